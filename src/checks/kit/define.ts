@@ -1,0 +1,100 @@
+// src/checks/kit/define.ts — the shape of a check: `defineCheck({...})` and the context a check runs in.
+import type { z } from 'zod';
+import type {
+  Candidate,
+  Exchange,
+  Family,
+  Identity,
+  Operation,
+  SendRequest,
+  Severity,
+  Surface,
+  Target,
+} from '../../core/index.js';
+
+export interface CheckMeta {
+  title: string;
+  /** What the check looks for, one or two sentences. */
+  description: string;
+  severity: Severity;
+  cwe?: string;
+  owasp?: string;
+  remediation: string;
+  /** What counts as proof for this check (shown in docs and reports). */
+  proves: string;
+}
+
+/** What a check proposes, before the kit fills in check id, task and identity. */
+export type CandidateInput = Omit<Candidate, 'checkId' | 'taskId' | 'identity'> & { identity?: string };
+
+export type CheckResult =
+  | { status: 'found'; candidates: CandidateInput[] }
+  | { status: 'clean' }
+  | { status: 'inconclusive'; reason: string };
+
+export interface Confirmation {
+  confirmed: boolean;
+  /** Extra exchanges (replays, controls) that prove or disprove it. */
+  exchangeIds: string[];
+  /** Replaces the candidate's proof summary when set. */
+  summary?: string;
+  /** Why it stays tentative. */
+  reason?: string;
+}
+
+export interface CheckContext<O = unknown> {
+  readonly target: Target;
+  /** The operation under test; undefined for target-wide checks. */
+  readonly operation: Operation | undefined;
+  /** The identity this task runs as. */
+  readonly identity: Identity;
+  readonly identities: readonly Identity[];
+  readonly surface: Surface;
+  readonly options: O;
+  readonly safeMode: boolean;
+  readonly signal: AbortSignal;
+  /** Send through the engine as this task's identity (or `identity` when given). */
+  send(req: SendRequest & { identity?: string; destructive?: boolean }): Promise<Exchange>;
+  /** Exchanges recorded so far in this scan (what passive checks read). */
+  recorded(): readonly Exchange[];
+  /** Absolute URL for a path on the target. */
+  url(path: string): string;
+}
+
+/** Which identities an operation-scoped check runs as. */
+export type IdentityMode =
+  /** The least-privileged identity that can reach the operation (default). */
+  | 'least'
+  /** Once per configured identity. */
+  | 'each';
+
+export interface CheckDefinition<O = unknown> {
+  /** Kebab-case id: file name, config key, `--check` value, SARIF ruleId and docs page. */
+  id: string;
+  family: Family;
+  /** Passive checks never send; they read recorded exchanges. */
+  kind: 'passive' | 'active';
+  /** `operation`: one task per operation; `target`: one task per scan. */
+  scope: 'operation' | 'target';
+  identities?: IdentityMode;
+  meta: CheckMeta;
+  options: z.ZodType<O>;
+  /**
+   * Preconditions: return undefined when the check applies to this operation, else the skip reason
+   * (recorded in the plan).
+   */
+  appliesTo?: (op: Operation, env: { safeMode: boolean }) => string | undefined;
+  run(ctx: CheckContext<O>): Promise<CheckResult>;
+  /** Replays and controls that prove a candidate; without it a candidate keeps the confidence it claims. */
+  confirm?(candidate: Candidate, ctx: CheckContext<O>): Promise<Confirmation>;
+  /** An example finding for the docs page and meta-tests. */
+  example: { url: string; summary: string };
+}
+
+/** Declares a check; identity function that fixes the type of its options. */
+export function defineCheck<O>(def: CheckDefinition<O>): CheckDefinition<O> {
+  return def;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCheck = CheckDefinition<any>;

@@ -1,0 +1,19 @@
+// src/core/events.ts — typed events the engine emits while a scan runs; reporters and progress displays consume them.
+import type { Finding, SkippedTask, TaskOutcome, Verdict } from './types.js';
+
+export type Stage = 'discover' | 'plan' | 'execute' | 'confirm' | 'prioritize' | 'report';
+
+export type VouchEvent =
+  | { type: 'scan-started'; scanId: string; target: string }
+  | { type: 'stage-started'; stage: Stage; target: string }
+  | { type: 'stage-finished'; stage: Stage; target: string; ms: number; detail?: string }
+  | { type: 'task-finished'; outcome: TaskOutcome; done: number; total: number }
+  | { type: 'skipped'; skipped: SkippedTask }
+  | { type: 'finding'; finding: Finding }
+  | { type: 'warning'; message: string }
+  | { type: 'verdict'; verdict: Verdict }
+  | { type: 'scan-finished'; scanId: string; target: string; partial: boolean };
+
+export type EventSink = (event: VouchEvent) => void;
+
+export const noEvents: EventSink = () => undefined;

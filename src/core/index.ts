@@ -1,0 +1,5 @@
+// src/core/index.ts — re-exports of the shared types, errors and events.
+export * from './types.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './http.js';

@@ -1,0 +1,302 @@
+// src/core/types.ts — the shared, serializable data of vouch; every stage reads and writes these shapes.
+// core/ imports nothing outside core/ (see ARCHITECTURE.md).
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export type Confidence = 'confirmed' | 'tentative';
+export type Exposure = 'anonymous' | 'authenticated' | 'privileged';
+export type Family = 'security' | 'conformance' | 'reliability' | 'authorization';
+export type Environment = 'production' | 'staging' | 'preview' | 'local';
+export type AuthRequirement = 'none' | 'required' | 'unknown';
+export type SurfaceSource = 'spec' | 'html' | 'spa' | 'har' | 'shadow' | 'graphql' | 'postman';
+
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+export const FAMILIES: readonly Family[] = ['security', 'conformance', 'reliability', 'authorization'];
+
+/** A deployment under test. */
+export interface Target {
+  /** Short name used in reports and history; defaults to the URL's host:port. */
+  name: string;
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** `production` turns on safe mode. Default `staging`. */
+  environment: Environment;
+  /** An OpenAPI document (file path or URL); when absent, discovery looks at common locations. */
+  spec?: string;
+}
+
+/** Where vouch may send requests. Everything else is refused and logged. */
+export interface Scope {
+  /** Allowed origins, `scheme://host:port`; the target origin by default. */
+  origins: string[];
+  /** Path prefixes to include (empty: all). */
+  include: string[];
+  /** Path prefixes to exclude. */
+  exclude: string[];
+}
+
+/** How an identity authenticates. Secrets are redacted everywhere they are written. */
+export type IdentityAuth =
+  | { kind: 'none' }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'header'; name: string; value: string }
+  | { kind: 'cookie'; name: string; value: string }
+  | { kind: 'json-login'; url: string; body: Record<string, unknown>; tokenPath: string }
+  | { kind: 'form-login'; url: string; fields: Record<string, string>; successStatus?: number };
+
+/** Role decides a finding's exposure: reachable anonymously, by any signed-in user, or only by a privileged one. */
+export type IdentityRole = 'anonymous' | 'user' | 'privileged';
+
+export interface Identity {
+  name: string;
+  role: IdentityRole;
+  auth: IdentityAuth;
+  /** Declared scope of the credential, e.g. `["GET /api/orders/*"]` (permission audit). */
+  intended?: string[];
+}
+
+export type HeaderList = Array<[string, string]>;
+
+export interface RequestRecord {
+  method: string;
+  /** Absolute URL exactly as sent (path and query byte for byte). */
+  url: string;
+  headers: HeaderList;
+  body?: string;
+  /** `base64` when the body is not valid UTF-8. */
+  bodyEncoding?: 'utf8' | 'base64';
+}
+
+export interface ResponseRecord {
+  status: number;
+  headers: HeaderList;
+  body: string;
+  bodyEncoding?: 'utf8' | 'base64';
+  /** True when the body was cut at the size cap. */
+  truncated?: boolean;
+  /** Engine notes: decompression cut off, redirect followed, and so on. */
+  notes?: string[];
+}
+
+export interface Timing {
+  /** Epoch ms when the request started. */
+  startedAt: number;
+  /** Total time to the last body byte, ms. */
+  totalMs: number;
+  /** Time to response headers, ms. */
+  headersMs?: number;
+}
+
+/** One request and what came back, recorded by the engine; findings cite exchanges by id as proof. */
+export interface Exchange {
+  id: string;
+  request: RequestRecord;
+  response?: ResponseRecord;
+  /** Set when no response arrived (timeout, refused, reset, scope refusal). */
+  error?: { code: string; message: string };
+  timing: Timing;
+  identity: string;
+  taskId?: string;
+  checkId?: string;
+}
+
+export type ParamLocation = 'query' | 'path' | 'header' | 'cookie' | 'body' | 'form';
+
+/** A JSON Schema object as found in a spec (kept loose on purpose: specs are messy). */
+export type JsonSchema = Record<string, unknown>;
+
+export interface Parameter {
+  name: string;
+  in: ParamLocation;
+  required?: boolean;
+  schema?: JsonSchema;
+  /** Values seen or given as examples. */
+  examples?: unknown[];
+}
+
+export interface Operation {
+  /** `METHOD /path/{template}`. */
+  id: string;
+  method: string;
+  path: string;
+  params: Parameter[];
+  requestBody?: { contentType: string; schema?: JsonSchema; example?: unknown };
+  responses?: Record<string, { contentType?: string; schema?: JsonSchema }>;
+  auth: AuthRequirement;
+  sources: SurfaceSource[];
+  tags?: string[];
+  summary?: string;
+}
+
+export interface Surface {
+  target: string;
+  operations: Operation[];
+  /** Problems met while discovering that did not stop it. */
+  warnings: string[];
+  /** Where the spec came from, if one was used. */
+  spec?: { location: string; version: string };
+}
+
+export interface Task {
+  id: string;
+  checkId: string;
+  /** Absent for target-wide checks. */
+  operationId?: string;
+  identity: string;
+}
+
+export interface SkippedTask {
+  checkId: string;
+  operationId?: string;
+  identity?: string;
+  reason: string;
+}
+
+export interface Plan {
+  tasks: Task[];
+  skipped: SkippedTask[];
+}
+
+/** What a check proposes; the confirm stage decides whether it is proven. */
+export interface Candidate {
+  checkId: string;
+  taskId: string;
+  operation: { method: string; path: string };
+  url: string;
+  parameter?: string;
+  identity: string;
+  /** Overrides the check's default title/severity for this instance. */
+  title?: string;
+  severity?: Severity;
+  /** The vulnerability class, part of the fingerprint (e.g. `sqli-error`, `missing-header:csp`). */
+  vulnClass: string;
+  /** Confidence the check claims; `confirmed` needs exchanges that prove it. */
+  confidence: Confidence;
+  proof: {
+    /** One line: what was sent, what came back, why that proves it. */
+    summary: string;
+    /** Exchange ids, the demonstrating one first. */
+    exchangeIds: string[];
+    /** The part of the response that is the evidence. */
+    evidence?: string;
+    payload?: string;
+  };
+  /** Data the check's own confirm() needs. */
+  data?: Record<string, unknown>;
+}
+
+export type TaskOutcome =
+  | { taskId: string; status: 'found'; candidates: number }
+  | { taskId: string; status: 'clean' }
+  | { taskId: string; status: 'inconclusive'; reason: string }
+  | { taskId: string; status: 'crashed'; reason: string }
+  | { taskId: string; status: 'not-run'; reason: string };
+
+export type FindingStatus = 'new' | 'persisting' | 'fixed';
+
+export interface ProofExchange {
+  id: string;
+  request: RequestRecord;
+  response?: ResponseRecord;
+  error?: { code: string; message: string };
+  timing: Timing;
+  identity: string;
+}
+
+export interface RiskFactors {
+  severity: number;
+  confidence: number;
+  exposure: number;
+  novelty: number;
+}
+
+export interface Finding {
+  fingerprint: string;
+  checkId: string;
+  title: string;
+  family: Family;
+  severity: Severity;
+  confidence: Confidence;
+  cwe?: string;
+  owasp?: string;
+  operation: { method: string; path: string };
+  url: string;
+  parameter?: string;
+  vulnClass: string;
+  exposure: Exposure;
+  status?: FindingStatus;
+  risk: number;
+  riskFactors: RiskFactors;
+  proof: {
+    summary: string;
+    exchanges: ProofExchange[];
+    reproduce: string;
+    evidence?: string;
+    payload?: string;
+  };
+  remediation: string;
+  /** Other places the same root cause was seen. */
+  locations?: Array<{ method: string; path: string; url: string; parameter?: string }>;
+}
+
+export interface VerdictReason {
+  rule: string;
+  message: string;
+  fingerprints: string[];
+  level: 'fail' | 'warn';
+}
+
+export interface Verdict {
+  pass: boolean;
+  reasons: VerdictReason[];
+}
+
+export interface SurfaceDiff {
+  added: string[];
+  removed: string[];
+  authChanged: Array<{ operation: string; from: AuthRequirement; to: AuthRequirement }>;
+}
+
+export interface Comparison {
+  baseline: { kind: 'url' | 'scan' | 'report'; ref: string };
+  findings: { new: string[]; persisting: string[]; fixed: string[] };
+  /** Findings of the baseline that the candidate no longer has. */
+  fixedFindings: Finding[];
+  surface: SurfaceDiff;
+  behaviour: Record<string, unknown>;
+  permissions: Record<string, unknown>;
+}
+
+export interface CheckRunStat {
+  checkId: string;
+  tasks: number;
+  found: number;
+  clean: number;
+  inconclusive: number;
+  crashed: number;
+  notRun: number;
+}
+
+export interface ScanStats {
+  requests: { sent: number; refused: number; byStatus: Record<string, number>; errors: number };
+  durationMs: number;
+  checks: { run: CheckRunStat[]; skipped: SkippedTask[] };
+}
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** The contract of `report.json` (schemas/report.schema.json). */
+export interface Report {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: 'vouch'; version: string };
+  scanId: string;
+  target: Target;
+  startedAt: string;
+  finishedAt: string;
+  /** True when the scan stopped before finishing its plan (interrupt, budget, fatal target error). */
+  partial?: { reason: string; notRun: number };
+  stats: ScanStats;
+  surface: Surface;
+  findings: Finding[];
+  comparison?: Comparison;
+  verdict: Verdict;
+}
