@@ -276,10 +276,20 @@ export interface CheckRunStat {
   notRun: number;
 }
 
+/** One planned task and how it ended (JUnit writes a test case per record). */
+export interface TaskRecord {
+  checkId: string;
+  operationId?: string;
+  identity: string;
+  status: TaskOutcome['status'];
+  reason?: string;
+}
+
 export interface ScanStats {
   requests: { sent: number; refused: number; byStatus: Record<string, number>; errors: number };
   durationMs: number;
   checks: { run: CheckRunStat[]; skipped: SkippedTask[] };
+  tasks: TaskRecord[];
 }
 
 export const REPORT_SCHEMA_VERSION = 1;
