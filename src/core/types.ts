@@ -180,6 +180,8 @@ export interface Candidate {
     evidence?: string;
     payload?: string;
   };
+  /** Other places with the same root cause (e.g. one missing header on many pages). */
+  locations?: Array<{ method: string; path: string; url: string; parameter?: string }>;
   /** Data the check's own confirm() needs. */
   data?: Record<string, unknown>;
 }

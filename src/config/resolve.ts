@@ -1,0 +1,69 @@
+// src/config/resolve.ts — turns a validated config plus command-line input into the core shapes a scan runs on.
+import { VouchError } from '../core/index.js';
+import type { Environment, Identity, IdentityAuth, Scope, Target } from '../core/index.js';
+import type { IdentityConfig, VouchConfig } from './schema.js';
+
+export interface ResolvedRun {
+  target: Target;
+  scope: Scope;
+  identities: Identity[];
+  safeMode: boolean;
+  /** Secret values from the config (tokens, passwords) that must be redacted everywhere. */
+  secrets: string[];
+}
+
+function identityAuth(cfg: IdentityConfig): IdentityAuth {
+  if (cfg.bearer !== undefined) return { kind: 'bearer', token: cfg.bearer };
+  if (cfg.header) return { kind: 'header', name: cfg.header.name, value: cfg.header.value };
+  if (cfg.cookie) return { kind: 'cookie', name: cfg.cookie.name, value: cfg.cookie.value };
+  if (cfg.login && 'json' in cfg.login) return { kind: 'json-login', url: cfg.login.json.url, body: cfg.login.json.body, tokenPath: cfg.login.json.tokenPath };
+  if (cfg.login && 'form' in cfg.login) {
+    const f = cfg.login.form;
+    return { kind: 'form-login', url: f.url, fields: f.fields, ...(f.successStatus !== undefined ? { successStatus: f.successStatus } : {}) };
+  }
+  return { kind: 'none' };
+}
+
+function secretsOf(auth: IdentityAuth): string[] {
+  switch (auth.kind) {
+    case 'bearer':
+      return [auth.token];
+    case 'header':
+    case 'cookie':
+      return [auth.value];
+    case 'json-login':
+      return Object.entries(auth.body).filter(([k, v]) => /pass|secret|token|key/i.test(k) && typeof v === 'string').map(([, v]) => v as string);
+    case 'form-login':
+      return Object.entries(auth.fields).filter(([k]) => /pass|secret|token|key/i.test(k)).map(([, v]) => v);
+    default:
+      return [];
+  }
+}
+
+export function resolveRun(config: VouchConfig, input: { url?: string; spec?: string; environment?: Environment }): ResolvedRun {
+  const url = input.url ?? config.target.url;
+  if (!url) throw new VouchError('VOUCH_USAGE', 'no target URL: give it on the command line or as target.url in vouch.yaml');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new VouchError('VOUCH_USAGE', `target URL is not a URL: ${url}`, { hint: 'Write it like http://127.0.0.1:8080' });
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new VouchError('VOUCH_USAGE', `target URL must be http or https: ${url}`);
+  const environment = input.environment ?? config.target.environment;
+  const spec = input.spec ?? config.target.spec;
+  const target: Target = { name: config.target.name ?? parsed.host, url: parsed.toString().replace(/\/$/, ''), environment, ...(spec ? { spec } : {}) };
+  const scope: Scope = { origins: [parsed.origin, ...config.scope.origins], include: config.scope.include, exclude: config.scope.exclude };
+  const identities: Identity[] = [{ name: 'anonymous', role: 'anonymous', auth: { kind: 'none' } }];
+  for (const [name, cfg] of Object.entries(config.identities)) {
+    if (name === 'anonymous') continue;
+    identities.push({ name, role: cfg.role, auth: identityAuth(cfg), ...(cfg.intended ? { intended: cfg.intended } : {}) });
+  }
+  return {
+    target,
+    scope,
+    identities,
+    safeMode: environment === 'production',
+    secrets: identities.flatMap((i) => secretsOf(i.auth)),
+  };
+}

@@ -1,0 +1,90 @@
+// src/config/schema.ts — the zod schema of vouch.yaml: target, scope, identities, budget, checks and policy.
+import { z } from 'zod';
+
+const identityBase = {
+  /** anonymous | user | privileged: decides a finding's exposure. Default `user`. */
+  role: z.enum(['anonymous', 'user', 'privileged']).default('user'),
+  /** Declared scope of the credential, e.g. `["GET /api/orders/*"]` (permission audit). */
+  intended: z.array(z.string()).optional(),
+};
+
+export const identitySchema = z
+  .strictObject({
+    ...identityBase,
+    bearer: z.string().min(1).optional(),
+    header: z.strictObject({ name: z.string().min(1), value: z.string() }).optional(),
+    cookie: z.strictObject({ name: z.string().min(1), value: z.string() }).optional(),
+    login: z
+      .union([
+        z.strictObject({
+          json: z.strictObject({ url: z.string().min(1), body: z.record(z.string(), z.unknown()), tokenPath: z.string().min(1) }),
+        }),
+        z.strictObject({
+          form: z.strictObject({ url: z.string().min(1), fields: z.record(z.string(), z.string()), successStatus: z.number().int().optional() }),
+        }),
+      ])
+      .optional(),
+  })
+  .refine((i) => [i.bearer, i.header, i.cookie, i.login].filter((x) => x !== undefined).length <= 1, {
+    message: 'give at most one of bearer, header, cookie, login',
+  });
+
+export const policyRuleSchema = z.strictObject({
+  /** Rule id shown in the verdict. */
+  id: z.string().min(1),
+  /** fail or warn. */
+  level: z.enum(['fail', 'warn']).default('fail'),
+  when: z.strictObject({
+    status: z.array(z.enum(['new', 'persisting', 'fixed'])).optional(),
+    confidence: z.array(z.enum(['confirmed', 'tentative'])).optional(),
+    severity: z.array(z.enum(['critical', 'high', 'medium', 'low', 'info'])).optional(),
+    family: z.array(z.enum(['security', 'conformance', 'reliability', 'authorization'])).optional(),
+    checks: z.array(z.string()).optional(),
+    /** `surface.authLost`: an operation answered with auth before and answers anonymously now. */
+    surface: z.enum(['authLost', 'removed']).optional(),
+  }),
+});
+
+export const configSchema = z.strictObject({
+  target: z
+    .strictObject({
+      url: z.url().optional(),
+      name: z.string().optional(),
+      environment: z.enum(['production', 'staging', 'preview', 'local']).default('staging'),
+      spec: z.string().optional(),
+    })
+    .default({ environment: 'staging' }),
+  scope: z
+    .strictObject({
+      origins: z.array(z.string()).default([]),
+      include: z.array(z.string()).default([]),
+      exclude: z.array(z.string()).default([]),
+    })
+    .default({ origins: [], include: [], exclude: [] }),
+  identities: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'identity names are letters, digits, - and _'), identitySchema).default({}),
+  safeMode: z
+    .strictObject({
+      /** Methods allowed in safe mode besides GET/HEAD/OPTIONS. */
+      allowMethods: z.array(z.string()).default([]),
+    })
+    .optional(),
+  budget: z
+    .strictObject({
+      requests: z.number().int().positive().default(20_000),
+      perCheck: z.number().int().positive().optional(),
+      ratePerSecond: z.number().positive().optional(),
+      concurrency: z.number().int().min(1).max(256).default(8),
+      timeoutMs: z.number().int().positive().default(15_000),
+    })
+    .default({ requests: 20_000, concurrency: 8, timeoutMs: 15_000 }),
+  checks: z.record(z.string(), z.strictObject({ enabled: z.boolean().default(true), options: z.record(z.string(), z.unknown()).optional() })).default({}),
+  policy: z
+    .strictObject({
+      rules: z.array(policyRuleSchema).optional(),
+    })
+    .default({}),
+});
+
+export type VouchConfig = z.infer<typeof configSchema>;
+export type IdentityConfig = z.infer<typeof identitySchema>;
+export type PolicyRule = z.infer<typeof policyRuleSchema>;

@@ -1,0 +1,59 @@
+// src/confirm/index.ts — stage 4: replays and controls that prove a candidate; what cannot be proven stays tentative.
+import type { Candidate, HttpEngine, Identity, Surface, Target } from '../core/index.js';
+import type { AnyCheck } from '../checks/kit/define.js';
+import { createCheckContext, resolveOptions } from '../execute/index.js';
+
+export interface ConfirmInput {
+  candidates: readonly Candidate[];
+  checks: readonly AnyCheck[];
+  identities: readonly Identity[];
+  surface: Surface;
+  target: Target;
+  engine: HttpEngine;
+  safeMode: boolean;
+  options?: Record<string, unknown>;
+  signal?: AbortSignal;
+}
+
+export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
+  const checks = new Map(input.checks.map((c) => [c.id, c]));
+  const identities = new Map(input.identities.map((i) => [i.name, i]));
+  const options = resolveOptions(input.checks, input.options);
+  const signal = input.signal ?? new AbortController().signal;
+  const out: Candidate[] = [];
+  for (const c of input.candidates) {
+    const check = checks.get(c.checkId);
+    const identity = identities.get(c.identity);
+    if (!check?.confirm || !identity || signal.aborted) {
+      out.push(provable(c));
+      continue;
+    }
+    const ctx = createCheckContext({
+      check,
+      taskId: c.taskId,
+      target: input.target,
+      operation: input.surface.operations.find((o) => o.method === c.operation.method && o.path === c.operation.path),
+      identity,
+      identities: input.identities,
+      surface: input.surface,
+      engine: input.engine,
+      safeMode: input.safeMode,
+      options: options.get(check.id),
+      signal,
+    });
+    try {
+      const r = await check.confirm(c, ctx);
+      const exchangeIds = [...c.proof.exchangeIds, ...r.exchangeIds.filter((id) => !c.proof.exchangeIds.includes(id))];
+      const summary = r.confirmed ? (r.summary ?? c.proof.summary) : `${c.proof.summary} (not confirmed: ${r.reason ?? 'the replay did not reproduce it'})`;
+      out.push(provable({ ...c, confidence: r.confirmed ? 'confirmed' : 'tentative', proof: { ...c.proof, summary, exchangeIds } }));
+    } catch (e) {
+      out.push({ ...c, confidence: 'tentative', proof: { ...c.proof, summary: `${c.proof.summary} (not confirmed: confirmation crashed: ${e instanceof Error ? e.message : String(e)})` } });
+    }
+  }
+  return out;
+}
+
+/** A candidate may claim `confirmed` only with at least one exchange that shows it. */
+function provable(c: Candidate): Candidate {
+  return c.confidence === 'confirmed' && c.proof.exchangeIds.length === 0 ? { ...c, confidence: 'tentative' } : c;
+}

@@ -1,0 +1,138 @@
+// src/engine/scan.ts — wires the stages for one target: discover → plan → execute → confirm → prioritize → Report.
+// It knows no check: checks arrive as a list.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { REPORT_SCHEMA_VERSION } from '../core/index.js';
+import type { CheckRunStat, EventSink, Report, Stage, TaskRecord } from '../core/index.js';
+import type { AnyCheck } from '../checks/kit/define.js';
+import type { ResolvedRun, VouchConfig } from '../config/index.js';
+import { confirm } from '../confirm/index.js';
+import { discover } from '../discover/index.js';
+import { execute } from '../execute/index.js';
+import { createIdentitySessions } from '../identities/sessions.js';
+import { createAuditLog, createEngine, createRedactor } from '../net/index.js';
+import { plan } from '../plan/index.js';
+import { buildFindings, prioritize, type PrioritizeInput } from '../prioritize/index.js';
+
+export const VERSION = '0.1.0';
+
+export interface ScanOptions {
+  run: ResolvedRun;
+  config: VouchConfig;
+  checks: readonly AnyCheck[];
+  /** Only these check ids. */
+  only?: readonly string[];
+  /** Folder for this scan's audit log. */
+  scanDir: string;
+  scanId?: string;
+  baseline?: PrioritizeInput['baseline'];
+  /** Fingerprints of accepted risks. */
+  suppressed?: ReadonlySet<string>;
+  onEvent?: EventSink;
+  signal?: AbortSignal;
+}
+
+export function newScanId(): string {
+  const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${t}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function runScan(opts: ScanOptions): Promise<Report> {
+  const { run, config } = opts;
+  const emit = opts.onEvent ?? (() => undefined);
+  const scanId = opts.scanId ?? newScanId();
+  const startedAt = new Date();
+  const redact = createRedactor(run.secrets);
+  const engine = createEngine({
+    target: run.target,
+    scope: run.scope,
+    safeMode: run.safeMode,
+    safeModeAllow: config.safeMode?.allowMethods ?? [],
+    budget: config.budget.requests,
+    ...(config.budget.perCheck !== undefined ? { perCheckBudget: config.budget.perCheck } : {}),
+    concurrency: config.budget.concurrency,
+    ...(config.budget.ratePerSecond !== undefined ? { ratePerSecond: config.budget.ratePerSecond } : {}),
+    timeoutMs: config.budget.timeoutMs,
+    audit: createAuditLog(join(opts.scanDir, 'audit.jsonl'), redact),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const sessions = createIdentitySessions(run.identities, engine, (name, reason) => emit({ type: 'warning', message: `identity ${name}: ${reason}; its tasks are skipped` }));
+  engine.setCredentials((name) => sessions.headers(name));
+
+  const timed = async <T>(stage: Stage, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T> => {
+    emit({ type: 'stage-started', stage, target: run.target.url });
+    const t0 = performance.now();
+    const r = await fn();
+    emit({ type: 'stage-finished', stage, target: run.target.url, ms: Math.round(performance.now() - t0), ...(detail ? { detail: detail(r) } : {}) });
+    return r;
+  };
+
+  emit({ type: 'scan-started', scanId, target: run.target.url });
+  try {
+    const surface = await timed('discover', () => discover({ target: run.target, engine }), (s) => `${s.operations.length} operations`);
+    for (const w of surface.warnings) emit({ type: 'warning', message: w });
+    // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
+    await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
+    const enabled = Object.fromEntries(Object.entries(config.checks).map(([id, c]) => [id, c.enabled]));
+    const options = Object.fromEntries(Object.entries(config.checks).map(([id, c]) => [id, c.options ?? {}]));
+    const thePlan = await timed(
+      'plan',
+      async () => plan({ surface, checks: opts.checks, identities: run.identities, safeMode: run.safeMode, enabled, unavailable: sessions.failures(), ...(opts.only ? { only: opts.only } : {}) }),
+      (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped`,
+    );
+    const common = { checks: opts.checks, identities: run.identities, surface, target: run.target, engine, safeMode: run.safeMode, options, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const executed = await timed('execute', () => execute({ ...common, plan: thePlan, onEvent: emit }), (r) => `${r.candidates.length} candidates`);
+    const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
+    const prioritized = await timed('prioritize', async () =>
+      prioritize({
+        findings: buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact }),
+        surface,
+        ...(opts.baseline ? { baseline: opts.baseline } : {}),
+        ...(config.policy.rules ? { rules: config.policy.rules } : {}),
+        ...(opts.suppressed ? { suppressed: opts.suppressed } : {}),
+      }),
+    );
+    for (const f of prioritized.findings) emit({ type: 'finding', finding: f });
+    emit({ type: 'verdict', verdict: prioritized.verdict });
+
+    const taskById = new Map(thePlan.tasks.map((t) => [t.id, t]));
+    const tasks: TaskRecord[] = executed.outcomes.map((o) => {
+      const t = taskById.get(o.taskId)!;
+      return { checkId: t.checkId, identity: t.identity, status: o.status, ...(t.operationId ? { operationId: t.operationId } : {}), ...('reason' in o ? { reason: o.reason } : {}) };
+    });
+    const perCheck = new Map<string, CheckRunStat>();
+    for (const t of tasks) {
+      const s = perCheck.get(t.checkId) ?? { checkId: t.checkId, tasks: 0, found: 0, clean: 0, inconclusive: 0, crashed: 0, notRun: 0 };
+      s.tasks++;
+      if (t.status === 'not-run') s.notRun++;
+      else s[t.status]++;
+      perCheck.set(t.checkId, s);
+    }
+    const engineStats = engine.stats();
+    const notRun = tasks.filter((t) => t.status === 'not-run').length;
+    const finishedAt = new Date();
+    const report: Report = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      tool: { name: 'vouch', version: VERSION },
+      scanId,
+      target: run.target,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      ...(executed.stopped ? { partial: { reason: executed.stopped, notRun } } : {}),
+      stats: {
+        requests: { sent: engineStats.sent, refused: engineStats.refused, byStatus: engineStats.byStatus, errors: engineStats.errors },
+        durationMs: finishedAt.getTime() - startedAt.getTime(),
+        checks: { run: [...perCheck.values()].sort((a, b) => a.checkId.localeCompare(b.checkId)), skipped: thePlan.skipped },
+        tasks,
+      },
+      surface,
+      findings: prioritized.findings,
+      ...(prioritized.comparison ? { comparison: prioritized.comparison } : {}),
+      verdict: prioritized.verdict,
+    };
+    emit({ type: 'scan-finished', scanId, target: run.target.url, partial: Boolean(executed.stopped) });
+    return report;
+  } finally {
+    await engine.close();
+  }
+}

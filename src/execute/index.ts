@@ -1,0 +1,123 @@
+// src/execute/index.ts — stage 3: runs the planned tasks; each ends found, clean, inconclusive, crashed or not run.
+import { isVouchError, VouchError } from '../core/index.js';
+import type { Candidate, EventSink, HttpEngine, Identity, Plan, Surface, Target, TaskOutcome } from '../core/index.js';
+import type { AnyCheck } from '../checks/kit/define.js';
+import { createCheckContext } from './context.js';
+
+export { createCheckContext } from './context.js';
+
+export interface ExecuteInput {
+  plan: Plan;
+  surface: Surface;
+  checks: readonly AnyCheck[];
+  identities: readonly Identity[];
+  target: Target;
+  engine: HttpEngine;
+  safeMode: boolean;
+  /** Raw options per check id from vouch.yaml, validated against each check's schema. */
+  options?: Record<string, unknown>;
+  signal?: AbortSignal;
+  onEvent?: EventSink;
+  /** Tasks run at once. Default 4. */
+  concurrency?: number;
+}
+
+export interface ExecuteResult {
+  candidates: Candidate[];
+  outcomes: TaskOutcome[];
+  /** Why execution stopped early, when it did. */
+  stopped?: string;
+}
+
+/** Validates every check's options up front, so a bad option fails before any request. */
+export function resolveOptions(checks: readonly AnyCheck[], raw: Record<string, unknown> = {}): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const check of checks) {
+    const parsed = check.options.safeParse(raw[check.id] ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new VouchError('VOUCH_CONFIG_INVALID', `checks.${check.id}.options.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`, { hint: `See docs/checks/${check.id}.md for its options.` });
+    }
+    out.set(check.id, parsed.data);
+  }
+  return out;
+}
+
+export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
+  const checks = new Map(input.checks.map((c) => [c.id, c]));
+  const ops = new Map(input.surface.operations.map((o) => [o.id, o]));
+  const identities = new Map(input.identities.map((i) => [i.name, i]));
+  const options = resolveOptions(input.checks, input.options);
+  const signal = input.signal ?? new AbortController().signal;
+  const emit = input.onEvent ?? (() => undefined);
+  const candidates: Candidate[] = [];
+  const outcomes: TaskOutcome[] = [];
+  let stopped: string | undefined;
+  let done = 0;
+  const total = input.plan.tasks.length;
+
+  // Active tasks run in parallel; passive ones wait until every active task is done (they read its exchanges).
+  const active = input.plan.tasks.filter((t) => checks.get(t.checkId)?.kind === 'active');
+  const passive = input.plan.tasks.filter((t) => checks.get(t.checkId)?.kind !== 'active');
+
+  async function runTask(task: Plan['tasks'][number]): Promise<void> {
+    const check = checks.get(task.checkId);
+    const identity = identities.get(task.identity);
+    let outcome: TaskOutcome;
+    if (stopped || signal.aborted) {
+      outcome = { taskId: task.id, status: 'not-run', reason: stopped ?? 'interrupted' };
+    } else if (!check || !identity) {
+      outcome = { taskId: task.id, status: 'crashed', reason: `plan names unknown ${check ? 'identity' : 'check'} (${task.checkId}/${task.identity})` };
+    } else {
+      const ctx = createCheckContext({
+        check,
+        taskId: task.id,
+        target: input.target,
+        operation: task.operationId ? ops.get(task.operationId) : undefined,
+        identity,
+        identities: input.identities,
+        surface: input.surface,
+        engine: input.engine,
+        safeMode: input.safeMode,
+        options: options.get(check.id),
+        signal,
+      });
+      try {
+        const result = await check.run(ctx);
+        if (result.status === 'found') {
+          for (const c of result.candidates) candidates.push({ ...c, checkId: check.id, taskId: task.id, identity: c.identity ?? identity.name });
+          outcome = { taskId: task.id, status: 'found', candidates: result.candidates.length };
+        } else if (result.status === 'clean') outcome = { taskId: task.id, status: 'clean' };
+        else outcome = { taskId: task.id, status: 'inconclusive', reason: result.reason };
+      } catch (e) {
+        if (isVouchError(e) && (e.code === 'VOUCH_BUDGET_EXHAUSTED' || e.code === 'VOUCH_INTERRUPTED')) {
+          if (e.code === 'VOUCH_INTERRUPTED' || !e.message.startsWith('check ')) stopped ??= e.message;
+          outcome = { taskId: task.id, status: 'not-run', reason: e.message };
+        } else {
+          const msg = e instanceof Error ? e.message : String(e);
+          outcome = { taskId: task.id, status: 'crashed', reason: `check ${task.checkId} crashed: ${msg}` };
+        }
+      }
+    }
+    outcomes.push(outcome);
+    done++;
+    emit({ type: 'task-finished', outcome, done, total });
+  }
+
+  async function pool(tasks: Plan['tasks'], width: number): Promise<void> {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < tasks.length) {
+        const task = tasks[next++]!;
+        await runTask(task);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));
+  }
+
+  await pool(active, input.concurrency ?? 4);
+  await pool(passive, 1);
+  const order = new Map(input.plan.tasks.map((t, i) => [t.id, i]));
+  outcomes.sort((a, b) => (order.get(a.taskId) ?? 0) - (order.get(b.taskId) ?? 0));
+  return { candidates, outcomes, ...(stopped ? { stopped } : {}) };
+}

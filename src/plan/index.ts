@@ -1,0 +1,70 @@
+// src/plan/index.ts — stage 2: checks × operations × identities into tasks, with a reason for everything skipped.
+import type { Identity, Operation, Plan, SkippedTask, Surface, Task } from '../core/index.js';
+import type { AnyCheck } from '../checks/kit/define.js';
+
+export interface PlanInput {
+  surface: Surface;
+  checks: readonly AnyCheck[];
+  identities: readonly Identity[];
+  safeMode: boolean;
+  /** Per-check enable flags from vouch.yaml; a check absent here is enabled. */
+  enabled?: Record<string, boolean>;
+  /** Only these check ids (from `--check`), when given. */
+  only?: readonly string[];
+  /** Identities whose login failed: not used, with the reason. */
+  unavailable?: ReadonlyMap<string, string>;
+}
+
+/** The least-privileged identity that can reach an operation. */
+export function leastIdentity(op: Operation | undefined, identities: readonly Identity[], unavailable: ReadonlyMap<string, string>): Identity | undefined {
+  const usable = identities.filter((i) => !unavailable.has(i.name));
+  if (!op || op.auth !== 'required') return usable.find((i) => i.role === 'anonymous') ?? usable[0];
+  return usable.find((i) => i.role === 'user' && !i.intended) ?? usable.find((i) => i.role === 'user') ?? usable.find((i) => i.role === 'privileged');
+}
+
+export function plan(input: PlanInput): Plan {
+  const tasks: Task[] = [];
+  const skipped: SkippedTask[] = [];
+  const unavailable = input.unavailable ?? new Map<string, string>();
+  let n = 0;
+  const add = (checkId: string, identity: string, operationId?: string): void => {
+    n++;
+    tasks.push({ id: `t${String(n).padStart(5, '0')}`, checkId, identity, ...(operationId ? { operationId } : {}) });
+  };
+  // Active checks first: passive ones read what the active ones recorded.
+  const ordered = [...input.checks].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'active' ? -1 : 1));
+  for (const check of ordered) {
+    if (input.only && !input.only.includes(check.id)) {
+      skipped.push({ checkId: check.id, reason: 'not selected with --check' });
+      continue;
+    }
+    if (input.enabled?.[check.id] === false) {
+      skipped.push({ checkId: check.id, reason: 'disabled in vouch.yaml' });
+      continue;
+    }
+    if (check.scope === 'target') {
+      const who = leastIdentity(undefined, input.identities, unavailable);
+      if (who) add(check.id, who.name);
+      else skipped.push({ checkId: check.id, reason: 'no usable identity' });
+      continue;
+    }
+    for (const op of input.surface.operations) {
+      const reason = check.appliesTo?.(op, { safeMode: input.safeMode });
+      if (reason) {
+        skipped.push({ checkId: check.id, operationId: op.id, reason });
+        continue;
+      }
+      if (check.identities === 'each') {
+        for (const i of input.identities) {
+          if (unavailable.has(i.name)) skipped.push({ checkId: check.id, operationId: op.id, identity: i.name, reason: `identity ${i.name} unavailable: ${unavailable.get(i.name)}` });
+          else add(check.id, i.name, op.id);
+        }
+        continue;
+      }
+      const who = leastIdentity(op, input.identities, unavailable);
+      if (who) add(check.id, who.name, op.id);
+      else skipped.push({ checkId: check.id, operationId: op.id, reason: op.auth === 'required' ? 'the operation needs authentication and no signed-in identity is usable' : 'no usable identity' });
+    }
+  }
+  return { tasks, skipped };
+}

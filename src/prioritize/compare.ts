@@ -1,0 +1,37 @@
+// src/prioritize/compare.ts — candidate against baseline: findings new / persisting / fixed, and the surface diff.
+import type { Comparison, Finding, Surface, SurfaceDiff } from '../core/index.js';
+
+const routeKey = (method: string, path: string): string => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`;
+
+export function diffSurface(baseline: Surface, candidate: Surface): SurfaceDiff {
+  const before = new Map(baseline.operations.map((o) => [routeKey(o.method, o.path), o]));
+  const after = new Map(candidate.operations.map((o) => [routeKey(o.method, o.path), o]));
+  const added = [...after].filter(([k]) => !before.has(k)).map(([, o]) => o.id).sort();
+  const removed = [...before].filter(([k]) => !after.has(k)).map(([, o]) => o.id).sort();
+  const authChanged: SurfaceDiff['authChanged'] = [];
+  for (const [k, o] of after) {
+    const b = before.get(k);
+    if (b && b.auth !== o.auth && b.auth !== 'unknown' && o.auth !== 'unknown') authChanged.push({ operation: o.id, from: b.auth, to: o.auth });
+  }
+  return { added, removed, authChanged: authChanged.sort((a, b) => a.operation.localeCompare(b.operation)) };
+}
+
+/** Marks each candidate finding new or persisting, and lists the baseline's findings that are gone as fixed. */
+export function compareFindings(
+  baselineFindings: readonly Finding[],
+  candidateFindings: readonly Finding[],
+): { findings: Finding[]; fixed: Finding[]; ids: Comparison['findings'] } {
+  const before = new Set(baselineFindings.map((f) => f.fingerprint));
+  const after = new Set(candidateFindings.map((f) => f.fingerprint));
+  const findings = candidateFindings.map((f) => ({ ...f, status: before.has(f.fingerprint) ? ('persisting' as const) : ('new' as const) }));
+  const fixed = baselineFindings.filter((f) => !after.has(f.fingerprint)).map((f) => ({ ...f, status: 'fixed' as const }));
+  return {
+    findings,
+    fixed,
+    ids: {
+      new: findings.filter((f) => f.status === 'new').map((f) => f.fingerprint),
+      persisting: findings.filter((f) => f.status === 'persisting').map((f) => f.fingerprint),
+      fixed: fixed.map((f) => f.fingerprint),
+    },
+  };
+}

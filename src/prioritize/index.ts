@@ -1,0 +1,147 @@
+// src/prioritize/index.ts — stage 5: candidates into findings (fingerprint, exposure, risk, proof), baseline comparison, verdict.
+import type { Candidate, Comparison, Exchange, Exposure, Finding, Identity, ProofExchange, Report, Surface, Verdict } from '../core/index.js';
+import type { AnyCheck } from '../checks/kit/define.js';
+import type { PolicyRule } from '../config/index.js';
+import type { Redactor } from '../net/index.js';
+import { compareFindings, diffSurface } from './compare.js';
+import { toCurl } from './curl.js';
+import { fingerprint } from './fingerprint.js';
+import { DEFAULT_RULES, evaluatePolicy } from './policy.js';
+import { riskFactors, riskScore } from './risk.js';
+
+export { fingerprint } from './fingerprint.js';
+export { riskFactors, riskScore } from './risk.js';
+export { toCurl } from './curl.js';
+export { diffSurface, compareFindings } from './compare.js';
+export { DEFAULT_RULES, evaluatePolicy } from './policy.js';
+
+const EXPOSURE_OF: Record<Identity['role'], Exposure> = { anonymous: 'anonymous', user: 'authenticated', privileged: 'privileged' };
+const EXPOSURE_RANK: Record<Exposure, number> = { anonymous: 0, authenticated: 1, privileged: 2 };
+
+/** Bodies in proofs are cut here so one finding cannot blow up a report. */
+const PROOF_BODY_CAP = 64 * 1024;
+
+function proofExchange(x: Exchange, redact: Redactor): ProofExchange {
+  const cut = (body: string): string => (body.length > PROOF_BODY_CAP ? `${body.slice(0, PROOF_BODY_CAP)}\n[... ${body.length - PROOF_BODY_CAP} more characters cut from the proof]` : body);
+  return {
+    id: x.id,
+    request: {
+      ...x.request,
+      url: redact.url(x.request.url),
+      headers: redact.headers(x.request.headers),
+      ...(x.request.body !== undefined ? { body: redact.text(cut(x.request.body)) } : {}),
+    },
+    ...(x.response ? { response: { ...x.response, headers: redact.headers(x.response.headers), body: redact.text(cut(x.response.body)) } } : {}),
+    ...(x.error ? { error: { code: x.error.code, message: redact.text(x.error.message) } } : {}),
+    timing: x.timing,
+    identity: x.identity,
+  };
+}
+
+export interface BuildInput {
+  candidates: readonly Candidate[];
+  checks: readonly AnyCheck[];
+  identities: readonly Identity[];
+  exchange: (id: string) => Exchange | undefined;
+  redact: Redactor;
+}
+
+/** One finding per fingerprint; the same root cause from several identities keeps the widest exposure. */
+export function buildFindings(input: BuildInput): Finding[] {
+  const checks = new Map(input.checks.map((c) => [c.id, c]));
+  const roles = new Map(input.identities.map((i) => [i.name, i.role]));
+  const byFp = new Map<string, Finding>();
+  for (const c of input.candidates) {
+    const check = checks.get(c.checkId);
+    if (!check) continue;
+    const fp = fingerprint({ checkId: c.checkId, method: c.operation.method, path: c.operation.path, parameter: c.parameter, vulnClass: c.vulnClass });
+    const exposure = EXPOSURE_OF[roles.get(c.identity) ?? 'user'];
+    const severity = c.severity ?? check.meta.severity;
+    const exchanges = c.proof.exchangeIds.map((id) => input.exchange(id)).filter((x): x is Exchange => x !== undefined).map((x) => proofExchange(x, input.redact));
+    const first = exchanges[0];
+    const finding: Finding = {
+      fingerprint: fp,
+      checkId: c.checkId,
+      title: c.title ?? check.meta.title,
+      family: check.family,
+      severity,
+      confidence: c.confidence,
+      ...(check.meta.cwe ? { cwe: check.meta.cwe } : {}),
+      ...(check.meta.owasp ? { owasp: check.meta.owasp } : {}),
+      operation: c.operation,
+      url: input.redact.url(c.url),
+      ...(c.parameter !== undefined ? { parameter: c.parameter } : {}),
+      vulnClass: c.vulnClass,
+      exposure,
+      risk: 0,
+      riskFactors: riskFactors(severity, c.confidence, exposure, undefined),
+      proof: {
+        summary: input.redact.text(c.proof.summary),
+        exchanges,
+        reproduce: first ? toCurl(first.request) : '',
+        ...(c.proof.evidence !== undefined ? { evidence: input.redact.text(c.proof.evidence) } : {}),
+        ...(c.proof.payload !== undefined ? { payload: c.proof.payload } : {}),
+      },
+      remediation: check.meta.remediation,
+      ...(c.locations ? { locations: c.locations.map((l) => ({ ...l, url: input.redact.url(l.url) })) } : {}),
+    };
+    const prior = byFp.get(fp);
+    if (!prior) {
+      byFp.set(fp, finding);
+      continue;
+    }
+    // Keep the stronger proof and the wider exposure.
+    const better = prior.confidence === 'tentative' && finding.confidence === 'confirmed' ? finding : prior;
+    const exposureWide = EXPOSURE_RANK[finding.exposure] < EXPOSURE_RANK[prior.exposure] ? finding.exposure : prior.exposure;
+    byFp.set(fp, { ...better, exposure: exposureWide });
+  }
+  return [...byFp.values()];
+}
+
+export interface PrioritizeInput {
+  findings: readonly Finding[];
+  surface: Surface;
+  baseline?: { kind: Comparison['baseline']['kind']; ref: string; findings: readonly Finding[]; surface: Surface };
+  rules?: readonly PolicyRule[];
+  /** Findings whose fingerprints are accepted risks: kept in the report, not counted by the policy. */
+  suppressed?: ReadonlySet<string>;
+}
+
+export interface Prioritized {
+  findings: Finding[];
+  comparison?: Comparison;
+  verdict: Verdict;
+}
+
+const score = (f: Finding): Finding => {
+  const riskF = riskFactors(f.severity, f.confidence, f.exposure, f.status);
+  return { ...f, riskFactors: riskF, risk: riskScore(riskF) };
+};
+
+const rank = (a: Finding, b: Finding): number => b.risk - a.risk || a.fingerprint.localeCompare(b.fingerprint);
+
+export function prioritize(input: PrioritizeInput): Prioritized {
+  let findings = [...input.findings];
+  let comparison: Comparison | undefined;
+  if (input.baseline) {
+    const cmp = compareFindings(input.baseline.findings, findings);
+    findings = cmp.findings;
+    comparison = {
+      baseline: { kind: input.baseline.kind, ref: input.baseline.ref },
+      findings: cmp.ids,
+      fixedFindings: cmp.fixed.map(score).sort(rank),
+      surface: diffSurface(input.baseline.surface, input.surface),
+      behaviour: {},
+      permissions: {},
+    };
+  }
+  findings = findings.map(score).sort(rank);
+  const counted = input.suppressed ? findings.filter((f) => !input.suppressed!.has(f.fingerprint)) : findings;
+  const verdict = evaluatePolicy(input.rules ?? DEFAULT_RULES, counted, comparison?.surface);
+  return { findings, ...(comparison ? { comparison } : {}), verdict };
+}
+
+/** Reads what a saved report offers as a baseline. */
+export function baselineFromReport(report: Report, ref: string): NonNullable<PrioritizeInput['baseline']> {
+  return { kind: 'report', ref, findings: report.findings, surface: report.surface };
+}

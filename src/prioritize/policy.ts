@@ -1,0 +1,45 @@
+// src/prioritize/policy.ts — the gate: policy rules over findings and the surface diff give the verdict.
+import type { Finding, SurfaceDiff, Verdict, VerdictReason } from '../core/index.js';
+import type { PolicyRule } from '../config/index.js';
+
+/** Used when vouch.yaml has no `policy.rules`. */
+export const DEFAULT_RULES: PolicyRule[] = [
+  { id: 'new-confirmed-high', level: 'fail', when: { status: ['new'], confidence: ['confirmed'], severity: ['critical', 'high'] } },
+  { id: 'auth-lost', level: 'fail', when: { surface: 'authLost' } },
+  { id: 'new-confirmed-medium', level: 'warn', when: { status: ['new'], confidence: ['confirmed'], severity: ['medium'] } },
+  { id: 'tentative-findings', level: 'warn', when: { confidence: ['tentative'], severity: ['critical', 'high', 'medium'] } },
+];
+
+function matches(rule: PolicyRule, f: Finding): boolean {
+  const w = rule.when;
+  // Without a baseline every finding counts as new.
+  const status = f.status ?? 'new';
+  return (
+    (!w.status || w.status.includes(status)) &&
+    (!w.confidence || w.confidence.includes(f.confidence)) &&
+    (!w.severity || w.severity.includes(f.severity)) &&
+    (!w.family || w.family.includes(f.family)) &&
+    (!w.checks || w.checks.includes(f.checkId))
+  );
+}
+
+function describe(rule: PolicyRule, n: number): string {
+  const w = rule.when;
+  const parts = [w.status?.join('/'), w.confidence?.join('/'), w.severity?.join('/'), w.family?.join('/'), w.checks?.join('/')].filter(Boolean);
+  return `${n} ${parts.join(' ')} finding${n === 1 ? '' : 's'}`;
+}
+
+export function evaluatePolicy(rules: readonly PolicyRule[], findings: readonly Finding[], surface?: SurfaceDiff): Verdict {
+  const reasons: VerdictReason[] = [];
+  for (const rule of rules) {
+    if (rule.when.surface) {
+      if (!surface) continue;
+      const hits = rule.when.surface === 'authLost' ? surface.authChanged.filter((c) => c.from === 'required' && c.to === 'none').map((c) => c.operation) : surface.removed;
+      if (hits.length > 0) reasons.push({ rule: rule.id, level: rule.level, message: `${rule.when.surface === 'authLost' ? 'lost authentication' : 'removed'}: ${hits.join(', ')}`, fingerprints: [] });
+      continue;
+    }
+    const hit = findings.filter((f) => f.status !== 'fixed' && matches(rule, f));
+    if (hit.length > 0) reasons.push({ rule: rule.id, level: rule.level, message: describe(rule, hit.length), fingerprints: hit.map((f) => f.fingerprint) });
+  }
+  return { pass: !reasons.some((r) => r.level === 'fail'), reasons };
+}
