@@ -40,7 +40,8 @@ if (installed !== lockHash) {
   writeFileSync(lockStamp, lockHash + '\n');
 }
 
-// 3. Build dist/ when any source is newer than the last build.
+// 3. Regenerate the check registry (a new check file needs no hand edit), then build dist/ when sources changed.
+if (!run(process.execPath, [join(root, 'scripts', 'gen-checks.mjs')])) fail('generating src/checks/index.ts failed; see above.');
 function newest(dir) {
   let t = 0;
   if (!existsSync(dir)) return t;

@@ -1,0 +1,56 @@
+// src/checks/kit/tester.ts — runs one check through the real stages (plan, execute, confirm, findings) against a
+// fixture URL, so a check's test exercises exactly what a scan does.
+import type { Finding, Identity, Operation, Surface, TaskOutcome } from '../../core/index.js';
+import { confirm } from '../../confirm/index.js';
+import { execute } from '../../execute/index.js';
+import { createIdentitySessions } from '../../identities/sessions.js';
+import { createEngine, createRedactor } from '../../net/index.js';
+import { plan } from '../../plan/index.js';
+import { buildFindings } from '../../prioritize/index.js';
+import type { AnyCheck } from './define.js';
+
+export interface CheckTestInput {
+  url: string;
+  /** Operations of the fixture; `id` is derived when omitted. */
+  operations?: Array<Omit<Operation, 'id' | 'sources' | 'auth'> & Partial<Pick<Operation, 'auth' | 'sources'>>>;
+  identities?: Identity[];
+  options?: unknown;
+  safeMode?: boolean;
+  /** Requests to send before the check runs (passive checks read them). */
+  warmup?: string[];
+}
+
+export interface CheckTestResult {
+  findings: Finding[];
+  outcomes: TaskOutcome[];
+  /** Requests the check sent (warm-up excluded). */
+  requests: number;
+  skipped: string[];
+}
+
+export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise<CheckTestResult> {
+  const identities: Identity[] = input.identities ?? [{ name: 'anonymous', role: 'anonymous', auth: { kind: 'none' } }];
+  const target = { name: 'fixture', url: input.url, environment: input.safeMode ? ('production' as const) : ('local' as const) };
+  const engine = createEngine({ target, scope: { origins: [new URL(input.url).origin], include: [], exclude: [] }, safeMode: input.safeMode ?? false, ratePerSecond: 10_000 });
+  const sessions = createIdentitySessions(identities, engine);
+  engine.setCredentials((n) => sessions.headers(n));
+  try {
+    for (const path of input.warmup ?? []) await engine.send({ method: 'GET', url: path }, { identity: 'anonymous' });
+    const warm = engine.stats().sent;
+    const surface: Surface = {
+      target: input.url,
+      warnings: [],
+      operations: (input.operations ?? []).map((o) => ({ auth: 'unknown', sources: ['spec'], ...o, id: `${o.method} ${o.path}` })),
+    };
+    const options = { [check.id]: input.options ?? {} };
+    const safeMode = input.safeMode ?? false;
+    const p = plan({ surface, checks: [check], identities, safeMode });
+    const common = { checks: [check], identities, surface, target, engine, safeMode, options };
+    const executed = await execute({ ...common, plan: p });
+    const confirmed = await confirm({ ...common, candidates: executed.candidates });
+    const findings = buildFindings({ candidates: confirmed, checks: [check], identities, exchange: (id) => engine.exchange(id), redact: createRedactor([]) });
+    return { findings, outcomes: executed.outcomes, requests: engine.stats().sent - warm, skipped: p.skipped.map((s) => `${s.operationId ?? ''}: ${s.reason}`) };
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,100 @@
+// src/report/terminal.ts — the terminal summary: verdict first, then the few findings that matter, then the counts.
+import type { Finding, Report, Severity } from '../core/index.js';
+import { groupFindings, oneLine, operationWithParam, plural, severityBreakdown } from './text.js';
+
+export interface TerminalOptions {
+  /** Emit ANSI colour codes. */
+  color: boolean;
+  /** How many findings to list. Default 10. */
+  max?: number;
+}
+
+const ANSI = {
+  reset: '\u001b[0m',
+  bold: '\u001b[1m',
+  dim: '\u001b[2m',
+  red: '\u001b[31m',
+  green: '\u001b[32m',
+  yellow: '\u001b[33m',
+  blue: '\u001b[34m',
+  magenta: '\u001b[35m',
+} as const;
+
+type Style = keyof typeof ANSI;
+
+const SEVERITY_STYLE: Record<Severity, Style[]> = {
+  critical: ['bold', 'magenta'],
+  high: ['red'],
+  medium: ['yellow'],
+  low: ['blue'],
+  info: ['dim'],
+};
+
+/** Render the summary as plain lines (colour only when asked). Every string from the target is put on one line. */
+export function renderTerminal(report: Report, options: TerminalOptions): string {
+  const paint = (text: string, ...styles: Style[]): string =>
+    options.color && styles.length > 0 ? styles.map((s) => ANSI[s]).join('') + text + ANSI.reset : text;
+  const max = Math.max(0, options.max ?? 10);
+  const g = groupFindings(report);
+  const lines: string[] = [];
+
+  // 1. Verdict and fired rules.
+  const fails = report.verdict.reasons.filter((r) => r.level === 'fail').length;
+  const warns = report.verdict.reasons.length - fails;
+  const tally = [fails > 0 ? plural(fails, 'rule') + ' failed' : '', warns > 0 ? plural(warns, 'warning') : ''].filter(Boolean).join(', ');
+  const versus = report.comparison ? ` vs ${oneLine(report.comparison.baseline.ref, 80)}` : '';
+  lines.push(
+    (report.verdict.pass ? paint('PASS', 'bold', 'green') : paint('FAIL', 'bold', 'red')) +
+      `  ${oneLine(report.target.name, 60)} (${oneLine(report.target.url, 80)})${versus}` +
+      (tally ? `: ${tally}` : '') +
+      (report.partial ? paint(' (partial scan)', 'yellow') : ''),
+  );
+  for (const reason of report.verdict.reasons) {
+    const level = reason.level === 'fail' ? paint('fail', 'red') : paint('warn', 'yellow');
+    lines.push(`  ${level}  ${oneLine(reason.rule, 60)}: ${oneLine(reason.message, 160)}`);
+  }
+
+  // 2. The ranked list.
+  lines.push('');
+  const heading = g.compared ? 'New confirmed findings' : 'Confirmed findings';
+  if (g.headline.length === 0) {
+    lines.push(`${heading}: none`);
+  } else {
+    lines.push(`${heading} (${g.headline.length}):`);
+    for (const f of g.headline.slice(0, max)) lines.push(...findingLines(f, paint));
+    const rest = g.headline.length - Math.min(max, g.headline.length);
+    if (rest > 0) lines.push(paint(`  ... ${rest} more (${severityBreakdown(g.headline.slice(max))}); see report.html`, 'dim'));
+  }
+  if (g.tentative.length > 0) {
+    const titles = [...new Set(g.tentative.map((f) => oneLine(f.title, 60)))];
+    const shown = titles.slice(0, 3).join('; ') + (titles.length > 3 ? '; ...' : '');
+    lines.push(paint(`${g.tentative.length} tentative, not shown: ${severityBreakdown(g.tentative)} (${shown})`, 'dim'));
+  }
+
+  // 3. Counts.
+  lines.push('');
+  if (report.comparison) {
+    const s = report.comparison.surface;
+    lines.push(`Findings: ${g.newCount} new, ${g.persisting.length} persisting, ${g.fixed.length} fixed`);
+    lines.push(`Surface:  ${s.added.length} added, ${s.removed.length} removed, ${s.authChanged.length} auth changed`);
+  } else {
+    lines.push(`Findings: ${g.all.length - g.tentative.length} confirmed, ${g.tentative.length} tentative`);
+  }
+  const req = report.stats.requests;
+  lines.push(`Requests: ${req.sent} sent, ${req.refused} refused${req.errors > 0 ? `, ${req.errors} failed` : ''}`);
+  const skipped = report.stats.checks.skipped.length;
+  if (skipped > 0) lines.push(`Checks:   ${skipped} skipped (reasons in report.json, stats.checks.skipped)`);
+  if (report.partial) {
+    lines.push(paint(`Partial scan: stopped early (${oneLine(report.partial.reason, 120)}); ${plural(report.partial.notRun, 'task')} not run.`, 'yellow'));
+  }
+  return lines.join('\n') + '\n';
+}
+
+function findingLines(f: Finding, paint: (text: string, ...styles: Array<keyof typeof ANSI>) => string): string[] {
+  const risk = String(Math.round(f.risk)).padStart(3);
+  const severity = paint(f.severity.padEnd(8), ...SEVERITY_STYLE[f.severity]);
+  return [
+    `  ${paint(risk, 'bold')}  ${severity}  ${operationWithParam(f, 80)}  ${oneLine(f.title, 100)}`,
+    paint(`       ${oneLine(f.proof.summary, 160)}`, 'dim'),
+  ];
+}
