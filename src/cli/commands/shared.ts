@@ -1,0 +1,66 @@
+// src/cli/commands/shared.ts — what scan, gate and demo share: config, checks, interrupts, baseline reports, output.
+import { existsSync, readFileSync } from 'node:fs';
+import { VouchError, REPORT_SCHEMA_VERSION } from '../../core/index.js';
+import type { Report } from '../../core/index.js';
+import { allChecks } from '../../checks/index.js';
+import type { AnyCheck } from '../../checks/kit/define.js';
+import { renderTerminal, validateReport, writeReports, parseFormats } from '../../report/index.js';
+
+export { parseFormats };
+
+/** Validates `--check a,b` against the registry. */
+export function selectChecks(list: string | undefined): { checks: readonly AnyCheck[]; only?: string[] } {
+  if (!list) return { checks: allChecks };
+  const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const known = new Set(allChecks.map((c) => c.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length) throw new VouchError('VOUCH_USAGE', `unknown check id${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { hint: 'Run `vouch checks` to list the ids.' });
+  return { checks: allChecks, only: ids };
+}
+
+/** An AbortSignal fired by the first Ctrl-C; a second one exits at once. */
+export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\ninterrupted: finishing what is in flight and writing what was found (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+/** Reads a saved report.json to use as a baseline; refuses other schema versions clearly. */
+export function readBaselineReport(path: string): Report {
+  if (!existsSync(path)) throw new VouchError('VOUCH_REPORT_INVALID', `${path}: baseline report not found`);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new VouchError('VOUCH_REPORT_INVALID', `${path}: not JSON (${(e as Error).message})`);
+  }
+  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== REPORT_SCHEMA_VERSION) {
+    throw new VouchError('VOUCH_REPORT_INVALID', `${path}: report schemaVersion ${String(version)} is not supported (this vouch reads ${REPORT_SCHEMA_VERSION})`, {
+      hint: 'Re-create the baseline with this version of vouch.',
+    });
+  }
+  const v = validateReport(value);
+  if (!v.valid) throw new VouchError('VOUCH_REPORT_INVALID', `${path}: not a valid vouch report: ${v.errors.slice(0, 3).join('; ')}`);
+  return value as Report;
+}
+
+const useColor = (): boolean => Boolean(process.stdout.isTTY) && !process.env.CI && !process.env.NO_COLOR;
+
+/** Writes the reports and prints the summary (verdict first); returns the exit code for the verdict. */
+export async function finish(report: Report, outDir: string, formats: string, opts: { json?: boolean | undefined; quiet?: boolean | undefined }): Promise<number> {
+  const paths = await writeReports(report, outDir, parseFormats(formats));
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ type: 'reports', verdict: report.verdict, paths }) + '\n');
+  } else {
+    process.stdout.write(renderTerminal(report, { color: useColor() }) + '\n');
+    process.stdout.write(`\nreports:\n${Object.entries(paths).map(([f, p]) => `  ${f.padEnd(9)} ${p}`).join('\n')}\n`);
+  }
+  if (!report.verdict.pass) return 1;
+  return report.partial ? 2 : 0;
+}

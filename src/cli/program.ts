@@ -1,0 +1,99 @@
+// src/cli/program.ts — the vouch command line: scan, gate, demo, lab, checks; exit 0 pass, 1 fail, 2 usage/config/tool error.
+import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { exitCodeFor, formatError } from '../core/index.js';
+import { VERSION } from '../engine/scan.js';
+import { checksCommand } from './commands/checks.js';
+import { demoCommand } from './commands/demo.js';
+import { labCommand } from './commands/lab.js';
+import { gateCommand, scanCommand } from './commands/scan.js';
+
+const environments = ['production', 'staging', 'preview', 'local'] as const;
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('vouch')
+    .description('Validates a change by what the running software does: proven findings, a candidate-vs-baseline verdict CI can gate on.')
+    .version(VERSION)
+    .showSuggestionAfterError(true)
+    .exitOverride();
+
+  program
+    .command('scan')
+    .description('discover, test and report one deployment')
+    .argument('<url>', 'base URL of the target, e.g. http://127.0.0.1:8080')
+    .option('--spec <file|url>', 'OpenAPI document (file, URL, or path on the target); default: look at common locations')
+    .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
+    .option('-o, --out <dir>', 'where reports go (default .vouch/scans/<scan-id>)')
+    .option('-f, --format <list>', 'report formats: json,sarif,junit,markdown,html', 'json,sarif,junit,markdown,html')
+    .option('--baseline <report.json>', 'compare with a saved report')
+    .option('--check <ids>', 'only these checks (comma-separated ids)')
+    .addOption(new Option('--environment <env>', 'overrides target.environment; production means safe mode').choices(environments))
+    .option('--json', 'NDJSON events on stdout instead of progress lines')
+    .option('-q, --quiet', 'no progress lines')
+    .action(async (url, opts) => {
+      process.exitCode = await scanCommand(url, opts);
+    });
+
+  program
+    .command('gate')
+    .description('scan a candidate (and its baseline), compare, and give the verdict')
+    .requiredOption('--candidate <url>', 'base URL of the candidate deployment')
+    .option('--baseline <url|report.json>', 'baseline deployment URL, or a saved report.json')
+    .option('--spec <file|url>', 'OpenAPI document for both')
+    .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
+    .option('-o, --out <dir>', 'where reports go (default .vouch/gates/<id>)')
+    .option('-f, --format <list>', 'report formats: json,sarif,junit,markdown,html', 'json,sarif,junit,markdown,html')
+    .option('--check <ids>', 'only these checks (comma-separated ids)')
+    .addOption(new Option('--environment <env>', 'overrides target.environment').choices(environments))
+    .option('--json', 'NDJSON events on stdout instead of progress lines')
+    .option('-q, --quiet', 'no progress lines')
+    .action(async (opts) => {
+      process.exitCode = await gateCommand(opts);
+    });
+
+  program
+    .command('demo')
+    .description('start the bundled lab (baseline and candidate), gate the candidate, write every report to .vouch/demo/')
+    .option('-o, --out <dir>', 'where reports go', '.vouch/demo')
+    .option('--json', 'NDJSON events on stdout')
+    .option('-q, --quiet', 'no progress lines')
+    .action(async (opts) => {
+      process.exitCode = await demoCommand(opts);
+    });
+
+  program
+    .command('lab')
+    .description('run the bundled lab alone until stopped')
+    .addOption(new Option('--variant <variant>', 'which variant').choices(['baseline', 'candidate'] as const).default('candidate' as const))
+    .option('--port <n>', 'port (0 = a free one)', '0')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .action(async (opts) => {
+      await labCommand(opts);
+    });
+
+  program
+    .command('checks')
+    .description('list the checks, or explain one')
+    .argument('[id]', 'a check id')
+    .option('--json', 'as JSON')
+    .action((id, opts) => {
+      process.exitCode = checksCommand(id, opts);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2; // commander already printed the message
+    }
+    process.stderr.write(formatError(e) + '\n');
+    return exitCodeFor(e);
+  }
+}

@@ -1,0 +1,74 @@
+// src/config/load.test.ts — vouch.yaml loading: defaults, env substitution, and one clear line per mistake.
+import { describe, expect, it } from 'vitest';
+import { VouchError } from '../core/index.js';
+import { loadConfig, parseConfig } from './load.js';
+import { resolveRun } from './resolve.js';
+
+const fails = (text: string, env: NodeJS.ProcessEnv = {}): VouchError => {
+  try {
+    parseConfig(text, 'vouch.yaml', env);
+  } catch (e) {
+    if (e instanceof VouchError) return e;
+    throw e;
+  }
+  throw new Error('expected the config to be refused');
+};
+
+describe('vouch.yaml', () => {
+  it('fills defaults for an empty file', () => {
+    const c = parseConfig('', 'vouch.yaml');
+    expect(c.target.environment).toBe('staging');
+    expect(c.budget.requests).toBe(20_000);
+    expect(c.identities).toEqual({});
+  });
+
+  it('names an unknown key and the file', () => {
+    const e = fails('target:\n  environment: local\n  colour: blue\n');
+    expect(e.code).toBe('VOUCH_CONFIG_INVALID');
+    expect(e.message).toContain('vouch.yaml: target');
+    expect(e.message).toContain('colour');
+  });
+
+  it('names a wrong type with its key path', () => {
+    const e = fails('budget:\n  requests: lots\n');
+    expect(e.message).toMatch(/^vouch\.yaml: budget\.requests: /);
+  });
+
+  it('reports YAML syntax errors with a line', () => {
+    const e = fails('target:\n  environment: [local\n');
+    expect(e.message).toMatch(/vouch\.yaml: line \d+/);
+  });
+
+  it('refuses two kinds of credentials on one identity', () => {
+    const e = fails('identities:\n  alice:\n    bearer: a\n    cookie: { name: s, value: b }\n');
+    expect(e.message).toContain('identities.alice');
+  });
+
+  it('substitutes environment variables and refuses unset ones', () => {
+    const c = parseConfig('identities:\n  bot:\n    bearer: ${BOT_TOKEN}\n', 'vouch.yaml', { BOT_TOKEN: 'tok-123' });
+    expect(c.identities.bot?.bearer).toBe('tok-123');
+    expect(fails('identities:\n  bot:\n    bearer: ${BOT_TOKEN}\n').message).toContain('BOT_TOKEN is not set');
+    expect(parseConfig('identities:\n  bot:\n    bearer: ${BOT_TOKEN:-dflt}\n', 'vouch.yaml', {}).identities.bot?.bearer).toBe('dflt');
+  });
+
+  it('says a missing explicit file is missing', () => {
+    expect(() => loadConfig('/nonexistent/vouch.yaml')).toThrow(/nonexistent\/vouch\.yaml: file not found/);
+  });
+
+  it('resolves identities, scope and safe mode, collecting secrets to redact', () => {
+    const c = parseConfig(
+      'target:\n  environment: production\nidentities:\n  alice:\n    login: { json: { url: /api/login, body: { username: alice, password: s3cret-pw }, tokenPath: token } }\n  bot:\n    bearer: tok-abc\n',
+      'vouch.yaml',
+    );
+    const run = resolveRun(c, { url: 'http://127.0.0.1:9999/' });
+    expect(run.safeMode).toBe(true);
+    expect(run.scope.origins).toEqual(['http://127.0.0.1:9999']);
+    expect(run.identities.map((i) => i.name)).toEqual(['anonymous', 'alice', 'bot']);
+    expect(run.secrets).toEqual(expect.arrayContaining(['s3cret-pw', 'tok-abc']));
+  });
+
+  it('refuses a target URL that is not http(s)', () => {
+    expect(() => resolveRun(parseConfig('', 'x'), { url: 'ftp://x' })).toThrow(VouchError);
+    expect(() => resolveRun(parseConfig('', 'x'), {})).toThrow(/no target URL/);
+  });
+});

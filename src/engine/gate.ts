@@ -1,0 +1,42 @@
+// src/engine/gate.ts — a change gate: scan the baseline (or take it from a saved report), scan the candidate, compare.
+import { join } from 'node:path';
+import type { EventSink, Report } from '../core/index.js';
+import type { ResolvedRun } from '../config/index.js';
+import { baselineFromReport } from '../prioritize/index.js';
+import { newScanId, runScan, type ScanOptions } from './scan.js';
+
+export type BaselineSource = { kind: 'url'; run: ResolvedRun } | { kind: 'report'; report: Report; ref: string };
+
+export interface GateOptions extends Omit<ScanOptions, 'run' | 'baseline' | 'scanDir' | 'onEvent'> {
+  candidate: ResolvedRun;
+  baseline: BaselineSource;
+  /** Parent folder; each scan gets `<outDir>/<label>/`. */
+  outDir: string;
+  onEvent?: (label: 'baseline' | 'candidate') => EventSink;
+}
+
+export interface GateResult {
+  baseline?: Report;
+  candidate: Report;
+}
+
+export async function runGate(opts: GateOptions): Promise<GateResult> {
+  const { candidate, baseline, outDir, onEvent, ...common } = opts;
+  let baselineReport: Report | undefined;
+  let ref: { kind: 'url' | 'report'; ref: string; report: Report };
+  if (baseline.kind === 'url') {
+    baselineReport = await runScan({ ...common, run: baseline.run, scanId: newScanId(), scanDir: join(outDir, 'baseline'), ...(onEvent ? { onEvent: onEvent('baseline') } : {}) });
+    ref = { kind: 'url', ref: baseline.run.target.url, report: baselineReport };
+  } else {
+    ref = { kind: 'report', ref: baseline.ref, report: baseline.report };
+  }
+  const base = baselineFromReport(ref.report, ref.ref);
+  const candidateReport = await runScan({
+    ...common,
+    run: candidate,
+    scanDir: join(outDir, 'candidate'),
+    baseline: { ...base, kind: ref.kind },
+    ...(onEvent ? { onEvent: onEvent('candidate') } : {}),
+  });
+  return { ...(baselineReport ? { baseline: baselineReport } : {}), candidate: candidateReport };
+}
