@@ -54,7 +54,6 @@ export function escapeHtml(s: string): string {
 }
 
 /** Characters XML 1.0 forbids anywhere, even as character references (also lone surrogates, U+FFFE, U+FFFF). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const XML_ILLEGAL = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
 
 /** Drop characters that are illegal in XML 1.0. */

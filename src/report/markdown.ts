@@ -1,0 +1,118 @@
+// src/report/markdown.ts — summary.md for a pull-request comment: verdict, top new problems, what changed; ≤ 65,000 chars.
+import type { Finding, Report } from '../core/index.js';
+import { escapeMarkdown, groupFindings, operationLabel, plural, severityBreakdown } from './text.js';
+
+/** GitHub refuses comments over 65,536 characters; stay clearly below. */
+export const MARKDOWN_MAX_CHARS = 65_000;
+
+export interface MarkdownOptions {
+  /** Rows in the table of new problems before "... N more". Default 50. */
+  max?: number;
+}
+
+/** Hidden marker a bot can use to find and update its previous comment. */
+export const COMMENT_MARKER = '<!-- vouch-report -->';
+
+function row(f: Finding): string {
+  const param = f.parameter === undefined ? '' : ` · ${escapeMarkdown(f.parameter, 40)}`;
+  return `| ${Math.round(f.risk)} | ${f.severity} | ${escapeMarkdown(operationLabel(f), 100)}${param} | ${escapeMarkdown(f.title, 120)} | ${escapeMarkdown(f.proof.summary, 200)} |`;
+}
+
+function bulletList(items: readonly string[], cap: number): string[] {
+  const lines = items.slice(0, cap).map((s) => `- ${s}`);
+  if (items.length > cap) lines.push(`- ... ${items.length - cap} more`);
+  return lines;
+}
+
+/**
+ * Fill a list under a character budget: rows are added while they fit, then one "... N more" line.
+ * `reserve` is kept free for what follows the list.
+ */
+function fitRows(rows: readonly string[], budget: number, more: (n: number) => string): string[] {
+  const out: string[] = [];
+  let used = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] ?? '';
+    const tail = more(rows.length - i - 1).length + 1;
+    if (used + r.length + 1 + (i < rows.length - 1 ? tail : 0) > budget) {
+      out.push(more(rows.length - i));
+      return out;
+    }
+    out.push(r);
+    used += r.length + 1;
+  }
+  return out;
+}
+
+/** Markdown text for a PR comment. Every string from the target is escaped (no HTML, no mentions, no table breaks). */
+export function toMarkdown(report: Report, options: MarkdownOptions = {}): string {
+  const max = Math.max(0, options.max ?? 50);
+  const g = groupFindings(report);
+  const head: string[] = [COMMENT_MARKER];
+
+  // Verdict and fired rules.
+  const verdict = report.verdict.pass ? '✅ vouch: **PASS**' : '❌ vouch: **FAIL**';
+  const versus = report.comparison ? ` vs baseline ${escapeMarkdown(report.comparison.baseline.ref, 120)}` : '';
+  head.push(`### ${verdict} — ${escapeMarkdown(report.target.name, 80)} (${escapeMarkdown(report.target.url, 120)})${versus}`, '');
+  if (report.partial) {
+    head.push(`> [!WARNING]\n> Partial scan: ${escapeMarkdown(report.partial.reason, 300)}; ${plural(report.partial.notRun, 'task')} not run.`, '');
+  }
+  for (const r of report.verdict.reasons.slice(0, 50)) {
+    const level = r.level === 'fail' ? '❌ **fail**' : '⚠️ **warn**';
+    head.push(`- ${level} ${escapeMarkdown(r.rule, 80)}: ${escapeMarkdown(r.message, 300)}`);
+  }
+  if (report.verdict.reasons.length > 50) head.push(`- ... ${report.verdict.reasons.length - 50} more rules`);
+  if (report.verdict.reasons.length > 0) head.push('');
+
+  // What follows the table (fixed, persisting, surface, tentative, footer), built first so the table gets the rest.
+  const tail: string[] = [];
+  if (report.comparison) {
+    const c = report.comparison;
+    if (g.fixed.length > 0) {
+      tail.push(`**Fixed (${g.fixed.length}):**`);
+      tail.push(...bulletList(g.fixed.map((f) => `${f.severity} · ${escapeMarkdown(operationLabel(f), 100)} · ${escapeMarkdown(f.title, 120)}`), 20));
+      tail.push('');
+    }
+    tail.push(`**Persisting:** ${plural(g.persisting.length, 'finding')}${g.persisting.length > 0 ? ` (${severityBreakdown(g.persisting)})` : ''}`, '');
+    const s = c.surface;
+    if (s.added.length + s.removed.length + s.authChanged.length > 0) {
+      tail.push(`**Surface changes:** ${s.added.length} added, ${s.removed.length} removed, ${s.authChanged.length} auth changed`);
+      tail.push(...bulletList(s.added.map((o) => `added ${escapeMarkdown(o, 120)}`), 20));
+      tail.push(...bulletList(s.removed.map((o) => `removed ${escapeMarkdown(o, 120)}`), 20));
+      tail.push(...bulletList(s.authChanged.map((a) => `auth ${escapeMarkdown(a.operation, 120)}: ${a.from} → ${a.to}`), 20));
+      tail.push('');
+    } else {
+      tail.push('**Surface changes:** none', '');
+    }
+  }
+  if (g.tentative.length > 0) {
+    tail.push(`**Tentative:** ${g.tentative.length} not shown (${severityBreakdown(g.tentative)}): candidates vouch could not prove; see report.html.`, '');
+  }
+  const req = report.stats.requests;
+  tail.push(
+    `<sub>vouch ${escapeMarkdown(report.tool.version, 40)} · ${req.sent} requests sent, ${req.refused} refused · ` +
+      `${plural(report.stats.checks.skipped.length, 'check')} skipped · scan ${escapeMarkdown(report.scanId, 60)} · full details in report.html</sub>`,
+  );
+
+  // The table of top problems, cut to the budget left.
+  const body: string[] = [];
+  const title = g.compared ? 'New problems' : 'Problems';
+  if (g.headline.length === 0) {
+    body.push(`**${title}:** none confirmed`, '');
+  } else {
+    body.push(`**${title} (${g.headline.length} confirmed):**`, '', '| Risk | Severity | Operation | Title | Proof |', '|---:|---|---|---|---|');
+    const rows = g.headline.slice(0, max).map(row);
+    const beyond = g.headline.length - rows.length;
+    const more = (n: number): string => `\n... ${n + beyond} more (see report.html)`;
+    const fixedPart = [...head, ...body, '', ...tail].join('\n').length;
+    const budget = MARKDOWN_MAX_CHARS - fixedPart - 200;
+    const fitted = fitRows(rows, budget, more);
+    if (beyond > 0 && fitted.length === rows.length) fitted.push(more(0));
+    body.push(...fitted, '');
+  }
+  const text = [...head, ...body, ...tail].join('\n') + '\n';
+  if (text.length <= MARKDOWN_MAX_CHARS) return text;
+  // Only reachable when the parts outside the table alone are too long (thousands of rules); cut hard.
+  const note = '\n\n... cut to fit a comment; see report.html\n';
+  return text.slice(0, MARKDOWN_MAX_CHARS - note.length) + note;
+}
