@@ -1,0 +1,81 @@
+// src/checks/security/verbose-errors.test.ts — stack traces and debug pages per route, and pages that only mention errors.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendHtml, sendJson, serveFixture, type Fixture } from '../kit/fixture.js';
+import { testCheck } from '../kit/tester.js';
+import check, { debugOutput } from './verbose-errors.js';
+
+const NODE_STACK = `Error: order not found\n    at getOrder (/app/src/orders.js:42:11)\n    at Layer.handle [as handle_request] (/app/node_modules/express/lib/router/layer.js:95:5)\n    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)`;
+
+const SAMPLES: Record<string, [name: string, text: string]> = {
+  node: ['Node.js stack trace', NODE_STACK],
+  express: ['Node.js stack trace', '<pre>TypeError: x is undefined<br> &nbsp; &nbsp;at /srv/app.js:3:9<br> &nbsp; &nbsp;at new Router (/srv/r.js:1:1)</pre>'],
+  json: ['Node.js stack trace', JSON.stringify({ error: 'boom', stack: NODE_STACK })],
+  python: ['Python traceback', 'Traceback (most recent call last):\n  File "/srv/app.py", line 12, in view\n    raise KeyError(k)\nKeyError: \'id\''],
+  java: ['Java stack trace', 'java.lang.NullPointerException\n\tat com.acme.shop.OrderService.find(OrderService.java:57)\n\tat com.acme.shop.Api.get(Api.java:12)'],
+  javaThread: ['Java stack trace', 'Exception in thread "main" java.lang.IllegalStateException: nope'],
+  php: ['PHP error', '<br />\n<b>Fatal error</b>:  Uncaught Error: Call to undefined function foo() in /var/www/html/index.php:7'],
+  phpLine: ['PHP error', 'Warning: Undefined variable $x in /var/www/html/cart.php on line 31'],
+  aspnet: ['ASP.NET error page', "<h1>Server Error in '/' Application.</h1><h2><i>Object reference not set to an instance of an object.</i></h2>"],
+  django: ['Django debug page', "<p>You're seeing this error because you have <code>DEBUG = True</code> in your Django settings file.</p>"],
+  rails: ['Rails debug page', '<title>Action Controller: Exception caught</title>'],
+};
+
+const BENIGN = [
+  'An error occurred. Please try again later.',
+  '<h1>Exception handling in Java</h1><p>An exception is thrown at runtime; see the error guide at /docs/errors.</p>',
+  '<p>We looked at the traceback and the stack trace you sent: thanks!</p>',
+  '{"error":"not_found","message":"Order at /orders/12 does not exist"}',
+  'Meet us at the office (/contact:12)', // looks a little like a frame, but not on its own line with line:column
+];
+
+let app: Fixture;
+beforeAll(async () => {
+  app = await serveFixture((_req, res, url) => {
+    const p = url.pathname;
+    if (p.startsWith('/orders/')) return sendHtml(res, 500, `<pre>${NODE_STACK}</pre>`);
+    if (p === '/api/crash') return sendJson(res, 500, { error: 'boom', stack: NODE_STACK });
+    if (p === '/django') return sendHtml(res, 500, SAMPLES.django![1]);
+    if (p.startsWith('/benign/')) return sendHtml(res, 500, BENIGN[Number(p.slice(8))] ?? '');
+    if (p === '/safe') return sendJson(res, 500, { error: 'internal error', id: 'c0ffee' });
+    return sendHtml(res, 404, 'not found');
+  });
+});
+afterAll(() => app.close());
+
+describe('verbose-errors', () => {
+  it.each(Object.entries(SAMPLES))('recognizes %s debug output', (_k, [name, text]) => {
+    expect(debugOutput(text)?.name).toBe(name);
+  });
+
+  it.each(BENIGN.map((b) => [b]))('does not fire on ordinary error wording: %s', (text) => {
+    expect(debugOutput(text)).toBeUndefined();
+  });
+
+  it('cites the matching line as evidence', () => {
+    expect(debugOutput(NODE_STACK)?.line).toBe('at getOrder (/app/src/orders.js:42:11)');
+  });
+
+  it('reports one confirmed finding per route, grouped by the surface template', async () => {
+    const r = await testCheck(check, {
+      url: app.url,
+      warmup: ['/orders/1', '/orders/2', '/orders/1', '/api/crash', '/django', '/safe'],
+      operations: [{ method: 'GET', path: '/orders/{id}', params: [] }],
+    });
+    const byPath = Object.fromEntries(r.findings.map((f) => [f.operation.path, f]));
+    expect(Object.keys(byPath).sort()).toEqual(['/api/crash', '/django', '/orders/{id}']);
+    const orders = byPath['/orders/{id}']!;
+    expect(orders.confidence).toBe('confirmed');
+    expect(orders.proof.evidence).toBe('at getOrder (/app/src/orders.js:42:11)');
+    expect(orders.locations?.map((l) => new URL(l.url).pathname)).toEqual(['/orders/1', '/orders/2']);
+    expect(orders.proof.exchanges).toHaveLength(2);
+    expect(byPath['/django']!.severity).toBe('medium');
+    expect(byPath['/api/crash']!.severity).toBe('low');
+    expect(r.requests).toBe(0);
+  });
+
+  it('reports nothing for generic error pages (the safe twin)', async () => {
+    const r = await testCheck(check, { url: app.url, warmup: ['/safe', ...BENIGN.map((_b, i) => `/benign/${i}`)] });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes[0]?.status).toBe('clean');
+  });
+});

@@ -1,0 +1,110 @@
+// src/checks/security/verbose-errors.ts — passive: stack traces and framework debug pages in recorded responses
+// (Node, Python, Java, PHP, ASP.NET, Django, Rails); the recorded response and the matching line are the proof.
+import { z } from 'zod';
+import type { Exchange, ResponseRecord, Severity } from '../../core/index.js';
+import { defineCheck, type CandidateInput } from '../kit/define.js';
+import { pathOf, routeOf, targetExchanges, textBody } from './support/exchanges.js';
+
+/**
+ * Signatures of debug output, each specific enough that ordinary text ("an error occurred", "Exception handling
+ * guide") does not match: a frame with a file and line, or a framework's debug page markers.
+ */
+export const SIGNATURES: ReadonlyArray<{ name: string; severity: Severity; pattern: RegExp }> = [
+  { name: 'Django debug page', severity: 'medium', pattern: /You're seeing this error because you have <code>DEBUG = True<\/code>|^\s*Django Version:\s*\d[^\n]*$/m },
+  { name: 'Rails debug page', severity: 'medium', pattern: /<title>Action Controller: Exception caught<\/title>|^\s*Rails\.root: \/\S+$/m },
+  { name: 'ASP.NET error page', severity: 'medium', pattern: /Server Error in '[^'\n]*' Application\.|An unhandled exception occurred during the execution of the current web request/ },
+  { name: 'Werkzeug debugger', severity: 'medium', pattern: /<title>[^<]*\/\/ Werkzeug Debugger<\/title>|The debugger caught an exception in your WSGI application/ },
+  { name: 'Python traceback', severity: 'low', pattern: /Traceback \(most recent call last\):|^\s*File "[^"\n]+\.py", line \d+, in \S+.*$/m },
+  { name: 'Java stack trace', severity: 'low', pattern: /Exception in thread "[^"\n]+" [\w.$]+(?:Exception|Error)|^\s*at [\w$]+(?:\.[\w$<>]+)+\((?:[\w$]+\.(?:java|kt|scala|groovy):\d+|Native Method|Unknown Source)\)\s*$/m },
+  { name: 'Node.js stack trace', severity: 'low', pattern: /^\s*at (?:async )?(?:(?:new )?[^\s()]+(?: \[as [^\]]+\])? \()?(?:file:\/\/|node:|\/|[A-Za-z]:\\)[^\s()]*:\d+:\d+\)?\s*$/m },
+  { name: '.NET stack trace', severity: 'low', pattern: /^\s*at [\w.`<>$]+\([^)\n]*\) in [^\n]+:line \d+\s*$/m },
+  { name: 'PHP error', severity: 'low', pattern: /(?:Fatal error|Parse error|Uncaught \w+|Warning|Notice|Deprecated): .{1,300}? in (?:\/|[A-Za-z]:\\)\S+\.php(?::\d+| on line \d+)/ },
+];
+
+/**
+ * Body text normalized so debug output embedded in HTML (`<br>`, `&nbsp;`) or in a JSON string (`\n`) is
+ * matched line by line.
+ */
+export function normalize(body: string): string {
+  return body
+    .replace(/\\r\\n|\\n/g, '\n')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/&nbsp;|&#160;/g, ' ')
+    .replace(/&quot;|&#34;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/\\"/g, '"')
+    .replace(/\\\\/g, '\\')
+    .replace(/<\/?b>/g, '');
+}
+
+/** The first debug-output signature in a body: its name, severity and the matching line. */
+export function debugOutput(body: string): { name: string; severity: Severity; line: string } | undefined {
+  const text = normalize(body);
+  for (const s of SIGNATURES) {
+    const m = s.pattern.exec(text);
+    if (!m) continue;
+    // The whole line the match is on, or 240 characters from the match when the line is long (minified HTML).
+    const start = text.lastIndexOf('\n', m.index) + 1;
+    const end = text.indexOf('\n', m.index + m[0].length);
+    const line = text.slice(start, end < 0 ? undefined : end).trim();
+    return { name: s.name, severity: s.severity, line: line.length <= 240 ? line : text.slice(m.index, m.index + 240).trim() };
+  }
+  return undefined;
+}
+
+export default defineCheck({
+  id: 'verbose-errors',
+  family: 'security',
+  kind: 'passive',
+  scope: 'target',
+  meta: {
+    title: 'Verbose error output (stack trace or debug page)',
+    description: 'A response shows a stack trace or a framework debug page, which discloses file paths, code, versions and sometimes settings to anyone who can trigger an error.',
+    severity: 'low',
+    cwe: 'CWE-209',
+    owasp: 'A05:2021 Security Misconfiguration',
+    remediation: 'Turn debug mode off in deployed environments and answer errors with a generic message and a correlation id; log the details server-side.',
+    proves: 'The recorded response contains a stack frame with a file and line, or a framework debug page marker (the matching line is the evidence).',
+  },
+  options: z.strictObject({
+    /** Also read responses to vouch's own attack payloads (an injected quote that crashes the app). Default true. */
+    includeCheckTraffic: z.boolean().default(true),
+  }),
+  async run(ctx) {
+    type Hit = { x: Exchange & { response: ResponseRecord }; sig: NonNullable<ReturnType<typeof debugOutput>> };
+    const byRoute = new Map<string, { route: { method: string; path: string }; hits: Map<string, Hit> }>();
+    for (const x of targetExchanges(ctx.recorded(), ctx.target.url)) {
+      if (!ctx.options.includeCheckTraffic && x.checkId) continue;
+      const sig = debugOutput(textBody(x.response));
+      if (!sig) continue;
+      const route = routeOf(x.request.method, x.request.url, ctx.surface);
+      const key = `${route.method} ${route.path}`;
+      let entry = byRoute.get(key);
+      if (!entry) byRoute.set(key, (entry = { route, hits: new Map() }));
+      const path = pathOf(x.request.url);
+      if (!entry.hits.has(path)) entry.hits.set(path, { x, sig });
+    }
+    const candidates: CandidateInput[] = [];
+    for (const { route, hits } of byRoute.values()) {
+      const list = [...hits.values()];
+      const first = list[0]!;
+      candidates.push({
+        operation: route,
+        url: first.x.request.url,
+        severity: list.some((h) => h.sig.severity === 'medium') ? 'medium' : 'low',
+        vulnClass: 'verbose-error',
+        confidence: 'confirmed',
+        proof: {
+          summary: `${first.x.request.method} ${pathOf(first.x.request.url)} → ${first.x.response.status} shows a ${first.sig.name}: "${first.sig.line.slice(0, 120)}"`,
+          exchangeIds: list.slice(0, 3).map((h) => h.x.id),
+          evidence: first.sig.line,
+        },
+        locations: list.map((h) => ({ ...route, url: h.x.request.url })),
+      });
+    }
+    return candidates.length ? { status: 'found', candidates } : { status: 'clean' };
+  },
+  example: { url: 'http://127.0.0.1:8080/api/orders/abc', summary: 'GET /api/orders/abc → 500 shows a Node.js stack trace: "at getOrder (/app/src/orders.js:42:11)"' },
+});
