@@ -1,0 +1,80 @@
+// src/checks/security/cors-misconfiguration.test.ts — reflected and null origins with credentials, and safe CORS policies.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendJson, serveFixture, type Fixture } from '../kit/fixture.js';
+import { testCheck } from '../kit/tester.js';
+import check from './cors-misconfiguration.js';
+
+let app: Fixture;
+let seen = 0;
+beforeAll(async () => {
+  app = await serveFixture((req, res, url) => {
+    const origin = req.headers.origin ?? '';
+    const cred = { 'access-control-allow-credentials': 'true' };
+    switch (url.pathname) {
+      case '/reflect':
+        return sendJson(res, 200, { me: 'a' }, origin ? { 'access-control-allow-origin': origin, ...cred } : {});
+      case '/null':
+        return sendJson(res, 200, { me: 'a' }, origin === 'null' ? { 'access-control-allow-origin': 'null', ...cred } : {});
+      case '/allowlist':
+        return sendJson(res, 200, { me: 'a' }, origin === 'https://app.example.com' ? { 'access-control-allow-origin': origin, ...cred } : { 'access-control-allow-origin': 'https://app.example.com', ...cred });
+      case '/star':
+        return sendJson(res, 200, { public: true }, { 'access-control-allow-origin': '*' });
+      case '/reflect-no-cred':
+        return sendJson(res, 200, { public: true }, { 'access-control-allow-origin': origin });
+      case '/first-only': // reflects the first origin it ever sees, then a fixed one (a cache, say)
+        return sendJson(res, 200, {}, { 'access-control-allow-origin': seen++ === 0 ? origin : 'https://app.example.com', ...cred });
+      case '/down':
+        return req.socket.destroy();
+      default:
+        return sendJson(res, 404, {});
+    }
+  });
+});
+afterAll(() => app.close());
+
+const op = (path: string, auth: 'none' | 'required' = 'none') => ({ method: 'GET', path, params: [], auth });
+
+describe('cors-misconfiguration', () => {
+  it('confirms a reflected origin with credentials using a second random origin', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [op('/reflect', 'required')], identities: [{ name: 'alice', role: 'user', auth: { kind: 'bearer', token: 't0k' } }] });
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f.vulnClass).toBe('cors-reflect-origin');
+    expect(f.confidence).toBe('confirmed');
+    expect(f.severity).toBe('high');
+    const [a, b] = f.proof.exchanges.map((x) => x.request.headers.find(([k]) => k === 'origin')?.[1]);
+    expect(a).toMatch(/^https:\/\/vouch-cors-[0-9a-f]+\.example$/);
+    expect(b).toMatch(/^https:\/\/vouch-cors-[0-9a-f]+\.example$/);
+    expect(a).not.toBe(b);
+    expect(r.requests).toBe(2);
+  });
+
+  it('confirms a trusted null origin', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [op('/null')] });
+    expect(r.findings.map((f) => [f.vulnClass, f.confidence, f.severity])).toEqual([['cors-null-origin', 'confirmed', 'medium']]);
+    expect(r.requests).toBe(3);
+  });
+
+  it.each(['/allowlist', '/star', '/reflect-no-cred'])('reports nothing for the safe policy %s', async (path) => {
+    const r = await testCheck(check, { url: app.url, operations: [op(path)] });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes[0]?.status).toBe('clean');
+    expect(r.requests).toBeLessThanOrEqual(2);
+  });
+
+  it('stays tentative when a second origin is not reflected', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [op('/first-only')] });
+    expect(r.findings.map((f) => f.confidence)).toEqual(['tentative']);
+  });
+
+  it('only runs on GET operations without path parameters', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [{ method: 'POST', path: '/reflect', params: [] }, { method: 'GET', path: '/users/{id}', params: [{ name: 'id', in: 'path' }] }] });
+    expect(r.requests).toBe(0);
+    expect(r.skipped).toHaveLength(2);
+  });
+
+  it('is inconclusive when the target fails', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [op('/down')] });
+    expect(r.outcomes[0]?.status).toBe('inconclusive');
+  });
+});
