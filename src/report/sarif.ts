@@ -157,7 +157,7 @@ function result(f: Finding, ruleIndex: number, options: SarifOptions): Sarif.Res
   const op = operationLabel(f);
   const param = f.parameter === undefined ? '' : ` (parameter ${oneLine(f.parameter, 60)})`;
   const uri = options.specFile !== undefined ? specUri(options.specFile) : pseudoPath(f.operation.method, f.operation.path);
-  const tags = [f.family, f.severity, f.confidence];
+  const tags = f.confidence === 'tentative' ? [f.family, f.severity, 'tentative'] : [f.family, f.severity];
   const first = f.proof.exchanges[0];
   const r: Sarif.Result = {
     ruleId: f.checkId,
@@ -185,7 +185,7 @@ function result(f: Finding, ruleIndex: number, options: SarifOptions): Sarif.Res
       family: f.family,
       url: stripControl(f.url),
       reproduce: stripControl(f.proof.reproduce),
-      tags: f.confidence === 'tentative' ? [...tags, 'tentative'] : tags,
+      tags,
     },
   };
   if (f.status === 'new') r.baselineState = 'new';

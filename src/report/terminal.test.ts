@@ -1,0 +1,72 @@
+// src/report/terminal.test.ts — the terminal summary: verdict first, ranked new findings, counts; colour only when asked.
+import { describe, expect, it } from 'vitest';
+import { makeLargeReport, makeReport } from './fixture.js';
+import { renderTerminal } from './terminal.js';
+
+// eslint-disable-next-line no-control-regex -- looking for escape sequences is the point
+const ESC = /\u001b/u;
+
+describe('renderTerminal', () => {
+  it('prints the verdict, the fired rules, the new confirmed findings and the counts', () => {
+    const out = renderTerminal(makeReport(), { color: false });
+    expect(out).toMatchInlineSnapshot(`
+      "FAIL  candidate (http://127.0.0.1:4100) vs http://127.0.0.1:4000: 1 rule failed, 1 warning
+        fail  block-new-confirmed-high: 2 new confirmed findings of severity high or above
+        warn  warn-new-tentative: 1 new tentative finding
+
+      New confirmed findings (3):
+         88  high      GET /api/products/search [q]  SQL injection (error based)
+             q=' returned HTTP 500 with a SQLite syntax error; q='' (balanced) returned 200 with results
+         80  high      GET /api/orders/{id}  Object readable by another user (BOLA)
+             bob read alice's order 1001 (200, same body as alice's own read); anonymous got 401
+         52  medium    GET /files/{name}</script> [name"><img src=x onerror=alert(1)>[31m]  Stack trace leaked by <script>alert(1)</script> "><img src=x onerror=alert(1)>
+             Response contains a stack trace: <script>alert(1)</script>[31m at Object.<anonymous> </script>
+      1 tentative, not shown: 1 medium (Reflected cross-site scripting)
+
+      Findings: 4 new, 1 persisting, 1 fixed
+      Surface:  2 added, 1 removed, 1 auth changed
+      Requests: 1234 sent, 3 refused, 2 failed
+      Checks:   2 skipped (reasons in report.json, stats.checks.skipped)
+      "
+    `);
+  });
+
+  it('has no ANSI codes and no control characters from the target when color is false', () => {
+    const out = renderTerminal(makeReport({ partial: true }), { color: false });
+    expect(out.startsWith('FAIL ')).toBe(true);
+    expect(out).not.toMatch(ESC);
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/u);
+  });
+
+  it('colours only when asked, and the verdict is still the first thing printed', () => {
+    const out = renderTerminal(makeReport(), { color: true });
+    expect(out).toMatch(ESC);
+    expect(out.startsWith('\u001b[1m\u001b[31mFAIL\u001b[0m')).toBe(true);
+  });
+
+  it('says when the scan is partial', () => {
+    const out = renderTerminal(makeReport({ partial: true }), { color: false });
+    expect(out.split('\n')[0]).toContain('(partial scan)');
+    expect(out).toContain('Partial scan: stopped early (request budget spent); 17 tasks not run.');
+  });
+
+  it('lists all confirmed findings when there is no baseline', () => {
+    const r = makeReport();
+    delete r.comparison;
+    for (const f of r.findings) delete f.status;
+    r.verdict = { pass: true, reasons: [] };
+    const out = renderTerminal(r, { color: false });
+    expect(out.split('\n')[0]).toBe('PASS  candidate (http://127.0.0.1:4100)');
+    expect(out).toContain('Confirmed findings (4):');
+    expect(out).toContain('Findings: 4 confirmed, 1 tentative');
+    expect(out).not.toContain('Surface:');
+  });
+
+  it('caps the list at max and counts the rest', () => {
+    const out = renderTerminal(makeLargeReport(100), { color: false, max: 5 });
+    const listed = out.split('\n').filter((l) => /^ {2}[ \d]{2}\d {2}\S/u.test(l));
+    expect(listed).toHaveLength(5);
+    expect(out).toMatch(/\.\.\. 80 more \(/u);
+  });
+});
