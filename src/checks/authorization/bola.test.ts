@@ -1,0 +1,99 @@
+// src/checks/authorization/bola.test.ts — an item route without an owner check, its 404 safe twin, shared lists,
+// a missing collection, a single user identity, and the request bound.
+import type { IncomingMessage } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Identity } from '../../core/index.js';
+import { sendJson, serveFixture, type Fixture } from '../kit/fixture.js';
+import { testCheck } from '../kit/tester.js';
+import check, { listItems } from './bola.js';
+
+let app: Fixture;
+const NOTES = [
+  { id: 1, owner: 'alice', text: 'alice secret' },
+  { id: 2, owner: 'alice', text: 'alice todo' },
+  { id: 3, owner: 'bob', text: 'bob note' },
+];
+const user = (req: IncomingMessage): string | undefined => ({ 'Bearer alice-token': 'alice', 'Bearer bob-token': 'bob' })[req.headers.authorization ?? ''];
+
+beforeAll(async () => {
+  app = await serveFixture((req, res, url) => {
+    const who = user(req);
+    if (!who) return sendJson(res, 401, { error: 'sign in' });
+    const [, base, id] = url.pathname.split('/');
+    const mine = NOTES.filter((n) => n.owner === who);
+    if (base === 'notes' || base === 'safe-notes') {
+      if (id === undefined) return sendJson(res, 200, { items: mine });
+      const note = NOTES.find((n) => String(n.id) === id);
+      if (!note) return sendJson(res, 404, { error: 'not found' });
+      if (base === 'safe-notes' && note.owner !== who) return sendJson(res, 404, { error: 'not found' }); // owner check
+      return sendJson(res, 200, note);
+    }
+    if (base === 'public') return id === undefined ? sendJson(res, 200, NOTES) : sendJson(res, 200, NOTES.find((n) => String(n.id) === id) ?? {});
+    if (base === 'orphans') return sendJson(res, 200, NOTES[0]);
+    return sendJson(res, 404, {});
+  });
+});
+afterAll(() => app.close());
+
+const identities: Identity[] = [
+  { name: 'anonymous', role: 'anonymous', auth: { kind: 'none' } },
+  { name: 'alice', role: 'user', auth: { kind: 'bearer', token: 'alice-token' } },
+  { name: 'bob', role: 'user', auth: { kind: 'bearer', token: 'bob-token' } },
+];
+const ops = (base: string) => [
+  { method: 'GET', path: `/${base}`, params: [], auth: 'required' as const },
+  { method: 'GET', path: `/${base}/{noteId}`, params: [{ name: 'noteId', in: 'path' as const, required: true, schema: { type: 'integer' } }], auth: 'required' as const },
+];
+
+describe('bola', () => {
+  it('finds list items in an array or under a list property', () => {
+    expect(listItems([{ id: 1 }])).toHaveLength(1);
+    expect(listItems({ data: [{ id: 1 }, { id: 2 }] })).toHaveLength(2);
+    expect(listItems({ id: 1 })).toBeUndefined();
+  });
+
+  it("confirms that bob reads alice's note, with both reads and both lists as proof", async () => {
+    const r = await testCheck(check, { url: app.url, operations: ops('notes'), identities });
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f.confidence).toBe('confirmed');
+    expect(f.vulnClass).toBe('bola-read');
+    expect(f.parameter).toBe('path:noteId');
+    expect(f.exposure).toBe('authenticated');
+    expect(f.url).toMatch(/\/notes\/1$/);
+    expect(f.proof.exchanges.map((x) => x.identity)).toEqual(['bob', 'alice', 'alice', 'bob', 'bob']);
+    expect(f.proof.exchanges[0]!.response?.body).toContain('alice secret');
+    expect(r.requests).toBe(2 + 2 + 1);
+  });
+
+  it('reports nothing on the safe twin with an owner check', async () => {
+    const r = await testCheck(check, { url: app.url, operations: ops('safe-notes'), identities });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes[0]?.status).toBe('clean');
+    expect(r.requests).toBeLessThanOrEqual(2 + 2 * 2);
+  });
+
+  it('is inconclusive when both users list the same objects', async () => {
+    const r = await testCheck(check, { url: app.url, operations: ops('public'), identities });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining('also in bob') as unknown });
+  });
+
+  it('is inconclusive without a collection to harvest ids from', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [ops('orphans')[1]!], identities });
+    expect(r.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining('no collection operation GET /orphans') as unknown });
+    expect(r.requests).toBe(0);
+  });
+
+  it('is inconclusive with fewer than two user identities', async () => {
+    const r = await testCheck(check, { url: app.url, operations: ops('notes'), identities: identities.slice(0, 2) });
+    expect(r.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: 'needs two user identities (role user) to compare' });
+    expect(r.requests).toBe(0);
+  });
+
+  it('applies only to GET item routes that require authentication', async () => {
+    const r = await testCheck(check, { url: app.url, operations: ops('notes').map((o) => ({ ...o, auth: 'none' as const })), identities });
+    expect(r.skipped).toHaveLength(2);
+    expect(r.requests).toBe(0);
+  });
+});

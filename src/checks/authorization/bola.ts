@@ -1,0 +1,132 @@
+// src/checks/authorization/bola.ts — broken object-level authorization: user B reads an object that only user A's
+// list contains; proof is A's own read, B's read of the same object, both lists and a replay as B.
+import { z } from 'zod';
+import type { Exchange, Operation } from '../../core/index.js';
+import { buildRequest, injectionPoints } from '../../inject/index.js';
+import { defineCheck } from '../kit/define.js';
+import { isSuccess, jsonBody } from '../kit/compare.js';
+import { all, methodIn, requiresAuth, singleTrailingPathParam } from '../kit/guards.js';
+
+/** The items of a JSON list response: a top-level array, or the first array property (`items`, `data`, ...). */
+export function listItems(value: unknown): unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    for (const key of ['items', 'data', 'results', 'records']) if (Array.isArray(obj[key])) return obj[key] as unknown[];
+    return Object.values(obj).find((v): v is unknown[] => Array.isArray(v));
+  }
+  return undefined;
+}
+
+/** The `id` fields of a list response, as strings; undefined when the body is not a list of objects with ids. */
+export function harvestIds(x: Exchange): string[] | undefined {
+  const body = jsonBody(x);
+  const items = body ? listItems(body.value) : undefined;
+  if (!items) return undefined;
+  const ids = items.flatMap((it) => {
+    const id = it && typeof it === 'object' ? (it as Record<string, unknown>).id : undefined;
+    return typeof id === 'string' || typeof id === 'number' ? [String(id)] : [];
+  });
+  return ids.length ? ids : undefined;
+}
+
+const idOf = (x: Exchange): string | undefined => {
+  const v = jsonBody(x)?.value;
+  const id = v && typeof v === 'object' ? (v as Record<string, unknown>).id : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+};
+
+/** B got what A got: the same body, or an object with the same `id`. */
+const sameObject = (a: Exchange, b: Exchange): boolean => (a.response?.body ?? '') === (b.response?.body ?? '') || (idOf(a) !== undefined && idOf(a) === idOf(b));
+
+const collectionOf = (op: Operation, ops: readonly Operation[]): Operation | undefined => {
+  const path = op.path.replace(/\/\{[^}]+\}$/, '');
+  return ops.find((o) => o.method === 'GET' && (o.path === path || o.path === `${path}/`));
+};
+
+export default defineCheck({
+  id: 'bola',
+  family: 'authorization',
+  kind: 'active',
+  scope: 'operation',
+  identities: 'least',
+  meta: {
+    title: 'Broken object-level authorization (IDOR)',
+    description: "A signed-in user reads another user's object by putting its id in the URL: the server checks that the caller is signed in, not that the object is theirs.",
+    severity: 'high',
+    cwe: 'CWE-639',
+    owasp: 'API1:2023 Broken Object Level Authorization',
+    remediation: "Check ownership (or an explicit grant) for every object loaded by id, e.g. `where id = ? and owner_id = ?`, and answer 404 for objects the caller may not see.",
+    proves: "An id that appears in user A's list and not in user B's is read by B with a 2xx and the same object A reads; a replay as B reproduces it.",
+  },
+  options: z.strictObject({
+    /** Objects of A that B tries to read, at most. Default 2. */
+    objects: z.number().int().min(1).max(10).default(2),
+  }),
+  appliesTo: all(methodIn('GET'), singleTrailingPathParam, requiresAuth),
+  async run(ctx) {
+    const op = ctx.operation!;
+    const users = ctx.identities.filter((i) => i.role === 'user').slice(0, 2);
+    if (users.length < 2) return { status: 'inconclusive', reason: 'needs two user identities (role user) to compare' };
+    const [a, b] = users as [(typeof users)[number], (typeof users)[number]];
+    const point = injectionPoints(op).find((p) => p.location === 'path');
+    const param = op.path.match(/\{([^}]+)\}$/)?.[1] ?? 'id';
+    const collection = collectionOf(op, ctx.surface.operations);
+    if (!collection) return { status: 'inconclusive', reason: `no collection operation GET ${op.path.replace(/\/\{[^}]+\}$/, '')} to harvest object ids from` };
+
+    const listA = await ctx.send({ ...buildRequest(collection), identity: a.name });
+    const listB = await ctx.send({ ...buildRequest(collection), identity: b.name });
+    for (const [who, x] of [[a.name, listA], [b.name, listB]] as const) {
+      if (!isSuccess(x.response?.status)) return { status: 'inconclusive', reason: `cannot harvest ids: GET ${collection.path} as ${who} answered ${x.response?.status ?? x.error?.message ?? 'nothing'}` };
+    }
+    const idsA = harvestIds(listA);
+    if (!idsA) return { status: 'inconclusive', reason: `cannot harvest ids: GET ${collection.path} as ${a.name} is not a JSON list of objects with an id` };
+    const idsB = new Set(harvestIds(listB) ?? []);
+    const owned = idsA.filter((id) => !idsB.has(id));
+    if (!owned.length) return { status: 'inconclusive', reason: `every id in ${a.name}'s list is also in ${b.name}'s list: no object known to be ${a.name}'s alone` };
+
+    let ownReads = 0;
+    for (const id of owned.slice(0, ctx.options.objects)) {
+      const req = buildRequest(op, point, id);
+      const readA = await ctx.send({ ...req, identity: a.name });
+      if (!isSuccess(readA.response?.status)) continue;
+      ownReads++;
+      const readB = await ctx.send({ ...req, identity: b.name });
+      if (!isSuccess(readB.response?.status) || !sameObject(readA, readB)) continue;
+      return {
+        status: 'found',
+        candidates: [
+          {
+            operation: { method: op.method, path: op.path },
+            url: readB.request.url,
+            parameter: `path:${param}`,
+            identity: b.name,
+            vulnClass: 'bola-read',
+            confidence: 'tentative',
+            proof: {
+              summary: `${b.name} read ${a.name}'s object: ${op.method} ${readB.request.url.replace(/^https?:\/\/[^/]+/, '')} as ${b.name} → ${readB.response!.status} with the object ${a.name} gets (id ${id} is in ${a.name}'s list of ${collection.path}, not in ${b.name}'s)`,
+              exchangeIds: [readB.id, readA.id, listA.id, listB.id],
+              evidence: (readB.response!.body ?? '').slice(0, 200),
+              payload: id,
+            },
+            data: { id, readAId: readA.id },
+          },
+        ],
+      };
+    }
+    return ownReads ? { status: 'clean' } : { status: 'inconclusive', reason: `${a.name} could not read the objects of their own list` };
+  },
+  async confirm(candidate, ctx) {
+    const op = ctx.operation;
+    const data = candidate.data as { id?: string; readAId?: string } | undefined;
+    const readA = ctx.recorded().find((x) => x.id === data?.readAId);
+    if (!op || data?.id === undefined || !readA) return { confirmed: false, exchangeIds: [], reason: "the operation or the owner's read is gone" };
+    // The confirm context runs as the candidate's identity: B.
+    const replay = await ctx.send(buildRequest(op, injectionPoints(op).find((p) => p.location === 'path'), data.id));
+    if (isSuccess(replay.response?.status) && sameObject(readA, replay)) {
+      return { confirmed: true, exchangeIds: [replay.id], summary: `${candidate.proof.summary}; the replay as ${candidate.identity} → ${replay.response!.status} again` };
+    }
+    return { confirmed: false, exchangeIds: [replay.id], reason: `the replay as ${candidate.identity} answered ${replay.response?.status ?? replay.error?.code ?? 'nothing'}` };
+  },
+  example: { url: 'http://127.0.0.1:8080/api/notes/1', summary: "bob read alice's object: GET /api/notes/1 as bob → 200 with the object alice gets (id 1 is in alice's list of /api/notes, not in bob's)" },
+});
