@@ -71,6 +71,17 @@ describe('toHtml', () => {
     expect(html.length).toBeLessThan(200_000);
   });
 
+  it('cuts multi-byte bodies at 20 kB of UTF-8 without a broken character', () => {
+    const r = makeReport();
+    const x = r.findings.find((f) => f.checkId === 'sqli-error')!.proof.exchanges[0]!;
+    x.response!.body = 'é'.repeat(20_000);
+    const page = toHtml(r);
+    const run = /é+/u.exec(page)?.[0] ?? '';
+    expect(Buffer.byteLength(run, 'utf8')).toBe(HTML_BODY_MAX);
+    expect(page).not.toContain('\ufffd');
+    expect(page).toContain('response body cut at 20 kB for display: 39.06 kB in total');
+  });
+
   it('puts the filter data in a JSON block that cannot break out, and lists every finding with its details', () => {
     const json = /<script type="application\/json" id="data">([^<]*)<\/script>/u.exec(html)?.[1];
     expect(json).toBeDefined();

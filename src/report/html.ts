@@ -40,12 +40,15 @@ function formatBytes(n: number): string {
 // Raw HTTP rendering.
 
 function cutBody(body: string, encoding: 'utf8' | 'base64' | undefined): { text: string; note: string } {
-  const bytes = encoding === 'base64' ? Math.floor((body.replace(/=+$/u, '').length * 3) / 4) : Buffer.byteLength(body, 'utf8');
-  const kind = encoding === 'base64' ? ' (base64)' : '';
-  if (body.length <= HTML_BODY_MAX) return { text: body, note: kind ? `body shown as base64, ${formatBytes(bytes)}` : '' };
+  const base64 = encoding === 'base64';
+  const bytes = base64 ? Math.floor((body.replace(/=+$/u, '').length * 3) / 4) : Buffer.byteLength(body, 'utf8');
+  const shown = base64 ? body.length : bytes;
+  if (shown <= HTML_BODY_MAX) return { text: body, note: base64 ? `body shown as base64, ${formatBytes(bytes)}` : '' };
+  // Cut at 20 kB of UTF-8 (a character split by the cut is dropped, not shown as U+FFFD).
+  const text = base64 ? body.slice(0, HTML_BODY_MAX) : Buffer.from(body, 'utf8').subarray(0, HTML_BODY_MAX).toString('utf8').replace(/\ufffd$/u, '');
   return {
-    text: body.slice(0, HTML_BODY_MAX),
-    note: `body cut at 20 kB for display${kind}: ${formatBytes(bytes)} in total; report.json has all of it`,
+    text,
+    note: `body cut at 20 kB for display${base64 ? ' (base64)' : ''}: ${formatBytes(bytes)} in total; report.json has all of it`,
   };
 }
 
