@@ -5,6 +5,7 @@ import { VERSION } from '../engine/scan.js';
 import { checksCommand } from './commands/checks.js';
 import { demoCommand } from './commands/demo.js';
 import { labCommand } from './commands/lab.js';
+import { historyCommand } from './commands/history.js';
 import { gateCommand, scanCommand } from './commands/scan.js';
 
 const environments = ['production', 'staging', 'preview', 'local'] as const;
@@ -25,9 +26,11 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
     .option('-o, --out <dir>', 'where reports go (default .vouch/scans/<scan-id>)')
     .option('-f, --format <list>', 'report formats: json,sarif,junit,markdown,html', 'json,sarif,junit,markdown,html')
-    .option('--baseline <report.json>', 'compare with a saved report')
+    .option('--baseline <ref>', 'compare with a saved report.json, a scan id from history, or last-passing')
     .option('--check <ids>', 'only these checks (comma-separated ids)')
     .addOption(new Option('--environment <env>', 'overrides target.environment; production means safe mode').choices(environments))
+    .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
+    .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
     .option('--json', 'NDJSON events on stdout instead of progress lines')
     .option('-q, --quiet', 'no progress lines')
     .action(async (url, opts) => {
@@ -38,13 +41,15 @@ export function buildProgram(): Command {
     .command('gate')
     .description('scan a candidate (and its baseline), compare, and give the verdict')
     .requiredOption('--candidate <url>', 'base URL of the candidate deployment')
-    .option('--baseline <url|report.json>', 'baseline deployment URL, or a saved report.json')
+    .option('--baseline <ref>', 'baseline: a deployment URL, a saved report.json, a scan id from history, or last-passing')
     .option('--spec <file|url>', 'OpenAPI document for both')
     .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
     .option('-o, --out <dir>', 'where reports go (default .vouch/gates/<id>)')
     .option('-f, --format <list>', 'report formats: json,sarif,junit,markdown,html', 'json,sarif,junit,markdown,html')
     .option('--check <ids>', 'only these checks (comma-separated ids)')
     .addOption(new Option('--environment <env>', 'overrides target.environment').choices(environments))
+    .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
+    .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
     .option('--json', 'NDJSON events on stdout instead of progress lines')
     .option('-q, --quiet', 'no progress lines')
     .action(async (opts) => {
@@ -69,6 +74,16 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .action(async (opts) => {
       await labCommand(opts);
+    });
+
+  program
+    .command('history')
+    .description('list the scans in the history store, newest first')
+    .option('--target <name>', 'only this target')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'as one JSON array')
+    .action(async (opts) => {
+      process.exitCode = await historyCommand(opts);
     });
 
   program

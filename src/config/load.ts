@@ -1,9 +1,11 @@
 // src/config/load.ts — reads vouch.yaml: YAML parse, ${ENV} substitution, zod validation, one clear line per problem.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { VouchError } from '../core/index.js';
-import { configSchema, type VouchConfig } from './schema.js';
+import { z } from 'zod';
+import { acceptedRiskSchema, configSchema, type AcceptedRiskConfig, type VouchConfig } from './schema.js';
+
+const acceptedListSchema = z.array(acceptedRiskSchema);
 
 /** Replaces `${NAME}` and `${NAME:-default}` in every string; an unset variable without default is an error. */
 export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, where: string, path: string[] = []): unknown {
@@ -56,9 +58,23 @@ export function parseConfig(text: string, where: string, env: NodeJS.ProcessEnv 
  * Loads a config file. An explicitly given path must exist; without one, `./vouch.yaml` is used when present,
  * else the defaults.
  */
-export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): { config: VouchConfig; path?: string } {
+export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env, acceptedFile = ACCEPTED_FILE): { config: VouchConfig; path?: string } {
   const file = path ?? (existsSync('vouch.yaml') ? 'vouch.yaml' : undefined);
-  if (!file) return { config: configSchema.parse({}) };
-  if (!existsSync(file)) throw new VouchError('VOUCH_CONFIG_INVALID', `${file}: file not found`, { hint: 'Check the --config path.' });
-  return { config: parseConfig(readFileSync(file, 'utf8'), file, env), path: file };
+  if (file && !existsSync(file)) throw new VouchError('VOUCH_CONFIG_INVALID', `${file}: file not found`, { hint: 'Check the --config path.' });
+  const config = file ? parseConfig(readFileSync(file, 'utf8'), file, env) : configSchema.parse({});
+  config.accepted = [...config.accepted, ...loadAccepted(acceptedFile)];
+  return { config, ...(file ? { path: file } : {}) };
+}
+
+/** Accepted risks kept apart from vouch.yaml (e.g. written by the dashboard). */
+export const ACCEPTED_FILE = '.vouch/accepted.yaml';
+
+/** Reads a list of accepted risks; an absent file is an empty list. */
+export function loadAccepted(file: string): AcceptedRiskConfig[] {
+  if (!existsSync(file)) return [];
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  if (doc.errors.length > 0) throw new VouchError('VOUCH_CONFIG_INVALID', `${file}: ${doc.errors[0]!.message.split('\n')[0]}`);
+  const parsed = acceptedListSchema.safeParse(doc.toJS() ?? []);
+  if (!parsed.success) throw new VouchError('VOUCH_CONFIG_INVALID', describeIssues(file, parsed.error), { hint: 'Each entry needs fingerprint, reason and expires (YYYY-MM-DD).' });
+  return parsed.data;
 }

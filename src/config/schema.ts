@@ -45,6 +45,14 @@ export const policyRuleSchema = z.strictObject({
   }),
 });
 
+export const acceptedRiskSchema = z.strictObject({
+  /** The finding's fingerprint (report.json, SARIF partialFingerprints, or the HTML report). */
+  fingerprint: z.string().min(6),
+  reason: z.string().min(3, 'say why the risk is accepted'),
+  /** YYYY-MM-DD; after it the finding counts again. */
+  expires: z.iso.date('expires must be a date like 2027-01-31'),
+});
+
 export const configSchema = z.strictObject({
   target: z
     .strictObject({
@@ -81,9 +89,15 @@ export const configSchema = z.strictObject({
   policy: z
     .strictObject({
       rules: z.array(policyRuleSchema).optional(),
+      /** Rules added when a change is AI-influenced (--ai-influenced, VOUCH_AI_INFLUENCED, or commit trailers). */
+      aiInfluenced: z.strictObject({ rules: z.array(policyRuleSchema).optional() }).optional(),
     })
     .default({}),
+  /** Accepted risks; `.vouch/accepted.yaml` may hold more in the same shape (a list). */
+  accepted: z.array(acceptedRiskSchema).default([]),
 });
+
+export type AcceptedRiskConfig = z.infer<typeof acceptedRiskSchema>;
 
 export type VouchConfig = z.infer<typeof configSchema>;
 export type IdentityConfig = z.infer<typeof identitySchema>;

@@ -250,6 +250,20 @@ export interface VerdictReason {
 export interface Verdict {
   pass: boolean;
   reasons: VerdictReason[];
+  /** Set when the stricter profile for AI-influenced changes was applied, with why. */
+  profile?: { name: 'ai-influenced'; why: string };
+}
+
+/** An accepted risk: a finding suppressed with a reason until an expiry date. */
+export interface AcceptedRisk {
+  fingerprint: string;
+  reason: string;
+  /** ISO date (YYYY-MM-DD); the suppression ends at the start of that day (UTC). */
+  expires: string;
+  /** `expired` ones no longer suppress: the finding counts again. */
+  state: 'active' | 'expired';
+  /** Whether this scan had a finding with that fingerprint. */
+  matched: boolean;
 }
 
 export interface SurfaceDiff {
@@ -310,5 +324,7 @@ export interface Report {
   surface: Surface;
   findings: Finding[];
   comparison?: Comparison;
+  /** Accepted risks that applied to this scan (suppressed findings stay in `findings`, not counted by the policy). */
+  accepted?: AcceptedRisk[];
   verdict: Verdict;
 }

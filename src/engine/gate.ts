@@ -5,7 +5,7 @@ import type { ResolvedRun } from '../config/index.js';
 import { baselineFromReport } from '../prioritize/index.js';
 import { newScanId, runScan, type ScanOptions } from './scan.js';
 
-export type BaselineSource = { kind: 'url'; run: ResolvedRun } | { kind: 'report'; report: Report; ref: string };
+export type BaselineSource = { kind: 'url'; run: ResolvedRun } | { kind: 'report' | 'scan'; report: Report; ref: string };
 
 export interface GateOptions extends Omit<ScanOptions, 'run' | 'baseline' | 'scanDir' | 'onEvent'> {
   candidate: ResolvedRun;
@@ -23,12 +23,12 @@ export interface GateResult {
 export async function runGate(opts: GateOptions): Promise<GateResult> {
   const { candidate, baseline, outDir, onEvent, ...common } = opts;
   let baselineReport: Report | undefined;
-  let ref: { kind: 'url' | 'report'; ref: string; report: Report };
+  let ref: { kind: 'url' | 'report' | 'scan'; ref: string; report: Report };
   if (baseline.kind === 'url') {
     baselineReport = await runScan({ ...common, run: baseline.run, scanId: newScanId(), scanDir: join(outDir, 'baseline'), ...(onEvent ? { onEvent: onEvent('baseline') } : {}) });
     ref = { kind: 'url', ref: baseline.run.target.url, report: baselineReport };
   } else {
-    ref = { kind: 'report', ref: baseline.ref, report: baseline.report };
+    ref = { kind: baseline.kind, ref: baseline.ref, report: baseline.report };
   }
   const base = baselineFromReport(ref.report, ref.ref);
   const candidateReport = await runScan({

@@ -12,7 +12,7 @@ import { execute } from '../execute/index.js';
 import { createIdentitySessions } from '../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor } from '../net/index.js';
 import { plan } from '../plan/index.js';
-import { buildFindings, prioritize, type PrioritizeInput } from '../prioritize/index.js';
+import { applyAccepted, buildFindings, prioritize, type PrioritizeInput } from '../prioritize/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -26,8 +26,10 @@ export interface ScanOptions {
   scanDir: string;
   scanId?: string;
   baseline?: PrioritizeInput['baseline'];
-  /** Fingerprints of accepted risks. */
-  suppressed?: ReadonlySet<string>;
+  /** Apply the stricter policy profile for AI-influenced changes, with why. */
+  aiInfluenced?: { why: string };
+  /** The clock for accepted-risk expiry (tests). Default now. */
+  now?: Date;
   onEvent?: EventSink;
   signal?: AbortSignal;
 }
@@ -83,13 +85,17 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const common = { checks: opts.checks, identities: run.identities, surface, target: run.target, engine, safeMode: run.safeMode, options, ...(opts.signal ? { signal: opts.signal } : {}) };
     const executed = await timed('execute', () => execute({ ...common, plan: thePlan, onEvent: emit }), (r) => `${r.candidates.length} candidates`);
     const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
+    const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
+    const { suppressed, accepted } = applyAccepted(config.accepted, findings, opts.now ?? new Date());
+    const ai = opts.aiInfluenced ? { why: opts.aiInfluenced.why, ...(config.policy.aiInfluenced?.rules ? { rules: config.policy.aiInfluenced.rules } : {}) } : undefined;
     const prioritized = await timed('prioritize', async () =>
       prioritize({
-        findings: buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact }),
+        findings,
         surface,
+        suppressed,
         ...(opts.baseline ? { baseline: opts.baseline } : {}),
         ...(config.policy.rules ? { rules: config.policy.rules } : {}),
-        ...(opts.suppressed ? { suppressed: opts.suppressed } : {}),
+        ...(ai ? { aiInfluenced: ai } : {}),
       }),
     );
     for (const f of prioritized.findings) emit({ type: 'finding', finding: f });
@@ -128,6 +134,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       surface,
       findings: prioritized.findings,
       ...(prioritized.comparison ? { comparison: prioritized.comparison } : {}),
+      ...(accepted.length ? { accepted } : {}),
       verdict: prioritized.verdict,
     };
     emit({ type: 'scan-finished', scanId, target: run.target.url, partial: Boolean(executed.stopped) });

@@ -6,6 +6,7 @@ import type { Redactor } from '../net/index.js';
 import { compareFindings, diffSurface } from './compare.js';
 import { toCurl } from './curl.js';
 import { fingerprint } from './fingerprint.js';
+import { AI_DEFAULT_RULES } from './ai.js';
 import { DEFAULT_RULES, evaluatePolicy } from './policy.js';
 import { riskFactors, riskScore } from './risk.js';
 
@@ -14,6 +15,8 @@ export { riskFactors, riskScore } from './risk.js';
 export { toCurl } from './curl.js';
 export { diffSurface, compareFindings } from './compare.js';
 export { DEFAULT_RULES, evaluatePolicy } from './policy.js';
+export { applyAccepted } from './accepted.js';
+export { aiTrailer, AI_DEFAULT_RULES } from './ai.js';
 
 const EXPOSURE_OF: Record<Identity['role'], Exposure> = { anonymous: 'anonymous', user: 'authenticated', privileged: 'privileged' };
 const EXPOSURE_RANK: Record<Exposure, number> = { anonymous: 0, authenticated: 1, privileged: 2 };
@@ -105,6 +108,8 @@ export interface PrioritizeInput {
   rules?: readonly PolicyRule[];
   /** Findings whose fingerprints are accepted risks: kept in the report, not counted by the policy. */
   suppressed?: ReadonlySet<string>;
+  /** Apply the stricter profile for AI-influenced changes. */
+  aiInfluenced?: { why: string; rules?: readonly PolicyRule[] };
 }
 
 export interface Prioritized {
@@ -137,7 +142,8 @@ export function prioritize(input: PrioritizeInput): Prioritized {
   }
   findings = findings.map(score).sort(rank);
   const counted = input.suppressed ? findings.filter((f) => !input.suppressed!.has(f.fingerprint)) : findings;
-  const verdict = evaluatePolicy(input.rules ?? DEFAULT_RULES, counted, comparison?.surface);
+  const rules = [...(input.rules ?? DEFAULT_RULES), ...(input.aiInfluenced ? (input.aiInfluenced.rules ?? AI_DEFAULT_RULES) : [])];
+  const verdict: Verdict = { ...evaluatePolicy(rules, counted, comparison?.surface), ...(input.aiInfluenced ? { profile: { name: 'ai-influenced' as const, why: input.aiInfluenced.why } } : {}) };
   return { findings, ...(comparison ? { comparison } : {}), verdict };
 }
 

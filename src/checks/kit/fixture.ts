@@ -7,7 +7,7 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export type FixtureHandler = (req: IncomingMessage & { body: string }, res: ServerResponse, url: URL) => void | Promise<void>;
+export type FixtureHandler = (req: IncomingMessage & { body: string }, res: ServerResponse, url: URL) => unknown;
 
 /** Serves `handler` on 127.0.0.1 with a free port; the request body is read before the handler runs. */
 export async function serveFixture(handler: FixtureHandler): Promise<Fixture> {

@@ -8,6 +8,7 @@ import { loadConfig, resolveRun } from '../../config/index.js';
 import { runGate } from '../../engine/gate.js';
 import { packageRoot } from '../paths.js';
 import { progressSink } from '../progress.js';
+import { withHistory } from './history.js';
 import { finish, interruptSignal } from './shared.js';
 
 export async function demoCommand(opts: { out: string; json?: true; quiet?: true }): Promise<number> {
@@ -32,6 +33,10 @@ export async function demoCommand(opts: { out: string; json?: true; quiet?: true
       signal: interrupt.signal,
     });
     const code = await finish(result.candidate, opts.out, 'json,sarif,junit,markdown,html', opts);
+    await withHistory(async (s) => {
+      if (result.baseline) await s.saveReport(result.baseline);
+      await s.saveReport(result.candidate);
+    });
     // The demo ran: 0 whatever the verdict (a FAIL is what the demo is meant to show), 2 when it stopped early.
     return code === 2 ? 2 : 0;
   } finally {

@@ -6,9 +6,13 @@ import { runGate, type BaselineSource } from '../../engine/gate.js';
 import { newScanId, runScan } from '../../engine/scan.js';
 import { baselineFromReport } from '../../prioritize/index.js';
 import { progressSink } from '../progress.js';
-import { finish, interruptSignal, parseFormats, readBaselineReport, selectChecks } from './shared.js';
+import { resolveAiInfluenced } from './ai.js';
+import { resolveStoredBaseline, withHistory } from './history.js';
+import { finish, interruptSignal, parseFormats, selectChecks } from './shared.js';
 
 interface CommonOpts {
+  aiInfluenced?: true;
+  commits?: string;
   spec?: string;
   config?: string;
   out?: string;
@@ -24,7 +28,9 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
   const { config } = loadConfig(opts.config);
   const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) });
   const { checks, only } = selectChecks(opts.check);
-  const baseline = opts.baseline ? baselineFromReport(readBaselineReport(opts.baseline), opts.baseline) : undefined;
+  const stored = opts.baseline ? await resolveStoredBaseline(opts.baseline, run.target.name) : undefined;
+  const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
+  const ai = resolveAiInfluenced(opts);
   const scanId = newScanId();
   const outDir = opts.out ?? join('.vouch', 'scans', scanId);
   const interrupt = interruptSignal();
@@ -37,10 +43,13 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
       scanId,
       scanDir: outDir,
       ...(baseline ? { baseline } : {}),
+      ...(ai ? { aiInfluenced: ai } : {}),
       onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }),
       signal: interrupt.signal,
     });
-    return await finish(report, outDir, opts.format, opts);
+    const code = await finish(report, outDir, opts.format, opts);
+    await withHistory((s) => s.saveReport(report));
+    return code;
   } finally {
     interrupt.dispose();
   }
@@ -54,16 +63,21 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
   const { checks, only } = selectChecks(opts.check);
   let baseline: BaselineSource | undefined;
   if (opts.baseline) {
-    baseline = /^https?:\/\//i.test(opts.baseline)
-      ? { kind: 'url', run: resolveRun(config, { url: opts.baseline, ...input }) }
-      : { kind: 'report', report: readBaselineReport(opts.baseline), ref: opts.baseline };
+    if (/^https?:\/\//i.test(opts.baseline)) baseline = { kind: 'url', run: resolveRun(config, { url: opts.baseline, ...input }) };
+    else {
+      const stored = await resolveStoredBaseline(opts.baseline, candidate.target.name);
+      baseline = { kind: stored.kind, report: stored.report, ref: stored.ref };
+    }
   }
+  const ai = resolveAiInfluenced(opts);
   const outDir = opts.out ?? join('.vouch', 'gates', newScanId());
   const interrupt = interruptSignal();
   try {
     if (!baseline) {
-      const report = await runScan({ run: candidate, config, checks, ...(only ? { only } : {}), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
-      return await finish(report, outDir, opts.format, opts);
+      const report = await runScan({ run: candidate, config, checks, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
+      const code = await finish(report, outDir, opts.format, opts);
+      await withHistory((s) => s.saveReport(report));
+      return code;
     }
     const result = await runGate({
       candidate,
@@ -72,10 +86,16 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
       checks,
       ...(only ? { only } : {}),
       outDir,
+      ...(ai ? { aiInfluenced: ai } : {}),
       onEvent: (label) => progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), label }),
       signal: interrupt.signal,
     });
-    return await finish(result.candidate, outDir, opts.format, opts);
+    const code = await finish(result.candidate, outDir, opts.format, opts);
+    await withHistory(async (s) => {
+      if (result.baseline) await s.saveReport(result.baseline);
+      await s.saveReport(result.candidate);
+    });
+    return code;
   } finally {
     interrupt.dispose();
   }

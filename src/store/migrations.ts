@@ -1,0 +1,70 @@
+// src/store/migrations.ts — forward-only, versioned migrations, written once for SQLite and PostgreSQL alike.
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Kysely<Database>): Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'scans and findings',
+    async up(db) {
+      await db.schema
+        .createTable('scans')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('target_name', 'text', (c) => c.notNull())
+        .addColumn('target_url', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint')
+        .addColumn('verdict_pass', 'integer')
+        .addColumn('finding_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('report', 'text')
+        .execute();
+      await db.schema.createIndex('scans_target_started').on('scans').columns(['target_name', 'started_at']).execute();
+      await db.schema
+        .createTable('findings')
+        .addColumn('row_id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('scan_id', 'text', (c) => c.notNull().references('scans.id').onDelete('cascade'))
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('check_id', 'text', (c) => c.notNull())
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('confidence', 'text', (c) => c.notNull())
+        .addColumn('status', 'text')
+        .addColumn('risk', 'integer', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('findings_fingerprint').on('findings').columns(['fingerprint', 'scan_id']).execute();
+    },
+  },
+];
+
+/** Applies pending migrations in order, each recorded; returns the versions applied. */
+export async function migrate(db: Kysely<Database>): Promise<number[]> {
+  await db.schema
+    .createTable('vouch_migrations')
+    .ifNotExists()
+    .addColumn('version', 'integer', (c) => c.primaryKey())
+    .addColumn('applied_at', 'bigint', (c) => c.notNull())
+    .execute();
+  const done = new Set((await db.selectFrom('vouch_migrations').select('version').execute()).map((r) => Number(r.version)));
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    await db.transaction().execute(async (trx) => {
+      await m.up(trx);
+      await trx.insertInto('vouch_migrations').values({ version: m.version, applied_at: Date.now() }).execute();
+    });
+    applied.push(m.version);
+  }
+  const newest = Math.max(0, ...done);
+  const known = Math.max(...MIGRATIONS.map((m) => m.version));
+  if (newest > known) throw new Error(`the store was written by a newer vouch (schema ${newest}, this vouch knows ${known})`);
+  return applied;
+}

@@ -1,0 +1,42 @@
+// src/store/schema.ts — the history tables as Kysely sees them; portable types only (text ids, epoch ms, JSON as text).
+import type { Generated } from 'kysely';
+
+export interface ScansTable {
+  id: string;
+  target_name: string;
+  target_url: string;
+  /** queued | running | done | failed | cancelled */
+  state: string;
+  started_at: number;
+  finished_at: number | null;
+  /** 1 pass, 0 fail, null unknown (not finished). */
+  verdict_pass: number | null;
+  finding_count: number;
+  /** The whole report.json, as text. */
+  report: string | null;
+}
+
+export interface FindingsTable {
+  row_id: Generated<number>;
+  scan_id: string;
+  fingerprint: string;
+  check_id: string;
+  severity: string;
+  confidence: string;
+  status: string | null;
+  risk: number;
+  title: string;
+  method: string;
+  path: string;
+}
+
+export interface MigrationsTable {
+  version: number;
+  applied_at: number;
+}
+
+export interface Database {
+  scans: ScansTable;
+  findings: FindingsTable;
+  vouch_migrations: MigrationsTable;
+}
