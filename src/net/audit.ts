@@ -1,8 +1,13 @@
-// src/net/audit.ts — the audit log: every request attempted or refused, as JSON lines, secrets redacted.
+// src/net/audit.ts — the audit log: every request attempted, refused or failed, as JSON lines, secrets redacted.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import type { HeaderList } from '../core/index.js';
 import type { Redactor } from './redact.js';
 
+/**
+ * One line of the audit log. `outcome`: `sent` (a response came back), `refused` (scope, safe mode, open circuit:
+ * nothing left vouch), `error` (sent, but no complete response: timeout, reset, refused connection).
+ */
 export interface AuditEntry {
   at: string;
   exchange?: string;
@@ -13,23 +18,60 @@ export interface AuditEntry {
   url: string;
   outcome: 'sent' | 'refused' | 'error';
   status?: number;
+  /** Error or refusal code (VOUCH_SCOPE_REFUSED, VOUCH_HOST_UNAVAILABLE, TIMEOUT, ECONNRESET, ...). */
+  code?: string;
   reason?: string;
   ms?: number;
+  /** `raw` for the raw writer. */
+  via?: 'raw';
+  /** Request headers, when the log was opened with `{ headers: true }`. */
+  headers?: HeaderList;
 }
 
 export interface AuditLog {
   write(entry: AuditEntry): void;
   close(): Promise<void>;
+  /** The engine passes request headers only when this is true (they cost a redaction per request). */
+  readonly wantsHeaders?: boolean;
 }
 
-export function createAuditLog(path: string, redact: Redactor): AuditLog {
+export interface AuditOptions {
+  /** Log the request headers too (redacted). Default false. */
+  headers?: boolean;
+}
+
+/**
+ * Opens (appends to) the audit log at `path`. Lines are batched and written once per event-loop turn, so a crash
+ * loses at most the current turn's lines; `close()` flushes everything.
+ */
+export function createAuditLog(path: string, redact: Redactor, options: AuditOptions = {}): AuditLog {
   mkdirSync(dirname(path), { recursive: true });
   const out: WriteStream = createWriteStream(path, { flags: 'a' });
+  let pending = '';
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending) out.write(pending);
+    pending = '';
+  };
   return {
+    wantsHeaders: options.headers === true,
     write(e) {
-      out.write(JSON.stringify({ ...e, url: redact.url(e.url), ...(e.reason ? { reason: redact.text(e.reason) } : {}) }) + '\n');
+      const line: AuditEntry = { ...e, url: redact.url(e.url) };
+      if (e.reason) line.reason = redact.text(e.reason);
+      if (e.headers) line.headers = redact.headers(e.headers);
+      pending += JSON.stringify(line) + '\n';
+      if (pending.length > 64 * 1024) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
     },
-    close: () => new Promise((resolve) => out.end(resolve)),
+    close: () =>
+      new Promise((resolve) => {
+        flush();
+        out.end(resolve);
+      }),
   };
 }
 

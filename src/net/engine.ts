@@ -1,12 +1,17 @@
-// src/net/engine.ts — the HTTP engine (undici): every request vouch makes passes scope, safe mode, budget and rate
-// limit here, and is recorded as an Exchange and in the audit log.
+// src/net/engine.ts — the HTTP engine (undici): every request vouch makes passes scope, safe mode, budget, circuit
+// breaker and rate limit here, goes out exactly as given, and is recorded as an Exchange and in the audit log.
 import { Agent, type Dispatcher } from 'undici';
 import { VouchError } from '../core/index.js';
-import type { EngineStats, Exchange, HeaderList, HttpEngine, Scope, SendMeta, SendRequest, Target } from '../core/index.js';
-import { noAudit, type AuditLog } from './audit.js';
+import type { EngineStats, Exchange, HeaderList, HttpEngine, ResponseRecord, Scope, SendMeta, SendRequest, Target } from '../core/index.js';
+import { noAudit, type AuditEntry, type AuditLog } from './audit.js';
+import { encodeBody } from './body.js';
+import { HOST_UNAVAILABLE, HostBreaker } from './breaker.js';
 import { CookieJar } from './cookies.js';
-import { Gate, TokenBucket } from './limiter.js';
+import { Gate, MAX_BACKOFF_MS, parseRetryAfter, TokenBucket } from './limiter.js';
+import { describeRawRequest, rawExchange } from './raw.js';
+import { createRecorder, type RecordMode } from './recorder.js';
 import { createScopeGuard, originOf } from './scope.js';
+import { captureHeaderBytes, wire, type Abortable, type WireResult } from './wire.js';
 
 export interface EngineOptions {
   target: Target;
@@ -19,16 +24,36 @@ export interface EngineOptions {
   budget?: number;
   /** Requests one check may send. Default: no per-check cap. */
   perCheckBudget?: number;
-  /** Requests in flight at once. Default 8. */
+  /** Requests in flight at once, all origins together. Default 8. */
   concurrency?: number;
+  /** Open connections per origin. Default: `concurrency`. */
+  connectionsPerOrigin?: number;
   /** Requests per second per origin. Default 200 (20 in safe mode). */
   ratePerSecond?: number;
-  /** Total timeout per request, ms. Default 15,000. */
+  /** Longest back-off after a 429/503 (Retry-After is capped to it), ms. Default 60,000. */
+  maxBackoffMs?: number;
+  /** Total timeout per request (queueing, connect, headers, body), ms. Default 15,000. */
   timeoutMs?: number;
-  /** Response bodies are cut (and marked truncated) beyond this. Default 1 MiB. */
+  /** TCP/TLS connect timeout, ms. Default min(5,000, timeoutMs). */
+  connectTimeoutMs?: number;
+  /** Time to response headers, ms. Default timeoutMs. */
+  headersTimeoutMs?: number;
+  /** Longest silence between two body chunks, ms. Default timeoutMs. */
+  bodyTimeoutMs?: number;
+  /** Response bodies are cut (and marked truncated) beyond this, before and after decoding. Default 1 MiB. */
   maxBodyBytes?: number;
   /** Redirect hops followed when a request asks for it. Default 5. */
   maxRedirects?: number;
+  /** Consecutive connection errors/timeouts after which an origin gets VOUCH_HOST_UNAVAILABLE. Default 5; 0 = off. */
+  hostErrorThreshold?: number;
+  /** Let one request through an open circuit after this long, ms. Default: never (the origin stays closed). */
+  hostErrorCooldownMs?: number;
+  /** What the recorder keeps: 'all' (default), `{ ring: n }` or 'counts' (benchmarks, soaks). */
+  record?: RecordMode;
+  /** Add the exact request-head bytes undici wrote as a response note (`request head: ...`). Default false. */
+  captureHeaderBytes?: boolean;
+  /** Raw writer: wait this long after a complete response for more bytes, ms. Default 50. */
+  rawLingerMs?: number;
   audit?: AuditLog;
   /** Credentials for an identity (headers to add); resolved per request, may log in lazily. */
   credentials?: (identity: string) => Promise<HeaderList>;
@@ -36,31 +61,56 @@ export interface EngineOptions {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const USER_AGENT = 'vouch/0.1 (+https://github.com/vouch)';
 
 export interface Engine extends HttpEngine {
   setCredentials(fn: (identity: string) => Promise<HeaderList>): void;
   /** Cookie jar of an identity (login recipes read and seed it). */
   jar(identity: string): CookieJar;
+  /**
+   * Writes `bytes` exactly as given to the URL's origin over a fresh TCP/TLS connection (CR/LF anywhere, conflicting
+   * framing) and records what comes back. Same scope, safe mode, budget, breaker, rate limit, recorder and audit as
+   * `send`; no credentials or cookies are added.
+   */
+  sendRaw(bytes: string | Uint8Array, url: string, meta: SendMeta, options?: { timeoutMs?: number; lingerMs?: number }): Promise<Exchange>;
+  /** Origins whose circuit breaker is open. */
+  unavailableOrigins(): string[];
 }
+
+type Pending = Omit<Exchange, 'id'>;
 
 export function createEngine(opts: EngineOptions): Engine {
   const inScope = createScopeGuard(opts.scope);
-  const agent = new Agent({ connections: opts.concurrency ?? 8, pipelining: 1, keepAliveTimeout: 10_000, connect: { timeout: 5_000 } });
-  const gate = new Gate(opts.concurrency ?? 8);
+  const concurrency = opts.concurrency ?? 8;
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const agent = new Agent({
+    connections: opts.connectionsPerOrigin ?? concurrency,
+    pipelining: 1,
+    keepAliveTimeout: 10_000,
+    connect: { timeout: opts.connectTimeoutMs ?? Math.min(5_000, timeoutMs) },
+  });
+  const gate = new Gate(concurrency);
   const buckets = new Map<string, TokenBucket>();
+  const breaker = new HostBreaker({ threshold: opts.hostErrorThreshold ?? 5, ...(opts.hostErrorCooldownMs !== undefined ? { cooldownMs: opts.hostErrorCooldownMs } : {}) });
   const rate = opts.ratePerSecond ?? (opts.safeMode ? 20 : 200);
+  const maxBackoff = opts.maxBackoffMs ?? MAX_BACKOFF_MS;
   const budget = opts.budget ?? 20_000;
   const audit = opts.audit ?? noAudit;
+  const auditing = audit !== noAudit;
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
-  const timeoutMs = opts.timeoutMs ?? 15_000;
   const allowInSafe = new Set((opts.safeModeAllow ?? []).map((m) => m.toUpperCase()));
-  const recorded: Exchange[] = [];
-  const byId = new Map<string, Exchange>();
+  const recorder = createRecorder(opts.record ?? 'all');
   const perCheck = new Map<string, number>();
   const jars = new Map<string, CookieJar>();
+  const inFlight = new Set<Abortable>();
   const stats: EngineStats = { sent: 0, refused: 0, errors: 0, byStatus: {} };
-  let credentials = opts.credentials ?? (async () => []);
+  let credentials = opts.credentials;
   const base = new URL(opts.target.url);
+  const baseOrigin = `${base.protocol}//${base.host}`;
+  if (opts.captureHeaderBytes) captureHeaderBytes();
+  opts.signal?.addEventListener('abort', () => {
+    for (const h of [...inFlight]) h.abort(new Error('the scan was interrupted'));
+  });
 
   const jar = (identity: string): CookieJar => {
     let j = jars.get(identity);
@@ -68,164 +118,269 @@ export function createEngine(opts: EngineOptions): Engine {
     return j;
   };
 
-  const record = (x: Omit<Exchange, 'id'>): Exchange => {
-    const ex: Exchange = { id: `x${String(recorded.length + 1).padStart(6, '0')}`, ...x };
-    recorded.push(ex);
-    byId.set(ex.id, ex);
-    return ex;
+  const bucketOf = (origin: string): TokenBucket => {
+    let b = buckets.get(origin);
+    if (!b) buckets.set(origin, (b = new TokenBucket(rate, maxBackoff)));
+    return b;
   };
 
-  const refuse = (req: SendRequest, url: string, meta: SendMeta, code: string, reason: string): Exchange => {
-    stats.refused++;
-    const ex = record({
-      request: { method: req.method, url, headers: req.headers ?? [] },
-      error: { code, message: reason },
-      timing: { startedAt: Date.now(), totalMs: 0 },
-      identity: meta.identity,
-      ...(meta.taskId ? { taskId: meta.taskId } : {}),
-      ...(meta.checkId ? { checkId: meta.checkId } : {}),
+  const metaFields = (meta: SendMeta): Pick<Exchange, 'identity' | 'taskId' | 'checkId'> => ({
+    identity: meta.identity,
+    ...(meta.taskId ? { taskId: meta.taskId } : {}),
+    ...(meta.checkId ? { checkId: meta.checkId } : {}),
+  });
+
+  const auditEntry = (ex: Exchange, outcome: AuditEntry['outcome'], extra: Partial<AuditEntry>): void => {
+    if (!auditing) return;
+    audit.write({
+      at: new Date(ex.timing.startedAt).toISOString(),
+      exchange: ex.id,
+      identity: ex.identity,
+      ...(ex.checkId ? { checkId: ex.checkId } : {}),
+      ...(ex.taskId ? { taskId: ex.taskId } : {}),
+      method: ex.request.method,
+      url: ex.request.url,
+      outcome,
+      ...(audit.wantsHeaders ? { headers: ex.request.headers } : {}),
+      ...extra,
     });
-    audit.write({ at: new Date().toISOString(), exchange: ex.id, identity: meta.identity, method: req.method, url, outcome: 'refused', reason, ...(meta.checkId ? { checkId: meta.checkId } : {}) });
+  };
+
+  const refuse = (method: string, url: string, headers: HeaderList, meta: SendMeta, code: string, reason: string): Exchange => {
+    stats.refused++;
+    const ex = recorder.add({ request: { method, url, headers }, error: { code, message: reason }, timing: { startedAt: Date.now(), totalMs: 0 }, ...metaFields(meta) });
+    auditEntry(ex, 'refused', { code, reason });
     return ex;
   };
 
   /** Absolute URL without normalizing the path: a path is appended to the target origin byte for byte. */
-  const absolute = (u: string): string => (u.startsWith('/') ? `${base.protocol}//${base.host}${u}` : u);
+  const absolute = (u: string): string => (u.startsWith('/') ? baseOrigin + u : u);
 
-  async function sendOnce(req: SendRequest, url: string, meta: SendMeta): Promise<Exchange> {
-    const method = req.method.toUpperCase();
-    const decision = inScope(url);
-    if (!decision.allowed) return refuse(req, url, meta, 'VOUCH_SCOPE_REFUSED', decision.reason);
+  /**
+   * The checks every request passes before it may leave: scope, safe mode, interruption, breaker, budgets.
+   * Returns the refusal exchange, or the parsed URL and origin when the request may go. Throws on budget/interrupt.
+   */
+  function admit(method: string, url: string, headers: HeaderList, meta: SendMeta): Exchange | { u: URL; origin: string } {
+    if (!URL.canParse(url)) return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', `not an absolute URL: ${url.slice(0, 200)}`);
+    const u = new URL(url);
+    const decision = inScope(u);
+    if (!decision.allowed) return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', decision.reason);
     if (opts.safeMode && !SAFE_METHODS.has(method) && !allowInSafe.has(method)) {
-      return refuse(req, url, meta, 'VOUCH_SAFE_MODE_REFUSED', `safe mode: ${method} is not allowed on a ${opts.target.environment} target`);
+      return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', `safe mode: ${method} is not allowed on a ${opts.target.environment} target`);
     }
-    if (opts.safeMode && meta.destructive) return refuse(req, url, meta, 'VOUCH_SAFE_MODE_REFUSED', 'safe mode: destructive payload not sent');
+    if (opts.safeMode && meta.destructive) return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', 'safe mode: destructive payload not sent');
     if (opts.signal?.aborted) throw new VouchError('VOUCH_INTERRUPTED', 'the scan was interrupted');
+    const origin = originOf(u);
+    const open = breaker.check(origin);
+    if (open) return refuse(method, url, headers, meta, HOST_UNAVAILABLE, open);
     if (stats.sent >= budget) throw new VouchError('VOUCH_BUDGET_EXHAUSTED', `the request budget of ${budget} is spent`, { hint: 'Raise budget.requests in vouch.yaml.' });
     if (meta.checkId && opts.perCheckBudget !== undefined) {
       const n = perCheck.get(meta.checkId) ?? 0;
-      if (n >= opts.perCheckBudget) throw new VouchError('VOUCH_BUDGET_EXHAUSTED', `check ${meta.checkId} spent its budget of ${opts.perCheckBudget} requests`);
+      if (n >= opts.perCheckBudget) {
+        throw new VouchError('VOUCH_BUDGET_EXHAUSTED', `check ${meta.checkId} spent its budget of ${opts.perCheckBudget} requests`, { hint: 'Raise budget.perCheck in vouch.yaml.' });
+      }
       perCheck.set(meta.checkId, n + 1);
     }
     stats.sent++;
+    return { u, origin };
+  }
 
-    const u = new URL(url);
-    const origin = originOf(u);
-    let bucket = buckets.get(origin);
-    if (!bucket) buckets.set(origin, (bucket = new TokenBucket(rate)));
-    const pathStart = url.indexOf('/', url.indexOf('//') + 2);
-    const rawPath = pathStart < 0 ? '/' : url.slice(pathStart).split('#')[0] ?? '/';
+  /** Waits for a concurrency slot and a rate token; the sync fast path allocates no promise. */
+  async function slot(bucket: TokenBucket): Promise<void> {
+    const g = gate.acquire();
+    if (g) await g;
+    const t = bucket.take();
+    if (t) await t;
+  }
 
-    const headers: HeaderList = [];
+  /** Turns a wire result into a recorded exchange, feeding stats, breaker, back-off and audit. */
+  function settle(result: WireResult, request: Exchange['request'], meta: SendMeta, origin: string, bucket: TokenBucket, startedAt: number, via?: 'raw'): Exchange {
+    if (opts.signal?.aborted) throw new VouchError('VOUCH_INTERRUPTED', 'the scan was interrupted');
+    const timing = { startedAt, totalMs: round(result.totalMs), ...(result.headersMs !== undefined ? { headersMs: round(result.headersMs) } : {}) };
+    let response: ResponseRecord | undefined;
+    if (result.status !== undefined) {
+      const status = result.status;
+      const notes = result.notes && result.notes.length ? result.notes : undefined;
+      response = { status, headers: result.headers ?? [], ...encodeBody(result.body ?? Buffer.alloc(0)), ...(result.truncated ? { truncated: true } : {}), ...(notes ? { notes } : {}) };
+      const key = String(status);
+      stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
+      if (status === 429 || status === 503) {
+        const after = response.headers.find(([k]) => k === 'retry-after')?.[1];
+        const ms = bucket.backOff(parseRetryAfter(after));
+        (response.notes ??= []).push(`${status}: ${origin} paused for ${ms} ms${after !== undefined ? ` (Retry-After: ${after})` : ''}`);
+      } else bucket.ok();
+    }
+    if (result.error) {
+      stats.errors++;
+      breaker.failure(origin, result.error.code);
+    } else breaker.success(origin);
+    const pending: Pending = { request, ...(response ? { response } : {}), ...(result.error ? { error: result.error } : {}), timing, ...metaFields(meta) };
+    const ex = recorder.add(pending);
+    if (result.error) auditEntry(ex, 'error', { code: result.error.code, reason: result.error.message, ms: timing.totalMs, ...(response ? { status: response.status } : {}), ...(via ? { via } : {}) });
+    else auditEntry(ex, 'sent', { status: response?.status ?? 0, ms: timing.totalMs, ...(via ? { via } : {}) });
+    return ex;
+  }
+
+  async function sendOnce(req: SendRequest, url: string, meta: SendMeta): Promise<Exchange> {
+    const method = req.method.toUpperCase();
     const given = req.headers ?? [];
-    const has = (name: string): boolean => given.some(([k]) => k.toLowerCase() === name);
-    const auth = await credentials(meta.identity);
-    for (const h of auth) if (!has(h[0].toLowerCase())) headers.push(h);
-    const cookie = jar(meta.identity).header(u);
-    if (cookie && !has('cookie')) headers.push(['cookie', cookie]);
-    if (!has('user-agent')) headers.push(['user-agent', 'vouch/0.1 (+https://github.com/vouch)']);
-    headers.push(...given);
-    const flat = headers.flatMap(([k, v]) => [k, v]);
+    const admitted = admit(method, url, given, meta);
+    if (!('u' in admitted)) return admitted;
+    const { u, origin } = admitted;
+    const bucket = bucketOf(origin);
 
-    return gate.run(async () => {
-      await bucket.take();
-      const startedAt = Date.now();
-      const t0 = performance.now();
-      const body = typeof req.body === 'string' ? req.body : req.body ? Buffer.from(req.body) : undefined;
-      const requestRecord = {
-        method,
-        url,
-        headers,
-        ...(body !== undefined ? encodeBody(typeof body === 'string' ? Buffer.from(body) : body) : {}),
-      };
-      try {
-        const signal = opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(req.timeoutMs ?? timeoutMs)]) : AbortSignal.timeout(req.timeoutMs ?? timeoutMs);
-        const res = await agent.request({
+    // The request target is the URL's own bytes after the authority, up to any fragment: no normalization.
+    let path = requestTarget(url);
+    if (path === undefined) path = '/' + u.search;
+
+    let headers: HeaderList = given;
+    let decode = false;
+    let hasCookie = false;
+    let hasUa = false;
+    for (const [k] of given) {
+      const n = k.toLowerCase();
+      if (n === 'accept-encoding') decode = true;
+      else if (n === 'cookie') hasCookie = true;
+      else if (n === 'user-agent') hasUa = true;
+    }
+    const auth = credentials ? await credentials(meta.identity) : undefined;
+    const cookie = hasCookie || jars.size === 0 ? undefined : jars.get(meta.identity)?.header(u);
+    if ((auth && auth.length) || cookie || !hasUa) {
+      headers = [];
+      if (auth) for (const h of auth) if (!given.some(([k]) => k.toLowerCase() === h[0].toLowerCase())) headers.push(h);
+      if (cookie) headers.push(['cookie', cookie]);
+      if (!hasUa) headers.push(['user-agent', USER_AGENT]);
+      for (const h of given) headers.push(h);
+    }
+    const flat: string[] = new Array<string>(headers.length * 2);
+    for (let i = 0; i < headers.length; i++) {
+      flat[2 * i] = headers[i]![0];
+      flat[2 * i + 1] = headers[i]![1];
+    }
+    const body = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
+    const request: Exchange['request'] = { method, url, headers, ...(body !== undefined ? encodeBody(typeof body === 'string' ? Buffer.from(body) : body) : {}) };
+
+    await slot(bucket);
+    const startedAt = Date.now();
+    const total = req.timeoutMs ?? timeoutMs;
+    let result: WireResult;
+    try {
+      result = await wire(
+        agent as Dispatcher,
+        {
           origin: `${u.protocol}//${u.host}`,
-          method: method as Dispatcher.HttpMethod,
-          path: rawPath,
+          path,
+          method,
           headers: flat,
           ...(body !== undefined ? { body } : {}),
-          signal,
-          headersTimeout: req.timeoutMs ?? timeoutMs,
-          bodyTimeout: req.timeoutMs ?? timeoutMs,
-        });
-        const headersMs = performance.now() - t0;
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let truncated = false;
-        for await (const chunk of res.body) {
-          const buf = chunk as Buffer;
-          if (size + buf.length > maxBody) {
-            chunks.push(buf.subarray(0, maxBody - size));
-            size = maxBody;
-            truncated = true;
-            res.body.destroy();
-            break;
-          }
-          chunks.push(buf);
-          size += buf.length;
-        }
-        const resHeaders = toHeaderList(res.headers);
-        for (const [k, v] of resHeaders) if (k === 'set-cookie') jar(meta.identity).store(v, u);
-        if (res.statusCode === 429 || res.statusCode === 503) {
-          const after = resHeaders.find(([k]) => k === 'retry-after')?.[1];
-          const secs = after && /^\d+$/.test(after) ? Number(after) : 1;
-          bucket.pause(Date.now() + Math.min(secs, 60) * 1000);
-        }
-        stats.byStatus[String(res.statusCode)] = (stats.byStatus[String(res.statusCode)] ?? 0) + 1;
-        const totalMs = performance.now() - t0;
-        const ex = record({
-          request: requestRecord,
-          response: { status: res.statusCode, headers: resHeaders, ...encodeBody(Buffer.concat(chunks)), ...(truncated ? { truncated: true, notes: [`body cut at ${maxBody} bytes`] } : {}) },
-          timing: { startedAt, totalMs: round(totalMs), headersMs: round(headersMs) },
-          identity: meta.identity,
-          ...(meta.taskId ? { taskId: meta.taskId } : {}),
-          ...(meta.checkId ? { checkId: meta.checkId } : {}),
-        });
-        audit.write({ at: new Date(startedAt).toISOString(), exchange: ex.id, identity: meta.identity, method, url, outcome: 'sent', status: res.statusCode, ms: round(totalMs), ...(meta.checkId ? { checkId: meta.checkId } : {}), ...(meta.taskId ? { taskId: meta.taskId } : {}) });
-        return ex;
-      } catch (e) {
-        if (opts.signal?.aborted) throw new VouchError('VOUCH_INTERRUPTED', 'the scan was interrupted', { cause: e });
-        stats.errors++;
-        const err = e as { code?: string; name?: string; message?: string };
-        const code = err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT' ? 'TIMEOUT' : (err.code ?? 'REQUEST_FAILED');
-        const message = `${method} ${url}: ${err.message ?? String(e)}`;
-        const ex = record({
-          request: requestRecord,
-          error: { code, message },
-          timing: { startedAt, totalMs: round(performance.now() - t0) },
-          identity: meta.identity,
-          ...(meta.taskId ? { taskId: meta.taskId } : {}),
-          ...(meta.checkId ? { checkId: meta.checkId } : {}),
-        });
-        audit.write({ at: new Date(startedAt).toISOString(), exchange: ex.id, identity: meta.identity, method, url, outcome: 'error', reason: message, ...(meta.checkId ? { checkId: meta.checkId } : {}) });
-        return ex;
+          headersTimeout: Math.min(opts.headersTimeoutMs ?? total, total),
+          bodyTimeout: Math.min(opts.bodyTimeoutMs ?? total, total),
+          totalTimeout: total,
+          maxBytes: maxBody,
+          decode,
+        },
+        inFlight,
+      );
+    } finally {
+      gate.release();
+    }
+    if (result.headers) for (const [k, v] of result.headers) if (k === 'set-cookie') jar(meta.identity).store(v, u);
+    return settle(result, request, meta, origin, bucket, startedAt);
+  }
+
+  async function send(req: SendRequest, meta: SendMeta): Promise<Exchange> {
+    let url = absolute(req.url);
+    let ex = await sendOnce(req, url, meta);
+    if (!req.followRedirects) return ex;
+    const limit = opts.maxRedirects ?? 5;
+    const seen = new Set<string>([`${req.method.toUpperCase()} ${url}`]);
+    let current: SendRequest = req;
+    const chain: string[] = [];
+    for (let hop = 0; ex.response && ex.response.status >= 300 && ex.response.status < 400; hop++) {
+      const res: ResponseRecord = ex.response;
+      const loc = res.headers.find(([k]) => k === 'location')?.[1];
+      if (!loc) break;
+      if (hop >= limit) {
+        (res.notes ??= []).push(`redirect limit of ${limit} reached; not following ${loc}`);
+        break;
       }
-    });
+      let next: string;
+      try {
+        next = new URL(Buffer.from(loc, 'latin1').toString('utf8'), url).toString();
+      } catch (e) {
+        (res.notes ??= []).push(`redirect to an unusable Location (${loc}): ${(e as Error).message}`);
+        break;
+      }
+      const keepMethod = res.status === 307 || res.status === 308 || current.method.toUpperCase() === 'HEAD';
+      const method = keepMethod ? current.method : 'GET';
+      if (seen.has(`${method.toUpperCase()} ${next}`)) {
+        (res.notes ??= []).push(`redirect loop: ${next} was already visited in this chain`);
+        break;
+      }
+      seen.add(`${method.toUpperCase()} ${next}`);
+      const sameOrigin = originOf(next) === originOf(url);
+      const headers = (current.headers ?? []).filter(([k]) => {
+        const n = k.toLowerCase();
+        if (!sameOrigin && (n === 'authorization' || n === 'cookie' || n === 'proxy-authorization')) return false;
+        if (!keepMethod && (n === 'content-type' || n === 'content-length' || n === 'transfer-encoding')) return false;
+        return n !== 'host';
+      });
+      current = {
+        method,
+        url: next,
+        headers,
+        ...(keepMethod && current.body !== undefined ? { body: current.body } : {}),
+        ...(current.timeoutMs !== undefined ? { timeoutMs: current.timeoutMs } : {}),
+      };
+      const hopEx = await sendOnce(current, next, meta);
+      chain.push(ex.id);
+      if (!hopEx.response) {
+        // A refused (out of scope) or failed hop: the 3xx is the final answer, and says why it went no further.
+        (res.notes ??= []).push(`redirect to ${next} not followed: ${hopEx.error?.code ?? 'ERROR'} ${hopEx.error?.message ?? ''} (exchange ${hopEx.id})`.trim());
+        break;
+      }
+      (hopEx.response.notes ??= []).push(`reached by redirect from ${url} (exchange ${ex.id})`);
+      url = next;
+      ex = hopEx;
+    }
+    if (chain.length > 0 && ex.response && !(ex.response.notes ?? []).some((n) => n.startsWith('redirect chain'))) {
+      (ex.response.notes ??= []).push(`redirect chain: ${[...chain, ex.id].join(' -> ')}`);
+    }
+    return ex;
+  }
+
+  async function sendRaw(bytes: string | Uint8Array, url: string, meta: SendMeta, options: { timeoutMs?: number; lingerMs?: number } = {}): Promise<Exchange> {
+    const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const abs = absolute(url);
+    const described = describeRawRequest(buf);
+    const request: Exchange['request'] = { method: described.method, url: abs, headers: described.headers, ...(described.body.length ? encodeBody(described.body) : {}) };
+    const admitted = admit(described.method, abs, described.headers, meta);
+    if (!('u' in admitted)) return admitted;
+    const { u, origin } = admitted;
+    const bucket = bucketOf(origin);
+    await slot(bucket);
+    const startedAt = Date.now();
+    let result: WireResult;
+    try {
+      result = await rawExchange(buf, u, { timeoutMs: options.timeoutMs ?? timeoutMs, maxBytes: maxBody, lingerMs: options.lingerMs ?? opts.rawLingerMs ?? 50 }, inFlight);
+    } finally {
+      gate.release();
+    }
+    if (result.status !== undefined) (result.notes ??= []).unshift(`raw request: ${buf.length} bytes written verbatim: ${JSON.stringify(buf.subarray(0, 2048).toString('latin1'))}`);
+    return settle(result, request, meta, origin, bucket, startedAt, 'raw');
   }
 
   return {
-    async send(req, meta) {
-      let url = absolute(req.url);
-      let ex = await sendOnce(req, url, meta);
-      const limit = req.followRedirects ? (opts.maxRedirects ?? 5) : 0;
-      for (let hop = 0; hop < limit && ex.response && ex.response.status >= 300 && ex.response.status < 400; hop++) {
-        const loc = ex.response.headers.find(([k]) => k === 'location')?.[1];
-        if (!loc) break;
-        url = new URL(loc, url).toString();
-        const method = ex.response.status === 307 || ex.response.status === 308 ? req.method : 'GET';
-        ex = await sendOnce({ method, url, ...(req.timeoutMs ? { timeoutMs: req.timeoutMs } : {}) }, url, meta);
-      }
-      return ex;
-    },
-    exchange: (id) => byId.get(id),
-    exchanges: () => recorded,
+    send,
+    sendRaw,
+    exchange: (id) => recorder.get(id),
+    exchanges: () => recorder.list(),
     stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
     setCredentials(fn) {
       credentials = fn;
     },
     jar,
+    unavailableOrigins: () => breaker.open(),
     async close() {
       await agent.close();
       await audit.close();
@@ -233,23 +388,18 @@ export function createEngine(opts: EngineOptions): Engine {
   };
 }
 
-function toHeaderList(h: Record<string, string | string[] | undefined>): HeaderList {
-  const out: HeaderList = [];
-  for (const [k, v] of Object.entries(h)) {
-    if (v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) out.push([k.toLowerCase(), one]);
+/** The bytes of an absolute URL after its authority, without the fragment; undefined when it has no path. */
+export function requestTarget(url: string): string | undefined {
+  let i = url.indexOf('//');
+  i = i < 0 ? 0 : i + 2;
+  for (; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 0x2f /* / */) break;
+    if (c === 0x3f /* ? */ || c === 0x23 /* # */) return undefined;
   }
-  return out;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function encodeBody(buf: Buffer): { body: string; bodyEncoding?: 'base64' } {
-  try {
-    return { body: utf8.decode(buf) };
-  } catch {
-    return { body: buf.toString('base64'), bodyEncoding: 'base64' };
-  }
+  if (i >= url.length) return undefined;
+  const hash = url.indexOf('#', i);
+  return hash < 0 ? url.slice(i) : url.slice(i, hash);
 }
 
 const round = (n: number): number => Math.round(n * 10) / 10;

@@ -1,6 +1,10 @@
 // src/net/index.ts — the HTTP engine's public face.
-export { createEngine, type Engine, type EngineOptions } from './engine.js';
+export { createEngine, requestTarget, type Engine, type EngineOptions } from './engine.js';
 export { createScopeGuard, originOf } from './scope.js';
 export { createRedactor, REDACTED, type Redactor } from './redact.js';
-export { createAuditLog, noAudit, type AuditLog } from './audit.js';
+export { createAuditLog, noAudit, type AuditEntry, type AuditLog, type AuditOptions } from './audit.js';
 export { CookieJar } from './cookies.js';
+export { HOST_UNAVAILABLE } from './breaker.js';
+export { parseRetryAfter } from './limiter.js';
+export { createRecorder, type RecordMode, type Recorder } from './recorder.js';
+export { parseResponse } from './raw.js';

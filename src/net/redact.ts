@@ -2,7 +2,11 @@
 import type { HeaderList } from '../core/index.js';
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token']);
-const SECRET_QUERY = /^(access_token|token|api_key|apikey|key|secret|password|passwd|auth|session|sig|signature)$/i;
+const SECRET_NAMES = 'access_token|refresh_token|id_token|token|api_key|apikey|api-key|key|secret|client_secret|password|passwd|pwd|auth|session|sessionid|sid|sig|signature|jwt|x-amz-signature|x-amz-credential|x-amz-security-token';
+/** `?name=value` / `&name=value` pairs whose name says secret (case-insensitive); the value runs to `&` or `#`. */
+const SECRET_QUERY_PAIR = new RegExp(`([?&](?:${SECRET_NAMES})=)[^&#]*`, 'gi');
+/** `scheme://user:password@` */
+const USERINFO_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/?#:@]*:)[^/?#@]*@/i;
 export const REDACTED = '[REDACTED]';
 
 export interface Redactor {
@@ -32,23 +36,12 @@ export function createRedactor(secrets: readonly string[] = []): Redactor {
         return [k, text(v)];
       }),
     url: (u) => {
-      try {
-        const parsed = new URL(u);
-        let changed = false;
-        for (const key of [...parsed.searchParams.keys()]) {
-          if (SECRET_QUERY.test(key)) {
-            parsed.searchParams.set(key, REDACTED);
-            changed = true;
-          }
-        }
-        if (parsed.password) {
-          parsed.password = REDACTED;
-          changed = true;
-        }
-        return text(changed ? parsed.toString() : u);
-      } catch {
-        return text(u);
-      }
+      // Rewrites only the secret parts, leaving every other byte of the URL as it was (no re-encoding).
+      let out = u;
+      if (out.includes('?')) out = out.replace(SECRET_QUERY_PAIR, (_m, lead: string) => `${lead}${REDACTED}`);
+      const at = out.indexOf('@');
+      if (at >= 0) out = out.replace(USERINFO_PASSWORD, (_m, lead: string) => `${lead}${REDACTED}@`);
+      return values.length ? text(out) : out;
     },
   };
 }

@@ -10,16 +10,17 @@ export function originOf(url: URL | string): string {
   return `${u.protocol}//${u.hostname.toLowerCase()}:${port}`;
 }
 
-/** Builds the guard for a scope; origins in the scope may be given with or without an explicit port. */
-export function createScopeGuard(scope: Scope): (url: string) => ScopeDecision {
+/**
+ * Builds the guard for a scope; origins in the scope may be given with or without an explicit port. Paths are judged
+ * after URL normalization (`/api/../admin` is `/admin`), which is what a normalizing server would serve.
+ */
+export function createScopeGuard(scope: Scope): (url: string | URL) => ScopeDecision {
   const origins = new Set(scope.origins.map((o) => originOf(o)));
   return (raw) => {
     let u: URL;
-    try {
-      u = new URL(raw);
-    } catch {
-      return { allowed: false, reason: `not an absolute URL: ${raw.slice(0, 200)}` };
-    }
+    if (typeof raw !== 'string') u = raw;
+    else if (URL.canParse(raw)) u = new URL(raw);
+    else return { allowed: false, reason: `not an absolute URL: ${raw.slice(0, 200)}` };
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return { allowed: false, reason: `scheme ${u.protocol} is not allowed` };
     const origin = originOf(u);
     if (!origins.has(origin)) return { allowed: false, reason: `origin ${origin} is outside the scope (allowed: ${[...origins].join(', ')})` };

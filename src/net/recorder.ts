@@ -1,0 +1,76 @@
+// src/net/recorder.ts — keeps the exchanges an engine made: all of them (default), the last N, or only a count.
+import type { Exchange } from '../core/index.js';
+
+/**
+ * How much the recorder keeps. `all` (default) keeps every exchange for the scan's findings; `{ ring: n }` keeps the
+ * last n (long soaks, benchmarks); `counts` keeps none (ids still advance; `exchange(id)` finds nothing).
+ */
+export type RecordMode = 'all' | 'counts' | { ring: number };
+
+export interface Recorder {
+  /** Gives the exchange its id and stores it according to the mode. */
+  add(x: Omit<Exchange, 'id'>): Exchange;
+  get(id: string): Exchange | undefined;
+  list(): readonly Exchange[];
+  readonly count: number;
+}
+
+export function createRecorder(mode: RecordMode = 'all'): Recorder {
+  let n = 0;
+  const nextId = (): string => {
+    n++;
+    return n < 1_000_000 ? `x${String(n).padStart(6, '0')}` : `x${n}`;
+  };
+  if (mode === 'counts') {
+    return {
+      add: (x) => ({ id: nextId(), ...x }),
+      get: () => undefined,
+      list: () => [],
+      get count() {
+        return n;
+      },
+    };
+  }
+  if (mode === 'all') {
+    const all: Exchange[] = [];
+    const byId = new Map<string, Exchange>();
+    return {
+      add(x) {
+        const ex: Exchange = { id: nextId(), ...x };
+        all.push(ex);
+        byId.set(ex.id, ex);
+        return ex;
+      },
+      get: (id) => byId.get(id),
+      list: () => all,
+      get count() {
+        return n;
+      },
+    };
+  }
+  const size = Math.max(1, mode.ring);
+  const ring: Array<Exchange | undefined> = new Array<Exchange | undefined>(size);
+  return {
+    add(x) {
+      const ex: Exchange = { id: nextId(), ...x };
+      ring[(n - 1) % size] = ex;
+      return ex;
+    },
+    get(id) {
+      const i = Number(id.slice(1));
+      if (!Number.isInteger(i) || i <= 0 || i > n || n - i >= size) return undefined;
+      return ring[(i - 1) % size];
+    },
+    list() {
+      const out: Exchange[] = [];
+      for (let i = Math.max(1, n - size + 1); i <= n; i++) {
+        const ex = ring[(i - 1) % size];
+        if (ex) out.push(ex);
+      }
+      return out;
+    },
+    get count() {
+      return n;
+    },
+  };
+}

@@ -1,0 +1,214 @@
+// src/net/wire.ts — one request through undici's dispatch API as a promise: body caps, decoding, a total timeout.
+import { subscribe } from 'node:diagnostics_channel';
+import type { Dispatcher } from 'undici';
+import type { HeaderList } from '../core/index.js';
+import { BodySink, decodableEncoding } from './body.js';
+
+export interface WireRequest {
+  origin: string;
+  /** Request target sent byte for byte (undici only refuses bytes outside 0x21-0xff: use the raw writer for those). */
+  path: string;
+  method: string;
+  /** Flat `[name, value, name, value, ...]`: duplicates and order are kept. */
+  headers: string[];
+  body?: string | Buffer;
+  headersTimeout: number;
+  /** Longest silence between two body chunks, ms. */
+  bodyTimeout: number;
+  /** Whole request, ms, including waiting for a connection. */
+  totalTimeout: number;
+  maxBytes: number;
+  /** Decode gzip/deflate/br bodies (the caller sent accept-encoding). */
+  decode: boolean;
+}
+
+let capturing = false;
+/** The handler whose request undici is writing right now (onRequestStart and sendHeaders run in one synchronous call). */
+let writing: WireHandler | undefined;
+
+/** Subscribes (once) to undici's `undici:client:sendHeaders` so handlers can note the exact request-head bytes. */
+export function captureHeaderBytes(): void {
+  if (capturing) return;
+  capturing = true;
+  subscribe('undici:client:sendHeaders', (message) => {
+    const m = message as { headers?: unknown };
+    if (writing && typeof m.headers === 'string') writing.headBytes = m.headers;
+    writing = undefined;
+  });
+}
+
+export interface WireResult {
+  status?: number;
+  headers?: HeaderList;
+  body?: Buffer;
+  truncated?: boolean;
+  notes?: string[];
+  headersMs?: number;
+  totalMs: number;
+  /** No (complete) response: TIMEOUT, ECONNREFUSED, ECONNRESET, UND_ERR_SOCKET, ... With a status, the body is partial. */
+  error?: { code: string; message: string };
+}
+
+/** Our own total-timeout abort. */
+class TotalTimeout extends Error {
+  readonly code = 'TIMEOUT';
+}
+/** Our own abort when the body cap is reached: the exchange is complete (truncated), not failed. */
+class CapReached extends Error {}
+/** The scan was interrupted. */
+export class Interrupted extends Error {}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'TIMEOUT']);
+
+export function errorCode(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string') return TIMEOUT_CODES.has(code) ? 'TIMEOUT' : code;
+  return 'REQUEST_FAILED';
+}
+
+/** Something that can stop in-flight requests (the engine keeps a set of them for interruption). */
+export interface Abortable {
+  abort(reason: Error): void;
+}
+
+class WireHandler implements Dispatcher.DispatchHandler, Abortable {
+  private controller: Dispatcher.DispatchController | undefined;
+  private sink: BodySink | undefined;
+  private status = 0;
+  private headers: HeaderList | undefined;
+  private headersMs: number | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private settled = false;
+  private pendingAbort: Error | undefined;
+  private cut = false;
+  /** The request head as undici wrote it (only when capturing). */
+  headBytes: string | undefined;
+
+  constructor(
+    private readonly req: WireRequest,
+    private readonly t0: number,
+    private readonly done: (r: WireResult) => void,
+  ) {
+    this.timer = setTimeout(() => this.abort(new TotalTimeout(`total timeout of ${req.totalTimeout} ms reached`)), req.totalTimeout);
+  }
+
+  abort(reason: Error): void {
+    if (this.settled) return;
+    if (this.controller) this.controller.abort(reason);
+    else {
+      // Still queued for a connection: undici has not handed us a controller yet. Settle now, abort when it does.
+      this.pendingAbort = reason;
+      this.onResponseError(undefined, reason);
+    }
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (capturing) writing = this;
+    if (this.pendingAbort) controller.abort(this.pendingAbort);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number): void {
+    if (this.settled) return;
+    this.status = statusCode;
+    this.headersMs = performance.now() - this.t0;
+    const raw = controller.rawHeaders;
+    const list: HeaderList = [];
+    let encoding: string | undefined;
+    if (Array.isArray(raw)) {
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const k = raw[i]!.toString('latin1').toLowerCase();
+        const v = raw[i + 1]!.toString('latin1');
+        list.push([k, v]);
+        if (k === 'content-encoding') encoding = v;
+      }
+    }
+    this.headers = list;
+    this.sink = new BodySink(this.req.maxBytes, this.req.decode ? decodableEncoding(encoding) : undefined, () => this.stop());
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled || !this.sink) return;
+    if (!this.sink.push(chunk)) this.stop();
+  }
+
+  onResponseEnd(): void {
+    this.complete(undefined);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    if (this.settled) return;
+    if (err instanceof CapReached || (this.cut && this.status)) return this.complete(undefined);
+    const error = { code: errorCode(err), message: err.message || String(err) };
+    if (this.status) {
+      this.sink?.note(`response ended early: ${error.code} (${error.message}); body is partial`);
+      if (this.sink) this.sink.truncated = true;
+      return this.complete(error);
+    }
+    this.sink?.abort();
+    this.settle(undefined, error);
+  }
+
+  private stop(): void {
+    if (this.cut) return;
+    this.cut = true;
+    this.controller?.abort(new CapReached());
+  }
+
+  private complete(error: WireResult['error']): void {
+    if (this.settled) return;
+    clearTimeout(this.timer);
+    const wait = this.sink?.finish();
+    if (wait) void wait.then(() => this.settle(this.sink, error));
+    else this.settle(this.sink, error);
+  }
+
+  private settle(sink: BodySink | undefined, error: WireResult['error']): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    const totalMs = performance.now() - this.t0;
+    if (!this.status) return this.done({ totalMs, ...(error ? { error } : {}) });
+    const body = sink ? sink.body() : Buffer.alloc(0);
+    if (this.headBytes !== undefined) sink?.note(`request head: ${JSON.stringify(this.headBytes)}`);
+    this.done({
+      status: this.status,
+      headers: this.headers ?? [],
+      body,
+      ...(sink?.truncated ? { truncated: true } : {}),
+      ...(sink?.notes ? { notes: sink.notes } : {}),
+      ...(this.headersMs !== undefined ? { headersMs: this.headersMs } : {}),
+      totalMs,
+      ...(error ? { error } : {}),
+    });
+  }
+}
+
+/** Sends one request. Never rejects: failures come back as `error`. `track` sees the handler while it is in flight. */
+export function wire(dispatcher: Dispatcher, req: WireRequest, track?: Set<Abortable>): Promise<WireResult> {
+  return new Promise<WireResult>((resolve) => {
+    const t0 = performance.now();
+    const handler: WireHandler = new WireHandler(req, t0, (r) => {
+      track?.delete(handler);
+      resolve(r);
+    });
+    track?.add(handler);
+    try {
+      dispatcher.dispatch(
+        {
+          origin: req.origin,
+          path: req.path,
+          method: req.method as Dispatcher.HttpMethod,
+          headers: req.headers,
+          ...(req.body !== undefined ? { body: req.body } : {}),
+          headersTimeout: req.headersTimeout,
+          bodyTimeout: req.bodyTimeout,
+        },
+        handler,
+      );
+    } catch (e) {
+      // undici validates synchronously (invalid path, method or header): that is an error exchange, not a crash.
+      handler.onResponseError(undefined, e instanceof Error ? e : new Error(String(e)));
+    }
+  });
+}
