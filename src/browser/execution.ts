@@ -1,0 +1,83 @@
+// src/browser/execution.ts — execution proofs: loads a URL in Chromium with a `vouchProof(nonce)` binding and
+// reports whether the page called it with the exact nonce. Requests to other origins are aborted; the target's
+// own requests can be served through the HTTP engine (so scope, budget and audit apply to them too).
+import type { Route } from 'playwright-core';
+import type { HeaderList } from '../core/index.js';
+import { acquireBrowser } from './chromium.js';
+
+export interface ServedResponse {
+  status: number;
+  headers: HeaderList;
+  body: Buffer;
+}
+
+export interface ExecutionInput {
+  /** The page to load (absolute URL on `origin`). */
+  url: string;
+  /** The only origin the page may reach; everything else is aborted. */
+  origin: string;
+  /** The nonce the payload passes to `vouchProof`. */
+  nonce: string;
+  /**
+   * Serves the page's requests to `origin` (the first call is the navigation itself). When absent, they go to
+   * the network. Returning undefined aborts the request.
+   */
+  serve?: (req: { method: string; url: string; navigation: boolean }) => Promise<ServedResponse | undefined>;
+  /** Navigation timeout, ms. Default 10,000. */
+  timeoutMs?: number;
+}
+
+export type ExecutionResult =
+  | { tried: true; executed: boolean; received: string[]; note?: string }
+  | { tried: false; reason: string };
+
+/** Resource types worth fetching for a faithful render; images, fonts and media are aborted (and fire onerror). */
+const FETCHED = new Set(['document', 'script', 'xhr', 'fetch', 'stylesheet']);
+const HOP_BY_HOP = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+
+export async function proveExecution(input: ExecutionInput): Promise<ExecutionResult> {
+  const lease = await acquireBrowser();
+  if ('reason' in lease) return { tried: false, reason: lease.reason };
+  const context = await lease.browser.newContext({ serviceWorkers: 'block', javaScriptEnabled: true });
+  const received: string[] = [];
+  let notify: () => void = () => undefined;
+  const proven = new Promise<void>((resolve) => (notify = resolve));
+  try {
+    await context.exposeBinding('vouchProof', (_source, value: unknown) => {
+      received.push(String(value));
+      if (String(value) === input.nonce) notify();
+    });
+    await context.route('**/*', async (route: Route) => {
+      const req = route.request();
+      let origin: string;
+      try {
+        origin = new URL(req.url()).origin;
+      } catch {
+        return route.abort('blockedbyclient');
+      }
+      if (origin !== input.origin) return route.abort('blockedbyclient');
+      if (!input.serve) return route.continue();
+      if (!FETCHED.has(req.resourceType())) return route.abort('blockedbyclient');
+      const served = await input.serve({ method: req.method(), url: req.url(), navigation: req.isNavigationRequest() });
+      if (!served) return route.abort('failed');
+      const headers: Record<string, string> = {};
+      for (const [k, v] of served.headers) if (!HOP_BY_HOP.has(k.toLowerCase())) headers[k.toLowerCase()] = headers[k.toLowerCase()] ? `${headers[k.toLowerCase()]}, ${v}` : v;
+      return route.fulfill({ status: served.status, headers, body: served.body });
+    });
+    const page = await context.newPage();
+    page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
+    const timeout = input.timeoutMs ?? 10_000;
+    let note: string | undefined;
+    const loaded = page.goto(input.url, { waitUntil: 'load', timeout }).then(
+      () => new Promise<void>((r) => setTimeout(r, 300)), // handlers that fire just after load
+      (e: unknown) => {
+        note = `navigation: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+      },
+    );
+    await Promise.race([proven, loaded]);
+    return { tried: true, executed: received.includes(input.nonce), received, ...(note ? { note } : {}) };
+  } finally {
+    await context.close().catch(() => undefined); // the context may already be gone with the browser
+    lease.release();
+  }
+}

@@ -1,0 +1,125 @@
+// src/checks/security/xss-reflected.test.ts — reflected XSS: reflection contexts, execution proven in Chromium, and
+// twins that escape, serve JSON/text, or block inline script with a CSP.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { closeBrowser, findChromium } from '../../browser/chromium.js';
+import { sendHtml, sendJson, serveFixture, type Fixture } from '../kit/fixture.js';
+import { testCheck } from '../kit/tester.js';
+import check, { contextAt, executionPayloads } from './xss-reflected.js';
+
+const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+let app: Fixture;
+beforeAll(async () => {
+  app = await serveFixture((_req, res, url) => {
+    const q = url.searchParams.get('q') ?? '';
+    switch (url.pathname) {
+      case '/search':
+        return sendHtml(res, 200, `<html><body><h1>Results for ${q}</h1></body></html>`);
+      case '/attr':
+        return sendHtml(res, 200, `<form><input name="q" value="${q}"></form>`);
+      case '/script': // quotes escaped for JS, but `<` is not: `</script>` breaks out
+        return sendHtml(res, 200, `<script>var q = "${q.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}";</script><p>hi</p>`);
+      case '/textarea':
+        return sendHtml(res, 200, `<textarea>${q}</textarea>`);
+      case '/escaped':
+        return sendHtml(res, 200, `<h1>Results for ${escape(q)}</h1><input value="${escape(q)}">`);
+      case '/json':
+        return sendJson(res, 200, { html: `<h1>${q}</h1>` });
+      case '/text':
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return res.end(`Results for ${q}`);
+      case '/csp':
+        return sendHtml(res, 200, `<h1>Results for ${q}</h1>`, { 'content-security-policy': "default-src 'self'; script-src 'self'" });
+      case '/external': // the page pulls a script from another origin: aborted, never fetched
+        return sendHtml(res, 200, `<script src="http://203.0.113.9/x.js"></script><h1>${q}</h1>`);
+      default:
+        return sendHtml(res, 404, 'no');
+    }
+  });
+});
+afterAll(async () => {
+  await closeBrowser();
+  await app.close();
+});
+
+const op = (path: string, inn: 'query' | 'form' = 'query') => ({ method: 'GET', path, params: [{ name: 'q', in: inn, schema: { type: 'string' }, examples: ['shoes'] }] });
+const chromium = findChromium();
+const noChromium = 'reason' in chromium ? chromium.reason : undefined;
+
+describe('xss-reflected', () => {
+  it('detects the reflection context', () => {
+    const at = (html: string) => contextAt(html, html.indexOf('X'));
+    expect(at('<p>X</p>')).toBe('html');
+    expect(at('<input value="X">')).toBe('attribute');
+    expect(at('<script>var a = "X"</script>')).toBe('script');
+    expect(at('<script>1</script><p>X')).toBe('html');
+    expect(at('<textarea>X</textarea>')).toBe('rcdata:textarea');
+    expect(at('<!-- X -->')).toBe('comment');
+    expect(executionPayloads('html', 'ab')).toEqual([`<img src=x onerror="vouchProof('ab')">`]);
+    expect(executionPayloads('script', 'ab')[0]).toBe('</script><img src=x onerror=vouchProof(/ab/.source)>');
+  });
+
+  it.each(['/escaped', '/json', '/text'])('reports nothing for %s (escaped, or not HTML)', async (path) => {
+    const r = await testCheck(check, { url: app.url, operations: [op(path)] });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes[0]?.status).toBe('clean');
+    expect(r.requests).toBe(1); // one marker per injection point
+  });
+
+  it('stays tentative, never confirmed, when Chromium is not available', async () => {
+    vi.stubEnv('CHROME_PATH', '/nonexistent/chromium');
+    try {
+      await closeBrowser();
+      const r = await testCheck(check, { url: app.url, operations: [op('/search')] });
+      expect(r.findings.map((f) => f.confidence)).toEqual(['tentative']);
+      expect(r.findings[0]!.proof.summary).toContain('Chromium not available: execution could not be tried');
+      expect(r.requests).toBe(1);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('skips operations that are not GET or have no query parameter', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [{ ...op('/search'), method: 'POST' }, { method: 'GET', path: '/search', params: [] }] });
+    expect(r.requests).toBe(0);
+    expect(r.skipped).toHaveLength(2);
+  });
+
+  describe.skipIf(noChromium)(`in Chromium${noChromium ? ` (skipped: ${noChromium})` : ''}`, () => {
+    it.each([
+      ['/search', 'html'],
+      ['/attr', 'attribute'],
+      ['/script', 'script'],
+      ['/textarea', 'rcdata:textarea'],
+    ])('confirms %s by execution (%s context)', async (path, context) => {
+      const r = await testCheck(check, { url: app.url, operations: [op(path)] });
+      expect(r.findings).toHaveLength(1);
+      const f = r.findings[0]!;
+      expect(f.proof.summary).toContain(`${context} context`);
+      expect(f.confidence).toBe('confirmed');
+      expect(f.proof.summary).toMatch(/called vouchProof\('[0-9a-f]{10}'\)/);
+      expect(f.proof.exchanges[1]!.response?.body).toContain('vouchProof'); // the exchange that ran is in the proof
+      expect(f.proof.exchanges[1]!.request.url).toContain('vouchProof');
+      expect(r.requests).toBeLessThanOrEqual(1 + 3);
+    });
+
+    it('treats GET form fields as query parameters', async () => {
+      const r = await testCheck(check, { url: app.url, operations: [op('/search', 'form')] });
+      expect(r.findings.map((f) => f.confidence)).toEqual(['confirmed']);
+      expect(r.findings[0]!.proof.exchanges[0]!.request.url).toContain('?q=vouch');
+    });
+
+    it('stays tentative when a CSP blocks the inline handler', async () => {
+      const r = await testCheck(check, { url: app.url, operations: [op('/csp')] });
+      expect(r.findings.map((f) => f.confidence)).toEqual(['tentative']);
+      expect(r.findings[0]!.proof.summary).toContain('did not execute in Chromium');
+    });
+
+    it('never lets the page reach another origin', async () => {
+      const r = await testCheck(check, { url: app.url, operations: [op('/external')] });
+      expect(r.findings.map((f) => f.confidence)).toEqual(['confirmed']);
+      const hosts = r.findings[0]!.proof.exchanges.map((x) => new URL(x.request.url).host);
+      expect(new Set(hosts)).toEqual(new Set([new URL(app.url).host]));
+    });
+  });
+});

@@ -1,0 +1,136 @@
+// src/checks/security/xss-reflected.ts — active: a query parameter is reflected unescaped into an HTML page
+// (tentative); confirmed only when a payload actually runs in Chromium and calls back with the exact nonce.
+import { z } from 'zod';
+import type { Exchange, Operation } from '../../core/index.js';
+import { proveExecution } from '../../browser/execution.js';
+import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
+import { defineCheck, type CandidateInput } from '../kit/define.js';
+import { all, methodIn, type Guard } from '../kit/guards.js';
+import { isHtml, nonce, textBody } from './support/exchanges.js';
+
+/** A GET form's fields travel in the query string, as a browser sends them. */
+export function asQuery(op: Operation): Operation {
+  return { ...op, params: op.params.map((p) => (p.in === 'form' ? { ...p, in: 'query' as const } : p)) };
+}
+
+const queryPoints = (op: Operation): InjectionPoint[] => injectionPoints(asQuery(op)).filter((p) => p.location === 'query');
+const hasQueryParams: Guard = (op) => (queryPoints(op).length > 0 ? undefined : 'no query or GET-form parameters');
+
+export type ReflectionContext = 'html' | 'attribute' | 'script' | 'comment' | `rcdata:${string}`;
+
+/** Where in the HTML document the text at `index` sits (a cheap tokenizer-free approximation). */
+export function contextAt(html: string, index: number): ReflectionContext {
+  const before = html.slice(0, index).toLowerCase();
+  const open = (tag: string): boolean => before.lastIndexOf(`<${tag}`) > before.lastIndexOf(`</${tag}`);
+  if (before.lastIndexOf('<!--') > before.lastIndexOf('-->')) return 'comment';
+  if (open('script')) return 'script';
+  for (const tag of ['textarea', 'title', 'style', 'noscript', 'xmp', 'iframe', 'noembed']) if (open(tag)) return `rcdata:${tag}`;
+  if (before.lastIndexOf('<') > before.lastIndexOf('>')) return 'attribute';
+  return 'html';
+}
+
+const marker = (n: string): string => `vouch${n}"'<x-vouch-${n}>`;
+const handler = (n: string): string => `<img src=x onerror="vouchProof('${n}')">`;
+
+/** Execution payloads for a context, in the order tried. */
+export function executionPayloads(context: ReflectionContext, n: string): string[] {
+  // In a script, quotes are often JS-escaped while `<` is not: the first variant uses no quote at all.
+  if (context === 'script') return [`</script><img src=x onerror=vouchProof(/${n}/.source)>`, `'-vouchProof('${n}')-'`, `"-vouchProof('${n}')-"`];
+  if (context === 'attribute') return [`'">${handler(n)}`];
+  if (context === 'comment') return [`-->${handler(n)}`];
+  if (context.startsWith('rcdata:')) return [`</${context.slice(7)}>${handler(n)}`];
+  return [handler(n)];
+}
+
+export default defineCheck({
+  id: 'xss-reflected',
+  family: 'security',
+  kind: 'active',
+  scope: 'operation',
+  meta: {
+    title: 'Reflected cross-site scripting',
+    description: 'A query parameter is copied into an HTML page without escaping, so a link can run script in the site\'s origin.',
+    severity: 'high',
+    cwe: 'CWE-79',
+    owasp: 'A03:2021 Injection',
+    remediation: 'Escape output for its context with the template engine\'s auto-escaping (never mark user input as safe), and add a nonce-based Content-Security-Policy as a second line of defence.',
+    proves: 'Confirmed only by execution: the page loaded in Chromium (other origins blocked) calls vouchProof with the exact random nonce. An unescaped reflection alone stays tentative.',
+  },
+  options: z.strictObject({
+    /** Try to prove execution in Chromium. Default true; without it findings stay tentative. */
+    browser: z.boolean().default(true),
+  }),
+  appliesTo: all(methodIn('GET'), hasQueryParams),
+  async run(ctx) {
+    const op = asQuery(ctx.operation!);
+    const candidates: CandidateInput[] = [];
+    let answered = 0;
+    for (const point of queryPoints(op)) {
+      const n = nonce();
+      const payload = marker(n);
+      const x = await ctx.send(buildRequest(op, point, payload));
+      if (x.response) answered++;
+      const body = textBody(x.response);
+      const at = body.indexOf(`<x-vouch-${n}>`);
+      if (!isHtml(x.response) || at < 0) continue;
+      const context = contextAt(body, at);
+      candidates.push({
+        operation: { method: ctx.operation!.method, path: ctx.operation!.path },
+        url: x.request.url,
+        parameter: `query:${point.name}`,
+        vulnClass: 'xss-reflected',
+        confidence: 'tentative',
+        proof: {
+          summary: `query ${point.name}=${payload} → ${x.response?.status ?? '-'} text/html reflecting <x-vouch-${n}> unescaped in ${context} context`,
+          exchangeIds: [x.id],
+          evidence: body.slice(Math.max(0, at - 60), at + n.length + 70),
+          payload,
+        },
+        data: { point, context },
+      });
+    }
+    if (candidates.length) return { status: 'found', candidates };
+    return answered ? { status: 'clean' } : { status: 'inconclusive', reason: 'no request got a response' };
+  },
+  async confirm(candidate, ctx) {
+    const data = candidate.data as { point: InjectionPoint; context: ReflectionContext } | undefined;
+    if (!ctx.operation || !data) return { confirmed: false, exchangeIds: [], reason: 'the operation is no longer in the surface' };
+    if (!ctx.options.browser) return { confirmed: false, exchangeIds: [], reason: 'browser proof turned off (options.browser: false)' };
+    const op = asQuery(ctx.operation);
+    const origin = new URL(ctx.target.url).origin;
+    const sent: string[] = [];
+    const notes: string[] = [];
+    const tries = executionPayloads(data.context, '').length;
+    for (let i = 0; i < tries; i++) {
+      const n = nonce();
+      const payload = executionPayloads(data.context, n)[i]!;
+      const req = buildRequest(op, data.point, payload);
+      const url = ctx.url(req.url);
+      let page: Exchange | undefined;
+      const result = await proveExecution({
+        url,
+        origin,
+        nonce: n,
+        // The navigation is the vouch-built URL sent through the engine (recorded: it is the proof exchange);
+        // the page's own same-origin requests go through the engine too, so scope, budget and audit apply.
+        serve: async ({ method, url: u, navigation }) => {
+          const x = navigation && !page ? (page = await ctx.send({ ...req, url })) : await ctx.send({ method, url: u });
+          if (!page) page = x;
+          sent.push(x.id);
+          return x.response ? { status: x.response.status, headers: x.response.headers, body: Buffer.from(x.response.body, x.response.bodyEncoding === 'base64' ? 'base64' : 'utf8') } : undefined;
+        },
+      });
+      if (!result.tried) return { confirmed: false, exchangeIds: sent, reason: `Chromium not available: execution could not be tried (${result.reason})` };
+      if (result.executed && page) {
+        return {
+          confirmed: true,
+          exchangeIds: [page.id, ...sent.filter((id) => id !== page!.id)],
+          summary: `${candidate.proof.summary}; in Chromium, query ${data.point.name}=${payload} ran and called vouchProof('${n}')`,
+        };
+      }
+      notes.push(result.note ?? (page && textBody(page.response).includes(payload) ? 'reflected but did not run (a CSP or the parser stopped it)' : 'not reflected unescaped'));
+    }
+    return { confirmed: false, exchangeIds: sent, reason: `the payload did not execute in Chromium: ${[...new Set(notes)].join('; ')}` };
+  },
+  example: { url: 'http://127.0.0.1:8080/search?q=%3Cimg%20src%3Dx%20onerror%3D%22vouchProof(%271a2b3c4d5e%27)%22%3E', summary: 'query q reflected unescaped in html context; in Chromium the payload ran and called vouchProof(\'1a2b3c4d5e\')' },
+});
