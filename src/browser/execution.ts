@@ -8,6 +8,7 @@ import { acquireBrowser } from './chromium.js';
 export interface ServedResponse {
   status: number;
   headers: HeaderList;
+  /** The body as the page should get it, encoded as `headers` say (drop Content-Encoding when it was decoded). */
   body: Buffer;
 }
 
@@ -33,7 +34,8 @@ export type ExecutionResult =
 
 /** Resource types worth fetching for a faithful render; images, fonts and media are aborted (and fire onerror). */
 const FETCHED = new Set(['document', 'script', 'xhr', 'fetch', 'stylesheet']);
-const HOP_BY_HOP = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+/** Framing headers, not passed to the page (playwright frames the fulfilled body itself). */
+const DROPPED = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 
 export async function proveExecution(input: ExecutionInput): Promise<ExecutionResult> {
   const lease = await acquireBrowser();
@@ -61,7 +63,7 @@ export async function proveExecution(input: ExecutionInput): Promise<ExecutionRe
       const served = await input.serve({ method: req.method(), url: req.url(), navigation: req.isNavigationRequest() });
       if (!served) return route.abort('failed');
       const headers: Record<string, string> = {};
-      for (const [k, v] of served.headers) if (!HOP_BY_HOP.has(k.toLowerCase())) headers[k.toLowerCase()] = headers[k.toLowerCase()] ? `${headers[k.toLowerCase()]}, ${v}` : v;
+      for (const [k, v] of served.headers) if (!DROPPED.has(k.toLowerCase())) headers[k.toLowerCase()] = headers[k.toLowerCase()] ? `${headers[k.toLowerCase()]}, ${v}` : v;
       return route.fulfill({ status: served.status, headers, body: served.body });
     });
     const page = await context.newPage();

@@ -117,7 +117,12 @@ export default defineCheck({
           const x = navigation && !page ? (page = await ctx.send({ ...req, url })) : await ctx.send({ method, url: u });
           if (!page) page = x;
           sent.push(x.id);
-          return x.response ? { status: x.response.status, headers: x.response.headers, body: Buffer.from(x.response.body, x.response.bodyEncoding === 'base64' ? 'base64' : 'utf8') } : undefined;
+          const res = x.response;
+          if (!res || res.notes?.some((n) => n.startsWith('could not decode'))) return undefined; // nothing faithful to render
+          // The engine decodes gzip/deflate/br only when the request asked for it; then the header no longer applies.
+          const decoded = x.request.headers.some(([k]) => k.toLowerCase() === 'accept-encoding');
+          const headers = decoded ? res.headers.filter(([k]) => k.toLowerCase() !== 'content-encoding') : res.headers;
+          return { status: res.status, headers, body: Buffer.from(res.body, res.bodyEncoding === 'base64' ? 'base64' : 'utf8') };
         },
       });
       if (!result.tried) return { confirmed: false, exchangeIds: sent, reason: `Chromium not available: execution could not be tried (${result.reason})` };
