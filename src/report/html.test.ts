@@ -124,3 +124,12 @@ describe('toHtml', () => {
     expect(big.match(/<tr data-i="/gu)).toHaveLength(1000);
   });
 });
+
+describe('report size', () => {
+  it('keeps a 1,000-finding report under 5 MB by sharing one display budget among all bodies', async () => {
+    const { makeLargeReport } = await import('./fixture.js');
+    const html = toHtml(makeLargeReport(1000));
+    expect(Buffer.byteLength(html)).toBeLessThan(5 * 1024 * 1024);
+    expect(html).toContain('report.json has all of it');
+  });
+});

@@ -18,6 +18,15 @@ import {
 
 /** Bodies longer than this are cut in the page (report.json keeps them whole). */
 export const HTML_BODY_MAX = 20 * 1024;
+/** All bodies shown in one report share this budget, so a 1,000-finding report stays a few MB. */
+export const HTML_BODIES_BUDGET = 1.5 * 1024 * 1024;
+/** However many exchanges there are, each shows at least this much of its bodies. */
+export const HTML_BODY_MIN = 512;
+
+/** Per-body display cap for a report showing `bodies` request and response bodies. */
+export function bodyCap(bodies: number): number {
+  return Math.max(HTML_BODY_MIN, Math.min(HTML_BODY_MAX, Math.floor(HTML_BODIES_BUDGET / Math.max(1, bodies))));
+}
 /** Header values longer than this are cut in the page. */
 const HEADER_VALUE_MAX = 4096;
 /** Skipped-work entries listed before "... N more". */
@@ -39,16 +48,16 @@ function formatBytes(n: number): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Raw HTTP rendering.
 
-function cutBody(body: string, encoding: 'utf8' | 'base64' | undefined): { text: string; note: string } {
+function cutBody(body: string, encoding: 'utf8' | 'base64' | undefined, max: number): { text: string; note: string } {
   const base64 = encoding === 'base64';
   const bytes = base64 ? Math.floor((body.replace(/=+$/u, '').length * 3) / 4) : Buffer.byteLength(body, 'utf8');
   const shown = base64 ? body.length : bytes;
-  if (shown <= HTML_BODY_MAX) return { text: body, note: base64 ? `body shown as base64, ${formatBytes(bytes)}` : '' };
-  // Cut at 20 kB of UTF-8 (a character split by the cut is dropped, not shown as U+FFFD).
-  const text = base64 ? body.slice(0, HTML_BODY_MAX) : Buffer.from(body, 'utf8').subarray(0, HTML_BODY_MAX).toString('utf8').replace(/\ufffd$/u, '');
+  if (shown <= max) return { text: body, note: base64 ? `body shown as base64, ${formatBytes(bytes)}` : '' };
+  // Cut at `max` bytes of UTF-8 (a character split by the cut is dropped, not shown as U+FFFD).
+  const text = base64 ? body.slice(0, max) : Buffer.from(body, 'utf8').subarray(0, max).toString('utf8').replace(/\ufffd$/u, '');
   return {
     text,
-    note: `body cut at 20 kB for display${base64 ? ' (base64)' : ''}: ${formatBytes(bytes)} in total; report.json has all of it`,
+    note: `body cut at ${formatBytes(max)} for display${base64 ? ' (base64)' : ''}: ${formatBytes(bytes)} in total; report.json has all of it`,
   };
 }
 
@@ -66,12 +75,12 @@ function splitUrl(url: string): { host: string | undefined; target: string } {
   return { host: (m[1] ?? '').replace(/^[^@]*@/u, ''), target: rest === '' ? '/' : rest.startsWith('/') ? rest : `/${rest}` };
 }
 
-function exchangeHtml(x: ProofExchange): string {
+function exchangeHtml(x: ProofExchange, cap: number): string {
   const r = x.request;
   const { host, target } = splitUrl(r.url);
   const hasHost = r.headers.some(([n]) => n.toLowerCase() === 'host');
   const reqHeaders = headerLines(host === undefined || hasHost ? r.headers : [['host', host], ...r.headers]);
-  const reqBody = r.body === undefined ? { text: '', note: '' } : cutBody(r.body, r.bodyEncoding);
+  const reqBody = r.body === undefined ? { text: '', note: '' } : cutBody(r.body, r.bodyEncoding, cap);
   const reqText = `${r.method} ${target} HTTP/1.1\n${reqHeaders}${r.body === undefined ? '' : `\n\n${reqBody.text}`}`;
   const out = [
     `<div class="xhead">exchange ${t(x.id, 80)} · identity ${t(x.identity, 80)} · ${formatNumber(x.timing.totalMs)} ms · ${t(r.url, 500)}</div>`,
@@ -80,7 +89,7 @@ function exchangeHtml(x: ProofExchange): string {
   if (reqBody.note) out.push(`<div class="note">request ${escapeHtml(reqBody.note)}</div>`);
   if (x.response) {
     const res = x.response;
-    const body = cutBody(res.body, res.bodyEncoding);
+    const body = cutBody(res.body, res.bodyEncoding, cap);
     out.push(`<pre class="http">${pre(`HTTP/1.1 ${res.status}\n${headerLines(res.headers)}\n\n${body.text}`)}</pre>`);
     const notes = [body.note ? `response ${body.note}` : '', res.truncated ? 'the engine cut this body at its size cap' : '', ...(res.notes ?? []).map((n) => `engine: ${oneLine(n, 300)}`)].filter(Boolean);
     for (const n of notes) out.push(`<div class="note">${escapeHtml(n)}</div>`);
@@ -120,7 +129,7 @@ function dl(pairs: Array<[string, string | undefined]>): string {
   return `<dl class="kv">${items.join('')}</dl>`;
 }
 
-function findingDetails({ f, i, status }: Indexed, attrs = true): string {
+function findingDetails({ f, i, status }: Indexed, cap: number, attrs = true): string {
   const p = f.proof;
   const parts = [
     `<details class="finding" id="f${i}"${attrs ? ` data-i="${i}"` : ''}>`,
@@ -144,7 +153,7 @@ function findingDetails({ f, i, status }: Indexed, attrs = true): string {
   ];
   if (p.evidence !== undefined) parts.push('<h4>Evidence</h4>', `<pre>${pre(p.evidence.slice(0, HTML_BODY_MAX))}</pre>`);
   if (p.payload !== undefined) parts.push('<h4>Payload</h4>', `<pre>${pre(p.payload.slice(0, HTML_BODY_MAX))}</pre>`);
-  if (p.exchanges.length > 0) parts.push(`<h4>Exchanges (${p.exchanges.length})</h4>`, ...p.exchanges.map(exchangeHtml));
+  if (p.exchanges.length > 0) parts.push(`<h4>Exchanges (${p.exchanges.length})</h4>`, ...p.exchanges.map((x) => exchangeHtml(x, cap)));
   parts.push('<h4>Reproduce</h4>', `<pre>${pre(p.reproduce)}</pre>`);
   parts.push('<h4>Remediation</h4>', `<p>${t(f.remediation, 4000)}</p>`);
   if (f.locations && f.locations.length > 0) {
@@ -290,6 +299,7 @@ export function toHtml(report: Report): string {
     order.filter((v) => g.all.some((f) => f[key] === v));
   const statuses = ['new', 'persisting', 'none'].filter((s) => indexed.some((x) => x.status === s));
 
+  const cap = bodyCap([...g.all, ...g.fixed].flatMap((f) => f.proof.exchanges).reduce((n, x) => n + (x.request.body ? 1 : 0) + (x.response?.body ? 1 : 0), 0));
   const data = {
     scanId: report.scanId,
     findings: indexed.map(({ f, i, status }) => ({ i, family: f.family, severity: f.severity, confidence: f.confidence, status, exposure: f.exposure })),
@@ -324,7 +334,7 @@ export function toHtml(report: Report): string {
           ...indexed.map(findingRow),
           '</tbody></table>',
           '<h3>Details</h3>',
-          ...indexed.map((x) => findingDetails(x)),
+          ...indexed.map((x) => findingDetails(x, cap)),
           '</section>',
         ].join('\n');
 
@@ -346,7 +356,7 @@ export function toHtml(report: Report): string {
     `<div class="charts">${charts.join('')}</div>`,
     findingsSection,
     comparisonSection(report, indexOf, g.all),
-    g.fixed.length > 0 ? `<section id="fixed-details"><h2>Fixed findings (baseline proof)</h2>\n${g.fixed.map((f, k) => findingDetails({ f, i: indexed.length + k, status: 'fixed' }, false)).join('\n')}</section>` : '',
+    g.fixed.length > 0 ? `<section id="fixed-details"><h2>Fixed findings (baseline proof)</h2>\n${g.fixed.map((f, k) => findingDetails({ f, i: indexed.length + k, status: 'fixed' }, cap, false)).join('\n')}</section>` : '',
     statsSection(report),
     `<footer>Generated by vouch ${t(report.tool.version, 40)}. Everything shown from the target is escaped; this page loads nothing from the network.</footer>`,
     '</main>',
