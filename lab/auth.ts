@@ -102,16 +102,22 @@ export function verifyJwt(token: string, opts: { allowAlgNone: boolean }, now: n
 
 /** Server-side sessions for the HTML pages: an opaque random id in the `sid` cookie. */
 export class SessionStore {
-  readonly #sessions = new Map<string, number>();
+  /** sid → user id, or null for a session opened before sign-in. */
+  readonly #sessions = new Map<string, number | null>();
 
-  create(userId: number): string {
+  /** Opens a session, signed in when `userId` is given. */
+  create(userId: number | null): string {
     const sid = randomBytes(18).toString('base64url');
     this.#sessions.set(sid, userId);
     return sid;
   }
 
+  has(sid: string | undefined): boolean {
+    return sid !== undefined && this.#sessions.has(sid);
+  }
+
   userId(sid: string | undefined): number | undefined {
-    return sid === undefined ? undefined : this.#sessions.get(sid);
+    return (sid === undefined ? undefined : this.#sessions.get(sid)) ?? undefined;
   }
 
   delete(sid: string | undefined): void {

@@ -450,10 +450,16 @@ const PROBES: Record<string, (v: LabVariant) => Promise<boolean>> = {
     return !r.headers.has('content-security-policy') && !r.headers.has('x-content-type-options');
   },
   'both-cookie-flags': async (v) => {
-    const r = await call(v, 'POST', '/login', { form: { username: 'alice', password: 'alice-pass' } });
-    const cookie = r.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^sid=/);
-    return !/httponly/i.test(cookie) && !/;\s*secure/i.test(cookie);
+    const visit = await call(v, 'GET', '/login');
+    const signIn = await call(v, 'POST', '/login', { form: { username: 'alice', password: 'alice-pass' } });
+    const cookies = [visit, signIn].map((r) => r.headers.get('set-cookie') ?? '');
+    // The pre-sign-in session is not signed in, and signing in rotates the id.
+    const anonymous = /sid=([^;]+)/.exec(cookies[0] ?? '')?.[1] ?? '';
+    expect((await call(v, 'GET', '/notes', { headers: { cookie: `sid=${anonymous}` } })).status).toBe(302);
+    expect(cookies[1]).not.toContain(anonymous);
+    expect((await call(v, 'POST', '/api/login', { json: { username: 'alice', password: 'alice-pass' } })).headers.has('set-cookie')).toBe(false);
+    for (const cookie of cookies) expect(cookie).toMatch(/^sid=/);
+    return cookies.every((cookie) => !/httponly/i.test(cookie) && !/;\s*secure/i.test(cookie));
   },
   'both-open-redirect': async (v) => {
     const r = await call(v, 'GET', `/go?to=${q('https://evil.example/')}`);

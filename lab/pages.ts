@@ -140,11 +140,16 @@ function loginForm(next: string, error = ''): string {
 </form>`;
 }
 
-/** `?next=` is honoured only as a local path (the safe twin of /go). */
+/**
+ * `?next=` is honoured only as a local path (the safe twin of /go). Like many session middlewares, the page opens
+ * a session before sign-in; its cookie carries the same missing flags as the signed-in one (cookie-flags).
+ */
 function loginPage(ctx: Ctx): void {
   const next = localPath(ctx.url.searchParams.get('next'), '/notes');
   if (sessionUser(ctx)) return redirect(ctx.res, next);
-  page(ctx, 200, 'Sign in', loginForm(next));
+  const sid = parseCookies(ctx.req).get(SESSION_COOKIE);
+  const headers: Record<string, string> = ctx.lab.sessions.has(sid) ? {} : { 'set-cookie': sessionCookie(ctx.lab.sessions.create(null)) };
+  page(ctx, 200, 'Sign in', loginForm(next), headers);
 }
 
 async function loginSubmit(ctx: Ctx): Promise<void> {
