@@ -1,5 +1,6 @@
 // src/cli/program.ts — the vouch command line: scan, gate, demo, lab, checks; exit 0 pass, 1 fail, 2 usage/config/tool error.
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { closeBrowser } from '../browser/chromium.js';
 import { exitCodeFor, formatError } from '../core/index.js';
 import { VERSION } from '../engine/scan.js';
 import { checksCommand } from './commands/checks.js';
@@ -110,5 +111,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(formatError(e) + '\n');
     return exitCodeFor(e);
+  } finally {
+    // A browser used for execution proofs would keep the process alive.
+    await closeBrowser();
   }
 }
