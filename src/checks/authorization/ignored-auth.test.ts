@@ -84,6 +84,15 @@ describe('ignored-auth', () => {
     expect(r.skipped[0]).toContain('not declared as requiring authentication');
   });
 
+  it('asks anonymously first for unsafe methods, so a protected DELETE is never sent signed in', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [{ ...op('/safe-orders'), method: 'DELETE' }], identities });
+    expect(r.findings).toEqual([]);
+    expect(r.requests).toBe(2);
+    const open = await testCheck(check, { url: app.url, operations: [{ ...op('/orders'), method: 'DELETE' }], identities });
+    expect(open.findings).toHaveLength(1);
+    expect(open.findings[0]!.proof.exchanges.map((x) => x.identity)).toEqual(['anonymous', 'alice', 'anonymous']);
+  });
+
   it('is inconclusive when the signed-in request is refused', async () => {
     const r = await testCheck(check, { url: app.url, operations: [op('/missing')], identities });
     expect(r.outcomes[0]?.status).toBe('inconclusive');

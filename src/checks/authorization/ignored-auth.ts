@@ -13,6 +13,7 @@ const VARIANTS: ReadonlyArray<{ name: string; vulnClass: string; headers: Header
   { name: 'invalid-bearer', vulnClass: 'no-auth:invalid-token', headers: [['authorization', 'Bearer vouch-invalid']], says: 'with the invalid token "Bearer vouch-invalid"' },
 ];
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const bodyOf = (x: Exchange): string => x.response?.body ?? '';
 const anonymousOf = (ids: readonly Identity[]): Identity | undefined => ids.find((i) => i.role === 'anonymous' && i.auth.kind === 'none');
 
@@ -41,14 +42,24 @@ export default defineCheck({
     const anon = anonymousOf(ctx.identities);
     if (!anon) return { status: 'inconclusive', reason: 'needs an anonymous identity (role anonymous, auth none)' };
     const req = buildRequest(op);
-    const authed = await ctx.send(req);
-    if (!authed.response) return { status: 'inconclusive', reason: `the signed-in request failed: ${authed.error?.message ?? 'no response'}` };
-    if (!isSuccess(authed.response.status)) return { status: 'inconclusive', reason: `the signed-in request answered ${authed.response.status}, so there is nothing to compare with` };
+    // Safe methods: the signed-in request first (the comparison point). Unsafe ones: the anonymous variants first, so
+    // a protected DELETE or POST is never performed as the signed-in user unless it is already known to be open.
+    let authed: Exchange | undefined;
+    const signedIn = async (): Promise<Exchange> => (authed ??= await ctx.send(req));
+    const refused = (x: Exchange): string | undefined =>
+      !x.response ? `the signed-in request failed: ${x.error?.message ?? 'no response'}` : isSuccess(x.response.status) ? undefined : `the signed-in request answered ${x.response.status}, so there is nothing to compare with`;
+    if (SAFE_METHODS.has(op.method)) {
+      const why = refused(await signedIn());
+      if (why) return { status: 'inconclusive', reason: why };
+    }
 
     for (const v of VARIANTS) {
       const x = await ctx.send({ ...req, headers: [...(req.headers ?? []), ...v.headers], identity: anon.name });
       if (!isSuccess(x.response?.status)) continue;
-      const same = similarBodies(bodyOf(authed), bodyOf(x), ctx.options.similarity);
+      const a = await signedIn();
+      const why = refused(a);
+      if (why) return { status: 'inconclusive', reason: `${op.method} ${op.path} ${v.says} → ${x.response!.status}, but ${why}` };
+      const same = similarBodies(bodyOf(a), bodyOf(x), ctx.options.similarity);
       if (!same.similar) continue; // a different page (a login form, a public teaser) is not the protected data
       const candidate: CandidateInput = {
         operation: { method: op.method, path: op.path },
@@ -57,11 +68,11 @@ export default defineCheck({
         vulnClass: v.vulnClass,
         confidence: 'tentative',
         proof: {
-          summary: `${op.method} ${op.path} ${v.says} → ${x.response!.status}, ${same.why} as signed in as ${ctx.identity.name} (→ ${authed.response.status})`,
-          exchangeIds: [x.id, authed.id],
+          summary: `${op.method} ${op.path} ${v.says} → ${x.response!.status}, ${same.why} as signed in as ${ctx.identity.name} (→ ${a.response!.status})`,
+          exchangeIds: [x.id, a.id],
           evidence: excerpt(bodyOf(x), 200),
         },
-        data: { variant: v.name, authedId: authed.id },
+        data: { variant: v.name, authedId: a.id },
       };
       return { status: 'found', candidates: [candidate] };
     }

@@ -49,6 +49,12 @@ export function toJsonSchema(schema: unknown, openapi30: boolean): unknown {
   return out;
 }
 
+// ajv-formats is CommonJS: under NodeNext its default import is the module object, whose `default` is the plugin.
+const withFormats = <T extends Ajv | Ajv2020>(ajv: T): T => {
+  addFormatsModule.default(ajv);
+  return ajv;
+};
+
 let ajv07: Ajv | undefined;
 let ajv2020: Ajv2020 | undefined;
 const compiled07 = new WeakMap<JsonSchema, ValidateFunction>();
@@ -60,14 +66,7 @@ export function validatorFor(schema: JsonSchema, specVersion: string | undefined
   const cache = is31 ? compiled2020 : compiled07;
   let v = cache.get(schema);
   if (!v) {
-    let ajv: Ajv | Ajv2020;
-    if (is31) ajv = ajv2020 ??= new Ajv2020({ strict: false, allErrors: true, logger: false });
-    else ajv = ajv07 ??= new Ajv({ strict: false, allErrors: true, logger: false });
-    // ajv-formats is CommonJS: under NodeNext its default import is the module object, whose `default` is the plugin.
-    if (!(ajv as unknown as { vouchFormats?: true }).vouchFormats) {
-      addFormatsModule.default(ajv);
-      (ajv as unknown as { vouchFormats?: true }).vouchFormats = true;
-    }
+    const ajv = is31 ? (ajv2020 ??= withFormats(new Ajv2020({ strict: false, allErrors: true, logger: false }))) : (ajv07 ??= withFormats(new Ajv({ strict: false, allErrors: true, logger: false })));
     v = ajv.compile(toJsonSchema(schema, !is31) as object);
     cache.set(schema, v);
   }

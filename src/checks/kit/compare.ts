@@ -151,7 +151,7 @@ export function schemaAtPath(schema: JsonSchema | undefined, path: string): Json
 /** The declared schema of an injection point (parameter or JSON body field), when the spec gives one. */
 export function pointSchema(op: Operation, point: InjectionPoint): JsonSchema | undefined {
   if (point.location === 'json') return schemaAtPath(op.requestBody?.schema, point.name);
-  return op.params.find((p) => p.name === point.name && (p.in === point.location || (p.in === 'body' && point.location === 'form')))?.schema;
+  return op.params.find((p) => p.name === point.name && p.in === point.location)?.schema;
 }
 
 /** The first JSON type a schema names (`integer`, `string`, ...), or undefined. */

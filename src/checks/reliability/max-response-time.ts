@@ -33,7 +33,8 @@ export default defineCheck({
   async run(ctx) {
     const op = ctx.operation!;
     const { samples, thresholdMs } = ctx.options;
-    const req = buildRequest(op);
+    // A hung request counts as one slow sample; it need not cost the engine's full timeout.
+    const req = { ...buildRequest(op), timeoutMs: Math.max(5 * thresholdMs, 5_000) };
     const xs: Exchange[] = [];
     // Sequential on purpose: parallel samples would measure our own load.
     for (let i = 0; i < samples; i++) xs.push(await ctx.send(req));
