@@ -105,6 +105,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const inFlight = new Set<Abortable>();
   const stats: EngineStats = { sent: 0, refused: 0, errors: 0, byStatus: {} };
   let credentials = opts.credentials;
+  let closing: Promise<void> | undefined;
   const base = new URL(opts.target.url);
   const baseOrigin = `${base.protocol}//${base.host}`;
   if (opts.captureHeaderBytes) captureHeaderBytes();
@@ -381,9 +382,12 @@ export function createEngine(opts: EngineOptions): Engine {
     },
     jar,
     unavailableOrigins: () => breaker.open(),
-    async close() {
-      await agent.close();
-      await audit.close();
+    close() {
+      closing ??= (async () => {
+        await agent.close();
+        await audit.close();
+      })();
+      return closing;
     },
   };
 }

@@ -24,7 +24,7 @@ export interface WireRequest {
 
 let capturing = false;
 /** The handler whose request undici is writing right now (onRequestStart and sendHeaders run in one synchronous call). */
-let writing: WireHandler | undefined;
+let writing: ((head: string) => void) | undefined;
 
 /** Subscribes (once) to undici's `undici:client:sendHeaders` so handlers can note the exact request-head bytes. */
 export function captureHeaderBytes(): void {
@@ -32,7 +32,7 @@ export function captureHeaderBytes(): void {
   capturing = true;
   subscribe('undici:client:sendHeaders', (message) => {
     const m = message as { headers?: unknown };
-    if (writing && typeof m.headers === 'string') writing.headBytes = m.headers;
+    if (writing && typeof m.headers === 'string') writing(m.headers);
     writing = undefined;
   });
 }
@@ -104,7 +104,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (capturing) writing = this;
+    if (capturing) writing = (head) => (this.headBytes = head);
     if (this.pendingAbort) controller.abort(this.pendingAbort);
   }
 

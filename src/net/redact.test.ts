@@ -1,0 +1,52 @@
+// src/net/redact.test.ts — secrets never reach the audit log: headers, cookies, configured values, query tokens.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAuditLog } from './audit.js';
+import { createRedactor, REDACTED } from './redact.js';
+
+describe('redactor', () => {
+  const r = createRedactor(['s3cr3t-password', 'abc']);
+
+  it.each([
+    [['Authorization', 'Bearer eyJhbGciOi.payload.sig'], ['Authorization', `Bearer ${REDACTED}`]],
+    [['authorization', 'Basic dXNlcjpwYXNz'], ['authorization', `Basic ${REDACTED}`]],
+    [['Proxy-Authorization', 'opaque'], ['Proxy-Authorization', REDACTED]],
+    [['X-Api-Key', 'k-123'], ['X-Api-Key', REDACTED]],
+    [['Cookie', 'sid=abc123; theme=dark'], ['Cookie', `sid=${REDACTED}; theme=${REDACTED}`]],
+    [['set-cookie', 'sid=abc123; Path=/; HttpOnly'], ['set-cookie', `sid=${REDACTED}; Path=${REDACTED}; HttpOnly`]],
+    [['X-Note', 'pw is s3cr3t-password'], ['X-Note', `pw is ${REDACTED}`]],
+    [['Accept', 'text/html'], ['Accept', 'text/html']],
+  ] as Array<[[string, string], [string, string]]>)('headers %j', (h, want) => expect(r.headers([h])).toEqual([want]));
+
+  it.each([
+    ['http://h/p?access_token=tok123&x=1', `http://h/p?access_token=${REDACTED}&x=1`],
+    ['http://h/p?x=%2e&ACCESS_TOKEN=tok#frag', `http://h/p?x=%2e&ACCESS_TOKEN=${REDACTED}#frag`],
+    ['http://h/p?api_key=1&token=2&refresh_token=3&client_secret=4', `http://h/p?api_key=${REDACTED}&token=${REDACTED}&refresh_token=${REDACTED}&client_secret=${REDACTED}`],
+    ['http://user:hunter2@h/p', `http://user:${REDACTED}@h/p`],
+    ['http://h/login?next=/a/../b', 'http://h/login?next=/a/../b'],
+    ['http://h/reset/s3cr3t-password', `http://h/reset/${REDACTED}`],
+    ['not a url s3cr3t-password', `not a url ${REDACTED}`],
+  ])('url %s', (u, want) => expect(r.url(u)).toBe(want));
+
+  it('ignores configured secrets shorter than 4 characters (they would redact everything)', () => {
+    expect(r.text('abcdef')).toBe('abcdef');
+  });
+});
+
+describe('audit log', () => {
+  it('writes JSON lines with urls, reasons and headers redacted', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'vouch-audit-')), 'sub', 'audit.jsonl');
+    const log = createAuditLog(path, createRedactor(['s3cr3t-password']), { headers: true });
+    log.write({ at: 'now', identity: 'alice', method: 'GET', url: 'http://h/?access_token=t0k3n', outcome: 'sent', status: 200, headers: [['authorization', 'Bearer t0k3n'], ['cookie', 'sid=t0k3n']] });
+    log.write({ at: 'now', identity: 'alice', method: 'POST', url: 'http://h/login', outcome: 'error', code: 'TIMEOUT', reason: 'POST http://h/login with s3cr3t-password timed out' });
+    await log.close();
+    const text = readFileSync(path, 'utf8');
+    expect(text).not.toMatch(/t0k3n|s3cr3t-password/);
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ url: `http://h/?access_token=${REDACTED}`, headers: [['authorization', `Bearer ${REDACTED}`], ['cookie', `sid=${REDACTED}`]] });
+    expect(lines[1]).toMatchObject({ outcome: 'error', code: 'TIMEOUT', reason: `POST http://h/login with ${REDACTED} timed out` });
+  });
+});
