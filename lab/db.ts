@@ -39,6 +39,12 @@ export interface NoteRow {
   created_at: string;
 }
 
+export interface CategoryFigures {
+  category: string;
+  products: number;
+  averagePrice: number;
+}
+
 export interface ApiTokenRow {
   token_sha256: string;
   name: string;
@@ -133,6 +139,7 @@ function round2(n: number): number {
 /** One lab's database with the queries its routes need. */
 export class LabDb {
   readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
 
   constructor() {
     this.#db = new Database(':memory:');
@@ -171,52 +178,56 @@ export class LabDb {
     this.#db.close();
   }
 
+  /** A prepared statement for fixed SQL text, compiled once. */
+  #sql(text: string): Database.Statement {
+    let statement = this.#statements.get(text);
+    if (!statement) this.#statements.set(text, (statement = this.#db.prepare(text)));
+    return statement;
+  }
+
   // ---- users
 
   userById(id: number): UserRow | undefined {
-    return this.#db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    return this.#sql('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
   }
 
   userByName(username: string): UserRow | undefined {
-    return this.#db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
+    return this.#sql('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
   }
 
   users(): UserRow[] {
-    return this.#db.prepare('SELECT * FROM users ORDER BY id').all() as UserRow[];
+    return this.#sql('SELECT * FROM users ORDER BY id').all() as UserRow[];
   }
 
   createUser(u: { username: string; displayName: string; role: Role; password: string }): UserRow {
-    const { lastInsertRowid } = this.#db
-      .prepare('INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)')
-      .run(u.username, u.displayName, u.role, hashPassword(u.password));
+    const insert = this.#sql('INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)');
+    const { lastInsertRowid } = insert.run(u.username, u.displayName, u.role, hashPassword(u.password));
     return this.userById(Number(lastInsertRowid)) as UserRow;
   }
 
   setDisplayName(id: number, displayName: string): void {
-    this.#db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(displayName, id);
+    this.#sql('UPDATE users SET display_name = ? WHERE id = ?').run(displayName, id);
   }
 
   apiToken(tokenSha256: string): ApiTokenRow | undefined {
-    return this.#db.prepare('SELECT * FROM api_tokens WHERE token_sha256 = ?').get(tokenSha256) as ApiTokenRow | undefined;
+    return this.#sql('SELECT * FROM api_tokens WHERE token_sha256 = ?').get(tokenSha256) as ApiTokenRow | undefined;
   }
 
   // ---- products
 
   products(category?: string): ProductRow[] {
     return category === undefined
-      ? (this.#db.prepare('SELECT * FROM products ORDER BY id').all() as ProductRow[])
-      : (this.#db.prepare('SELECT * FROM products WHERE category = ? ORDER BY id').all(category) as ProductRow[]);
+      ? (this.#sql('SELECT * FROM products ORDER BY id').all() as ProductRow[])
+      : (this.#sql('SELECT * FROM products WHERE category = ? ORDER BY id').all(category) as ProductRow[]);
   }
 
   productById(id: number): ProductRow | undefined {
-    return this.#db.prepare('SELECT * FROM products WHERE id = ?').get(id) as ProductRow | undefined;
+    return this.#sql('SELECT * FROM products WHERE id = ?').get(id) as ProductRow | undefined;
   }
 
   /** Name search with a bound parameter: any text is just text. */
   searchProducts(q: string): ProductRow[] {
-    return this.#db
-      .prepare("SELECT * FROM products WHERE name LIKE '%' || ? || '%' ORDER BY id")
-      .all(q) as ProductRow[];
+    return this.#sql("SELECT * FROM products WHERE name LIKE '%' || ? || '%' ORDER BY id").all(q) as ProductRow[];
   }
 
   /** The candidate's rewrite of the search: the term is pasted into the SQL text (sql-injection). */
@@ -225,20 +236,19 @@ export class LabDb {
   }
 
   createProduct(p: Omit<ProductRow, 'id'>): ProductRow {
-    const { lastInsertRowid } = this.#db
-      .prepare('INSERT INTO products (name, description, category, price, stock) VALUES (?, ?, ?, ?, ?)')
-      .run(p.name, p.description, p.category, p.price, p.stock);
+    const insert = this.#sql('INSERT INTO products (name, description, category, price, stock) VALUES (?, ?, ?, ?, ?)');
+    const { lastInsertRowid } = insert.run(p.name, p.description, p.category, p.price, p.stock);
     return this.productById(Number(lastInsertRowid)) as ProductRow;
   }
 
   deleteProduct(id: number): boolean {
-    return this.#db.prepare('DELETE FROM products WHERE id = ?').run(id).changes > 0;
+    return this.#sql('DELETE FROM products WHERE id = ?').run(id).changes > 0;
   }
 
-  categorySummary(): Array<{ category: string; products: number; averagePrice: number }> {
-    const rows = this.#db
-      .prepare('SELECT category, COUNT(*) AS products, AVG(price) AS averagePrice FROM products GROUP BY category ORDER BY category')
-      .all() as Array<{ category: string; products: number; averagePrice: number }>;
+  categorySummary(): CategoryFigures[] {
+    const rows = this.#sql(
+      'SELECT category, COUNT(*) AS products, AVG(price) AS averagePrice FROM products GROUP BY category ORDER BY category',
+    ).all() as CategoryFigures[];
     return rows.map((r) => ({ ...r, averagePrice: round2(r.averagePrice) }));
   }
 
@@ -246,46 +256,47 @@ export class LabDb {
 
   orders(userId?: number): OrderRow[] {
     return userId === undefined
-      ? (this.#db.prepare('SELECT * FROM orders ORDER BY id').all() as OrderRow[])
-      : (this.#db.prepare('SELECT * FROM orders WHERE user_id = ? ORDER BY id').all(userId) as OrderRow[]);
+      ? (this.#sql('SELECT * FROM orders ORDER BY id').all() as OrderRow[])
+      : (this.#sql('SELECT * FROM orders WHERE user_id = ? ORDER BY id').all(userId) as OrderRow[]);
   }
 
   orderById(id: number): OrderRow | undefined {
-    return this.#db.prepare('SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
+    return this.#sql('SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
   }
 
   createOrder(userId: number, product: ProductRow, quantity: number): OrderRow {
-    const { lastInsertRowid } = this.#db
-      .prepare('INSERT INTO orders (user_id, product_id, quantity, total, status, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(userId, product.id, quantity, round2(product.price * quantity), 'pending', new Date().toISOString());
+    const insert = this.#sql(
+      'INSERT INTO orders (user_id, product_id, quantity, total, status, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const total = round2(product.price * quantity);
+    const { lastInsertRowid } = insert.run(userId, product.id, quantity, total, 'pending', new Date().toISOString());
     return this.orderById(Number(lastInsertRowid)) as OrderRow;
   }
 
   // ---- notes
 
   notes(userId: number): NoteRow[] {
-    return this.#db.prepare('SELECT * FROM notes WHERE user_id = ? ORDER BY id').all(userId) as NoteRow[];
+    return this.#sql('SELECT * FROM notes WHERE user_id = ? ORDER BY id').all(userId) as NoteRow[];
   }
 
   noteById(id: number): NoteRow | undefined {
-    return this.#db.prepare('SELECT * FROM notes WHERE id = ?').get(id) as NoteRow | undefined;
+    return this.#sql('SELECT * FROM notes WHERE id = ?').get(id) as NoteRow | undefined;
   }
 
   createNote(userId: number, title: string, body: string): NoteRow {
-    const { lastInsertRowid } = this.#db
-      .prepare('INSERT INTO notes (user_id, title, body, created_at) VALUES (?, ?, ?, ?)')
-      .run(userId, title, body, new Date().toISOString());
+    const insert = this.#sql('INSERT INTO notes (user_id, title, body, created_at) VALUES (?, ?, ?, ?)');
+    const { lastInsertRowid } = insert.run(userId, title, body, new Date().toISOString());
     return this.noteById(Number(lastInsertRowid)) as NoteRow;
   }
 
   deleteNote(id: number): void {
-    this.#db.prepare('DELETE FROM notes WHERE id = ?').run(id);
+    this.#sql('DELETE FROM notes WHERE id = ?').run(id);
   }
 
   // ---- figures for the reports and the internal stats
 
   counts(): { users: number; products: number; orders: number; notes: number; revenue: number } {
-    const one = (sql: string): number => (this.#db.prepare(sql).pluck().get() as number | null) ?? 0;
+    const one = (sql: string): number => (this.#sql(sql).pluck().get() as number | null) ?? 0;
     return {
       users: one('SELECT COUNT(*) FROM users'),
       products: one('SELECT COUNT(*) FROM products'),
