@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { JsonSchema, SendRequest } from '../../core/index.js';
 import { baseBody, buildRequest } from '../../inject/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
-import { flatten, isSuccess, schemaType, withJsonField } from '../kit/compare.js';
+import { describeJson, flatten, isSuccess, schemaType, withJsonField } from '../kit/compare.js';
 import { all, hasJsonRequestSchema, notSafeMode } from '../kit/guards.js';
 
 /** One invalid body: the field at `path` set to `value` (raw JSON) or removed (`value` undefined). */
@@ -92,7 +92,7 @@ export default defineCheck({
       const x = await ctx.send(req);
       // 4xx: rejected, as it should be. 5xx: a crash, reported by not-a-server-error, not here.
       if (!isSuccess(x.response?.status)) continue;
-      const sent = c.value === undefined ? `without ${c.path}` : `json ${c.path}=${c.value.length > 40 ? `${c.value.slice(0, 20)}… (${c.value.length} chars)` : c.value}`;
+      const sent = c.value === undefined ? `without ${c.path}` : `json ${c.path}=${describeJson(c.value)}`;
       candidates.push({
         operation: { method: op.method, path: op.path },
         url: x.request.url,

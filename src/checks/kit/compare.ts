@@ -91,6 +91,11 @@ export function describeValue(raw: string): string {
   return raw.length > 40 ? `${JSON.stringify(raw.slice(0, 12))}… (${raw.length} chars)` : JSON.stringify(raw);
 }
 
+/** How raw JSON text reads in a summary: as is, long texts cut with their length. */
+export function describeJson(raw: string): string {
+  return raw.length > 40 ? `${raw.slice(0, 20)}… (${raw.length} chars)` : raw;
+}
+
 const RAW = '\u0000vouch-raw\u0000';
 
 /**

@@ -83,6 +83,7 @@ describe('not-a-server-error', () => {
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]!.parameter).toBe('json:quantity');
     expect(r.findings[0]!.proof.payload).toBe('null');
+    expect(r.findings[0]!.proof.summary).toContain('json quantity=null (null) → 500');
     expect(r.findings[0]!.proof.exchanges[0]!.request.body).toBe('{"quantity":null}');
   });
 

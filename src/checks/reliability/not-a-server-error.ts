@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Exchange, Operation, SendRequest } from '../../core/index.js';
 import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
-import { describeValue, excerpt, isServerError, pointSchema, schemaType, withJsonField } from '../kit/compare.js';
+import { describeJson, describeValue, excerpt, isServerError, pointSchema, schemaType, withJsonField } from '../kit/compare.js';
 import { safeMethodOrNotSafeMode } from '../kit/guards.js';
 
 /** One edge case: `value` goes through `buildRequest` (a string), `json` is raw JSON text for JSON body fields. */
@@ -99,7 +99,7 @@ export default defineCheck({
         if (!req) continue;
         const x = await ctx.send(req);
         if (!isServerError(x.response?.status)) continue;
-        candidates.push(candidate(x, req, `${point.location}:${point.name}`, `${point.location} ${point.name}=${describeValue(sent(c))} (${c.label})`, sent(c)));
+        candidates.push(candidate(x, req, `${point.location}:${point.name}`, `${point.location} ${point.name}=${c.json !== undefined ? describeJson(c.json) : describeValue(sent(c))} (${c.label})`, sent(c)));
         break;
       }
     }
