@@ -70,3 +70,16 @@ describe('renderTerminal', () => {
     expect(out).toMatch(/\.\.\. 80 more \(/u);
   });
 });
+
+describe('terminal: profile and accepted risks', () => {
+  it('says when the AI-influenced profile applied and what was suppressed or expired', () => {
+    const r = makeReport();
+    const fp = r.findings[0]!.fingerprint;
+    const out = renderTerminal(
+      { ...r, verdict: { ...r.verdict, profile: { name: 'ai-influenced', why: '--ai-influenced' } }, accepted: [{ fingerprint: fp, reason: 'ticket', expires: '2020-01-01', state: 'expired', matched: true }] },
+      { color: false },
+    );
+    expect(out).toContain('profile  ai-influenced: stricter rules apply (--ai-influenced)');
+    expect(out).toContain('Accepted: 0 findings suppressed as accepted risks; 1 acceptance expired, counted again');
+  });
+});

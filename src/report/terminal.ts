@@ -49,6 +49,7 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
       (tally ? `: ${tally}` : '') +
       (report.partial ? paint(' (partial scan)', 'yellow') : ''),
   );
+  if (report.verdict.profile) lines.push(`  profile  ai-influenced: stricter rules apply (${oneLine(report.verdict.profile.why, 120)})`);
   for (const reason of report.verdict.reasons) {
     const level = reason.level === 'fail' ? paint('fail', 'red') : paint('warn', 'yellow');
     lines.push(`  ${level}  ${oneLine(reason.rule, 60)}: ${oneLine(reason.message, 160)}`);
@@ -82,6 +83,12 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
   }
   const req = report.stats.requests;
   lines.push(`Requests: ${req.sent} sent, ${req.refused} refused${req.errors > 0 ? `, ${req.errors} failed` : ''}`);
+  const accepted = report.accepted ?? [];
+  if (accepted.length > 0) {
+    const active = accepted.filter((a) => a.state === 'active' && a.matched).length;
+    const expired = accepted.filter((a) => a.state === 'expired' && a.matched).length;
+    lines.push(`Accepted: ${active} finding${active === 1 ? '' : 's'} suppressed as accepted risks${expired > 0 ? `; ${expired} acceptance${expired === 1 ? '' : 's'} expired, counted again` : ''}`);
+  }
   const skipped = report.stats.checks.skipped.length;
   if (skipped > 0) lines.push(`Checks:   ${skipped} skipped (reasons in report.json, stats.checks.skipped)`);
   if (report.partial) {
