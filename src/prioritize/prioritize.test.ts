@@ -1,7 +1,7 @@
 // src/prioritize/prioritize.test.ts — fingerprints, risk, baseline comparison and the policy verdict.
 import { describe, expect, it } from 'vitest';
 import type { Finding, Surface } from '../core/index.js';
-import { compareFindings, diffSurface, evaluatePolicy, fingerprint, prioritize, riskFactors, riskScore, toCurl } from './index.js';
+import { aiTrailer, applyAccepted, compareFindings, diffSurface, evaluatePolicy, fingerprint, prioritize, riskFactors, riskScore, toCurl } from './index.js';
 
 const finding = (over: Partial<Finding>): Finding => ({
   fingerprint: 'fp',
@@ -80,5 +80,34 @@ describe('curl', () => {
   it('quotes shell metacharacters and keeps the path as sent', () => {
     const c = toCurl({ method: 'POST', url: "http://h/a/../b?q=it's", headers: [['content-type', 'application/json'], ['host', 'h']], body: '{"a":"$(x)"}' });
     expect(c).toBe(`curl -i --path-as-is -X POST 'http://h/a/../b?q=it'\\''s' -H 'content-type: application/json' --data-raw '{"a":"$(x)"}'`);
+  });
+});
+
+describe('AI-influenced changes', () => {
+  it('recognizes assistant co-author and AI-Assisted trailers, not ordinary co-authors', () => {
+    expect(aiTrailer('Fix login\n\nCo-authored-by: GitHub Copilot <copilot@github.com>')).toContain('Copilot');
+    expect(aiTrailer('Add cache\n\nAI-Assisted: true')).toBe('AI-Assisted: true');
+    expect(aiTrailer('Refactor\n\nCo-authored-by: Jane Doe <jane@example.com>')).toBeUndefined();
+    expect(aiTrailer('AI-Assisted: false')).toBeUndefined();
+  });
+
+  it('adds the stricter rules and names the profile', () => {
+    const r = prioritize({ findings: [finding({ fingerprint: 'f1', confidence: 'tentative' })], surface: surface([]), aiInfluenced: { why: 'test' } });
+    expect(r.verdict.pass).toBe(false);
+    expect(r.verdict.profile).toEqual({ name: 'ai-influenced', why: 'test' });
+    expect(r.verdict.reasons.find((x) => x.level === 'fail')?.rule).toBe('ai-tentative-high');
+  });
+});
+
+describe('accepted risks', () => {
+  it('suppresses until the expiry date, then the finding counts again', () => {
+    const entries = [{ fingerprint: 'f1', reason: 'ticket 1', expires: '2026-12-01' }];
+    const before = applyAccepted(entries, [finding({ fingerprint: 'f1' })], new Date('2026-11-30T23:00:00Z'));
+    expect([...before.suppressed]).toEqual(['f1']);
+    expect(before.accepted[0]).toEqual({ fingerprint: 'f1', reason: 'ticket 1', expires: '2026-12-01', state: 'active', matched: true });
+    const after = applyAccepted(entries, [], new Date('2026-12-01T00:00:00Z'));
+    expect([...after.suppressed]).toEqual([]);
+    expect(after.accepted[0]?.state).toBe('expired');
+    expect(after.accepted[0]?.matched).toBe(false);
   });
 });
