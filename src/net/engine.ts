@@ -10,8 +10,8 @@ import { CookieJar } from './cookies.js';
 import { Gate, MAX_BACKOFF_MS, parseRetryAfter, TokenBucket } from './limiter.js';
 import { describeRawRequest, rawExchange } from './raw.js';
 import { createRecorder, type RecordMode } from './recorder.js';
-import { createScopeGuard, originOf } from './scope.js';
-import { captureHeaderBytes, wire, type Abortable, type WireResult } from './wire.js';
+import { createScopeJudge, originOf } from './scope.js';
+import { captureHeaderBytes, wire, type Abortable, type WireRequest, type WireResult } from './wire.js';
 
 export interface EngineOptions {
   target: Target;
@@ -79,8 +79,34 @@ export interface Engine extends HttpEngine {
 
 type Pending = Omit<Exchange, 'id'>;
 
+const NO_HEADERS: HeaderList = [];
+const UA_HEADER: [string, string] = ['user-agent', USER_AGENT];
+const EMPTY = Buffer.alloc(0);
+/** Path characters the URL parser leaves as they are (no dot segments checked here, no escapes). */
+const PLAIN_PATH = /^\/[A-Za-z0-9/_~!$&'()*+,;=:@.-]*$/;
+
+/** Where a request goes: normalized origin key (scope, breaker, rate limit), the bytes to send, the URL on demand. */
+class Where {
+  constructor(
+    readonly href: string,
+    readonly protocol: string,
+    readonly key: string,
+    /** `scheme://host[:port]` for undici. */
+    readonly origin: string,
+    /** Normalized path, for the scope guard. */
+    readonly pathname: string,
+    /** Request target sent byte for byte. */
+    readonly target: string,
+    private parsed?: URL,
+  ) {}
+
+  url(): URL {
+    return (this.parsed ??= new URL(this.href));
+  }
+}
+
 export function createEngine(opts: EngineOptions): Engine {
-  const inScope = createScopeGuard(opts.scope);
+  const judge = createScopeJudge(opts.scope);
   const concurrency = opts.concurrency ?? 8;
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const agent = new Agent({
@@ -108,6 +134,9 @@ export function createEngine(opts: EngineOptions): Engine {
   let closing: Promise<void> | undefined;
   const base = new URL(opts.target.url);
   const baseOrigin = `${base.protocol}//${base.host}`;
+  const baseKey = originOf(base);
+  const headersTimeoutMs = opts.headersTimeoutMs ?? timeoutMs;
+  const bodyTimeoutMs = opts.bodyTimeoutMs ?? timeoutMs;
   if (opts.captureHeaderBytes) captureHeaderBytes();
   opts.signal?.addEventListener('abort', () => {
     for (const h of [...inFlight]) h.abort(new Error('the scan was interrupted'));
@@ -158,21 +187,45 @@ export function createEngine(opts: EngineOptions): Engine {
   const absolute = (u: string): string => (u.startsWith('/') ? baseOrigin + u : u);
 
   /**
-   * The checks every request passes before it may leave: scope, safe mode, interruption, breaker, budgets.
-   * Returns the refusal exchange, or the parsed URL and origin when the request may go. Throws on budget/interrupt.
+   * Splits an absolute URL into what the engine needs. The common case (a plain path on the target's own origin) is
+   * split by hand; anything with dot segments, escapes or another origin goes through the URL parser, so the scope
+   * guard always judges the normalized path. Returns a reason string when the URL is unusable.
    */
-  function admit(method: string, url: string, headers: HeaderList, meta: SendMeta): Exchange | { u: URL; origin: string } {
-    if (!URL.canParse(url)) return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', `not an absolute URL: ${url.slice(0, 200)}`);
-    const u = new URL(url);
-    const decision = inScope(u);
+  function locate(url: string): Where | string {
+    if (url.startsWith(baseOrigin) && url.charCodeAt(baseOrigin.length) === 0x2f) {
+      let target = url.slice(baseOrigin.length);
+      const hash = target.indexOf('#');
+      if (hash >= 0) target = target.slice(0, hash);
+      const q = target.indexOf('?');
+      const pathname = q < 0 ? target : target.slice(0, q);
+      if (PLAIN_PATH.test(pathname) && !pathname.includes('/.')) return new Where(url, base.protocol, baseKey, baseOrigin, pathname, target);
+    }
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+      return `not an absolute URL: ${url.slice(0, 200)}`;
+    }
+    const target = requestTarget(url) ?? '/' + u.search;
+    return new Where(url, u.protocol, originOf(u), `${u.protocol}//${u.host}`, u.pathname, target, u);
+  }
+
+  /**
+   * The checks every request passes before it may leave: scope, safe mode, interruption, breaker, budgets.
+   * Returns the refusal exchange, or where to send. Throws on budget and interruption.
+   */
+  function admit(method: string, url: string, headers: HeaderList, meta: SendMeta): Exchange | Where {
+    const where = locate(url);
+    if (typeof where === 'string') return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', where);
+    const decision = judge(where.protocol, where.key, where.pathname);
     if (!decision.allowed) return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', decision.reason);
     if (opts.safeMode && !SAFE_METHODS.has(method) && !allowInSafe.has(method)) {
       return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', `safe mode: ${method} is not allowed on a ${opts.target.environment} target`);
     }
     if (opts.safeMode && meta.destructive) return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', 'safe mode: destructive payload not sent');
     if (opts.signal?.aborted) throw new VouchError('VOUCH_INTERRUPTED', 'the scan was interrupted');
-    const origin = originOf(u);
-    const open = breaker.check(origin);
+    const open = breaker.check(where.key);
     if (open) return refuse(method, url, headers, meta, HOST_UNAVAILABLE, open);
     if (stats.sent >= budget) throw new VouchError('VOUCH_BUDGET_EXHAUSTED', `the request budget of ${budget} is spent`, { hint: 'Raise budget.requests in vouch.yaml.' });
     if (meta.checkId && opts.perCheckBudget !== undefined) {
@@ -183,26 +236,33 @@ export function createEngine(opts: EngineOptions): Engine {
       perCheck.set(meta.checkId, n + 1);
     }
     stats.sent++;
-    return { u, origin };
+    return where;
   }
 
-  /** Waits for a concurrency slot and a rate token; the sync fast path allocates no promise. */
-  async function slot(bucket: TokenBucket): Promise<void> {
+  /** Waits for a concurrency slot and a rate token; undefined (no promise, no tick) when both are free now. */
+  function slot(bucket: TokenBucket): Promise<void> | undefined {
     const g = gate.acquire();
-    if (g) await g;
-    const t = bucket.take();
-    if (t) await t;
+    if (g) return g.then(() => bucket.take());
+    return bucket.take();
   }
 
-  /** Turns a wire result into a recorded exchange, feeding stats, breaker, back-off and audit. */
+  /** Turns a wire result into a recorded exchange, feeding stats, breaker, back-off and audit. Hot path: no spreads. */
   function settle(result: WireResult, request: Exchange['request'], meta: SendMeta, origin: string, bucket: TokenBucket, startedAt: number, via?: 'raw'): Exchange {
     if (opts.signal?.aborted) throw new VouchError('VOUCH_INTERRUPTED', 'the scan was interrupted');
-    const timing = { startedAt, totalMs: round(result.totalMs), ...(result.headersMs !== undefined ? { headersMs: round(result.headersMs) } : {}) };
+    const timing: Exchange['timing'] = { startedAt, totalMs: round(result.totalMs) };
+    if (result.headersMs !== undefined) timing.headersMs = round(result.headersMs);
+    const pending: Pending = { request, timing, identity: meta.identity };
+    if (meta.taskId) pending.taskId = meta.taskId;
+    if (meta.checkId) pending.checkId = meta.checkId;
     let response: ResponseRecord | undefined;
     if (result.status !== undefined) {
       const status = result.status;
-      const notes = result.notes && result.notes.length ? result.notes : undefined;
-      response = { status, headers: result.headers ?? [], ...encodeBody(result.body ?? Buffer.alloc(0)), ...(result.truncated ? { truncated: true } : {}), ...(notes ? { notes } : {}) };
+      const enc = encodeBody(result.body ?? EMPTY);
+      response = { status, headers: result.headers ?? [], body: enc.body };
+      if (enc.bodyEncoding) response.bodyEncoding = enc.bodyEncoding;
+      if (result.truncated) response.truncated = true;
+      if (result.notes && result.notes.length) response.notes = result.notes;
+      pending.response = response;
       const key = String(status);
       stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
       if (status === 429 || status === 503) {
@@ -212,45 +272,42 @@ export function createEngine(opts: EngineOptions): Engine {
       } else bucket.ok();
     }
     if (result.error) {
+      pending.error = result.error;
       stats.errors++;
       breaker.failure(origin, result.error.code);
     } else breaker.success(origin);
-    const pending: Pending = { request, ...(response ? { response } : {}), ...(result.error ? { error: result.error } : {}), timing, ...metaFields(meta) };
     const ex = recorder.add(pending);
-    if (result.error) auditEntry(ex, 'error', { code: result.error.code, reason: result.error.message, ms: timing.totalMs, ...(response ? { status: response.status } : {}), ...(via ? { via } : {}) });
-    else auditEntry(ex, 'sent', { status: response?.status ?? 0, ms: timing.totalMs, ...(via ? { via } : {}) });
+    if (auditing) {
+      if (result.error) auditEntry(ex, 'error', { code: result.error.code, reason: result.error.message, ms: timing.totalMs, ...(response ? { status: response.status } : {}), ...(via ? { via } : {}) });
+      else auditEntry(ex, 'sent', { status: response?.status ?? 0, ms: timing.totalMs, ...(via ? { via } : {}) });
+    }
     return ex;
   }
 
   async function sendOnce(req: SendRequest, url: string, meta: SendMeta): Promise<Exchange> {
     const method = req.method.toUpperCase();
-    const given = req.headers ?? [];
-    const admitted = admit(method, url, given, meta);
-    if (!('u' in admitted)) return admitted;
-    const { u, origin } = admitted;
-    const bucket = bucketOf(origin);
-
-    // The request target is the URL's own bytes after the authority, up to any fragment: no normalization.
-    let path = requestTarget(url);
-    if (path === undefined) path = '/' + u.search;
+    const given = req.headers ?? NO_HEADERS;
+    const where = admit(method, url, given, meta);
+    if (!(where instanceof Where)) return where;
+    const bucket = bucketOf(where.key);
 
     let headers: HeaderList = given;
     let decode = false;
     let hasCookie = false;
     let hasUa = false;
-    for (const [k] of given) {
-      const n = k.toLowerCase();
+    for (let i = 0; i < given.length; i++) {
+      const n = given[i]![0].toLowerCase();
       if (n === 'accept-encoding') decode = true;
       else if (n === 'cookie') hasCookie = true;
       else if (n === 'user-agent') hasUa = true;
     }
     const auth = credentials ? await credentials(meta.identity) : undefined;
-    const cookie = hasCookie || jars.size === 0 ? undefined : jars.get(meta.identity)?.header(u);
+    const cookie = hasCookie || jars.size === 0 ? undefined : jars.get(meta.identity)?.header(where.url());
     if ((auth && auth.length) || cookie || !hasUa) {
       headers = [];
       if (auth) for (const h of auth) if (!given.some(([k]) => k.toLowerCase() === h[0].toLowerCase())) headers.push(h);
       if (cookie) headers.push(['cookie', cookie]);
-      if (!hasUa) headers.push(['user-agent', USER_AGENT]);
+      if (!hasUa) headers.push(UA_HEADER);
       for (const h of given) headers.push(h);
     }
     const flat: string[] = new Array<string>(headers.length * 2);
@@ -259,34 +316,37 @@ export function createEngine(opts: EngineOptions): Engine {
       flat[2 * i + 1] = headers[i]![1];
     }
     const body = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
-    const request: Exchange['request'] = { method, url, headers, ...(body !== undefined ? encodeBody(typeof body === 'string' ? Buffer.from(body) : body) : {}) };
+    const request: Exchange['request'] = { method, url, headers };
+    if (body !== undefined) {
+      const enc = encodeBody(typeof body === 'string' ? Buffer.from(body) : body);
+      request.body = enc.body;
+      if (enc.bodyEncoding) request.bodyEncoding = enc.bodyEncoding;
+    }
 
-    await slot(bucket);
+    const wait = slot(bucket);
+    if (wait) await wait;
     const startedAt = Date.now();
     const total = req.timeoutMs ?? timeoutMs;
     let result: WireResult;
     try {
-      result = await wire(
-        agent as Dispatcher,
-        {
-          origin: `${u.protocol}//${u.host}`,
-          path,
-          method,
-          headers: flat,
-          ...(body !== undefined ? { body } : {}),
-          headersTimeout: Math.min(opts.headersTimeoutMs ?? total, total),
-          bodyTimeout: Math.min(opts.bodyTimeoutMs ?? total, total),
-          totalTimeout: total,
-          maxBytes: maxBody,
-          decode,
-        },
-        inFlight,
-      );
+      const wr: WireRequest = {
+        origin: where.origin,
+        path: where.target,
+        method,
+        headers: flat,
+        headersTimeout: total < headersTimeoutMs ? total : headersTimeoutMs,
+        bodyTimeout: total < bodyTimeoutMs ? total : bodyTimeoutMs,
+        totalTimeout: total,
+        maxBytes: maxBody,
+        decode,
+      };
+      if (body !== undefined) wr.body = body;
+      result = await wire(agent, wr, inFlight);
     } finally {
       gate.release();
     }
-    if (result.headers) for (const [k, v] of result.headers) if (k === 'set-cookie') jar(meta.identity).store(v, u);
-    return settle(result, request, meta, origin, bucket, startedAt);
+    if (result.headers) for (const [k, v] of result.headers) if (k === 'set-cookie') jar(meta.identity).store(v, where.url());
+    return settle(result, request, meta, where.key, bucket, startedAt);
   }
 
   async function send(req: SendRequest, meta: SendMeta): Promise<Exchange> {
@@ -355,15 +415,16 @@ export function createEngine(opts: EngineOptions): Engine {
     const abs = absolute(url);
     const described = describeRawRequest(buf);
     const request: Exchange['request'] = { method: described.method, url: abs, headers: described.headers, ...(described.body.length ? encodeBody(described.body) : {}) };
-    const admitted = admit(described.method, abs, described.headers, meta);
-    if (!('u' in admitted)) return admitted;
-    const { u, origin } = admitted;
+    const where = admit(described.method, abs, described.headers, meta);
+    if (!(where instanceof Where)) return where;
+    const origin = where.key;
     const bucket = bucketOf(origin);
-    await slot(bucket);
+    const wait = slot(bucket);
+    if (wait) await wait;
     const startedAt = Date.now();
     let result: WireResult;
     try {
-      result = await rawExchange(buf, u, { timeoutMs: options.timeoutMs ?? timeoutMs, maxBytes: maxBody, lingerMs: options.lingerMs ?? opts.rawLingerMs ?? 50 }, inFlight);
+      result = await rawExchange(buf, where.url(), { timeoutMs: options.timeoutMs ?? timeoutMs, maxBytes: maxBody, lingerMs: options.lingerMs ?? opts.rawLingerMs ?? 50 }, inFlight);
     } finally {
       gate.release();
     }

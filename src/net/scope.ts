@@ -10,26 +10,37 @@ export function originOf(url: URL | string): string {
   return `${u.protocol}//${u.hostname.toLowerCase()}:${port}`;
 }
 
+const ALLOWED: ScopeDecision = { allowed: true };
+
+/** The scope decision for a request already split into scheme, normalized origin and normalized path. */
+export type ScopeJudge = (protocol: string, origin: string, pathname: string) => ScopeDecision;
+
+export function createScopeJudge(scope: Scope): ScopeJudge {
+  const origins = new Set(scope.origins.map((o) => originOf(o)));
+  const include = scope.include;
+  const exclude = scope.exclude.map((p) => ({ p, dir: p.endsWith('/') ? p : p + '/', query: p + '?' }));
+  return (protocol, origin, path) => {
+    if (protocol !== 'http:' && protocol !== 'https:') return { allowed: false, reason: `scheme ${protocol} is not allowed` };
+    if (!origins.has(origin)) return { allowed: false, reason: `origin ${origin} is outside the scope (allowed: ${[...origins].join(', ')})` };
+    if (include.length > 0 && !include.some((p) => path.startsWith(p))) return { allowed: false, reason: `path ${path} is not under an included prefix` };
+    for (const x of exclude) {
+      if (path === x.p || path.startsWith(x.dir) || path.startsWith(x.query)) return { allowed: false, reason: `path ${path} is excluded by scope.exclude ${x.p}` };
+    }
+    return ALLOWED;
+  };
+}
+
 /**
  * Builds the guard for a scope; origins in the scope may be given with or without an explicit port. Paths are judged
  * after URL normalization (`/api/../admin` is `/admin`), which is what a normalizing server would serve.
  */
 export function createScopeGuard(scope: Scope): (url: string | URL) => ScopeDecision {
-  const origins = new Set(scope.origins.map((o) => originOf(o)));
+  const judge = createScopeJudge(scope);
   return (raw) => {
     let u: URL;
     if (typeof raw !== 'string') u = raw;
     else if (URL.canParse(raw)) u = new URL(raw);
     else return { allowed: false, reason: `not an absolute URL: ${raw.slice(0, 200)}` };
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return { allowed: false, reason: `scheme ${u.protocol} is not allowed` };
-    const origin = originOf(u);
-    if (!origins.has(origin)) return { allowed: false, reason: `origin ${origin} is outside the scope (allowed: ${[...origins].join(', ')})` };
-    const path = u.pathname;
-    if (scope.include.length > 0 && !scope.include.some((p) => path.startsWith(p))) {
-      return { allowed: false, reason: `path ${path} is not under an included prefix` };
-    }
-    const excluded = scope.exclude.find((p) => path === p || path.startsWith(p.endsWith('/') ? p : p + '/') || path.startsWith(p + '?'));
-    if (excluded) return { allowed: false, reason: `path ${path} is excluded by scope.exclude ${excluded}` };
-    return { allowed: true };
+    return judge(u.protocol, originOf(u), u.pathname);
   };
 }

@@ -71,8 +71,13 @@ export interface Abortable {
   abort(reason: Error): void;
 }
 
+/**
+ * undici handler in the callback style (onConnect/onHeaders/onData/onComplete/onError). undici 7 marks it deprecated
+ * but passes it through untouched, while the controller style wraps every request in an adapter and parses headers
+ * into an object we would not use: on loopback the callback style is ~20% faster. Revisit for undici 8.
+ */
 class WireHandler implements Dispatcher.DispatchHandler, Abortable {
-  private controller: Dispatcher.DispatchController | undefined;
+  private abortFn: ((err?: Error) => void) | undefined;
   private sink: BodySink | undefined;
   private status = 0;
   private headers: HeaderList | undefined;
@@ -94,28 +99,28 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
 
   abort(reason: Error): void {
     if (this.settled) return;
-    if (this.controller) this.controller.abort(reason);
+    if (this.abortFn) this.abortFn(reason);
     else {
       // Still queued for a connection: undici has not handed us a controller yet. Settle now, abort when it does.
       this.pendingAbort = reason;
-      this.onResponseError(undefined, reason);
+      this.onError(reason);
     }
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortFn = abort;
     if (capturing) writing = (head) => (this.headBytes = head);
-    if (this.pendingAbort) controller.abort(this.pendingAbort);
+    if (this.pendingAbort) abort(this.pendingAbort);
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number): void {
-    if (this.settled) return;
+  onHeaders(statusCode: number, raw: Buffer[] | string[] | null): boolean {
+    if (this.settled) return false;
+    if (statusCode < 200 && statusCode !== 101) return true;
     this.status = statusCode;
     this.headersMs = performance.now() - this.t0;
-    const raw = controller.rawHeaders;
     const list: HeaderList = [];
     let encoding: string | undefined;
-    if (Array.isArray(raw)) {
+    if (raw) {
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const k = raw[i]!.toString('latin1').toLowerCase();
         const v = raw[i + 1]!.toString('latin1');
@@ -125,18 +130,20 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     }
     this.headers = list;
     this.sink = new BodySink(this.req.maxBytes, this.req.decode ? decodableEncoding(encoding) : undefined, () => this.stop());
+    return true;
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.settled || !this.sink) return;
+  onData(chunk: Buffer): boolean {
+    if (this.settled || !this.sink) return true;
     if (!this.sink.push(chunk)) this.stop();
+    return true;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     this.complete(undefined);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+  onError(err: Error): void {
     if (this.settled) return;
     if (err instanceof CapReached || (this.cut && this.status)) return this.complete(undefined);
     const error = { code: errorCode(err), message: err.message || String(err) };
@@ -152,7 +159,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   private stop(): void {
     if (this.cut) return;
     this.cut = true;
-    this.controller?.abort(new CapReached());
+    this.abortFn?.(new CapReached());
   }
 
   private complete(error: WireResult['error']): void {
@@ -168,19 +175,17 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     this.settled = true;
     clearTimeout(this.timer);
     const totalMs = performance.now() - this.t0;
-    if (!this.status) return this.done({ totalMs, ...(error ? { error } : {}) });
-    const body = sink ? sink.body() : Buffer.alloc(0);
+    const r: WireResult = { totalMs };
+    if (error) r.error = error;
+    if (!this.status) return this.done(r);
+    r.status = this.status;
+    r.headers = this.headers ?? [];
+    r.body = sink ? sink.body() : Buffer.alloc(0);
     if (this.headBytes !== undefined) sink?.note(`request head: ${JSON.stringify(this.headBytes)}`);
-    this.done({
-      status: this.status,
-      headers: this.headers ?? [],
-      body,
-      ...(sink?.truncated ? { truncated: true } : {}),
-      ...(sink?.notes ? { notes: sink.notes } : {}),
-      ...(this.headersMs !== undefined ? { headersMs: this.headersMs } : {}),
-      totalMs,
-      ...(error ? { error } : {}),
-    });
+    if (sink?.truncated) r.truncated = true;
+    if (sink?.notes) r.notes = sink.notes;
+    if (this.headersMs !== undefined) r.headersMs = this.headersMs;
+    this.done(r);
   }
 }
 
@@ -208,7 +213,7 @@ export function wire(dispatcher: Dispatcher, req: WireRequest, track?: Set<Abort
       );
     } catch (e) {
       // undici validates synchronously (invalid path, method or header): that is an error exchange, not a crash.
-      handler.onResponseError(undefined, e instanceof Error ? e : new Error(String(e)));
+      handler.onError(e instanceof Error ? e : new Error(String(e)));
     }
   });
 }
