@@ -72,3 +72,12 @@ describe('vouch.yaml', () => {
     expect(() => resolveRun(parseConfig('', 'x'), {})).toThrow(/no target URL/);
   });
 });
+
+describe('policy per environment', () => {
+  it('uses the environment\'s rules when given, else the general ones', async () => {
+    const { rulesFor } = await import('../engine/scan.js');
+    const c = parseConfig('policy:\n  rules:\n    - { id: general, when: { severity: [high] } }\n  environments:\n    production:\n      rules:\n        - { id: prod-strict, when: { severity: [medium, high] } }\n', 'vouch.yaml');
+    expect(rulesFor(c, 'production')?.map((r) => r.id)).toEqual(['prod-strict']);
+    expect(rulesFor(c, 'staging')?.map((r) => r.id)).toEqual(['general']);
+  });
+});

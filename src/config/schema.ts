@@ -89,6 +89,8 @@ export const configSchema = z.strictObject({
   policy: z
     .strictObject({
       rules: z.array(policyRuleSchema).optional(),
+      /** Rules per target environment; they replace `rules` for a target of that environment. */
+      environments: z.partialRecord(z.enum(['production', 'staging', 'preview', 'local']), z.strictObject({ rules: z.array(policyRuleSchema) })).optional(),
       /** Rules added when a change is AI-influenced (--ai-influenced, VOUCH_AI_INFLUENCED, or commit trailers). */
       aiInfluenced: z.strictObject({ rules: z.array(policyRuleSchema).optional() }).optional(),
     })

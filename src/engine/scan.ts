@@ -2,10 +2,10 @@
 // It knows no check: checks arrive as a list.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { REPORT_SCHEMA_VERSION } from '../core/index.js';
-import type { CheckRunStat, EventSink, Report, Stage, TaskRecord } from '../core/index.js';
+import { REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
+import type { CheckRunStat, Environment, EventSink, Report, Stage, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
-import type { ResolvedRun, VouchConfig } from '../config/index.js';
+import type { PolicyRule, ResolvedRun, VouchConfig } from '../config/index.js';
 import { confirm } from '../confirm/index.js';
 import { discover } from '../discover/index.js';
 import { execute } from '../execute/index.js';
@@ -34,6 +34,28 @@ export interface ScanOptions {
   signal?: AbortSignal;
 }
 
+/** The policy rules for a target's environment: `policy.environments.<env>.rules`, else `policy.rules`, else defaults. */
+export function rulesFor(config: VouchConfig, environment: Environment): PolicyRule[] | undefined {
+  return config.policy.environments?.[environment]?.rules ?? config.policy.rules;
+}
+
+/** A policy rule naming a check that does not exist is a configuration error, not a rule that silently never fires. */
+export function checkPolicyChecks(config: VouchConfig, checks: readonly AnyCheck[]): void {
+  const known = new Set(checks.map((c) => c.id));
+  const rules = [
+    ...(config.policy.rules ?? []).map((r, i) => ({ r, at: `policy.rules.${i}` })),
+    ...(config.policy.aiInfluenced?.rules ?? []).map((r, i) => ({ r, at: `policy.aiInfluenced.rules.${i}` })),
+    ...Object.entries(config.policy.environments ?? {}).flatMap(([env, v]) => (v?.rules ?? []).map((r, i) => ({ r, at: `policy.environments.${env}.rules.${i}` }))),
+  ];
+  for (const { r, at } of rules) {
+    const unknown = (r.when.checks ?? []).filter((id) => !known.has(id));
+    if (unknown.length) throw new VouchError('VOUCH_CONFIG_INVALID', `${at}.when.checks: unknown check id ${unknown.join(', ')} in rule ${r.id}`, { hint: 'Run `vouch checks` to list the ids.' });
+  }
+  for (const id of Object.keys(config.checks)) {
+    if (!known.has(id)) throw new VouchError('VOUCH_CONFIG_INVALID', `checks.${id}: unknown check id`, { hint: 'Run `vouch checks` to list the ids.' });
+  }
+}
+
 export function newScanId(): string {
   const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return `${t}-${randomBytes(3).toString('hex')}`;
@@ -41,6 +63,7 @@ export function newScanId(): string {
 
 export async function runScan(opts: ScanOptions): Promise<Report> {
   const { run, config } = opts;
+  checkPolicyChecks(config, opts.checks);
   const emit = opts.onEvent ?? (() => undefined);
   const scanId = opts.scanId ?? newScanId();
   const startedAt = new Date();
@@ -87,6 +110,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
     const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
     const { suppressed, accepted } = applyAccepted(config.accepted, findings, opts.now ?? new Date());
+    const rules = rulesFor(config, run.target.environment);
     const ai = opts.aiInfluenced ? { why: opts.aiInfluenced.why, ...(config.policy.aiInfluenced?.rules ? { rules: config.policy.aiInfluenced.rules } : {}) } : undefined;
     const prioritized = await timed('prioritize', async () =>
       prioritize({
@@ -94,7 +118,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         surface,
         suppressed,
         ...(opts.baseline ? { baseline: opts.baseline } : {}),
-        ...(config.policy.rules ? { rules: config.policy.rules } : {}),
+        ...(rules ? { rules } : {}),
         ...(ai ? { aiInfluenced: ai } : {}),
       }),
     );

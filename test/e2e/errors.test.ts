@@ -38,6 +38,14 @@ describe('CLI bad input', () => {
     expect(r.stderr).toContain(`error VOUCH_CONFIG_INVALID: ${cfg}: budget.requests:`);
   });
 
+  it('a policy rule naming an unknown check is a config error, before any request', async () => {
+    const cfg = join(tmp, 'policy.yaml');
+    writeFileSync(cfg, 'policy:\n  rules:\n    - { id: no-sqli, when: { checks: [sql-injektion] } }\n');
+    const r = await vouch(['scan', 'http://127.0.0.1:1', '--config', cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error VOUCH_CONFIG_INVALID: policy.rules.0.when.checks: unknown check id sql-injektion in rule no-sqli');
+  });
+
   it('an unreachable target says so and writes no report', async () => {
     const out = join(tmp, 'unreachable');
     const r = await vouch(['scan', `http://127.0.0.1:${await closedPort()}`, '--out', out, '-q']);
