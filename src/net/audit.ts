@@ -29,6 +29,7 @@ export interface AuditEntry {
 }
 
 export interface AuditLog {
+  /** Appends one line. The log owns `entry` afterwards (it redacts it in place). */
   write(entry: AuditEntry): void;
   close(): Promise<void>;
   /** The engine passes request headers only when this is true (they cost a redaction per request). */
@@ -57,10 +58,10 @@ export function createAuditLog(path: string, redact: Redactor, options: AuditOpt
   return {
     wantsHeaders: options.headers === true,
     write(e) {
-      const line: AuditEntry = { ...e, url: redact.url(e.url) };
-      if (e.reason) line.reason = redact.text(e.reason);
-      if (e.headers) line.headers = redact.headers(e.headers);
-      pending += JSON.stringify(line) + '\n';
+      e.url = redact.url(e.url);
+      if (e.reason) e.reason = redact.text(e.reason);
+      if (e.headers) e.headers = redact.headers(e.headers);
+      pending += JSON.stringify(e) + '\n';
       if (pending.length > 64 * 1024) flush();
       else if (!scheduled) {
         scheduled = true;

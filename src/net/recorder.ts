@@ -8,8 +8,8 @@ import type { Exchange } from '../core/index.js';
 export type RecordMode = 'all' | 'counts' | { ring: number };
 
 export interface Recorder {
-  /** Gives the exchange its id and stores it according to the mode. */
-  add(x: Omit<Exchange, 'id'>): Exchange;
+  /** Gives the exchange its id and stores it according to the mode. An `id` already present is overwritten in place. */
+  add(x: Omit<Exchange, 'id'> | Exchange): Exchange;
   get(id: string): Exchange | undefined;
   list(): readonly Exchange[];
   readonly count: number;
@@ -21,9 +21,17 @@ export function createRecorder(mode: RecordMode = 'all'): Recorder {
     n++;
     return n < 1_000_000 ? `x${String(n).padStart(6, '0')}` : `x${n}`;
   };
+  // The engine builds exchanges with `id: ''` first (so ids serialize first) and we fill it in without copying.
+  const withId = (x: Omit<Exchange, 'id'> | Exchange): Exchange => {
+    if ('id' in x) {
+      x.id = nextId();
+      return x;
+    }
+    return { id: nextId(), ...x };
+  };
   if (mode === 'counts') {
     return {
-      add: (x) => ({ id: nextId(), ...x }),
+      add: withId,
       get: () => undefined,
       list: () => [],
       get count() {
@@ -36,7 +44,7 @@ export function createRecorder(mode: RecordMode = 'all'): Recorder {
     const byId = new Map<string, Exchange>();
     return {
       add(x) {
-        const ex: Exchange = { id: nextId(), ...x };
+        const ex = withId(x);
         all.push(ex);
         byId.set(ex.id, ex);
         return ex;
@@ -52,7 +60,7 @@ export function createRecorder(mode: RecordMode = 'all'): Recorder {
   const ring: Array<Exchange | undefined> = new Array<Exchange | undefined>(size);
   return {
     add(x) {
-      const ex: Exchange = { id: nextId(), ...x };
+      const ex = withId(x);
       ring[(n - 1) % size] = ex;
       return ex;
     },

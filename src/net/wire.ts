@@ -82,7 +82,8 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   private status = 0;
   private headers: HeaderList | undefined;
   private headersMs: number | undefined;
-  private readonly timer: NodeJS.Timeout;
+  /** performance.now() after which the total timeout fires (checked by the shared deadline sweep). */
+  readonly deadline: number;
   private settled = false;
   private pendingAbort: Error | undefined;
   private cut = false;
@@ -94,7 +95,11 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     private readonly t0: number,
     private readonly done: (r: WireResult) => void,
   ) {
-    this.timer = setTimeout(() => this.abort(new TotalTimeout(`total timeout of ${req.totalTimeout} ms reached`)), req.totalTimeout);
+    this.deadline = t0 + req.totalTimeout;
+  }
+
+  expire(): void {
+    this.abort(new TotalTimeout(`total timeout of ${this.req.totalTimeout} ms reached`));
   }
 
   abort(reason: Error): void {
@@ -164,7 +169,6 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
 
   private complete(error: WireResult['error']): void {
     if (this.settled) return;
-    clearTimeout(this.timer);
     const wait = this.sink?.finish();
     if (wait) void wait.then(() => this.settle(this.sink, error));
     else this.settle(this.sink, error);
@@ -173,7 +177,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   private settle(sink: BodySink | undefined, error: WireResult['error']): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.timer);
+    deadlines.delete(this);
     const totalMs = performance.now() - this.t0;
     const r: WireResult = { totalMs };
     if (error) r.error = error;
@@ -189,6 +193,31 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   }
 }
 
+/**
+ * Total timeouts without a timer per request: handlers in flight sit in one set, swept every SWEEP_MS by a single
+ * unref'd interval that runs only while something is in flight. A timeout fires at most SWEEP_MS late.
+ */
+const SWEEP_MS = 20;
+const deadlines = new Set<WireHandler>();
+let sweeper: NodeJS.Timeout | undefined;
+
+function sweep(): void {
+  const now = performance.now();
+  for (const h of deadlines) if (h.deadline <= now) h.expire();
+  if (deadlines.size === 0 && sweeper) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
+}
+
+function watch(h: WireHandler): void {
+  deadlines.add(h);
+  if (!sweeper) {
+    sweeper = setInterval(sweep, SWEEP_MS);
+    sweeper.unref();
+  }
+}
+
 /** Sends one request. Never rejects: failures come back as `error`. `track` sees the handler while it is in flight. */
 export function wire(dispatcher: Dispatcher, req: WireRequest, track?: Set<Abortable>): Promise<WireResult> {
   return new Promise<WireResult>((resolve) => {
@@ -198,6 +227,7 @@ export function wire(dispatcher: Dispatcher, req: WireRequest, track?: Set<Abort
       resolve(r);
     });
     track?.add(handler);
+    watch(handler);
     try {
       dispatcher.dispatch(
         {

@@ -1,0 +1,123 @@
+// bench/engine.bench.mjs — vouch's HTTP engine against autocannon on the same local server (in another process), with
+// the same connection count: GET throughput bare (scope guard only) and supervised (scope, recording, audit log).
+// Env: BENCH_CONNECTIONS (default 8), BENCH_SECONDS (default 5).
+import { fork } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const entry = join(here, '..', 'dist', 'src', 'net', 'index.js');
+if (!existsSync(entry)) {
+  process.stderr.write('bench engine: dist/ is missing. Build it first: `npm run build` (or `node scripts/setup.mjs`), then `node bench/run.mjs engine`.\n');
+  process.exit(2);
+}
+const { createEngine, createAuditLog, createRedactor } = await import(pathToFileURL(entry).href);
+const { Agent } = await import('undici');
+
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+
+const server = fork(join(here, 'server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const port = await new Promise((resolve, reject) => {
+  server.once('message', (m) => resolve(m.port));
+  server.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+});
+const url = `http://127.0.0.1:${port}`;
+
+async function cannon(duration) {
+  const r = await autocannon({ url: `${url}/`, connections, pipelining: 1, duration });
+  return { ok: r['2xx'], errors: r.errors + r.timeouts + r.non2xx, rps: r['2xx'] / duration, p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+/** As many GETs as the engine completes in `duration` seconds from `connections` concurrent loops. */
+async function vouch(duration, supervised) {
+  const dir = mkdtempSync(join(tmpdir(), 'vouch-bench-'));
+  const auditPath = join(dir, 'audit.jsonl');
+  const engine = createEngine({
+    target: { name: 'bench', url, environment: 'local' },
+    scope: { origins: [url], include: [], exclude: [] },
+    safeMode: false,
+    budget: Number.MAX_SAFE_INTEGER,
+    concurrency: connections,
+    connectionsPerOrigin: connections,
+    ratePerSecond: 1e9,
+    // Supervised keeps the last 10,000 exchanges (a scan keeps all); bare keeps only counts.
+    record: supervised ? { ring: 10_000 } : 'counts',
+    ...(supervised ? { audit: createAuditLog(auditPath, createRedactor(['bench-secret-value'])) } : {}),
+  });
+  const deadline = performance.now() + duration * 1000;
+  let ok = 0;
+  let errors = 0;
+  const lat = [];
+  const loop = async () => {
+    while (performance.now() < deadline) {
+      const ex = await engine.send({ method: 'GET', url: '/' }, { identity: 'anonymous' });
+      if (ex.response?.status === 200) ok++;
+      else errors++;
+      if ((ok & 63) === 0) lat.push(ex.timing.totalMs);
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: connections }, loop));
+  const elapsed = (performance.now() - t0) / 1000;
+  await engine.close();
+  const auditBytes = supervised ? statSync(auditPath).size : 0;
+  rmSync(dir, { recursive: true, force: true });
+  lat.sort((a, b) => a - b);
+  return { ok, errors, rps: ok / elapsed, p50: lat[Math.floor(lat.length / 2)] ?? 0, p99: lat[Math.floor(lat.length * 0.99)] ?? 0, auditBytes, kept: supervised ? engine.exchanges().length : 0 };
+}
+
+/**
+ * Reference point inside vouch's own stack: undici's dispatch with a do-nothing handler, same connections and loops.
+ * It shows how much of the gap to autocannon is undici itself and how much is the engine.
+ */
+async function undiciCeiling(duration) {
+  const agent = new Agent({ connections, pipelining: 1 });
+  const one = () =>
+    new Promise((resolve) =>
+      agent.dispatch(
+        { origin: url, path: '/', method: 'GET', headers: ['user-agent', 'bench'] },
+        { onConnect() {}, onHeaders: () => true, onData: () => true, onComplete: () => resolve(true), onError: () => resolve(false) },
+      ),
+    );
+  const deadline = performance.now() + duration * 1000;
+  let ok = 0;
+  let errors = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) {
+        if (await one()) ok++;
+        else errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  await agent.close();
+  return { ok, errors, rps: ok / elapsed, p50: '-', p99: '-' };
+}
+
+const fmt = (r) => `${Math.round(r.rps).toLocaleString('en-US').padStart(7)} req/s  (${r.ok} ok, ${r.errors} errors, p50 ${r.p50} ms, p99 ${r.p99} ms)`;
+
+try {
+  process.stdout.write(`engine benchmark: GET ${url}/ for ${seconds} s each, ${connections} connections, Node ${process.versions.node}\n`);
+  // Warm-up: both clients and the server's JIT.
+  await cannon(1);
+  await vouch(1, false);
+  const ref = await cannon(seconds);
+  process.stdout.write(`autocannon             ${fmt(ref)}\n`);
+  const ceiling = await undiciCeiling(seconds);
+  process.stdout.write(`undici dispatch only   ${fmt(ceiling)}  (no engine: the ceiling for an undici client here)\n`);
+  const bare = await vouch(seconds, false);
+  process.stdout.write(`vouch bare             ${fmt(bare)}\n`);
+  const sup = await vouch(seconds, true);
+  process.stdout.write(`vouch supervised       ${fmt(sup)}  audit ${(sup.auditBytes / 1e6).toFixed(1)} MB, ${sup.kept} exchanges kept\n`);
+  process.stdout.write(`undici ceiling ratio (undici/autocannon): ${(ceiling.rps / ref.rps).toFixed(2)}; vouch bare/undici: ${(bare.rps / ceiling.rps).toFixed(2)}, supervised/undici: ${(sup.rps / ceiling.rps).toFixed(2)}\n`);
+  process.stdout.write(`engine throughput ratio (vouch/autocannon): ${(bare.rps / ref.rps).toFixed(2)}\n`);
+  process.stdout.write(`engine throughput ratio with supervision (vouch/autocannon): ${(sup.rps / ref.rps).toFixed(2)}\n`);
+} finally {
+  server.kill();
+}

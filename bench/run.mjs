@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// bench/run.mjs — runs benchmarks: `node bench/run.mjs <name>` runs bench/<name>.bench.mjs, no name runs them all.
+// Each benchmark runs in its own Node process (no shared JIT or heap state) and prints its own ratio lines.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const available = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .map((f) => f.slice(0, -'.bench.mjs'.length))
+  .sort();
+const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+
+if (asked.length === 0 && available.length === 0) {
+  process.stderr.write('bench: no bench/*.bench.mjs files found\n');
+  process.exit(2);
+}
+for (const name of asked) {
+  if (!existsSync(join(here, `${name}.bench.mjs`))) {
+    process.stderr.write(`bench: unknown benchmark "${name}"; available: ${available.join(', ')}\n  e.g. npm run bench -- ${available[0] ?? 'engine'}\n`);
+    process.exit(2);
+  }
+}
+
+let failed = 0;
+for (const name of asked.length ? asked : available) {
+  process.stdout.write(`\n== bench ${name} ==\n`);
+  const r = spawnSync(process.execPath, [join(here, `${name}.bench.mjs`)], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write(`bench: ${name} exited with ${r.status ?? r.signal}\n`);
+    failed = r.status === 2 ? 2 : failed || 1;
+  }
+}
+process.exit(failed);
