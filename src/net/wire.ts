@@ -82,8 +82,10 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   private status = 0;
   private headers: HeaderList | undefined;
   private headersMs: number | undefined;
-  /** performance.now() after which the total timeout fires (checked by the shared deadline sweep). */
+  /** performance.now() after which the total timeout fires. */
   readonly deadline: number;
+  private chunks = 0;
+  private timer: NodeJS.Timeout | undefined;
   private settled = false;
   private pendingAbort: Error | undefined;
   private cut = false;
@@ -140,6 +142,16 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
 
   onData(chunk: Buffer): boolean {
     if (this.settled || !this.sink) return true;
+    // A body in several chunks may be a trickle: arm the total-timeout timer then (one-chunk bodies never need it).
+    if (++this.chunks === 2) {
+      const left = this.deadline - performance.now();
+      if (left <= 0) {
+        this.sink.push(chunk);
+        this.expire();
+        return true;
+      }
+      this.timer = setTimeout(() => this.expire(), left);
+    }
     if (!this.sink.push(chunk)) this.stop();
     return true;
   }
@@ -177,7 +189,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   private settle(sink: BodySink | undefined, error: WireResult['error']): void {
     if (this.settled) return;
     this.settled = true;
-    deadlines.delete(this);
+    if (this.timer) clearTimeout(this.timer);
     const totalMs = performance.now() - this.t0;
     const r: WireResult = { totalMs };
     if (error) r.error = error;
@@ -193,31 +205,6 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   }
 }
 
-/**
- * Total timeouts without a timer per request: handlers in flight sit in one set, swept every SWEEP_MS by a single
- * unref'd interval that runs only while something is in flight. A timeout fires at most SWEEP_MS late.
- */
-const SWEEP_MS = 20;
-const deadlines = new Set<WireHandler>();
-let sweeper: NodeJS.Timeout | undefined;
-
-function sweep(): void {
-  const now = performance.now();
-  for (const h of deadlines) if (h.deadline <= now) h.expire();
-  if (deadlines.size === 0 && sweeper) {
-    clearInterval(sweeper);
-    sweeper = undefined;
-  }
-}
-
-function watch(h: WireHandler): void {
-  deadlines.add(h);
-  if (!sweeper) {
-    sweeper = setInterval(sweep, SWEEP_MS);
-    sweeper.unref();
-  }
-}
-
 /** Sends one request. Never rejects: failures come back as `error`. `track` sees the handler while it is in flight. */
 export function wire(dispatcher: Dispatcher, req: WireRequest, track?: Set<Abortable>): Promise<WireResult> {
   return new Promise<WireResult>((resolve) => {
@@ -227,7 +214,6 @@ export function wire(dispatcher: Dispatcher, req: WireRequest, track?: Set<Abort
       resolve(r);
     });
     track?.add(handler);
-    watch(handler);
     try {
       dispatcher.dispatch(
         {
