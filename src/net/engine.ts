@@ -359,7 +359,9 @@ export function createEngine(opts: EngineOptions): Engine {
     } finally {
       gate.release();
     }
-    if (result.headers) for (const [k, v] of result.headers) if (k === 'set-cookie') jar(meta.identity).store(v, where.url());
+    // The anonymous identity keeps no cookies: a check that happens to post a login form must not turn every later
+    // "anonymous" request into a signed-in one (a false ignored-auth on every protected operation).
+    if (result.headers && meta.identity !== 'anonymous') for (const [k, v] of result.headers) if (k === 'set-cookie') jar(meta.identity).store(v, where.url());
     return settle(result, request, meta, where.key, bucket, startedAt);
   }
 
