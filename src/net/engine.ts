@@ -1,6 +1,6 @@
 // src/net/engine.ts — the HTTP engine (undici): every request vouch makes passes scope, safe mode, budget, circuit
 // breaker and rate limit here, goes out exactly as given, and is recorded as an Exchange and in the audit log.
-import { Agent, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import { VouchError } from '../core/index.js';
 import type { EngineStats, Exchange, HeaderList, HttpEngine, ResponseRecord, Scope, SendMeta, SendRequest, Target } from '../core/index.js';
 import { noAudit, type AuditEntry, type AuditLog } from './audit.js';
@@ -77,7 +77,6 @@ export interface Engine extends HttpEngine {
   unavailableOrigins(): string[];
 }
 
-type Pending = Omit<Exchange, 'id'>;
 
 const NO_HEADERS: HeaderList = [];
 const UA_HEADER: [string, string] = ['user-agent', USER_AGENT];
