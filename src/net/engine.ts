@@ -364,10 +364,14 @@ export function createEngine(opts: EngineOptions): Engine {
     return settle(result, request, meta, where.key, bucket, startedAt);
   }
 
-  async function send(req: SendRequest, meta: SendMeta): Promise<Exchange> {
+  function send(req: SendRequest, meta: SendMeta): Promise<Exchange> {
+    // No async frame of its own when there is nothing to follow (the common case).
+    return req.followRedirects ? follow(req, meta) : sendOnce(req, absolute(req.url), meta);
+  }
+
+  async function follow(req: SendRequest, meta: SendMeta): Promise<Exchange> {
     let url = absolute(req.url);
     let ex = await sendOnce(req, url, meta);
-    if (!req.followRedirects) return ex;
     const limit = opts.maxRedirects ?? 5;
     const seen = new Set<string>([`${req.method.toUpperCase()} ${url}`]);
     let current: SendRequest = req;
