@@ -125,6 +125,16 @@ export interface Operation {
   sources: SurfaceSource[];
   tags?: string[];
   summary?: string;
+  /** Producer → consumer links: a field of this operation's response feeds another operation's parameter. */
+  links?: OperationLink[];
+}
+
+/** `field` is a path into the response body (`id`, `items[].id`); `operation` is the consumer's id. */
+export interface OperationLink {
+  field: string;
+  operation: string;
+  parameter: string;
+  source: 'spec' | 'inferred';
 }
 
 export interface Surface {
@@ -266,10 +276,76 @@ export interface AcceptedRisk {
   matched: boolean;
 }
 
+export interface ParamChange {
+  operation: string;
+  parameter: string;
+  in: ParamLocation;
+  change: 'added' | 'removed' | 'retyped';
+  from?: string;
+  to?: string;
+}
+
 export interface SurfaceDiff {
   added: string[];
   removed: string[];
   authChanged: Array<{ operation: string; from: AuthRequirement; to: AuthRequirement }>;
+  /** Parameters added, removed or retyped on operations present in both. */
+  paramsChanged?: ParamChange[];
+  /** Candidate operations that answer but are not in its spec. */
+  shadow?: string[];
+  /** Operations in the candidate's spec that no longer answer. */
+  zombie?: string[];
+}
+
+/** Latency of one operation over repeated identical requests, ms. */
+export interface LatencyStats {
+  samples: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** How one operation behaved on the baseline and on the candidate for the same seeded requests. */
+export interface OperationBehaviour {
+  operation: string;
+  /** Status code counts, e.g. `{ "200": 9, "500": 1 }`. */
+  baseline: { statuses: Record<string, number>; latency?: LatencyStats };
+  candidate: { statuses: Record<string, number>; latency?: LatencyStats };
+  /** Requests whose status class changed, as `METHOD url: 200 → 500` lines. */
+  statusChanges: string[];
+  /** Response schema differences (fields added, removed, retyped). */
+  schemaChanges: string[];
+  /** Set when latency was compared: the test used, its p-value, the effect (candidate p50 / baseline p50). */
+  latency?: { test: string; pValue: number; effect: number; regression: boolean };
+}
+
+export interface BehaviourDiff {
+  seed?: number;
+  operations: OperationBehaviour[];
+}
+
+/** One thing a credential can actually do, and how vouch established it. */
+export interface Capability {
+  /** `METHOD /path/{template}`. */
+  operation: string;
+  /** Whose objects: the identity's own, other identities', or not object-scoped. */
+  whose: 'own' | 'others' | 'any';
+  /** `executed` (the request succeeded), `validation-rejected` (refused for its body, not for authorization), `read`. */
+  established: string;
+  /** The exchange that proves it. */
+  exchangeId?: string;
+  /** Whether the identity's declared `intended` scope covers it. */
+  intended: boolean;
+}
+
+export interface PermissionAudit {
+  identity: string;
+  intended: string[];
+  capabilities: Capability[];
+}
+
+export interface PermissionDiff {
+  identities: Array<{ identity: string; gained: string[]; lost: string[] }>;
 }
 
 export interface Comparison {
@@ -278,8 +354,8 @@ export interface Comparison {
   /** Findings of the baseline that the candidate no longer has. */
   fixedFindings: Finding[];
   surface: SurfaceDiff;
-  behaviour: Record<string, unknown>;
-  permissions: Record<string, unknown>;
+  behaviour: BehaviourDiff;
+  permissions: PermissionDiff;
 }
 
 export interface CheckRunStat {
@@ -324,6 +400,10 @@ export interface Report {
   surface: Surface;
   findings: Finding[];
   comparison?: Comparison;
+  /** Latency per operation measured in this scan (reliability checks). */
+  latency?: Record<string, LatencyStats>;
+  /** Permission audit per identity that declares `intended` (authorization family, `vouch audit`). */
+  audit?: PermissionAudit[];
   /** Accepted risks that applied to this scan (suppressed findings stay in `findings`, not counted by the policy). */
   accepted?: AcceptedRisk[];
   verdict: Verdict;

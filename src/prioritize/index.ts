@@ -136,8 +136,8 @@ export function prioritize(input: PrioritizeInput): Prioritized {
       findings: cmp.ids,
       fixedFindings: cmp.fixed.map(score).sort(rank),
       surface: diffSurface(input.baseline.surface, input.surface),
-      behaviour: {},
-      permissions: {},
+      behaviour: { operations: [] },
+      permissions: { identities: [] },
     };
   }
   findings = findings.map(score).sort(rank);

@@ -371,8 +371,20 @@ export function makeReport(options: { partial?: boolean } = {}): Report {
         removed: ['GET /api/legacy/export'],
         authChanged: [{ operation: 'GET /api/orders/{id}', from: 'required', to: 'none' }],
       },
-      behaviour: { latency: { 'GET /api/products/search': { p95Baseline: 40, p95Candidate: 45 } } },
-      permissions: {},
+      behaviour: {
+        seed: 1,
+        operations: [
+          {
+            operation: 'GET /api/products/search',
+            baseline: { statuses: { '200': 20 }, latency: { samples: 20, p50: 31, p95: 40, p99: 44 } },
+            candidate: { statuses: { '200': 20 }, latency: { samples: 20, p50: 33, p95: 45, p99: 52 } },
+            statusChanges: [],
+            schemaChanges: [],
+            latency: { test: 'mann-whitney', pValue: 0.41, effect: 1.06, regression: false },
+          },
+        ],
+      },
+      permissions: { identities: [{ identity: 'agent', gained: ['DELETE /api/products/{id}'], lost: [] }] },
     },
     verdict: {
       pass: false,
