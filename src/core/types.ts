@@ -125,6 +125,8 @@ export interface Operation {
   sources: SurfaceSource[];
   tags?: string[];
   summary?: string;
+  /** Set for GraphQL operations (several share one `path`; `id` is `POST /graphql query.user`). */
+  graphql?: { kind: 'query' | 'mutation'; field: string; query: string };
   /** Producer → consumer links: a field of this operation's response feeds another operation's parameter. */
   links?: OperationLink[];
 }

@@ -1,6 +1,6 @@
 // src/execute/context.ts — builds the CheckContext a check runs in: its operation, identity and a scoped send().
 import type { Exchange, HttpEngine, Identity, Operation, Surface, Target } from '../core/index.js';
-import type { AnyCheck, CheckContext } from '../checks/kit/define.js';
+import type { AnyCheck, CheckContext, Strength } from '../checks/kit/define.js';
 
 export interface ContextInput {
   check: AnyCheck;
@@ -14,6 +14,7 @@ export interface ContextInput {
   safeMode: boolean;
   options: unknown;
   signal: AbortSignal;
+  strength?: Strength;
 }
 
 export function createCheckContext(input: ContextInput): CheckContext<unknown> {
@@ -26,6 +27,7 @@ export function createCheckContext(input: ContextInput): CheckContext<unknown> {
     surface: input.surface,
     options: input.options,
     safeMode: input.safeMode,
+    strength: input.strength ?? 'default',
     signal: input.signal,
     send: ({ identity, destructive, ...req }) =>
       input.engine.send(req, {

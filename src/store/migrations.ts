@@ -43,6 +43,15 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('findings_fingerprint').on('findings').columns(['fingerprint', 'scan_id']).execute();
     },
   },
+  {
+    version: 2,
+    name: 'scan progress',
+    async up(db) {
+      await db.schema.alterTable('scans').addColumn('progress_done', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('scans').addColumn('progress_total', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('scans').addColumn('heartbeat_at', 'bigint').execute();
+    },
+  },
 ];
 
 /** Applies pending migrations in order, each recorded; returns the versions applied. */

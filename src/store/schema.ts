@@ -14,6 +14,11 @@ export interface ScansTable {
   finding_count: number;
   /** The whole report.json, as text. */
   report: string | null;
+  /** Tasks finished and planned, for live progress (migration 2). */
+  progress_done: Generated<number>;
+  progress_total: Generated<number>;
+  /** Epoch ms of the last sign of life of the process running the scan. */
+  heartbeat_at: number | null;
 }
 
 export interface FindingsTable {

@@ -42,6 +42,9 @@ export interface Confirmation {
   reason?: string;
 }
 
+/** Attack strength: how many payloads an active check sends per injection point. */
+export type Strength = 'low' | 'default' | 'high';
+
 export interface CheckContext<O = unknown> {
   readonly target: Target;
   /** The operation under test; undefined for target-wide checks. */
@@ -52,6 +55,8 @@ export interface CheckContext<O = unknown> {
   readonly surface: Surface;
   readonly options: O;
   readonly safeMode: boolean;
+  /** Attack strength for this scan (`checks.strength` in vouch.yaml, `--strength`); `default` unless set. */
+  readonly strength: Strength;
   readonly signal: AbortSignal;
   /** Send through the engine as this task's identity (or `identity` when given). */
   send(req: SendRequest & { identity?: string; destructive?: boolean }): Promise<Exchange>;
@@ -79,6 +84,11 @@ export interface CheckDefinition<O = unknown> {
   identities?: IdentityMode;
   meta: CheckMeta;
   options: z.ZodType<O>;
+  /**
+   * Active checks that mutate injection points: the most requests `run()` sends per injection point at each
+   * strength (confirmation excluded). A shared test harness asserts it.
+   */
+  requestsPerPoint?: Record<Strength, number>;
   /**
    * Preconditions: return undefined when the check applies to this operation, else the skip reason
    * (recorded in the plan).
