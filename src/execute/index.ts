@@ -2,6 +2,7 @@
 import { isVouchError, VouchError } from '../core/index.js';
 import type { Candidate, EventSink, HttpEngine, Identity, Plan, Surface, Target, TaskOutcome } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
+import { interruptReason } from '../net/engine.js';
 import { createCheckContext } from './context.js';
 
 export { createCheckContext } from './context.js';
@@ -20,6 +21,8 @@ export interface ExecuteInput {
   onEvent?: EventSink;
   /** Tasks run at once. Default 4. */
   concurrency?: number;
+  /** Called as each task ends, with the candidates it proposed (the scan journal keeps them for resume). */
+  onTaskDone?: (outcome: TaskOutcome, candidates: Candidate[]) => void;
 }
 
 export interface ExecuteResult {
@@ -64,8 +67,9 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     const check = checks.get(task.checkId);
     const identity = identities.get(task.identity);
     let outcome: TaskOutcome;
+    const mine: Candidate[] = [];
     if (stopped || signal.aborted) {
-      outcome = { taskId: task.id, status: 'not-run', reason: stopped ?? 'interrupted' };
+      outcome = { taskId: task.id, status: 'not-run', reason: stopped ?? interruptReason(signal) };
     } else if (!check || !identity) {
       outcome = { taskId: task.id, status: 'crashed', reason: `plan names unknown ${check ? 'identity' : 'check'} (${task.checkId}/${task.identity})` };
     } else {
@@ -85,7 +89,8 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
       try {
         const result = await check.run(ctx);
         if (result.status === 'found') {
-          for (const c of result.candidates) candidates.push({ ...c, checkId: check.id, taskId: task.id, identity: c.identity ?? identity.name });
+          for (const c of result.candidates) mine.push({ ...c, checkId: check.id, taskId: task.id, identity: c.identity ?? identity.name });
+          candidates.push(...mine);
           outcome = { taskId: task.id, status: 'found', candidates: result.candidates.length };
         } else if (result.status === 'clean') outcome = { taskId: task.id, status: 'clean' };
         else outcome = { taskId: task.id, status: 'inconclusive', reason: result.reason };
@@ -101,6 +106,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     }
     outcomes.push(outcome);
     done++;
+    input.onTaskDone?.(outcome, mine);
     emit({ type: 'task-finished', outcome, done, total });
   }
 

@@ -75,6 +75,16 @@ export interface Engine extends HttpEngine {
   sendRaw(bytes: string | Uint8Array, url: string, meta: SendMeta, options?: { timeoutMs?: number; lingerMs?: number }): Promise<Exchange>;
   /** Origins whose circuit breaker is open. */
   unavailableOrigins(): string[];
+  /** Puts back the exchanges of an earlier run of the same scan (resume): ids kept, new ids continue after them. */
+  restore(exchanges: readonly Exchange[]): void;
+}
+
+/** Why a scan's signal fired, as one line: its reason's message (e.g. "interrupted by SIGINT"). */
+export function interruptReason(signal: AbortSignal | undefined): string {
+  const r: unknown = signal?.reason;
+  if (r instanceof Error && r.name !== 'AbortError') return r.message;
+  if (typeof r === 'string' && r) return r;
+  return 'the scan was interrupted';
 }
 
 
@@ -140,9 +150,10 @@ export function createEngine(opts: EngineOptions): Engine {
   // Interruption ends every request at once: undici's by destroying the agent (the engine is done anyway), raw ones
   // through the set they register in. (No per-request registry for undici requests: it costs ~6 µs a request.)
   let destroyed: Promise<void> | undefined;
+  const interrupted = (): VouchError => new VouchError('VOUCH_INTERRUPTED', interruptReason(opts.signal));
   opts.signal?.addEventListener('abort', () => {
-    destroyed = agent.destroy(new Error('the scan was interrupted'));
-    for (const h of [...inFlight]) h.abort(new Error('the scan was interrupted'));
+    destroyed = agent.destroy(new Error(interruptReason(opts.signal)));
+    for (const h of [...inFlight]) h.abort(new Error(interruptReason(opts.signal)));
   });
 
   const jar = (identity: string): CookieJar => {
@@ -237,7 +248,7 @@ export function createEngine(opts: EngineOptions): Engine {
       return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', `safe mode: ${method} is not allowed on a ${opts.target.environment} target`);
     }
     if (opts.safeMode && meta.destructive) return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', 'safe mode: destructive payload not sent');
-    if (opts.signal?.aborted) throw new VouchError('VOUCH_INTERRUPTED', 'the scan was interrupted');
+    if (opts.signal?.aborted) throw interrupted();
     const open = breaker.check(where.key);
     if (open) return refuse(method, url, headers, meta, HOST_UNAVAILABLE, open);
     if (stats.sent >= budget) throw new VouchError('VOUCH_BUDGET_EXHAUSTED', `the request budget of ${budget} is spent`, { hint: 'Raise budget.requests in vouch.yaml.' });
@@ -261,7 +272,7 @@ export function createEngine(opts: EngineOptions): Engine {
 
   /** Turns a wire result into a recorded exchange, feeding stats, breaker, back-off and audit. Hot path: no spreads. */
   function settle(result: WireResult, request: Exchange['request'], meta: SendMeta, origin: string, bucket: TokenBucket, startedAt: number, via?: 'raw'): Exchange {
-    if (opts.signal?.aborted) throw new VouchError('VOUCH_INTERRUPTED', 'the scan was interrupted');
+    if (opts.signal?.aborted) throw interrupted();
     const timing: Exchange['timing'] = { startedAt, totalMs: round(result.totalMs) };
     if (result.headersMs !== undefined) timing.headersMs = round(result.headersMs);
     const pending: Exchange = { id: '', request, timing, identity: meta.identity };
@@ -456,6 +467,7 @@ export function createEngine(opts: EngineOptions): Engine {
     sendRaw,
     exchange: (id) => recorder.get(id),
     exchanges: () => recorder.list(),
+    restore: (list) => recorder.restore(list),
     stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
     setCredentials(fn) {
       credentials = fn;

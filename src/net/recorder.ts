@@ -12,6 +12,8 @@ export interface Recorder {
   add(x: Omit<Exchange, 'id'> | Exchange): Exchange;
   get(id: string): Exchange | undefined;
   list(): readonly Exchange[];
+  /** Puts back exchanges of an earlier run of the same scan, ids kept; later ids continue after the highest one. */
+  restore(list: readonly Exchange[]): void;
   readonly count: number;
 }
 
@@ -29,9 +31,16 @@ export function createRecorder(mode: RecordMode = 'all'): Recorder {
     }
     return { id: nextId(), ...x };
   };
+  const bump = (list: readonly Exchange[]): void => {
+    for (const x of list) {
+      const i = Number(x.id.slice(1));
+      if (Number.isInteger(i) && i > n) n = i;
+    }
+  };
   if (mode === 'counts') {
     return {
       add: withId,
+      restore: bump,
       get: () => undefined,
       list: () => [],
       get count() {
@@ -51,6 +60,13 @@ export function createRecorder(mode: RecordMode = 'all'): Recorder {
       },
       get: (id) => byId.get(id),
       list: () => all,
+      restore(list) {
+        for (const x of list) {
+          all.push(x);
+          byId.set(x.id, x);
+        }
+        bump(list);
+      },
       get count() {
         return n;
       },
@@ -64,6 +80,7 @@ export function createRecorder(mode: RecordMode = 'all'): Recorder {
       ring[(n - 1) % size] = ex;
       return ex;
     },
+    restore: bump,
     get(id) {
       const i = Number(id.slice(1));
       if (!Number.isInteger(i) || i <= 0 || i > n || n - i >= size) return undefined;

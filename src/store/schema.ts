@@ -5,7 +5,7 @@ export interface ScansTable {
   id: string;
   target_name: string;
   target_url: string;
-  /** queued | running | done | failed | cancelled */
+  /** queued | running | done | interrupted | failed | cancelled */
   state: string;
   started_at: number;
   finished_at: number | null;
@@ -35,6 +35,45 @@ export interface FindingsTable {
   path: string;
 }
 
+/** What a scan needs to be resumed, without secrets (migration 3). One row per scan that got as far as a plan. */
+export interface ScanInputsTable {
+  scan_id: string;
+  /** Command-line inputs, JSON. */
+  args: string;
+  /** Resolved configuration with secrets redacted, JSON. */
+  config: string;
+  surface: string;
+  plan: string;
+  /** Request counts of the runs before this one, JSON (EngineStats). */
+  stats: string;
+  /** Runs that stopped before the plan was done. */
+  runs: number;
+  /** Why the last run stopped. */
+  reason: string | null;
+}
+
+/** A finished task of a scan and the candidates it proposed (migration 3). */
+export interface ScanTasksTable {
+  scan_id: string;
+  task_id: string;
+  status: string;
+  reason: string | null;
+  /** Candidate[] as JSON. */
+  candidates: string;
+  finished_at: number;
+}
+
+/** An exchange a scan recorded, kept for resume: proofs and what passive checks read (migration 3). */
+export interface ScanExchangesTable {
+  scan_id: string;
+  exchange_id: string;
+  /** The numeric part of the id, for order. */
+  seq: number;
+  task_id: string | null;
+  /** Exchange as JSON. */
+  exchange: string;
+}
+
 export interface MigrationsTable {
   version: number;
   applied_at: number;
@@ -43,5 +82,8 @@ export interface MigrationsTable {
 export interface Database {
   scans: ScansTable;
   findings: FindingsTable;
+  scan_inputs: ScanInputsTable;
+  scan_tasks: ScanTasksTable;
+  scan_exchanges: ScanExchangesTable;
   vouch_migrations: MigrationsTable;
 }
