@@ -244,7 +244,7 @@ export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): 
         }
         await db
           .updateTable('scan_inputs')
-          .set((eb) => ({ stats: JSON.stringify(stats), reason: reason ?? null, runs: state === 'done' ? eb.ref('runs') : eb('runs', '+', 1) }))
+          .set((eb) => ({ stats: JSON.stringify(stats), reason: reason ?? null, runs: eb('runs', '+', 1) }))
           .where('scan_id', '=', scanId)
           .execute();
       });
