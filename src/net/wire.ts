@@ -71,21 +71,21 @@ export interface Abortable {
   abort(reason: Error): void;
 }
 
+type Controller = Dispatcher.DispatchController;
+
 /**
- * undici handler in the callback style (onConnect/onHeaders/onData/onComplete/onError). undici 7 marks it deprecated
- * but passes it through untouched, while the controller style wraps every request in an adapter and parses headers
- * into an object we would not use: on loopback the callback style is ~20% faster. Revisit for undici 8.
+ * undici handler in the controller style (onRequestStart/onResponseStart/onResponseData/onResponseEnd/onResponseError).
+ * Response headers are taken from the raw list undici keeps on the controller (name case, order and duplicates as
+ * sent), falling back to the parsed object. The total timeout runs from dispatch, so it counts the time spent waiting
+ * for a connection as well as connecting, writing and reading.
  */
 class WireHandler implements Dispatcher.DispatchHandler, Abortable {
-  private abortFn: ((err?: Error) => void) | undefined;
+  private controller: Controller | undefined;
   private sink: BodySink | undefined;
   private status = 0;
   private headers: HeaderList | undefined;
   private headersMs: number | undefined;
-  /** performance.now() after which the total timeout fires. */
-  readonly deadline: number;
-  private chunks = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: NodeJS.Timeout;
   private settled = false;
   private pendingAbort: Error | undefined;
   private cut = false;
@@ -97,70 +97,64 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     private readonly t0: number,
     private readonly done: (r: WireResult) => void,
   ) {
-    this.deadline = t0 + req.totalTimeout;
+    this.timer = setTimeout(() => this.expire(), req.totalTimeout);
   }
 
   expire(): void {
-    this.abort(new TotalTimeout(`total timeout of ${this.req.totalTimeout} ms reached`));
+    this.abort(new TotalTimeout(`total timeout of ${this.req.totalTimeout} ms reached${this.controller ? '' : ' while waiting for a connection'}`));
   }
 
   abort(reason: Error): void {
     if (this.settled) return;
-    if (this.abortFn) this.abortFn(reason);
+    if (this.controller) this.controller.abort(reason);
     else {
       // Still queued for a connection: undici has not handed us a controller yet. Settle now, abort when it does.
       this.pendingAbort = reason;
-      this.onError(reason);
+      this.onResponseError(undefined, reason);
     }
   }
 
-  onConnect(abort: (err?: Error) => void): void {
-    this.abortFn = abort;
+  onRequestStart(controller: Controller): void {
+    this.controller = controller;
     if (capturing) writing = (head) => (this.headBytes = head);
-    if (this.pendingAbort) abort(this.pendingAbort);
+    if (this.pendingAbort) controller.abort(this.pendingAbort);
   }
 
-  onHeaders(statusCode: number, raw: Buffer[] | string[] | null): boolean {
-    if (this.settled) return false;
-    if (statusCode < 200 && statusCode !== 101) return true;
+  onResponseStart(controller: Controller, statusCode: number, parsed: Record<string, string | string[] | undefined>): void {
+    if (this.settled || (statusCode < 200 && statusCode !== 101)) return;
     this.status = statusCode;
     this.headersMs = performance.now() - this.t0;
     const list: HeaderList = [];
     let encoding: string | undefined;
-    if (raw) {
+    const raw = controller.rawHeaders;
+    if (Array.isArray(raw)) {
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const k = raw[i]!.toString('latin1').toLowerCase();
         const v = raw[i + 1]!.toString('latin1');
         list.push([k, v]);
         if (k === 'content-encoding') encoding = v;
       }
+    } else {
+      for (const [k, v] of Object.entries(parsed)) {
+        if (v === undefined) continue;
+        for (const one of Array.isArray(v) ? v : [v]) list.push([k.toLowerCase(), one]);
+        if (k.toLowerCase() === 'content-encoding') encoding = Array.isArray(v) ? v.join(', ') : v;
+      }
     }
     this.headers = list;
     this.sink = new BodySink(this.req.maxBytes, this.req.decode ? decodableEncoding(encoding) : undefined, () => this.stop());
-    return true;
   }
 
-  onData(chunk: Buffer): boolean {
-    if (this.settled || !this.sink) return true;
-    // A body in several chunks may be a trickle: arm the total-timeout timer then (one-chunk bodies never need it).
-    if (++this.chunks === 2) {
-      const left = this.deadline - performance.now();
-      if (left <= 0) {
-        this.sink.push(chunk);
-        this.expire();
-        return true;
-      }
-      this.timer = setTimeout(() => this.expire(), left);
-    }
+  onResponseData(_controller: Controller, chunk: Buffer): void {
+    if (this.settled || !this.sink) return;
     if (!this.sink.push(chunk)) this.stop();
-    return true;
   }
 
-  onComplete(): void {
+  onResponseEnd(): void {
     this.complete(undefined);
   }
 
-  onError(err: Error): void {
+  onResponseError(_controller: Controller | undefined, err: Error): void {
     if (this.settled) return;
     if (err instanceof CapReached || (this.cut && this.status)) return this.complete(undefined);
     const error = { code: errorCode(err), message: err.message || String(err) };
@@ -176,7 +170,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   private stop(): void {
     if (this.cut) return;
     this.cut = true;
-    this.abortFn?.(new CapReached());
+    this.controller?.abort(new CapReached());
   }
 
   private complete(error: WireResult['error']): void {
@@ -189,7 +183,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   private settle(sink: BodySink | undefined, error: WireResult['error']): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer) clearTimeout(this.timer);
+    clearTimeout(this.timer);
     const totalMs = performance.now() - this.t0;
     const r: WireResult = { totalMs };
     if (error) r.error = error;
@@ -229,7 +223,7 @@ export function wire(dispatcher: Dispatcher, req: WireRequest, track?: Set<Abort
       );
     } catch (e) {
       // undici validates synchronously (invalid path, method or header): that is an error exchange, not a crash.
-      handler.onError(e instanceof Error ? e : new Error(String(e)));
+      handler.onResponseError(undefined, e instanceof Error ? e : new Error(String(e)));
     }
   });
 }
