@@ -77,7 +77,9 @@ type Controller = Dispatcher.DispatchController;
  * undici handler in the controller style (onRequestStart/onResponseStart/onResponseData/onResponseEnd/onResponseError).
  * Response headers are taken from the raw list undici keeps on the controller (name case, order and duplicates as
  * sent), falling back to the parsed object. The total timeout runs from dispatch, so it counts the time spent waiting
- * for a connection as well as connecting, writing and reading.
+ * for a connection as well as connecting, writing and reading. For speed its timer is armed only when needed: when
+ * the request did not get a connection at once (queued or connecting), or when a body comes in more than one chunk
+ * (a trickle); otherwise undici's headers and body timers bound a stall.
  */
 class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   private controller: Controller | undefined;
@@ -85,7 +87,8 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   private status = 0;
   private headers: HeaderList | undefined;
   private headersMs: number | undefined;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
+  private chunks = 0;
   private settled = false;
   private pendingAbort: Error | undefined;
   private cut = false;
@@ -96,8 +99,19 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     private readonly req: WireRequest,
     private readonly t0: number,
     private readonly done: (r: WireResult) => void,
-  ) {
-    this.timer = setTimeout(() => this.expire(), req.totalTimeout);
+  ) {}
+
+  /** Whether undici handed the request a connection (it does so synchronously when one is free). */
+  get started(): boolean {
+    return this.controller !== undefined || this.settled;
+  }
+
+  /** Arms the total-timeout timer for what is left of the deadline (expiring now when nothing is). */
+  arm(): void {
+    if (this.timer || this.settled) return;
+    const left = this.t0 + this.req.totalTimeout - performance.now();
+    if (left <= 0) return this.expire();
+    this.timer = setTimeout(() => this.expire(), left);
   }
 
   expire(): void {
@@ -147,7 +161,10 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
 
   onResponseData(_controller: Controller, chunk: Buffer): void {
     if (this.settled || !this.sink) return;
-    if (!this.sink.push(chunk)) this.stop();
+    const more = this.sink.push(chunk);
+    // A body in several chunks may be a trickle: bound it by the total timeout (one-chunk bodies never need it).
+    if (++this.chunks === 2) this.arm();
+    if (!more) this.stop();
   }
 
   onResponseEnd(): void {
@@ -183,7 +200,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   private settle(sink: BodySink | undefined, error: WireResult['error']): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     const totalMs = performance.now() - this.t0;
     const r: WireResult = { totalMs };
     if (error) r.error = error;
@@ -225,5 +242,7 @@ export function wire(dispatcher: Dispatcher, req: WireRequest, track?: Set<Abort
       // undici validates synchronously (invalid path, method or header): that is an error exchange, not a crash.
       handler.onResponseError(undefined, e instanceof Error ? e : new Error(String(e)));
     }
+    // Queued behind busy connections, or connecting: that wait counts against the total timeout.
+    if (!handler.started) handler.arm();
   });
 }
