@@ -90,6 +90,8 @@ export function interruptReason(signal: AbortSignal | undefined): string {
 
 const NO_HEADERS: HeaderList = [];
 const UA_HEADER: [string, string] = ['user-agent', USER_AGENT];
+const UA_ONLY: HeaderList = [UA_HEADER];
+const UA_FLAT: string[] = ['user-agent', USER_AGENT];
 const EMPTY = Buffer.alloc(0);
 /** Path characters the URL parser leaves as they are (no dot segments checked here, no escapes). */
 const PLAIN_PATH = /^\/[A-Za-z0-9/_~!$&'()*+,;=:@.-]*$/;
@@ -119,7 +121,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const concurrency = opts.concurrency ?? 8;
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const agent = new Agent({
-    connections: opts.connectionsPerOrigin ?? concurrency,
+    connections: opts.connectionsPerOrigin ?? opts.concurrency ?? 8,
     pipelining: 1,
     keepAliveTimeout: 10_000,
     connect: { timeout: opts.connectTimeoutMs ?? Math.min(5_000, timeoutMs) },
@@ -138,6 +140,9 @@ export function createEngine(opts: EngineOptions): Engine {
   const perCheck = new Map<string, number>();
   const jars = new Map<string, CookieJar>();
   const inFlight = new Set<Abortable>();
+  const connections = opts.connectionsPerOrigin ?? concurrency;
+  /** undici requests in flight per origin (the total timer starts at dispatch when they fill every connection). */
+  const busy = new Map<string, number>();
   const stats: EngineStats = { sent: 0, refused: 0, errors: 0, byStatus: {} };
   let credentials = opts.credentials;
   let closing: Promise<void> | undefined;
@@ -327,17 +332,24 @@ export function createEngine(opts: EngineOptions): Engine {
     }
     const auth = credentials ? await credentials(meta.identity) : undefined;
     const cookie = hasCookie || jars.size === 0 ? undefined : jars.get(meta.identity)?.header(where.url());
-    if ((auth && auth.length) || cookie || !hasUa) {
+    let flat: string[];
+    if (given.length === 0 && !(auth && auth.length) && !cookie) {
+      // The common bare request: shared, never mutated lists (the recorded headers are read-only by contract).
+      headers = UA_ONLY;
+      flat = UA_FLAT;
+    } else {
+      if ((auth && auth.length) || cookie || !hasUa) {
       headers = [];
       if (auth) for (const h of auth) if (!given.some(([k]) => k.toLowerCase() === h[0].toLowerCase())) headers.push(h);
       if (cookie) headers.push(['cookie', cookie]);
       if (!hasUa) headers.push(UA_HEADER);
       for (const h of given) headers.push(h);
-    }
-    const flat: string[] = new Array<string>(headers.length * 2);
-    for (let i = 0; i < headers.length; i++) {
-      flat[2 * i] = headers[i]![0];
-      flat[2 * i + 1] = headers[i]![1];
+      }
+      flat = new Array<string>(headers.length * 2);
+      for (let i = 0; i < headers.length; i++) {
+        flat[2 * i] = headers[i]![0];
+        flat[2 * i + 1] = headers[i]![1];
+      }
     }
     const body = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
     const request: Exchange['request'] = { method, url, headers };
@@ -365,7 +377,14 @@ export function createEngine(opts: EngineOptions): Engine {
         decode,
       };
       if (body !== undefined) wr.body = body;
-      result = await wire(agent, wr);
+      const n = busy.get(where.key) ?? 0;
+      if (n >= connections) wr.queued = true;
+      busy.set(where.key, n + 1);
+      try {
+        result = await wire(agent, wr);
+      } finally {
+        busy.set(where.key, (busy.get(where.key) ?? 1) - 1);
+      }
     } finally {
       gate.release();
     }

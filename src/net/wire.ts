@@ -20,6 +20,8 @@ export interface WireRequest {
   maxBytes: number;
   /** Decode gzip/deflate/br bodies (the caller sent accept-encoding). */
   decode: boolean;
+  /** Every connection to the origin is busy: the request will wait in undici's queue (the total timer starts now). */
+  queued?: boolean;
 }
 
 let capturing = false;
@@ -77,12 +79,13 @@ type Controller = Dispatcher.DispatchController;
  * undici handler in the controller style (onRequestStart/onResponseStart/onResponseData/onResponseEnd/onResponseError).
  * Response headers are taken from the raw list undici keeps on the controller (name case, order and duplicates as
  * sent), falling back to the parsed object. The total timeout runs from dispatch, so it counts the time spent waiting
- * for a connection as well as connecting, writing and reading. For speed its timer is armed only when needed: when
- * the request did not get a connection at once (queued or connecting), or when a body comes in more than one chunk
- * (a trickle); otherwise undici's headers and body timers bound a stall.
+ * for a connection as well as connecting, writing and reading. For speed its timer is armed only when needed: at
+ * dispatch when every connection to the origin is busy (the request queues), when the request starts more than 1 ms
+ * after dispatch (it waited for a connect; the connect timeout bounded that), or when a body comes in more than one
+ * chunk (a trickle). Otherwise undici's headers and body timers, both capped by the total, bound a stall.
  */
 class WireHandler implements Dispatcher.DispatchHandler, Abortable {
-  private controller: Controller | undefined;
+  controller: Controller | undefined;
   private sink: BodySink | undefined;
   private status = 0;
   private headers: HeaderList | undefined;
@@ -100,11 +103,6 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     private readonly t0: number,
     private readonly done: (r: WireResult) => void,
   ) {}
-
-  /** Whether undici handed the request a connection (it does so synchronously when one is free). */
-  get started(): boolean {
-    return this.controller !== undefined || this.settled;
-  }
 
   /** Arms the total-timeout timer for what is left of the deadline (expiring now when nothing is). */
   arm(): void {
@@ -130,6 +128,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
 
   onRequestStart(controller: Controller): void {
     this.controller = controller;
+    if (!this.timer && performance.now() - this.t0 > 1) this.arm();
     if (capturing) writing = (head) => (this.headBytes = head);
     if (this.pendingAbort) controller.abort(this.pendingAbort);
   }
@@ -156,7 +155,9 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
       }
     }
     this.headers = list;
-    this.sink = new BodySink(this.req.maxBytes, this.req.decode ? decodableEncoding(encoding) : undefined, () => this.stop());
+    const decode = this.req.decode ? decodableEncoding(encoding) : undefined;
+    // Only a decoder can hit the cap on its own (raw bytes are capped in push): no closure otherwise.
+    this.sink = new BodySink(this.req.maxBytes, decode, decode ? () => this.stop() : undefined);
   }
 
   onResponseData(_controller: Controller, chunk: Buffer): void {
@@ -220,29 +221,17 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
 export function wire(dispatcher: Dispatcher, req: WireRequest, track?: Set<Abortable>): Promise<WireResult> {
   return new Promise<WireResult>((resolve) => {
     const t0 = performance.now();
-    const handler: WireHandler = new WireHandler(req, t0, (r) => {
-      track?.delete(handler);
-      resolve(r);
-    });
+    const handler: WireHandler = new WireHandler(req, t0, track ? (r) => (track.delete(handler), resolve(r)) : resolve);
     track?.add(handler);
     try {
-      dispatcher.dispatch(
-        {
-          origin: req.origin,
-          path: req.path,
-          method: req.method as Dispatcher.HttpMethod,
-          headers: req.headers,
-          ...(req.body !== undefined ? { body: req.body } : {}),
-          headersTimeout: req.headersTimeout,
-          bodyTimeout: req.bodyTimeout,
-        },
-        handler,
-      );
+      // WireRequest carries undici's own option names (origin, path, method, headers, body, headersTimeout,
+      // bodyTimeout), so it is passed as is: no second object per request. undici ignores the other fields.
+      dispatcher.dispatch(req as unknown as Dispatcher.DispatchOptions, handler);
     } catch (e) {
       // undici validates synchronously (invalid path, method or header): that is an error exchange, not a crash.
       handler.onResponseError(undefined, e instanceof Error ? e : new Error(String(e)));
     }
-    // Queued behind busy connections, or connecting: that wait counts against the total timeout.
-    if (!handler.started) handler.arm();
+    // Queued behind busy connections: that wait counts against the total timeout.
+    if (req.queued && !handler.controller) handler.arm();
   });
 }
