@@ -21,6 +21,9 @@ describe('crawl', () => {
       expect(hits).toBe(5);
       expect(engine.stats().sent).toBe(5);
       expect(r.warnings.join('\n')).toMatch(/HTML crawl stopped at 5 pages; \d+ links not visited/);
+      // Thousands of links do not become thousands of operations (and tasks): the rest is named as not tested.
+      expect(r.operations.length).toBe(500);
+      expect(r.warnings.join('\n')).toMatch(/kept 500 operations; \d+ more routes .* not tested/);
     } finally {
       await engine.close();
       await server.close();

@@ -6,6 +6,8 @@ export interface CrawlOptions {
   maxPages?: number;
   /** Link depth from the start page. Default 3. */
   maxDepth?: number;
+  /** Operations the crawl adds at most (a page with thousands of links must not make a plan of thousands). Default 500. */
+  maxOperations?: number;
 }
 
 /** `/item/12` → `/item/{id}`; numeric, UUID-like and long hex segments become parameters. */
@@ -55,6 +57,8 @@ export function extractLinks(html: string): PageLinks {
 export async function crawlHtml(engine: HttpEngine, startUrl: string, opts: CrawlOptions = {}): Promise<{ operations: Operation[]; warnings: string[] }> {
   const maxPages = opts.maxPages ?? 50;
   const maxDepth = opts.maxDepth ?? 3;
+  const maxOps = opts.maxOperations ?? 500;
+  let dropped = 0;
   const origin = new URL(startUrl).origin;
   const ops = new Map<string, Operation>();
   const seenTemplates = new Set<string>();
@@ -69,6 +73,10 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, opts: Craw
     const pathParams: Parameter[] = path.includes('{id}') ? [{ name: 'id', in: 'path', required: true, examples: [url.pathname.split('/').find((s) => /^\d+$/.test(s))] }] : [];
     if (existing) {
       for (const p of params) if (!existing.params.some((q) => q.name === p.name && q.in === p.in)) existing.params.push(p);
+      return;
+    }
+    if (ops.size >= maxOps) {
+      dropped++;
       return;
     }
     ops.set(id, { id, method, path, params: [...pathParams, ...params], auth: 'unknown', sources: ['html'] });
@@ -114,5 +122,6 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, opts: Craw
     }
   }
   if (queue.length > 0 && fetched >= maxPages) warnings.push(`HTML crawl stopped at ${maxPages} pages; ${queue.length} links not visited`);
+  if (dropped > 0) warnings.push(`HTML crawl kept ${maxOps} operations; ${dropped} more routes found in links and forms were not tested`);
   return { operations: [...ops.values()], warnings };
 }
