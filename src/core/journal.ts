@@ -36,6 +36,8 @@ export interface ScanResume {
   stats: EngineStats;
   /** Earlier runs that stopped before the plan was done. */
   runs: number;
+  /** The highest exchange id number the earlier runs handed out (new ids continue after it). */
+  exchangeCount: number;
 }
 
 /**
@@ -48,10 +50,10 @@ export interface ScanJournal {
   /** The plan is made: inputs and the exchanges discovery made. */
   planned(inputs: ScanInputs, exchanges: readonly Exchange[]): void;
   /** A task ended; `exchanges` are the ones recorded since the last call that it (or no task) made, and those it cites. */
-  taskDone(result: TaskResult, exchanges: readonly Exchange[], progress: { done: number; total: number }): void;
+  taskDone(result: TaskResult, exchanges: readonly Exchange[], progress: { done: number; total: number; exchangeCount: number }): void;
   heartbeat(): void;
   /** The scan ends; `stats` are all runs' request counts together. */
-  finished(state: Exclude<ScanState, 'running'>, stats: EngineStats, reason?: string): void;
+  finished(state: Exclude<ScanState, 'running'>, stats: EngineStats, exchangeCount: number, reason?: string): void;
   flush(): Promise<void>;
 }
 

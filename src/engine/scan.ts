@@ -43,7 +43,8 @@ export interface ScanOptions {
 
 /** The configuration as kept with a scan for resume: JSON, secrets redacted. */
 export function configSnapshot(config: VouchConfig, redact: Redactor): string {
-  return redact.text(JSON.stringify(config));
+  // Value by value: a secret with quotes or backslashes would not be found again once JSON-escaped.
+  return JSON.stringify(config, (_key, value: unknown) => (typeof value === 'string' ? redact.text(value) : value));
 }
 
 /** The policy rules for a target's environment: `policy.environments.<env>.rules`, else `policy.rules`, else defaults. */
@@ -119,7 +120,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       // Same surface and plan as the run that stopped; its exchanges come back so proofs and passive checks find them.
       surface = resume.inputs.surface;
       thePlan = resume.inputs.plan;
-      engine.restore(resume.exchanges);
+      engine.restore(resume.exchanges, resume.exchangeCount);
       emit({ type: 'warning', message: `resuming scan ${scanId}: ${resume.done.length} of ${thePlan.tasks.length} tasks already done` });
       await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
     } else {
@@ -148,7 +149,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       saver.finished(outcome.taskId);
       // A task that did not run is run by the resume; only finished ones are kept.
       if (!journal || outcome.status === 'not-run') return;
-      journal.taskDone({ outcome, candidates: found }, saver.take(found.flatMap((c) => c.proof.exchangeIds)), { done: ++progress, total: thePlan!.tasks.length });
+      journal.taskDone({ outcome, candidates: found }, saver.take(found.flatMap((c) => c.proof.exchangeIds)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
     };
     const common = { checks: opts.checks, identities: run.identities, surface, target: run.target, engine, safeMode: run.safeMode, options, ...(opts.signal ? { signal: opts.signal } : {}) };
     const ran = await timed('execute', () => execute({ ...common, plan: todo, onEvent: emit, onTaskDone }), (r) => `${r.candidates.length} candidates`);
@@ -224,7 +225,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     if (heartbeat) clearInterval(heartbeat);
     await engine.close();
     if (journal) {
-      journal.finished(ended?.state ?? 'failed', addStats(previous, engine.stats()), ended?.reason);
+      journal.finished(ended?.state ?? 'failed', addStats(previous, engine.stats()), engine.recordedCount(), ended?.reason);
       await journal.flush();
     }
   }

@@ -76,7 +76,9 @@ export interface Engine extends HttpEngine {
   /** Origins whose circuit breaker is open. */
   unavailableOrigins(): string[];
   /** Puts back the exchanges of an earlier run of the same scan (resume): ids kept, new ids continue after them. */
-  restore(exchanges: readonly Exchange[]): void;
+  restore(exchanges: readonly Exchange[], after?: number): void;
+  /** Exchange ids handed out so far (the last id's number). */
+  recordedCount(): number;
 }
 
 /** Why a scan's signal fired, as one line: its reason's message (e.g. "interrupted by SIGINT"). */
@@ -486,7 +488,8 @@ export function createEngine(opts: EngineOptions): Engine {
     sendRaw,
     exchange: (id) => recorder.get(id),
     exchanges: () => recorder.list(),
-    restore: (list) => recorder.restore(list),
+    restore: (list, after) => recorder.restore(list, after),
+    recordedCount: () => recorder.count,
     stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
     setCredentials(fn) {
       credentials = fn;

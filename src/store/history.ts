@@ -157,6 +157,7 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
           exchanges: exchanges.map((x) => JSON.parse(x.exchange) as Exchange),
           stats: JSON.parse(inputs.stats) as EngineStats,
           runs: Number(inputs.runs),
+          exchangeCount: Number(inputs.exchange_count),
         };
       }),
     close: () => db.destroy(),
@@ -209,7 +210,7 @@ export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): 
         db.transaction().execute(async (trx) => {
           await trx
             .insertInto('scan_inputs')
-            .values({ scan_id: scanId, args: JSON.stringify(inputs.args), config: inputs.config, surface: JSON.stringify(inputs.surface), plan: JSON.stringify(inputs.plan), stats: JSON.stringify(EMPTY_STATS), runs: 0, reason: null })
+            .values({ scan_id: scanId, args: JSON.stringify(inputs.args), config: inputs.config, surface: JSON.stringify(inputs.surface), plan: JSON.stringify(inputs.plan), stats: JSON.stringify(EMPTY_STATS), runs: 0, reason: null, exchange_count: 0 })
             .execute();
           await insertExchanges(trx, exchanges);
           await trx.updateTable('scans').set({ progress_total: inputs.plan.tasks.length, progress_done: 0, heartbeat_at: Date.now() }).where('id', '=', scanId).execute();
@@ -226,13 +227,14 @@ export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): 
             .execute();
           await insertExchanges(trx, exchanges);
           await trx.updateTable('scans').set({ progress_done: progress.done, progress_total: progress.total, heartbeat_at: Date.now() }).where('id', '=', scanId).execute();
+          await trx.updateTable('scan_inputs').set({ exchange_count: progress.exchangeCount }).where('scan_id', '=', scanId).execute();
         }),
       );
     },
     heartbeat() {
       later(() => db.updateTable('scans').set({ heartbeat_at: Date.now() }).where('id', '=', scanId).execute());
     },
-    finished(state, stats, reason) {
+    finished(state, stats, exchangeCount, reason) {
       later(async () => {
         await db.updateTable('scans').set({ state, heartbeat_at: Date.now(), finished_at: Date.now() }).where('id', '=', scanId).execute();
         if (state === 'done') {
@@ -244,7 +246,7 @@ export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): 
         }
         await db
           .updateTable('scan_inputs')
-          .set((eb) => ({ stats: JSON.stringify(stats), reason: reason ?? null, runs: eb('runs', '+', 1) }))
+          .set((eb) => ({ stats: JSON.stringify(stats), reason: reason ?? null, runs: eb('runs', '+', 1), exchange_count: exchangeCount }))
           .where('scan_id', '=', scanId)
           .execute();
       });

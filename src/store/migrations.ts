@@ -66,6 +66,7 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('stats', 'text', (c) => c.notNull())
         .addColumn('runs', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('reason', 'text')
+        .addColumn('exchange_count', 'bigint', (c) => c.notNull().defaultTo(0))
         .execute();
       await db.schema
         .createTable('scan_tasks')

@@ -50,6 +50,8 @@ export interface ScanInputsTable {
   runs: number;
   /** Why the last run stopped. */
   reason: string | null;
+  /** The highest exchange id number handed out so far (a resumed run's ids continue after it). */
+  exchange_count: number;
 }
 
 /** A finished task of a scan and the candidates it proposed (migration 3). */

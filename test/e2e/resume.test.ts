@@ -115,6 +115,10 @@ describe('interrupt and resume', () => {
     expect(done.scanId).toBe(id);
     expect(done.partial).toBeUndefined();
     expect(prints(done)).toEqual(reference);
+    // Both runs appended to one audit log; exchange ids never repeat across them.
+    const audited = readFileSync(join(out, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { exchange?: string }).exchange);
+    expect(audited.length).toBeGreaterThan(partial.stats.requests.sent);
+    expect(new Set(audited).size).toBe(audited.length);
 
     const finished = await vouch(['scan', '--resume', id!], { env });
     expect(finished.code).toBe(2);
