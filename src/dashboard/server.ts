@@ -137,7 +137,7 @@ export function createDashboardApp(db: Kysely<Database>, opts: DashboardOptions)
   // Local mode answers only to loopback names (a DNS-rebinding page on another name gets nothing).
   app.use('*', async (c, next) => {
     if (!opts.team) {
-      const host = (c.req.header('host') ?? '').replace(/:\d+$/u, '').replace(/^\[|\]$/gu, '');
+      const host = (c.req.header('host') ?? new URL(c.req.url).host).replace(/:\d+$/u, '').replace(/^\[|\]$/gu, '');
       if (!isLoopback(host)) return c.html(messagePage(ctxOf(c), 'Forbidden', `This dashboard runs in local mode and answers only on 127.0.0.1 or localhost, not on "${host}".`), 403);
     }
     return next();
@@ -173,7 +173,7 @@ export function createDashboardApp(db: Kysely<Database>, opts: DashboardOptions)
   app.use('*', async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const origin = c.req.header('origin');
-    const host = c.req.header('host');
+    const host = c.req.header('host') ?? new URL(c.req.url).host;
     if (origin !== undefined && origin !== 'null' && host !== undefined && origin !== `http://${host}` && origin !== `https://${host}`) {
       return c.html(messagePage(ctxOf(c), 'Forbidden', 'Cross-site request refused.'), 403);
     }
