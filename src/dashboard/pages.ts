@@ -33,6 +33,8 @@ export interface PageContext {
   /** maintainer may accept and revoke risks. */
   role: 'viewer' | 'maintainer';
   team: boolean;
+  /** Team mode: whether someone is signed in (the nav offers sign-out). */
+  signedIn: boolean;
 }
 
 /** Filter keys of the scan page (query parameters). */
@@ -51,7 +53,7 @@ export function layout(ctx: PageContext, title: string, body: string, opts: { ch
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="no-referrer">',
+    '<meta name="referrer" content="same-origin">',
     // htmx: no inline indicator style (the CSP has no 'unsafe-inline'), no eval, no script tags from swaps.
     `<meta name="htmx-config" content="${escapeHtml(JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false, selfRequestsOnly: true }))}">`,
     '<link rel="icon" href="data:,">',
@@ -61,7 +63,7 @@ export function layout(ctx: PageContext, title: string, body: string, opts: { ch
     `</head><body hx-headers="${escapeHtml(JSON.stringify({ 'x-csrf-token': ctx.csrf }))}">`,
     '<a class="skip" href="#main">skip to content</a>',
     `<nav class="top" aria-label="main"><a href="/">vouch</a><a href="/scans">scans</a><a href="/accepted">accepted risks</a>${
-      ctx.team ? `<span class="who">signed in as ${ctx.role}</span><form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${escapeHtml(ctx.csrf)}"><button type="submit">sign out</button></form>` : '<span class="who">local mode (127.0.0.1)</span>'
+      ctx.team && ctx.signedIn ? `<span class="who">signed in as ${ctx.role}</span><form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${escapeHtml(ctx.csrf)}"><button type="submit">sign out</button></form>` : ctx.team ? '<span class="who">team mode</span>' : '<span class="who">local mode (127.0.0.1)</span>'
     }</nav>`,
     `<main id="main">${body}`,
     '<p id="keys" class="meta" hidden>Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous row, <kbd>/</kbd> filters, <kbd>?</kbd> this help.</p>',

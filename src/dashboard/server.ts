@@ -77,7 +77,8 @@ function securityHeaders(c: Context<Env>): void {
   );
   h.set('X-Content-Type-Options', 'nosniff');
   h.set('X-Frame-Options', 'DENY');
-  h.set('Referrer-Policy', 'no-referrer');
+  // same-origin (not no-referrer): browsers then send a real Origin on same-origin form posts, which the CSRF check verifies.
+  h.set('Referrer-Policy', 'same-origin');
   h.set('Cross-Origin-Opener-Policy', 'same-origin');
   h.set('Cross-Origin-Resource-Policy', 'same-origin');
   h.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), clipboard-write=(self)');
@@ -106,7 +107,7 @@ export function createDashboardApp(db: Kysely<Database>, opts: DashboardOptions)
 
   const ctxOf = (c: Context<Env>): PageContext => {
     const who = c.get('who');
-    return { nonce: c.get('nonce'), csrf: who?.csrf ?? '', role: who?.role ?? 'viewer', team: opts.team };
+    return { nonce: c.get('nonce'), csrf: who?.csrf ?? '', role: who?.role ?? 'viewer', team: opts.team, signedIn: who !== undefined };
   };
   const today = (): string => new Date(now()).toISOString().slice(0, 10);
   const isHtmx = (c: Context<Env>): boolean => c.req.header('hx-request') === 'true';

@@ -84,9 +84,10 @@ export const SCRIPT = `
     items.forEach(function (el) { el.hidden = !visible[el.getAttribute('data-i')]; });
     if (shown) shown.textContent = count + ' of ' + Object.keys(byIndex).length + ' shown';
   }
-  selects.forEach(function (s) { s.addEventListener('change', apply); });
+  // Without the data block (the dashboard filters on the server) rows stay as rendered.
+  if (dataEl) selects.forEach(function (s) { s.addEventListener('change', apply); });
   var reset = document.getElementById('reset');
-  if (reset) reset.addEventListener('click', function () { selects.forEach(function (s) { s.value = ''; }); apply(); });
+  if (reset && dataEl) reset.addEventListener('click', function () { selects.forEach(function (s) { s.value = ''; }); apply(); });
   function openHash() {
     var id = decodeURIComponent(location.hash.slice(1));
     var el = id ? document.getElementById(id) : null;
@@ -109,7 +110,7 @@ export const SCRIPT = `
     src.parentNode.insertBefore(b, src);
   });
   openHash();
-  apply();
+  if (dataEl) apply();
 })();
 `;
 
