@@ -114,6 +114,14 @@ describe('dashboard (local mode)', () => {
     expect(finding.text).toContain('Accept this risk');
     expect(finding.text).toContain('pre class="repro"');
 
+    // The hostile finding (300 kB body full of markup): cut for display, escaped, and the page stays small.
+    const hostileFp = fullReport('x', 'y').findings.find((f) => f.proof.exchanges.some((x) => (x.response?.body.length ?? 0) > 100_000))!.fingerprint;
+    const huge = await get(`/scans/scan-new/findings/${hostileFp}`);
+    expect(huge.status).toBe(200);
+    expect(huge.text.length).toBeLessThan(150_000);
+    expect(huge.text).toContain('report.json has all of it');
+    expect(huge.text).not.toContain(HOSTILE.script);
+
     const sqli = await get('/scans/scan-new/findings/3f9a1c0e8b7d6a52');
     expect(sqli.text).toContain('<mark class="evidence">');
     expect(sqli.text).toContain('https://cwe.mitre.org/data/definitions/89.html');
