@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type RunningLab } from '../../lab/server.js';
 import { vouch } from '../../test/e2e/cli.js';
-import { dashboardOver, openSqliteDatabase } from '../store/index.js';
+import { dashboardOver, openSqliteDatabase, openSqliteHistory } from '../store/index.js';
 import { startDashboard, type RunningDashboard } from './server.js';
 
 const CHROME = process.env['CHROME_PATH'] ?? '/usr/lib/chromium/chromium';
@@ -59,6 +59,15 @@ describe.skipIf(!HAVE_CHROME)(TITLE, () => {
     ]);
     expect(gate.code, gate.stderr).toBe(1);
     expect([0, 1], scan.stderr).toContain(scan.code);
+    // A trend for the candidate's target: its real report re-dated into four earlier scans with fewer findings.
+    const history = await openSqliteHistory(historyPath);
+    const latest = (await history.listScans({ target: labs[1]!.url.replace('http://', '') }))[0]!;
+    const real = (await history.getReport(latest.id))!;
+    for (let k = 1; k <= 4; k++) {
+      const at = new Date(Date.parse(real.startedAt) - (5 - k) * 86_400_000).toISOString();
+      await history.saveReport({ ...real, scanId: `earlier-${k}`, startedAt: at, finishedAt: at, findings: real.findings.slice(0, 5 * k), verdict: { pass: k % 2 === 1, reasons: [] } });
+    }
+    await history.close();
     dash = await startDashboard({ historyPath, host: '127.0.0.1', port: 0, pollMs: 100 });
     browser = await chromium.launch({ executablePath: CHROME, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'] });
     if (SHOTS) mkdirSync(SHOTS, { recursive: true });

@@ -142,7 +142,7 @@ export function targetsPage(ctx: PageContext, targets: readonly TargetOverview[]
 }
 
 /** All scans (newest first), with a form to compare any two. */
-export function scansPage(ctx: PageContext, rows: readonly ScanRow[], now: number, target: string | undefined): string {
+export function scansPage(ctx: PageContext, rows: readonly ScanRow[], now: number, target: string | undefined, olderHref?: string): string {
   return layout(
     ctx,
     'scans',
@@ -151,6 +151,7 @@ export function scansPage(ctx: PageContext, rows: readonly ScanRow[], now: numbe
       '<form method="get" action="/compare">',
       scanRowsTable(rows, now, { compare: true }),
       '<p><button type="submit">compare base → head</button></p></form>',
+      olderHref ? `<p><a href="${escapeHtml(olderHref)}" rel="next">older scans →</a></p>` : '',
     ].join('\n'),
   );
 }

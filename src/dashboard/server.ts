@@ -225,9 +225,14 @@ export function createDashboardApp(db: Kysely<Database>, opts: DashboardOptions)
 
   app.get('/scans', async (c) => {
     const target = c.req.query('target');
-    const rows = await store.scans({ limit: 200, ...(target ? { target } : {}) });
-    if (rows.length === 0 && !target) return c.html(emptyPage(ctxOf(c), opts.historyPath));
-    return c.html(scansPage(ctxOf(c), rows, now(), target));
+    const before = Number(c.req.query('before'));
+    const PAGE = 200;
+    const rows = await store.scans({ limit: PAGE + 1, ...(target ? { target } : {}), ...(Number.isFinite(before) && before > 0 ? { before } : {}) });
+    if (rows.length === 0 && !target && !before) return c.html(emptyPage(ctxOf(c), opts.historyPath));
+    const page = rows.slice(0, PAGE);
+    const last = page[page.length - 1];
+    const older = rows.length > PAGE && last ? `/scans?${new URLSearchParams({ ...(target ? { target } : {}), before: String(last.startedAt) }).toString()}` : undefined;
+    return c.html(scansPage(ctxOf(c), page, now(), target, older));
   });
 
   app.get('/scans/:id', async (c) => {
