@@ -89,8 +89,13 @@ export function progressView(row: ScanRow, now: number, reload = false): string 
   return `<div class="progress" data-progress-scan="${escapeHtml(row.id)}"${reload ? ' data-reload' : ''}><progress max="${Math.max(1, row.progressTotal)}" value="${row.progressDone}"></progress> <span class="progress-text">${progressText(row)}</span>${stale}</div>`;
 }
 
+/** Plain text (the SSE client sets it as textContent). */
+export function progressPlain(row: Pick<ScanRow, 'state' | 'progressDone' | 'progressTotal'>): string {
+  return `${oneLine(row.state, 20)}: ${row.progressDone} of ${row.progressTotal} tasks`;
+}
+
 export function progressText(row: Pick<ScanRow, 'state' | 'progressDone' | 'progressTotal'>): string {
-  return `${escapeHtml(row.state)}: ${row.progressDone} of ${row.progressTotal} tasks`;
+  return escapeHtml(progressPlain(row));
 }
 
 const isRunning = (r: ScanRow): boolean => r.state === 'running' || r.state === 'queued';

@@ -28,7 +28,7 @@ import {
   findingPage,
   loginPage,
   messagePage,
-  progressText,
+  progressPlain,
   scanPage,
   scansPage,
   targetsPage,
@@ -344,7 +344,7 @@ export function createDashboardApp(db: Kysely<Database>, opts: DashboardOptions)
           break;
         }
         const stale = row.heartbeatAt !== null && now() - row.heartbeatAt > 60_000;
-        const text = `${progressText(row).replace(/&[a-z#0-9]+;/gu, '')}${stale ? ` — no sign of life for ${Math.round((now() - row.heartbeatAt!) / 1000)} s` : ''}`;
+        const text = `${progressPlain(row)}${stale ? ` — no sign of life for ${Math.round((now() - row.heartbeatAt!) / 1000)} s` : ''}`;
         await stream.writeSSE({ event: 'progress', data: JSON.stringify({ state: row.state, done: row.progressDone, total: row.progressTotal, text }) });
         if (row.state !== 'running' && row.state !== 'queued') {
           await stream.writeSSE({ event: 'finished', data: JSON.stringify({ state: row.state }) });
