@@ -4,31 +4,10 @@ import { z } from 'zod';
 import type { Exchange, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints } from '../../inject/index.js';
 import { defineCheck } from '../kit/define.js';
-import { isSuccess, jsonBody } from '../kit/compare.js';
+import { harvestIds, isSuccess, jsonBody } from '../kit/compare.js';
 import { all, methodIn, requiresAuth, singleTrailingPathParam } from '../kit/guards.js';
 
-/** The items of a JSON list response: a top-level array, or the first array property (`items`, `data`, ...). */
-export function listItems(value: unknown): unknown[] | undefined {
-  if (Array.isArray(value)) return value;
-  if (value && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    for (const key of ['items', 'data', 'results', 'records']) if (Array.isArray(obj[key])) return obj[key] as unknown[];
-    return Object.values(obj).find((v): v is unknown[] => Array.isArray(v));
-  }
-  return undefined;
-}
-
-/** The `id` fields of a list response, as strings; undefined when the body is not a list of objects with ids. */
-export function harvestIds(x: Exchange): string[] | undefined {
-  const body = jsonBody(x);
-  const items = body ? listItems(body.value) : undefined;
-  if (!items) return undefined;
-  const ids = items.flatMap((it) => {
-    const id = it && typeof it === 'object' ? (it as Record<string, unknown>).id : undefined;
-    return typeof id === 'string' || typeof id === 'number' ? [String(id)] : [];
-  });
-  return ids.length ? ids : undefined;
-}
+export { harvestIds, listItems } from '../kit/compare.js';
 
 const idOf = (x: Exchange): string | undefined => {
   const v = jsonBody(x)?.value;

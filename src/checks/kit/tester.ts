@@ -1,6 +1,6 @@
 // src/checks/kit/tester.ts — runs one check through the real stages (plan, execute, confirm, findings) against a
 // fixture URL, so a check's test exercises exactly what a scan does.
-import type { Finding, Identity, Operation, Surface, TaskOutcome } from '../../core/index.js';
+import type { Finding, Identity, Operation, PermissionAudit, Surface, TaskOutcome } from '../../core/index.js';
 import { confirm } from '../../confirm/index.js';
 import { execute } from '../../execute/index.js';
 import { createIdentitySessions } from '../../identities/sessions.js';
@@ -26,6 +26,8 @@ export interface CheckTestResult {
   /** Requests the check sent (warm-up excluded). */
   requests: number;
   skipped: string[];
+  /** Permission audits the check established. */
+  audits: PermissionAudit[];
 }
 
 export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise<CheckTestResult> {
@@ -49,7 +51,7 @@ export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise
     const executed = await execute({ ...common, plan: p });
     const confirmed = await confirm({ ...common, candidates: executed.candidates });
     const findings = buildFindings({ candidates: confirmed, checks: [check], identities, exchange: (id) => engine.exchange(id), redact: createRedactor([]) });
-    return { findings, outcomes: executed.outcomes, requests: engine.stats().sent - warm, skipped: p.skipped.map((s) => `${s.operationId ?? ''}: ${s.reason}`) };
+    return { findings, outcomes: executed.outcomes, requests: engine.stats().sent - warm, skipped: p.skipped.map((s) => `${s.operationId ?? ''}: ${s.reason}`), audits: executed.audits };
   } finally {
     await engine.close();
   }
