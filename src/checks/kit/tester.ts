@@ -38,6 +38,8 @@ export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise
   engine.setCredentials((n) => sessions.headers(n));
   try {
     for (const path of input.warmup ?? []) await engine.send({ method: 'GET', url: path }, { identity: 'anonymous' });
+    // Like a scan: every identity logs in first, and failed logins are planned around and told to the check.
+    await Promise.all(identities.map((i) => sessions.headers(i.name)));
     const warm = engine.stats().sent;
     const surface: Surface = {
       target: input.url,
@@ -46,8 +48,9 @@ export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise
     };
     const options = { [check.id]: input.options ?? {} };
     const safeMode = input.safeMode ?? false;
-    const p = plan({ surface, checks: [check], identities, safeMode });
-    const common = { checks: [check], identities, surface, target, engine, safeMode, options };
+    const unavailable = sessions.failures();
+    const p = plan({ surface, checks: [check], identities, safeMode, unavailable });
+    const common = { checks: [check], identities, unavailable, surface, target, engine, safeMode, options };
     const executed = await execute({ ...common, plan: p });
     const confirmed = await confirm({ ...common, candidates: executed.candidates });
     const findings = buildFindings({ candidates: confirmed, checks: [check], identities, exchange: (id) => engine.exchange(id), redact: createRedactor([]) });
