@@ -91,6 +91,12 @@ describe('bola', () => {
     expect(r.requests).toBe(0);
   });
 
+  it('says which user could not sign in and why', async () => {
+    const failing: Identity = { name: 'bob', role: 'user', auth: { kind: 'json-login', url: '/login', body: {}, tokenPath: 'token' } };
+    const r = await testCheck(check, { url: app.url, operations: ops('notes'), identities: [...identities.slice(0, 2), failing] });
+    expect(r.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: 'needs two user identities (role user) to compare; bob could not sign in: login /login answered 401' });
+  });
+
   it('applies only to GET item routes that require authentication', async () => {
     const r = await testCheck(check, { url: app.url, operations: ops('notes').map((o) => ({ ...o, auth: 'none' as const })), identities });
     expect(r.skipped).toHaveLength(2);

@@ -99,8 +99,13 @@ export default defineCheck({
   appliesTo: all(methodIn('GET', ...WRITES), singleTrailingPathParam, requiresAuth, writesOnlyOutsideSafeMode),
   async run(ctx) {
     const op = ctx.operation!;
-    const users = ctx.identities.filter((i) => i.role === 'user').slice(0, 2);
-    if (users.length < 2) return { status: 'inconclusive', reason: 'needs two user identities (role user) to compare' };
+    // Plain users (an identity with an intended scope is the permission audit's business) that could sign in.
+    const plain = ctx.identities.filter((i) => i.role === 'user' && !i.intended);
+    const users = plain.filter((i) => !ctx.unavailable.has(i.name)).slice(0, 2);
+    if (users.length < 2) {
+      const down = plain.filter((i) => ctx.unavailable.has(i.name)).map((i) => `${i.name} could not sign in: ${ctx.unavailable.get(i.name)}`);
+      return { status: 'inconclusive', reason: `needs two user identities (role user) to compare${down.length ? `; ${down.join('; ')}` : ''}` };
+    }
     const [a, b] = users as [(typeof users)[number], (typeof users)[number]];
     const point = injectionPoints(op).find((p) => p.location === 'path');
     const param = op.path.match(/\{([^}]+)\}$/)?.[1] ?? 'id';
