@@ -196,6 +196,8 @@ export interface Candidate {
   locations?: Array<{ method: string; path: string; url: string; parameter?: string }>;
   /** Data the check's own confirm() needs. */
   data?: Record<string, unknown>;
+  /** Sensitive values the finding is about (an exposed hash, a token): masked in its proof exchanges and evidence. */
+  redact?: string[];
 }
 
 export type TaskOutcome =

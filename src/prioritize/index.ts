@@ -24,6 +24,14 @@ const EXPOSURE_RANK: Record<Exposure, number> = { anonymous: 0, authenticated: 1
 /** Bodies in proofs are cut here so one finding cannot blow up a report. */
 const PROOF_BODY_CAP = 64 * 1024;
 
+/** The redactor with a finding's own sensitive values masked too. */
+function withValues(redact: Redactor, values: readonly string[] | undefined): Redactor {
+  const masked = (values ?? []).filter((v) => v.length >= 4);
+  if (!masked.length) return redact;
+  const text = (t: string): string => masked.reduce((acc, v) => acc.split(v).join('[REDACTED]'), redact.text(t));
+  return { ...redact, text };
+}
+
 function proofExchange(x: Exchange, redact: Redactor): ProofExchange {
   const cut = (body: string): string => (body.length > PROOF_BODY_CAP ? `${body.slice(0, PROOF_BODY_CAP)}\n[... ${body.length - PROOF_BODY_CAP} more characters cut from the proof]` : body);
   return {
@@ -60,7 +68,8 @@ export function buildFindings(input: BuildInput): Finding[] {
     const fp = fingerprint({ checkId: c.checkId, method: c.operation.method, path: c.operation.path, parameter: c.parameter, vulnClass: c.vulnClass });
     const exposure = EXPOSURE_OF[roles.get(c.identity) ?? 'user'];
     const severity = c.severity ?? check.meta.severity;
-    const exchanges = c.proof.exchangeIds.map((id) => input.exchange(id)).filter((x): x is Exchange => x !== undefined).map((x) => proofExchange(x, input.redact));
+    const redact = withValues(input.redact, c.redact);
+    const exchanges = c.proof.exchangeIds.map((id) => input.exchange(id)).filter((x): x is Exchange => x !== undefined).map((x) => proofExchange(x, redact));
     const first = exchanges[0];
     const finding: Finding = {
       fingerprint: fp,
@@ -79,10 +88,10 @@ export function buildFindings(input: BuildInput): Finding[] {
       risk: 0,
       riskFactors: riskFactors(severity, c.confidence, exposure, undefined),
       proof: {
-        summary: input.redact.text(c.proof.summary),
+        summary: redact.text(c.proof.summary),
         exchanges,
         reproduce: first ? toCurl(first.request) : '',
-        ...(c.proof.evidence !== undefined ? { evidence: input.redact.text(c.proof.evidence) } : {}),
+        ...(c.proof.evidence !== undefined ? { evidence: redact.text(c.proof.evidence) } : {}),
         ...(c.proof.payload !== undefined ? { payload: c.proof.payload } : {}),
       },
       remediation: check.meta.remediation,

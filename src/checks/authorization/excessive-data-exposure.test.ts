@@ -45,6 +45,8 @@ describe('excessive-data-exposure', () => {
     expect(f.proof.summary).toContain('a field the spec does not document');
     expect(f.proof.evidence).toBe(`"passwordHash": "scry…[redacted, ${HASH.length} chars]"`);
     expect(f.proof.evidence).not.toContain(HASH);
+    expect(JSON.stringify(f.proof)).not.toContain(HASH);
+    expect(f.proof.exchanges[0]!.response?.body).toContain('"passwordHash":"[REDACTED]"');
     expect(r.requests).toBe(2);
   });
 
