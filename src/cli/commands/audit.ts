@@ -27,7 +27,8 @@ export async function auditCommand(url: string, opts: AuditOpts): Promise<number
   const identity = run.identities.find((i) => i.name === opts.identity);
   const known = run.identities.filter((i) => i.role !== 'anonymous').map((i) => i.name);
   if (!identity || identity.role === 'anonymous') {
-    throw new VouchError('VOUCH_USAGE', `--identity ${opts.identity}: no such identity in vouch.yaml${known.length ? ` (identities: ${known.join(', ')})` : ''}`, {
+    const what = identity ? 'is anonymous: there is no credential to audit' : 'no such identity in vouch.yaml';
+    throw new VouchError('VOUCH_USAGE', `--identity ${opts.identity}: ${what}${known.length ? ` (identities: ${known.join(', ')})` : ''}`, {
       hint: 'Declare it under identities: with its credential and, for the comparison, intended: ["GET /api/orders/*", ...].',
     });
   }
