@@ -4,14 +4,20 @@ import type { Comparison, LatencyStats, OperationBehaviour, PermissionAudit, Per
 import { diffSurface } from '../prioritize/index.js';
 
 function permissionDiff(base: readonly PermissionAudit[] | undefined, head: readonly PermissionAudit[] | undefined): PermissionDiff {
-  const ops = (a: PermissionAudit | undefined): Set<string> => new Set((a?.capabilities ?? []).map((c) => `${c.operation} (${c.whose})`));
+  const ops = (a: PermissionAudit | undefined): Set<string> => new Set((a?.capabilities ?? []).map((c) => c.operation));
+  // An identity not audited on one side tells nothing about what it gained or lost.
+  const audited = (list: readonly PermissionAudit[] | undefined, identity: string): PermissionAudit | undefined => list?.find((a) => a.identity === identity && a.unavailable === undefined);
   const names = [...new Set([...(base ?? []), ...(head ?? [])].map((a) => a.identity))].sort();
   return {
     identities: names
+      .filter((identity) => audited(base, identity) && audited(head, identity))
       .map((identity) => {
-        const b = ops(base?.find((a) => a.identity === identity));
-        const h = ops(head?.find((a) => a.identity === identity));
-        return { identity, gained: [...h].filter((o) => !b.has(o)).sort(), lost: [...b].filter((o) => !h.has(o)).sort() };
+        const b = ops(audited(base, identity));
+        const after = audited(head, identity);
+        const h = ops(after);
+        const gained = [...h].filter((o) => !b.has(o)).sort();
+        const beyond = gained.filter((o) => after?.capabilities.some((c) => c.operation === o && !c.intended));
+        return { identity, gained, lost: [...b].filter((o) => !h.has(o)).sort(), ...(beyond.length ? { gainedBeyondIntended: beyond } : {}) };
       })
       .filter((x) => x.gained.length > 0 || x.lost.length > 0),
   };

@@ -32,8 +32,11 @@ export function fullReport(id: string, startedAt: string): Report {
         { operation: 'GET /api/orders/{id}', whose: 'own', established: 'executed', exchangeId: 'x-1', intended: true },
         { operation: 'DELETE /api/products/{id}', whose: 'any', established: 'executed', exchangeId: 'x-2', intended: false },
       ],
+      undetermined: ['PUT /api/orders/{id}: 500 on every probe'],
     },
+    { identity: 'bob', intended: [], capabilities: [], unavailable: `login failed: 401 ${HOSTILE.script}` },
   ];
+  r.comparison!.permissions.identities[0]!.gainedBeyondIntended = ['DELETE /api/products/{id}'];
   r.comparison!.surface.paramsChanged = [{ operation: 'GET /api/products/search', parameter: 'limit', in: 'query', change: 'retyped', from: 'integer', to: 'string' }];
   r.comparison!.surface.shadow = ['GET /api/debug/env'];
   r.comparison!.surface.zombie = ['GET /api/legacy/export'];
@@ -88,6 +91,9 @@ describe('dashboard (local mode)', () => {
     expect(scan.text).toContain('5 of 5 shown');
     expect(scan.text).toContain('Shadow: answers, not in the spec (1)');
     expect(scan.text).toContain('NOT INTENDED');
+    expect(scan.text).toContain('Not audited: login failed: 401 &lt;script&gt;');
+    expect(scan.text).toContain('undetermined (1)');
+    expect(scan.text).toContain('gained DELETE /api/products/{id} <b class="lvl-fail">beyond intended scope</b>');
     expect(scan.text).not.toContain(HOSTILE.script);
     expect(scan.text).not.toContain(HOSTILE.attr);
 

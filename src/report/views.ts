@@ -333,9 +333,11 @@ export function surfaceDiffView(s: SurfaceDiff): string {
 /** Who gained or lost which operations between two scans. */
 export function permissionDiffView(p: PermissionDiff): string {
   if (p.identities.length === 0) return '<p class="meta">no identity gained or lost an operation</p>';
-  const rows = p.identities.map(
-    (x) => `<tr><th scope="row">${t(x.identity, 80)}</th><td>${list(x.gained.map((o) => `<li class="mono">gained ${t(o, 200)}</li>`))}</td><td>${list(x.lost.map((o) => `<li class="mono">lost ${t(o, 200)}</li>`))}</td></tr>`,
-  );
+  const rows = p.identities.map((x) => {
+    const beyond = new Set(x.gainedBeyondIntended ?? []);
+    const gained = x.gained.map((o) => `<li class="mono">gained ${t(o, 200)}${beyond.has(o) ? ' <b class="lvl-fail">beyond intended scope</b>' : ''}</li>`);
+    return `<tr><th scope="row">${t(x.identity, 80)}</th><td>${list(gained)}</td><td>${list(x.lost.map((o) => `<li class="mono">lost ${t(o, 200)}</li>`))}</td></tr>`;
+  });
   return `<table id="permission-diff"><thead><tr><th scope="col">identity</th><th scope="col">gained</th><th scope="col">lost</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
@@ -387,9 +389,14 @@ export function auditView(audit: readonly PermissionAudit[] | undefined): string
     const rows = a.capabilities.map(
       (c) => `<tr${c.intended ? '' : ' class="over"'}><td class="mono">${t(c.operation, 200)}</td><td>${c.whose}</td><td>${t(c.established, 60)}</td><td class="mono">${c.exchangeId === undefined ? '—' : t(c.exchangeId, 60)}</td><td>${c.intended ? 'yes' : '<b class="lvl-fail">NOT INTENDED</b>'}</td></tr>`,
     );
+    const head = `<h3 id="audit-${escapeHtml(oneLine(a.identity, 60).replace(/[^A-Za-z0-9_-]/gu, '_'))}">${t(a.identity, 80)}${a.unavailable === undefined ? ` — ${plural(a.capabilities.length, 'capability', 'capabilities')}, ${over} beyond its intended scope` : ' — not audited'}</h3>`;
+    const intended = `<p class="meta">intended: ${a.intended.length === 0 ? 'nothing declared' : a.intended.map((s) => `<span class="mono">${t(s, 120)}</span>`).join(', ')}</p>`;
+    if (a.unavailable !== undefined) return `${head}\n${intended}\n<p class="partial">Not audited: ${t(a.unavailable, 500)}. Absent capabilities prove nothing for this identity.</p>`;
+    const undetermined = a.undetermined?.length ? `<details><summary>undetermined (${a.undetermined.length}): tried, the outcome told nothing</summary><ul>${a.undetermined.map((u) => `<li class="mono">${t(u, 300)}</li>`).join('')}</ul></details>` : '';
     return [
-      `<h3 id="audit-${escapeHtml(oneLine(a.identity, 60).replace(/[^A-Za-z0-9_-]/gu, '_'))}">${t(a.identity, 80)} — ${plural(a.capabilities.length, 'capability', 'capabilities')}, ${over} beyond its intended scope</h3>`,
-      `<p class="meta">intended: ${a.intended.length === 0 ? 'nothing declared' : a.intended.map((s) => `<span class="mono">${t(s, 120)}</span>`).join(', ')}</p>`,
+      head,
+      intended,
+      undetermined,
       `<table class="audit"><thead><tr><th scope="col">operation</th><th scope="col">whose objects</th><th scope="col">established by</th><th scope="col">exchange</th><th scope="col">intended</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
     ].join('\n');
   });
