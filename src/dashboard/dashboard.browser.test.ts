@@ -170,6 +170,12 @@ describe.skipIf(!HAVE_CHROME)(TITLE, () => {
     expect(await page.locator('#comparison h3', { hasText: /^New/u }).textContent()).toMatch(/New \([1-9]\d*\)/u);
     await shot(page, 'compare');
 
+    // The permission audit and the accepted risks render too.
+    await page.goto(`${dash.url}/scans/${encodeURIComponent(ids[0]!)}/audit`);
+    await expect.poll(() => page.locator('h1').textContent()).toMatch(/^Permission audit/u);
+    await page.goto(`${dash.url}/accepted`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Accepted risks');
+
     // Keyboard: j focuses the first row link.
     await page.goto(`${dash.url}/scans`);
     await page.keyboard.press('j');
