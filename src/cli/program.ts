@@ -1,13 +1,15 @@
-// src/cli/program.ts — the vouch command line: scan, gate, demo, lab, checks; exit 0 pass, 1 fail, 2 usage/config/tool error.
+// src/cli/program.ts — the vouch command line: scan, gate, demo, lab, history, serve, token, checks; exit 0 pass, 1 fail, 2 usage/config/tool error.
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { closeBrowser } from '../browser/chromium.js';
 import { exitCodeFor, formatError } from '../core/index.js';
 import { VERSION } from '../engine/scan.js';
+import { auditCommand } from './commands/audit.js';
 import { checksCommand } from './commands/checks.js';
 import { demoCommand } from './commands/demo.js';
 import { labCommand } from './commands/lab.js';
 import { historyCommand } from './commands/history.js';
 import { gateCommand, scanCommand } from './commands/scan.js';
+import { serveCommand, tokenCreateCommand } from './commands/serve.js';
 
 const environments = ['production', 'staging', 'preview', 'local'] as const;
 
@@ -59,6 +61,22 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('audit')
+    .description("what one credential can actually do, against its declared intended scope (exit 1: it can do more)")
+    .argument('<url>', 'base URL of the target')
+    .requiredOption('--identity <name>', 'the identity in vouch.yaml to audit')
+    .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
+    .option('--spec <file|url>', 'OpenAPI document (file, URL, or path on the target)')
+    .option('-o, --out <dir>', 'also write reports there (default: only the audit log, in .vouch/audits/<id>)')
+    .option('-f, --format <list>', 'report formats with --out', 'json')
+    .addOption(new Option('--environment <env>', 'overrides target.environment; production means safe mode (write probes only)').choices(environments))
+    .option('--json', 'the audit as JSON on stdout')
+    .option('-q, --quiet', 'no progress lines')
+    .action(async (url, opts) => {
+      process.exitCode = await auditCommand(url, opts);
+    });
+
+  program
     .command('demo')
     .description('start the bundled lab (baseline and candidate), gate the candidate, write every report to .vouch/demo/')
     .option('-o, --out <dir>', 'where reports go', '.vouch/demo')
@@ -86,6 +104,27 @@ export function buildProgram(): Command {
     .option('--json', 'as one JSON array')
     .action(async (opts) => {
       process.exitCode = await historyCommand(opts);
+    });
+
+  program
+    .command('serve')
+    .description('the dashboard over the history store (loopback only unless --host says otherwise; then sign-in is required)')
+    .option('--port <n>', 'port (0 = a free one)', '7420')
+    .option('--host <host>', 'address to bind; anything but loopback turns on team mode (tokens, sessions, roles)', '127.0.0.1')
+    .action(async (opts) => {
+      process.exitCode = await serveCommand(opts);
+    });
+
+  program
+    .command('token')
+    .description('dashboard sign-in tokens (team mode)')
+    .command('create')
+    .description('create a token; it is printed once and stored hashed')
+    .addOption(new Option('--role <role>', 'what the token may do').choices(['viewer', 'maintainer'] as const).makeOptionMandatory())
+    .option('--name <name>', 'a label for the token')
+    .option('--days <n>', 'valid for this many days', '90')
+    .action(async (opts) => {
+      process.exitCode = await tokenCreateCommand(opts);
     });
 
   program

@@ -1,6 +1,6 @@
 // src/core/journal.ts — the contract between a running scan and the store that keeps its progress (interrupt/resume).
 import type { EngineStats } from './http.js';
-import type { Candidate, Exchange, Plan, Surface, TaskOutcome } from './types.js';
+import type { Candidate, Exchange, PermissionAudit, Plan, Surface, TaskOutcome } from './types.js';
 
 /** How a scan ended, as the store records it. `interrupted` and `failed` scans with saved inputs can be resumed. */
 export type ScanState = 'running' | 'done' | 'interrupted' | 'failed';
@@ -19,6 +19,8 @@ export interface ScanInputs {
 export interface TaskResult {
   outcome: TaskOutcome;
   candidates: Candidate[];
+  /** Permission audits the task established (`report.audit`). */
+  audits?: PermissionAudit[];
 }
 
 /** What a stored scan hands back to continue it. */

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { addStats, HEARTBEAT_MS, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
-import type { Candidate, CheckRunStat, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
+import type { Candidate, CheckRunStat, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import type { PolicyRule, ResolvedRun, VouchConfig } from '../config/index.js';
 import { confirm } from '../confirm/index.js';
@@ -43,8 +43,10 @@ export interface ScanOptions {
 
 /** The configuration as kept with a scan for resume: JSON, secrets redacted. */
 export function configSnapshot(config: VouchConfig, redact: Redactor): string {
-  // Value by value: a secret with quotes or backslashes would not be found again once JSON-escaped.
-  return JSON.stringify(config, (_key, value: unknown) => (typeof value === 'string' ? redact.text(value) : value));
+  // Value by value: a secret with quotes or backslashes would not be found again once JSON-escaped. Accepted risks
+  // are left out: they may change between runs (the dashboard), and they only affect the verdict, not what runs.
+  const { accepted: _accepted, ...rest } = config;
+  return JSON.stringify(rest, (_key, value: unknown) => (typeof value === 'string' ? redact.text(value) : value));
 }
 
 /** The policy rules for a target's environment: `policy.environments.<env>.rules`, else `policy.rules`, else defaults. */
@@ -145,17 +147,18 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const doneBefore = new Map((resume?.done ?? []).map((d) => [d.outcome.taskId, d]));
     const todo: Plan = { tasks: thePlan!.tasks.filter((t) => !doneBefore.has(t.id)), skipped: thePlan!.skipped };
     let progress = doneBefore.size;
-    const onTaskDone = (outcome: TaskOutcome, found: Candidate[]): void => {
+    const onTaskDone = (outcome: TaskOutcome, found: Candidate[], audits: PermissionAudit[]): void => {
       saver.finished(outcome.taskId);
       // A task that did not run is run by the resume; only finished ones are kept.
       if (!journal || outcome.status === 'not-run') return;
-      journal.taskDone({ outcome, candidates: found }, saver.take(found.flatMap((c) => c.proof.exchangeIds)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
+      journal.taskDone({ outcome, candidates: found, ...(audits.length ? { audits } : {}) }, saver.take(found.flatMap((c) => c.proof.exchangeIds)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
     };
-    const common = { checks: opts.checks, identities: run.identities, surface, target: run.target, engine, safeMode: run.safeMode, options, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, options, ...(opts.signal ? { signal: opts.signal } : {}) };
     const ran = await timed('execute', () => execute({ ...common, plan: todo, onEvent: emit, onTaskDone }), (r) => `${r.candidates.length} candidates`);
     const order = new Map(thePlan!.tasks.map((t, i) => [t.id, i]));
     const executed = {
       candidates: [...[...doneBefore.values()].flatMap((d) => d.candidates), ...ran.candidates],
+      audits: [...[...doneBefore.values()].flatMap((d) => d.audits ?? []), ...ran.audits],
       outcomes: [...[...doneBefore.values()].map((d) => d.outcome), ...ran.outcomes].sort((a, b) => (order.get(a.taskId) ?? 0) - (order.get(b.taskId) ?? 0)),
       // Interrupted after the last task (while confirming): the findings are not all confirmed, so the scan is partial.
       stopped: ran.stopped ?? (opts.signal?.aborted ? interruptReason(opts.signal) : undefined),
@@ -170,6 +173,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         findings,
         surface,
         suppressed,
+        ...(executed.audits.length ? { audit: executed.audits } : {}),
         ...(opts.baseline ? { baseline: opts.baseline } : {}),
         ...(rules ? { rules } : {}),
         ...(ai ? { aiInfluenced: ai } : {}),
@@ -211,6 +215,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       surface,
       findings: prioritized.findings,
       ...(prioritized.comparison ? { comparison: prioritized.comparison } : {}),
+      ...(executed.audits.length ? { audit: executed.audits } : {}),
       ...(accepted.length ? { accepted } : {}),
       verdict: prioritized.verdict,
     };

@@ -4,8 +4,8 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { HEARTBEAT_MS, isVouchError, VouchError } from '../core/index.js';
-import type { Candidate, EngineStats, Exchange, Report, ScanInputs, ScanJournal, ScanResume, ScanState, TaskOutcome } from '../core/index.js';
-import { migrate } from './migrations.js';
+import type { Candidate, EngineStats, Exchange, PermissionAudit, Report, ScanInputs, ScanJournal, ScanResume, ScanState, TaskOutcome } from '../core/index.js';
+import { migrate, NewerStoreError } from './migrations.js';
 import type { Database } from './schema.js';
 
 export interface ScanSummary {
@@ -17,6 +17,15 @@ export interface ScanSummary {
   finishedAt: string | null;
   verdict: 'pass' | 'fail' | null;
   findingCount: number;
+}
+
+/** A risk accepted in the store (from the dashboard), in the shape of vouch.yaml's `accepted` entries. */
+export interface StoredAcceptedRisk {
+  fingerprint: string;
+  reason: string;
+  expires: string;
+  createdAt: string;
+  createdBy: string;
 }
 
 export interface HistoryStore {
@@ -31,6 +40,12 @@ export interface HistoryStore {
   resumable(scanId: string): Promise<ScanResume>;
   /** Marks a scan stopped without waiting (a second Ctrl-C exits at once); only stores that can write synchronously. */
   markStoppedSync?(scanId: string, state: Exclude<ScanState, 'running'>, reason: string): void;
+  /** Accepted risks not revoked (expired ones included: the scan marks them expired). */
+  listAccepted(): Promise<StoredAcceptedRisk[]>;
+  /** Accept (or re-accept, replacing reason and expiry) the risk of a finding. */
+  acceptRisk(entry: { fingerprint: string; reason: string; expires: string; by: string }): Promise<void>;
+  /** Revoke an accepted risk; false when there was none. */
+  revokeRisk(fingerprint: string, by: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -41,10 +56,11 @@ const seqOf = (id: string): number => {
   return Number.isFinite(n) ? n : 0;
 };
 
-function storeError(path: string, e: unknown): VouchError {
+export function storeError(path: string, e: unknown): VouchError {
+  if (e instanceof VouchError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   return new VouchError('VOUCH_STORE_ERROR', `${path}: the history database cannot be used (${msg}); it was left untouched`, {
-    hint: 'Move the file away to start a new history, or point VOUCH_HISTORY at another file.',
+    hint: e instanceof NewerStoreError ? 'Upgrade vouch to read this store (stores are never downgraded).' : 'Move the file away to start a new history, or point VOUCH_HISTORY at another file.',
   });
 }
 
@@ -153,12 +169,37 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
           done: tasks.map((t) => ({
             outcome: { taskId: t.task_id, status: t.status, ...(t.reason !== null ? { reason: t.reason } : {}), ...(t.status === 'found' ? { candidates: (JSON.parse(t.candidates) as unknown[]).length } : {}) } as TaskOutcome,
             candidates: JSON.parse(t.candidates) as Candidate[],
+            ...(t.audits !== null ? { audits: JSON.parse(t.audits) as PermissionAudit[] } : {}),
           })),
           exchanges: exchanges.map((x) => JSON.parse(x.exchange) as Exchange),
           stats: JSON.parse(inputs.stats) as EngineStats,
           runs: Number(inputs.runs),
           exchangeCount: Number(inputs.exchange_count),
         };
+      }),
+    listAccepted: () =>
+      wrap(async () =>
+        (await db.selectFrom('accepted_risks').selectAll().where('revoked_at', 'is', null).orderBy('fingerprint').execute()).map((r) => ({
+          fingerprint: r.fingerprint,
+          reason: r.reason,
+          expires: r.expires,
+          createdAt: new Date(Number(r.created_at)).toISOString(),
+          createdBy: r.created_by,
+        })),
+      ),
+    acceptRisk: (e) =>
+      wrap(async () => {
+        const row = { reason: e.reason, expires: e.expires, created_at: Date.now(), created_by: e.by, revoked_at: null, revoked_by: null };
+        await db
+          .insertInto('accepted_risks')
+          .values({ fingerprint: e.fingerprint, ...row })
+          .onConflict((oc) => oc.column('fingerprint').doUpdateSet(row))
+          .execute();
+      }),
+    revokeRisk: (fingerprint, by) =>
+      wrap(async () => {
+        const r = await db.updateTable('accepted_risks').set({ revoked_at: Date.now(), revoked_by: by }).where('fingerprint', '=', fingerprint).where('revoked_at', 'is', null).executeTakeFirst();
+        return Number(r.numUpdatedRows) > 0;
       }),
     close: () => db.destroy(),
   };
@@ -223,7 +264,7 @@ export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): 
           const o = result.outcome;
           await trx
             .insertInto('scan_tasks')
-            .values({ scan_id: scanId, task_id: o.taskId, status: o.status, reason: 'reason' in o ? o.reason : null, candidates: JSON.stringify(result.candidates), finished_at: Date.now() })
+            .values({ scan_id: scanId, task_id: o.taskId, status: o.status, reason: 'reason' in o ? o.reason : null, candidates: JSON.stringify(result.candidates), audits: result.audits ? JSON.stringify(result.audits) : null, finished_at: Date.now() })
             .execute();
           await insertExchanges(trx, exchanges);
           await trx.updateTable('scans').set({ progress_done: progress.done, progress_total: progress.total, heartbeat_at: Date.now() }).where('id', '=', scanId).execute();
@@ -257,6 +298,26 @@ export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): 
 
 /** Opens (creating when absent) the embedded SQLite history; a file that is not a vouch database is never overwritten. */
 export async function openSqliteHistory(path: string): Promise<HistoryStore> {
+  const store = historyOver(await openSqliteDatabase(path), path);
+  store.markStoppedSync = (scanId, state) => {
+    // Runs as the process exits (a second Ctrl-C): a synchronous write on its own short-lived connection.
+    try {
+      const raw = new BetterSqlite3(path, { fileMustExist: true });
+      try {
+        raw.pragma('busy_timeout = 2000');
+        raw.prepare('UPDATE scans SET state = ?, heartbeat_at = ? WHERE id = ?').run(state, Date.now(), scanId);
+      } finally {
+        raw.close();
+      }
+    } catch {
+      // exiting anyway: a scan left `running` is resumable once its heartbeat is stale
+    }
+  };
+  return store;
+}
+
+/** The migrated Kysely database over a SQLite file (the history and the dashboard share it). */
+export async function openSqliteDatabase(path: string): Promise<Kysely<Database>> {
   let sqlite: BetterSqlite3.Database;
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -275,14 +336,5 @@ export async function openSqliteHistory(path: string): Promise<HistoryStore> {
     await db.destroy();
     throw storeError(path, e);
   }
-  const store = historyOver(db, path);
-  const mark = sqlite.prepare('UPDATE scans SET state = ?, heartbeat_at = ? WHERE id = ?');
-  store.markStoppedSync = (scanId, state) => {
-    try {
-      mark.run(state, Date.now(), scanId);
-    } catch {
-      // exiting anyway: a scan left `running` is resumable once its heartbeat is stale
-    }
-  };
-  return store;
+  return db;
 }

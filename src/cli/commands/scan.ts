@@ -9,7 +9,7 @@ import { createRedactor, interruptReason } from '../../net/index.js';
 import { baselineFromReport } from '../../prioritize/index.js';
 import { progressSink } from '../progress.js';
 import { resolveAiInfluenced } from './ai.js';
-import { resolveStoredBaseline, withHistory } from './history.js';
+import { resolveStoredBaseline, withHistory, withStoredAccepted } from './history.js';
 import { finish, interruptSignal, parseFormats, selectChecks } from './shared.js';
 
 interface CommonOpts {
@@ -68,7 +68,7 @@ async function resumeCommand(url: string | undefined, scanId: string, opts: Comm
 }
 
 async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, resume?: ScanResume): Promise<number> {
-  const { config } = loadConfig(args.config);
+  const config = await withStoredAccepted(loadConfig(args.config).config);
   const run = resolveRun(config, { url: args.url, ...(args.spec ? { spec: args.spec } : {}), ...(args.environment ? { environment: args.environment } : {}) });
   if (resume && configSnapshot(config, createRedactor(run.secrets)) !== resume.inputs.config) {
     throw new VouchError('VOUCH_USAGE', `--resume ${scanId}: the configuration (${args.config ?? 'defaults'} and its environment variables) changed since the scan started; resuming would mix two configurations`, {
@@ -114,7 +114,7 @@ async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, 
 
 export async function gateCommand(opts: CommonOpts & { candidate: string; baseline?: string }): Promise<number> {
   parseFormats(opts.format);
-  const { config } = loadConfig(opts.config);
+  const config = await withStoredAccepted(loadConfig(opts.config).config);
   const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) };
   const candidate = resolveRun(config, { url: opts.candidate, ...input });
   const { checks, only } = selectChecks(opts.check);
