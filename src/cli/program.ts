@@ -10,6 +10,7 @@ import { historyCommand } from './commands/history.js';
 import { gateCommand, scanCommand } from './commands/scan.js';
 
 const environments = ['production', 'staging', 'preview', 'local'] as const;
+const strengths = ['low', 'default', 'high'] as const;
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     .option('--baseline <ref>', 'compare with a saved report.json, a scan id from history, or last-passing')
     .option('--check <ids>', 'only these checks (comma-separated ids)')
     .addOption(new Option('--environment <env>', 'overrides target.environment; production means safe mode').choices(environments))
+    .addOption(new Option('--strength <level>', 'attack strength: payloads per injection point (overrides checks.strength)').choices(strengths))
     .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
     .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
     .option('--json', 'NDJSON events on stdout instead of progress lines')
@@ -49,6 +51,7 @@ export function buildProgram(): Command {
     .option('-f, --format <list>', 'report formats: json,sarif,junit,markdown,html', 'json,sarif,junit,markdown,html')
     .option('--check <ids>', 'only these checks (comma-separated ids)')
     .addOption(new Option('--environment <env>', 'overrides target.environment').choices(environments))
+    .addOption(new Option('--strength <level>', 'attack strength: payloads per injection point (overrides checks.strength)').choices(strengths))
     .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
     .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
     .option('--json', 'NDJSON events on stdout instead of progress lines')

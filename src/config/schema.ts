@@ -53,6 +53,11 @@ export const acceptedRiskSchema = z.strictObject({
   expires: z.iso.date('expires must be a date like 2027-01-31'),
 });
 
+/** Attack strength: how many payloads active checks send per injection point. */
+export const strengthSchema = z.enum(['low', 'default', 'high']);
+
+export const checkEntrySchema = z.strictObject({ enabled: z.boolean().default(true), options: z.record(z.string(), z.unknown()).optional() });
+
 export const configSchema = z.strictObject({
   target: z
     .strictObject({
@@ -85,7 +90,11 @@ export const configSchema = z.strictObject({
       timeoutMs: z.number().int().positive().default(15_000),
     })
     .default({ requests: 20_000, concurrency: 8, timeoutMs: 15_000 }),
-  checks: z.record(z.string(), z.strictObject({ enabled: z.boolean().default(true), options: z.record(z.string(), z.unknown()).optional() })).default({}),
+  /** Per check id: `enabled`, `options`; and `strength` (low | default | high): payloads per injection point. */
+  checks: z
+    .object({ strength: strengthSchema.optional() })
+    .catchall(checkEntrySchema)
+    .default({}),
   policy: z
     .strictObject({
       rules: z.array(policyRuleSchema).optional(),
@@ -103,4 +112,6 @@ export type AcceptedRiskConfig = z.infer<typeof acceptedRiskSchema>;
 
 export type VouchConfig = z.infer<typeof configSchema>;
 export type IdentityConfig = z.infer<typeof identitySchema>;
+export type StrengthConfig = z.infer<typeof strengthSchema>;
+export type CheckEntryConfig = z.infer<typeof checkEntrySchema>;
 export type PolicyRule = z.infer<typeof policyRuleSchema>;

@@ -19,6 +19,7 @@ interface CommonOpts {
   format: string;
   check?: string;
   environment?: Environment;
+  strength?: 'low' | 'default' | 'high';
   json?: true;
   quiet?: true;
 }
@@ -26,7 +27,7 @@ interface CommonOpts {
 export async function scanCommand(url: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
   parseFormats(opts.format);
   const { config } = loadConfig(opts.config);
-  const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) });
+  const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}), ...(opts.strength ? { strength: opts.strength } : {}) });
   const { checks, only } = selectChecks(opts.check);
   const stored = opts.baseline ? await resolveStoredBaseline(opts.baseline, run.target.name) : undefined;
   const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
@@ -58,7 +59,7 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
 export async function gateCommand(opts: CommonOpts & { candidate: string; baseline?: string }): Promise<number> {
   parseFormats(opts.format);
   const { config } = loadConfig(opts.config);
-  const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) };
+  const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}), ...(opts.strength ? { strength: opts.strength } : {}) };
   const candidate = resolveRun(config, { url: opts.candidate, ...input });
   const { checks, only } = selectChecks(opts.check);
   let baseline: BaselineSource | undefined;
