@@ -10,7 +10,7 @@ import { defineCheck, type CandidateInput, type CheckContext, type Confirmation 
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
 import { forStrength, sumCounts } from '../kit/strength.js';
 import { textBody } from './support/exchanges.js';
-import { delays, proveDelay, slowerBy } from './support/timing.js';
+import { delays, FastestAnswer, proveDelay, slowerBy } from './support/timing.js';
 
 /** Database error signatures (message fragments that only a database driver prints). */
 export const SQL_ERRORS: ReadonlyArray<[engine: string, pattern: RegExp]> = [
@@ -105,16 +105,17 @@ async function booleanBased(ctx: Ctx, op: Operation, point: InjectionPoint, base
   return undefined;
 }
 
-async function timeBased(ctx: Ctx, op: Operation, point: InjectionPoint, baseline: Exchange): Promise<CandidateInput | undefined> {
+async function timeBased(ctx: Ctx, op: Operation, point: InjectionPoint, fastest: FastestAnswer): Promise<CandidateInput | undefined> {
   const [d1] = delays(ctx);
   const payloads = forStrength(TIME_PAYLOADS, TIME_COUNTS, ctx.strength).filter((p) => !(ctx.safeMode && p.stacked));
   for (const p of payloads) {
     const payload = p.value(point.base, d1);
     const x = await ctx.send(buildRequest(op, point, payload));
-    if (!slowerBy(x, baseline, d1)) continue;
+    const reference = fastest.exchange;
+    if (!slowerBy(x, reference, d1)) continue;
     const control = await ctx.send(buildRequest(op)); // same-run control: is the whole target slow now?
     if (!slowerBy(x, control, d1)) continue;
-    return candidate(op, point, 'time', x, [control.id, baseline.id], `${JSON.stringify(payload)} took ${Math.round(x.timing.totalMs)} ms, the control ${Math.round(control.timing.totalMs)} ms (asked ${d1} s, ${p.engine} syntax)`, `${Math.round(x.timing.totalMs - control.timing.totalMs)} ms extra`, { payload, index: TIME_PAYLOADS.indexOf(p) });
+    return candidate(op, point, 'time', x, [control.id, reference.id], `${JSON.stringify(payload)} took ${Math.round(x.timing.totalMs)} ms, the control ${Math.round(control.timing.totalMs)} ms (asked ${d1} s, ${p.engine} syntax)`, `${Math.round(x.timing.totalMs - control.timing.totalMs)} ms extra`, { payload, index: TIME_PAYLOADS.indexOf(p) });
   }
   return undefined;
 }
@@ -154,16 +155,18 @@ export default defineCheck({
     delaySeconds: z.number().positive().max(10).default(2),
   }),
   requestsPerPoint: sumCounts(ERROR_COUNTS, { low: 2 * PAIR_COUNTS.low, default: 2 * PAIR_COUNTS.default, high: 2 * PAIR_COUNTS.high }, TIME_COUNTS),
-  safeModeSkips: 'stacked-query time payloads (;WAITFOR DELAY); delays capped at 1 s and 2 s',
+  safeModeSkips: 'stacked-query time payloads (;WAITFOR DELAY) not sent; time-based delays capped at 1 s and 2 s',
   appliesTo: all(hasInjectionPoints, safeMethodOrNotSafeMode),
   async run(ctx) {
     const op = ctx.operation!;
     const baseline = await ctx.send(buildRequest(op));
     if (!baseline.response) return { status: 'inconclusive', reason: `the unmodified request failed: ${baseline.error?.message ?? 'no response'}` };
     if (sqlError(bodyOf(baseline))) return { status: 'inconclusive', reason: 'the unmodified request already shows a database error' };
+    const fastest = new FastestAnswer(baseline);
+    const c: Ctx = { ...ctx, send: (r) => ctx.send(r).then((x) => fastest.note(x)) };
     const candidates: CandidateInput[] = [];
     for (const point of injectionPoints(op)) {
-      const found = (await errorBased(ctx, op, point, baseline)) ?? (await booleanBased(ctx, op, point, baseline)) ?? (await timeBased(ctx, op, point, baseline));
+      const found = (await errorBased(c, op, point, baseline)) ?? (await booleanBased(c, op, point, baseline)) ?? (await timeBased(c, op, point, fastest));
       if (found) candidates.push(found);
     }
     return candidates.length ? { status: 'found', candidates } : { status: 'clean' };

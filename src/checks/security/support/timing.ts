@@ -17,6 +17,21 @@ export function slowerBy(probe: Exchange, control: Exchange, seconds: number): b
   return Boolean(probe.response) && Boolean(control.response) && ms(probe) - ms(control) >= 0.8 * seconds * 1000;
 }
 
+/**
+ * The fastest answered exchange of an operation so far: the reference a time probe must beat. Every quick answer
+ * (the original request, error and boolean probes) is a natural control, so one slow cold start hides nothing.
+ */
+export class FastestAnswer {
+  constructor(private best: Exchange) {}
+  note(x: Exchange): Exchange {
+    if (x.response && x.timing.totalMs < this.best.timing.totalMs) this.best = x;
+    return x;
+  }
+  get exchange(): Exchange {
+    return this.best;
+  }
+}
+
 export interface DelayProof {
   proven: boolean;
   exchangeIds: string[];
