@@ -8,6 +8,7 @@ import { defineCheck, type CandidateInput, type CheckContext } from '../kit/defi
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
 import { forStrength, sumCounts } from '../kit/strength.js';
 import { textBody } from './support/exchanges.js';
+import { Tally, watched } from './support/tally.js';
 import { delays, FastestAnswer, proveDelay, slowerBy } from './support/timing.js';
 
 /** Ways to start a command after the value, most common first; `cmd` is the injected command. */
@@ -107,13 +108,14 @@ export default defineCheck({
     const baseline = await ctx.send(buildRequest(op));
     if (!baseline.response) return { status: 'inconclusive', reason: `the unmodified request failed: ${baseline.error?.message ?? 'no response'}` };
     const fastest = new FastestAnswer(baseline);
-    const c: Ctx = { ...ctx, send: (r) => ctx.send(r).then((x) => fastest.note(x)) };
+    const tally = new Tally();
+    const c = watched(ctx, (x) => fastest.note(x), (x) => tally.note(x));
     const candidates: CandidateInput[] = [];
     for (const point of injectionPoints(op)) {
       const found = (await outputBased(c, op, point, baseline)) ?? (await timeBased(c, op, point, fastest));
       if (found) candidates.push(found);
     }
-    return candidates.length ? { status: 'found', candidates } : { status: 'clean' };
+    return candidates.length ? { status: 'found', candidates } : tally.result();
   },
   async confirm(candidate, ctx) {
     const op = ctx.operation;

@@ -8,6 +8,7 @@ import { defineCheck, type CandidateInput, type CheckContext } from '../kit/defi
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
 import { forStrength } from '../kit/strength.js';
 import { nonce, textBody } from './support/exchanges.js';
+import { realAnswer, Tally, watched } from './support/tally.js';
 
 /** Operators that match more than the literal value would; `arg(miss)` is their argument. */
 export const OPERATORS: ReadonlyArray<{ op: string; arg: (miss: string) => string | boolean }> = [
@@ -44,17 +45,17 @@ interface Probe {
 
 /** Operator, then (when it answers successfully and unlike `literal`) the same key without `$`: the operator must
  * differ from both controls, which must agree. */
-async function probe(ctx: CheckContext<unknown>, op: Operation, point: InjectionPoint, index: number, literal: Exchange): Promise<Probe | undefined> {
+async function probe(ctx: Pick<CheckContext<unknown>, 'send'>, op: Operation, point: InjectionPoint, index: number, literal: Exchange): Promise<Probe | undefined> {
   const o = OPERATORS[index]!;
   const miss = `vouch${nonce()}`;
   const x = await ctx.send(buildRequest(op, point, keyed(point, o.op, o.arg(miss))));
-  if (!x.response || !literal.response || !isSuccess(x.response.status) || same(x, literal)) return undefined;
+  if (!x.response || !realAnswer(literal) || !isSuccess(x.response.status) || same(x, literal)) return undefined;
   const plain = await ctx.send(buildRequest(op, point, keyed(point, lookAlike(o.op), o.arg(miss))));
   return { literal, operator: x, plain, differs: same(plain, literal) && !same(x, plain) };
 }
 
 /** A literal value that matches nothing: the control every operator is compared with. */
-const literalControl = (ctx: CheckContext<unknown>, op: Operation, point: InjectionPoint): Promise<Exchange> => ctx.send(buildRequest(op, point, `vouch${nonce()}`));
+const literalControl = (ctx: Pick<CheckContext<unknown>, 'send'>, op: Operation, point: InjectionPoint): Promise<Exchange> => ctx.send(buildRequest(op, point, `vouch${nonce()}`));
 
 const describe = (point: InjectionPoint, key: string): string => (whereOf(point) === 'json' ? `${point.name}: {"${key}": …}` : `${point.name}[${key}]=…`);
 
@@ -78,12 +79,12 @@ export default defineCheck({
   async run(ctx) {
     const op = ctx.operation!;
     const candidates: CandidateInput[] = [];
-    let answered = 0;
+    const tally = new Tally();
+    const c = watched(ctx, (x) => tally.note(x));
     for (const point of points(op)) {
-      const literal = await literalControl(ctx, op, point);
-      if (literal.response) answered++;
+      const literal = await literalControl(c, op, point);
       for (let i = 0; i < forStrength(OPERATORS, OPERATOR_COUNTS, ctx.strength).length; i++) {
-        const p = await probe(ctx, op, point, i, literal);
+        const p = await probe(c, op, point, i, literal);
         if (!p) continue;
         if (!p.differs) break; // the look-alike differs too: the answer follows the input's shape, not an operator
         const key = OPERATORS[i]!.op;
@@ -105,7 +106,7 @@ export default defineCheck({
       }
     }
     if (candidates.length) return { status: 'found', candidates };
-    return answered ? { status: 'clean' } : { status: 'inconclusive', reason: 'no request got a response' };
+    return tally.result();
   },
   async confirm(candidate, ctx) {
     const data = candidate.data as { point: InjectionPoint; index: number } | undefined;

@@ -7,6 +7,7 @@ import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
 import { forStrength } from '../kit/strength.js';
 import { nonce, textBody } from './support/exchanges.js';
+import { Tally } from './support/tally.js';
 
 type FileKind = 'unix-passwd' | 'win-ini' | 'package-json';
 
@@ -57,12 +58,11 @@ export default defineCheck({
     const already = new Set((Object.keys(FILE_MARKERS) as FileKind[]).filter((k) => FILE_MARKERS[k].test(textBody(baseline.response))));
     const payloads = forStrength(PAYLOADS, COUNTS, ctx.strength).filter((p) => !already.has(p.kind));
     const candidates: CandidateInput[] = [];
-    let answered = 0;
+    const tally = new Tally();
     for (const point of injectionPoints(op)) {
       for (const p of payloads) {
         const value = p.value();
-        const x = await ctx.send(buildRequest(op, point, value));
-        if (x.response) answered++;
+        const x = tally.note(await ctx.send(buildRequest(op, point, value)));
         const m = FILE_MARKERS[p.kind].exec(textBody(x.response));
         if (!m) continue;
         candidates.push({
@@ -83,7 +83,7 @@ export default defineCheck({
       }
     }
     if (candidates.length) return { status: 'found', candidates };
-    return answered ? { status: 'clean' } : { status: 'inconclusive', reason: 'no traversal request got a response' };
+    return tally.result();
   },
   async confirm(candidate, ctx) {
     const data = candidate.data as { point: InjectionPoint; index: number } | undefined;

@@ -10,6 +10,7 @@ import { defineCheck, type CandidateInput, type CheckContext, type Confirmation 
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
 import { forStrength, sumCounts } from '../kit/strength.js';
 import { textBody } from './support/exchanges.js';
+import { realAnswer, Tally, watched } from './support/tally.js';
 import { delays, FastestAnswer, proveDelay, slowerBy } from './support/timing.js';
 
 /** Database error signatures (message fragments that only a database driver prints). */
@@ -97,7 +98,7 @@ async function booleanBased(ctx: Ctx, op: Operation, point: InjectionPoint, base
     const [t, f] = pair(point.base, randomInt(100, 999));
     const tx = await ctx.send(buildRequest(op, point, t));
     const fx = await ctx.send(buildRequest(op, point, f));
-    if (!tx.response || !fx.response) continue;
+    if (!tx.response || !fx.response || !realAnswer(tx) || !realAnswer(fx) || !realAnswer(baseline)) continue; // a 429 is no answer
     if (same(tx, baseline) && !same(fx, baseline)) {
       return candidate(op, point, 'boolean', tx, [fx.id, baseline.id], `true condition ${JSON.stringify(t)} answers like the original value (${tx.response.status}), false condition ${JSON.stringify(f)} differs (${fx.response.status}, ${similarBodies(bodyOf(fx), bodyOf(baseline)).why}) in a ${context}`, `${tx.response.status} vs ${fx.response.status}`, { payload: t, index });
     }
@@ -131,6 +132,7 @@ async function confirmBoolean(ctx: Ctx, op: Operation, data: Data): Promise<Conf
     const tx = await ctx.send(buildRequest(op, data.point, t));
     const fx = await ctx.send(buildRequest(op, data.point, f));
     ids.push(tx.id, fx.id);
+    if (!realAnswer(tx) || !realAnswer(fx)) return { confirmed: false, exchangeIds: ids, reason: `round ${round + 1} got no real answer (${tx.response?.status ?? '-'}/${fx.response?.status ?? '-'})` };
     if (!same(tx, neutral) || same(fx, neutral)) return { confirmed: false, exchangeIds: ids, reason: `round ${round + 1} with fresh operands did not repeat the true/false difference` };
   }
   return { confirmed: true, exchangeIds: ids, summary: `true and false conditions in a ${context} answered differently twice more with fresh operands, the true one like the original value each time` };
@@ -163,13 +165,14 @@ export default defineCheck({
     if (!baseline.response) return { status: 'inconclusive', reason: `the unmodified request failed: ${baseline.error?.message ?? 'no response'}` };
     if (sqlError(bodyOf(baseline))) return { status: 'inconclusive', reason: 'the unmodified request already shows a database error' };
     const fastest = new FastestAnswer(baseline);
-    const c: Ctx = { ...ctx, send: (r) => ctx.send(r).then((x) => fastest.note(x)) };
+    const tally = new Tally();
+    const c = watched(ctx, (x) => fastest.note(x), (x) => tally.note(x));
     const candidates: CandidateInput[] = [];
     for (const point of injectionPoints(op)) {
       const found = (await errorBased(c, op, point, baseline)) ?? (await booleanBased(c, op, point, baseline)) ?? (await timeBased(c, op, point, fastest));
       if (found) candidates.push(found);
     }
-    return candidates.length ? { status: 'found', candidates } : { status: 'clean' };
+    return candidates.length ? { status: 'found', candidates } : tally.result();
   },
   async confirm(candidate, ctx) {
     const op = ctx.operation;

@@ -8,6 +8,7 @@ import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
 import { forStrength } from '../kit/strength.js';
 import { textBody } from './support/exchanges.js';
+import { Tally } from './support/tally.js';
 
 /** Expression syntaxes, most common first, with the engines that evaluate them. */
 export const SYNTAXES: ReadonlyArray<{ engines: string; wrap: (expr: string) => string }> = [
@@ -52,11 +53,12 @@ export default defineCheck({
     const baseline = await ctx.send(buildRequest(op));
     if (!baseline.response) return { status: 'inconclusive', reason: `the unmodified request failed: ${baseline.error?.message ?? 'no response'}` };
     const candidates: CandidateInput[] = [];
+    const tally = new Tally();
     for (const point of injectionPoints(op)) {
       for (const syntax of forStrength(SYNTAXES, COUNTS, ctx.strength)) {
         const o = operands();
         const payload = `${point.base}${syntax.wrap(o.expr)}`;
-        const x = await ctx.send(buildRequest(op, point, payload));
+        const x = tally.note(await ctx.send(buildRequest(op, point, payload)));
         const body = textBody(x.response);
         const at = body.indexOf(o.product);
         if (at < 0 || textBody(baseline.response).includes(o.product)) continue;
@@ -77,7 +79,7 @@ export default defineCheck({
         break;
       }
     }
-    return candidates.length ? { status: 'found', candidates } : { status: 'clean' };
+    return candidates.length ? { status: 'found', candidates } : tally.result();
   },
   async confirm(candidate, ctx) {
     const data = candidate.data as { point: InjectionPoint; syntax: number } | undefined;
