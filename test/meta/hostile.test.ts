@@ -53,7 +53,7 @@ function expectNothingProven(results: Array<[AnyCheck, CheckTestResult]>): void 
   }
 }
 
-describe('hostile targets', () => {
+describe.concurrent('hostile targets', () => {
   it('covers the injection checks', () => {
     expect(security.map((c) => c.id)).toEqual(expect.arrayContaining(['sql-injection', 'nosql-injection', 'command-injection', 'template-injection', 'path-traversal']));
     expect(timeBased.map((c) => c.id)).toEqual(expect.arrayContaining(['sql-injection', 'command-injection']));
