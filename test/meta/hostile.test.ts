@@ -47,8 +47,8 @@ function expectNothingProven(results: Array<[AnyCheck, CheckTestResult]>): void 
   for (const [check, r] of results) {
     expect(r.findings.filter((f) => f.confidence === 'confirmed').map((f) => `${check.id}: ${f.proof.summary}`)).toEqual([]);
     for (const o of r.outcomes) {
-      expect(o.status, `${check.id}: ${o.reason ?? ''}`).not.toBe('crashed');
-      if (o.status === 'inconclusive') expect(o.reason?.length ?? 0, check.id).toBeGreaterThan(5);
+      expect(o.status, `${check.id}: ${'reason' in o ? o.reason : ''}`).not.toBe('crashed');
+      if (o.status === 'inconclusive') expect(o.reason.length, check.id).toBeGreaterThan(5);
     }
   }
 }
