@@ -66,12 +66,12 @@ export function resolveRun(config: VouchConfig, input: { url?: string; spec?: st
     scope,
     identities,
     safeMode: environment === 'production',
-    strength: input.strength ?? config.checks.strength ?? 'default',
+    strength: input.strength ?? config.strength ?? 'default',
     secrets: identities.flatMap((i) => secretsOf(i.auth)),
   };
 }
 
-/** The per-check entries of `checks:` (enabled, options), without the scan-wide `strength` key. */
+/** The per-check entries of `checks:` (enabled, options); `checks.strength` is lifted out to `config.strength`. */
 export function checkEntries(config: VouchConfig): Array<[string, CheckEntryConfig]> {
-  return Object.entries(config.checks).filter((e): e is [string, CheckEntryConfig] => e[0] !== 'strength' && typeof e[1] === 'object');
+  return Object.entries(config.checks);
 }

@@ -42,6 +42,11 @@ export const policyRuleSchema = z.strictObject({
     checks: z.array(z.string()).optional(),
     /** `surface.authLost`: an operation answered with auth before and answers anonymously now. */
     surface: z.enum(['authLost', 'removed']).optional(),
+    /**
+     * `permissions.gainedBeyondIntended`: an identity can do, in the candidate, an operation it could not do in the
+     * baseline and its `intended` scope does not cover; `gained`: any operation it could not do before.
+     */
+    permissions: z.enum(['gainedBeyondIntended', 'gained']).optional(),
   }),
 });
 
@@ -57,6 +62,8 @@ export const acceptedRiskSchema = z.strictObject({
 export const strengthSchema = z.enum(['low', 'default', 'high']);
 
 export const checkEntrySchema = z.strictObject({ enabled: z.boolean().default(true), options: z.record(z.string(), z.unknown()).optional() });
+
+export type CheckEntryConfig = z.infer<typeof checkEntrySchema>;
 
 export const configSchema = z.strictObject({
   target: z
@@ -91,10 +98,7 @@ export const configSchema = z.strictObject({
     })
     .default({ requests: 20_000, concurrency: 8, timeoutMs: 15_000 }),
   /** Per check id: `enabled`, `options`; and `strength` (low | default | high): payloads per injection point. */
-  checks: z
-    .object({ strength: strengthSchema.optional() })
-    .catchall(checkEntrySchema)
-    .default({}),
+  checks: z.object({ strength: strengthSchema.optional() }).catchall(checkEntrySchema).default({}),
   policy: z
     .strictObject({
       rules: z.array(policyRuleSchema).optional(),
@@ -106,12 +110,16 @@ export const configSchema = z.strictObject({
     .default({}),
   /** Accepted risks; `.vouch/accepted.yaml` may hold more in the same shape (a list). */
   accepted: z.array(acceptedRiskSchema).default([]),
-});
+})
+  // `checks.strength` is validated where users write it, then lifted out so `checks` stays a plain id → entry record.
+  .transform(({ checks, ...rest }) => {
+    const { strength, ...entries } = checks;
+    return { ...rest, checks: entries as Record<string, CheckEntryConfig>, ...(strength ? { strength } : {}) };
+  });
 
 export type AcceptedRiskConfig = z.infer<typeof acceptedRiskSchema>;
 
 export type VouchConfig = z.infer<typeof configSchema>;
 export type IdentityConfig = z.infer<typeof identitySchema>;
 export type StrengthConfig = z.infer<typeof strengthSchema>;
-export type CheckEntryConfig = z.infer<typeof checkEntrySchema>;
 export type PolicyRule = z.infer<typeof policyRuleSchema>;
