@@ -12,7 +12,7 @@ db.exec("create table products (id integer primary key, name text); insert into 
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  app = await serveFixture(async (_req, res, url) => {
+  app = await serveFixture(async (req, res, url) => {
     const q = url.searchParams.get('q') ?? '';
     try {
       if (url.pathname === '/vulnerable') return sendJson(res, 200, db.prepare(`select * from products where name like '%${q}%'`).all());
@@ -29,6 +29,14 @@ beforeAll(async () => {
         const m = /SLEEP\(([\d.]+)\)/i.exec(q); // stands in for MySQL evaluating SLEEP() inside the statement
         if (m) await wait(Number(m[1]) * 1000);
         return sendJson(res, 200, db.prepare('select * from products where name = ?').all(q));
+      }
+      if (url.pathname === '/graphql') {
+        const { variables } = JSON.parse(req.body) as { variables: { name: string } };
+        try {
+          return sendJson(res, 200, { data: { products: db.prepare(`select * from products where name = '${variables.name}'`).all() } });
+        } catch (e) {
+          return sendJson(res, 200, { errors: [{ message: String(e) }] }); // GraphQL style: 200 with errors
+        }
       }
       if (url.pathname === '/slow') {
         await wait(600); // uniformly slow: every answer, payload or not
@@ -80,6 +88,13 @@ describe('sql-injection', () => {
     expect(f.vulnClass).toBe('sqli-time');
     expect(f.confidence, f.proof.summary).toBe('confirmed');
     expect(f.proof.summary).toMatch(/extra delay over same-run controls/);
+  });
+
+  it('injects through a GraphQL variable (the body stays {query, variables})', async () => {
+    const graphql = { method: 'POST', path: '/graphql', graphql: { kind: 'query' as const, field: 'products', query: 'query($name: String) { products(name: $name) { id } }' }, params: [{ name: 'variables.name', in: 'body' as const, examples: ['phone'] }] };
+    const r = await testCheck(check, { url: app.url, operations: [graphql] });
+    expect(r.findings.map((f) => [f.parameter, f.confidence])).toEqual([['graphql:variables.name', 'confirmed']]);
+    expect(JSON.parse(String(r.findings[0]!.proof.exchanges[0]!.request.body))).toMatchObject({ query: graphql.graphql.query, variables: { name: "phone'" } });
   });
 
   it('reports nothing on the parameterized safe twin, nor on a uniformly slow one', async () => {
