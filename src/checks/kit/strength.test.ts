@@ -13,8 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => echo.close());
 
-/** A GET operation with `n` query parameters: one injection point each. */
-const op = (n: number) => ({ method: 'GET', path: '/echo', params: Array.from({ length: n }, (_, i) => ({ name: `p${i}`, in: 'query' as const, examples: [`v${i}`] })) });
+/** A GET operation with `n` query parameters: one injection point each (path-like values, so redirect checks apply). */
+const op = (n: number) => ({ method: 'GET', path: '/echo', params: Array.from({ length: n }, (_, i) => ({ name: `p${i}`, in: 'query' as const, examples: [`/v${i}`] })) });
 
 const declaring = allChecks.filter((c) => c.requestsPerPoint);
 
@@ -25,7 +25,7 @@ describe('attack strength', () => {
   });
 
   it('is declared by the injection checks', () => {
-    expect(declaring.map((c) => c.id)).toEqual(expect.arrayContaining(['sql-injection', 'nosql-injection', 'command-injection', 'template-injection', 'path-traversal']));
+    expect(declaring.map((c) => c.id)).toEqual(expect.arrayContaining(['sql-injection', 'nosql-injection', 'command-injection', 'template-injection', 'path-traversal', 'open-redirect']));
   });
 
   describe.each(declaring.map((c) => [c.id, c] as const))('%s', (_id, check) => {
