@@ -33,7 +33,7 @@ describe('OpenAPI', () => {
   it('refuses what is not OpenAPI with the location named', () => {
     expect(() => parseSpecText('{"hello": 1}', 'x.json')).toThrow(VouchError);
     expect(() => parseSpecText('{"hello": 1}', 'x.json')).toThrow(/x\.json: not an OpenAPI document/);
-    expect(() => parseSpecText(': : :\n\t- [', 'y.yaml')).toThrow(/y\.yaml: not JSON or YAML/);
+    expect(() => parseSpecText(': : :\n\t- [', 'y.yaml')).toThrow(/y\.yaml line 1: not valid YAML/);
   });
 
   it('reads YAML and Swagger 2.0', () => {
