@@ -264,13 +264,15 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
       const ex = await engine.send({ method: 'GET', url: u.href }, { identity: 'anonymous', checkId: 'discover' });
       fetched++;
       if (ex.response?.status !== 200 || ex.response.bodyEncoding === 'base64') continue;
+      if (ex.response.truncated) warnings.push(`${u.pathname}: the sitemap was cut at the response size cap; only its first entries were read`);
       const map = parseSitemap(ex.response.body);
       if (map.index) sitemaps.push(...map.locs);
       else for (const loc of map.locs) await found(loc, u, 1, 'sitemap', true);
     }
   }
 
-  while (queue.length > 0) {
+  let head = 0; // a moving head: shift() on a 20,000-URL sitemap queue is quadratic
+  while (head < queue.length) {
     if (fetched >= o.maxPages) {
       stoppedBy = `${o.maxPages} pages (discovery.maxPages)`;
       break;
@@ -279,7 +281,7 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
       stoppedBy = `${o.timeLimitMs} ms (discovery.timeLimitMs)`;
       break;
     }
-    const item = queue.shift()!;
+    const item = queue[head++]!;
     const template = routeTemplate(item.url.pathname);
     const n = samples.get(template) ?? 0;
     if (n >= o.samplesPerTemplate) {
@@ -328,6 +330,6 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
     }
   }
 
-  if (stoppedBy) warnings.push(`HTML crawl stopped at ${stoppedBy}; ${queue.length} URLs not visited`);
+  if (stoppedBy) warnings.push(`HTML crawl stopped at ${stoppedBy}; ${queue.length - head} URLs not visited`);
   return { operations: [...ops.values()], warnings, specUrls: [...specUrls], graphqlUrls: [...graphqlUrls], fetched, templates: samples.size };
 }
