@@ -148,6 +148,7 @@ export function parseSitemap(xml: string): { index: boolean; locs: string[] } {
   return { index, locs };
 }
 
+const STATIC = /\.(?:css|png|jpe?g|gif|svg|ico|webp|avif|woff2?|ttf|otf|eot|mp[34]|webm|ogg|wav|pdf|zip|gz|tgz|map)$/i;
 const SPEC_PATH = /(?:openapi|swagger|api-docs)[^/]*(?:\.json|\.ya?ml)?$|\/v3\/api-docs$/i;
 
 function fieldSchema(f: FormField): JsonSchema {
@@ -228,6 +229,11 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
     if (verdict !== 'target') return undefined;
     if (/graphql/i.test(u.pathname)) graphqlUrls.add(u.pathname);
     if (SPEC_PATH.test(u.pathname)) specUrls.add(u.pathname);
+    if (STATIC.test(u.pathname)) {
+      // Stylesheets, images, fonts, media and archives hold no links: listed when linked, never fetched.
+      if (!weak && via === 'link') add('GET', u, []);
+      return u;
+    }
     if (enqueue && depth <= o.maxDepth && !queued.has(u.href)) {
       queued.add(u.href);
       queue.push({ url: u, depth, via, weak });
