@@ -1,5 +1,5 @@
 // src/discover/html.ts — the HTML crawler: links, forms, scripts, robots.txt and sitemaps, sampled per route template.
-import type { HttpEngine, JsonSchema, Operation, Parameter } from '../core/index.js';
+import type { Exchange, HttpEngine, JsonSchema, Operation, Parameter } from '../core/index.js';
 import type { FoundVia, UrlGate } from './gate.js';
 
 export interface CrawlOptions {
@@ -185,7 +185,7 @@ interface Item {
 }
 
 /** Crawls from the target root; every request goes through the engine, every URL found through the gate. */
-export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlGate, opts: CrawlOptions = {}): Promise<CrawlResult> {
+export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlGate, opts: CrawlOptions = {}, startExchange?: Exchange): Promise<CrawlResult> {
   const o = { ...CRAWL_DEFAULTS, ...opts };
   const started = Date.now();
   const ops = new Map<string, Operation>();
@@ -256,7 +256,7 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
     }
     if (sitemaps.length === 0) sitemaps.push('/sitemap.xml');
     const seenMaps = new Set<string>();
-    while (sitemaps.length > 0 && seenMaps.size < 20) {
+    while (sitemaps.length > 0 && seenMaps.size < 20 && fetched < o.maxPages && Date.now() - started <= o.timeLimitMs) {
       const raw = sitemaps.shift()!;
       let u: URL;
       try {
@@ -296,7 +296,9 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
     }
     samples.set(template, n + 1);
     fetched++;
-    const ex = await engine.send({ method: 'GET', url: item.url.href }, { identity: 'anonymous', checkId: 'discover' });
+    // The root was fetched already to see that the target answers: its exchange is reused, not sent again.
+    const reuse = item.via === 'start' && startExchange?.response ? startExchange : undefined;
+    const ex = reuse ?? (await engine.send({ method: 'GET', url: item.url.href }, { identity: 'anonymous', checkId: 'discover' }));
     const res = ex.response;
     if (!res) {
       if (!item.weak) add('GET', item.url, []);

@@ -74,7 +74,7 @@ export async function discover(input: DiscoverInput): Promise<Surface> {
   const crawlOn = input.crawl ?? options.crawl ?? true;
   let crawl: Awaited<ReturnType<typeof crawlHtml>> | undefined;
   if (crawlOn) {
-    crawl = await crawlHtml(engine, `${target.url}/`, gate, { ...CRAWL_DEFAULTS, ...stripUndefined(options) });
+    crawl = await crawlHtml(engine, `${target.url}/`, gate, { ...CRAWL_DEFAULTS, ...stripUndefined(options) }, probe);
     warnings.push(...crawl.warnings);
     // Spec links met in pages, when the common locations had none.
     if (!spec && !target.spec && crawl.specUrls.length) spec = await loadSpec(target, engine, gate, warnings, crawl.specUrls, false);
