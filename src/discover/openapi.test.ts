@@ -15,6 +15,8 @@ const dir = mkdtempSync(join(tmpdir(), 'vouch-spec-'));
 
 beforeAll(async () => {
   site = await serveFixture((req, res, url) => {
+    if (url.pathname === '/docs') return res.writeHead(302, { location: '/openapi.json' }).end();
+    if (url.pathname === '/spec-elsewhere') return res.writeHead(301, { location: `${OUT}/openapi.json` }).end();
     if (url.pathname === '/schemas/user.json') return sendJson(res, 200, { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } });
     if (url.pathname === '/openapi.json') {
       return sendJson(res, 200, {
@@ -40,8 +42,12 @@ afterAll(() => site.close());
 async function scan(spec?: string): Promise<{ surface: Surface; engine: Engine }> {
   const target = { name: 't', url: site.url, environment: 'local' as const, ...(spec ? { spec } : {}) };
   const engine = createEngine({ target, scope: { origins: [site.url], include: [], exclude: [] }, safeMode: false });
-  const surface = await discover({ target, engine, options: { crawl: false, graphql: false } });
-  return { surface, engine };
+  try {
+    return { surface: await discover({ target, engine, options: { crawl: false, graphql: false } }), engine };
+  } catch (e) {
+    await engine.close();
+    throw e;
+  }
 }
 
 describe('OpenAPI sources', () => {
@@ -100,6 +106,13 @@ paths:
     } finally {
       await engine.close();
     }
+  });
+
+  it('follows a spec redirect on the target, and refuses one that leaves the scope', async () => {
+    const moved = await scan('/docs');
+    await moved.engine.close();
+    expect(moved.surface.operations.map((o) => o.id)).toEqual(['GET /api/remote', 'GET /api/users/{id}']);
+    await expect(scan('/spec-elsewhere')).rejects.toThrow(`/spec-elsewhere: the spec could not be fetched (redirected to ${OUT}/openapi.json, outside the scope: refused, never contacted)`);
   });
 
   it('names the place of a fatal problem: file, JSON pointer and YAML line', () => {

@@ -15,8 +15,16 @@ export interface LoadedSpec {
 
 const ACCEPT: [string, string] = ['accept', 'application/json, application/yaml;q=0.9, */*;q=0.1'];
 
-async function fetchText(engine: HttpEngine, url: string): Promise<string | { problem: string }> {
-  const ex = await engine.send({ method: 'GET', url, headers: [ACCEPT] }, { identity: 'anonymous', checkId: 'discover' });
+/** GETs a document; redirects are followed (3 hops) when the gate lets them stay on the target. */
+async function fetchText(engine: HttpEngine, url: string, gate: UrlGate): Promise<string | { problem: string }> {
+  let ex = await engine.send({ method: 'GET', url, headers: [ACCEPT] }, { identity: 'anonymous', checkId: 'discover' });
+  for (let hop = 0; hop < 3 && ex.response && ex.response.status >= 300 && ex.response.status < 400; hop++) {
+    const loc = ex.response.headers.find(([k]) => k === 'location')?.[1];
+    if (!loc || !URL.canParse(loc, ex.request.url)) break;
+    const next = new URL(loc, ex.request.url);
+    if ((await gate.judge(next, 'redirect')) === 'refused') return { problem: `redirected to ${next.href}, outside the scope: refused, never contacted` };
+    ex = await engine.send({ method: 'GET', url: next.href, headers: [ACCEPT] }, { identity: 'anonymous', checkId: 'discover' });
+  }
   if (!ex.response) return { problem: ex.error?.message ?? 'no response' };
   if (ex.response.status !== 200) return { problem: `status ${ex.response.status}` };
   if (ex.response.bodyEncoding === 'base64') return { problem: 'binary body' };
@@ -71,7 +79,7 @@ async function fromText(text: string, location: string, base: string, targetUrl:
     if (/^https?:\/\//i.test(abs)) {
       const verdict = await gate.judge(new URL(abs), 'spec');
       if (verdict === 'refused') return { problem: 'outside the scope: refused, never contacted' };
-      return fetchText(engine, abs);
+      return fetchText(engine, abs, gate);
     }
     return existsSync(abs) ? readFileSync(abs, 'utf8') : { problem: 'file not found' };
   }, warnings);
@@ -99,7 +107,7 @@ export async function loadSpec(target: Target, engine: HttpEngine, gate: UrlGate
     if ((await gate.judge(url, 'spec')) === 'refused') {
       throw new VouchError('VOUCH_SPEC_INVALID', `${spec}: the spec URL is outside the scope; it was not fetched`, { hint: 'Add its origin to scope.origins, or download it and give the file with --spec.' });
     }
-    const got = await fetchText(engine, url.href);
+    const got = await fetchText(engine, url.href, gate);
     if (typeof got !== 'string') {
       throw new VouchError('VOUCH_SPEC_INVALID', `${spec}: the spec could not be fetched (${got.problem})`, { hint: 'Check the URL, or give the spec as a file with --spec.' });
     }
@@ -110,7 +118,7 @@ export async function loadSpec(target: Target, engine: HttpEngine, gate: UrlGate
     if (tried.has(path)) continue;
     tried.add(path);
     const url = new URL(path, `${target.url}/`).href;
-    const got = await fetchText(engine, url);
+    const got = await fetchText(engine, url, gate);
     if (typeof got !== 'string') continue;
     try {
       return await fromText(got, path, url, target.url, engine, gate, warnings);
