@@ -70,6 +70,10 @@ export function extractLinks(html: string): PageLinks {
     const href = attr(m[0], 'href') ?? attr(m[0], 'src');
     if (href) links.push(href);
   }
+  for (const m of html.matchAll(/<meta\b[^>]*http-equiv\s*=\s*["']?refresh[^>]*>/gi)) {
+    const url = /url\s*=\s*['"]?([^'">\s]+)/i.exec(attr(m[0], 'content') ?? '')?.[1];
+    if (url) links.push(url);
+  }
   const forms: PageLinks['forms'] = [];
   for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
     const open = `<form ${m[1] ?? ''}>`;
