@@ -36,11 +36,12 @@ beforeAll(async () => {
     if (p === '/sitemap_index.xml') return res.end(`<?xml version="1.0"?><sitemapindex><sitemap><loc>${origin}/sitemap-1.xml</loc></sitemap></sitemapindex>`);
     if (p === '/sitemap-1.xml') {
       const locs = Array.from({ length: 300 }, (_, i) => `<url><loc>${origin}/page/${i}</loc></url>`).join('');
-      return res.end(`<urlset>${locs}<url><loc>${OUT}/from-sitemap</loc></url></urlset>`);
+      const posts = Array.from({ length: 60 }, (_, i) => `<url><loc>${origin}/post/story-${['alpha', 'beta', 'gamma'][i % 3]}-${String.fromCharCode(97 + (i % 26))}${i}</loc></url>`).join('');
+      return res.end(`<urlset>${locs}${posts}<url><loc>${OUT}/from-sitemap</loc></url></urlset>`);
     }
     if (p === '/static/app.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(APP_JS);
     if (p === '/redirect') return res.writeHead(302, { location: `${OUT}/redirected` }).end();
-    if (/^\/(item|page)\/\d+$/.test(p) || p === '/about' || p === '/public' || p.startsWith('/private')) return sendHtml(res, 200, '<p>page</p>');
+    if (/^\/(item|page)\/\d+$/.test(p) || p.startsWith('/post/') || p === '/about' || p === '/public' || p.startsWith('/private')) return sendHtml(res, 200, '<p>page</p>');
     if (p === '/api/users') return sendJson(res, 200, []);
     if (p === '/docs/openapi.json') return sendJson(res, 200, { openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/api/spec-only': { get: { responses: { '200': { description: 'ok' } } } } } });
     return sendHtml(res, 404, 'no');
@@ -87,6 +88,10 @@ describe('crawler', () => {
     const pages = [...hits.entries()].filter(([p]) => p.startsWith('/page/')).reduce((n, [, c]) => n + c, 0);
     expect(pages).toBe(2);
     expect([...hits.entries()].filter(([p]) => p.startsWith('/item/')).length).toBe(2);
+    // slugs: more than SLUG_THRESHOLD leaves under one parent are one template
+    expect([...hits.keys()].filter((p) => p.startsWith('/post/')).length).toBe(2);
+    expect([...ops.keys()].filter((id) => id.startsWith('GET /post/'))).toEqual(['GET /post/{slug}']);
+    expect(ops.get('GET /post/{slug}')?.params[0]).toMatchObject({ name: 'slug', in: 'path', required: true });
   });
 
   it('refuses every out-of-scope URL once, whatever the source, and never the excluded page twice', () => {

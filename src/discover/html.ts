@@ -180,6 +180,57 @@ export function formParams(method: string, fields: FormField[]): Parameter[] {
   return fields.map((f) => ({ name: f.name, in: inLoc, schema: fieldSchema(f), ...(f.required ? { required: true } : {}), ...(f.value ? { examples: [f.value] } : {}) }));
 }
 
+/** Distinct last segments under one parent beyond which they are taken as one `{slug}` template. */
+export const SLUG_THRESHOLD = 20;
+
+/**
+ * Slug routes (`/blog/hello-world`, `/blog/second-post`, ...) are not numeric, so routeTemplate keeps them apart;
+ * once a parent has more than SLUG_THRESHOLD distinct leaf segments, they are sampled and listed as `/blog/{slug}`.
+ */
+function slugTracker(): { see(path: string): void; template(path: string): string; collapse(ops: Operation[]): Operation[] } {
+  const children = new Map<string, Set<string>>();
+  const split = (path: string): [string, string] => {
+    const i = path.lastIndexOf('/');
+    return [path.slice(0, i), path.slice(i + 1)];
+  };
+  const isSlugParent = (parent: string): boolean => (children.get(parent)?.size ?? 0) > SLUG_THRESHOLD;
+  return {
+    see(path) {
+      const [parent, leaf] = split(path);
+      if (!parent || !leaf || leaf.includes('{') || leaf.includes('.')) return; // top-level pages stay apart
+      let set = children.get(parent);
+      if (!set) children.set(parent, (set = new Set()));
+      if (set.size <= SLUG_THRESHOLD) set.add(leaf);
+    },
+    template(path) {
+      const [parent, leaf] = split(path);
+      return leaf && !leaf.includes('{') && !leaf.includes('.') && isSlugParent(parent) ? `${parent}/{slug}` : path;
+    },
+    collapse(ops) {
+      const out: Operation[] = [];
+      const merged = new Map<string, Operation>();
+      for (const op of ops) {
+        const [parent, leaf] = split(op.path);
+        if (op.method !== 'GET' || !leaf || leaf.includes('{') || leaf.includes('.') || !isSlugParent(parent)) {
+          out.push(op);
+          continue;
+        }
+        const path = `${parent}/{slug}`;
+        let m = merged.get(path);
+        if (!m) {
+          m = { ...op, id: `GET ${path}`, path, params: [{ name: 'slug', in: 'path', required: true, examples: [] }, ...op.params] };
+          merged.set(path, m);
+          out.push(m);
+        }
+        const examples = m.params[0]!.examples!;
+        if (examples.length < 5) examples.push(leaf);
+        for (const p of op.params) if (!m.params.some((q) => q.name === p.name && q.in === p.in)) m.params.push(p);
+      }
+      return out;
+    },
+  };
+}
+
 interface Item {
   url: URL;
   depth: number;
@@ -202,8 +253,10 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
   let fetched = 0;
   let stoppedBy: string | undefined;
 
+  const slugs = slugTracker();
   const add = (method: string, url: URL, params: Parameter[]): void => {
     const path = routeTemplate(url.pathname);
+    if (method === 'GET') slugs.see(path);
     const id = `${method} ${path}`;
     const query: Parameter[] = [...url.searchParams.keys()].map((name) => ({ name, in: 'query' as const, examples: [url.searchParams.get(name)] }));
     const all = [...(method === 'GET' ? query : []), ...params];
@@ -238,6 +291,7 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
       if (!weak && via === 'link') add('GET', u, []);
       return u;
     }
+    slugs.see(routeTemplate(u.pathname));
     if (enqueue && depth <= o.maxDepth && !queued.has(u.href)) {
       queued.add(u.href);
       queue.push({ url: u, depth, via, weak });
@@ -292,7 +346,7 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
       break;
     }
     const item = queue[head++]!;
-    const template = routeTemplate(item.url.pathname);
+    const template = slugs.template(routeTemplate(item.url.pathname));
     const n = samples.get(template) ?? 0;
     if (n >= o.samplesPerTemplate) {
       if (!item.weak) add('GET', item.url, []);
@@ -343,5 +397,5 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
   }
 
   if (stoppedBy) warnings.push(`HTML crawl stopped at ${stoppedBy}; ${queue.length - head} URLs not visited`);
-  return { operations: [...ops.values()], warnings, specUrls: [...specUrls], graphqlUrls: [...graphqlUrls], fetched, templates: samples.size };
+  return { operations: slugs.collapse([...ops.values()]), warnings, specUrls: [...specUrls], graphqlUrls: [...graphqlUrls], fetched, templates: samples.size };
 }
