@@ -19,8 +19,8 @@ type Mode = 'open' | 'closed' | 'broken';
 async function graphqlServer(mode: Mode, path = '/graphql'): Promise<Fixture> {
   return serveFixture(async (req, res, url) => {
     if (url.pathname === '/') return sendHtml(res, 200, mode === 'open' ? '<a href="/">home</a>' : `<script>fetch("${path}", { method: 'POST' })</script>`);
-    if (url.pathname !== path || req.method !== 'POST') return sendHtml(res, 404, 'no');
-    const { query } = JSON.parse(req.body) as { query: string };
+    if (url.pathname !== path || (req.method !== 'POST' && !url.searchParams.has('query'))) return sendHtml(res, 404, 'no');
+    const query = req.method === 'POST' ? (JSON.parse(req.body) as { query: string }).query : url.searchParams.get('query')!;
     if (mode === 'broken') return sendJson(res, 200, { errors: [{ message: 'Cannot query field "__schema": internal resolver failure' }].map((e) => ({ message: e.message.replace('__schema', 'x') })) });
     const rules = mode === 'closed' ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
     const errors = validate(schema, parse(query), rules);
@@ -29,9 +29,9 @@ async function graphqlServer(mode: Mode, path = '/graphql'): Promise<Fixture> {
   });
 }
 
-async function surfaceOf(app: Fixture): Promise<Surface> {
-  const target = { name: 'g', url: app.url, environment: 'local' as const };
-  const engine = createEngine({ target, scope: { origins: [app.url], include: [], exclude: [] }, safeMode: false });
+async function surfaceOf(app: Fixture, safeMode = false): Promise<Surface> {
+  const target = { name: 'g', url: app.url, environment: safeMode ? ('production' as const) : ('local' as const) };
+  const engine = createEngine({ target, scope: { origins: [app.url], include: [], exclude: [] }, safeMode });
   try {
     return await discover({ target, engine });
   } finally {
@@ -63,6 +63,11 @@ describe('GraphQL discovery', () => {
     // the generated query is valid against the schema
     expect(validate(schema, parse(user.graphql!.query))).toEqual([]);
     expect(validate(schema, parse(add.graphql!.query))).toEqual([]);
+  });
+
+  it('introspects over GET in safe mode, where POST is refused', async () => {
+    const surface = await surfaceOf(apps[0]!, true);
+    expect(surface.operations.filter((o) => o.sources.includes('graphql')).length).toBe(4);
   });
 
   it('finds an endpoint a script mentions, and warns that its introspection is disabled', async () => {
