@@ -33,7 +33,10 @@ function urlOf(url: unknown, vars: Vars): string | undefined {
 function onTarget(url: string): string {
   const m = /^(?:https?:\/\/)?\{\{[^}]+\}\}(\/.*)?$/i.exec(url) ?? /^(?:https?:\/\/)?\{\{[^}]+\}\}(\?.*)?$/i.exec(url);
   if (m) return m[1] ?? '/';
-  if (!/^https?:\/\//i.test(url)) return url.startsWith('/') ? url : `/${url.replace(/^[^/]*\//, '')}`;
+  if (/^https?:\/\//i.test(url) || url.startsWith('/')) return url;
+  // Postman takes `api.example.com/users` (no scheme) as http: a host-like first segment is a host, judged by scope.
+  if (/^(?:localhost|[\w-]+(?:\.[\w-]+)+|\[[\d:a-f]+\])(?::\d+)?(?:[/?]|$)/i.test(url)) return `http://${url}`;
+  return `/${url}`;
   return url;
 }
 

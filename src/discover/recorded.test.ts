@@ -56,6 +56,7 @@ function postmanFile(): string {
         },
         { name: 'upload', request: { method: 'POST', url: '{{unknownHost}}/api/upload', body: { mode: 'formdata', formdata: [{ key: 'file', value: 'x' }] } } },
         { name: 'elsewhere', request: `${OUT}/hook` },
+        { name: 'no scheme', request: { method: 'GET', url: '127.0.0.2:9/bare' } },
       ],
     }),
   );
@@ -76,8 +77,8 @@ describe('HAR and Postman sources', () => {
       expect(byId.get('PUT /api/orders')).toMatchObject({ sources: ['postman'], requestBody: { contentType: 'application/json', example: { qty: 1 } } });
       expect(byId.get('POST /api/upload')?.params).toEqual([{ name: 'file', in: 'form', examples: ['x'] }]);
       const refused = engine.exchanges().filter((e) => e.error?.code === 'VOUCH_SCOPE_REFUSED').map((e) => `${e.checkId} ${e.request.url}`);
-      expect(refused).toEqual([`discover:har ${OUT}/tracker.js`, `discover:postman ${OUT}/hook`]);
-      expect(engine.stats().refused).toBe(2);
+      expect(refused).toEqual([`discover:har ${OUT}/tracker.js`, `discover:postman ${OUT}/hook`, `discover:postman ${OUT}/bare`]);
+      expect(engine.stats().refused).toBe(3);
       expect(surface.warnings.join('\n')).toMatch(/site\.har: 1 request outside the scope refused/);
     } finally {
       await engine.close();
