@@ -111,3 +111,13 @@ describe('scope must-show', () => {
   // checkId `discover:spa` (or the browser's kind) and that otherHits stays 0.
   it.todo('the browser crawler refuses the URL /app fetches at run time (127.0.0.2/x), never contacting it');
 });
+
+describe('extra sources from the command line', () => {
+  it('a bad --har file stops the scan with one line naming the file and the problem, exit 2', async () => {
+    const missing = join(tmp, 'missing.har');
+    const r = await vouch(['scan', target.url, '--har', missing, '-o', join(tmp, 'bad'), '-q'], { cwd: tmp });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error VOUCH_CONFIG_INVALID: ${missing}: not a usable HAR file: file not found`);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
