@@ -102,7 +102,7 @@ describe('crawler', () => {
     expect(byUrl.get(`${OUT}/inline-script`)).toBe('discover:script');
     expect(byUrl.get(`${OUT}/from-script`)).toBe('discover:script');
     expect(byUrl.get(`${OUT}/redirected`)).toBe('discover:redirect');
-    expect(byUrl.get(`${OUT}/sitemap.xml`)).toBe('discover:sitemap');
+    expect(byUrl.get(`${OUT}/sitemap.xml`)).toBe('discover:robots');
     expect(byUrl.get(`${OUT}/from-sitemap`)).toBe('discover:sitemap');
     expect(byUrl.get(`${site.url}/logout`)).toBe('discover:link');
     expect(refused.length).toBe(byUrl.size);

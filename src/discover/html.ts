@@ -304,18 +304,19 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
   queue.push({ url: start, depth: 0, via: 'start', weak: false });
 
   if (o.robots) {
-    const sitemaps: string[] = [];
+    // Sitemaps named by robots.txt are judged as found there; the rest (default, index entries) as sitemap URLs.
+    const sitemaps: Array<{ raw: string; via: FoundVia }> = [];
     const robots = await engine.send({ method: 'GET', url: new URL('/robots.txt', start).href }, { identity: 'anonymous', checkId: 'discover' });
     fetched++;
     if (robots.response?.status === 200 && robots.response.bodyEncoding !== 'base64') {
       const parsed = parseRobots(robots.response.body);
       for (const p of parsed.paths) await found(p, start, 1, 'robots', true);
-      sitemaps.push(...parsed.sitemaps);
+      sitemaps.push(...parsed.sitemaps.map((raw) => ({ raw, via: 'robots' as const })));
     }
-    if (sitemaps.length === 0) sitemaps.push('/sitemap.xml');
+    if (sitemaps.length === 0) sitemaps.push({ raw: '/sitemap.xml', via: 'sitemap' });
     const seenMaps = new Set<string>();
     while (sitemaps.length > 0 && seenMaps.size < 20 && fetched < o.maxPages && Date.now() - started <= o.timeLimitMs) {
-      const raw = sitemaps.shift()!;
+      const { raw, via } = sitemaps.shift()!;
       let u: URL;
       try {
         u = new URL(raw, start);
@@ -324,13 +325,13 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
       }
       if (seenMaps.has(u.href)) continue;
       seenMaps.add(u.href);
-      if ((await gate.judge(u, 'sitemap')) !== 'target') continue;
+      if ((await gate.judge(u, via)) !== 'target') continue;
       const ex = await engine.send({ method: 'GET', url: u.href }, { identity: 'anonymous', checkId: 'discover' });
       fetched++;
       if (ex.response?.status !== 200 || ex.response.bodyEncoding === 'base64') continue;
       if (ex.response.truncated) warnings.push(`${u.pathname}: the sitemap was cut at the response size cap; only its first entries were read`);
       const map = parseSitemap(ex.response.body);
-      if (map.index) sitemaps.push(...map.locs);
+      if (map.index) sitemaps.push(...map.locs.map((loc) => ({ raw: loc, via: 'sitemap' as const })));
       else for (const loc of map.locs) await found(loc, u, 1, 'sitemap', true);
     }
   }

@@ -86,7 +86,7 @@ describe('scope must-show', () => {
       '/from-link': 'discover:link',
       '/from-form': 'discover:form',
       '/from-redirect': 'discover:redirect',
-      '/from-robots-sitemap.xml': 'discover:sitemap',
+      '/from-robots-sitemap.xml': 'discover:robots',
       '/from-sitemap': 'discover:sitemap',
       '/from-script': 'discover:script',
       '/from-spec-server': 'discover:spec-server',
