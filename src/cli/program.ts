@@ -12,6 +12,8 @@ import { gateCommand, scanCommand } from './commands/scan.js';
 import { serveCommand, tokenCreateCommand } from './commands/serve.js';
 
 const environments = ['production', 'staging', 'preview', 'local'] as const;
+/** Collects a repeatable option's values. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
     .description('discover, test and report one deployment')
     .argument('<url>', 'base URL of the target, e.g. http://127.0.0.1:8080')
     .option('--spec <file|url>', 'OpenAPI document (file, URL, or path on the target); default: look at common locations')
+    .option('--har <file>', 'a HAR recording whose requests are extra operations (repeatable)', collect, [] as string[])
+    .option('--postman <file>', 'a Postman v2.1 collection whose requests are extra operations (repeatable)', collect, [] as string[])
     .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
     .option('-o, --out <dir>', 'where reports go (default .vouch/scans/<scan-id>)')
     .option('-f, --format <list>', 'report formats: json,sarif,junit,markdown,html', 'json,sarif,junit,markdown,html')
@@ -46,6 +50,8 @@ export function buildProgram(): Command {
     .requiredOption('--candidate <url>', 'base URL of the candidate deployment')
     .option('--baseline <ref>', 'baseline: a deployment URL, a saved report.json, a scan id from history, or last-passing')
     .option('--spec <file|url>', 'OpenAPI document for both')
+    .option('--har <file>', 'a HAR recording whose requests are extra operations (repeatable)', collect, [] as string[])
+    .option('--postman <file>', 'a Postman v2.1 collection whose requests are extra operations (repeatable)', collect, [] as string[])
     .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
     .option('-o, --out <dir>', 'where reports go (default .vouch/gates/<id>)')
     .option('-f, --format <list>', 'report formats: json,sarif,junit,markdown,html', 'json,sarif,junit,markdown,html')
