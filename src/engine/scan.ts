@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { addStats, HEARTBEAT_MS, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
 import type { Candidate, CheckRunStat, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
-import type { PolicyRule, ResolvedRun, VouchConfig } from '../config/index.js';
+import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
 import { confirm } from '../confirm/index.js';
 import { discover } from '../discover/index.js';
 import { execute } from '../execute/index.js';
@@ -66,7 +66,7 @@ export function checkPolicyChecks(config: VouchConfig, checks: readonly AnyCheck
     const unknown = (r.when.checks ?? []).filter((id) => !known.has(id));
     if (unknown.length) throw new VouchError('VOUCH_CONFIG_INVALID', `${at}.when.checks: unknown check id ${unknown.join(', ')} in rule ${r.id}`, { hint: 'Run `vouch checks` to list the ids.' });
   }
-  for (const id of Object.keys(config.checks)) {
+  for (const [id] of checkEntries(config)) {
     if (!known.has(id)) throw new VouchError('VOUCH_CONFIG_INVALID', `checks.${id}: unknown check id`, { hint: 'Run `vouch checks` to list the ids.' });
   }
 }
@@ -126,13 +126,13 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       emit({ type: 'warning', message: `resuming scan ${scanId}: ${resume.done.length} of ${thePlan.tasks.length} tasks already done` });
       await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
     } else {
-      surface = await timed('discover', () => discover({ target: run.target, engine }), (s) => `${s.operations.length} operations`);
+      surface = await timed('discover', () => discover({ target: run.target, engine, scope: run.scope, options: config.discovery }), (s) => `${s.operations.length} operations`);
       for (const w of surface.warnings) emit({ type: 'warning', message: w });
       // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
       await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
     }
-    const enabled = Object.fromEntries(Object.entries(config.checks).map(([id, c]) => [id, c.enabled]));
-    const options = Object.fromEntries(Object.entries(config.checks).map(([id, c]) => [id, c.options ?? {}]));
+    const enabled = Object.fromEntries(checkEntries(config).map(([id, c]) => [id, c.enabled]));
+    const options = Object.fromEntries(checkEntries(config).map(([id, c]) => [id, c.options ?? {}]));
     if (!resume) {
       const discovered = surface;
       thePlan = await timed(
@@ -153,7 +153,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       if (!journal || outcome.status === 'not-run') return;
       journal.taskDone({ outcome, candidates: found, ...(audits.length ? { audits } : {}) }, saver.take(found.flatMap((c) => c.proof.exchangeIds)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
     };
-    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, options, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, ...(opts.signal ? { signal: opts.signal } : {}) };
     const ran = await timed('execute', () => execute({ ...common, plan: todo, onEvent: emit, onTaskDone }), (r) => `${r.candidates.length} candidates`);
     const order = new Map(thePlan!.tasks.map((t, i) => [t.id, i]));
     const executed = {

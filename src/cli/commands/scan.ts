@@ -1,6 +1,6 @@
 // src/cli/commands/scan.ts — `vouch scan <url>` and `vouch gate --candidate <url> [--baseline <url|report.json>]`.
 import { join, resolve } from 'node:path';
-import { loadConfig, resolveRun } from '../../config/index.js';
+import { loadConfig, resolveRun, type VouchConfig } from '../../config/index.js';
 import { VouchError } from '../../core/index.js';
 import type { Environment, ScanResume } from '../../core/index.js';
 import { runGate, type BaselineSource } from '../../engine/gate.js';
@@ -16,13 +16,23 @@ interface CommonOpts {
   aiInfluenced?: true;
   commits?: string;
   spec?: string;
+  har?: string[];
+  postman?: string[];
   config?: string;
   out?: string;
   format: string;
   check?: string;
   environment?: Environment;
+  strength?: 'low' | 'default' | 'high';
   json?: true;
   quiet?: true;
+}
+
+/** `--har` / `--postman` add to `discovery.har` / `discovery.postman` of vouch.yaml. */
+function withRecorded(config: VouchConfig, opts: CommonOpts): VouchConfig {
+  config.discovery.har = [...config.discovery.har, ...(opts.har ?? [])];
+  config.discovery.postman = [...config.discovery.postman, ...(opts.postman ?? [])];
+  return config;
 }
 
 /** What `--resume` needs to rebuild a scan's run, kept with its plan (no secrets: those come from the config again). */
@@ -36,6 +46,9 @@ interface ScanArgs {
   format: string;
   baseline?: string;
   ai?: { why: string };
+  har?: string[];
+  postman?: string[];
+  strength?: 'low' | 'default' | 'high';
 }
 
 export async function scanCommand(url: string | undefined, opts: CommonOpts & { baseline?: string; resume?: string }): Promise<number> {
@@ -52,6 +65,9 @@ export async function scanCommand(url: string | undefined, opts: CommonOpts & { 
     out: resolve(opts.out ?? join('.vouch', 'scans', scanId)),
     format: opts.format,
     ...(opts.baseline ? { baseline: opts.baseline } : {}),
+    ...(opts.har?.length ? { har: opts.har.map((f) => resolve(f)) } : {}),
+    ...(opts.postman?.length ? { postman: opts.postman.map((f) => resolve(f)) } : {}),
+    ...(opts.strength ? { strength: opts.strength } : {}),
   };
   const ai = resolveAiInfluenced(opts);
   if (ai) args.ai = ai;
@@ -60,7 +76,7 @@ export async function scanCommand(url: string | undefined, opts: CommonOpts & { 
 
 /** `vouch scan --resume <id>`: the same inputs, plan and finished tasks; runs the rest and writes one report. */
 async function resumeCommand(url: string | undefined, scanId: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
-  const given = [url ? '<url>' : '', opts.spec ? '--spec' : '', opts.config ? '--config' : '', opts.out ? '--out' : '', opts.check ? '--check' : '', opts.environment ? '--environment' : '', opts.baseline ? '--baseline' : '', opts.aiInfluenced || opts.commits ? '--ai-influenced/--commits' : ''].filter(Boolean);
+  const given = [url ? '<url>' : '', opts.spec ? '--spec' : '', opts.config ? '--config' : '', opts.out ? '--out' : '', opts.check ? '--check' : '', opts.environment ? '--environment' : '', opts.baseline ? '--baseline' : '', opts.har?.length ? '--har' : '', opts.postman?.length ? '--postman' : '', opts.strength ? '--strength' : '', opts.aiInfluenced || opts.commits ? '--ai-influenced/--commits' : ''].filter(Boolean);
   if (given.length) throw new VouchError('VOUCH_USAGE', `--resume ${scanId}: ${given.join(', ')} cannot be given again; a resumed scan keeps its original inputs`, { hint: `Run \`vouch scan --resume ${scanId}\` alone, or start a new scan.` });
   const resume = await withHistory((s) => s.resumable(scanId));
   const args = resume.inputs.args as unknown as ScanArgs;
@@ -68,8 +84,9 @@ async function resumeCommand(url: string | undefined, scanId: string, opts: Comm
 }
 
 async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, resume?: ScanResume): Promise<number> {
-  const config = await withStoredAccepted(loadConfig(args.config).config);
-  const run = resolveRun(config, { url: args.url, ...(args.spec ? { spec: args.spec } : {}), ...(args.environment ? { environment: args.environment } : {}) });
+  const recorded = { format: args.format, ...(args.har ? { har: args.har } : {}), ...(args.postman ? { postman: args.postman } : {}) };
+  const config = withRecorded(await withStoredAccepted(loadConfig(args.config).config), recorded);
+  const run = resolveRun(config, { url: args.url, ...(args.spec ? { spec: args.spec } : {}), ...(args.environment ? { environment: args.environment } : {}), ...(args.strength ? { strength: args.strength } : {}) });
   if (resume && configSnapshot(config, createRedactor(run.secrets)) !== resume.inputs.config) {
     throw new VouchError('VOUCH_USAGE', `--resume ${scanId}: the configuration (${args.config ?? 'defaults'} and its environment variables) changed since the scan started; resuming would mix two configurations`, {
       hint: 'Put the configuration back as it was, or start a new scan.',
@@ -114,8 +131,8 @@ async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, 
 
 export async function gateCommand(opts: CommonOpts & { candidate: string; baseline?: string }): Promise<number> {
   parseFormats(opts.format);
-  const config = await withStoredAccepted(loadConfig(opts.config).config);
-  const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) };
+  const config = withRecorded(await withStoredAccepted(loadConfig(opts.config).config), opts);
+  const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}), ...(opts.strength ? { strength: opts.strength } : {}) };
   const candidate = resolveRun(config, { url: opts.candidate, ...input });
   const { checks, only } = selectChecks(opts.check);
   let baseline: BaselineSource | undefined;
