@@ -5,6 +5,7 @@ import { confirm } from '../../confirm/index.js';
 import { execute } from '../../execute/index.js';
 import { createIdentitySessions } from '../../identities/sessions.js';
 import { createEngine, createRedactor } from '../../net/index.js';
+import { startOobListener } from '../../oob/listener.js';
 import { plan } from '../../plan/index.js';
 import { buildFindings } from '../../prioritize/index.js';
 import type { AnyCheck } from './define.js';
@@ -18,6 +19,8 @@ export interface CheckTestInput {
   safeMode?: boolean;
   /** Requests to send before the check runs (passive checks read them). */
   warmup?: string[];
+  /** Start the out-of-band listener for a check that declares `needsOob`. Default true. */
+  oob?: boolean;
 }
 
 export interface CheckTestResult {
@@ -34,6 +37,7 @@ export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise
   const engine = createEngine({ target, scope: { origins: [new URL(input.url).origin], include: [], exclude: [] }, safeMode: input.safeMode ?? false, ratePerSecond: 10_000 });
   const sessions = createIdentitySessions(identities, engine);
   engine.setCredentials((n) => sessions.headers(n));
+  const oob = check.needsOob && input.oob !== false ? await startOobListener() : undefined;
   try {
     for (const path of input.warmup ?? []) await engine.send({ method: 'GET', url: path }, { identity: 'anonymous' });
     const warm = engine.stats().sent;
@@ -45,12 +49,13 @@ export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise
     const options = { [check.id]: input.options ?? {} };
     const safeMode = input.safeMode ?? false;
     const p = plan({ surface, checks: [check], identities, safeMode });
-    const common = { checks: [check], identities, surface, target, engine, safeMode, options };
+    const common = { checks: [check], identities, surface, target, engine, safeMode, options, oob };
     const executed = await execute({ ...common, plan: p });
     const confirmed = await confirm({ ...common, candidates: executed.candidates });
     const findings = buildFindings({ candidates: confirmed, checks: [check], identities, exchange: (id) => engine.exchange(id), redact: createRedactor([]) });
     return { findings, outcomes: executed.outcomes, requests: engine.stats().sent - warm, skipped: p.skipped.map((s) => `${s.operationId ?? ''}: ${s.reason}`) };
   } finally {
+    await oob?.close();
     await engine.close();
   }
 }
