@@ -2,6 +2,7 @@
 import type { AnyCheck } from './kit/define.js';
 import cookieFlags from './security/cookie-flags.js';
 import corsMisconfiguration from './security/cors-misconfiguration.js';
+import jwtWeakness from './security/jwt-weakness.js';
 import openRedirect from './security/open-redirect.js';
 import securityHeaders from './security/security-headers.js';
 import sensitiveFiles from './security/sensitive-files.js';
@@ -16,7 +17,7 @@ import bola from './authorization/bola.js';
 import ignoredAuth from './authorization/ignored-auth.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [cookieFlags, corsMisconfiguration, openRedirect, securityHeaders, sensitiveFiles, sqlInjection, verboseErrors, xssReflected, negativeDataRejection, responseSchemaConformance, maxResponseTime, notAServerError, bola, ignoredAuth];
+export const allChecks: readonly AnyCheck[] = [cookieFlags, corsMisconfiguration, jwtWeakness, openRedirect, securityHeaders, sensitiveFiles, sqlInjection, verboseErrors, xssReflected, negativeDataRejection, responseSchemaConformance, maxResponseTime, notAServerError, bola, ignoredAuth];
 
 /** Check ids as generated from file names (the meta-test compares them with each check's `id`). */
-export const checkFiles: ReadonlyArray<{ family: string; id: string }> = [{"family":"security","id":"cookie-flags"},{"family":"security","id":"cors-misconfiguration"},{"family":"security","id":"open-redirect"},{"family":"security","id":"security-headers"},{"family":"security","id":"sensitive-files"},{"family":"security","id":"sql-injection"},{"family":"security","id":"verbose-errors"},{"family":"security","id":"xss-reflected"},{"family":"conformance","id":"negative-data-rejection"},{"family":"conformance","id":"response-schema-conformance"},{"family":"reliability","id":"max-response-time"},{"family":"reliability","id":"not-a-server-error"},{"family":"authorization","id":"bola"},{"family":"authorization","id":"ignored-auth"}];
+export const checkFiles: ReadonlyArray<{ family: string; id: string }> = [{"family":"security","id":"cookie-flags"},{"family":"security","id":"cors-misconfiguration"},{"family":"security","id":"jwt-weakness"},{"family":"security","id":"open-redirect"},{"family":"security","id":"security-headers"},{"family":"security","id":"sensitive-files"},{"family":"security","id":"sql-injection"},{"family":"security","id":"verbose-errors"},{"family":"security","id":"xss-reflected"},{"family":"conformance","id":"negative-data-rejection"},{"family":"conformance","id":"response-schema-conformance"},{"family":"reliability","id":"max-response-time"},{"family":"reliability","id":"not-a-server-error"},{"family":"authorization","id":"bola"},{"family":"authorization","id":"ignored-auth"}];
