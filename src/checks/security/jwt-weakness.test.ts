@@ -9,7 +9,7 @@ import check from './jwt-weakness.js';
 import { crackHmac, decodeJwt, forge } from './support/jwt.js';
 
 function api(secret: string, acceptNone: boolean) {
-  const sign = (claims: object): string => forge({ alg: 'HS256', typ: 'JWT' }, claims, secret);
+  const sign = (claims: Record<string, unknown>): string => forge({ alg: 'HS256', typ: 'JWT' }, claims, secret);
   return serveFixture((req, res, url) => {
     if (req.method === 'POST' && url.pathname === '/login') return sendJson(res, 200, { token: sign({ sub: '1', exp: Math.floor(Date.now() / 1000) + 600 }) });
     if (url.pathname !== '/me') return sendJson(res, 404, {});
