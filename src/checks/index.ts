@@ -14,6 +14,7 @@ import ssrf from './security/ssrf.js';
 import verboseErrors from './security/verbose-errors.js';
 import xssDom from './security/xss-dom.js';
 import xssReflected from './security/xss-reflected.js';
+import xssStored from './security/xss-stored.js';
 import xxe from './security/xxe.js';
 import negativeDataRejection from './conformance/negative-data-rejection.js';
 import responseSchemaConformance from './conformance/response-schema-conformance.js';
@@ -23,7 +24,7 @@ import bola from './authorization/bola.js';
 import ignoredAuth from './authorization/ignored-auth.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [cookieFlags, corsMisconfiguration, crlfInjection, jwtWeakness, mixedContent, openRedirect, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, verboseErrors, xssDom, xssReflected, xxe, negativeDataRejection, responseSchemaConformance, maxResponseTime, notAServerError, bola, ignoredAuth];
+export const allChecks: readonly AnyCheck[] = [cookieFlags, corsMisconfiguration, crlfInjection, jwtWeakness, mixedContent, openRedirect, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, verboseErrors, xssDom, xssReflected, xssStored, xxe, negativeDataRejection, responseSchemaConformance, maxResponseTime, notAServerError, bola, ignoredAuth];
 
 /** Check ids as generated from file names (the meta-test compares them with each check's `id`). */
-export const checkFiles: ReadonlyArray<{ family: string; id: string }> = [{"family":"security","id":"cookie-flags"},{"family":"security","id":"cors-misconfiguration"},{"family":"security","id":"crlf-injection"},{"family":"security","id":"jwt-weakness"},{"family":"security","id":"mixed-content"},{"family":"security","id":"open-redirect"},{"family":"security","id":"secrets-in-responses"},{"family":"security","id":"security-headers"},{"family":"security","id":"sensitive-files"},{"family":"security","id":"sql-injection"},{"family":"security","id":"ssrf"},{"family":"security","id":"verbose-errors"},{"family":"security","id":"xss-dom"},{"family":"security","id":"xss-reflected"},{"family":"security","id":"xxe"},{"family":"conformance","id":"negative-data-rejection"},{"family":"conformance","id":"response-schema-conformance"},{"family":"reliability","id":"max-response-time"},{"family":"reliability","id":"not-a-server-error"},{"family":"authorization","id":"bola"},{"family":"authorization","id":"ignored-auth"}];
+export const checkFiles: ReadonlyArray<{ family: string; id: string }> = [{"family":"security","id":"cookie-flags"},{"family":"security","id":"cors-misconfiguration"},{"family":"security","id":"crlf-injection"},{"family":"security","id":"jwt-weakness"},{"family":"security","id":"mixed-content"},{"family":"security","id":"open-redirect"},{"family":"security","id":"secrets-in-responses"},{"family":"security","id":"security-headers"},{"family":"security","id":"sensitive-files"},{"family":"security","id":"sql-injection"},{"family":"security","id":"ssrf"},{"family":"security","id":"verbose-errors"},{"family":"security","id":"xss-dom"},{"family":"security","id":"xss-reflected"},{"family":"security","id":"xss-stored"},{"family":"security","id":"xxe"},{"family":"conformance","id":"negative-data-rejection"},{"family":"conformance","id":"response-schema-conformance"},{"family":"reliability","id":"max-response-time"},{"family":"reliability","id":"not-a-server-error"},{"family":"authorization","id":"bola"},{"family":"authorization","id":"ignored-auth"}];
