@@ -110,7 +110,12 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     // The out-of-band listener runs only when a planned check calls back through it.
     const blind = new Set(opts.checks.filter((c) => c.needsOob).map((c) => c.id));
     if (config.oob.enabled && thePlan.tasks.some((t) => blind.has(t.checkId))) {
-      oob = await startOobListener({ ...(config.oob.listen ? { listen: config.oob.listen } : {}), ...(config.oob.publicUrl ? { publicUrl: config.oob.publicUrl } : {}) });
+      try {
+        oob = await startOobListener({ ...(config.oob.listen ? { listen: config.oob.listen } : {}), ...(config.oob.publicUrl ? { publicUrl: config.oob.publicUrl } : {}) });
+      } catch (e) {
+        // Blind checks then report inconclusive with the reason; the rest of the scan goes on.
+        emit({ type: 'warning', message: `out-of-band listener not started: ${e instanceof Error ? e.message : String(e)}` });
+      }
     }
     const common = { checks: opts.checks, identities: run.identities, surface, target: run.target, engine, safeMode: run.safeMode, options, oob, ...(opts.signal ? { signal: opts.signal } : {}) };
     const executed = await timed('execute', () => execute({ ...common, plan: thePlan, onEvent: emit }), (r) => `${r.candidates.length} candidates`);

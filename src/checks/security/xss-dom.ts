@@ -1,7 +1,7 @@
 // src/checks/security/xss-dom.ts — active: page script copies location.hash or a query parameter into an HTML or
 // script sink (DOM-based XSS); proof is execution in Chromium calling vouchProof with a fresh random nonce.
 import { z } from 'zod';
-import type { Exchange, Operation } from '../../core/index.js';
+import type { Exchange } from '../../core/index.js';
 import { buildRequest } from '../../inject/index.js';
 import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { all, methodIn, noPathParams, type Guard } from '../kit/guards.js';
