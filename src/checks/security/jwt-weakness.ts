@@ -99,7 +99,6 @@ export default defineCheck({
       vulnClass: kind,
       confidence: 'tentative',
       proof: { summary, exchangeIds: [x.id, noToken.id, garbled.id], evidence, payload },
-      ...(where !== at ? { locations: [where, at] } : {}),
       data: { ...data },
     });
     const base = { probe: probe.path, token: token.raw };
