@@ -36,6 +36,7 @@ describe('ssrf', () => {
     const r = await testCheck(check, { url: app.url, operations: [op('/check')], options: { waitMs: 300 } });
     expect(r.findings).toEqual([]);
     expect(r.outcomes[0]?.status).toBe('clean');
+    expect(r.requests).toBe(1); // requestsPerPoint.default for the one URL parameter
   });
 
   it('is inconclusive with its reason when no listener runs', async () => {
