@@ -59,24 +59,33 @@ export default defineCheck({
     const hits: Record<Kind, Hit[]> = { 'cors-reflect-origin': [], 'cors-null-origin': [] };
     let answered = 0;
     let failure = '';
-    for (const op of ops) {
+    // A few operations at once (the engine's concurrency and rate limit still apply): one slow endpoint must not
+    // hold up the rest. Hits are kept in route order whatever order answers come in.
+    const results: Array<Hit & { kind: Kind } | undefined> = new Array(ops.length);
+    const probe = async (i: number): Promise<void> => {
+      const op = ops[i]!;
       const identity = who(op, ctx).name;
       const origin = attackerOrigin();
       const x = await withOrigin(ctx, op, identity, origin);
       if (!x.response) {
         failure = x.error?.message ?? 'no response';
-        continue;
+        return;
       }
       answered++;
       if (allowsWithCredentials(x, origin)) {
-        hits['cors-reflect-origin'].push({ op, identity, x, origin });
-        continue;
+        results[i] = { kind: 'cors-reflect-origin', op, identity, x, origin };
+        return;
       }
       if (ctx.options.tryNull) {
         const n = await withOrigin(ctx, op, identity, 'null');
-        if (allowsWithCredentials(n, 'null')) hits['cors-null-origin'].push({ op, identity, x: n, origin: 'null' });
+        if (allowsWithCredentials(n, 'null')) results[i] = { kind: 'cors-null-origin', op, identity, x: n, origin: 'null' };
       }
-    }
+    };
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(4, ops.length) }, async () => {
+      while (next < ops.length) await probe(next++);
+    }));
+    for (const r of results) if (r) hits[r.kind].push(r);
     if (!answered) return { status: 'inconclusive', reason: `the requests failed: ${failure}` };
     const candidates: CandidateInput[] = [];
     for (const [kind, list] of Object.entries(hits) as Array<[Kind, Hit[]]>) {

@@ -40,8 +40,8 @@ export default defineCheck({
     proves: 'vouch\'s out-of-band listener received a request carrying the random token of the URL sent in that parameter (a token sent nowhere else), and again with a fresh token on replay.',
   },
   options: z.strictObject({
-    /** How long to wait for callbacks after sending, ms. Default 2000. */
-    waitMs: z.number().int().min(100).max(60_000).default(2000),
+    /** How long to wait for callbacks after sending, ms. Default 1000. */
+    waitMs: z.number().int().min(100).max(60_000).default(1000),
   }),
   appliesTo: all(hasUrlParam, safeMethodOrNotSafeMode),
   async run(ctx) {

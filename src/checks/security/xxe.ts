@@ -82,8 +82,8 @@ export default defineCheck({
     proves: 'A local file\'s contents (root:x:0:0: from /etc/passwd) in the response that an internal-entity control lacks, or a callback carrying the payload\'s random token at vouch\'s out-of-band listener; replayed at confirmation.',
   },
   options: z.strictObject({
-    /** How long to wait for an out-of-band callback per payload, ms. Default 2000. */
-    waitMs: z.number().int().min(100).max(60_000).default(2000),
+    /** How long to wait for an out-of-band callback per payload, ms. Default 1000. */
+    waitMs: z.number().int().min(100).max(60_000).default(1000),
   }),
   appliesTo: all(acceptsXml, safeMethodOrNotSafeMode),
   async run(ctx) {
