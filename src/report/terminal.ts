@@ -1,6 +1,7 @@
 // src/report/terminal.ts — the terminal summary: verdict first, then the few findings that matter, then the counts.
 import type { Finding, Report, Severity } from '../core/index.js';
 import { groupFindings, oneLine, operationWithParam, plural, severityBreakdown } from './text.js';
+import { auditLines, permissionDiffLines } from './audit.js';
 
 export interface TerminalOptions {
   /** Emit ANSI colour codes. */
@@ -78,9 +79,11 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
     const s = report.comparison.surface;
     lines.push(`Findings: ${g.newCount} new, ${g.persisting.length} persisting, ${g.fixed.length} fixed`);
     lines.push(`Surface:  ${s.added.length} added, ${s.removed.length} removed, ${s.authChanged.length} auth changed`);
+    for (const l of permissionDiffLines(report.comparison.permissions)) lines.push(`Permissions: ${oneLine(l, 200)}`);
   } else {
     lines.push(`Findings: ${g.all.length - g.tentative.length} confirmed, ${g.tentative.length} tentative`);
   }
+  for (const l of auditLines(report.audit ?? [])) lines.push(`Audit:    ${oneLine(l, 200)}`);
   const req = report.stats.requests;
   lines.push(`Requests: ${req.sent} sent, ${req.refused} refused${req.errors > 0 ? `, ${req.errors} failed` : ''}`);
   const accepted = report.accepted ?? [];
