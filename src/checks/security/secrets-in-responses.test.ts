@@ -1,6 +1,8 @@
 // src/checks/security/secrets-in-responses.test.ts — secrets on two pages of a fixture grouped into one finding
 // per kind, redacted in evidence; placeholders, reflections and a user's own token on the safe pages are not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Exchange } from '../../core/index.js';
+import type { CheckContext } from '../kit/define.js';
 import { sendJson, serveFixture, type Fixture } from '../kit/fixture.js';
 import { testCheck } from '../kit/tester.js';
 import check, { entropy } from './secrets-in-responses.js';
@@ -42,6 +44,14 @@ describe('secrets-in-responses', () => {
   it('reports nothing for placeholders and reflections of the request', async () => {
     const r = await testCheck(check, { url: app.url, warmup: ['/docs', `/echo?q=${AWS}`] });
     expect(r.findings).toEqual([]);
+  });
+
+  it('does not take the caller\'s own token (sent as a cookie) for another user\'s', async () => {
+    const own = forge({ alg: 'HS256' }, { sub: '7' }, 'k');
+    const x = (id: string, path: string, body: string): Exchange => ({ id, identity: 'carol', timing: { startedAt: 0, totalMs: 1 }, request: { method: 'GET', url: `${app.url}${path}`, headers: [['cookie', `sid=${own}`]] }, response: { status: 200, headers: [['content-type', 'application/json']], body } });
+    const ctx = { target: { name: 't', url: app.url, environment: 'local' }, surface: { target: app.url, operations: [], warnings: [] }, options: { ignore: [] }, recorded: () => [x('x1', '/session', JSON.stringify({ token: own })), x('x2', '/users/2', JSON.stringify({ token: other }))] } as unknown as CheckContext<{ ignore: string[] }>;
+    const r = await check.run(ctx);
+    expect(r.status === 'found' ? r.candidates.map((c) => [c.vulnClass, c.operation.path]) : r).toEqual([['secret:foreign-jwt', '/users/2']]);
   });
 
   it('measures entropy', () => {

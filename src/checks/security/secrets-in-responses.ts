@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import type { Exchange, ResponseRecord, Severity } from '../../core/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
-import { header, pathOf, routeOf, targetExchanges, textBody } from './support/exchanges.js';
-import { decodeJwt, findJwts } from './support/jwt.js';
+import { pathOf, routeOf, targetExchanges, textBody } from './support/exchanges.js';
+import { findJwts } from './support/jwt.js';
 
 type Page = Exchange & { response: ResponseRecord };
 
@@ -30,11 +30,8 @@ export function entropy(s: string): number {
 const PLACEHOLDER = /^(?:x+|\*+|changeme|your[_-]?\w*|example\w*|test\w*|dummy\w*|placeholder\w*|redacted|\[redacted\]|null|undefined|true|false)$/i;
 const GENERIC = /["']?\b([A-Za-z0-9_-]*(?:api[_-]?key|apikey|secret|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?token|access[_-]?token)[A-Za-z0-9_-]*)\b["']?\s*[:=]\s*["']?([A-Za-z0-9_\-/+=.]{16,200})/gi;
 
-/** The `sub` of the JWT a request presented, if any. */
-const requesterSub = (x: Exchange): unknown => {
-  const m = /^Bearer\s+(\S+)/i.exec(header(x.request.headers, 'authorization') ?? '');
-  return m?.[1] ? decodeJwt(m[1])?.claims.sub : undefined;
-};
+/** The `sub` claims of the JWTs a request presented (Authorization, cookies, any header). */
+const requesterSubs = (x: Exchange): Set<unknown> => new Set(findJwts(x.request.headers.map(([, v]) => v).join('\n')).map((t) => t.claims.sub));
 
 export const KINDS: readonly Kind[] = [
   { id: 'aws-access-key-id', what: 'an AWS access key id', severity: 'high', find: all(/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g) },
@@ -51,8 +48,8 @@ export const KINDS: readonly Kind[] = [
     // Only in answers to reads: a login or token endpoint answering POST hands the caller their own token.
     find: (body, x) => {
       if (x.request.method !== 'GET') return [];
-      const own = requesterSub(x);
-      return findJwts(body).filter((t) => t.claims.sub !== undefined && t.claims.sub !== own).map((t) => t.raw);
+      const own = requesterSubs(x);
+      return findJwts(body).filter((t) => t.claims.sub !== undefined && !own.has(t.claims.sub)).map((t) => t.raw);
     },
   },
   {
