@@ -13,7 +13,7 @@ function api(secret: string, acceptNone: boolean) {
   return serveFixture((req, res, url) => {
     if (req.method === 'POST' && url.pathname === '/login') return sendJson(res, 200, { token: sign({ sub: '1', exp: Math.floor(Date.now() / 1000) + 600 }) });
     if (url.pathname !== '/me') return sendJson(res, 404, {});
-    const t = decodeJwt(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+    const t = decodeJwt(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? /session=([^;\s]+)/.exec(req.headers.cookie ?? '')?.[1] ?? '');
     const alg = String(t?.header.alg ?? '');
     const good = t && (alg === 'HS256' ? createHmac('sha256', secret).update(t.raw.slice(0, t.raw.lastIndexOf('.'))).digest('base64url') === t.signature : acceptNone && alg.toLowerCase() === 'none');
     return good ? sendJson(res, 200, { id: t.claims.sub }) : sendJson(res, 401, { error: 'bad token' });
@@ -52,6 +52,15 @@ describe('jwt-weakness', () => {
     expect(secret.operation).toEqual({ method: 'POST', path: '/login' });
     expect(secret.proof.summary).toContain('s***** (6 characters');
     expect(JSON.stringify(secret)).not.toContain('"secret"');
+  });
+
+  it('forges a token carried in a cookie the same way', async () => {
+    const cookie = forge({ alg: 'HS256', typ: 'JWT' }, { sub: '1', exp: Math.floor(Date.now() / 1000) + 600 }, 'secret');
+    const r = await testCheck(check, { url: weak.url, operations, identities: [identities[0]!, { name: 'carol', role: 'user', auth: { kind: 'cookie', name: 'session', value: cookie } }] });
+    expect(r.findings.map((f) => [f.vulnClass, f.confidence]).sort()).toEqual([['jwt-alg-none', 'confirmed'], ['jwt-weak-secret', 'confirmed']]);
+    const forged = r.findings[0]!.proof.exchanges[0]!;
+    expect(forged.request.headers.find(([k]) => k === 'cookie')?.[1]).toMatch(/^session=/);
+    expect(forged.request.headers.some(([k]) => k === 'authorization')).toBe(false);
   });
 
   it('reports nothing on the safe twin', async () => {

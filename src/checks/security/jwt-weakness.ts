@@ -8,7 +8,9 @@ import { crackHmac, decodeJwt, forge, garbleSignature, hint, isHmac, WORDLIST, t
 import { header, nonce, routeOf, targetExchanges } from './support/exchanges.js';
 
 type Kind = 'jwt-alg-none' | 'jwt-signature-not-verified' | 'jwt-weak-secret';
-interface Data { kind: Kind; probe: string; token: string; alg?: string; secret?: string }
+/** Where the token travels: the Authorization header, or a cookie. */
+type Carrier = { in: 'bearer' } | { in: 'cookie'; name: string };
+interface Data { kind: Kind; probe: string; token: string; carrier: Carrier; alg?: string; secret?: string }
 
 const ME = /\/(me|self|whoami|profile|account|session|user)\b/i;
 const ok = (x: Exchange): boolean => (x.response?.status ?? 0) >= 200 && (x.response?.status ?? 0) < 300;
@@ -21,13 +23,21 @@ export function probeOperations(ops: readonly Operation[]): Operation[] {
   return ops.filter((o) => o.method === 'GET' && o.auth === 'required' && !o.path.includes('{')).sort((a, b) => Number(ME.test(b.path)) - Number(ME.test(a.path)) || a.path.length - b.path.length);
 }
 
-const bearer = (x: Exchange): Jwt | undefined => {
+/** The JWT a request presented: as a bearer token, else as a cookie value. */
+export function presented(x: Exchange): { token: Jwt; carrier: Carrier } | undefined {
   const m = /^Bearer\s+(\S+)/i.exec(header(x.request.headers, 'authorization') ?? '');
-  return m?.[1] ? decodeJwt(m[1]) : undefined;
-};
+  const t = m?.[1] ? decodeJwt(m[1]) : undefined;
+  if (t) return { token: t, carrier: { in: 'bearer' } };
+  for (const pair of (header(x.request.headers, 'cookie') ?? '').split(';')) {
+    const at = pair.indexOf('=');
+    const c = at > 0 ? decodeJwt(pair.slice(at + 1).trim()) : undefined;
+    if (c) return { token: c, carrier: { in: 'cookie', name: pair.slice(0, at).trim() } };
+  }
+  return undefined;
+}
 
-const sendWith = (ctx: CheckContext<unknown>, path: string, token: string | undefined): Promise<Exchange> =>
-  ctx.send({ method: 'GET', url: path, identity: FORGER, headers: token === undefined ? [] : [['authorization', `Bearer ${token}`]] });
+const sendWith = (ctx: CheckContext<unknown>, path: string, token: string | undefined, carrier: Carrier): Promise<Exchange> =>
+  ctx.send({ method: 'GET', url: path, identity: FORGER, headers: token === undefined ? [] : carrier.in === 'bearer' ? [['authorization', `Bearer ${token}`]] : [['cookie', `${carrier.name}=${token}`]] });
 
 /** The token forged for a kind, carrying a fresh `vouch` claim so an accepted token cannot be a replay. */
 function forgeFor(data: Data, n: string): string {
@@ -69,24 +79,24 @@ export default defineCheck({
     const probes = probeOperations(ctx.surface.operations);
     if (!probes.length) return { status: 'inconclusive', reason: 'no GET operation that requires authentication and has no path parameters to present tokens to' };
     // A real token: the one an identity sends (its login ran through the engine).
-    let found: { probe: Operation; token: Jwt; valid: Exchange } | undefined;
+    let found: { probe: Operation; token: Jwt; carrier: Carrier; valid: Exchange } | undefined;
     for (const id of ctx.identities.filter((i) => i.auth.kind !== 'none')) {
       for (const probe of probes.slice(0, 3)) {
         const x = await ctx.send({ method: 'GET', url: probe.path, identity: id.name });
-        const token = bearer(x);
-        if (!token) break; // this identity does not present a JWT
+        const p = presented(x);
+        if (!p) break; // this identity does not present a JWT
         if (ok(x)) {
-          found = { probe, token, valid: x };
+          found = { probe, ...p, valid: x };
           break;
         }
       }
       if (found) break;
     }
     if (!found) return { status: 'inconclusive', reason: 'no identity presented a JWT that an authenticated GET operation accepted (configure a login that returns one)' };
-    const { probe, token, valid } = found;
-    const noToken = await sendWith(ctx, probe.path, undefined);
+    const { probe, token, carrier, valid } = found;
+    const noToken = await sendWith(ctx, probe.path, undefined, carrier);
     if (!refused(noToken)) return { status: 'inconclusive', reason: `${probe.path} answered ${noToken.response?.status ?? noToken.error?.message ?? '-'} without a token, so acceptance proves nothing there` };
-    const garbled = await sendWith(ctx, probe.path, garbleSignature(token));
+    const garbled = await sendWith(ctx, probe.path, garbleSignature(token), carrier);
     // Where the token came from: the recorded response that carried it (the login).
     const issued = targetExchanges(ctx.recorded(), ctx.target.url).find((x) => x.response.body.includes(token.raw));
     const issuer = issued ? { ...routeOf(issued.request.method, issued.request.url, ctx.surface), url: issued.request.url } : undefined;
@@ -101,13 +111,13 @@ export default defineCheck({
       proof: { summary, exchangeIds: [x.id, noToken.id, garbled.id], evidence, payload },
       data: { ...data },
     });
-    const base = { probe: probe.path, token: token.raw };
+    const base = { probe: probe.path, token: token.raw, carrier };
     const controls = `without a token → ${noToken.response!.status}`;
 
     if (ok(garbled)) {
       const data: Data = { ...base, kind: 'jwt-signature-not-verified' };
       const forged = forgeFor(data, nonce());
-      const x = await sendWith(ctx, probe.path, forged);
+      const x = await sendWith(ctx, probe.path, forged, carrier);
       if (ok(x)) candidates.push(candidate('jwt-signature-not-verified', x, data, `GET ${probe.path} with the token's claims changed and its old signature → ${x.response!.status}; a garbage signature → ${garbled.response!.status} too; ${controls}`, forged, 'claims changed, signature unchanged: accepted'));
       return candidates.length ? { status: 'found', candidates } : { status: 'clean' };
     }
@@ -116,7 +126,7 @@ export default defineCheck({
     for (const alg of ALGS_NONE[ctx.strength]) {
       const data: Data = { ...base, kind: 'jwt-alg-none', alg };
       const forged = forgeFor(data, nonce());
-      const x = await sendWith(ctx, probe.path, forged);
+      const x = await sendWith(ctx, probe.path, forged, carrier);
       if (!ok(x)) continue;
       candidates.push(candidate('jwt-alg-none', x, data, `GET ${probe.path} with an unsigned token (header {"alg":"${alg}"}, the user's claims plus a random one) → ${x.response!.status}; a garbage signature → ${garbled.response!.status}; ${controls}`, forged, `alg "${alg}" accepted`));
       break;
@@ -126,7 +136,7 @@ export default defineCheck({
       if (secret !== undefined) {
         const data: Data = { ...base, kind: 'jwt-weak-secret', secret };
         const forged = forgeFor(data, nonce());
-        const x = await sendWith(ctx, probe.path, forged);
+        const x = await sendWith(ctx, probe.path, forged, carrier);
         const claims = JSON.stringify(decodeJwt(forged)!.claims);
         const where = issuer ?? at;
         const summary = `the ${String(token.header.alg)} tokens${issuer ? ` issued by ${issuer.method} ${issuer.path}` : ''} are signed with a wordlist secret (${hint(secret)}), cracked offline; a token forged with it (claims ${claims}) → GET ${probe.path} ${x.response?.status ?? '-'}; a garbage signature → ${garbled.response!.status}; ${controls}`;
@@ -141,9 +151,9 @@ export default defineCheck({
     const data = candidate.data as Data | undefined;
     if (!data) return { confirmed: false, exchangeIds: [], reason: 'the candidate lost its data' };
     const n = nonce();
-    const x = await sendWith(ctx, data.probe, forgeFor(data, n));
-    const control = await sendWith(ctx, data.probe, garbleSignature(decodeJwt(data.token)!));
-    const none = await sendWith(ctx, data.probe, undefined);
+    const x = await sendWith(ctx, data.probe, forgeFor(data, n), data.carrier);
+    const control = await sendWith(ctx, data.probe, garbleSignature(decodeJwt(data.token)!), data.carrier);
+    const none = await sendWith(ctx, data.probe, undefined, data.carrier);
     const controlsHold = data.kind === 'jwt-signature-not-verified' ? refused(none) : refused(control) && refused(none);
     if (ok(x) && controlsHold) return { confirmed: true, exchangeIds: [x.id, control.id, none.id], summary: `${candidate.proof.summary}; replayed with a fresh claim (vouch: ${n}) → ${x.response!.status} while the controls were refused again` };
     return { confirmed: false, exchangeIds: [x.id, control.id, none.id], reason: ok(x) ? 'a control was accepted on replay, so acceptance proves nothing' : `the forged token got ${x.response?.status ?? '-'} on replay` };
