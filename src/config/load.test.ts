@@ -22,6 +22,13 @@ describe('vouch.yaml', () => {
     expect(c.identities).toEqual({});
   });
 
+  it('fills discovery defaults, keeps what is given, and refuses a bad limit', () => {
+    expect(parseConfig('', 'vouch.yaml').discovery).toEqual({ crawl: true, maxPages: 200, maxDepth: 5, samplesPerTemplate: 2, timeLimitMs: 8_000, robots: true, graphql: true, har: [], postman: [] });
+    const c = parseConfig('discovery:\n  maxPages: 10\n  har: [a.har]\n', 'vouch.yaml');
+    expect(c.discovery).toMatchObject({ maxPages: 10, har: ['a.har'], samplesPerTemplate: 2 });
+    expect(fails('discovery:\n  samplesPerTemplate: 0\n').message).toContain('discovery.samplesPerTemplate');
+  });
+
   it('names an unknown key and the file', () => {
     const e = fails('target:\n  environment: local\n  colour: blue\n');
     expect(e.code).toBe('VOUCH_CONFIG_INVALID');

@@ -90,6 +90,29 @@ export const configSchema = z.strictObject({
       timeoutMs: z.number().int().positive().default(15_000),
     })
     .default({ requests: 20_000, concurrency: 8, timeoutMs: 15_000 }),
+  /** Discovery: the HTML crawl's limits, GraphQL introspection, extra sources (docs/discovery.md). */
+  discovery: z
+    .strictObject({
+      /** Crawl HTML pages from the root. */
+      crawl: z.boolean().default(true),
+      /** Requests the crawl may send (pages, scripts, sitemaps). */
+      maxPages: z.number().int().positive().default(200),
+      /** Link depth from the root. */
+      maxDepth: z.number().int().min(0).default(5),
+      /** Pages fetched per route template (`/item/1`, `/item/2` are one template, `/item/{id}`). */
+      samplesPerTemplate: z.number().int().positive().default(2),
+      /** Wall time for the crawl, ms. */
+      timeLimitMs: z.number().int().positive().default(8_000),
+      /** Read robots.txt and sitemaps. */
+      robots: z.boolean().default(true),
+      /** Look for a GraphQL endpoint and introspect it. */
+      graphql: z.boolean().default(true),
+      /** HAR files whose requests are extra operations. */
+      har: z.array(z.string().min(1)).default([]),
+      /** Postman v2.1 collections whose requests are extra operations. */
+      postman: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
   checks: z.record(z.string(), z.strictObject({ enabled: z.boolean().default(true), options: z.record(z.string(), z.unknown()).optional() })).default({}),
   policy: z
     .strictObject({
@@ -115,6 +138,7 @@ export const configSchema = z.strictObject({
   accepted: z.array(acceptedRiskSchema).default([]),
 });
 
+export type DiscoveryConfig = z.infer<typeof configSchema>['discovery'];
 export type AcceptedRiskConfig = z.infer<typeof acceptedRiskSchema>;
 
 export type VouchConfig = z.infer<typeof configSchema>;
