@@ -12,6 +12,7 @@ import { execute } from '../execute/index.js';
 import { createIdentitySessions } from '../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor, interruptReason } from '../net/index.js';
 import type { Redactor } from '../net/index.js';
+import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
 import { applyAccepted, buildFindings, prioritize, type PrioritizeInput } from '../prioritize/index.js';
 
@@ -115,6 +116,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   heartbeat?.unref();
   const previous = resume?.stats ?? { sent: 0, refused: 0, errors: 0, byStatus: {} };
   let ended: { state: 'done' | 'interrupted' | 'failed'; reason?: string } | undefined;
+  let oob: OobListener | undefined;
   try {
     let surface: Surface;
     let thePlan: Plan;
@@ -143,6 +145,16 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       // A discovery cut short by an interrupt would be a smaller plan: only a complete one is kept for resume.
       if (!opts.signal?.aborted) journal?.planned({ args: opts.args ?? {}, config: configSnapshot(config, redact), surface, plan: thePlan }, engine.exchanges());
     }
+    // The out-of-band listener runs only when a planned check calls back through it.
+    const blind = new Set(opts.checks.filter((c) => c.needsOob).map((c) => c.id));
+    if (config.oob.enabled && thePlan!.tasks.some((t) => blind.has(t.checkId))) {
+      try {
+        oob = await startOobListener({ ...(config.oob.listen ? { listen: config.oob.listen } : {}), ...(config.oob.publicUrl ? { publicUrl: config.oob.publicUrl } : {}) });
+      } catch (e) {
+        // Blind checks then report inconclusive with the reason; the rest of the scan goes on.
+        emit({ type: 'warning', message: `out-of-band listener not started: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
     const saver = exchangeSaver(engine.exchanges.bind(engine), engine.exchange.bind(engine));
     const doneBefore = new Map((resume?.done ?? []).map((d) => [d.outcome.taskId, d]));
     const todo: Plan = { tasks: thePlan!.tasks.filter((t) => !doneBefore.has(t.id)), skipped: thePlan!.skipped };
@@ -153,7 +165,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       if (!journal || outcome.status === 'not-run') return;
       journal.taskDone({ outcome, candidates: found, ...(audits.length ? { audits } : {}) }, saver.take(found.flatMap((c) => c.proof.exchangeIds)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
     };
-    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, ...(opts.signal ? { signal: opts.signal } : {}) };
     const ran = await timed('execute', () => execute({ ...common, plan: todo, onEvent: emit, onTaskDone }), (r) => `${r.candidates.length} candidates`);
     const order = new Map(thePlan!.tasks.map((t, i) => [t.id, i]));
     const executed = {
@@ -228,6 +240,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     throw e;
   } finally {
     if (heartbeat) clearInterval(heartbeat);
+    await oob?.close();
     await engine.close();
     if (journal) {
       journal.finished(ended?.state ?? 'failed', addStats(previous, engine.stats()), engine.recordedCount(), ended?.reason);

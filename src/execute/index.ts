@@ -3,6 +3,7 @@ import { isVouchError, VouchError } from '../core/index.js';
 import type { Candidate, EventSink, HttpEngine, Identity, PermissionAudit, Plan, Surface, Target, TaskOutcome } from '../core/index.js';
 import type { AnyCheck, Strength } from '../checks/kit/define.js';
 import { interruptReason } from '../net/engine.js';
+import type { OobHandle } from '../oob/listener.js';
 import { createCheckContext } from './context.js';
 
 export { createCheckContext } from './context.js';
@@ -22,6 +23,8 @@ export interface ExecuteInput {
   /** Raw options per check id from vouch.yaml, validated against each check's schema. */
   options?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** The scan's out-of-band listener, when one runs (checks declaring `needsOob`). */
+  oob?: OobHandle | undefined;
   onEvent?: EventSink;
   /** Tasks run at once. Default 4. */
   concurrency?: number;
@@ -95,6 +98,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
         ...(input.strength ? { strength: input.strength } : {}),
         options: options.get(check.id),
         signal,
+        oob: input.oob,
       });
       try {
         const result = await check.run(ctx);

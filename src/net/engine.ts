@@ -490,6 +490,7 @@ export function createEngine(opts: EngineOptions): Engine {
     exchanges: () => recorder.list(),
     restore: (list, after) => recorder.restore(list, after),
     recordedCount: () => recorder.count,
+    record: (x) => recorder.add(x),
     stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
     setCredentials(fn) {
       credentials = fn;
