@@ -112,7 +112,9 @@ export function specToOperations(doc: Record<string, unknown>, location: string)
         const content = r?.content as Record<string, Record<string, unknown>> | undefined;
         const type = content ? (Object.keys(content).find((t) => t.includes('json')) ?? Object.keys(content)[0]) : undefined;
         const schema = type ? content?.[type]?.schema : v2 ? r?.schema : undefined;
-        responses[status] = { ...(type ? { contentType: type } : {}), ...(schema ? { schema: schema as JsonSchema } : {}) };
+        const declared = r?.headers && typeof r.headers === 'object' ? Object.entries(r.headers as Record<string, Record<string, unknown> | undefined>) : [];
+        const headers = Object.fromEntries(declared.filter(([, h]) => h && typeof h === 'object').map(([name, h]) => [name, { ...(h!.required === true ? { required: true } : {}), ...(h!.schema ? { schema: h!.schema as JsonSchema } : v2 && h!.type ? { schema: { type: h!.type } } : {}) }]));
+        responses[status] = { ...(type ? { contentType: type } : {}), ...(schema ? { schema: schema as JsonSchema } : {}), ...(declared.length ? { headers } : {}) };
       }
       const security = Array.isArray(op.security) ? op.security : globalSecurity;
       const auth = security.length === 0 || security.some((s: unknown) => s && typeof s === 'object' && Object.keys(s).length === 0) ? 'none' : 'required';
