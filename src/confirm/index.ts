@@ -13,6 +13,7 @@ export interface ConfirmInput {
   safeMode: boolean;
   options?: Record<string, unknown>;
   signal?: AbortSignal;
+  seed?: number;
 }
 
 export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
@@ -38,6 +39,7 @@ export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
       surface: input.surface,
       engine: input.engine,
       safeMode: input.safeMode,
+      ...(input.seed !== undefined ? { seed: input.seed } : {}),
       options: options.get(check.id),
       signal,
     });

@@ -400,6 +400,8 @@ export interface Report {
   tool: { name: 'vouch'; version: string };
   scanId: string;
   target: Target;
+  /** The seed of generated data; `--seed <n>` with it reproduces the run. */
+  seed?: number;
   startedAt: string;
   finishedAt: string;
   /** True when the scan stopped before finishing its plan (interrupt, budget, fatal target error). */

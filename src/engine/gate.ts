@@ -21,7 +21,9 @@ export interface GateResult {
 }
 
 export async function runGate(opts: GateOptions): Promise<GateResult> {
-  const { candidate, baseline, outDir, onEvent, ...common } = opts;
+  const { candidate, baseline, outDir, onEvent, ...rest } = opts;
+  // Both sides get the same seed, so they receive the same generated requests.
+  const common = { ...rest, seed: rest.seed ?? Math.floor(Math.random() * 2 ** 31) };
   let baselineReport: Report | undefined;
   let ref: { kind: 'url' | 'report' | 'scan'; ref: string; report: Report };
   if (baseline.kind === 'url') {

@@ -32,6 +32,8 @@ export interface ScanOptions {
   now?: Date;
   onEvent?: EventSink;
   signal?: AbortSignal;
+  /** Seed for generated data; a random one when absent, recorded in the report either way. */
+  seed?: number;
 }
 
 /** The policy rules for a target's environment: `policy.environments.<env>.rules`, else `policy.rules`, else defaults. */
@@ -67,6 +69,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   const emit = opts.onEvent ?? (() => undefined);
   const scanId = opts.scanId ?? newScanId();
   const startedAt = new Date();
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
   const redact = createRedactor(run.secrets);
   const engine = createEngine({
     target: run.target,
@@ -105,7 +108,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       async () => plan({ surface, checks: opts.checks, identities: run.identities, safeMode: run.safeMode, enabled, unavailable: sessions.failures(), ...(opts.only ? { only: opts.only } : {}) }),
       (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped`,
     );
-    const common = { checks: opts.checks, identities: run.identities, surface, target: run.target, engine, safeMode: run.safeMode, options, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const common = { checks: opts.checks, identities: run.identities, surface, target: run.target, engine, safeMode: run.safeMode, options, seed, ...(opts.signal ? { signal: opts.signal } : {}) };
     const executed = await timed('execute', () => execute({ ...common, plan: thePlan, onEvent: emit }), (r) => `${r.candidates.length} candidates`);
     const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
     const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
@@ -146,6 +149,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       tool: { name: 'vouch', version: VERSION },
       scanId,
       target: run.target,
+      seed,
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       ...(executed.stopped ? { partial: { reason: executed.stopped, notRun } } : {}),

@@ -15,6 +15,7 @@ export interface ContextInput {
   options: unknown;
   signal: AbortSignal;
   strength?: Strength;
+  seed?: number;
 }
 
 export function createCheckContext(input: ContextInput): CheckContext<unknown> {
@@ -28,6 +29,7 @@ export function createCheckContext(input: ContextInput): CheckContext<unknown> {
     options: input.options,
     safeMode: input.safeMode,
     strength: input.strength ?? 'default',
+    ...(input.seed !== undefined ? { seed: input.seed } : {}),
     signal: input.signal,
     send: ({ identity, destructive, ...req }) =>
       input.engine.send(req, {

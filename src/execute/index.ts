@@ -18,6 +18,8 @@ export interface ExecuteInput {
   options?: Record<string, unknown>;
   signal?: AbortSignal;
   onEvent?: EventSink;
+  /** Seed for generated data (`--seed`). */
+  seed?: number;
   /** Tasks run at once. Default 4. */
   concurrency?: number;
 }
@@ -81,6 +83,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
         safeMode: input.safeMode,
         options: options.get(check.id),
         signal,
+        ...(input.seed !== undefined ? { seed: input.seed } : {}),
       });
       try {
         const result = await check.run(ctx);

@@ -57,6 +57,8 @@ export interface CheckContext<O = unknown> {
   readonly safeMode: boolean;
   /** Attack strength for this scan (`checks.strength` in vouch.yaml, `--strength`); `default` unless set. */
   readonly strength: Strength;
+  /** The run's seed for generated data (`--seed`); checks derive per-operation seeds from it. */
+  readonly seed?: number;
   readonly signal: AbortSignal;
   /** Send through the engine as this task's identity (or `identity` when given). */
   send(req: SendRequest & { identity?: string; destructive?: boolean }): Promise<Exchange>;
