@@ -8,15 +8,22 @@ import sensitiveFiles from './security/sensitive-files.js';
 import sqlInjection from './security/sql-injection.js';
 import verboseErrors from './security/verbose-errors.js';
 import xssReflected from './security/xss-reflected.js';
+import contentTypeConformance from './conformance/content-type-conformance.js';
 import negativeDataRejection from './conformance/negative-data-rejection.js';
+import positiveDataAcceptance from './conformance/positive-data-acceptance.js';
+import responseHeadersConformance from './conformance/response-headers-conformance.js';
 import responseSchemaConformance from './conformance/response-schema-conformance.js';
+import statusCodeConformance from './conformance/status-code-conformance.js';
+import availability from './reliability/availability.js';
 import maxResponseTime from './reliability/max-response-time.js';
 import notAServerError from './reliability/not-a-server-error.js';
+import resourceAvailability from './reliability/resource-availability.js';
+import useAfterDelete from './reliability/use-after-delete.js';
 import bola from './authorization/bola.js';
 import ignoredAuth from './authorization/ignored-auth.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [cookieFlags, corsMisconfiguration, openRedirect, securityHeaders, sensitiveFiles, sqlInjection, verboseErrors, xssReflected, negativeDataRejection, responseSchemaConformance, maxResponseTime, notAServerError, bola, ignoredAuth];
+export const allChecks: readonly AnyCheck[] = [cookieFlags, corsMisconfiguration, openRedirect, securityHeaders, sensitiveFiles, sqlInjection, verboseErrors, xssReflected, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, useAfterDelete, bola, ignoredAuth];
 
 /** Check ids as generated from file names (the meta-test compares them with each check's `id`). */
-export const checkFiles: ReadonlyArray<{ family: string; id: string }> = [{"family":"security","id":"cookie-flags"},{"family":"security","id":"cors-misconfiguration"},{"family":"security","id":"open-redirect"},{"family":"security","id":"security-headers"},{"family":"security","id":"sensitive-files"},{"family":"security","id":"sql-injection"},{"family":"security","id":"verbose-errors"},{"family":"security","id":"xss-reflected"},{"family":"conformance","id":"negative-data-rejection"},{"family":"conformance","id":"response-schema-conformance"},{"family":"reliability","id":"max-response-time"},{"family":"reliability","id":"not-a-server-error"},{"family":"authorization","id":"bola"},{"family":"authorization","id":"ignored-auth"}];
+export const checkFiles: ReadonlyArray<{ family: string; id: string }> = [{"family":"security","id":"cookie-flags"},{"family":"security","id":"cors-misconfiguration"},{"family":"security","id":"open-redirect"},{"family":"security","id":"security-headers"},{"family":"security","id":"sensitive-files"},{"family":"security","id":"sql-injection"},{"family":"security","id":"verbose-errors"},{"family":"security","id":"xss-reflected"},{"family":"conformance","id":"content-type-conformance"},{"family":"conformance","id":"negative-data-rejection"},{"family":"conformance","id":"positive-data-acceptance"},{"family":"conformance","id":"response-headers-conformance"},{"family":"conformance","id":"response-schema-conformance"},{"family":"conformance","id":"status-code-conformance"},{"family":"reliability","id":"availability"},{"family":"reliability","id":"max-response-time"},{"family":"reliability","id":"not-a-server-error"},{"family":"reliability","id":"resource-availability"},{"family":"reliability","id":"use-after-delete"},{"family":"authorization","id":"bola"},{"family":"authorization","id":"ignored-auth"}];
