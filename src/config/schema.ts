@@ -42,6 +42,8 @@ export const policyRuleSchema = z.strictObject({
     checks: z.array(z.string()).optional(),
     /** `surface.authLost`: an operation answered with auth before and answers anonymously now. */
     surface: z.enum(['authLost', 'removed']).optional(),
+    /** Gate behaviour comparison: `latencyRegression` (a significant, large p50 slow-down) or `statusChanged`. */
+    behaviour: z.enum(['latencyRegression', 'statusChanged']).optional(),
   }),
 });
 

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
-import type { CheckRunStat, Environment, EventSink, Report, Stage, TaskRecord } from '../core/index.js';
+import type { BehaviourDiff, CheckRunStat, Environment, EventSink, Report, Stage, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import type { PolicyRule, ResolvedRun, VouchConfig } from '../config/index.js';
 import { confirm } from '../confirm/index.js';
@@ -12,6 +12,7 @@ import { execute } from '../execute/index.js';
 import { createIdentitySessions } from '../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor } from '../net/index.js';
 import { plan } from '../plan/index.js';
+import { latencyByOperation } from './latency.js';
 import { applyAccepted, buildFindings, prioritize, type PrioritizeInput } from '../prioritize/index.js';
 
 export const VERSION = '0.1.0';
@@ -32,6 +33,8 @@ export interface ScanOptions {
   now?: Date;
   onEvent?: EventSink;
   signal?: AbortSignal;
+  /** The gate's behaviour comparison, put into `comparison.behaviour` and judged by the policy. */
+  behaviour?: BehaviourDiff;
   /** Seed for generated data; a random one when absent, recorded in the report either way. */
   seed?: number;
 }
@@ -121,6 +124,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         surface,
         suppressed,
         ...(opts.baseline ? { baseline: opts.baseline } : {}),
+        ...(opts.behaviour ? { behaviour: opts.behaviour } : {}),
         ...(rules ? { rules } : {}),
         ...(ai ? { aiInfluenced: ai } : {}),
       }),
@@ -143,6 +147,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     }
     const engineStats = engine.stats();
     const notRun = tasks.filter((t) => t.status === 'not-run').length;
+    const latency = latencyByOperation(engine.exchanges(), thePlan.tasks);
     const finishedAt = new Date();
     const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
@@ -162,6 +167,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       surface,
       findings: prioritized.findings,
       ...(prioritized.comparison ? { comparison: prioritized.comparison } : {}),
+      ...(Object.keys(latency).length ? { latency } : {}),
       ...(accepted.length ? { accepted } : {}),
       verdict: prioritized.verdict,
     };
