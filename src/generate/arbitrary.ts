@@ -71,7 +71,9 @@ function integerArb(s: JsonSchema, openapi30: boolean): fc.Arbitrary<unknown> {
   const lo = Math.ceil(min / step);
   const hi = Math.floor(max / step);
   if (lo > hi) throw new Refusal(`no integer satisfies the bounds (${String(b.min)}..${String(b.max)}${step > 1 ? `, multipleOf ${step}` : ''})`);
-  return fc.integer({ min: Math.max(lo, Number.MIN_SAFE_INTEGER), max: Math.min(hi, Number.MAX_SAFE_INTEGER) }).map((n) => n * step);
+  const ints = fc.integer({ min: Math.max(lo, Number.MIN_SAFE_INTEGER), max: Math.min(hi, Number.MAX_SAFE_INTEGER) });
+  // Without multipleOf no map: a plain integer arbitrary can shrink a value it did not generate (a known failure).
+  return step === 1 ? ints : ints.map((n) => n * step, (v) => (typeof v === 'number' && v % step === 0 ? v / step : Number.NaN));
 }
 
 function numberArb(s: JsonSchema, openapi30: boolean): fc.Arbitrary<unknown> {
@@ -80,7 +82,7 @@ function numberArb(s: JsonSchema, openapi30: boolean): fc.Arbitrary<unknown> {
   const min = b.min ?? -1e6;
   const max = b.max ?? (b.min !== undefined ? b.min + 1e6 : 1e6);
   if (min > max || (min === max && (b.minEx || b.maxEx))) throw new Refusal(`no number satisfies the bounds (${min}..${max})`);
-  return fc.double({ min, max, minExcluded: b.minEx, maxExcluded: b.maxEx, noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n));
+  return fc.double({ min, max, minExcluded: b.minEx, maxExcluded: b.maxEx, noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n), (v) => (typeof v === 'number' ? v : Number.NaN));
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');

@@ -216,10 +216,11 @@ export interface Shrunk<T> {
 }
 
 /**
- * Shrinks a failing value with fast-check: replays `fails` on smaller candidates from `arb` (starting at the seed
- * that produced `first`), keeping the smallest that still fails. `maxSteps` caps the requests spent.
+ * Shrinks a failing value with fast-check: `first` (the failing value) is run first as an example, then fast-check
+ * replays `fails` on smaller candidates derived from it, keeping the smallest that still fails. `maxSteps` caps the
+ * requests spent (a step past the cap counts as passing, which ends the shrink there).
  */
-export async function shrinkFailure<T>(arb: fc.Arbitrary<T>, seed: number, fails: (v: T) => Promise<boolean>, opts: { numRuns: number; maxSteps: number }): Promise<Shrunk<T> | undefined> {
+export async function shrinkFailure<T>(arb: fc.Arbitrary<T>, seed: number, first: T, fails: (v: T) => Promise<boolean>, opts: { maxSteps: number }): Promise<Shrunk<T> | undefined> {
   let steps = 0;
   const result = await fc.check(
     fc.asyncProperty(arb, async (v) => {
@@ -227,7 +228,7 @@ export async function shrinkFailure<T>(arb: fc.Arbitrary<T>, seed: number, fails
       steps++;
       return !(await fails(v));
     }),
-    { seed, numRuns: opts.numRuns, endOnFailure: false },
+    { seed, numRuns: 1, examples: [[first]], endOnFailure: false },
   );
   if (!result.failed || !result.counterexample) return undefined;
   return { value: result.counterexample[0], steps };

@@ -44,11 +44,11 @@ export default defineCheck({
       let last = x;
       let shrunkBy = '';
       if (c.phase === 'positive' && set.arbitrary && ctx.options.shrinkSteps > 0) {
-        const shrunk = await shrinkFailure(set.arbitrary, set.seed, async (v) => {
+        const shrunk = await shrinkFailure(set.arbitrary, set.seed, c.values, async (v) => {
           const y = await ctx.send(requestFromValues(op, v));
           if (rejected(y)) last = y;
           return rejected(y);
-        }, { numRuns: ctx.options.cases, maxSteps: ctx.options.shrinkSteps });
+        }, { maxSteps: ctx.options.shrinkSteps });
         if (shrunk) {
           values = shrunk.value;
           shrunkBy = ` (shrunk in ${shrunk.steps} requests)`;

@@ -7,10 +7,16 @@ import { isServerError } from '../kit/compare.js';
 
 const down = (x: Exchange): boolean => !x.response || isServerError(x.response.status);
 const what = (x: Exchange): string => (x.response ? String(x.response.status) : (x.error?.code ?? 'no response'));
-const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-});
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 
 export default defineCheck({
   id: 'availability',
