@@ -202,7 +202,7 @@ export function generateCases(op: Operation, opts: { seed: number; count: number
   }
   if (phases.has('negative') && isValid(schema, base, specVersion)) {
     // The root is vouch's own grouping of parameters, not something the server sees: only its members are broken.
-    for (const n of negativeValues(schema, base, (opts.negatives ?? 8) + 2, specVersion).filter((x) => x.path !== '').slice(0, opts.negatives ?? 8)) {
+    for (const n of negativeValues(schema, base, opts.negatives ?? 8, specVersion, { root: false })) {
       cases.push({ phase: 'negative', label: n.says.replace(/(body|query|header|cookie)[.:]/g, ''), values: n.value as Record<string, unknown>, breaks: { keyword: n.keyword, path: n.path } });
     }
   }

@@ -69,7 +69,7 @@ function mutations(schema: JsonSchema, here: unknown, path: string[], out: Array
  * Invalid variants of the valid value `base`, one broken constraint each, at most `max`, one of each keyword first.
  * A variant is kept only when ajv rejects it and every error it reports is the claimed keyword at the claimed place.
  */
-export function negativeValues(schema: JsonSchema, base: unknown, max: number, specVersion?: string): NegativeValue[] {
+export function negativeValues(schema: JsonSchema, base: unknown, max: number, specVersion?: string, opts: { root?: boolean } = {}): NegativeValue[] {
   const raw: Parameters<typeof mutations>[3] = [];
   mutations(schema, base, [], raw, 0);
   let validate: ReturnType<typeof validatorFor>;
@@ -80,6 +80,7 @@ export function negativeValues(schema: JsonSchema, base: unknown, max: number, s
   }
   const kept: NegativeValue[] = [];
   for (const m of raw) {
+    if (opts.root === false && m.path === '') continue;
     const value = setAt(base, m.at, m.to, m.remove ?? false);
     if (validate(value)) continue;
     const pointer = `/${m.at.join('/')}`.replace(/\/$/, '');
