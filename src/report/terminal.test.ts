@@ -25,6 +25,7 @@ describe('renderTerminal', () => {
 
       Findings: 4 new, 1 persisting, 1 fixed
       Surface:  2 added, 1 removed, 1 auth changed
+      Permissions: agent: gained DELETE /api/products/{id}
       Requests: 1234 sent, 3 refused, 2 failed
       Checks:   2 skipped (reasons in report.json, stats.checks.skipped)
       "

@@ -1,6 +1,7 @@
 // src/report/terminal.ts — the terminal summary: verdict first, then the few findings that matter, then the counts.
 import type { Finding, Report, Severity } from '../core/index.js';
 import { groupFindings, oneLine, operationWithParam, plural, severityBreakdown } from './text.js';
+import { auditLines, permissionDiffLines } from './audit.js';
 
 export interface TerminalOptions {
   /** Emit ANSI colour codes. */
@@ -87,9 +88,11 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
       for (const o of slower.slice(0, 5)) lines.push(paint(`  slower ${oneLine(o.operation, 80)}: p50 ${o.baseline.latency?.p50 ?? '?'} → ${o.candidate.latency?.p50 ?? '?'} ms (×${o.latency!.effect}, Mann-Whitney p=${o.latency!.pValue})`, 'yellow'));
       for (const o of changed.slice(0, 5)) lines.push(`  status ${oneLine(o.statusChanges[0]!, 120)}`);
     }
+    for (const l of permissionDiffLines(report.comparison.permissions)) lines.push(`Permissions: ${oneLine(l, 200)}`);
   } else {
     lines.push(`Findings: ${g.all.length - g.tentative.length} confirmed, ${g.tentative.length} tentative`);
   }
+  for (const l of auditLines(report.audit ?? [])) lines.push(`Audit:    ${oneLine(l, 200)}`);
   const req = report.stats.requests;
   lines.push(`Requests: ${req.sent} sent, ${req.refused} refused${req.errors > 0 ? `, ${req.errors} failed` : ''}`);
   const accepted = report.accepted ?? [];
