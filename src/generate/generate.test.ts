@@ -87,6 +87,11 @@ describe('generateCases', () => {
     expect(neg.every((c) => c.label.length > 0 && c.breaks?.path)).toBe(true);
   });
 
+  it('sends an operation without parameters once, not once per phase', () => {
+    const bare: Operation = { id: 'GET /s', method: 'GET', path: '/s', params: [], auth: 'none', sources: ['spec'] };
+    expect(generateCases(bare, { seed: 1, count: 10 }).cases).toHaveLength(1);
+  });
+
   it('shrinks a failure to a minimal case', async () => {
     const set = generateCases(op, { seed: 5, count: 5 });
     const first = { body: { productId: 2, quantity: 87 }, 'query:dry': true };

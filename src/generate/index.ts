@@ -206,6 +206,14 @@ export function generateCases(op: Operation, opts: { seed: number; count: number
       cases.push({ phase: 'negative', label: n.says.replace(/(body|query|header|cookie)[.:]/g, ''), values: n.value as Record<string, unknown>, breaks: { keyword: n.keyword, path: n.path } });
     }
   }
+  // The same request twice teaches nothing (an operation without parameters has one request only).
+  const seen = new Set<string>();
+  set.cases = cases.filter((c) => {
+    const key = JSON.stringify(c.values);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   return set;
 }
 
