@@ -1,4 +1,4 @@
-// src/cli/program.ts — the vouch command line: scan, gate, demo, lab, checks; exit 0 pass, 1 fail, 2 usage/config/tool error.
+// src/cli/program.ts — the vouch command line: scan, gate, demo, lab, history, serve, token, checks; exit 0 pass, 1 fail, 2 usage/config/tool error.
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { closeBrowser } from '../browser/chromium.js';
 import { exitCodeFor, formatError } from '../core/index.js';
@@ -9,6 +9,7 @@ import { demoCommand } from './commands/demo.js';
 import { labCommand } from './commands/lab.js';
 import { historyCommand } from './commands/history.js';
 import { gateCommand, scanCommand } from './commands/scan.js';
+import { serveCommand, tokenCreateCommand } from './commands/serve.js';
 
 const environments = ['production', 'staging', 'preview', 'local'] as const;
 
@@ -104,6 +105,27 @@ export function buildProgram(): Command {
     .option('--json', 'as one JSON array')
     .action(async (opts) => {
       process.exitCode = await historyCommand(opts);
+    });
+
+  program
+    .command('serve')
+    .description('the dashboard over the history store (loopback only unless --host says otherwise; then sign-in is required)')
+    .option('--port <n>', 'port (0 = a free one)', '7420')
+    .option('--host <host>', 'address to bind; anything but loopback turns on team mode (tokens, sessions, roles)', '127.0.0.1')
+    .action(async (opts) => {
+      process.exitCode = await serveCommand(opts);
+    });
+
+  program
+    .command('token')
+    .description('dashboard sign-in tokens (team mode)')
+    .command('create')
+    .description('create a token; it is printed once and stored hashed')
+    .addOption(new Option('--role <role>', 'what the token may do').choices(['viewer', 'maintainer'] as const).makeOptionMandatory())
+    .option('--name <name>', 'a label for the token')
+    .option('--days <n>', 'valid for this many days', '90')
+    .action(async (opts) => {
+      process.exitCode = await tokenCreateCommand(opts);
     });
 
   program

@@ -7,7 +7,7 @@ import { newScanId, runScan } from '../../engine/scan.js';
 import { baselineFromReport } from '../../prioritize/index.js';
 import { progressSink } from '../progress.js';
 import { resolveAiInfluenced } from './ai.js';
-import { resolveStoredBaseline, withHistory } from './history.js';
+import { resolveStoredBaseline, withHistory, withStoredAccepted } from './history.js';
 import { finish, interruptSignal, parseFormats, selectChecks } from './shared.js';
 
 interface CommonOpts {
@@ -33,7 +33,7 @@ function parseSeed(seed: string | undefined): { seed?: number } {
 
 export async function scanCommand(url: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
   parseFormats(opts.format);
-  const { config } = loadConfig(opts.config);
+  const config = await withStoredAccepted(loadConfig(opts.config).config);
   const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) });
   const { checks, only } = selectChecks(opts.check);
   const stored = opts.baseline ? await resolveStoredBaseline(opts.baseline, run.target.name) : undefined;
@@ -66,7 +66,7 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
 
 export async function gateCommand(opts: CommonOpts & { candidate: string; baseline?: string }): Promise<number> {
   parseFormats(opts.format);
-  const { config } = loadConfig(opts.config);
+  const config = await withStoredAccepted(loadConfig(opts.config).config);
   const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) };
   const candidate = resolveRun(config, { url: opts.candidate, ...input });
   const { checks, only } = selectChecks(opts.check);
