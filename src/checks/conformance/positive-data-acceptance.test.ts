@@ -34,6 +34,13 @@ describe('positive-data-acceptance', () => {
     expect(f.proof.reproduce).toContain('curl');
   });
 
+  it('skips a recursive request schema in the plan, naming why', async () => {
+    const recursive = { ...op('/lenient'), requestBody: { contentType: 'application/json', schema: { type: 'object', required: ['next'], properties: { next: { $ref: '#/components/schemas/Node' } } } } };
+    const r = await testCheck(check, { url: app.url, operations: [recursive] });
+    expect(r.requests).toBe(0);
+    expect(r.skipped.join()).toContain('recursive');
+  });
+
   it('reports nothing on the safe twin', async () => {
     const r = await testCheck(check, { url: app.url, operations: [op('/lenient')], options: { cases: 30 } });
     expect(r.findings).toEqual([]);

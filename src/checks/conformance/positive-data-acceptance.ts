@@ -2,13 +2,19 @@
 // own spec; the generated case is shrunk to a minimal one with fast-check, and proof is its exact replay.
 import { z } from 'zod';
 import type { Exchange, Operation, SendRequest } from '../../core/index.js';
-import { DEFAULT_SEED, generateCases, requestFromValues, shrinkFailure } from '../../generate/index.js';
+import { DEFAULT_SEED, generateCases, requestFromValues, requestSchema, shrinkFailure, valuesOf } from '../../generate/index.js';
 import { defineCheck } from '../kit/define.js';
 import { excerpt } from '../kit/compare.js';
 import { all, safeMethodOrNotSafeMode } from '../kit/guards.js';
 
 const hasGeneratedPart = (op: Operation): string | undefined =>
   op.sources.includes('spec') && (op.params.some((p) => p.in !== 'path' && p.schema) || (op.requestBody?.contentType.includes('json') && op.requestBody.schema)) ? undefined : 'no documented query, header or JSON body to generate';
+
+/** Recursive, contradictory or otherwise ungeneratable schemas are skipped in the plan, naming why. */
+const generatable = (op: Operation): string | undefined => {
+  const src = valuesOf(requestSchema(op));
+  return src.ok ? undefined : `request data cannot be generated: ${src.reason}`;
+};
 
 export default defineCheck({
   id: 'positive-data-acceptance',
@@ -31,7 +37,7 @@ export default defineCheck({
     /** Requests spent shrinking a failure. Default 40. */
     shrinkSteps: z.number().int().min(0).max(500).default(40),
   }),
-  appliesTo: all(hasGeneratedPart, safeMethodOrNotSafeMode),
+  appliesTo: all(hasGeneratedPart, generatable, safeMethodOrNotSafeMode),
   async run(ctx) {
     const op = ctx.operation!;
     const set = generateCases(op, { seed: ctx.seed ?? DEFAULT_SEED, count: ctx.options.cases, ...(ctx.surface.spec ? { specVersion: ctx.surface.spec.version } : {}), phases: ['example', 'boundary', 'positive'] });
