@@ -80,7 +80,8 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
     lines.push(`Findings: ${g.newCount} new, ${g.persisting.length} persisting, ${g.fixed.length} fixed`);
     lines.push(`Surface:  ${s.added.length} added, ${s.removed.length} removed, ${s.authChanged.length} auth changed`);
     const bh = report.comparison.behaviour;
-    if (bh.operations.length > 0) {
+    // Only when something changed: an unchanged comparison is in report.json and summary.md.
+    if (bh.operations.some((o) => o.latency?.regression || o.statusChanges.length > 0 || o.schemaChanges.length > 0)) {
       const slower = bh.operations.filter((o) => o.latency?.regression);
       const changed = bh.operations.filter((o) => o.statusChanges.length > 0);
       const reshaped = bh.operations.filter((o) => o.schemaChanges.length > 0);
