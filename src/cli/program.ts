@@ -12,6 +12,9 @@ import { gateCommand, scanCommand } from './commands/scan.js';
 import { serveCommand, tokenCreateCommand } from './commands/serve.js';
 
 const environments = ['production', 'staging', 'preview', 'local'] as const;
+const strengths = ['low', 'default', 'high'] as const;
+/** Collects a repeatable option's values. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -26,6 +29,8 @@ export function buildProgram(): Command {
     .description('discover, test and report one deployment')
     .argument('<url>', 'base URL of the target, e.g. http://127.0.0.1:8080')
     .option('--spec <file|url>', 'OpenAPI document (file, URL, or path on the target); default: look at common locations')
+    .option('--har <file>', 'a HAR recording whose requests are extra operations (repeatable)', collect, [] as string[])
+    .option('--postman <file>', 'a Postman v2.1 collection whose requests are extra operations (repeatable)', collect, [] as string[])
     .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
     .option('-o, --out <dir>', 'where reports go (default .vouch/scans/<scan-id>)')
     .option('-f, --format <list>', 'report formats: json,sarif,junit,markdown,html', 'json,sarif,junit,markdown,html')
@@ -33,6 +38,7 @@ export function buildProgram(): Command {
     .option('--check <ids>', 'only these checks (comma-separated ids)')
     .option('--seed <n>', 'seed for generated test data (reproduces a run; see report.json "seed")')
     .addOption(new Option('--environment <env>', 'overrides target.environment; production means safe mode').choices(environments))
+    .addOption(new Option('--strength <level>', 'attack strength: payloads per injection point (overrides checks.strength)').choices(strengths))
     .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
     .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
     .option('--json', 'NDJSON events on stdout instead of progress lines')
@@ -47,12 +53,15 @@ export function buildProgram(): Command {
     .requiredOption('--candidate <url>', 'base URL of the candidate deployment')
     .option('--baseline <ref>', 'baseline: a deployment URL, a saved report.json, a scan id from history, or last-passing')
     .option('--spec <file|url>', 'OpenAPI document for both')
+    .option('--har <file>', 'a HAR recording whose requests are extra operations (repeatable)', collect, [] as string[])
+    .option('--postman <file>', 'a Postman v2.1 collection whose requests are extra operations (repeatable)', collect, [] as string[])
     .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
     .option('-o, --out <dir>', 'where reports go (default .vouch/gates/<id>)')
     .option('-f, --format <list>', 'report formats: json,sarif,junit,markdown,html', 'json,sarif,junit,markdown,html')
     .option('--check <ids>', 'only these checks (comma-separated ids)')
     .option('--seed <n>', 'seed for generated test data (reproduces a run; see report.json "seed")')
     .addOption(new Option('--environment <env>', 'overrides target.environment').choices(environments))
+    .addOption(new Option('--strength <level>', 'attack strength: payloads per injection point (overrides checks.strength)').choices(strengths))
     .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
     .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
     .option('--json', 'NDJSON events on stdout instead of progress lines')

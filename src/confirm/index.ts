@@ -1,6 +1,6 @@
 // src/confirm/index.ts — stage 4: replays and controls that prove a candidate; what cannot be proven stays tentative.
 import type { Candidate, HttpEngine, Identity, Surface, Target } from '../core/index.js';
-import type { AnyCheck } from '../checks/kit/define.js';
+import type { AnyCheck, Strength } from '../checks/kit/define.js';
 import { createCheckContext, resolveOptions } from '../execute/index.js';
 
 export interface ConfirmInput {
@@ -12,6 +12,8 @@ export interface ConfirmInput {
   target: Target;
   engine: HttpEngine;
   safeMode: boolean;
+  /** Attack strength handed to every check (`default` when absent). */
+  strength?: Strength;
   options?: Record<string, unknown>;
   signal?: AbortSignal;
   seed?: number;
@@ -42,6 +44,7 @@ export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
       engine: input.engine,
       safeMode: input.safeMode,
       ...(input.seed !== undefined ? { seed: input.seed } : {}),
+      ...(input.strength ? { strength: input.strength } : {}),
       options: options.get(check.id),
       signal,
     });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
 import type { BehaviourDiff, CheckRunStat, Environment, EventSink, Report, Stage, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
-import type { PolicyRule, ResolvedRun, VouchConfig } from '../config/index.js';
+import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
 import { confirm } from '../confirm/index.js';
 import { discover } from '../discover/index.js';
 import { execute } from '../execute/index.js';
@@ -56,7 +56,7 @@ export function checkPolicyChecks(config: VouchConfig, checks: readonly AnyCheck
     const unknown = (r.when.checks ?? []).filter((id) => !known.has(id));
     if (unknown.length) throw new VouchError('VOUCH_CONFIG_INVALID', `${at}.when.checks: unknown check id ${unknown.join(', ')} in rule ${r.id}`, { hint: 'Run `vouch checks` to list the ids.' });
   }
-  for (const id of Object.keys(config.checks)) {
+  for (const [id] of checkEntries(config)) {
     if (!known.has(id)) throw new VouchError('VOUCH_CONFIG_INVALID', `checks.${id}: unknown check id`, { hint: 'Run `vouch checks` to list the ids.' });
   }
 }
@@ -100,18 +100,18 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
 
   emit({ type: 'scan-started', scanId, target: run.target.url });
   try {
-    const surface = await timed('discover', () => discover({ target: run.target, engine }), (s) => `${s.operations.length} operations`);
+    const surface = await timed('discover', () => discover({ target: run.target, engine, scope: run.scope, options: config.discovery }), (s) => `${s.operations.length} operations`);
     for (const w of surface.warnings) emit({ type: 'warning', message: w });
     // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
     await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
-    const enabled = Object.fromEntries(Object.entries(config.checks).map(([id, c]) => [id, c.enabled]));
-    const options = Object.fromEntries(Object.entries(config.checks).map(([id, c]) => [id, c.options ?? {}]));
+    const enabled = Object.fromEntries(checkEntries(config).map(([id, c]) => [id, c.enabled]));
+    const options = Object.fromEntries(checkEntries(config).map(([id, c]) => [id, c.options ?? {}]));
     const thePlan = await timed(
       'plan',
       async () => plan({ surface, checks: opts.checks, identities: run.identities, safeMode: run.safeMode, enabled, unavailable: sessions.failures(), ...(opts.only ? { only: opts.only } : {}) }),
       (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped`,
     );
-    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, options, seed, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, seed, ...(opts.signal ? { signal: opts.signal } : {}) };
     const executed = await timed('execute', () => execute({ ...common, plan: thePlan, onEvent: emit }), (r) => `${r.candidates.length} candidates`);
     const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
     const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });

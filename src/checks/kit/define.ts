@@ -98,6 +98,8 @@ export interface CheckDefinition<O = unknown> {
    * strength (confirmation excluded). A shared test harness asserts it.
    */
   requestsPerPoint?: Record<Strength, number>;
+  /** What the check leaves out in safe mode (payloads not sent, delays capped); the plan records it. */
+  safeModeSkips?: string;
   /**
    * Preconditions: return undefined when the check applies to this operation, else the skip reason
    * (recorded in the plan).

@@ -7,7 +7,7 @@ import { createIdentitySessions } from '../../identities/sessions.js';
 import { createEngine, createRedactor } from '../../net/index.js';
 import { plan } from '../../plan/index.js';
 import { buildFindings } from '../../prioritize/index.js';
-import type { AnyCheck } from './define.js';
+import type { AnyCheck, Strength } from './define.js';
 
 export interface CheckTestInput {
   url: string;
@@ -16,6 +16,8 @@ export interface CheckTestInput {
   identities?: Identity[];
   options?: unknown;
   safeMode?: boolean;
+  /** Attack strength (default `default`). */
+  strength?: Strength;
   /** Requests to send before the check runs (passive checks read them). */
   warmup?: string[];
 }
@@ -50,7 +52,7 @@ export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise
     const safeMode = input.safeMode ?? false;
     const unavailable = sessions.failures();
     const p = plan({ surface, checks: [check], identities, safeMode, unavailable });
-    const common = { checks: [check], identities, unavailable, surface, target, engine, safeMode, options };
+    const common = { checks: [check], identities, unavailable, surface, target, engine, safeMode, options, ...(input.strength ? { strength: input.strength } : {}) };
     const executed = await execute({ ...common, plan: p });
     const confirmed = await confirm({ ...common, candidates: executed.candidates });
     const findings = buildFindings({ candidates: confirmed, checks: [check], identities, exchange: (id) => engine.exchange(id), redact: createRedactor([]) });

@@ -1,6 +1,6 @@
 // src/cli/commands/scan.ts — `vouch scan <url>` and `vouch gate --candidate <url> [--baseline <url|report.json>]`.
 import { join } from 'node:path';
-import { loadConfig, resolveRun } from '../../config/index.js';
+import { loadConfig, resolveRun, type VouchConfig } from '../../config/index.js';
 import { VouchError, type Environment } from '../../core/index.js';
 import { runGate, type BaselineSource } from '../../engine/gate.js';
 import { newScanId, runScan } from '../../engine/scan.js';
@@ -14,11 +14,14 @@ interface CommonOpts {
   aiInfluenced?: true;
   commits?: string;
   spec?: string;
+  har?: string[];
+  postman?: string[];
   config?: string;
   out?: string;
   format: string;
   check?: string;
   environment?: Environment;
+  strength?: 'low' | 'default' | 'high';
   json?: true;
   quiet?: true;
   seed?: string;
@@ -31,10 +34,17 @@ function parseSeed(seed: string | undefined): { seed?: number } {
   return { seed: Number(seed) };
 }
 
+/** `--har` / `--postman` add to `discovery.har` / `discovery.postman` of vouch.yaml. */
+function withRecorded(config: VouchConfig, opts: CommonOpts): VouchConfig {
+  config.discovery.har = [...config.discovery.har, ...(opts.har ?? [])];
+  config.discovery.postman = [...config.discovery.postman, ...(opts.postman ?? [])];
+  return config;
+}
+
 export async function scanCommand(url: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
   parseFormats(opts.format);
-  const config = await withStoredAccepted(loadConfig(opts.config).config);
-  const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) });
+  const config = withRecorded(await withStoredAccepted(loadConfig(opts.config).config), opts);
+  const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}), ...(opts.strength ? { strength: opts.strength } : {}) });
   const { checks, only } = selectChecks(opts.check);
   const stored = opts.baseline ? await resolveStoredBaseline(opts.baseline, run.target.name) : undefined;
   const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
@@ -66,8 +76,8 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
 
 export async function gateCommand(opts: CommonOpts & { candidate: string; baseline?: string }): Promise<number> {
   parseFormats(opts.format);
-  const config = await withStoredAccepted(loadConfig(opts.config).config);
-  const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) };
+  const config = withRecorded(await withStoredAccepted(loadConfig(opts.config).config), opts);
+  const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}), ...(opts.strength ? { strength: opts.strength } : {}) };
   const candidate = resolveRun(config, { url: opts.candidate, ...input });
   const { checks, only } = selectChecks(opts.check);
   let baseline: BaselineSource | undefined;
