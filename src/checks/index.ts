@@ -3,15 +3,23 @@ import type { AnyCheck } from './kit/define.js';
 import commandInjection from './security/command-injection.js';
 import cookieFlags from './security/cookie-flags.js';
 import corsMisconfiguration from './security/cors-misconfiguration.js';
+import crlfInjection from './security/crlf-injection.js';
+import jwtWeakness from './security/jwt-weakness.js';
+import mixedContent from './security/mixed-content.js';
 import nosqlInjection from './security/nosql-injection.js';
 import openRedirect from './security/open-redirect.js';
 import pathTraversal from './security/path-traversal.js';
+import secretsInResponses from './security/secrets-in-responses.js';
 import securityHeaders from './security/security-headers.js';
 import sensitiveFiles from './security/sensitive-files.js';
 import sqlInjection from './security/sql-injection.js';
+import ssrf from './security/ssrf.js';
 import templateInjection from './security/template-injection.js';
 import verboseErrors from './security/verbose-errors.js';
+import xssDom from './security/xss-dom.js';
 import xssReflected from './security/xss-reflected.js';
+import xssStored from './security/xss-stored.js';
+import xxe from './security/xxe.js';
 import contentTypeConformance from './conformance/content-type-conformance.js';
 import negativeDataRejection from './conformance/negative-data-rejection.js';
 import positiveDataAcceptance from './conformance/positive-data-acceptance.js';
@@ -31,7 +39,7 @@ import ignoredAuth from './authorization/ignored-auth.js';
 import massAssignment from './authorization/mass-assignment.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, nosqlInjection, openRedirect, pathTraversal, securityHeaders, sensitiveFiles, sqlInjection, templateInjection, verboseErrors, xssReflected, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, useAfterDelete, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment];
+export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, jwtWeakness, mixedContent, nosqlInjection, openRedirect, pathTraversal, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, templateInjection, verboseErrors, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, useAfterDelete, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment];
 
 /** Check ids as generated from file names (the meta-test compares them with each check's `id`). */
-export const checkFiles: ReadonlyArray<{ family: string; id: string }> = [{"family":"security","id":"command-injection"},{"family":"security","id":"cookie-flags"},{"family":"security","id":"cors-misconfiguration"},{"family":"security","id":"nosql-injection"},{"family":"security","id":"open-redirect"},{"family":"security","id":"path-traversal"},{"family":"security","id":"security-headers"},{"family":"security","id":"sensitive-files"},{"family":"security","id":"sql-injection"},{"family":"security","id":"template-injection"},{"family":"security","id":"verbose-errors"},{"family":"security","id":"xss-reflected"},{"family":"conformance","id":"content-type-conformance"},{"family":"conformance","id":"negative-data-rejection"},{"family":"conformance","id":"positive-data-acceptance"},{"family":"conformance","id":"response-headers-conformance"},{"family":"conformance","id":"response-schema-conformance"},{"family":"conformance","id":"status-code-conformance"},{"family":"reliability","id":"availability"},{"family":"reliability","id":"max-response-time"},{"family":"reliability","id":"not-a-server-error"},{"family":"reliability","id":"resource-availability"},{"family":"reliability","id":"use-after-delete"},{"family":"authorization","id":"bfla"},{"family":"authorization","id":"bola"},{"family":"authorization","id":"excess-permission"},{"family":"authorization","id":"excessive-data-exposure"},{"family":"authorization","id":"ignored-auth"},{"family":"authorization","id":"mass-assignment"}];
+export const checkFiles: ReadonlyArray<{ family: string; id: string }> = [{"family":"security","id":"command-injection"},{"family":"security","id":"cookie-flags"},{"family":"security","id":"cors-misconfiguration"},{"family":"security","id":"crlf-injection"},{"family":"security","id":"jwt-weakness"},{"family":"security","id":"mixed-content"},{"family":"security","id":"nosql-injection"},{"family":"security","id":"open-redirect"},{"family":"security","id":"path-traversal"},{"family":"security","id":"secrets-in-responses"},{"family":"security","id":"security-headers"},{"family":"security","id":"sensitive-files"},{"family":"security","id":"sql-injection"},{"family":"security","id":"ssrf"},{"family":"security","id":"template-injection"},{"family":"security","id":"verbose-errors"},{"family":"security","id":"xss-dom"},{"family":"security","id":"xss-reflected"},{"family":"security","id":"xss-stored"},{"family":"security","id":"xxe"},{"family":"conformance","id":"content-type-conformance"},{"family":"conformance","id":"negative-data-rejection"},{"family":"conformance","id":"positive-data-acceptance"},{"family":"conformance","id":"response-headers-conformance"},{"family":"conformance","id":"response-schema-conformance"},{"family":"conformance","id":"status-code-conformance"},{"family":"reliability","id":"availability"},{"family":"reliability","id":"max-response-time"},{"family":"reliability","id":"not-a-server-error"},{"family":"reliability","id":"resource-availability"},{"family":"reliability","id":"use-after-delete"},{"family":"authorization","id":"bfla"},{"family":"authorization","id":"bola"},{"family":"authorization","id":"excess-permission"},{"family":"authorization","id":"excessive-data-exposure"},{"family":"authorization","id":"ignored-auth"},{"family":"authorization","id":"mass-assignment"}];

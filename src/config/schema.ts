@@ -133,6 +133,17 @@ export const configSchema = z.strictObject({
       aiInfluenced: z.strictObject({ rules: z.array(policyRuleSchema).optional() }).optional(),
     })
     .default({}),
+  /** The out-of-band listener blind checks (SSRF, XXE) use; started only when such a check is planned. */
+  oob: z
+    .strictObject({
+      /** Where it listens. Default 127.0.0.1 on a free port. */
+      listen: z.strictObject({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) }).optional(),
+      /** The URL the target must call back (a tunnel or public address for remote targets). Default the listen address. */
+      publicUrl: z.url().optional(),
+      /** Turn the listener off: blind checks then report inconclusive. Default true. */
+      enabled: z.boolean().default(true),
+    })
+    .default({ enabled: true }),
   /** Accepted risks; `.vouch/accepted.yaml` may hold more in the same shape (a list). */
   accepted: z.array(acceptedRiskSchema).default([]),
 })

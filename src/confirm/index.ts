@@ -1,6 +1,7 @@
 // src/confirm/index.ts — stage 4: replays and controls that prove a candidate; what cannot be proven stays tentative.
 import type { Candidate, HttpEngine, Identity, Surface, Target } from '../core/index.js';
 import type { AnyCheck, Strength } from '../checks/kit/define.js';
+import type { OobHandle } from '../oob/listener.js';
 import { createCheckContext, resolveOptions } from '../execute/index.js';
 
 export interface ConfirmInput {
@@ -17,6 +18,8 @@ export interface ConfirmInput {
   options?: Record<string, unknown>;
   signal?: AbortSignal;
   seed?: number;
+  /** The scan's out-of-band listener, when one runs (checks declaring `needsOob`). */
+  oob?: OobHandle | undefined;
 }
 
 export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
@@ -47,6 +50,7 @@ export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
       ...(input.strength ? { strength: input.strength } : {}),
       options: options.get(check.id),
       signal,
+      oob: input.oob,
     });
     try {
       const r = await check.confirm(c, ctx);

@@ -11,6 +11,7 @@ import { discover } from '../discover/index.js';
 import { execute } from '../execute/index.js';
 import { createIdentitySessions } from '../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor } from '../net/index.js';
+import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
 import { latencyByOperation } from './latency.js';
 import { applyAccepted, buildFindings, prioritize, type PrioritizeInput } from '../prioritize/index.js';
@@ -99,6 +100,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   };
 
   emit({ type: 'scan-started', scanId, target: run.target.url });
+  let oob: OobListener | undefined;
   try {
     const surface = await timed('discover', () => discover({ target: run.target, engine, scope: run.scope, options: config.discovery }), (s) => `${s.operations.length} operations`);
     for (const w of surface.warnings) emit({ type: 'warning', message: w });
@@ -111,7 +113,17 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       async () => plan({ surface, checks: opts.checks, identities: run.identities, safeMode: run.safeMode, enabled, unavailable: sessions.failures(), ...(opts.only ? { only: opts.only } : {}) }),
       (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped`,
     );
-    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, seed, ...(opts.signal ? { signal: opts.signal } : {}) };
+    // The out-of-band listener runs only when a planned check calls back through it.
+    const blind = new Set(opts.checks.filter((c) => c.needsOob).map((c) => c.id));
+    if (config.oob.enabled && thePlan.tasks.some((t) => blind.has(t.checkId))) {
+      try {
+        oob = await startOobListener({ ...(config.oob.listen ? { listen: config.oob.listen } : {}), ...(config.oob.publicUrl ? { publicUrl: config.oob.publicUrl } : {}) });
+      } catch (e) {
+        // Blind checks then report inconclusive with the reason; the rest of the scan goes on.
+        emit({ type: 'warning', message: `out-of-band listener not started: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed, ...(opts.signal ? { signal: opts.signal } : {}) };
     const executed = await timed('execute', () => execute({ ...common, plan: thePlan, onEvent: emit }), (r) => `${r.candidates.length} candidates`);
     const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
     const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
@@ -176,6 +188,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     emit({ type: 'scan-finished', scanId, target: run.target.url, partial: Boolean(executed.stopped) });
     return report;
   } finally {
+    await oob?.close();
     await engine.close();
   }
 }

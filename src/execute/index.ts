@@ -2,6 +2,7 @@
 import { isVouchError, VouchError } from '../core/index.js';
 import type { Candidate, EventSink, HttpEngine, Identity, PermissionAudit, Plan, Surface, Target, TaskOutcome } from '../core/index.js';
 import type { AnyCheck, Strength } from '../checks/kit/define.js';
+import type { OobHandle } from '../oob/listener.js';
 import { createCheckContext } from './context.js';
 
 export { createCheckContext } from './context.js';
@@ -21,6 +22,8 @@ export interface ExecuteInput {
   /** Raw options per check id from vouch.yaml, validated against each check's schema. */
   options?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** The scan's out-of-band listener, when one runs (checks declaring `needsOob`). */
+  oob?: OobHandle | undefined;
   onEvent?: EventSink;
   /** Seed for generated data (`--seed`). */
   seed?: number;
@@ -93,6 +96,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
         options: options.get(check.id),
         signal,
         ...(input.seed !== undefined ? { seed: input.seed } : {}),
+        oob: input.oob,
       });
       try {
         const result = await check.run(ctx);
