@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { addStats, HEARTBEAT_MS, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
-import type { Candidate, CheckRunStat, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
+import type { BehaviourDiff, Candidate, CheckRunStat, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
 import { confirm } from '../confirm/index.js';
@@ -14,6 +14,7 @@ import { createAuditLog, createEngine, createRedactor, interruptReason } from '.
 import type { Redactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
+import { latencyByOperation } from './latency.js';
 import { applyAccepted, buildFindings, prioritize, type PrioritizeInput } from '../prioritize/index.js';
 
 export const VERSION = '0.1.0';
@@ -40,6 +41,10 @@ export interface ScanOptions {
   args?: Record<string, unknown>;
   /** Continue this stored scan: its plan, without its finished tasks (scanId must be the same). */
   resume?: ScanResume;
+  /** The gate's behaviour comparison, put into `comparison.behaviour` and judged by the policy. */
+  behaviour?: BehaviourDiff;
+  /** Seed for generated data; a random one when absent, recorded in the report either way. */
+  seed?: number;
 }
 
 /** The configuration as kept with a scan for resume: JSON, secrets redacted. */
@@ -84,6 +89,9 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   const resume = opts.resume;
   const scanId = resume?.scanId ?? opts.scanId ?? newScanId();
   const startedAt = resume ? new Date(resume.startedAt) : new Date();
+  // A resumed scan keeps the seed its first run drew (stored with its inputs), so generated data is the same.
+  const storedSeed = resume?.inputs.args.seed;
+  const seed = opts.seed ?? (typeof storedSeed === 'number' ? storedSeed : undefined) ?? Math.floor(Math.random() * 2 ** 31);
   const redact = createRedactor(run.secrets);
   const journal = opts.journal;
   const engine = createEngine({
@@ -143,7 +151,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped`,
       );
       // A discovery cut short by an interrupt would be a smaller plan: only a complete one is kept for resume.
-      if (!opts.signal?.aborted) journal?.planned({ args: opts.args ?? {}, config: configSnapshot(config, redact), surface, plan: thePlan }, engine.exchanges());
+      if (!opts.signal?.aborted) journal?.planned({ args: { ...opts.args, seed }, config: configSnapshot(config, redact), surface, plan: thePlan }, engine.exchanges());
     }
     // The out-of-band listener runs only when a planned check calls back through it.
     const blind = new Set(opts.checks.filter((c) => c.needsOob).map((c) => c.id));
@@ -165,7 +173,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       if (!journal || outcome.status === 'not-run') return;
       journal.taskDone({ outcome, candidates: found, ...(audits.length ? { audits } : {}) }, saver.take(found.flatMap((c) => c.proof.exchangeIds)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
     };
-    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed, ...(opts.signal ? { signal: opts.signal } : {}) };
     const ran = await timed('execute', () => execute({ ...common, plan: todo, onEvent: emit, onTaskDone }), (r) => `${r.candidates.length} candidates`);
     const order = new Map(thePlan!.tasks.map((t, i) => [t.id, i]));
     const executed = {
@@ -187,6 +195,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         suppressed,
         ...(executed.audits.length ? { audit: executed.audits } : {}),
         ...(opts.baseline ? { baseline: opts.baseline } : {}),
+        ...(opts.behaviour ? { behaviour: opts.behaviour } : {}),
         ...(rules ? { rules } : {}),
         ...(ai ? { aiInfluenced: ai } : {}),
       }),
@@ -209,12 +218,14 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     }
     const engineStats = addStats(previous, engine.stats());
     const notRun = tasks.filter((t) => t.status === 'not-run').length;
+    const latency = latencyByOperation(engine.exchanges(), thePlan!.tasks);
     const finishedAt = new Date();
     const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
       tool: { name: 'vouch', version: VERSION },
       scanId,
       target: run.target,
+      seed,
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       ...(executed.stopped ? { partial: { reason: executed.stopped, notRun } } : {}),
@@ -227,6 +238,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       surface,
       findings: prioritized.findings,
       ...(prioritized.comparison ? { comparison: prioritized.comparison } : {}),
+      ...(Object.keys(latency).length ? { latency } : {}),
       ...(executed.audits.length ? { audit: executed.audits } : {}),
       ...(accepted.length ? { accepted } : {}),
       verdict: prioritized.verdict,

@@ -1,8 +1,7 @@
 // src/cli/commands/scan.ts — `vouch scan <url>` and `vouch gate --candidate <url> [--baseline <url|report.json>]`.
 import { join, resolve } from 'node:path';
 import { loadConfig, resolveRun, type VouchConfig } from '../../config/index.js';
-import { VouchError } from '../../core/index.js';
-import type { Environment, ScanResume } from '../../core/index.js';
+import { VouchError, type Environment, type ScanResume } from '../../core/index.js';
 import { runGate, type BaselineSource } from '../../engine/gate.js';
 import { configSnapshot, newScanId, runScan } from '../../engine/scan.js';
 import { createRedactor, interruptReason } from '../../net/index.js';
@@ -26,6 +25,14 @@ interface CommonOpts {
   strength?: 'low' | 'default' | 'high';
   json?: true;
   quiet?: true;
+  seed?: string;
+}
+
+/** `--seed <n>`: a non-negative integer, else a clear error. */
+function parseSeed(seed: string | undefined): { seed?: number } {
+  if (seed === undefined) return {};
+  if (!/^\d{1,10}$/.test(seed) || Number(seed) > 2 ** 31 - 1) throw new VouchError('VOUCH_USAGE', `--seed ${seed}: expected an integer from 0 to 2147483647`, { hint: 'Take the seed from a report (report.json "seed") to reproduce that run.' });
+  return { seed: Number(seed) };
 }
 
 /** `--har` / `--postman` add to `discovery.har` / `discovery.postman` of vouch.yaml. */
@@ -49,6 +56,8 @@ interface ScanArgs {
   har?: string[];
   postman?: string[];
   strength?: 'low' | 'default' | 'high';
+  /** The seed for generated data: the one given, or the one the first run drew (kept by runScan). */
+  seed?: number;
 }
 
 export async function scanCommand(url: string | undefined, opts: CommonOpts & { baseline?: string; resume?: string }): Promise<number> {
@@ -68,6 +77,7 @@ export async function scanCommand(url: string | undefined, opts: CommonOpts & { 
     ...(opts.har?.length ? { har: opts.har.map((f) => resolve(f)) } : {}),
     ...(opts.postman?.length ? { postman: opts.postman.map((f) => resolve(f)) } : {}),
     ...(opts.strength ? { strength: opts.strength } : {}),
+    ...parseSeed(opts.seed),
   };
   const ai = resolveAiInfluenced(opts);
   if (ai) args.ai = ai;
@@ -76,7 +86,7 @@ export async function scanCommand(url: string | undefined, opts: CommonOpts & { 
 
 /** `vouch scan --resume <id>`: the same inputs, plan and finished tasks; runs the rest and writes one report. */
 async function resumeCommand(url: string | undefined, scanId: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
-  const given = [url ? '<url>' : '', opts.spec ? '--spec' : '', opts.config ? '--config' : '', opts.out ? '--out' : '', opts.check ? '--check' : '', opts.environment ? '--environment' : '', opts.baseline ? '--baseline' : '', opts.har?.length ? '--har' : '', opts.postman?.length ? '--postman' : '', opts.strength ? '--strength' : '', opts.aiInfluenced || opts.commits ? '--ai-influenced/--commits' : ''].filter(Boolean);
+  const given = [url ? '<url>' : '', opts.spec ? '--spec' : '', opts.config ? '--config' : '', opts.out ? '--out' : '', opts.check ? '--check' : '', opts.environment ? '--environment' : '', opts.baseline ? '--baseline' : '', opts.har?.length ? '--har' : '', opts.postman?.length ? '--postman' : '', opts.strength ? '--strength' : '', opts.seed !== undefined ? '--seed' : '', opts.aiInfluenced || opts.commits ? '--ai-influenced/--commits' : ''].filter(Boolean);
   if (given.length) throw new VouchError('VOUCH_USAGE', `--resume ${scanId}: ${given.join(', ')} cannot be given again; a resumed scan keeps its original inputs`, { hint: `Run \`vouch scan --resume ${scanId}\` alone, or start a new scan.` });
   const resume = await withHistory((s) => s.resumable(scanId));
   const args = resume.inputs.args as unknown as ScanArgs;
@@ -108,6 +118,7 @@ async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, 
         ...(only ? { only } : {}),
         scanId,
         scanDir: args.out,
+        ...(args.seed !== undefined ? { seed: args.seed } : {}),
         ...(baseline ? { baseline } : {}),
         ...(args.ai ? { aiInfluenced: args.ai } : {}),
         onEvent: progress,
@@ -148,7 +159,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
   const interrupt = interruptSignal();
   try {
     if (!baseline) {
-      const report = await runScan({ run: candidate, config, checks, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
+      const report = await runScan({ run: candidate, config, checks, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), ...parseSeed(opts.seed), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
       const code = await finish(report, outDir, opts.format, opts);
       await withHistory((s) => s.saveReport(report));
       return code;
@@ -160,6 +171,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
       checks,
       ...(only ? { only } : {}),
       outDir,
+      ...parseSeed(opts.seed),
       ...(ai ? { aiInfluenced: ai } : {}),
       onEvent: (label) => progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), label }),
       signal: interrupt.signal,
