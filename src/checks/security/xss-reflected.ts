@@ -42,7 +42,8 @@ export function executionPayloads(context: ReflectionContext, n: string): string
   if (context === 'attribute') return [`'">${handler(n)}`];
   if (context === 'comment') return [`-->${handler(n)}`];
   if (context.startsWith('rcdata:')) return [`</${context.slice(7)}>${handler(n)}`];
-  return [handler(n)];
+  // Upper-case tag and handler names for filters that only strip lower-case tags (HTML names are case-blind).
+  return [handler(n), `<IMG SRC=x ONERROR="vouchProof('${n}')">`];
 }
 
 export default defineCheck({
