@@ -83,6 +83,11 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   });
   const sessions = createIdentitySessions(run.identities, engine, (name, reason) => emit({ type: 'warning', message: `identity ${name}: ${reason}; its tasks are skipped` }));
   engine.setCredentials((name) => sessions.headers(name));
+  engine.setReauthenticate(async (name, why) => {
+    const ok = await sessions.relogin(name, why);
+    if (ok) emit({ type: 'warning', message: `identity ${name}: credentials expired (${why}); logged in again and retried` });
+    return ok;
+  });
 
   const timed = async <T>(stage: Stage, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T> => {
     emit({ type: 'stage-started', stage, target: run.target.url });
