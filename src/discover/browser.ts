@@ -4,6 +4,7 @@
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { acquireBrowser } from '../browser/chromium.js';
 import type { HeaderList, HttpEngine, JsonSchema, Operation, Parameter, SurfaceSource } from '../core/index.js';
+import { classify } from './auth.js';
 import { routeTemplate } from './html.js';
 
 export interface BrowserCrawlInput {
@@ -35,7 +36,7 @@ const FETCHED = new Set(['document', 'script', 'xhr', 'fetch', 'stylesheet', 'ot
 const DROP_REQUEST = new Set(['host', 'content-length', 'connection', 'accept-encoding', 'user-agent', 'cookie']);
 const DROP_RESPONSE = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 /** Pages rendered at once per identity. */
-const PARALLEL_PAGES = 3;
+const PARALLEL_PAGES = 2;
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Links and buttons never followed or pressed: they end the identity's session or destroy things. */
 const AVOID = /log-?out|sign-?out|logoff|delete|remove|destroy/i;
@@ -130,13 +131,16 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
     return { operations: [], warnings: [`browser crawl skipped: ${lease.reason}; single-page apps were not rendered, so operations only their scripts call are missing`], stats };
   }
   const browser = lease.browser;
-  const deadline = Date.now() + (input.timeoutMs ?? 8_000);
+  let deadline = Date.now() + (input.timeoutMs ?? 8_000);
   const maxPages = input.maxPages ?? 12;
   const allowed = new Set((input.allowMethods ?? []).map((m) => m.toUpperCase()));
   const mayChange = (method: string): boolean => !input.safeMode || SAFE.has(method) || allowed.has(method);
   let timedOut = false;
 
-  async function crawlAs(identity: string): Promise<void> {
+  /** Pages the anonymous context was refused (401/403, a redirect to a login page): where signed-in ones start. */
+  const closed = new Set<string>();
+
+  async function crawlAs(identity: string, start: readonly string[], limit: number): Promise<void> {
     let context: BrowserContext | undefined;
     try {
       const ctx = await browser.newContext({ serviceWorkers: 'block', javaScriptEnabled: true });
@@ -182,6 +186,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           stats.requests++;
           const ex = await input.engine.send({ method, url: req.url(), headers, ...(body ? { body } : {}), timeoutMs: Math.max(1_000, Math.min(5_000, deadline - Date.now())) }, { identity, checkId: 'discover' });
           const record = (type === 'xhr' || type === 'fetch') && url.origin === input.origin;
+          if (identity === 'anonymous' && type === 'document' && classify(ex) === 'closed') closed.add(req.url());
           if (!ex.response) {
             stats.refused++;
             // Refused (scope, safe mode) or failed: the call is still part of the surface when it is ours.
@@ -210,7 +215,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           bump(owner, -1);
         }
       });
-      const queue = [...input.start];
+      const queue = [...start];
       const seen = new Set<string>();
       /** Forms submitted and buttons pressed already (by target and label): each once per identity. */
       const tried = new Set<string>();
@@ -229,7 +234,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
         const page: Page = await ctx.newPage();
         page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
         const pending = (): number => inflight.get(page) ?? 0;
-        while (pages < maxPages) {
+        while (pages < limit) {
         if (Date.now() > deadline - 300) {
           timedOut = true;
           break;
@@ -312,6 +317,8 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
         for (const f of forms.slice(0, 3)) {
           const formKey = `form ${f.method} ${f.action.split('?')[0] ?? ''}`;
           if (tried.has(formKey) || !mayChange(f.method) || Date.now() > deadline - 800) continue;
+          // A GET form to a page already rendered adds only a query string: not worth a navigation.
+          if (f.method === 'GET' && seen.has(routeTemplate(new URL(f.action || here).pathname))) continue;
           tried.add(formKey);
           if (identity !== 'anonymous' && f.fields.some((x) => x.type === 'password')) continue;
           if (page.url() !== here) await page.goto(here, { waitUntil: 'load', timeout: Math.min(3_000, left()) }).catch(() => undefined);
@@ -347,7 +354,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
         await page.close().catch(() => undefined);
       };
       await Promise.all(Array.from({ length: PARALLEL_PAGES }, () => worker()));
-      if (queue.length > 0 && pages >= maxPages) warnings.push(`browser crawl as ${identity} stopped at ${maxPages} pages; ${queue.length} links not visited`);
+      if (queue.length > 0 && pages >= limit) warnings.push(`browser crawl as ${identity} stopped at ${limit} pages; ${queue.length} links not visited`);
     } catch (e) {
       warnings.push(`browser crawl as ${identity} ended early: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     } finally {
@@ -356,7 +363,18 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
   }
 
   try {
-    await Promise.all(input.identities.map((i) => crawlAs(i)));
+    // Anonymous first, everywhere; signed-in identities then render what anonymous could not see (and what it links
+    // to), so each page is rendered once unless credentials change it.
+    const others = input.identities.filter((i) => i !== 'anonymous');
+    if (others.length < input.identities.length) {
+      const budgetEnd = deadline;
+      deadline = Date.now() + Math.round((budgetEnd - Date.now()) * 0.6); // leave the signed-in contexts their share
+      await crawlAs('anonymous', input.start, maxPages);
+      deadline = budgetEnd;
+      await Promise.all(others.map((i) => crawlAs(i, [...closed], Math.max(2, Math.ceil(maxPages / 3)))));
+    } else {
+      await Promise.all(others.map((i) => crawlAs(i, input.start, maxPages)));
+    }
   } finally {
     lease.release();
   }

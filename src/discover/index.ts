@@ -4,9 +4,11 @@ import { VouchError } from '../core/index.js';
 import type { HttpEngine, Operation, Surface, Target } from '../core/index.js';
 import { crawlHtml } from './html.js';
 import { parseSpecText, specToOperations } from './openapi.js';
+import { exploreSurface, type ExploreOptions } from './surface.js';
 
 export { routeTemplate, extractLinks } from './html.js';
 export { parseSpecText, specToOperations } from './openapi.js';
+export type { ExploreOptions } from './surface.js';
 
 export const SPEC_LOCATIONS = ['/openapi.json', '/swagger.json', '/v3/api-docs', '/api-docs', '/openapi.yaml'];
 
@@ -15,6 +17,8 @@ export interface DiscoverInput {
   engine: HttpEngine;
   /** Crawl HTML pages from the root. Default true. */
   crawl?: boolean;
+  /** Browser crawl, shadow routes, observed auth, inferred links (src/discover/surface.ts); false: none of them. */
+  explore?: ExploreOptions | false;
 }
 
 /** Same route whatever its parameters are called: `/a/{id}` and `/a/{productId}` match. */
@@ -82,6 +86,7 @@ export async function discover(input: DiscoverInput): Promise<Surface> {
       else if (!known.sources.includes('html')) known.sources.push('html');
     }
   }
+  if (input.explore !== false) await exploreSurface(engine, target, ops, warnings, input.explore ?? {});
   const operations = [...ops.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
   return { target: target.url, operations, warnings, ...(specInfo ? { spec: specInfo } : {}) };
 }

@@ -99,7 +99,11 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
 
   emit({ type: 'scan-started', scanId, target: run.target.url });
   try {
-    const surface = await timed('discover', () => discover({ target: run.target, engine }), (s) => `${s.operations.length} operations`);
+    const surface = await timed('discover', () => discover({
+          target: run.target,
+          engine,
+          explore: { identities: run.identities, usable: (name) => sessions.usable(name), safeMode: run.safeMode, allowMethods: config.safeMode?.allowMethods ?? [] },
+        }), (s) => `${s.operations.length} operations`);
     for (const w of surface.warnings) emit({ type: 'warning', message: w });
     // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
     await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
