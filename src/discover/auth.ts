@@ -21,6 +21,7 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** An id no one has: unsafe methods are probed on it, so a DELETE deletes nothing. */
 export const UNKNOWN_ID = '999999999';
 const LOGIN_LOCATION = /log-?in|sign-?in|auth/i;
+const SIGN_OUT = /log-?out|sign-?out|logoff/i;
 
 type Answer = 'open' | 'closed' | 'missing' | 'other';
 
@@ -100,15 +101,21 @@ export async function observeAuth(input: ObserveAuthInput): Promise<{ warnings: 
     const meta = { checkId: 'discover' };
     const anon = await input.engine.send(req, { ...meta, identity: 'anonymous' });
     const a = classify(anon);
+    const gone = (x: Exchange): boolean =>
+      classify(x) === 'missing' && (!op.path.includes('{') || x.response?.status !== 404 || (notFoundBody !== undefined && x.response.body === notFoundBody));
     if (a === 'open') {
       op.auth = 'none';
       op.live = true;
       return;
     }
+    // Never as a signed-in identity: it would end that identity's session.
+    if (SIGN_OUT.test(op.path)) {
+      if (a === 'missing' && gone(anon)) op.live = false;
+      else if (!fromSpec) op.auth = 'unknown';
+      return;
+    }
     let through = false;
     let allMissing = a === 'missing';
-    const gone = (x: Exchange): boolean =>
-      classify(x) === 'missing' && (!op.path.includes('{') || x.response?.status !== 404 || (notFoundBody !== undefined && x.response.body === notFoundBody));
     let anonGone = gone(anon);
     for (const who of input.identities) {
       const x = await input.engine.send(req, { ...meta, identity: who });

@@ -139,6 +139,8 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
 
   /** Pages the anonymous context was refused (401/403, a redirect to a login page): where signed-in ones start. */
   const closed = new Set<string>();
+  /** Route templates the anonymous context rendered. */
+  const anonymousSaw = new Set<string>();
 
   async function crawlAs(identity: string, start: readonly string[], limit: number): Promise<void> {
     let context: BrowserContext | undefined;
@@ -224,7 +226,10 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
         try {
           const u = new URL(href);
           u.hash = '';
-          if (u.origin === input.origin && !AVOID.test(u.pathname + u.search)) queue.push(u.href);
+          if (u.origin !== input.origin) return;
+          // A sign-out link is part of the surface, but following it would end the identity's session.
+          if (AVOID.test(u.pathname + u.search)) recorder.add('GET', new URL(u.origin + u.pathname), 'html');
+          else queue.push(u.href);
         } catch {
           // not a URL: nothing to follow
         }
@@ -247,9 +252,12 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
         const next = queue.shift()!;
         const key = routeTemplate(new URL(next).pathname);
         if (seen.has(key)) continue;
+        // Signed-in contexts render only what anonymous could not see.
+        if (identity !== 'anonymous' && anonymousSaw.has(key) && !closed.has(next)) continue;
         seen.add(key);
         pages++;
         stats.pages++;
+        if (identity === 'anonymous') anonymousSaw.add(key);
         busy++;
         try {
         const left = (): number => Math.max(200, deadline - Date.now());

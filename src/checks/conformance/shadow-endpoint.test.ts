@@ -7,7 +7,7 @@ import check from './shadow-endpoint.js';
 
 const shadow = (path: string) => ({ method: 'GET', path, params: [], sources: ['shadow' as const] });
 
-async function run(handler: FixtureHandler, ops: Parameters<typeof testCheck>[1]['operations']) {
+async function run(handler: FixtureHandler, ops: NonNullable<Parameters<typeof testCheck>[1]['operations']>) {
   const site = await serveFixture(handler);
   try {
     return await testCheck(check, { url: site.url, operations: ops });
