@@ -83,8 +83,8 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   });
   const sessions = createIdentitySessions(run.identities, engine, (name, reason) => emit({ type: 'warning', message: `identity ${name}: ${reason}; its tasks are skipped` }));
   engine.setCredentials((name) => sessions.headers(name));
-  engine.setReauthenticate(async (name, why) => {
-    const ok = await sessions.relogin(name, why);
+  engine.setReauthenticate(async (name, why, sentAt) => {
+    const ok = await sessions.relogin(name, why, sentAt);
     if (ok) emit({ type: 'warning', message: `identity ${name}: credentials expired (${why}); logged in again and retried` });
     return ok;
   });

@@ -19,18 +19,16 @@ export interface IdentitySessions {
   /** Whether an identity has working credentials (logs in when needed). */
   usable(name: string): Promise<boolean>;
   /**
-   * A request with this identity's credentials got 401: log in again (once per expiry, at most
-   * MAX_RELOGINS per identity) and say whether new credentials are there to retry with.
+   * A request with this identity's credentials (sent at `sentAt`, epoch ms) got 401: log in again (once per expiry,
+   * at most MAX_RELOGINS per identity) and say whether new credentials are there to retry with.
    */
-  relogin(name: string, why: string): Promise<boolean>;
+  relogin(name: string, why: string, sentAt?: number): Promise<boolean>;
   /** Re-logins done so far. */
   relogins(): readonly Relogin[];
 }
 
 /** Re-logins per identity per scan: a 401 that survives a fresh login is not expiry, it is the answer. */
 export const MAX_RELOGINS = 3;
-/** A 401 this soon after a login is served by that login's credentials, not by another one. */
-const FRESH_MS = 1_000;
 
 /** Reads `a.b.0.c` from a JSON value. */
 export function jsonPath(value: unknown, path: string): unknown {
@@ -143,14 +141,14 @@ export function createIdentitySessions(identities: readonly Identity[], engine: 
       await headers(name);
       return byName.has(name) && !failed.has(name);
     },
-    relogin(name, why) {
+    relogin(name, why, sentAt) {
       const identity = byName.get(name);
       if (!identity || !logsIn(identity) || failed.has(name)) return Promise.resolve(false);
       const running = inFlight.get(name);
       if (running) return running;
+      // The request went out before the last login: its credentials were already replaced, retry with the new ones.
+      if (sentAt !== undefined && sentAt < (loggedInAt.get(name) ?? 0)) return Promise.resolve(true);
       const n = reloginCount.get(name) ?? 0;
-      // Just logged in: a first login's credentials are not expired (no retry); a re-login's are the ones to retry with.
-      if (Date.now() - (loggedInAt.get(name) ?? 0) < FRESH_MS) return Promise.resolve(n > 0);
       if (n >= MAX_RELOGINS) return Promise.resolve(false);
       reloginCount.set(name, n + 1);
       const p = (async () => {

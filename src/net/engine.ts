@@ -61,7 +61,7 @@ export interface EngineOptions {
    * Called when a request that carried an identity's credentials got 401: true when the identity logged in again,
    * and the request is then retried once (the retry's response notes say so).
    */
-  reauthenticate?: (identity: string, why: string) => Promise<boolean>;
+  reauthenticate?: (identity: string, why: string, sentAt: number) => Promise<boolean>;
   signal?: AbortSignal;
 }
 
@@ -70,7 +70,7 @@ const USER_AGENT = 'vouch/0.1 (+https://github.com/vouch)';
 
 export interface Engine extends HttpEngine {
   setCredentials(fn: (identity: string) => Promise<HeaderList>): void;
-  setReauthenticate(fn: (identity: string, why: string) => Promise<boolean>): void;
+  setReauthenticate(fn: (identity: string, why: string, sentAt: number) => Promise<boolean>): void;
   /** Cookie jar of an identity (login recipes read and seed it). */
   jar(identity: string): CookieJar;
   /**
@@ -394,7 +394,7 @@ export function createEngine(opts: EngineOptions): Engine {
   /** Re-login on expiry: a 401 on a request that carried the identity's credentials → log in again once, retry. */
   async function retryExpired(ex: Exchange, req: SendRequest, meta: SendMeta): Promise<Exchange> {
     if (ex.response?.status !== 401 || !carried.has(ex) || !reauthenticate) return ex;
-    if (!(await reauthenticate(meta.identity, `401 on ${ex.request.method} ${ex.request.url} (exchange ${ex.id})`))) return ex;
+    if (!(await reauthenticate(meta.identity, `401 on ${ex.request.method} ${ex.request.url} (exchange ${ex.id})`, ex.timing.startedAt))) return ex;
     const again = await (req.followRedirects ? follow(req, meta) : sendOnce(req, absolute(req.url), meta));
     if (again.response) (again.response.notes ??= []).push(`retried after re-login as ${meta.identity} (exchange ${ex.id} got 401)`);
     return again;
