@@ -139,6 +139,8 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
 
   /** Pages the anonymous context was refused (401/403, a redirect to a login page): where signed-in ones start. */
   const closed = new Set<string>();
+  /** Documents that carry scripts (the pages worth waiting on, pressing buttons in and submitting forms of). */
+  const scripted = new Set<string>();
   /** Route templates the anonymous context rendered. */
   const anonymousSaw = new Set<string>();
 
@@ -203,6 +205,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
               response: { status: res.status, contentType: resType, body: res.bodyEncoding === 'base64' ? '' : res.body },
             });
           } else if ((type === 'document' || type === 'script') && url.origin === input.origin && method === 'GET' && res.status < 400) {
+            if (type === 'document' && /<script\b/i.test(res.body)) scripted.add(req.url());
             recorder.add(method, url, 'html');
           }
           const out: Record<string, string> = {};
@@ -266,7 +269,9 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           () => false,
         );
         if (!ok) continue;
-        await waitIdle(pending, Math.min(1_500, left()));
+        // A page without scripts shows what the HTML crawl saw already: read its links and forms, nothing more.
+        const plain = !scripted.has(next) && !scripted.has(page.url());
+        if (!plain) await waitIdle(pending, Math.min(1_500, left()));
         const here = page.url();
         // Links, including ones rendered by scripts.
         const links = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href)).catch(() => [] as string[]);
@@ -297,7 +302,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
         }
         // Buttons outside forms: pressed once each (client-side navigation, calls made on click).
         const buttons = page.locator('button:not(form button), [role=button], input[type=button]');
-        const count = Math.min(await buttons.count().catch(() => 0), 8);
+        const count = plain ? 0 : Math.min(await buttons.count().catch(() => 0), 8);
         for (let i = 0; i < count && Date.now() < deadline - 500; i++) {
           const b = buttons.nth(i);
           const label = ((await b.textContent({ timeout: 200 }).catch(() => '')) ?? '').trim();
@@ -322,7 +327,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           }
         }
         // Submit forms last (a submission navigates away). Never a form with a password field for a signed-in identity.
-        for (const f of forms.slice(0, 3)) {
+        for (const f of plain ? [] : forms.slice(0, 3)) {
           const formKey = `form ${f.method} ${f.action.split('?')[0] ?? ''}`;
           if (tried.has(formKey) || !mayChange(f.method) || Date.now() > deadline - 800) continue;
           // A GET form to a page already rendered adds only a query string: not worth a navigation.
