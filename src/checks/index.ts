@@ -13,11 +13,15 @@ import responseSchemaConformance from './conformance/response-schema-conformance
 import shadowEndpoint from './conformance/shadow-endpoint.js';
 import maxResponseTime from './reliability/max-response-time.js';
 import notAServerError from './reliability/not-a-server-error.js';
+import bfla from './authorization/bfla.js';
 import bola from './authorization/bola.js';
+import excessPermission from './authorization/excess-permission.js';
+import excessiveDataExposure from './authorization/excessive-data-exposure.js';
 import ignoredAuth from './authorization/ignored-auth.js';
+import massAssignment from './authorization/mass-assignment.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [cookieFlags, corsMisconfiguration, openRedirect, securityHeaders, sensitiveFiles, sqlInjection, verboseErrors, xssReflected, negativeDataRejection, responseSchemaConformance, shadowEndpoint, maxResponseTime, notAServerError, bola, ignoredAuth];
+export const allChecks: readonly AnyCheck[] = [cookieFlags, corsMisconfiguration, openRedirect, securityHeaders, sensitiveFiles, sqlInjection, verboseErrors, xssReflected, negativeDataRejection, responseSchemaConformance, shadowEndpoint, maxResponseTime, notAServerError, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment];
 
 /** Check ids as generated from file names (the meta-test compares them with each check's `id`). */
-export const checkFiles: ReadonlyArray<{ family: string; id: string }> = [{"family":"security","id":"cookie-flags"},{"family":"security","id":"cors-misconfiguration"},{"family":"security","id":"open-redirect"},{"family":"security","id":"security-headers"},{"family":"security","id":"sensitive-files"},{"family":"security","id":"sql-injection"},{"family":"security","id":"verbose-errors"},{"family":"security","id":"xss-reflected"},{"family":"conformance","id":"negative-data-rejection"},{"family":"conformance","id":"response-schema-conformance"},{"family":"conformance","id":"shadow-endpoint"},{"family":"reliability","id":"max-response-time"},{"family":"reliability","id":"not-a-server-error"},{"family":"authorization","id":"bola"},{"family":"authorization","id":"ignored-auth"}];
+export const checkFiles: ReadonlyArray<{ family: string; id: string }> = [{"family":"security","id":"cookie-flags"},{"family":"security","id":"cors-misconfiguration"},{"family":"security","id":"open-redirect"},{"family":"security","id":"security-headers"},{"family":"security","id":"sensitive-files"},{"family":"security","id":"sql-injection"},{"family":"security","id":"verbose-errors"},{"family":"security","id":"xss-reflected"},{"family":"conformance","id":"negative-data-rejection"},{"family":"conformance","id":"response-schema-conformance"},{"family":"conformance","id":"shadow-endpoint"},{"family":"reliability","id":"max-response-time"},{"family":"reliability","id":"not-a-server-error"},{"family":"authorization","id":"bfla"},{"family":"authorization","id":"bola"},{"family":"authorization","id":"excess-permission"},{"family":"authorization","id":"excessive-data-exposure"},{"family":"authorization","id":"ignored-auth"},{"family":"authorization","id":"mass-assignment"}];

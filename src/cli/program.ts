@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { closeBrowser } from '../browser/chromium.js';
 import { exitCodeFor, formatError } from '../core/index.js';
 import { VERSION } from '../engine/scan.js';
+import { auditCommand } from './commands/audit.js';
 import { checksCommand } from './commands/checks.js';
 import { demoCommand } from './commands/demo.js';
 import { labCommand } from './commands/lab.js';
@@ -55,6 +56,22 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress lines')
     .action(async (opts) => {
       process.exitCode = await gateCommand(opts);
+    });
+
+  program
+    .command('audit')
+    .description("what one credential can actually do, against its declared intended scope (exit 1: it can do more)")
+    .argument('<url>', 'base URL of the target')
+    .requiredOption('--identity <name>', 'the identity in vouch.yaml to audit')
+    .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
+    .option('--spec <file|url>', 'OpenAPI document (file, URL, or path on the target)')
+    .option('-o, --out <dir>', 'also write reports there (default: only the audit log, in .vouch/audits/<id>)')
+    .option('-f, --format <list>', 'report formats with --out', 'json')
+    .addOption(new Option('--environment <env>', 'overrides target.environment; production means safe mode (write probes only)').choices(environments))
+    .option('--json', 'the audit as JSON on stdout')
+    .option('-q, --quiet', 'no progress lines')
+    .action(async (url, opts) => {
+      process.exitCode = await auditCommand(url, opts);
     });
 
   program

@@ -57,6 +57,11 @@ export const policyRuleSchema = z.strictObject({
     checks: z.array(z.string()).optional(),
     /** `surface.authLost`: an operation answered with auth before and answers anonymously now. */
     surface: z.enum(['authLost', 'removed']).optional(),
+    /**
+     * `permissions.gainedBeyondIntended`: an identity can do, in the candidate, an operation it could not do in the
+     * baseline and its `intended` scope does not cover; `gained`: any operation it could not do before.
+     */
+    permissions: z.enum(['gainedBeyondIntended', 'gained']).optional(),
   }),
 });
 

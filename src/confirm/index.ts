@@ -7,6 +7,7 @@ export interface ConfirmInput {
   candidates: readonly Candidate[];
   checks: readonly AnyCheck[];
   identities: readonly Identity[];
+  unavailable?: ReadonlyMap<string, string>;
   surface: Surface;
   target: Target;
   engine: HttpEngine;
@@ -35,6 +36,7 @@ export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
       operation: input.surface.operations.find((o) => o.method === c.operation.method && o.path === c.operation.path),
       identity,
       identities: input.identities,
+      ...(input.unavailable ? { unavailable: input.unavailable } : {}),
       surface: input.surface,
       engine: input.engine,
       safeMode: input.safeMode,

@@ -20,6 +20,11 @@ export interface SendMeta {
   checkId?: string;
   /** Marks a payload that changes or deletes data, or sleeps long: refused in safe mode. */
   destructive?: boolean;
+  /**
+   * A write built to be rejected by validation (an invalid id or body) to learn whether authorization lets it
+   * through (permission audit). It changes nothing, so safe mode lets it pass; `destructive` still wins.
+   */
+  probe?: boolean;
 }
 
 export interface EngineStats {

@@ -210,6 +210,8 @@ export interface Candidate {
   locations?: Array<{ method: string; path: string; url: string; parameter?: string }>;
   /** Data the check's own confirm() needs. */
   data?: Record<string, unknown>;
+  /** Sensitive values the finding is about (an exposed hash, a token): masked in its proof exchanges and evidence. */
+  redact?: string[];
 }
 
 export type TaskOutcome =
@@ -358,10 +360,15 @@ export interface PermissionAudit {
   identity: string;
   intended: string[];
   capabilities: Capability[];
+  /** Set when the audit could not run for this identity (e.g. its login failed), with why. */
+  unavailable?: string;
+  /** Operations tried whose outcome told nothing (`METHOD /path: why`). */
+  undetermined?: string[];
 }
 
 export interface PermissionDiff {
-  identities: Array<{ identity: string; gained: string[]; lost: string[] }>;
+  /** Operations (`METHOD /path`) an identity can do in the candidate and not in the baseline, and the reverse. */
+  identities: Array<{ identity: string; gained: string[]; lost: string[]; gainedBeyondIntended?: string[] }>;
 }
 
 export interface Comparison {

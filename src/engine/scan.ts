@@ -114,7 +114,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       async () => plan({ surface, checks: opts.checks, identities: run.identities, safeMode: run.safeMode, enabled, unavailable: sessions.failures(), ...(opts.only ? { only: opts.only } : {}) }),
       (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped`,
     );
-    const common = { checks: opts.checks, identities: run.identities, surface, target: run.target, engine, safeMode: run.safeMode, options, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, options, ...(opts.signal ? { signal: opts.signal } : {}) };
     const executed = await timed('execute', () => execute({ ...common, plan: thePlan, onEvent: emit }), (r) => `${r.candidates.length} candidates`);
     const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
     const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
@@ -126,6 +126,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         findings,
         surface,
         suppressed,
+        ...(executed.audits.length ? { audit: executed.audits } : {}),
         ...(opts.baseline ? { baseline: opts.baseline } : {}),
         ...(rules ? { rules } : {}),
         ...(ai ? { aiInfluenced: ai } : {}),
@@ -167,6 +168,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       surface,
       findings: prioritized.findings,
       ...(prioritized.comparison ? { comparison: prioritized.comparison } : {}),
+      ...(executed.audits.length ? { audit: executed.audits } : {}),
       ...(accepted.length ? { accepted } : {}),
       verdict: prioritized.verdict,
     };

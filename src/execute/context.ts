@@ -9,6 +9,8 @@ export interface ContextInput {
   operation: Operation | undefined;
   identity: Identity;
   identities: readonly Identity[];
+  /** Identities whose login failed, with why. */
+  unavailable?: ReadonlyMap<string, string>;
   surface: Surface;
   engine: HttpEngine;
   safeMode: boolean;
@@ -24,17 +26,19 @@ export function createCheckContext(input: ContextInput): CheckContext<unknown> {
     operation: input.operation,
     identity: input.identity,
     identities: input.identities,
+    unavailable: input.unavailable ?? new Map<string, string>(),
     surface: input.surface,
     options: input.options,
     safeMode: input.safeMode,
     strength: input.strength ?? 'default',
     signal: input.signal,
-    send: ({ identity, destructive, ...req }) =>
+    send: ({ identity, destructive, probe, ...req }) =>
       input.engine.send(req, {
         identity: identity ?? input.identity.name,
         taskId: input.taskId,
         checkId: input.check.id,
         ...(destructive ? { destructive } : {}),
+        ...(probe ? { probe } : {}),
       }),
     recorded: (): readonly Exchange[] => input.engine.exchanges(),
     url: (path: string) => `${origin.protocol}//${origin.host}${path.startsWith('/') ? path : `/${path}`}`,

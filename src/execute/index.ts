@@ -1,6 +1,6 @@
 // src/execute/index.ts — stage 3: runs the planned tasks; each ends found, clean, inconclusive, crashed or not run.
 import { isVouchError, VouchError } from '../core/index.js';
-import type { Candidate, EventSink, HttpEngine, Identity, Plan, Surface, Target, TaskOutcome } from '../core/index.js';
+import type { Candidate, EventSink, HttpEngine, Identity, PermissionAudit, Plan, Surface, Target, TaskOutcome } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { createCheckContext } from './context.js';
 
@@ -11,6 +11,8 @@ export interface ExecuteInput {
   surface: Surface;
   checks: readonly AnyCheck[];
   identities: readonly Identity[];
+  /** Identities whose login failed, with why (checks see them in `ctx.unavailable`). */
+  unavailable?: ReadonlyMap<string, string>;
   target: Target;
   engine: HttpEngine;
   safeMode: boolean;
@@ -25,6 +27,8 @@ export interface ExecuteInput {
 export interface ExecuteResult {
   candidates: Candidate[];
   outcomes: TaskOutcome[];
+  /** Permission audits the checks established (`report.audit`). */
+  audits: PermissionAudit[];
   /** Why execution stopped early, when it did. */
   stopped?: string;
 }
@@ -52,6 +56,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   const emit = input.onEvent ?? (() => undefined);
   const candidates: Candidate[] = [];
   const outcomes: TaskOutcome[] = [];
+  const audits: PermissionAudit[] = [];
   let stopped: string | undefined;
   let done = 0;
   const total = input.plan.tasks.length;
@@ -76,6 +81,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
         operation: task.operationId ? ops.get(task.operationId) : undefined,
         identity,
         identities: input.identities,
+        ...(input.unavailable ? { unavailable: input.unavailable } : {}),
         surface: input.surface,
         engine: input.engine,
         safeMode: input.safeMode,
@@ -84,6 +90,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
       });
       try {
         const result = await check.run(ctx);
+        if (result.audit) audits.push(...result.audit);
         if (result.status === 'found') {
           for (const c of result.candidates) candidates.push({ ...c, checkId: check.id, taskId: task.id, identity: c.identity ?? identity.name });
           outcome = { taskId: task.id, status: 'found', candidates: result.candidates.length };
@@ -119,5 +126,5 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   await pool(passive, 1);
   const order = new Map(input.plan.tasks.map((t, i) => [t.id, i]));
   outcomes.sort((a, b) => (order.get(a.taskId) ?? 0) - (order.get(b.taskId) ?? 0));
-  return { candidates, outcomes, ...(stopped ? { stopped } : {}) };
+  return { candidates, outcomes, audits, ...(stopped ? { stopped } : {}) };
 }

@@ -242,7 +242,7 @@ export function createEngine(opts: EngineOptions): Engine {
     if (typeof where === 'string') return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', where);
     const decision = judge(where.protocol, where.key, where.pathname);
     if (!decision.allowed) return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', decision.reason);
-    if (opts.safeMode && !SAFE_METHODS.has(method) && !allowInSafe.has(method)) {
+    if (opts.safeMode && !SAFE_METHODS.has(method) && !allowInSafe.has(method) && !meta.probe) {
       return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', `safe mode: ${method} is not allowed on a ${opts.target.environment} target`);
     }
     if (opts.safeMode && meta.destructive) return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', 'safe mode: destructive payload not sent');

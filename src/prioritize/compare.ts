@@ -1,5 +1,5 @@
 // src/prioritize/compare.ts — candidate against baseline: findings new / persisting / fixed, and the surface diff.
-import type { Comparison, Finding, JsonSchema, Operation, Parameter, ParamChange, Surface, SurfaceDiff } from '../core/index.js';
+import type { Comparison, Finding, JsonSchema, Operation, Parameter, ParamChange, PermissionAudit, PermissionDiff, Surface, SurfaceDiff } from '../core/index.js';
 
 const routeKey = (method: string, path: string): string => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`;
 
@@ -76,4 +76,26 @@ export function compareFindings(
       fixed: fixed.map((f) => f.fingerprint),
     },
   };
+}
+
+/**
+ * Per identity audited on both sides: operations (`METHOD /path`) it can do in the candidate and not in the baseline
+ * (gained, and those of them its intended scope does not cover), and the reverse (lost).
+ */
+export function diffPermissions(baseline: readonly PermissionAudit[], candidate: readonly PermissionAudit[]): PermissionDiff {
+  const ops = (a: PermissionAudit): Map<string, boolean> => new Map(a.capabilities.map((c) => [routeKey(...(c.operation.split(' ', 2) as [string, string])), c.intended]));
+  const label = (a: PermissionAudit): Map<string, string> => new Map(a.capabilities.map((c) => [routeKey(...(c.operation.split(' ', 2) as [string, string])), c.operation]));
+  const out: PermissionDiff['identities'] = [];
+  for (const after of candidate) {
+    const before = baseline.find((b) => b.identity === after.identity);
+    if (!before || before.unavailable || after.unavailable) continue;
+    const [b, a] = [ops(before), ops(after)];
+    const [lb, la] = [label(before), label(after)];
+    const gainedKeys = [...a.keys()].filter((k) => !b.has(k));
+    const gained = [...new Set(gainedKeys.map((k) => la.get(k)!))].sort();
+    const lost = [...new Set([...b.keys()].filter((k) => !a.has(k)).map((k) => lb.get(k)!))].sort();
+    const beyond = [...new Set(gainedKeys.filter((k) => a.get(k) === false).map((k) => la.get(k)!))].sort();
+    out.push({ identity: after.identity, gained, lost, ...(beyond.length ? { gainedBeyondIntended: beyond } : {}) });
+  }
+  return { identities: out };
 }

@@ -1,9 +1,9 @@
 // src/prioritize/index.ts — stage 5: candidates into findings (fingerprint, exposure, risk, proof), baseline comparison, verdict.
-import type { Candidate, Comparison, Exchange, Exposure, Finding, Identity, ProofExchange, Report, Surface, Verdict } from '../core/index.js';
+import type { Candidate, Comparison, Exchange, Exposure, Finding, Identity, PermissionAudit, ProofExchange, Report, Surface, Verdict } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import type { PolicyRule } from '../config/index.js';
 import type { Redactor } from '../net/index.js';
-import { compareFindings, diffSurface } from './compare.js';
+import { compareFindings, diffPermissions, diffSurface } from './compare.js';
 import { toCurl } from './curl.js';
 import { fingerprint } from './fingerprint.js';
 import { AI_DEFAULT_RULES } from './ai.js';
@@ -13,7 +13,7 @@ import { riskFactors, riskScore } from './risk.js';
 export { fingerprint } from './fingerprint.js';
 export { riskFactors, riskScore } from './risk.js';
 export { toCurl } from './curl.js';
-export { diffSurface, compareFindings } from './compare.js';
+export { diffSurface, compareFindings, diffPermissions } from './compare.js';
 export { DEFAULT_RULES, evaluatePolicy } from './policy.js';
 export { applyAccepted } from './accepted.js';
 export { aiTrailer, AI_DEFAULT_RULES } from './ai.js';
@@ -23,6 +23,14 @@ const EXPOSURE_RANK: Record<Exposure, number> = { anonymous: 0, authenticated: 1
 
 /** Bodies in proofs are cut here so one finding cannot blow up a report. */
 const PROOF_BODY_CAP = 64 * 1024;
+
+/** The redactor with a finding's own sensitive values masked too. */
+function withValues(redact: Redactor, values: readonly string[] | undefined): Redactor {
+  const masked = (values ?? []).filter((v) => v.length >= 4);
+  if (!masked.length) return redact;
+  const text = (t: string): string => masked.reduce((acc, v) => acc.split(v).join('[REDACTED]'), redact.text(t));
+  return { ...redact, text };
+}
 
 function proofExchange(x: Exchange, redact: Redactor): ProofExchange {
   const cut = (body: string): string => (body.length > PROOF_BODY_CAP ? `${body.slice(0, PROOF_BODY_CAP)}\n[... ${body.length - PROOF_BODY_CAP} more characters cut from the proof]` : body);
@@ -60,7 +68,8 @@ export function buildFindings(input: BuildInput): Finding[] {
     const fp = fingerprint({ checkId: c.checkId, method: c.operation.method, path: c.operation.path, parameter: c.parameter, vulnClass: c.vulnClass });
     const exposure = EXPOSURE_OF[roles.get(c.identity) ?? 'user'];
     const severity = c.severity ?? check.meta.severity;
-    const exchanges = c.proof.exchangeIds.map((id) => input.exchange(id)).filter((x): x is Exchange => x !== undefined).map((x) => proofExchange(x, input.redact));
+    const redact = withValues(input.redact, c.redact);
+    const exchanges = c.proof.exchangeIds.map((id) => input.exchange(id)).filter((x): x is Exchange => x !== undefined).map((x) => proofExchange(x, redact));
     const first = exchanges[0];
     const finding: Finding = {
       fingerprint: fp,
@@ -79,10 +88,10 @@ export function buildFindings(input: BuildInput): Finding[] {
       risk: 0,
       riskFactors: riskFactors(severity, c.confidence, exposure, undefined),
       proof: {
-        summary: input.redact.text(c.proof.summary),
+        summary: redact.text(c.proof.summary),
         exchanges,
         reproduce: first ? toCurl(first.request) : '',
-        ...(c.proof.evidence !== undefined ? { evidence: input.redact.text(c.proof.evidence) } : {}),
+        ...(c.proof.evidence !== undefined ? { evidence: redact.text(c.proof.evidence) } : {}),
         ...(c.proof.payload !== undefined ? { payload: c.proof.payload } : {}),
       },
       remediation: check.meta.remediation,
@@ -104,7 +113,9 @@ export function buildFindings(input: BuildInput): Finding[] {
 export interface PrioritizeInput {
   findings: readonly Finding[];
   surface: Surface;
-  baseline?: { kind: Comparison['baseline']['kind']; ref: string; findings: readonly Finding[]; surface: Surface };
+  baseline?: { kind: Comparison['baseline']['kind']; ref: string; findings: readonly Finding[]; surface: Surface; audit?: readonly PermissionAudit[] };
+  /** This scan's permission audits (compared with the baseline's). */
+  audit?: readonly PermissionAudit[];
   rules?: readonly PolicyRule[];
   /** Findings whose fingerprints are accepted risks: kept in the report, not counted by the policy. */
   suppressed?: ReadonlySet<string>;
@@ -137,17 +148,17 @@ export function prioritize(input: PrioritizeInput): Prioritized {
       fixedFindings: cmp.fixed.map(score).sort(rank),
       surface: diffSurface(input.baseline.surface, input.surface),
       behaviour: { operations: [] },
-      permissions: { identities: [] },
+      permissions: input.baseline.audit && input.audit ? diffPermissions(input.baseline.audit, input.audit) : { identities: [] },
     };
   }
   findings = findings.map(score).sort(rank);
   const counted = input.suppressed ? findings.filter((f) => !input.suppressed!.has(f.fingerprint)) : findings;
   const rules = [...(input.rules ?? DEFAULT_RULES), ...(input.aiInfluenced ? (input.aiInfluenced.rules ?? AI_DEFAULT_RULES) : [])];
-  const verdict: Verdict = { ...evaluatePolicy(rules, counted, comparison?.surface), ...(input.aiInfluenced ? { profile: { name: 'ai-influenced' as const, why: input.aiInfluenced.why } } : {}) };
+  const verdict: Verdict = { ...evaluatePolicy(rules, counted, comparison?.surface, comparison?.permissions), ...(input.aiInfluenced ? { profile: { name: 'ai-influenced' as const, why: input.aiInfluenced.why } } : {}) };
   return { findings, ...(comparison ? { comparison } : {}), verdict };
 }
 
 /** Reads what a saved report offers as a baseline. */
 export function baselineFromReport(report: Report, ref: string): NonNullable<PrioritizeInput['baseline']> {
-  return { kind: 'report', ref, findings: report.findings, surface: report.surface };
+  return { kind: 'report', ref, findings: report.findings, surface: report.surface, ...(report.audit ? { audit: report.audit } : {}) };
 }

@@ -1,11 +1,12 @@
 // src/prioritize/policy.ts — the gate: policy rules over findings and the surface diff give the verdict.
-import type { Finding, SurfaceDiff, Verdict, VerdictReason } from '../core/index.js';
+import type { Finding, PermissionDiff, SurfaceDiff, Verdict, VerdictReason } from '../core/index.js';
 import type { PolicyRule } from '../config/index.js';
 
 /** Used when vouch.yaml has no `policy.rules`. */
 export const DEFAULT_RULES: PolicyRule[] = [
   { id: 'new-confirmed-high', level: 'fail', when: { status: ['new'], confidence: ['confirmed'], severity: ['critical', 'high'] } },
   { id: 'auth-lost', level: 'fail', when: { surface: 'authLost' } },
+  { id: 'permission-gained-beyond-intended', level: 'fail', when: { permissions: 'gainedBeyondIntended' } },
   { id: 'new-confirmed-medium', level: 'warn', when: { status: ['new'], confidence: ['confirmed'], severity: ['medium'] } },
   { id: 'tentative-findings', level: 'warn', when: { confidence: ['tentative'], severity: ['critical', 'high', 'medium'] } },
 ];
@@ -29,9 +30,16 @@ function describe(rule: PolicyRule, n: number): string {
   return `${n} ${parts.join(' ')} finding${n === 1 ? '' : 's'}`;
 }
 
-export function evaluatePolicy(rules: readonly PolicyRule[], findings: readonly Finding[], surface?: SurfaceDiff): Verdict {
+export function evaluatePolicy(rules: readonly PolicyRule[], findings: readonly Finding[], surface?: SurfaceDiff, permissions?: PermissionDiff): Verdict {
   const reasons: VerdictReason[] = [];
   for (const rule of rules) {
+    if (rule.when.permissions) {
+      if (!permissions) continue;
+      const beyond = rule.when.permissions === 'gainedBeyondIntended';
+      const hits = permissions.identities.flatMap((i) => (beyond ? (i.gainedBeyondIntended ?? []) : i.gained).map((op) => `${i.identity}: ${op}`));
+      if (hits.length > 0) reasons.push({ rule: rule.id, level: rule.level, message: `${beyond ? 'gained beyond the intended scope' : 'gained'}: ${hits.join(', ')}`, fingerprints: [] });
+      continue;
+    }
     if (rule.when.surface) {
       if (!surface) continue;
       const hits = rule.when.surface === 'authLost' ? surface.authChanged.filter((c) => c.from === 'required' && c.to === 'none').map((c) => c.operation) : surface.removed;

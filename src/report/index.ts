@@ -13,3 +13,4 @@ export { validateReport, reportSchemaPath } from './schema.js';
 export type { ReportValidation } from './schema.js';
 export { writeReports, parseFormats, renderFormat, REPORT_FORMATS, REPORT_FILES } from './write.js';
 export type { ReportFormat, WriteOptions } from './write.js';
+export { auditTable, auditLines, permissionDiffLines, beyondScope } from './audit.js';

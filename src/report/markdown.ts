@@ -1,6 +1,7 @@
 // src/report/markdown.ts — summary.md for a pull-request comment: verdict, top new problems, what changed; ≤ 65,000 chars.
 import type { Finding, Report } from '../core/index.js';
 import { escapeMarkdown, groupFindings, operationLabel, plural, severityBreakdown } from './text.js';
+import { auditLines, permissionDiffLines } from './audit.js';
 
 /** GitHub refuses comments over 65,536 characters; stay clearly below. */
 export const MARKDOWN_MAX_CHARS = 65_000;
@@ -93,7 +94,10 @@ export function toMarkdown(report: Report, options: MarkdownOptions = {}): strin
     } else {
       tail.push('**Surface changes:** none', '');
     }
+    const perms = permissionDiffLines(c.permissions);
+    if (perms.length > 0) tail.push('**Permission changes:**', ...bulletList(perms.map((l) => escapeMarkdown(l, 300)), 20), '');
   }
+  if (report.audit?.length) tail.push('**Permission audit:**', ...bulletList(auditLines(report.audit).map((l) => escapeMarkdown(l, 300)), 20), '');
   if (g.tentative.length > 0) {
     tail.push(`**Tentative:** ${g.tentative.length} not shown (${severityBreakdown(g.tentative)}): candidates vouch could not prove; see report.html.`, '');
   }

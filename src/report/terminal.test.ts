@@ -28,6 +28,7 @@ describe('renderTerminal', () => {
         auth changed: GET /api/orders/{id} required → none
         added: GET /api/debug/env, GET /files/{name}</script>
         removed: GET /api/legacy/export
+      Permissions: agent: gained DELETE /api/products/{id}
       Requests: 1234 sent, 3 refused, 2 failed
       Checks:   2 skipped (reasons in report.json, stats.checks.skipped)
       "

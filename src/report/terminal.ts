@@ -1,6 +1,7 @@
 // src/report/terminal.ts — the terminal summary: verdict first, then the few findings that matter, then the counts.
 import type { Finding, Report, Severity } from '../core/index.js';
 import { groupFindings, oneLine, operationWithParam, plural, severityBreakdown } from './text.js';
+import { auditLines, permissionDiffLines } from './audit.js';
 
 export interface TerminalOptions {
   /** Emit ANSI colour codes. */
@@ -87,9 +88,11 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
     if (s.removed.length > 0) lines.push(`  removed: ${few(s.removed)}`);
     if ((s.shadow ?? []).length > 0) lines.push(`  shadow (live, not in the spec): ${few(s.shadow ?? [])}`);
     if ((s.zombie ?? []).length > 0) lines.push(`  zombie (in the spec, gone): ${few(s.zombie ?? [])}`);
+    for (const l of permissionDiffLines(report.comparison.permissions)) lines.push(`Permissions: ${oneLine(l, 200)}`);
   } else {
     lines.push(`Findings: ${g.all.length - g.tentative.length} confirmed, ${g.tentative.length} tentative`);
   }
+  for (const l of auditLines(report.audit ?? [])) lines.push(`Audit:    ${oneLine(l, 200)}`);
   const req = report.stats.requests;
   lines.push(`Requests: ${req.sent} sent, ${req.refused} refused${req.errors > 0 ? `, ${req.errors} failed` : ''}`);
   const accepted = report.accepted ?? [];

@@ -91,9 +91,72 @@ describe('bola', () => {
     expect(r.requests).toBe(0);
   });
 
+  it('says which user could not sign in and why', async () => {
+    const failing: Identity = { name: 'bob', role: 'user', auth: { kind: 'json-login', url: '/login', body: {}, tokenPath: 'token' } };
+    const r = await testCheck(check, { url: app.url, operations: ops('notes'), identities: [...identities.slice(0, 2), failing] });
+    expect(r.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: 'needs two user identities (role user) to compare; bob could not sign in: login /login answered 401' });
+  });
+
   it('applies only to GET item routes that require authentication', async () => {
     const r = await testCheck(check, { url: app.url, operations: ops('notes').map((o) => ({ ...o, auth: 'none' as const })), identities });
     expect(r.skipped).toHaveLength(2);
     expect(r.requests).toBe(0);
+  });
+});
+
+describe('bola on objects A creates, and on writes', () => {
+  let api: Fixture;
+  let next = 10;
+  const items = new Map<string, { id: number; owner: string; text: string }>();
+  beforeAll(async () => {
+    api = await serveFixture((req, res, url) => {
+      const who = user(req);
+      if (!who) return sendJson(res, 401, {});
+      const [, base, id] = url.pathname.split('/');
+      const safe = base === 'safe-docs';
+      if (base !== 'docs' && base !== 'safe-docs') return sendJson(res, 404, {});
+      if (id === undefined && req.method === 'GET') return sendJson(res, 200, []); // lists nothing: ids come from creating
+      if (id === undefined && req.method === 'POST') {
+        const doc = { id: next++, owner: who, text: 'draft' };
+        items.set(String(doc.id), doc);
+        return sendJson(res, 201, doc);
+      }
+      const doc = items.get(id ?? '');
+      if (!doc || (safe && doc.owner !== who)) return sendJson(res, 404, {});
+      if (req.method === 'DELETE') {
+        items.delete(String(doc.id));
+        return sendJson(res, 204, {});
+      }
+      if (req.method === 'PATCH') {
+        doc.text = 'changed';
+        return sendJson(res, 200, doc);
+      }
+      return sendJson(res, 200, doc);
+    });
+  });
+  afterAll(() => api.close());
+
+  const docOps = (base: string) => [
+    { method: 'GET', path: `/${base}`, params: [], auth: 'required' as const },
+    { method: 'POST', path: `/${base}`, params: [], auth: 'required' as const, requestBody: { contentType: 'application/json', example: { text: 'draft' } } },
+    ...['GET', 'DELETE', 'PATCH'].map((method) => ({ method, path: `/${base}/{id}`, params: [{ name: 'id', in: 'path' as const, required: true, schema: { type: 'integer' } }], auth: 'required' as const, ...(method === 'PATCH' ? { requestBody: { contentType: 'application/json', example: { text: 'x' } } } : {}) })),
+  ];
+
+  it("reads, deletes and changes an object alice created, proven by alice's reads before and after", async () => {
+    const r = await testCheck(check, { url: api.url, operations: docOps('docs'), identities });
+    expect(r.findings.map((f) => `${f.operation.method} ${f.vulnClass} ${f.confidence}`).sort()).toEqual(['DELETE bola-delete confirmed', 'GET bola-read confirmed', 'PATCH bola-write confirmed']);
+    const del = r.findings.find((f) => f.vulnClass === 'bola-delete')!;
+    expect(del.proof.summary).toMatch(/bob deleted alice's object: DELETE \/docs\/\d+ as bob → 204; alice's read answered 200 before and 404 after/);
+    expect(del.proof.exchanges.map((x) => x.identity)).toEqual(['bob', 'alice', 'alice', 'alice']);
+    expect(r.findings.find((f) => f.vulnClass === 'bola-read')!.proof.summary).toContain('was created by alice for this test');
+  });
+
+  it('reports nothing on the safe twin with an owner check, and never changes objects in safe mode', async () => {
+    const r = await testCheck(check, { url: api.url, operations: docOps('safe-docs'), identities });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes.map((o) => o.status)).toEqual(['clean', 'clean', 'clean']);
+    const safe = await testCheck(check, { url: api.url, operations: docOps('docs'), identities, safeMode: true });
+    expect(safe.findings).toEqual([]);
+    expect(safe.skipped.filter((s) => s.includes('safe mode'))).toHaveLength(2);
   });
 });

@@ -1,34 +1,13 @@
-// src/checks/authorization/bola.ts — broken object-level authorization: user B reads an object that only user A's
-// list contains; proof is A's own read, B's read of the same object, both lists and a replay as B.
+// src/checks/authorization/bola.ts — broken object-level authorization: user B reads or changes an object of user A's
+// (one only A's list holds, or one A created); proof is B's exchange next to A's own reads as the control.
 import { z } from 'zod';
-import type { Exchange, Operation } from '../../core/index.js';
+import type { Exchange, Identity, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints } from '../../inject/index.js';
-import { defineCheck } from '../kit/define.js';
-import { isSuccess, jsonBody } from '../kit/compare.js';
-import { all, methodIn, requiresAuth, singleTrailingPathParam } from '../kit/guards.js';
+import { defineCheck, type CheckContext, type CheckResult } from '../kit/define.js';
+import { harvestIds, isSuccess, jsonBody } from '../kit/compare.js';
+import { all, methodIn, requiresAuth, singleTrailingPathParam, type Guard } from '../kit/guards.js';
 
-/** The items of a JSON list response: a top-level array, or the first array property (`items`, `data`, ...). */
-export function listItems(value: unknown): unknown[] | undefined {
-  if (Array.isArray(value)) return value;
-  if (value && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    for (const key of ['items', 'data', 'results', 'records']) if (Array.isArray(obj[key])) return obj[key] as unknown[];
-    return Object.values(obj).find((v): v is unknown[] => Array.isArray(v));
-  }
-  return undefined;
-}
-
-/** The `id` fields of a list response, as strings; undefined when the body is not a list of objects with ids. */
-export function harvestIds(x: Exchange): string[] | undefined {
-  const body = jsonBody(x);
-  const items = body ? listItems(body.value) : undefined;
-  if (!items) return undefined;
-  const ids = items.flatMap((it) => {
-    const id = it && typeof it === 'object' ? (it as Record<string, unknown>).id : undefined;
-    return typeof id === 'string' || typeof id === 'number' ? [String(id)] : [];
-  });
-  return ids.length ? ids : undefined;
-}
+export { harvestIds, listItems } from '../kit/compare.js';
 
 const idOf = (x: Exchange): string | undefined => {
   const v = jsonBody(x)?.value;
@@ -39,10 +18,64 @@ const idOf = (x: Exchange): string | undefined => {
 /** B got what A got: the same body, or an object with the same `id`. */
 const sameObject = (a: Exchange, b: Exchange): boolean => (a.response?.body ?? '') === (b.response?.body ?? '') || (idOf(a) !== undefined && idOf(a) === idOf(b));
 
-const collectionOf = (op: Operation, ops: readonly Operation[]): Operation | undefined => {
+const collectionOf = (op: Operation, ops: readonly Operation[], method = 'GET'): Operation | undefined => {
   const path = op.path.replace(/\/\{[^}]+\}$/, '');
-  return ops.find((o) => o.method === 'GET' && (o.path === path || o.path === `${path}/`));
+  return ops.find((o) => o.method === method && (o.path === path || o.path === `${path}/`));
 };
+
+const WRITES = ['DELETE', 'PUT', 'PATCH'];
+const statusOf = (x: Exchange | undefined): string => (x?.response ? String(x.response.status) : (x?.error?.code ?? 'nothing'));
+const writesOnlyOutsideSafeMode: Guard = (op, env) => (env.safeMode && WRITES.includes(op.method) ? `safe mode: ${op.method} would change another user's object` : undefined);
+
+/** A creates an object through `POST <collection>` (only objects vouch created are ever changed); its id, or why not. */
+async function createAs(ctx: CheckContext<{ objects: number }>, op: Operation, a: Identity): Promise<{ id: string; created: Exchange } | { reason: string }> {
+  const post = collectionOf(op, ctx.surface.operations, 'POST');
+  if (!post) return { reason: `no POST ${op.path.replace(/\/\{[^}]+\}$/, '')} to create an object of ${a.name}'s with (vouch changes only objects it created)` };
+  if (ctx.safeMode) return { reason: 'safe mode: no object is created' };
+  const created = await ctx.send({ ...buildRequest(post), identity: a.name });
+  const location = created.response?.headers.find(([k]) => k.toLowerCase() === 'location')?.[1];
+  const id = idOf(created) ?? location?.split('/').filter(Boolean).pop();
+  if (!isSuccess(created.response?.status) || id === undefined) return { reason: `creating an object as ${a.name}: POST ${post.path} answered ${statusOf(created)}${isSuccess(created.response?.status) ? ' without an id' : ''}` };
+  return { id, created };
+}
+
+/** B changes an object A created: A's read before (control), B's write, A's read after shows it deleted or changed. */
+async function changeOthers(ctx: CheckContext<{ objects: number }>, op: Operation, a: Identity, b: Identity, param: string): Promise<CheckResult> {
+  const read = ctx.surface.operations.find((o) => o.method === 'GET' && o.path === op.path);
+  if (!read) return { status: 'inconclusive', reason: `no GET ${op.path} to read the object back with` };
+  const made = await createAs(ctx, op, a);
+  if ('reason' in made) return { status: 'inconclusive', reason: made.reason };
+  const point = (o: Operation) => injectionPoints(o).find((p) => p.location === 'path');
+  const before = await ctx.send({ ...buildRequest(read, point(read), made.id), identity: a.name });
+  if (!isSuccess(before.response?.status)) return { status: 'inconclusive', reason: `${a.name} cannot read the object they created: GET ${op.path} answered ${statusOf(before)}` };
+  const write = await ctx.send({ ...buildRequest(op, point(op), made.id), identity: b.name });
+  if (!isSuccess(write.response?.status)) return { status: 'clean' };
+  const after = await ctx.send({ ...buildRequest(read, point(read), made.id), identity: a.name });
+  const deleted = op.method === 'DELETE' && (after.response?.status === 404 || after.response?.status === 410);
+  const changed = op.method !== 'DELETE' && isSuccess(after.response?.status) && (after.response?.body ?? '') !== (before.response?.body ?? '');
+  if (!deleted && !changed) return { status: 'clean' };
+  const path = write.request.url.replace(/^https?:\/\/[^/]+/, '');
+  return {
+    status: 'found',
+    candidates: [
+      {
+        operation: { method: op.method, path: op.path },
+        url: write.request.url,
+        parameter: `path:${param}`,
+        identity: b.name,
+        vulnClass: op.method === 'DELETE' ? 'bola-delete' : 'bola-write',
+        // The reads before and after are the control and the proof; a change is not replayed.
+        confidence: 'confirmed',
+        proof: {
+          summary: `${b.name} ${deleted ? 'deleted' : 'changed'} ${a.name}'s object: ${op.method} ${path} as ${b.name} → ${write.response!.status}; ${a.name}'s read answered ${before.response!.status} before and ${statusOf(after)}${changed ? ' with a different body' : ''} after (the object was created by ${a.name} for this test)`,
+          exchangeIds: [write.id, after.id, before.id, made.created.id],
+          evidence: (after.response?.body ?? '').slice(0, 200),
+          payload: made.id,
+        },
+      },
+    ],
+  };
+}
 
 export default defineCheck({
   id: 'bola',
@@ -57,20 +90,26 @@ export default defineCheck({
     cwe: 'CWE-639',
     owasp: 'API1:2023 Broken Object Level Authorization',
     remediation: "Check ownership (or an explicit grant) for every object loaded by id, e.g. `where id = ? and owner_id = ?`, and answer 404 for objects the caller may not see.",
-    proves: "An id that appears in user A's list and not in user B's is read by B with a 2xx and the same object A reads; a replay as B reproduces it.",
+    proves: "An id that appears in user A's list and not in user B's (or of an object A created) is read by B with a 2xx and the same object A reads, and a replay as B reproduces it; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed.",
   },
   options: z.strictObject({
     /** Objects of A that B tries to read, at most. Default 2. */
     objects: z.number().int().min(1).max(10).default(2),
   }),
-  appliesTo: all(methodIn('GET'), singleTrailingPathParam, requiresAuth),
+  appliesTo: all(methodIn('GET', ...WRITES), singleTrailingPathParam, requiresAuth, writesOnlyOutsideSafeMode),
   async run(ctx) {
     const op = ctx.operation!;
-    const users = ctx.identities.filter((i) => i.role === 'user').slice(0, 2);
-    if (users.length < 2) return { status: 'inconclusive', reason: 'needs two user identities (role user) to compare' };
+    // Plain users (an identity with an intended scope is the permission audit's business) that could sign in.
+    const plain = ctx.identities.filter((i) => i.role === 'user' && !i.intended);
+    const users = plain.filter((i) => !ctx.unavailable.has(i.name)).slice(0, 2);
+    if (users.length < 2) {
+      const down = plain.filter((i) => ctx.unavailable.has(i.name)).map((i) => `${i.name} could not sign in: ${ctx.unavailable.get(i.name)}`);
+      return { status: 'inconclusive', reason: `needs two user identities (role user) to compare${down.length ? `; ${down.join('; ')}` : ''}` };
+    }
     const [a, b] = users as [(typeof users)[number], (typeof users)[number]];
     const point = injectionPoints(op).find((p) => p.location === 'path');
     const param = op.path.match(/\{([^}]+)\}$/)?.[1] ?? 'id';
+    if (WRITES.includes(op.method)) return changeOthers(ctx, op, a, b, param);
     const collection = collectionOf(op, ctx.surface.operations);
     if (!collection) return { status: 'inconclusive', reason: `no collection operation GET ${op.path.replace(/\/\{[^}]+\}$/, '')} to harvest object ids from` };
 
@@ -79,11 +118,18 @@ export default defineCheck({
     for (const [who, x] of [[a.name, listA], [b.name, listB]] as const) {
       if (!isSuccess(x.response?.status)) return { status: 'inconclusive', reason: `cannot harvest ids: GET ${collection.path} as ${who} answered ${x.response?.status ?? x.error?.message ?? 'nothing'}` };
     }
-    const idsA = harvestIds(listA);
+    const idsA = harvestIds(listA) ?? (ctx.safeMode ? undefined : []);
     if (!idsA) return { status: 'inconclusive', reason: `cannot harvest ids: GET ${collection.path} as ${a.name} is not a JSON list of objects with an id` };
     const idsB = new Set(harvestIds(listB) ?? []);
-    const owned = idsA.filter((id) => !idsB.has(id));
-    if (!owned.length) return { status: 'inconclusive', reason: `every id in ${a.name}'s list is also in ${b.name}'s list: no object known to be ${a.name}'s alone` };
+    let owned = idsA.filter((id) => !idsB.has(id));
+    let createdBy: Exchange | undefined;
+    if (!owned.length) {
+      // Nothing known to be A's alone: an object A creates is.
+      const made = await createAs(ctx, op, a);
+      if ('reason' in made) return { status: 'inconclusive', reason: `every id in ${a.name}'s list is also in ${b.name}'s list: no object known to be ${a.name}'s alone (${made.reason})` };
+      owned = [made.id];
+      createdBy = made.created;
+    }
 
     let ownReads = 0;
     for (const id of owned.slice(0, ctx.options.objects)) {
@@ -104,8 +150,8 @@ export default defineCheck({
             vulnClass: 'bola-read',
             confidence: 'tentative',
             proof: {
-              summary: `${b.name} read ${a.name}'s object: ${op.method} ${readB.request.url.replace(/^https?:\/\/[^/]+/, '')} as ${b.name} → ${readB.response!.status} with the object ${a.name} gets (id ${id} is in ${a.name}'s list of ${collection.path}, not in ${b.name}'s)`,
-              exchangeIds: [readB.id, readA.id, listA.id, listB.id],
+              summary: `${b.name} read ${a.name}'s object: ${op.method} ${readB.request.url.replace(/^https?:\/\/[^/]+/, '')} as ${b.name} → ${readB.response!.status} with the object ${a.name} gets (${createdBy ? `id ${id} was created by ${a.name} for this test` : `id ${id} is in ${a.name}'s list of ${collection.path}, not in ${b.name}'s`})`,
+              exchangeIds: [readB.id, readA.id, listA.id, listB.id, ...(createdBy ? [createdBy.id] : [])],
               evidence: (readB.response!.body ?? '').slice(0, 200),
               payload: id,
             },
@@ -117,6 +163,8 @@ export default defineCheck({
     return ownReads ? { status: 'clean' } : { status: 'inconclusive', reason: `${a.name} could not read the objects of their own list` };
   },
   async confirm(candidate, ctx) {
+    // A delete or change is proven by the owner's reads before and after; it is not done again.
+    if (candidate.vulnClass !== 'bola-read') return { confirmed: true, exchangeIds: [] };
     const op = ctx.operation;
     const data = candidate.data as { id?: string; readAId?: string } | undefined;
     const readA = ctx.recorded().find((x) => x.id === data?.readAId);

@@ -27,6 +27,29 @@ export function parseJson(text: string | undefined): { value: unknown } | undefi
 /** The body of an exchange as JSON, when it is JSON. */
 export const jsonBody = (x: Exchange): { value: unknown } | undefined => (x.response && x.response.bodyEncoding !== 'base64' ? parseJson(x.response.body) : undefined);
 
+/** The items of a JSON list response: a top-level array, or the first array property (`items`, `data`, ...). */
+export function listItems(value: unknown): unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    for (const key of ['items', 'data', 'results', 'records']) if (Array.isArray(obj[key])) return obj[key] as unknown[];
+    return Object.values(obj).find((v): v is unknown[] => Array.isArray(v));
+  }
+  return undefined;
+}
+
+/** The `id` fields of a list response, as strings; undefined when the body is not a list of objects with ids. */
+export function harvestIds(x: Exchange): string[] | undefined {
+  const body = jsonBody(x);
+  const items = body ? listItems(body.value) : undefined;
+  if (!items) return undefined;
+  const ids = items.flatMap((it) => {
+    const id = it && typeof it === 'object' ? (it as Record<string, unknown>).id : undefined;
+    return typeof id === 'string' || typeof id === 'number' ? [String(id)] : [];
+  });
+  return ids.length ? ids : undefined;
+}
+
 /**
  * The shape of a JSON value: keys (sorted) and types, recursively; an array has the shape of its first element.
  * `{"id":1,"tags":["a"]}` → `{id:number,tags:[string]}`.

@@ -6,6 +6,7 @@ import type {
   Family,
   Identity,
   Operation,
+  PermissionAudit,
   SendRequest,
   Severity,
   Surface,
@@ -27,10 +28,14 @@ export interface CheckMeta {
 /** What a check proposes, before the kit fills in check id, task and identity. */
 export type CandidateInput = Omit<Candidate, 'checkId' | 'taskId' | 'identity'> & { identity?: string };
 
-export type CheckResult =
+export type CheckResult = (
   | { status: 'found'; candidates: CandidateInput[] }
   | { status: 'clean' }
-  | { status: 'inconclusive'; reason: string };
+  | { status: 'inconclusive'; reason: string }
+) & {
+  /** What identities can actually do, when the check established it (`report.audit`). */
+  audit?: PermissionAudit[];
+};
 
 export interface Confirmation {
   confirmed: boolean;
@@ -52,6 +57,8 @@ export interface CheckContext<O = unknown> {
   /** The identity this task runs as. */
   readonly identity: Identity;
   readonly identities: readonly Identity[];
+  /** Identities whose login failed, with why (their requests would go without credentials). */
+  readonly unavailable: ReadonlyMap<string, string>;
   readonly surface: Surface;
   readonly options: O;
   readonly safeMode: boolean;
@@ -59,7 +66,7 @@ export interface CheckContext<O = unknown> {
   readonly strength: Strength;
   readonly signal: AbortSignal;
   /** Send through the engine as this task's identity (or `identity` when given). */
-  send(req: SendRequest & { identity?: string; destructive?: boolean }): Promise<Exchange>;
+  send(req: SendRequest & { identity?: string; destructive?: boolean; probe?: boolean }): Promise<Exchange>;
   /** Exchanges recorded so far in this scan (what passive checks read). */
   recorded(): readonly Exchange[];
   /** Absolute URL for a path on the target. */

@@ -1,6 +1,6 @@
 // src/checks/kit/tester.ts — runs one check through the real stages (plan, execute, confirm, findings) against a
 // fixture URL, so a check's test exercises exactly what a scan does.
-import type { Finding, Identity, Operation, Surface, TaskOutcome } from '../../core/index.js';
+import type { Finding, Identity, Operation, PermissionAudit, Surface, TaskOutcome } from '../../core/index.js';
 import { confirm } from '../../confirm/index.js';
 import { execute } from '../../execute/index.js';
 import { createIdentitySessions } from '../../identities/sessions.js';
@@ -26,6 +26,8 @@ export interface CheckTestResult {
   /** Requests the check sent (warm-up excluded). */
   requests: number;
   skipped: string[];
+  /** Permission audits the check established. */
+  audits: PermissionAudit[];
 }
 
 export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise<CheckTestResult> {
@@ -36,6 +38,8 @@ export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise
   engine.setCredentials((n) => sessions.headers(n));
   try {
     for (const path of input.warmup ?? []) await engine.send({ method: 'GET', url: path }, { identity: 'anonymous' });
+    // Like a scan: every identity logs in first, and failed logins are planned around and told to the check.
+    await Promise.all(identities.map((i) => sessions.headers(i.name)));
     const warm = engine.stats().sent;
     const surface: Surface = {
       target: input.url,
@@ -44,12 +48,13 @@ export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise
     };
     const options = { [check.id]: input.options ?? {} };
     const safeMode = input.safeMode ?? false;
-    const p = plan({ surface, checks: [check], identities, safeMode });
-    const common = { checks: [check], identities, surface, target, engine, safeMode, options };
+    const unavailable = sessions.failures();
+    const p = plan({ surface, checks: [check], identities, safeMode, unavailable });
+    const common = { checks: [check], identities, unavailable, surface, target, engine, safeMode, options };
     const executed = await execute({ ...common, plan: p });
     const confirmed = await confirm({ ...common, candidates: executed.candidates });
     const findings = buildFindings({ candidates: confirmed, checks: [check], identities, exchange: (id) => engine.exchange(id), redact: createRedactor([]) });
-    return { findings, outcomes: executed.outcomes, requests: engine.stats().sent - warm, skipped: p.skipped.map((s) => `${s.operationId ?? ''}: ${s.reason}`) };
+    return { findings, outcomes: executed.outcomes, requests: engine.stats().sent - warm, skipped: p.skipped.map((s) => `${s.operationId ?? ''}: ${s.reason}`), audits: executed.audits };
   } finally {
     await engine.close();
   }

@@ -1,0 +1,63 @@
+// src/checks/authorization/excessive-data-exposure.test.ts — a profile with a password hash, its safe twin, secrets by
+// value shape, redaction in the evidence, and refused requests.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Identity } from '../../core/index.js';
+import { sendJson, serveFixture, type Fixture } from '../kit/fixture.js';
+import { testCheck } from '../kit/tester.js';
+import check, { findExposed } from './excessive-data-exposure.js';
+
+const HASH = 'scrypt$16384$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA';
+let app: Fixture;
+beforeAll(async () => {
+  app = await serveFixture((req, res, url) => {
+    if (req.headers.authorization !== 'Bearer alice') return sendJson(res, 401, {});
+    if (url.pathname === '/me') return sendJson(res, 200, { id: 1, username: 'alice', passwordHash: HASH });
+    if (url.pathname === '/safe-me') return sendJson(res, 200, { id: 1, username: 'alice', role: 'user' });
+    return sendJson(res, 403, {});
+  });
+});
+afterAll(() => app.close());
+
+const identities: Identity[] = [
+  { name: 'anonymous', role: 'anonymous', auth: { kind: 'none' } },
+  { name: 'alice', role: 'user', auth: { kind: 'bearer', token: 'alice' } },
+];
+const op = (path: string) => [{ method: 'GET', path, params: [], auth: 'required' as const, responses: { '200': { contentType: 'application/json', schema: { type: 'object', properties: { id: { type: 'integer' }, username: { type: 'string' } } } } } }];
+
+describe('excessive-data-exposure', () => {
+  it('finds sensitive fields by name and by value shape, and knows what the schema documents', () => {
+    const found = findExposed({ users: [{ id: 1, note: '$2b$10$abcdefghijklmnopqrstuuJ5M3aGZfVw2DcF3a7eQ2b9nQm0hQ0yW', card_number: '4111111111111111' }], api_key: 'k-123456' }, { type: 'object', properties: { api_key: { type: 'string' } } });
+    expect(found.map((e) => [e.path, e.kind, e.documented])).toEqual([
+      ['users.0.note', 'password hash', false],
+      ['users.0.card_number', 'payment card', false],
+      ['api_key', 'token', true],
+    ]);
+    expect(findExposed({ id: 1, title: 'token bucket', password: '' })).toEqual([]);
+  });
+
+  it("confirms the profile's password hash, redacted in the evidence", async () => {
+    const r = await testCheck(check, { url: app.url, operations: op('/me'), identities });
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f.confidence).toBe('confirmed');
+    expect(f.parameter).toBe('response:passwordHash');
+    expect(f.vulnClass).toBe('exposure:password-hash');
+    expect(f.proof.summary).toContain('a field the spec does not document');
+    expect(f.proof.evidence).toBe(`"passwordHash": "scry…[redacted, ${HASH.length} chars]"`);
+    expect(f.proof.evidence).not.toContain(HASH);
+    expect(JSON.stringify(f.proof)).not.toContain(HASH);
+    expect(f.proof.exchanges[0]!.response?.body).toContain('"passwordHash":"[REDACTED]"');
+    expect(r.requests).toBe(2);
+  });
+
+  it('reports nothing on the safe twin', async () => {
+    const r = await testCheck(check, { url: app.url, operations: op('/safe-me'), identities });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes[0]?.status).toBe('clean');
+  });
+
+  it('is inconclusive when the request is refused', async () => {
+    const r = await testCheck(check, { url: app.url, operations: op('/admin'), identities });
+    expect(r.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining('answered 403') as unknown });
+  });
+});

@@ -1,0 +1,125 @@
+// src/checks/authorization/excessive-data-exposure.ts — responses that carry password hashes, tokens, secrets or
+// card numbers; proof is the response (value redacted in the evidence) and a replay that still carries it.
+import { z } from 'zod';
+import type { Exchange, JsonSchema, Operation } from '../../core/index.js';
+import { buildRequest } from '../../inject/index.js';
+import { defineCheck, type CandidateInput } from '../kit/define.js';
+import { flatten, isSuccess, jsonBody } from '../kit/compare.js';
+import { all, methodIn } from '../kit/guards.js';
+
+/** Field names that must never leave the server, by what they are. */
+const SENSITIVE: ReadonlyArray<{ kind: string; name: RegExp }> = [
+  { kind: 'password hash', name: /^(password|passwd|pwd)(_?hash(ed)?|_?digest)?$|^(hashed_?password|password_?salt|salt)$/i },
+  { kind: 'secret', name: /^(secret|client_?secret|api_?secret|(private|secret|signing)_?key|mfa_?secret|otp_?secret|totp_?secret)$/i },
+  { kind: 'token', name: /^(api_?key|access_?token|refresh_?token|reset_?token|session_?(id|token)|auth_?token|password_?reset_?token)$/i },
+  { kind: 'payment card', name: /^(card_?number|credit_?card(_?number)?|pan|cvv|cvc|card_?cvv)$/i },
+  { kind: 'national id', name: /^(ssn|social_?security_?number|national_?id)$/i },
+];
+
+/** Values that are secrets whatever their field is called. */
+const SECRET_VALUES: ReadonlyArray<{ kind: string; value: RegExp }> = [
+  { kind: 'password hash', value: /^(\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}|\$argon2(id|i|d)\$\S+|scrypt\$\S+|pbkdf2[_$:]\S+|\$6\$\S+)$/ },
+  { kind: 'private key', value: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
+];
+
+export interface Exposed {
+  path: string;
+  kind: string;
+  value: string;
+  /** Whether the spec's response schema documents the field. */
+  documented: boolean;
+}
+
+/** `scry…[redacted, 98 chars]`: enough to recognise, never the secret. */
+export const redacted = (v: string): string => `${v.slice(0, 4)}…[redacted, ${v.length} chars]`;
+
+function documentedAt(schema: JsonSchema | undefined, path: string[]): boolean {
+  let cur = schema;
+  for (const key of path) {
+    if (!cur) return false;
+    const s = flatten(cur);
+    if (/^\d+$/.test(key)) cur = s.items as JsonSchema | undefined;
+    else cur = (s.properties as Record<string, JsonSchema> | undefined)?.[key];
+  }
+  return cur !== undefined;
+}
+
+/** Sensitive fields of a JSON value (depth ≤ 6, the first 50 array items), with whether the schema documents them. */
+export function findExposed(value: unknown, schema?: JsonSchema): Exposed[] {
+  const out: Exposed[] = [];
+  const walk = (v: unknown, path: string[], depth: number): void => {
+    if (depth > 6 || out.length >= 20) return;
+    if (Array.isArray(v)) return v.slice(0, 50).forEach((x, i) => walk(x, [...path, String(i)], depth + 1));
+    if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        const p = [...path, k];
+        const byName = typeof x === 'string' && x.length >= 4 ? SENSITIVE.find((s) => s.name.test(k)) : undefined;
+        const byValue = typeof x === 'string' ? SECRET_VALUES.find((s) => s.value.test(x)) : undefined;
+        const hit = byName ?? byValue;
+        if (hit) out.push({ path: p.join('.'), kind: hit.kind, value: x as string, documented: documentedAt(schema, p) });
+        else walk(x, p, depth + 1);
+      }
+    }
+  };
+  walk(value, [], 0);
+  return out;
+}
+
+const responseSchema = (op: Operation, status: number): JsonSchema | undefined => (op.responses?.[String(status)] ?? op.responses?.['2XX'] ?? op.responses?.default)?.schema;
+
+const exposedIn = (op: Operation, x: Exchange): Exposed[] => {
+  const body = isSuccess(x.response?.status) ? jsonBody(x) : undefined;
+  return body ? findExposed(body.value, responseSchema(op, x.response!.status)) : [];
+};
+
+export default defineCheck({
+  id: 'excessive-data-exposure',
+  family: 'authorization',
+  kind: 'active',
+  scope: 'operation',
+  meta: {
+    title: 'Excessive data exposure',
+    description: 'A response carries data the client must never get — password hashes, secrets, tokens, card numbers — usually because the server serialises whole records instead of the fields the client needs.',
+    severity: 'high',
+    cwe: 'CWE-213',
+    owasp: 'API3:2023 Broken Object Property Level Authorization',
+    remediation: 'Serialise responses from an explicit allow-list of fields (a response DTO or schema), never whole database rows; keep hashes, secrets and tokens out of every read model.',
+    proves: 'A 2xx JSON response has a field named like a password hash, secret, token or card number (or a value shaped like a password hash or private key); a replay carries it again. The value is redacted in the evidence.',
+  },
+  options: z.strictObject({}),
+  // Spec-documented reads: a page or an unlisted debug route is sensitive-files' business.
+  appliesTo: all(methodIn('GET'), (op) => (op.sources.some((s) => s === 'spec' || s === 'graphql' || s === 'postman' || s === 'har') ? undefined : 'not a documented API operation')),
+  async run(ctx) {
+    const op = ctx.operation!;
+    const x = await ctx.send(buildRequest(op));
+    if (!x.response) return { status: 'inconclusive', reason: `no response: ${x.error?.message ?? 'nothing'}` };
+    if (!isSuccess(x.response.status)) return { status: 'inconclusive', reason: `${op.method} ${op.path} as ${ctx.identity.name} answered ${x.response.status}` };
+    const exposed = exposedIn(op, x);
+    if (!exposed.length) return { status: 'clean' };
+    const candidates: CandidateInput[] = exposed.slice(0, 5).map((e) => ({
+      operation: { method: op.method, path: op.path },
+      url: x.request.url,
+      parameter: `response:${e.path.replace(/\.\d+(?=\.|$)/g, '[]')}`,
+      vulnClass: `exposure:${e.kind.replace(/ /g, '-')}`,
+      confidence: 'tentative',
+      proof: {
+        summary: `${op.method} ${op.path} as ${ctx.identity.name} → ${x.response!.status} with a ${e.kind} in ${e.path} (${redacted(e.value)})${e.documented ? '' : ', a field the spec does not document'}`,
+        exchangeIds: [x.id],
+        evidence: `"${e.path}": "${redacted(e.value)}"`,
+      },
+      data: { path: e.path },
+      // The report masks the value in the proof's bodies too: it must not spread further than it already has.
+      redact: [e.value],
+    }));
+    return { status: 'found', candidates };
+  },
+  async confirm(candidate, ctx) {
+    const op = ctx.operation;
+    const path = (candidate.data as { path?: string } | undefined)?.path;
+    if (!op || !path) return { confirmed: false, exchangeIds: [], reason: 'the operation is gone' };
+    const replay = await ctx.send(buildRequest(op));
+    if (exposedIn(op, replay).some((e) => e.path === path)) return { confirmed: true, exchangeIds: [replay.id], summary: `${candidate.proof.summary}; a replay → ${replay.response!.status} carries it again` };
+    return { confirmed: false, exchangeIds: [replay.id], reason: `the replay answered ${replay.response?.status ?? replay.error?.code ?? 'nothing'} without ${path}` };
+  },
+  example: { url: 'http://127.0.0.1:8080/api/users/me', summary: 'GET /api/users/me as alice → 200 with a password hash in passwordHash (scry…[redacted, 125 chars]), a field the spec does not document' },
+});
