@@ -60,10 +60,11 @@ const identities: Identity[] = [
   { name: 'user', role: 'user', auth: { kind: 'bearer', token: 'good' } },
 ];
 
-async function run(handler: FixtureHandler, opts: { env?: Record<string, string>; browser?: boolean } = {}) {
+async function run(handler: FixtureHandler, opts: { env?: Record<string, string>; browser?: boolean; safeMode?: boolean } = {}) {
   const site: Fixture = await serveFixture(handler);
-  const target = { name: 'fx', url: site.url, environment: 'local' as const };
-  const engine: Engine = createEngine({ target, scope: { origins: [site.url], include: [], exclude: [] }, safeMode: false, ratePerSecond: 10_000 });
+  const safeMode = opts.safeMode ?? false;
+  const target = { name: 'fx', url: site.url, environment: safeMode ? ('production' as const) : ('local' as const) };
+  const engine: Engine = createEngine({ target, scope: { origins: [site.url], include: [], exclude: [] }, safeMode, ratePerSecond: 10_000 });
   const sessions = createIdentitySessions(identities, engine);
   engine.setCredentials((n) => sessions.headers(n));
   const saved = { ...process.env };
@@ -103,6 +104,15 @@ describe('surface: browser crawl, auth, shadow, links', () => {
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((x) => x.error?.code === 'VOUCH_SCOPE_REFUSED')).toBe(true);
     expect(surface.warnings.join('\n')).toMatch(/refused by the engine/);
+  }, 30_000);
+
+  it('safe mode: the unsafe call a click makes is refused by the engine yet recorded, and not probed for auth', async () => {
+    const { engine, op, surface } = await run(app, { safeMode: true });
+    const cart = engine.exchanges().filter((x) => x.request.method === 'POST' && x.request.url.endsWith('/api/cart'));
+    expect(cart.length).toBeGreaterThan(0);
+    expect(cart.every((x) => x.error?.code === 'VOUCH_SAFE_MODE_REFUSED')).toBe(true);
+    expect(op('POST /api/cart')?.auth).toBe('unknown');
+    expect(surface.warnings.join('\n')).toMatch(/safe mode: 1 operation\(s\) with unsafe methods were not probed/);
   }, 30_000);
 
   it('observes auth, keeps the spec declaration, marks gone spec operations and finds shadow routes', async () => {
