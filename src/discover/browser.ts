@@ -243,126 +243,126 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
         page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
         const pending = (): number => inflight.get(page) ?? 0;
         while (pages < limit) {
-        if (Date.now() > deadline - 300) {
-          timedOut = true;
-          break;
-        }
-        if (queue.length === 0) {
-          if (busy === 0) break;
-          await new Promise((r) => setTimeout(r, 30));
-          continue;
-        }
-        const next = queue.shift()!;
-        const key = routeTemplate(new URL(next).pathname);
-        if (seen.has(key)) continue;
-        // Signed-in contexts render only what anonymous could not see.
-        if (identity !== 'anonymous' && anonymousSaw.has(key) && !closed.has(next)) continue;
-        seen.add(key);
-        pages++;
-        stats.pages++;
-        if (identity === 'anonymous') anonymousSaw.add(key);
-        busy++;
-        try {
-        const left = (): number => Math.max(200, deadline - Date.now());
-        const ok = await page.goto(next, { waitUntil: 'load', timeout: Math.min(5_000, left()) }).then(
-          () => true,
-          () => false,
-        );
-        if (!ok) continue;
-        // A page without scripts shows what the HTML crawl saw already: read its links and forms, nothing more.
-        const plain = !scripted.has(next) && !scripted.has(page.url());
-        if (!plain) await waitIdle(pending, Math.min(1_500, left()));
-        const here = page.url();
-        // Links, including ones rendered by scripts.
-        const links = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href)).catch(() => [] as string[]);
-        for (const l of links) enqueue(l);
-        // Forms: recorded as operations; submitted with plausible values when that cannot change state in safe mode.
-        const forms = await page
-          .$$eval('form', (fs) =>
-            fs.map((f, index) => ({
-              index,
-              action: (f as HTMLFormElement).action,
-              method: ((f as HTMLFormElement).getAttribute('method') ?? 'GET').toUpperCase(),
-              fields: Array.from((f as HTMLFormElement).elements)
-                .map((e) => ({ name: (e as HTMLInputElement).name, type: ((e as HTMLInputElement).type || e.tagName).toLowerCase() }))
-                .filter((e) => e.name && e.type !== 'submit' && e.type !== 'button'),
-            })),
-          )
-          .catch(() => [] as FormInfo[]);
-        for (const f of forms) {
-          let action: URL;
-          try {
-            action = new URL(f.action || here);
-          } catch {
+          if (Date.now() > deadline - 300) {
+            timedOut = true;
+            break;
+          }
+          if (queue.length === 0) {
+            if (busy === 0) break;
+            await new Promise((r) => setTimeout(r, 30));
             continue;
           }
-          if (action.origin !== input.origin) continue;
-          const where = f.method === 'GET' ? ('query' as const) : ('form' as const);
-          recorder.add(f.method, new URL(action.origin + action.pathname), 'html', { params: f.fields.map((x) => ({ name: x.name, in: where, schema: { type: x.type === 'number' ? 'number' : 'string' } })) });
-        }
-        // Buttons outside forms: pressed once each (client-side navigation, calls made on click).
-        const buttons = page.locator('button:not(form button), [role=button], input[type=button]');
-        const count = plain ? 0 : Math.min(await buttons.count().catch(() => 0), 8);
-        for (let i = 0; i < count && Date.now() < deadline - 500; i++) {
-          const b = buttons.nth(i);
-          const label = ((await b.textContent({ timeout: 200 }).catch(() => '')) ?? '').trim();
-          if (AVOID.test(label) || tried.has(`button ${key} ${label}`)) continue;
-          tried.add(`button ${key} ${label}`);
-          await b.click({ timeout: 500, noWaitAfter: true }).catch(() => undefined);
-          await waitIdle(pending, Math.min(800, left()));
-          if (page.url() !== here) {
-            enqueue(page.url());
-            break; // the page changed under us; the rest is reached from the queue
-          }
-        }
-        for (const u of navigated.splice(0)) {
+          const next = queue.shift()!;
+          const key = routeTemplate(new URL(next).pathname);
+          if (seen.has(key)) continue;
+          // Signed-in contexts render only what anonymous could not see.
+          if (identity !== 'anonymous' && anonymousSaw.has(key) && !closed.has(next)) continue;
+          seen.add(key);
+          pages++;
+          stats.pages++;
+          if (identity === 'anonymous') anonymousSaw.add(key);
+          busy++;
           try {
-            const nav = new URL(u);
-            if (nav.origin === input.origin) {
-              recorder.add('GET', new URL(nav.origin + nav.pathname + nav.search), 'spa');
-              enqueue(nav.href);
+            const left = (): number => Math.max(200, deadline - Date.now());
+            const ok = await page.goto(next, { waitUntil: 'load', timeout: Math.min(5_000, left()) }).then(
+              () => true,
+              () => false,
+            );
+            if (!ok) continue;
+            // A page without scripts shows what the HTML crawl saw already: read its links and forms, nothing more.
+            const plain = !scripted.has(next) && !scripted.has(page.url());
+            if (!plain) await waitIdle(pending, Math.min(1_500, left()));
+            const here = page.url();
+            // Links, including ones rendered by scripts.
+            const links = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href)).catch(() => [] as string[]);
+            for (const l of links) enqueue(l);
+            // Forms: recorded as operations; submitted with plausible values when that cannot change state in safe mode.
+            const forms = await page
+              .$$eval('form', (fs) =>
+                fs.map((f, index) => ({
+                  index,
+                  action: (f as HTMLFormElement).action,
+                  method: ((f as HTMLFormElement).getAttribute('method') ?? 'GET').toUpperCase(),
+                  fields: Array.from((f as HTMLFormElement).elements)
+                    .map((e) => ({ name: (e as HTMLInputElement).name, type: ((e as HTMLInputElement).type || e.tagName).toLowerCase() }))
+                    .filter((e) => e.name && e.type !== 'submit' && e.type !== 'button'),
+                })),
+              )
+              .catch(() => [] as FormInfo[]);
+            for (const f of forms) {
+              let action: URL;
+              try {
+                action = new URL(f.action || here);
+              } catch {
+                continue;
+              }
+              if (action.origin !== input.origin) continue;
+              const where = f.method === 'GET' ? ('query' as const) : ('form' as const);
+              recorder.add(f.method, new URL(action.origin + action.pathname), 'html', { params: f.fields.map((x) => ({ name: x.name, in: where, schema: { type: x.type === 'number' ? 'number' : 'string' } })) });
             }
-          } catch {
-            // ignore
-          }
-        }
-        // Submit forms last (a submission navigates away). Never a form with a password field for a signed-in identity.
-        for (const f of plain ? [] : forms.slice(0, 3)) {
-          const formKey = `form ${f.method} ${f.action.split('?')[0] ?? ''}`;
-          if (tried.has(formKey) || !mayChange(f.method) || Date.now() > deadline - 800) continue;
-          // A GET form to a page already rendered adds only a query string: not worth a navigation.
-          if (f.method === 'GET' && seen.has(routeTemplate(new URL(f.action || here).pathname))) continue;
-          tried.add(formKey);
-          if (identity !== 'anonymous' && f.fields.some((x) => x.type === 'password')) continue;
-          if (page.url() !== here) await page.goto(here, { waitUntil: 'load', timeout: Math.min(3_000, left()) }).catch(() => undefined);
-          const filled = await page
-            .evaluate(
-              ({ index, values }) => {
-                const form = document.forms[index];
-                if (!form) return false;
-                for (const el of Array.from(form.elements) as HTMLInputElement[]) {
-                  const v = values[el.name];
-                  if (!el.name || v === undefined || el.type === 'hidden' || el.disabled || el.readOnly) continue;
-                  if (el.type === 'checkbox' || el.type === 'radio') el.checked = true;
-                  else if (el.tagName === 'SELECT') {
-                    const s = el as unknown as HTMLSelectElement;
-                    if (s.options.length > 0 && s.selectedIndex < 0) s.selectedIndex = 0;
-                  } else if (!el.value) el.value = v;
+            // Buttons outside forms: pressed once each (client-side navigation, calls made on click).
+            const buttons = page.locator('button:not(form button), [role=button], input[type=button]');
+            const count = plain ? 0 : Math.min(await buttons.count().catch(() => 0), 8);
+            for (let i = 0; i < count && Date.now() < deadline - 500; i++) {
+              const b = buttons.nth(i);
+              const label = ((await b.textContent({ timeout: 200 }).catch(() => '')) ?? '').trim();
+              if (AVOID.test(label) || tried.has(`button ${key} ${label}`)) continue;
+              tried.add(`button ${key} ${label}`);
+              await b.click({ timeout: 500, noWaitAfter: true }).catch(() => undefined);
+              await waitIdle(pending, Math.min(800, left()));
+              if (page.url() !== here) {
+                enqueue(page.url());
+                break; // the page changed under us; the rest is reached from the queue
+              }
+            }
+            for (const u of navigated.splice(0)) {
+              try {
+                const nav = new URL(u);
+                if (nav.origin === input.origin) {
+                  recorder.add('GET', new URL(nav.origin + nav.pathname + nav.search), 'spa');
+                  enqueue(nav.href);
                 }
-                form.requestSubmit();
-                return true;
-              },
-              { index: f.index, values: Object.fromEntries(f.fields.map((x) => [x.name, plausibleValue(x.type, x.name)])) },
-            )
-            .catch(() => false);
-          if (filled) {
-            await page.waitForLoadState('load', { timeout: Math.min(2_000, left()) }).catch(() => undefined);
-            await waitIdle(pending, Math.min(800, left()));
+              } catch {
+                // ignore
+              }
+            }
+            // Submit forms last (a submission navigates away). Never a form with a password field for a signed-in identity.
+            for (const f of plain ? [] : forms.slice(0, 3)) {
+              const formKey = `form ${f.method} ${f.action.split('?')[0] ?? ''}`;
+              if (tried.has(formKey) || !mayChange(f.method) || Date.now() > deadline - 800) continue;
+              // A GET form to a page already rendered adds only a query string: not worth a navigation.
+              if (f.method === 'GET' && seen.has(routeTemplate(new URL(f.action || here).pathname))) continue;
+              tried.add(formKey);
+              if (identity !== 'anonymous' && f.fields.some((x) => x.type === 'password')) continue;
+              if (page.url() !== here) await page.goto(here, { waitUntil: 'load', timeout: Math.min(3_000, left()) }).catch(() => undefined);
+              const filled = await page
+                .evaluate(
+                  ({ index, values }) => {
+                    const form = document.forms[index];
+                    if (!form) return false;
+                    for (const el of Array.from(form.elements) as HTMLInputElement[]) {
+                      const v = values[el.name];
+                      if (!el.name || v === undefined || el.type === 'hidden' || el.disabled || el.readOnly) continue;
+                      if (el.type === 'checkbox' || el.type === 'radio') el.checked = true;
+                      else if (el.tagName === 'SELECT') {
+                        const s = el as unknown as HTMLSelectElement;
+                        if (s.options.length > 0 && s.selectedIndex < 0) s.selectedIndex = 0;
+                      } else if (!el.value) el.value = v;
+                    }
+                    form.requestSubmit();
+                    return true;
+                  },
+                  { index: f.index, values: Object.fromEntries(f.fields.map((x) => [x.name, plausibleValue(x.type, x.name)])) },
+                )
+                .catch(() => false);
+              if (filled) {
+                await page.waitForLoadState('load', { timeout: Math.min(2_000, left()) }).catch(() => undefined);
+                await waitIdle(pending, Math.min(800, left()));
+              }
+            }
+          } finally {
+            busy--;
           }
-        }
-        } finally {
-          busy--;
-        }
         }
         await page.close().catch(() => undefined);
       };
