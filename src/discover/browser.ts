@@ -384,7 +384,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
       deadline = Date.now() + Math.round((budgetEnd - Date.now()) * 0.6); // leave the signed-in contexts their share
       await crawlAs('anonymous', input.start, maxPages);
       deadline = budgetEnd;
-      await Promise.all(others.map((i) => crawlAs(i, [...closed], Math.max(2, Math.ceil(maxPages / 3)))));
+      if (closed.size > 0) await Promise.all(others.map((i) => crawlAs(i, [...closed], Math.max(2, Math.ceil(maxPages / 3)))));
     } else {
       await Promise.all(others.map((i) => crawlAs(i, input.start, maxPages)));
     }
