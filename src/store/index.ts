@@ -1,4 +1,5 @@
 // src/store/index.ts — the history store: Kysely schema, migrations, repository.
-export { openSqliteHistory, historyOver, type HistoryStore, type ScanSummary } from './history.js';
-export { MIGRATIONS, migrate } from './migrations.js';
+export { openSqliteHistory, openSqliteDatabase, historyOver, storeError, type HistoryStore, type ScanSummary, type StoredAcceptedRisk } from './history.js';
+export { dashboardOver, type DashboardStore } from './dashboard.js';
+export { MIGRATIONS, migrate, NewerStoreError } from './migrations.js';
 export type { Database } from './schema.js';

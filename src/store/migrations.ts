@@ -52,7 +52,54 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable('scans').addColumn('heartbeat_at', 'bigint').execute();
     },
   },
+  // Version 3 is reserved (scan engine helper).
+  {
+    version: 4,
+    name: 'dashboard: accepted risks, tokens, sessions, page indexes',
+    async up(db) {
+      await db.schema
+        .createTable('accepted_risks')
+        .addColumn('fingerprint', 'text', (c) => c.primaryKey())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('expires', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('revoked_by', 'text')
+        .execute();
+      await db.schema
+        .createTable('tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('token_id', 'text', (c) => c.notNull().references('tokens.id').onDelete('cascade'))
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('csrf', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // The dashboard lists scans newest first across targets, a scan's findings by risk, and running scans.
+      await db.schema.createIndex('scans_started').on('scans').columns(['started_at', 'id']).execute();
+      await db.schema.createIndex('scans_state').on('scans').column('state').execute();
+      await db.schema.createIndex('findings_scan_risk').on('findings').columns(['scan_id', 'risk']).execute();
+    },
+  },
 ];
+
+/** The store's schema is newer than this vouch knows: upgrade vouch, never downgrade the store. */
+export class NewerStoreError extends Error {
+  constructor(readonly found: number, readonly known: number) {
+    super(`the store was written by a newer vouch (schema ${found}, this vouch knows ${known})`);
+  }
+}
 
 /** Applies pending migrations in order, each recorded; returns the versions applied. */
 export async function migrate(db: Kysely<Database>): Promise<number[]> {
@@ -63,6 +110,10 @@ export async function migrate(db: Kysely<Database>): Promise<number[]> {
     .addColumn('applied_at', 'bigint', (c) => c.notNull())
     .execute();
   const done = new Set((await db.selectFrom('vouch_migrations').select('version').execute()).map((r) => Number(r.version)));
+  // A store written by a newer vouch is refused before anything is applied to it.
+  const newest = Math.max(0, ...done);
+  const known = Math.max(...MIGRATIONS.map((m) => m.version));
+  if (newest > known) throw new NewerStoreError(newest, known);
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
@@ -72,8 +123,5 @@ export async function migrate(db: Kysely<Database>): Promise<number[]> {
     });
     applied.push(m.version);
   }
-  const newest = Math.max(0, ...done);
-  const known = Math.max(...MIGRATIONS.map((m) => m.version));
-  if (newest > known) throw new Error(`the store was written by a newer vouch (schema ${newest}, this vouch knows ${known})`);
   return applied;
 }

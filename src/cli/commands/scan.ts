@@ -1,32 +1,42 @@
 // src/cli/commands/scan.ts — `vouch scan <url>` and `vouch gate --candidate <url> [--baseline <url|report.json>]`.
 import { join } from 'node:path';
-import { loadConfig, resolveRun } from '../../config/index.js';
+import { loadConfig, resolveRun, type VouchConfig } from '../../config/index.js';
 import type { Environment } from '../../core/index.js';
 import { runGate, type BaselineSource } from '../../engine/gate.js';
 import { newScanId, runScan } from '../../engine/scan.js';
 import { baselineFromReport } from '../../prioritize/index.js';
 import { progressSink } from '../progress.js';
 import { resolveAiInfluenced } from './ai.js';
-import { resolveStoredBaseline, withHistory } from './history.js';
+import { resolveStoredBaseline, withHistory, withStoredAccepted } from './history.js';
 import { finish, interruptSignal, parseFormats, selectChecks } from './shared.js';
 
 interface CommonOpts {
   aiInfluenced?: true;
   commits?: string;
   spec?: string;
+  har?: string[];
+  postman?: string[];
   config?: string;
   out?: string;
   format: string;
   check?: string;
   environment?: Environment;
+  strength?: 'low' | 'default' | 'high';
   json?: true;
   quiet?: true;
 }
 
+/** `--har` / `--postman` add to `discovery.har` / `discovery.postman` of vouch.yaml. */
+function withRecorded(config: VouchConfig, opts: CommonOpts): VouchConfig {
+  config.discovery.har = [...config.discovery.har, ...(opts.har ?? [])];
+  config.discovery.postman = [...config.discovery.postman, ...(opts.postman ?? [])];
+  return config;
+}
+
 export async function scanCommand(url: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
   parseFormats(opts.format);
-  const { config } = loadConfig(opts.config);
-  const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) });
+  const config = withRecorded(await withStoredAccepted(loadConfig(opts.config).config), opts);
+  const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}), ...(opts.strength ? { strength: opts.strength } : {}) });
   const { checks, only } = selectChecks(opts.check);
   const stored = opts.baseline ? await resolveStoredBaseline(opts.baseline, run.target.name) : undefined;
   const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
@@ -57,8 +67,8 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
 
 export async function gateCommand(opts: CommonOpts & { candidate: string; baseline?: string }): Promise<number> {
   parseFormats(opts.format);
-  const { config } = loadConfig(opts.config);
-  const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) };
+  const config = withRecorded(await withStoredAccepted(loadConfig(opts.config).config), opts);
+  const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}), ...(opts.strength ? { strength: opts.strength } : {}) };
   const candidate = resolveRun(config, { url: opts.candidate, ...input });
   const { checks, only } = selectChecks(opts.check);
   let baseline: BaselineSource | undefined;
