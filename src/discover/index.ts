@@ -36,7 +36,7 @@ export interface DiscoverInput {
   /** Crawl HTML pages from the root. Default true (same as `options.crawl`). */
   crawl?: boolean;
   options?: DiscoverOptions;
-  /** Browser crawl, shadow routes, observed auth, inferred links (src/discover/surface.ts); false: none of them. */
+  /** Browser crawl, shadow routes, observed auth, inferred links (src/discover/surface.ts); absent or false: none. */
   explore?: ExploreOptions | false;
 }
 
@@ -96,7 +96,7 @@ export async function discover(input: DiscoverInput): Promise<Surface> {
     if (got.refused) warnings.push(`${file}: ${got.refused} request${got.refused === 1 ? '' : 's'} outside the scope refused, never sent (see audit.jsonl)`);
     if (got.elsewhere) warnings.push(`${file}: ${got.elsewhere} request${got.elsewhere === 1 ? '' : 's'} to other in-scope origins left out (vouch tests the target)`);
   }
-  if (input.explore !== false) await exploreSurface(engine, target, ops, warnings, input.explore ?? {});
+  if (input.explore) await exploreSurface(engine, target, ops, warnings, input.explore);
   const operations = [...ops.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.id.localeCompare(b.id));
   return { target: target.url, operations, warnings, ...(spec ? { spec: { location: spec.location, version: spec.version } } : {}) };
 }

@@ -13,13 +13,15 @@ import { shadowWordlist } from './shadow.js';
 
 const SHELL = `<!doctype html><html><body><div id="list"></div><button id="more">More</button>
 <script>
-fetch('/api/items?page=1').then((r) => r.json()).then((items) => {
+// URLs are built at run time, so only rendering the page (not reading its text) reveals them.
+const at = (...parts) => '/' + parts.join('/');
+fetch(at('api', 'items') + '?page=1').then((r) => r.json()).then((items) => {
   document.getElementById('list').textContent = items.map((i) => i.name).join(', ');
   fetch('https://tracker.example/collect', { method: 'POST', body: 'x' }).catch(() => {});
 });
 document.getElementById('more').addEventListener('click', () => {
-  history.pushState({}, '', '/app/items/7');
-  fetch('/api/items/7').then(() => fetch('/api/cart', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ itemId: 7, qty: 2 }) }));
+  history.pushState({}, '', at('app', 'items', 7));
+  fetch(at('api', 'items', 7)).then(() => fetch(at('api', 'cart'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ itemId: 7, qty: 2 }) }));
 });
 </script></body></html>`;
 
