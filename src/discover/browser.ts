@@ -5,6 +5,7 @@ import type { BrowserContext, Page, Route } from 'playwright-core';
 import { acquireBrowser } from '../browser/chromium.js';
 import type { HeaderList, HttpEngine, JsonSchema, Operation, Parameter, SurfaceSource } from '../core/index.js';
 import { classify } from './auth.js';
+import type { UrlGate } from './gate.js';
 import { routeTemplate } from './html.js';
 
 export interface BrowserCrawlInput {
@@ -18,6 +19,8 @@ export interface BrowserCrawlInput {
   safeMode: boolean;
   /** Methods allowed in safe mode besides GET/HEAD/OPTIONS. */
   allowMethods?: string[];
+  /** Discovery's URL gate: out-of-scope URLs are refused once each (audit log) and never contacted. */
+  gate?: UrlGate;
   /** Pages rendered per identity. Default 12. */
   maxPages?: number;
   /** The whole crawl, ms. Default 8,000. */
@@ -144,6 +147,14 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
   /** Route templates the anonymous context rendered. */
   const anonymousSaw = new Set<string>();
 
+  const sameOrigin = (href: string): boolean => {
+    try {
+      return new URL(href).origin === input.origin;
+    } catch {
+      return false;
+    }
+  };
+
   async function crawlAs(identity: string, start: readonly string[], limit: number): Promise<void> {
     let context: BrowserContext | undefined;
     try {
@@ -188,9 +199,32 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           const body = req.postDataBuffer() ?? undefined;
           const contentType = req.headers()['content-type'] ?? '';
           stats.requests++;
-          const ex = await input.engine.send({ method, url: req.url(), headers, ...(body ? { body } : {}), timeoutMs: Math.max(1_000, Math.min(5_000, deadline - Date.now())) }, { identity, checkId: 'discover' });
           const record = (type === 'xhr' || type === 'fetch') && url.origin === input.origin;
-          if (identity === 'anonymous' && type === 'document' && classify(ex) === 'closed') closed.add(req.url());
+          // Out of scope: refused once per URL by discovery's URL gate (audit log, `discover:spa`), never contacted.
+          if (input.gate && (await input.gate.judge(url, 'spa', method)) === 'refused') {
+            stats.refused++;
+            return await route.abort('blockedbyclient');
+          }
+          const timeoutMs = Math.max(1_000, Math.min(5_000, deadline - Date.now()));
+          const meta = { identity, checkId: 'discover' };
+          let ex = await input.engine.send({ method, url: req.url(), headers, ...(body ? { body } : {}), timeoutMs }, meta);
+          const first = ex;
+          // Redirects are followed here, hop by hop, each through the gate and the engine: a browser that follows a
+          // fulfilled redirect itself sends the next request straight to the network, unseen by the engine.
+          for (let hop = 0; hop < 5 && ex.response && ex.response.status >= 300 && ex.response.status < 400; hop++) {
+            const loc = ex.response.headers.find(([k]) => k === 'location')?.[1];
+            let next: URL;
+            try {
+              next = new URL(loc ?? '', ex.request.url);
+            } catch {
+              break;
+            }
+            if (!loc || (input.gate && (await input.gate.judge(next, 'redirect')) === 'refused')) break;
+            const keep = ex.response.status === 307 || ex.response.status === 308;
+            ex = await input.engine.send({ method: keep ? method : 'GET', url: next.href, headers: keep ? headers : headers.filter(([k]) => k.toLowerCase() !== 'content-type'), ...(keep && body ? { body } : {}), timeoutMs }, meta);
+          }
+          // Refused anonymously: a 401/403, or a redirect to a login page.
+          if (identity === 'anonymous' && type === 'document' && classify(first) === 'closed') closed.add(req.url());
           if (!ex.response) {
             stats.refused++;
             // Refused (scope, safe mode) or failed: the call is still part of the surface when it is ours.
@@ -198,6 +232,10 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
             return await route.abort(ex.error?.code === 'VOUCH_SCOPE_REFUSED' || ex.error?.code === 'VOUCH_SAFE_MODE_REFUSED' ? 'blockedbyclient' : 'failed');
           }
           const res = ex.response;
+          if (res.status >= 300 && res.status < 400) {
+            stats.refused++; // a redirect the engine did not follow (out of scope, a loop, the hop limit)
+            return await route.abort('blockedbyclient');
+          }
           const resType = res.headers.find(([k]) => k === 'content-type')?.[1] ?? '';
           if (record) {
             recorder.add(method, url, 'spa', {
@@ -329,6 +367,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
             // Submit forms last (a submission navigates away). Never a form with a password field for a signed-in identity.
             for (const f of plain ? [] : forms.slice(0, 3)) {
               const formKey = `form ${f.method} ${f.action.split('?')[0] ?? ''}`;
+              if (!sameOrigin(f.action || here)) continue; // never submit a form to another origin
               if (tried.has(formKey) || !mayChange(f.method) || Date.now() > deadline - 800) continue;
               // A GET form to a page already rendered adds only a query string: not worth a navigation.
               if (f.method === 'GET' && seen.has(routeTemplate(new URL(f.action || here).pathname))) continue;

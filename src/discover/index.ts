@@ -96,7 +96,7 @@ export async function discover(input: DiscoverInput): Promise<Surface> {
     if (got.refused) warnings.push(`${file}: ${got.refused} request${got.refused === 1 ? '' : 's'} outside the scope refused, never sent (see audit.jsonl)`);
     if (got.elsewhere) warnings.push(`${file}: ${got.elsewhere} request${got.elsewhere === 1 ? '' : 's'} to other in-scope origins left out (vouch tests the target)`);
   }
-  if (input.explore) await exploreSurface(engine, target, ops, warnings, input.explore);
+  if (input.explore) await exploreSurface(engine, target, ops, warnings, { ...input.explore, gate });
   const operations = [...ops.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.id.localeCompare(b.id));
   return { target: target.url, operations, warnings, ...(spec ? { spec: { location: spec.location, version: spec.version } } : {}) };
 }

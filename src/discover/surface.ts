@@ -3,6 +3,7 @@
 import type { HttpEngine, Identity, Operation, Target } from '../core/index.js';
 import { observeAuth } from './auth.js';
 import { crawlBrowser } from './browser.js';
+import type { UrlGate } from './gate.js';
 import { inferLinks } from './links.js';
 import { probeShadow } from './shadow.js';
 
@@ -20,6 +21,8 @@ export interface ExploreOptions {
   shadow?: boolean;
   /** Probe each operation for its authentication requirement. Default true. */
   probeAuth?: boolean;
+  /** Discovery's URL gate (set by `discover()`): the browser's out-of-scope requests are refused through it. */
+  gate?: UrlGate;
 }
 
 const keyOf = (method: string, path: string): string => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`;
@@ -66,6 +69,7 @@ export async function exploreSurface(engine: HttpEngine, target: Target, ops: Ma
       identities: browserIdentities(usable, opts.browser?.identities ?? 3),
       safeMode,
       allowMethods,
+      ...(opts.gate ? { gate: opts.gate } : {}),
       ...(opts.browser?.maxPages !== undefined ? { maxPages: opts.browser.maxPages } : {}),
       ...(opts.browser?.timeoutMs !== undefined ? { timeoutMs: opts.browser.timeoutMs } : {}),
     });
