@@ -121,7 +121,7 @@ async function waitIdle(inflight: () => number, maxMs: number): Promise<void> {
   while (Date.now() < end) {
     await new Promise((r) => setTimeout(r, 25));
     if (inflight() > 0) quietSince = Date.now();
-    else if (Date.now() - quietSince >= 100) return;
+    else if (Date.now() - quietSince >= 200) return; // a page's late calls reach the route handler a little after they start
   }
 }
 
