@@ -1,7 +1,7 @@
 // src/cli/commands/scan.ts — `vouch scan <url>` and `vouch gate --candidate <url> [--baseline <url|report.json>]`.
 import { join } from 'node:path';
 import { loadConfig, resolveRun, type VouchConfig } from '../../config/index.js';
-import type { Environment } from '../../core/index.js';
+import { VouchError, type Environment } from '../../core/index.js';
 import { runGate, type BaselineSource } from '../../engine/gate.js';
 import { newScanId, runScan } from '../../engine/scan.js';
 import { baselineFromReport } from '../../prioritize/index.js';
@@ -24,6 +24,14 @@ interface CommonOpts {
   strength?: 'low' | 'default' | 'high';
   json?: true;
   quiet?: true;
+  seed?: string;
+}
+
+/** `--seed <n>`: a non-negative integer, else a clear error. */
+function parseSeed(seed: string | undefined): { seed?: number } {
+  if (seed === undefined) return {};
+  if (!/^\d{1,10}$/.test(seed) || Number(seed) > 2 ** 31 - 1) throw new VouchError('VOUCH_USAGE', `--seed ${seed}: expected an integer from 0 to 2147483647`, { hint: 'Take the seed from a report (report.json "seed") to reproduce that run.' });
+  return { seed: Number(seed) };
 }
 
 /** `--har` / `--postman` add to `discovery.har` / `discovery.postman` of vouch.yaml. */
@@ -52,6 +60,7 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
       ...(only ? { only } : {}),
       scanId,
       scanDir: outDir,
+      ...parseSeed(opts.seed),
       ...(baseline ? { baseline } : {}),
       ...(ai ? { aiInfluenced: ai } : {}),
       onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }),
@@ -84,7 +93,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
   const interrupt = interruptSignal();
   try {
     if (!baseline) {
-      const report = await runScan({ run: candidate, config, checks, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
+      const report = await runScan({ run: candidate, config, checks, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), ...parseSeed(opts.seed), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
       const code = await finish(report, outDir, opts.format, opts);
       await withHistory((s) => s.saveReport(report));
       return code;
@@ -96,6 +105,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
       checks,
       ...(only ? { only } : {}),
       outDir,
+      ...parseSeed(opts.seed),
       ...(ai ? { aiInfluenced: ai } : {}),
       onEvent: (label) => progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), label }),
       signal: interrupt.signal,
