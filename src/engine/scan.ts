@@ -109,6 +109,11 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   });
   const sessions = createIdentitySessions(run.identities, engine, (name, reason) => emit({ type: 'warning', message: `identity ${name}: ${reason}; its tasks are skipped` }));
   engine.setCredentials((name) => sessions.headers(name));
+  engine.setReauthenticate(async (name, why, sentAt) => {
+    const ok = await sessions.relogin(name, why, sentAt);
+    if (ok) emit({ type: 'warning', message: `identity ${name}: credentials expired (${why}); logged in again and retried` });
+    return ok;
+  });
 
   const timed = async <T>(stage: Stage, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T> => {
     emit({ type: 'stage-started', stage, target: run.target.url });
@@ -136,7 +141,18 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       emit({ type: 'warning', message: `resuming scan ${scanId}: ${resume.done.length} of ${thePlan.tasks.length} tasks already done` });
       await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
     } else {
-      surface = await timed('discover', () => discover({ target: run.target, engine, scope: run.scope, options: config.discovery }), (s) => `${s.operations.length} operations`);
+      surface = await timed(
+        'discover',
+        () =>
+          discover({
+            target: run.target,
+            engine,
+            scope: run.scope,
+            options: config.discovery,
+            explore: { identities: run.identities, usable: (name) => sessions.usable(name), safeMode: run.safeMode, allowMethods: config.safeMode?.allowMethods ?? [] },
+          }),
+        (s) => `${s.operations.length} operations`,
+      );
       for (const w of surface.warnings) emit({ type: 'warning', message: w });
       // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
       await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
