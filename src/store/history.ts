@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { VouchError } from '../core/index.js';
-import type { Report } from '../core/index.js';
+import { HEARTBEAT_MS, isVouchError, VouchError } from '../core/index.js';
+import type { Candidate, EngineStats, Exchange, PermissionAudit, Report, ScanInputs, ScanJournal, ScanResume, ScanState, TaskOutcome } from '../core/index.js';
 import { migrate, NewerStoreError } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -34,6 +34,12 @@ export interface HistoryStore {
   getReport(id: string): Promise<Report | undefined>;
   /** The newest scan of `target` whose verdict passed. */
   lastPassing(target: string): Promise<Report | undefined>;
+  /** A journal that keeps a running scan's progress here; storage errors go to `onError` (the scan goes on). */
+  journal(onError: (e: Error) => void): ScanJournal;
+  /** What an interrupted, failed or abandoned scan needs to continue; VOUCH_USAGE when it cannot be resumed. */
+  resumable(scanId: string): Promise<ScanResume>;
+  /** Marks a scan stopped without waiting (a second Ctrl-C exits at once); only stores that can write synchronously. */
+  markStoppedSync?(scanId: string, state: Exclude<ScanState, 'running'>, reason: string): void;
   /** Accepted risks not revoked (expired ones included: the scan marks them expired). */
   listAccepted(): Promise<StoredAcceptedRisk[]>;
   /** Accept (or re-accept, replacing reason and expiry) the risk of a finding. */
@@ -42,6 +48,13 @@ export interface HistoryStore {
   revokeRisk(fingerprint: string, by: string): Promise<boolean>;
   close(): Promise<void>;
 }
+
+const EMPTY_STATS: EngineStats = { sent: 0, refused: 0, errors: 0, byStatus: {} };
+
+const seqOf = (id: string): number => {
+  const n = Number(id.replace(/^\D+/, ''));
+  return Number.isFinite(n) ? n : 0;
+};
 
 export function storeError(path: string, e: unknown): VouchError {
   if (e instanceof VouchError) return e;
@@ -58,29 +71,31 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
     try {
       return await fn();
     } catch (e) {
+      if (isVouchError(e)) throw e;
       throw storeError(where, e);
     }
   };
+  const usage = (id: string, why: string, hint: string): VouchError => new VouchError('VOUCH_USAGE', `--resume ${id}: ${why}`, { hint });
   return {
     saveReport: (report) =>
       wrap(async () => {
         await db.transaction().execute(async (trx) => {
           await trx.deleteFrom('findings').where('scan_id', '=', report.scanId).execute();
-          await trx.deleteFrom('scans').where('id', '=', report.scanId).execute();
-          await trx
-            .insertInto('scans')
-            .values({
-              id: report.scanId,
-              target_name: report.target.name,
-              target_url: report.target.url,
-              state: report.partial ? 'failed' : 'done',
-              started_at: Date.parse(report.startedAt),
-              finished_at: Date.parse(report.finishedAt),
-              verdict_pass: report.verdict.pass ? 1 : 0,
-              finding_count: report.findings.length,
-              report: JSON.stringify(report),
-            })
-            .execute();
+          const existing = await trx.selectFrom('scans').select('state').where('id', '=', report.scanId).executeTakeFirst();
+          // A journaled scan keeps its row (its resume data hangs off it); its state says interrupted or failed.
+          const state = !report.partial ? 'done' : existing?.state === 'interrupted' ? 'interrupted' : 'failed';
+          const row = {
+            target_name: report.target.name,
+            target_url: report.target.url,
+            state,
+            started_at: Date.parse(report.startedAt),
+            finished_at: Date.parse(report.finishedAt),
+            verdict_pass: report.verdict.pass ? 1 : 0,
+            finding_count: report.findings.length,
+            report: JSON.stringify(report),
+          };
+          if (existing) await trx.updateTable('scans').set(row).where('id', '=', report.scanId).execute();
+          else await trx.insertInto('scans').values({ id: report.scanId, ...row }).execute();
           if (report.findings.length) {
             await trx
               .insertInto('findings')
@@ -125,6 +140,43 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
           (await db.selectFrom('scans').select('report').where('target_name', '=', target).where('verdict_pass', '=', 1).where('state', '=', 'done').orderBy('started_at', 'desc').limit(1).executeTakeFirst())?.report ?? null,
         ),
       ),
+    journal: (onError) => journalOver(db, onError),
+    resumable: (id) =>
+      wrap(async () => {
+        const scan = await db.selectFrom('scans').select(['id', 'target_name', 'target_url', 'state', 'started_at', 'heartbeat_at']).where('id', '=', id).executeTakeFirst();
+        if (!scan) throw usage(id, `no such scan in ${where}`, 'List scans with `vouch history`.');
+        if (scan.state === 'done') throw usage(id, 'this scan already finished; there is nothing to resume', 'Its report is in history (`vouch history`); start a new scan to test again.');
+        const silentMs = Date.now() - Number(scan.heartbeat_at ?? 0);
+        if (scan.state === 'running' && silentMs < 3 * HEARTBEAT_MS) {
+          throw usage(id, `this scan is still running (last sign of life ${Math.round(silentMs / 1000)} s ago)`, 'Stop it first (Ctrl-C), or wait for it to finish.');
+        }
+        const inputs = await db.selectFrom('scan_inputs').selectAll().where('scan_id', '=', id).executeTakeFirst();
+        if (!inputs) throw usage(id, 'this scan stopped before its plan was made; there is nothing to resume', 'Start a new scan.');
+        const tasks = await db.selectFrom('scan_tasks').selectAll().where('scan_id', '=', id).execute();
+        const exchanges = await db.selectFrom('scan_exchanges').select(['exchange']).where('scan_id', '=', id).orderBy('seq').execute();
+        const stored: ScanInputs = {
+          args: JSON.parse(inputs.args) as Record<string, unknown>,
+          config: inputs.config,
+          surface: JSON.parse(inputs.surface) as ScanInputs['surface'],
+          plan: JSON.parse(inputs.plan) as ScanInputs['plan'],
+        };
+        return {
+          scanId: id,
+          targetName: scan.target_name,
+          targetUrl: scan.target_url,
+          startedAt: Number(scan.started_at),
+          inputs: stored,
+          done: tasks.map((t) => ({
+            outcome: { taskId: t.task_id, status: t.status, ...(t.reason !== null ? { reason: t.reason } : {}), ...(t.status === 'found' ? { candidates: (JSON.parse(t.candidates) as unknown[]).length } : {}) } as TaskOutcome,
+            candidates: JSON.parse(t.candidates) as Candidate[],
+            ...(t.audits !== null ? { audits: JSON.parse(t.audits) as PermissionAudit[] } : {}),
+          })),
+          exchanges: exchanges.map((x) => JSON.parse(x.exchange) as Exchange),
+          stats: JSON.parse(inputs.stats) as EngineStats,
+          runs: Number(inputs.runs),
+          exchangeCount: Number(inputs.exchange_count),
+        };
+      }),
     listAccepted: () =>
       wrap(async () =>
         (await db.selectFrom('accepted_risks').selectAll().where('revoked_at', 'is', null).orderBy('fingerprint').execute()).map((r) => ({
@@ -153,9 +205,115 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
   };
 }
 
+/**
+ * A scan's journal over Kysely: every call is queued and written in order (one transaction per finished task), so the
+ * scan never waits on the database. Portable SQL only (the same code runs on PostgreSQL).
+ */
+export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): ScanJournal {
+  let queue: Promise<void> = Promise.resolve();
+  let scanId = '';
+  let failed = false;
+  const later = (fn: () => Promise<unknown>): void => {
+    queue = queue.then(async () => {
+      if (failed) return;
+      try {
+        await fn();
+      } catch (e) {
+        failed = true; // one report is enough: the rest would fail the same way
+        onError(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  };
+  const exchangeRows = (list: readonly Exchange[]): Database['scan_exchanges'][] =>
+    list.map((x) => ({ scan_id: scanId, exchange_id: x.id, seq: seqOf(x.id), task_id: x.taskId ?? null, exchange: JSON.stringify(x) }));
+  /** Inserts in slices (SQLite caps bound parameters per statement). */
+  const insertExchanges = async (trx: Kysely<Database>, list: readonly Exchange[]): Promise<void> => {
+    const rows = exchangeRows(list);
+    for (let i = 0; i < rows.length; i += 100) await trx.insertInto('scan_exchanges').values(rows.slice(i, i + 100)).execute();
+  };
+  return {
+    started(scan) {
+      scanId = scan.scanId;
+      later(async () => {
+        const now = Date.now();
+        const existing = await db.selectFrom('scans').select('id').where('id', '=', scan.scanId).executeTakeFirst();
+        if (existing) await db.updateTable('scans').set({ state: 'running', heartbeat_at: now, finished_at: null }).where('id', '=', scan.scanId).execute();
+        else {
+          await db
+            .insertInto('scans')
+            .values({ id: scan.scanId, target_name: scan.targetName, target_url: scan.targetUrl, state: 'running', started_at: scan.startedAt, finished_at: null, verdict_pass: null, finding_count: 0, report: null, heartbeat_at: now })
+            .execute();
+        }
+      });
+    },
+    planned(inputs, exchanges) {
+      later(() =>
+        db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('scan_inputs')
+            .values({ scan_id: scanId, args: JSON.stringify(inputs.args), config: inputs.config, surface: JSON.stringify(inputs.surface), plan: JSON.stringify(inputs.plan), stats: JSON.stringify(EMPTY_STATS), runs: 0, reason: null, exchange_count: 0 })
+            .execute();
+          await insertExchanges(trx, exchanges);
+          await trx.updateTable('scans').set({ progress_total: inputs.plan.tasks.length, progress_done: 0, heartbeat_at: Date.now() }).where('id', '=', scanId).execute();
+        }),
+      );
+    },
+    taskDone(result, exchanges, progress) {
+      later(() =>
+        db.transaction().execute(async (trx) => {
+          const o = result.outcome;
+          await trx
+            .insertInto('scan_tasks')
+            .values({ scan_id: scanId, task_id: o.taskId, status: o.status, reason: 'reason' in o ? o.reason : null, candidates: JSON.stringify(result.candidates), audits: result.audits ? JSON.stringify(result.audits) : null, finished_at: Date.now() })
+            .execute();
+          await insertExchanges(trx, exchanges);
+          await trx.updateTable('scans').set({ progress_done: progress.done, progress_total: progress.total, heartbeat_at: Date.now() }).where('id', '=', scanId).execute();
+          await trx.updateTable('scan_inputs').set({ exchange_count: progress.exchangeCount }).where('scan_id', '=', scanId).execute();
+        }),
+      );
+    },
+    heartbeat() {
+      later(() => db.updateTable('scans').set({ heartbeat_at: Date.now() }).where('id', '=', scanId).execute());
+    },
+    finished(state, stats, exchangeCount, reason) {
+      later(async () => {
+        await db.updateTable('scans').set({ state, heartbeat_at: Date.now(), finished_at: Date.now() }).where('id', '=', scanId).execute();
+        if (state === 'done') {
+          // A finished scan is never resumed: its resume data goes (the report keeps what matters).
+          await db.deleteFrom('scan_exchanges').where('scan_id', '=', scanId).execute();
+          await db.deleteFrom('scan_tasks').where('scan_id', '=', scanId).execute();
+          await db.deleteFrom('scan_inputs').where('scan_id', '=', scanId).execute();
+          return;
+        }
+        await db
+          .updateTable('scan_inputs')
+          .set((eb) => ({ stats: JSON.stringify(stats), reason: reason ?? null, runs: eb('runs', '+', 1), exchange_count: exchangeCount }))
+          .where('scan_id', '=', scanId)
+          .execute();
+      });
+    },
+    flush: () => queue,
+  };
+}
+
 /** Opens (creating when absent) the embedded SQLite history; a file that is not a vouch database is never overwritten. */
 export async function openSqliteHistory(path: string): Promise<HistoryStore> {
-  return historyOver(await openSqliteDatabase(path), path);
+  const store = historyOver(await openSqliteDatabase(path), path);
+  store.markStoppedSync = (scanId, state) => {
+    // Runs as the process exits (a second Ctrl-C): a synchronous write on its own short-lived connection.
+    try {
+      const raw = new BetterSqlite3(path, { fileMustExist: true });
+      try {
+        raw.pragma('busy_timeout = 2000');
+        raw.prepare('UPDATE scans SET state = ?, heartbeat_at = ? WHERE id = ?').run(state, Date.now(), scanId);
+      } finally {
+        raw.close();
+      }
+    } catch {
+      // exiting anyway: a scan left `running` is resumable once its heartbeat is stale
+    }
+  };
+  return store;
 }
 
 /** The migrated Kysely database over a SQLite file (the history and the dashboard share it). */

@@ -1,9 +1,10 @@
 // src/cli/commands/scan.ts — `vouch scan <url>` and `vouch gate --candidate <url> [--baseline <url|report.json>]`.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfig, resolveRun, type VouchConfig } from '../../config/index.js';
-import { VouchError, type Environment } from '../../core/index.js';
+import { VouchError, type Environment, type ScanResume } from '../../core/index.js';
 import { runGate, type BaselineSource } from '../../engine/gate.js';
-import { newScanId, runScan } from '../../engine/scan.js';
+import { configSnapshot, newScanId, runScan } from '../../engine/scan.js';
+import { createRedactor, interruptReason } from '../../net/index.js';
 import { baselineFromReport } from '../../prioritize/index.js';
 import { progressSink } from '../progress.js';
 import { resolveAiInfluenced } from './ai.js';
@@ -41,33 +42,98 @@ function withRecorded(config: VouchConfig, opts: CommonOpts): VouchConfig {
   return config;
 }
 
-export async function scanCommand(url: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
+/** What `--resume` needs to rebuild a scan's run, kept with its plan (no secrets: those come from the config again). */
+interface ScanArgs {
+  url: string;
+  spec?: string;
+  config?: string;
+  environment?: Environment;
+  check?: string;
+  out: string;
+  format: string;
+  baseline?: string;
+  ai?: { why: string };
+  har?: string[];
+  postman?: string[];
+  strength?: 'low' | 'default' | 'high';
+  /** The seed for generated data: the one given, or the one the first run drew (kept by runScan). */
+  seed?: number;
+}
+
+export async function scanCommand(url: string | undefined, opts: CommonOpts & { baseline?: string; resume?: string }): Promise<number> {
+  if (opts.resume) return resumeCommand(url, opts.resume, opts);
+  if (!url) throw new VouchError('VOUCH_USAGE', 'scan: give the target URL, or --resume <scan-id>', { hint: 'e.g. vouch scan http://127.0.0.1:8080' });
   parseFormats(opts.format);
-  const config = withRecorded(await withStoredAccepted(loadConfig(opts.config).config), opts);
-  const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}), ...(opts.strength ? { strength: opts.strength } : {}) });
-  const { checks, only } = selectChecks(opts.check);
-  const stored = opts.baseline ? await resolveStoredBaseline(opts.baseline, run.target.name) : undefined;
-  const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
-  const ai = resolveAiInfluenced(opts);
   const scanId = newScanId();
-  const outDir = opts.out ?? join('.vouch', 'scans', scanId);
-  const interrupt = interruptSignal();
-  try {
-    const report = await runScan({
-      run,
-      config,
-      checks,
-      ...(only ? { only } : {}),
-      scanId,
-      scanDir: outDir,
-      ...parseSeed(opts.seed),
-      ...(baseline ? { baseline } : {}),
-      ...(ai ? { aiInfluenced: ai } : {}),
-      onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }),
-      signal: interrupt.signal,
+  const args: ScanArgs = {
+    url,
+    ...(opts.spec ? { spec: opts.spec } : {}),
+    ...(opts.config ? { config: resolve(opts.config) } : {}),
+    ...(opts.environment ? { environment: opts.environment } : {}),
+    ...(opts.check ? { check: opts.check } : {}),
+    out: resolve(opts.out ?? join('.vouch', 'scans', scanId)),
+    format: opts.format,
+    ...(opts.baseline ? { baseline: opts.baseline } : {}),
+    ...(opts.har?.length ? { har: opts.har.map((f) => resolve(f)) } : {}),
+    ...(opts.postman?.length ? { postman: opts.postman.map((f) => resolve(f)) } : {}),
+    ...(opts.strength ? { strength: opts.strength } : {}),
+    ...parseSeed(opts.seed),
+  };
+  const ai = resolveAiInfluenced(opts);
+  if (ai) args.ai = ai;
+  return runScanCommand(scanId, args, opts);
+}
+
+/** `vouch scan --resume <id>`: the same inputs, plan and finished tasks; runs the rest and writes one report. */
+async function resumeCommand(url: string | undefined, scanId: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
+  const given = [url ? '<url>' : '', opts.spec ? '--spec' : '', opts.config ? '--config' : '', opts.out ? '--out' : '', opts.check ? '--check' : '', opts.environment ? '--environment' : '', opts.baseline ? '--baseline' : '', opts.har?.length ? '--har' : '', opts.postman?.length ? '--postman' : '', opts.strength ? '--strength' : '', opts.seed !== undefined ? '--seed' : '', opts.aiInfluenced || opts.commits ? '--ai-influenced/--commits' : ''].filter(Boolean);
+  if (given.length) throw new VouchError('VOUCH_USAGE', `--resume ${scanId}: ${given.join(', ')} cannot be given again; a resumed scan keeps its original inputs`, { hint: `Run \`vouch scan --resume ${scanId}\` alone, or start a new scan.` });
+  const resume = await withHistory((s) => s.resumable(scanId));
+  const args = resume.inputs.args as unknown as ScanArgs;
+  return runScanCommand(scanId, args, opts, resume);
+}
+
+async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, resume?: ScanResume): Promise<number> {
+  const recorded = { format: args.format, ...(args.har ? { har: args.har } : {}), ...(args.postman ? { postman: args.postman } : {}) };
+  const config = withRecorded(await withStoredAccepted(loadConfig(args.config).config), recorded);
+  const run = resolveRun(config, { url: args.url, ...(args.spec ? { spec: args.spec } : {}), ...(args.environment ? { environment: args.environment } : {}), ...(args.strength ? { strength: args.strength } : {}) });
+  if (resume && configSnapshot(config, createRedactor(run.secrets)) !== resume.inputs.config) {
+    throw new VouchError('VOUCH_USAGE', `--resume ${scanId}: the configuration (${args.config ?? 'defaults'} and its environment variables) changed since the scan started; resuming would mix two configurations`, {
+      hint: 'Put the configuration back as it was, or start a new scan.',
     });
-    const code = await finish(report, outDir, opts.format, opts);
+  }
+  const { checks, only } = selectChecks(args.check);
+  const stored = args.baseline ? await resolveStoredBaseline(args.baseline, run.target.name) : undefined;
+  const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
+  const interrupt = interruptSignal();
+  const progress = progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) });
+  try {
+    const report = await withHistory(async (store) => {
+      interrupt.lastWords(() => store.markStoppedSync?.(scanId, 'interrupted', interruptReason(interrupt.signal)));
+      const journal = store.journal((e) => progress({ type: 'warning', message: `scan progress could not be saved (${e.message}); this scan cannot be resumed` }));
+      return runScan({
+        run,
+        config,
+        checks,
+        ...(only ? { only } : {}),
+        scanId,
+        scanDir: args.out,
+        ...(args.seed !== undefined ? { seed: args.seed } : {}),
+        ...(baseline ? { baseline } : {}),
+        ...(args.ai ? { aiInfluenced: args.ai } : {}),
+        onEvent: progress,
+        signal: interrupt.signal,
+        journal,
+        args: { ...args },
+        ...(resume ? { resume } : {}),
+      });
+    });
+    const code = await finish(report, args.out, args.format, opts);
     await withHistory((s) => s.saveReport(report));
+    if (interrupt.signal.aborted) {
+      process.stderr.write(`scan ${scanId} was interrupted; continue it with: vouch scan --resume ${scanId}\n`);
+      return 2;
+    }
     return code;
   } finally {
     interrupt.dispose();
