@@ -22,7 +22,7 @@ beforeAll(async () => {
     if (!item || (kind === 'safe' && item.deleted)) return sendJson(res, 404, {});
     if (req.method === 'DELETE' && kind === 'reused') {
       // another client's new resource takes the freed id at once (SQLite rowids do this)
-      store.set(`${kind}/${item.id}`, { id: item.id, deleted: false, title: 'someone else', at: 1 });
+      store.set(`${kind}/${item.id}`, { id: item.id, deleted: false, title: 'first', at: item.at! + 5 }); // same example content, created 5 ms later
       res.writeHead(204).end();
       return;
     }

@@ -8,9 +8,13 @@ import { isSuccess } from '../kit/compare.js';
 import { createResource, itemRequest } from '../kit/lifecycle.js';
 import { all, methodIn, notSafeMode } from '../kit/guards.js';
 
+/** Fields a soft delete may change (a flag, a state, a timestamp of the deletion). */
+const DELETION_STATE = /delet|remov|archiv|status|state|active|enabled|visible|updated|modified|version|etag/i;
+
 /**
- * The same resource read before and after the delete: identical bodies, or JSON objects that keep more than half of
- * their fields (a soft delete may flip a flag; an id reused by a resource created meanwhile changes most of them).
+ * The same resource read before and after the delete: identical bodies, or JSON objects whose fields are all equal
+ * except ones a soft delete may change. An id reused by a resource created meanwhile differs elsewhere (its creation
+ * time, its content), so it is not taken for the deleted one.
  */
 function sameResource(a: string | undefined, b: string | undefined): boolean {
   if (a === undefined || b === undefined) return false;
@@ -19,10 +23,10 @@ function sameResource(a: string | undefined, b: string | undefined): boolean {
     const x = JSON.parse(a) as unknown;
     const y = JSON.parse(b) as unknown;
     if (!x || !y || typeof x !== 'object' || typeof y !== 'object' || Array.isArray(x) || Array.isArray(y)) return JSON.stringify(x) === JSON.stringify(y);
-    const before = Object.entries(x as Record<string, unknown>);
+    const before = x as Record<string, unknown>;
     const after = y as Record<string, unknown>;
-    const kept = before.filter(([k, v]) => JSON.stringify(after[k]) === JSON.stringify(v)).length;
-    return before.length > 0 && kept * 2 > before.length;
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+    return [...keys].every((k) => DELETION_STATE.test(k) || JSON.stringify(before[k]) === JSON.stringify(after[k]));
   } catch {
     return false;
   }
