@@ -99,6 +99,7 @@ export function buildProgram(): Command {
     .description('list the scans in the history store, newest first')
     .option('--target <name>', 'only this target')
     .option('--limit <n>', 'how many', '50')
+    .option('-c, --config <file>', 'vouch.yaml (for store.url; default ./vouch.yaml when present)')
     .option('--json', 'as one JSON array')
     .action(async (opts) => {
       process.exitCode = await historyCommand(opts);

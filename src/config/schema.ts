@@ -65,6 +65,14 @@ export const configSchema = z.strictObject({
       name: z.string().optional(),
       environment: z.enum(['production', 'staging', 'preview', 'local']).default('staging'),
       spec: z.string().optional(),
+      /** Where the deployment shows its version: a response header, a JSON document's field, or an HTML <meta name>. */
+      version: z
+        .union([
+          z.strictObject({ header: z.string().min(1) }),
+          z.strictObject({ json: z.strictObject({ url: z.string().min(1), path: z.string().min(1) }) }),
+          z.strictObject({ meta: z.string().min(1) }),
+        ])
+        .optional(),
     })
     .default({ environment: 'staging' }),
   scope: z
@@ -100,6 +108,8 @@ export const configSchema = z.strictObject({
       aiInfluenced: z.strictObject({ rules: z.array(policyRuleSchema).optional() }).optional(),
     })
     .default({}),
+  /** The team store: a PostgreSQL URL (VOUCH_DATABASE_URL wins); without one, the SQLite file under .vouch/. */
+  store: z.strictObject({ url: z.string().min(1).optional() }).optional(),
   /** Accepted risks; `.vouch/accepted.yaml` may hold more in the same shape (a list). */
   accepted: z.array(acceptedRiskSchema).default([]),
 });

@@ -5,7 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { VouchError } from '../core/index.js';
 import type { Report } from '../core/index.js';
-import { migrate } from './migrations.js';
+import { migrate, NewerSchemaError } from './migrations.js';
 import type { Database } from './schema.js';
 
 export interface ScanSummary {
@@ -17,6 +17,10 @@ export interface ScanSummary {
   finishedAt: string | null;
   verdict: 'pass' | 'fail' | null;
   findingCount: number;
+  /** The version the deployment declared, when the target says where to look. */
+  version: string | null;
+  /** Fingerprint of the deployment's front-end assets. */
+  assetsFingerprint: string | null;
 }
 
 export interface HistoryStore {
@@ -28,21 +32,25 @@ export interface HistoryStore {
   close(): Promise<void>;
 }
 
-function storeError(path: string, e: unknown): VouchError {
+/** `where` names the store for the user (a file path, or a database URL with its password redacted). */
+export function storeError(where: string, e: unknown, hint = 'Move the file away to start a new history, or point VOUCH_HISTORY at another file.'): VouchError {
+  if (e instanceof VouchError) return e;
+  if (e instanceof NewerSchemaError) {
+    return new VouchError('VOUCH_STORE_ERROR', `${where}: ${e.message}; it was left untouched`, { hint: 'Upgrade vouch to the version that wrote this store (or newer).' });
+  }
   const msg = e instanceof Error ? e.message : String(e);
-  return new VouchError('VOUCH_STORE_ERROR', `${path}: the history database cannot be used (${msg}); it was left untouched`, {
-    hint: 'Move the file away to start a new history, or point VOUCH_HISTORY at another file.',
-  });
+  return new VouchError('VOUCH_STORE_ERROR', `${where}: the history database cannot be used (${msg}); it was left untouched`, { hint });
 }
 
 /** Repository functions over any Kysely database (SQLite here; PostgreSQL uses the same code in team mode). */
-export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
+export function historyOver(db: Kysely<Database>, where: string, redact: (s: string) => string = (s) => s): HistoryStore {
   const parse = (text: string | null): Report | undefined => (text ? (JSON.parse(text) as Report) : undefined);
   const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
     } catch (e) {
-      throw storeError(where, e);
+      const err = storeError(where, e);
+      throw err === e ? err : new VouchError(err.code, redact(err.message), err.hint ? { hint: err.hint } : {});
     }
   };
   return {
@@ -63,6 +71,8 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
               verdict_pass: report.verdict.pass ? 1 : 0,
               finding_count: report.findings.length,
               report: JSON.stringify(report),
+              deployed_version: report.deployment?.version ?? null,
+              assets_fingerprint: report.deployment?.assets?.fingerprint ?? null,
             })
             .execute();
           if (report.findings.length) {
@@ -88,7 +98,7 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
       }),
     listScans: (opts = {}) =>
       wrap(async () => {
-        let q = db.selectFrom('scans').select(['id', 'target_name', 'target_url', 'state', 'started_at', 'finished_at', 'verdict_pass', 'finding_count']).orderBy('started_at', 'desc').orderBy('id', 'desc');
+        let q = db.selectFrom('scans').select(['id', 'target_name', 'target_url', 'state', 'started_at', 'finished_at', 'verdict_pass', 'finding_count', 'deployed_version', 'assets_fingerprint']).orderBy('started_at', 'desc').orderBy('id', 'desc');
         if (opts.target) q = q.where('target_name', '=', opts.target);
         const rows = await q.limit(opts.limit ?? 50).execute();
         return rows.map((r) => ({
@@ -100,6 +110,8 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
           finishedAt: r.finished_at === null ? null : new Date(Number(r.finished_at)).toISOString(),
           verdict: r.verdict_pass === null ? null : Number(r.verdict_pass) === 1 ? ('pass' as const) : ('fail' as const),
           findingCount: Number(r.finding_count),
+          version: r.deployed_version,
+          assetsFingerprint: r.assets_fingerprint,
         }));
       }),
     getReport: (id) => wrap(async () => parse((await db.selectFrom('scans').select('report').where('id', '=', id).executeTakeFirst())?.report ?? null)),

@@ -1,4 +1,6 @@
-// src/store/index.ts — the history store: Kysely schema, migrations, repository.
+// src/store/index.ts — the history store: Kysely schema, migrations, repository, on SQLite or PostgreSQL.
 export { openSqliteHistory, historyOver, type HistoryStore, type ScanSummary } from './history.js';
-export { MIGRATIONS, migrate } from './migrations.js';
+export { MIGRATIONS, KNOWN_VERSION, migrate, isPostgres } from './migrations.js';
+export { openPostgresHistory, redactDatabaseUrl, parseDatabaseUrl } from './postgres.js';
+export { openHistory, storeLocation, describeStore, type StoreLocation } from './open.js';
 export type { Database } from './schema.js';

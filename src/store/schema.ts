@@ -19,6 +19,10 @@ export interface ScansTable {
   progress_total: Generated<number>;
   /** Epoch ms of the last sign of life of the process running the scan. */
   heartbeat_at: number | null;
+  /** The version the deployment said it was (migration 5), when the target declares where to look. */
+  deployed_version: string | null;
+  /** SHA-256 over the hashes of the scripts and styles its pages load (migration 5). */
+  assets_fingerprint: string | null;
 }
 
 export interface FindingsTable {

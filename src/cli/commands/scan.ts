@@ -26,9 +26,10 @@ interface CommonOpts {
 export async function scanCommand(url: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
   parseFormats(opts.format);
   const { config } = loadConfig(opts.config);
+  await withHistory(async () => undefined, config.store?.url); // an unusable store is said before the scan, not after it
   const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) });
   const { checks, only } = selectChecks(opts.check);
-  const stored = opts.baseline ? await resolveStoredBaseline(opts.baseline, run.target.name) : undefined;
+  const stored = opts.baseline ? await resolveStoredBaseline(opts.baseline, run.target.name, config.store?.url) : undefined;
   const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
   const ai = resolveAiInfluenced(opts);
   const scanId = newScanId();
@@ -48,7 +49,7 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
       signal: interrupt.signal,
     });
     const code = await finish(report, outDir, opts.format, opts);
-    await withHistory((s) => s.saveReport(report));
+    await withHistory((s) => s.saveReport(report), config.store?.url);
     return code;
   } finally {
     interrupt.dispose();
@@ -58,6 +59,7 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
 export async function gateCommand(opts: CommonOpts & { candidate: string; baseline?: string }): Promise<number> {
   parseFormats(opts.format);
   const { config } = loadConfig(opts.config);
+  await withHistory(async () => undefined, config.store?.url); // an unusable store is said before the scan, not after it
   const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) };
   const candidate = resolveRun(config, { url: opts.candidate, ...input });
   const { checks, only } = selectChecks(opts.check);
@@ -65,7 +67,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
   if (opts.baseline) {
     if (/^https?:\/\//i.test(opts.baseline)) baseline = { kind: 'url', run: resolveRun(config, { url: opts.baseline, ...input }) };
     else {
-      const stored = await resolveStoredBaseline(opts.baseline, candidate.target.name);
+      const stored = await resolveStoredBaseline(opts.baseline, candidate.target.name, config.store?.url);
       baseline = { kind: stored.kind, report: stored.report, ref: stored.ref };
     }
   }
@@ -76,7 +78,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
     if (!baseline) {
       const report = await runScan({ run: candidate, config, checks, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
       const code = await finish(report, outDir, opts.format, opts);
-      await withHistory((s) => s.saveReport(report));
+      await withHistory((s) => s.saveReport(report), config.store?.url);
       return code;
     }
     const result = await runGate({
@@ -94,7 +96,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
     await withHistory(async (s) => {
       if (result.baseline) await s.saveReport(result.baseline);
       await s.saveReport(result.candidate);
-    });
+    }, config.store?.url);
     return code;
   } finally {
     interrupt.dispose();

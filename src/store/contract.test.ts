@@ -1,0 +1,152 @@
+// src/store/contract.test.ts — one repository contract, run on SQLite and on a real PostgreSQL (skipped only, with the reason, when no server can be had).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Report } from '../core/index.js';
+import { makeReport } from '../report/fixture.js';
+import { postgresServer, testPostgres } from '../../test/support/postgres.js';
+import { KNOWN_VERSION, MIGRATIONS } from './migrations.js';
+import { openHistory, storeLocation, type StoreLocation } from './open.js';
+import { openPostgresHistory } from './postgres.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vouch-store-'));
+const server = await postgresServer();
+const drops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const d of drops) await d();
+});
+
+let n = 0;
+const engines: { name: string; skip?: string; fresh(): Promise<StoreLocation> }[] = [
+  { name: 'sqlite', fresh: async () => ({ kind: 'sqlite', path: join(dir, `h${++n}.db`) }) },
+  {
+    name: 'postgres',
+    ...(typeof server === 'string' ? {} : { skip: server.skip }),
+    fresh: async () => {
+      const db = await testPostgres();
+      if (!('url' in db)) throw new Error(db.skip);
+      drops.push(db.drop);
+      return { kind: 'postgres', url: db.url, from: 'VOUCH_DATABASE_URL' };
+    },
+  },
+];
+
+const variant = (id: string, pass: boolean, startedAt: string, version?: string): Report => {
+  const r = makeReport();
+  return {
+    ...r,
+    scanId: id,
+    startedAt,
+    finishedAt: startedAt,
+    target: { ...r.target, name: 'shop' },
+    verdict: { pass, reasons: [] },
+    ...(version ? { deployment: { version, versionSource: 'header X-Version', assets: { fingerprint: 'a'.repeat(64), files: [] } } } : {}),
+  };
+};
+
+for (const engine of engines) {
+  describe.skipIf(engine.skip !== undefined)(`history store contract on ${engine.name}${engine.skip ? ` (skipped: ${engine.skip})` : ''}`, () => {
+    it('saves reports, lists newest first with normalized types, finds the last passing scan, and reopens without migrating twice', async () => {
+      const loc = await engine.fresh();
+      const store = await openHistory(loc);
+      await store.saveReport(variant('s1', true, '2026-11-01T00:00:00.000Z', '1.0.0'));
+      await store.saveReport(variant('s2', false, '2026-11-02T00:00:00.000Z'));
+      await store.saveReport(variant('s2', false, '2026-11-02T00:00:00.000Z')); // saving again replaces, never duplicates
+      const list = await store.listScans();
+      expect(list.map((s) => [s.id, s.verdict, s.state, s.version])).toEqual([
+        ['s2', 'fail', 'done', null],
+        ['s1', 'pass', 'done', '1.0.0'],
+      ]);
+      expect(list[0]).toMatchObject({ findingCount: makeReport().findings.length, startedAt: '2026-11-02T00:00:00.000Z', target: 'shop' });
+      expect(typeof list[0]!.findingCount).toBe('number');
+      expect(list[1]!.assetsFingerprint).toBe('a'.repeat(64));
+      expect((await store.lastPassing('shop'))?.scanId).toBe('s1');
+      expect(await store.lastPassing('other')).toBeUndefined();
+      expect((await store.getReport('s2'))?.verdict.pass).toBe(false);
+      expect(await store.getReport('nope')).toBeUndefined();
+      expect((await store.listScans({ target: 'other' })).length).toBe(0);
+      expect((await store.listScans({ limit: 1 })).map((s) => s.id)).toEqual(['s2']);
+      await store.close();
+      const again = await openHistory(loc);
+      expect((await again.listScans()).length).toBe(2);
+      await again.close();
+    });
+
+    // SQLite's lock (BEGIN IMMEDIATE, busy_timeout) waits synchronously, so two connections in one process would block each other's thread: PostgreSQL only.
+    it.skipIf(engine.name === 'sqlite')('two processes opening a fresh store at once migrate it exactly once', async () => {
+      const loc = await engine.fresh();
+      const [a, b] = await Promise.all([openHistory(loc), openHistory(loc)]);
+      await a.close();
+      await b.close();
+      const c = loc.kind === 'postgres' ? await openPostgresHistory(loc.url) : undefined;
+      if (c) {
+        const rows = await c.db.selectFrom('vouch_migrations').select('version').orderBy('version').execute();
+        expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
+        await c.close();
+      }
+    });
+
+    it('refuses a store of a newer schema, says which, and writes nothing', async () => {
+      const loc = await engine.fresh();
+      const store = await openHistory(loc);
+      await store.saveReport(variant('s1', true, '2026-11-01T00:00:00.000Z'));
+      await store.close();
+      await withDb(loc, (run) => run(`insert into vouch_migrations (version, applied_at) values (${KNOWN_VERSION + 7}, 0)`));
+      await expect(openHistory(loc)).rejects.toThrow(new RegExp(`schema version ${KNOWN_VERSION + 7}.*knows versions up to ${KNOWN_VERSION}.*left untouched`));
+    });
+  });
+}
+
+/** Runs raw SQL on a store behind the repository's back (to fake a newer vouch). */
+async function withDb(loc: StoreLocation, fn: (run: (q: string) => Promise<unknown>) => Promise<unknown>): Promise<void> {
+  if (loc.kind === 'postgres') {
+    const s = await openPostgresHistory(loc.url);
+    await fn((q) => sql.raw(q).execute(s.db));
+    await s.close();
+    return;
+  }
+  const { default: Sqlite } = await import('better-sqlite3');
+  const db = new Sqlite(loc.path);
+  await fn(async (q) => db.exec(q));
+  db.close();
+}
+
+describe('store location and errors', () => {
+  it('VOUCH_DATABASE_URL wins over store.url; neither means the SQLite file', () => {
+    expect(storeLocation('postgres://a/b', { VOUCH_DATABASE_URL: 'postgres://c/d' })).toMatchObject({ kind: 'postgres', url: 'postgres://c/d' });
+    expect(storeLocation('postgres://a/b', {})).toMatchObject({ kind: 'postgres', url: 'postgres://a/b', from: 'store.url' });
+    expect(storeLocation(undefined, { VOUCH_HISTORY: '/x.db' })).toEqual({ kind: 'sqlite', path: '/x.db' });
+  });
+
+  it('an unreachable server: one clear line with the password redacted', async () => {
+    const url = 'postgres://vouch:s3cret-pw@127.0.0.1:1/vouch';
+    const err = (await openPostgresHistory(url).catch((e: unknown) => e)) as Error & { code: string; hint: string };
+    expect(err).toMatchObject({ code: 'VOUCH_STORE_ERROR' });
+    expect(err.message).toMatch(/^postgres:\/\/vouch:\[REDACTED\]@127\.0\.0\.1:1\/vouch: cannot connect to the team store \(.*ECONNREFUSED/);
+    expect(`${err.message}${err.hint}`).not.toContain('s3cret-pw');
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('a URL that is not postgres:// is refused before any connection', async () => {
+    await expect(openPostgresHistory('mysql://u:pw1234@h/db')).rejects.toThrow(/VOUCH_DATABASE_URL must be a postgres:\/\/ URL, got mysql:\/\/ \(mysql:\/\/u:\[REDACTED\]@h\/db\)/);
+  });
+
+  it.skipIf(typeof server !== 'string')('a wrong password on a real server: clear line, password redacted', async () => {
+    const u = new URL(server as string);
+    u.password = 'definitely-wrong-pw';
+    const err = (await openPostgresHistory(u.toString()).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/cannot connect to the team store \(password authentication failed/);
+    expect(err.message).not.toContain('definitely-wrong-pw');
+  });
+});
+
+describe('sqlite file', () => {
+  it('refuses a file that is not a vouch database and leaves it as it was', async () => {
+    const path = join(dir, 'corrupt.db');
+    writeFileSync(path, 'this is not sqlite at all '.repeat(100));
+    await expect(openHistory({ kind: 'sqlite', path })).rejects.toThrow(/corrupt\.db: the history database cannot be used .*left untouched/);
+    expect(readFileSync(path, 'utf8').startsWith('this is not sqlite')).toBe(true);
+  });
+});
