@@ -33,6 +33,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--environment <env>', 'overrides target.environment; production means safe mode').choices(environments))
     .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
     .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
+    .option('--expect-version <v>', 'fail unless the deployment declares this version (where target.version in vouch.yaml says)')
     .option('--json', 'NDJSON events on stdout instead of progress lines')
     .option('-q, --quiet', 'no progress lines')
     .action(async (url, opts) => {
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--environment <env>', 'overrides target.environment').choices(environments))
     .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
     .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
+    .option('--expect-version <v>', 'fail unless the candidate declares this version (where target.version in vouch.yaml says)')
     .option('--json', 'NDJSON events on stdout instead of progress lines')
     .option('-q, --quiet', 'no progress lines')
     .action(async (opts) => {

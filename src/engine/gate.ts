@@ -21,7 +21,7 @@ export interface GateResult {
 }
 
 export async function runGate(opts: GateOptions): Promise<GateResult> {
-  const { candidate, baseline, outDir, onEvent, ...common } = opts;
+  const { candidate, baseline, outDir, onEvent, expectVersion, ...common } = opts;
   let baselineReport: Report | undefined;
   let ref: { kind: 'url' | 'report' | 'scan'; ref: string; report: Report };
   if (baseline.kind === 'url') {
@@ -36,6 +36,8 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     run: candidate,
     scanDir: join(outDir, 'candidate'),
     baseline: { ...base, kind: ref.kind },
+    ...(ref.report.deployment ? { baselineDeployment: ref.report.deployment } : {}),
+    ...(expectVersion !== undefined ? { expectVersion } : {}),
     ...(onEvent ? { onEvent: onEvent('candidate') } : {}),
   });
   return { ...(baselineReport ? { baseline: baselineReport } : {}), candidate: candidateReport };

@@ -3,11 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
-import type { CheckRunStat, Environment, EventSink, Report, Stage, TaskRecord } from '../core/index.js';
+import type { CheckRunStat, Deployment, Environment, EventSink, Report, Stage, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import type { PolicyRule, ResolvedRun, VouchConfig } from '../config/index.js';
 import { confirm } from '../confirm/index.js';
 import { discover } from '../discover/index.js';
+import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
 import { createIdentitySessions } from '../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor } from '../net/index.js';
@@ -32,6 +33,10 @@ export interface ScanOptions {
   now?: Date;
   onEvent?: EventSink;
   signal?: AbortSignal;
+  /** The version the deployment must declare (target.version in vouch.yaml says where); another one or none fails the verdict. */
+  expectVersion?: string;
+  /** The baseline's deployment, to warn when the assets changed but the declared version did not. */
+  baselineDeployment?: Deployment;
 }
 
 /** The policy rules for a target's environment: `policy.environments.<env>.rules`, else `policy.rules`, else defaults. */
@@ -96,6 +101,11 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   try {
     const surface = await timed('discover', () => discover({ target: run.target, engine }), (s) => `${s.operations.length} operations`);
     for (const w of surface.warnings) emit({ type: 'warning', message: w });
+    const deployment = await observeDeployment(engine, run.target.url, surface, config.target.version).catch((e: unknown): Deployment => {
+      const why = `not observed: ${e instanceof Error ? e.message : String(e)}`;
+      emit({ type: 'warning', message: `deployment ${why}` });
+      return config.target.version ? { versionSource: why } : {};
+    });
     // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
     await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
     const enabled = Object.fromEntries(Object.entries(config.checks).map(([id, c]) => [id, c.enabled]));
@@ -124,7 +134,9 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       }),
     );
     for (const f of prioritized.findings) emit({ type: 'finding', finding: f });
-    emit({ type: 'verdict', verdict: prioritized.verdict });
+    const extra = deploymentReasons(deployment, { ...(opts.expectVersion !== undefined ? { expectVersion: opts.expectVersion } : {}), ...(opts.baselineDeployment ? { baseline: opts.baselineDeployment } : {}) });
+    const verdict = extra.length ? { ...prioritized.verdict, pass: prioritized.verdict.pass && !extra.some((r) => r.level === 'fail'), reasons: [...extra, ...prioritized.verdict.reasons] } : prioritized.verdict;
+    emit({ type: 'verdict', verdict });
 
     const taskById = new Map(thePlan.tasks.map((t) => [t.id, t]));
     const tasks: TaskRecord[] = executed.outcomes.map((o) => {
@@ -161,7 +173,8 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       ...(prioritized.comparison ? { comparison: prioritized.comparison } : {}),
       ...(executed.audits.length ? { audit: executed.audits } : {}),
       ...(accepted.length ? { accepted } : {}),
-      verdict: prioritized.verdict,
+      ...(deployment.version !== undefined || deployment.versionSource !== undefined || deployment.assets ? { deployment } : {}),
+      verdict,
     };
     emit({ type: 'scan-finished', scanId, target: run.target.url, partial: Boolean(executed.stopped) });
     return report;

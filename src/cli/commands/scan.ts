@@ -1,7 +1,7 @@
 // src/cli/commands/scan.ts — `vouch scan <url>` and `vouch gate --candidate <url> [--baseline <url|report.json>]`.
 import { join } from 'node:path';
-import { loadConfig, resolveRun } from '../../config/index.js';
-import type { Environment } from '../../core/index.js';
+import { loadConfig, resolveRun, type VouchConfig } from '../../config/index.js';
+import { VouchError, type Environment } from '../../core/index.js';
 import { runGate, type BaselineSource } from '../../engine/gate.js';
 import { newScanId, runScan } from '../../engine/scan.js';
 import { baselineFromReport } from '../../prioritize/index.js';
@@ -21,6 +21,19 @@ interface CommonOpts {
   environment?: Environment;
   json?: true;
   quiet?: true;
+  expectVersion?: string;
+}
+
+/** `--expect-version` needs to know where the deployment shows its version. */
+function expectVersionOf(opts: CommonOpts, config: VouchConfig): { expectVersion?: string } {
+  if (opts.expectVersion === undefined) return {};
+  if (!opts.expectVersion.trim()) throw new VouchError('VOUCH_USAGE', '--expect-version needs a version, e.g. --expect-version 1.4.2');
+  if (!config.target.version) {
+    throw new VouchError('VOUCH_USAGE', `--expect-version ${opts.expectVersion}: the target does not say where its version is visible`, {
+      hint: 'Add target.version to vouch.yaml: { header: X-App-Version }, { json: { url: /version.json, path: version } } or { meta: app-version }.',
+    });
+  }
+  return { expectVersion: opts.expectVersion.trim() };
 }
 
 export async function scanCommand(url: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
@@ -32,6 +45,7 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
   const stored = opts.baseline ? await resolveStoredBaseline(opts.baseline, run.target.name, config.store?.url) : undefined;
   const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
   const ai = resolveAiInfluenced(opts);
+  const expect = expectVersionOf(opts, config);
   const scanId = newScanId();
   const outDir = opts.out ?? join('.vouch', 'scans', scanId);
   const interrupt = interruptSignal();
@@ -44,6 +58,8 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
       scanId,
       scanDir: outDir,
       ...(baseline ? { baseline } : {}),
+      ...(stored?.report.deployment ? { baselineDeployment: stored.report.deployment } : {}),
+      ...expect,
       ...(ai ? { aiInfluenced: ai } : {}),
       onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }),
       signal: interrupt.signal,
@@ -72,11 +88,12 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
     }
   }
   const ai = resolveAiInfluenced(opts);
+  const expect = expectVersionOf(opts, config);
   const outDir = opts.out ?? join('.vouch', 'gates', newScanId());
   const interrupt = interruptSignal();
   try {
     if (!baseline) {
-      const report = await runScan({ run: candidate, config, checks, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
+      const report = await runScan({ run: candidate, config, checks, ...expect, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
       const code = await finish(report, outDir, opts.format, opts);
       await withHistory((s) => s.saveReport(report), config.store?.url);
       return code;
@@ -88,6 +105,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
       checks,
       ...(only ? { only } : {}),
       outDir,
+      ...expect,
       ...(ai ? { aiInfluenced: ai } : {}),
       onEvent: (label) => progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), label }),
       signal: interrupt.signal,
