@@ -9,6 +9,7 @@ import { demoCommand } from './commands/demo.js';
 import { labCommand } from './commands/lab.js';
 import { historyCommand } from './commands/history.js';
 import { gateCommand, scanCommand } from './commands/scan.js';
+import { cancelCommand, workerCommand } from './commands/team.js';
 
 const environments = ['production', 'staging', 'preview', 'local'] as const;
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
     .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
     .option('--expect-version <v>', 'fail unless the deployment declares this version (where target.version in vouch.yaml says)')
+    .option('--queue', 'team mode: queue the scan for a worker and print its id at once')
     .option('--json', 'NDJSON events on stdout instead of progress lines')
     .option('-q, --quiet', 'no progress lines')
     .action(async (url, opts) => {
@@ -54,6 +56,7 @@ export function buildProgram(): Command {
     .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
     .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
     .option('--expect-version <v>', 'fail unless the candidate declares this version (where target.version in vouch.yaml says)')
+    .option('--queue', 'team mode: queue the gate for a worker and print the candidate scan id at once')
     .option('--json', 'NDJSON events on stdout instead of progress lines')
     .option('-q, --quiet', 'no progress lines')
     .action(async (opts) => {
@@ -105,6 +108,24 @@ export function buildProgram(): Command {
     .option('--json', 'as one JSON array')
     .action(async (opts) => {
       process.exitCode = await historyCommand(opts);
+    });
+
+  program
+    .command('worker')
+    .description('team mode: take scan and gate jobs from the team store (VOUCH_DATABASE_URL) until stopped')
+    .option('--concurrency <n>', 'jobs at once', '1')
+    .option('-c, --config <file>', 'vouch.yaml (for store.url)')
+    .action(async (opts) => {
+      process.exitCode = await workerCommand(opts);
+    });
+
+  program
+    .command('cancel')
+    .description('team mode: cancel a queued or running scan')
+    .argument('<id>', 'the scan id (from --queue or vouch history)')
+    .option('-c, --config <file>', 'vouch.yaml (for store.url)')
+    .action(async (id, opts) => {
+      process.exitCode = await cancelCommand(id, opts);
     });
 
   program

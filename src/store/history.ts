@@ -21,9 +21,40 @@ export interface ScanSummary {
   version: string | null;
   /** Fingerprint of the deployment's front-end assets. */
   assetsFingerprint: string | null;
+  /** Tasks finished and planned (live while running). */
+  progress: { done: number; total: number };
+}
+
+/** A queued or running scan as the team store keeps it. */
+export interface JobRow {
+  id: string;
+  state: string;
+  kind: string | null;
+  /** The job's inputs (JSON text). */
+  job: string | null;
+  jobId: string | null;
+  worker: string | null;
+  heartbeatAt: number | null;
+  progress: { done: number; total: number };
+  error: string | null;
 }
 
 export interface HistoryStore {
+  /** A scan waiting for a worker: state `queued`, no report yet. */
+  enqueue(row: { id: string; kind: 'scan' | 'gate'; target: string; url: string; job: string; at?: number }): Promise<void>;
+  setJobId(id: string, jobId: string): Promise<void>;
+  getJob(id: string): Promise<JobRow | undefined>;
+  /** Takes a queued (or abandoned running) scan for `worker`; undefined when it is done, failed or cancelled. */
+  claim(id: string, worker: string): Promise<JobRow | undefined>;
+  /** A sign of life (and progress) from the worker holding the scan; returns the scan's state (a `cancelled` one should stop). */
+  beat(id: string, worker: string, progress?: { done: number; total: number }): Promise<string | undefined>;
+  /** Running scans whose last sign of life is older than `before` (epoch ms): their worker died. */
+  stale(before: number): Promise<JobRow[]>;
+  /** Puts a running scan whose worker died (no sign of life since `before`) back to queued; false when another process did first. */
+  requeue(id: string, before: number): Promise<boolean>;
+  /** Marks a queued or running scan cancelled; returns its state before, undefined when there is no such scan. */
+  cancel(id: string): Promise<string | undefined>;
+  markFailed(id: string, error: string): Promise<void>;
   saveReport(report: Report): Promise<void>;
   listScans(opts?: { target?: string; limit?: number }): Promise<ScanSummary[]>;
   getReport(id: string): Promise<Report | undefined>;
@@ -58,11 +89,8 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
       wrap(async () => {
         await db.transaction().execute(async (trx) => {
           await trx.deleteFrom('findings').where('scan_id', '=', report.scanId).execute();
-          await trx.deleteFrom('scans').where('id', '=', report.scanId).execute();
-          await trx
-            .insertInto('scans')
-            .values({
-              id: report.scanId,
+          // An upsert: a queued scan's job columns stay; saving twice replaces, never duplicates.
+          const row = {
               target_name: report.target.name,
               target_url: report.target.url,
               state: report.partial ? 'failed' : 'done',
@@ -73,8 +101,9 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
               report: JSON.stringify(report),
               deployed_version: report.deployment?.version ?? null,
               assets_fingerprint: report.deployment?.assets?.fingerprint ?? null,
-            })
-            .execute();
+            };
+          const updated = await trx.updateTable('scans').set(row).where('id', '=', report.scanId).executeTakeFirst();
+          if (Number(updated.numUpdatedRows) === 0) await trx.insertInto('scans').values({ id: report.scanId, ...row }).execute();
           if (report.findings.length) {
             await trx
               .insertInto('findings')
@@ -98,7 +127,7 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
       }),
     listScans: (opts = {}) =>
       wrap(async () => {
-        let q = db.selectFrom('scans').select(['id', 'target_name', 'target_url', 'state', 'started_at', 'finished_at', 'verdict_pass', 'finding_count', 'deployed_version', 'assets_fingerprint']).orderBy('started_at', 'desc').orderBy('id', 'desc');
+        let q = db.selectFrom('scans').select(['id', 'target_name', 'target_url', 'state', 'started_at', 'finished_at', 'verdict_pass', 'finding_count', 'deployed_version', 'assets_fingerprint', 'progress_done', 'progress_total']).orderBy('started_at', 'desc').orderBy('id', 'desc');
         if (opts.target) q = q.where('target_name', '=', opts.target);
         const rows = await q.limit(opts.limit ?? 50).execute();
         return rows.map((r) => ({
@@ -112,6 +141,7 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
           findingCount: Number(r.finding_count),
           version: r.deployed_version,
           assetsFingerprint: r.assets_fingerprint,
+          progress: { done: Number(r.progress_done), total: Number(r.progress_total) },
         }));
       }),
     getReport: (id) => wrap(async () => parse((await db.selectFrom('scans').select('report').where('id', '=', id).executeTakeFirst())?.report ?? null)),
@@ -121,8 +151,48 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
           (await db.selectFrom('scans').select('report').where('target_name', '=', target).where('verdict_pass', '=', 1).where('state', '=', 'done').orderBy('started_at', 'desc').limit(1).executeTakeFirst())?.report ?? null,
         ),
       ),
+    enqueue: (row) =>
+      wrap(async () => {
+        await db.insertInto('scans').values({ id: row.id, target_name: row.target, target_url: row.url, state: 'queued', started_at: row.at ?? Date.now(), finished_at: null, verdict_pass: null, finding_count: 0, report: null, heartbeat_at: null, deployed_version: null, assets_fingerprint: null, kind: row.kind, job: row.job, job_id: null, worker: null, error: null }).execute();
+      }),
+    setJobId: (id, jobId) => wrap(async () => void (await db.updateTable('scans').set({ job_id: jobId }).where('id', '=', id).execute())),
+    getJob: (id) => wrap(async () => jobRow(await db.selectFrom('scans').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst())),
+    claim: (id, worker) =>
+      wrap(async () => {
+        const r = await db.updateTable('scans').set({ state: 'running', worker, heartbeat_at: Date.now(), error: null }).where('id', '=', id).where('state', 'in', ['queued', 'running']).executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) return undefined;
+        return jobRow(await db.selectFrom('scans').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst());
+      }),
+    beat: (id, worker, progress) =>
+      wrap(async () => {
+        await db
+          .updateTable('scans')
+          .set({ heartbeat_at: Date.now(), ...(progress ? { progress_done: progress.done, progress_total: progress.total } : {}) })
+          .where('id', '=', id)
+          .where('worker', '=', worker)
+          .where('state', '=', 'running')
+          .execute();
+        return (await db.selectFrom('scans').select('state').where('id', '=', id).executeTakeFirst())?.state;
+      }),
+    stale: (before) => wrap(async () => (await db.selectFrom('scans').select(JOB_COLUMNS).where('state', '=', 'running').where('heartbeat_at', '<', before).execute()).map((r) => jobRow(r)!)),
+    requeue: (id, before) =>
+      wrap(async () => Number((await db.updateTable('scans').set({ state: 'queued', worker: null }).where('id', '=', id).where('state', '=', 'running').where('heartbeat_at', '<', before).executeTakeFirst()).numUpdatedRows) > 0),
+    cancel: (id) =>
+      wrap(async () => {
+        const before = (await db.selectFrom('scans').select('state').where('id', '=', id).executeTakeFirst())?.state;
+        if (before === 'queued' || before === 'running') await db.updateTable('scans').set({ state: 'cancelled', finished_at: Date.now() }).where('id', '=', id).where('state', 'in', ['queued', 'running']).execute();
+        return before;
+      }),
+    markFailed: (id, error) => wrap(async () => void (await db.updateTable('scans').set({ state: 'failed', error: redact(error), finished_at: Date.now() }).where('id', '=', id).where('state', '!=', 'cancelled').execute())),
     close: () => db.destroy(),
   };
+}
+
+const JOB_COLUMNS = ['id', 'state', 'kind', 'job', 'job_id', 'worker', 'heartbeat_at', 'progress_done', 'progress_total', 'error'] as const;
+
+function jobRow(r: { id: string; state: string; kind: string | null; job: string | null; job_id: string | null; worker: string | null; heartbeat_at: number | null; progress_done: number; progress_total: number; error: string | null } | undefined): JobRow | undefined {
+  if (!r) return undefined;
+  return { id: r.id, state: r.state, kind: r.kind, job: r.job, jobId: r.job_id, worker: r.worker, heartbeatAt: r.heartbeat_at === null ? null : Number(r.heartbeat_at), progress: { done: Number(r.progress_done), total: Number(r.progress_total) }, error: r.error };
 }
 
 /** Opens (creating when absent) the embedded SQLite history; a file that is not a vouch database is never overwritten. */

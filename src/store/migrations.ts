@@ -77,6 +77,14 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable('scans').addColumn('assets_fingerprint', 'text').execute();
     },
   },
+  {
+    version: 6,
+    name: 'team jobs',
+    async up(db) {
+      for (const col of ['kind', 'job', 'job_id', 'worker', 'error']) await db.schema.alterTable('scans').addColumn(col, 'text').execute();
+      await db.schema.createIndex('scans_state_heartbeat').on('scans').columns(['state', 'heartbeat_at']).execute();
+    },
+  },
 ];
 
 /** The newest schema version this vouch knows. */

@@ -23,6 +23,12 @@ export interface ScansTable {
   deployed_version: string | null;
   /** SHA-256 over the hashes of the scripts and styles its pages load (migration 5). */
   assets_fingerprint: string | null;
+  /** Team jobs (migration 6): `scan` or `gate`; the job's inputs as JSON; the queue's job id; the worker running it; why it failed. */
+  kind: string | null;
+  job: string | null;
+  job_id: string | null;
+  worker: string | null;
+  error: string | null;
 }
 
 export interface FindingsTable {

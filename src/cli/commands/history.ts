@@ -44,13 +44,13 @@ export async function historyCommand(opts: { json?: true; target?: string; limit
   const storeUrl = loadConfig(opts.config).config.store?.url;
   const scans = await withHistory((s) => s.listScans({ limit, ...(opts.target ? { target: opts.target } : {}) }), storeUrl);
   if (opts.json) {
-    process.stdout.write(JSON.stringify(scans.map((s) => ({ id: s.id, target: s.target, url: s.url, state: s.state, verdict: s.verdict, findingCount: s.findingCount, startedAt: s.startedAt, finishedAt: s.finishedAt, version: s.version, assetsFingerprint: s.assetsFingerprint }))) + '\n');
+    process.stdout.write(JSON.stringify(scans.map((s) => ({ id: s.id, target: s.target, url: s.url, state: s.state, verdict: s.verdict, findingCount: s.findingCount, startedAt: s.startedAt, finishedAt: s.finishedAt, version: s.version, assetsFingerprint: s.assetsFingerprint, progress: s.progress }))) + '\n');
     return 0;
   }
   if (scans.length === 0) {
     process.stdout.write(`no scans in ${historyPath(storeUrl)} yet\n`);
     return 0;
   }
-  for (const s of scans) process.stdout.write(`${s.id}  ${s.startedAt.slice(0, 19).replace('T', ' ')}  ${(s.verdict ?? '-').toUpperCase().padEnd(4)}  ${s.state.padEnd(9)} ${String(s.findingCount).padStart(4)} findings  ${s.target}${s.version ? `  v${s.version}` : ''}\n`);
+  for (const s of scans) process.stdout.write(`${s.id}  ${s.startedAt.slice(0, 19).replace('T', ' ')}  ${(s.verdict ?? '-').toUpperCase().padEnd(4)}  ${(s.state === 'running' && s.progress.total ? `running ${s.progress.done}/${s.progress.total}` : s.state).padEnd(9)} ${String(s.findingCount).padStart(4)} findings  ${s.target}${s.version ? `  v${s.version}` : ''}\n`);
   return 0;
 }

@@ -9,6 +9,20 @@ import { progressSink } from '../progress.js';
 import { resolveAiInfluenced } from './ai.js';
 import { resolveStoredBaseline, withHistory } from './history.js';
 import { finish, interruptSignal, parseFormats, selectChecks } from './shared.js';
+import { enqueueCommand, type JobSpec } from './team.js';
+
+function jobSpec(kind: JobSpec['kind'], url: string, opts: CommonOpts & { baseline?: string }): Omit<JobSpec, 'config'> {
+  return {
+    kind,
+    url,
+    ...(opts.baseline ? { baseline: opts.baseline } : {}),
+    ...(opts.spec ? { spec: opts.spec } : {}),
+    ...(opts.check ? { check: opts.check } : {}),
+    ...(opts.environment ? { environment: opts.environment } : {}),
+    ...(opts.expectVersion ? { expectVersion: opts.expectVersion } : {}),
+    ...(opts.aiInfluenced ? { aiInfluenced: true as const } : {}),
+  };
+}
 
 interface CommonOpts {
   aiInfluenced?: true;
@@ -22,6 +36,7 @@ interface CommonOpts {
   json?: true;
   quiet?: true;
   expectVersion?: string;
+  queue?: true;
 }
 
 /** `--expect-version` needs to know where the deployment shows its version. */
@@ -38,6 +53,7 @@ function expectVersionOf(opts: CommonOpts, config: VouchConfig): { expectVersion
 
 export async function scanCommand(url: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
   parseFormats(opts.format);
+  if (opts.queue) return enqueueCommand(jobSpec('scan', url, opts), opts.config);
   const { config } = loadConfig(opts.config);
   await withHistory(async () => undefined, config.store?.url); // an unusable store is said before the scan, not after it
   const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) });
@@ -74,6 +90,7 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
 
 export async function gateCommand(opts: CommonOpts & { candidate: string; baseline?: string }): Promise<number> {
   parseFormats(opts.format);
+  if (opts.queue) return enqueueCommand(jobSpec('gate', opts.candidate, opts), opts.config);
   const { config } = loadConfig(opts.config);
   await withHistory(async () => undefined, config.store?.url); // an unusable store is said before the scan, not after it
   const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) };
