@@ -88,6 +88,40 @@ for (const engine of engines) {
       }
     });
 
+    it('keeps team jobs: queued → claimed with heartbeats and progress → requeued when silent → cancelled or failed; a report keeps the job columns', async () => {
+      const store = await openHistory(await engine.fresh());
+      try {
+        await store.enqueue({ id: 'j1', kind: 'scan', target: 'shop', url: 'http://shop', job: '{"kind":"scan"}', at: 1000 });
+        await store.enqueue({ id: 'j2', kind: 'gate', target: 'shop', url: 'http://shop', job: '{}', at: 2000 });
+        await store.setJobId('j1', 'boss-1');
+        expect((await store.listScans()).map((s) => [s.id, s.state, s.verdict])).toEqual([['j2', 'queued', null], ['j1', 'queued', null]]);
+        const claimed = await store.claim('j1', 'w1');
+        expect(claimed).toMatchObject({ id: 'j1', state: 'running', kind: 'scan', job: '{"kind":"scan"}', jobId: 'boss-1', worker: 'w1' });
+        expect(await store.beat('j1', 'w1', { done: 3, total: 9 })).toBe('running');
+        expect((await store.getJob('j1'))?.progress).toEqual({ done: 3, total: 9 });
+        expect(await store.stale(Date.now() - 60_000)).toEqual([]);
+        const later = Date.now() + 1;
+        expect((await store.stale(later)).map((r) => r.id)).toEqual(['j1']);
+        expect(await store.requeue('j1', later)).toBe(true);
+        expect(await store.requeue('j1', later)).toBe(false); // another sweeper got there first
+        expect(await store.claim('j1', 'w2')).toMatchObject({ state: 'running', worker: 'w2' });
+        expect(await store.beat('j1', 'w1')).toBe('running'); // the old worker's beat changes nothing of w2's
+        expect((await store.getJob('j1'))?.worker).toBe('w2');
+        await store.saveReport({ ...variant('j1', true, '2026-11-01T00:00:00.000Z') });
+        expect(await store.getJob('j1')).toMatchObject({ state: 'done', kind: 'scan', jobId: 'boss-1' });
+        expect(await store.claim('j1', 'w3')).toBeUndefined(); // a done scan is never run again
+        expect(await store.cancel('j2')).toBe('queued');
+        expect(await store.claim('j2', 'w1')).toBeUndefined();
+        expect(await store.cancel('j1')).toBe('done');
+        expect(await store.cancel('nope')).toBeUndefined();
+        await store.enqueue({ id: 'j3', kind: 'scan', target: 'shop', url: 'http://shop', job: '{}' });
+        await store.markFailed('j3', 'target unreachable');
+        expect(await store.getJob('j3')).toMatchObject({ state: 'failed', error: 'target unreachable' });
+      } finally {
+        await store.close();
+      }
+    });
+
     it('refuses a store of a newer schema, says which, and writes nothing', async () => {
       const loc = await engine.fresh();
       const store = await openHistory(loc);
