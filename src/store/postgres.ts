@@ -2,7 +2,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { VouchError } from '../core/index.js';
-import { createRedactor } from '../net/redact.js';
 import { historyOver, storeError, type HistoryStore } from './history.js';
 import { migrate } from './migrations.js';
 import type { Database } from './schema.js';
@@ -11,7 +10,7 @@ const HINT = 'Check VOUCH_DATABASE_URL (or store.url in vouch.yaml): postgres://
 
 /** The database URL as it may be shown: password (and any secret query value) redacted. */
 export function redactDatabaseUrl(url: string): string {
-  return createRedactor().url(url);
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#:@]*:)[^/?#@]*@/i, '$1[REDACTED]@').replace(/([?&]password=)[^&#]*/gi, '$1[REDACTED]');
 }
 
 /** A redactor for anything a database error might echo: the URL and its password. */
@@ -22,9 +21,11 @@ function secretsOf(url: string): (s: string) => string {
   } catch {
     password = '';
   }
-  const r = createRedactor(password ? [password, url] : [url]);
   const shown = redactDatabaseUrl(url);
-  return (s) => r.text(s.split(url).join(shown));
+  return (s) => {
+    const out = s.split(url).join(shown);
+    return password.length >= 4 ? out.split(password).join('[REDACTED]') : out;
+  };
 }
 
 /** Checks the URL's form: a postgres:// or postgresql:// URL naming a host; anything else is a clear usage error. */
