@@ -10,6 +10,7 @@ import { labCommand } from './commands/lab.js';
 import { historyCommand } from './commands/history.js';
 import { gateCommand, scanCommand } from './commands/scan.js';
 import { cancelCommand, workerCommand } from './commands/team.js';
+import { acceptCommand, watchCommand } from './commands/watch.js';
 
 const environments = ['production', 'staging', 'preview', 'local'] as const;
 
@@ -126,6 +127,29 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'vouch.yaml (for store.url)')
     .action(async (id, opts) => {
       process.exitCode = await cancelCommand(id, opts);
+    });
+
+  program
+    .command('watch')
+    .description('continuous verification: rescan on an interval, compare with the accepted state, send drift to webhooks')
+    .argument('[url]', 'base URL of the target (without it: schedules: in vouch.yaml)')
+    .option('--every <interval>', 'how often: 30s, 10m, 1h, 1d')
+    .option('--webhook <url...>', 'POST drift as JSON here (retried; failures kept as dead letters in the store)')
+    .option('--slack-webhook <url...>', 'POST drift as a Slack-compatible message here')
+    .option('--count <n>', 'stop after n rounds (default: until Ctrl-C)')
+    .option('--check <ids>', 'only these checks (comma-separated ids)')
+    .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
+    .action(async (url, opts) => {
+      process.exitCode = await watchCommand(url, opts);
+    });
+
+  program
+    .command('accept')
+    .description('make a scan the accepted state its target is watched against')
+    .argument('<scan-id>', 'a scan id from vouch history')
+    .option('-c, --config <file>', 'vouch.yaml (for store.url)')
+    .action(async (id, opts) => {
+      process.exitCode = await acceptCommand(id, opts);
     });
 
   program

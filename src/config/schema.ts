@@ -108,6 +108,17 @@ export const configSchema = z.strictObject({
       aiInfluenced: z.strictObject({ rules: z.array(policyRuleSchema).optional() }).optional(),
     })
     .default({}),
+  /** Continuous verification (`vouch watch` with no URL): each target rescanned every interval, drift sent to webhooks. */
+  schedules: z
+    .array(
+      z.strictObject({
+        url: z.string().min(1),
+        /** 30s, 10m, 1h, 1d. */
+        every: z.string().regex(/^\d+\s*(s|m|h|d)$/i, 'an interval like 30s, 10m, 1h or 1d'),
+        webhooks: z.array(z.strictObject({ url: z.string().min(1), format: z.enum(['json', 'slack']).default('json') })).default([]),
+      }),
+    )
+    .default([]),
   /** The team store: a PostgreSQL URL (VOUCH_DATABASE_URL wins); without one, the SQLite file under .vouch/. */
   store: z.strictObject({ url: z.string().min(1).optional() }).optional(),
   /** Accepted risks; `.vouch/accepted.yaml` may hold more in the same shape (a list). */

@@ -122,6 +122,23 @@ for (const engine of engines) {
       }
     });
 
+    it('keeps accepted states per target and webhook dead letters', async () => {
+      const store = await openHistory(await engine.fresh());
+      try {
+        await store.saveReport(variant('s1', true, '2026-11-01T00:00:00.000Z'));
+        await store.saveReport(variant('s2', false, '2026-11-02T00:00:00.000Z'));
+        expect(await store.accepted('shop')).toBeUndefined();
+        expect(await store.accept('s1')).toEqual({ target: 'shop' });
+        expect(await store.accept('s2')).toEqual({ target: 'shop' }); // moves it
+        expect((await store.accepted('shop'))?.scanId).toBe('s2');
+        expect(await store.accept('nope')).toBeUndefined();
+        await store.deadLetter({ url: 'http://hook/[REDACTED]', scanId: 's2', payload: '{"a":1}', error: 'status 500', attempts: 4 });
+        expect(await store.deadLetters()).toEqual([{ url: 'http://hook/[REDACTED]', scanId: 's2', payload: '{"a":1}', error: 'status 500', attempts: 4, createdAt: expect.any(Number) }]);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('refuses a store of a newer schema, says which, and writes nothing', async () => {
       const loc = await engine.fresh();
       const store = await openHistory(loc);

@@ -55,6 +55,13 @@ export interface HistoryStore {
   /** Marks a queued or running scan cancelled; returns its state before, undefined when there is no such scan. */
   cancel(id: string): Promise<string | undefined>;
   markFailed(id: string, error: string): Promise<void>;
+  /** Makes a stored scan the accepted state of its target (continuous verification compares with it). */
+  accept(scanId: string): Promise<{ target: string } | undefined>;
+  /** The accepted state of a target, if any. */
+  accepted(target: string): Promise<Report | undefined>;
+  /** Keeps a notification that could not be delivered. */
+  deadLetter(row: { url: string; scanId?: string; payload: string; error: string; attempts: number }): Promise<void>;
+  deadLetters(): Promise<{ url: string; scanId: string | null; payload: string; error: string; attempts: number; createdAt: number }[]>;
   saveReport(report: Report): Promise<void>;
   listScans(opts?: { target?: string; limit?: number }): Promise<ScanSummary[]>;
   getReport(id: string): Promise<Report | undefined>;
@@ -184,6 +191,24 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
         return before;
       }),
     markFailed: (id, error) => wrap(async () => void (await db.updateTable('scans').set({ state: 'failed', error: redact(error), finished_at: Date.now() }).where('id', '=', id).where('state', '!=', 'cancelled').execute())),
+    accept: (scanId) =>
+      wrap(async () => {
+        const row = await db.selectFrom('scans').select(['target_name', 'report']).where('id', '=', scanId).executeTakeFirst();
+        if (!row?.report) return undefined;
+        await db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('accepted_states').where('target_name', '=', row.target_name).execute();
+          await trx.insertInto('accepted_states').values({ target_name: row.target_name, scan_id: scanId, accepted_at: Date.now() }).execute();
+        });
+        return { target: row.target_name };
+      }),
+    accepted: (target) =>
+      wrap(async () => parse((await db.selectFrom('accepted_states').innerJoin('scans', 'scans.id', 'accepted_states.scan_id').select('scans.report').where('accepted_states.target_name', '=', target).executeTakeFirst())?.report ?? null)),
+    deadLetter: (row) =>
+      wrap(async () => void (await db.insertInto('webhook_dead_letters').values({ url: row.url, scan_id: row.scanId ?? null, payload: row.payload, error: redact(row.error), attempts: row.attempts, created_at: Date.now() }).execute())),
+    deadLetters: () =>
+      wrap(async () =>
+        (await db.selectFrom('webhook_dead_letters').selectAll().orderBy('id').execute()).map((r) => ({ url: r.url, scanId: r.scan_id, payload: r.payload, error: r.error, attempts: Number(r.attempts), createdAt: Number(r.created_at) })),
+      ),
     close: () => db.destroy(),
   };
 }

@@ -85,6 +85,28 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('scans_state_heartbeat').on('scans').columns(['state', 'heartbeat_at']).execute();
     },
   },
+  {
+    version: 7,
+    name: 'continuous verification: accepted states, webhook dead letters',
+    async up(db) {
+      await db.schema
+        .createTable('accepted_states')
+        .addColumn('target_name', 'text', (c) => c.primaryKey())
+        .addColumn('scan_id', 'text', (c) => c.notNull().references('scans.id').onDelete('cascade'))
+        .addColumn('accepted_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('webhook_dead_letters')
+        .addColumn('id', isPostgres(db) ? 'serial' : 'integer', (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('scan_id', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('error', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
 
 /** The newest schema version this vouch knows. */

@@ -50,7 +50,28 @@ export interface MigrationsTable {
   applied_at: number;
 }
 
+/** The scan a target's continuous verification compares with (migration 7). */
+export interface AcceptedStatesTable {
+  target_name: string;
+  scan_id: string;
+  accepted_at: number;
+}
+
+/** A drift notification that could not be delivered after its retries (migration 7). */
+export interface WebhookDeadLettersTable {
+  id: Generated<number>;
+  /** The webhook URL, secrets redacted. */
+  url: string;
+  scan_id: string | null;
+  payload: string;
+  error: string;
+  attempts: number;
+  created_at: number;
+}
+
 export interface Database {
+  accepted_states: AcceptedStatesTable;
+  webhook_dead_letters: WebhookDeadLettersTable;
   scans: ScansTable;
   findings: FindingsTable;
   vouch_migrations: MigrationsTable;
