@@ -1,4 +1,4 @@
-// src/cli/program.ts — the vouch command line: scan, gate, demo, lab, checks; exit 0 pass, 1 fail, 2 usage/config/tool error.
+// src/cli/program.ts — the vouch command line: scan, gate, demo, lab, history, serve, token, checks; exit 0 pass, 1 fail, 2 usage/config/tool error.
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { closeBrowser } from '../browser/chromium.js';
 import { exitCodeFor, formatError } from '../core/index.js';
@@ -11,8 +11,12 @@ import { historyCommand } from './commands/history.js';
 import { gateCommand, scanCommand } from './commands/scan.js';
 import { cancelCommand, workerCommand } from './commands/team.js';
 import { acceptCommand, watchCommand } from './commands/watch.js';
+import { serveCommand, tokenCreateCommand } from './commands/serve.js';
 
 const environments = ['production', 'staging', 'preview', 'local'] as const;
+const strengths = ['low', 'default', 'high'] as const;
+/** Collects a repeatable option's values. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -27,12 +31,15 @@ export function buildProgram(): Command {
     .description('discover, test and report one deployment')
     .argument('<url>', 'base URL of the target, e.g. http://127.0.0.1:8080')
     .option('--spec <file|url>', 'OpenAPI document (file, URL, or path on the target); default: look at common locations')
+    .option('--har <file>', 'a HAR recording whose requests are extra operations (repeatable)', collect, [] as string[])
+    .option('--postman <file>', 'a Postman v2.1 collection whose requests are extra operations (repeatable)', collect, [] as string[])
     .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
     .option('-o, --out <dir>', 'where reports go (default .vouch/scans/<scan-id>)')
     .option('-f, --format <list>', 'report formats: json,sarif,junit,markdown,html', 'json,sarif,junit,markdown,html')
     .option('--baseline <ref>', 'compare with a saved report.json, a scan id from history, or last-passing')
     .option('--check <ids>', 'only these checks (comma-separated ids)')
     .addOption(new Option('--environment <env>', 'overrides target.environment; production means safe mode').choices(environments))
+    .addOption(new Option('--strength <level>', 'attack strength: payloads per injection point (overrides checks.strength)').choices(strengths))
     .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
     .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
     .option('--expect-version <v>', 'fail unless the deployment declares this version (where target.version in vouch.yaml says)')
@@ -49,11 +56,14 @@ export function buildProgram(): Command {
     .requiredOption('--candidate <url>', 'base URL of the candidate deployment')
     .option('--baseline <ref>', 'baseline: a deployment URL, a saved report.json, a scan id from history, or last-passing')
     .option('--spec <file|url>', 'OpenAPI document for both')
+    .option('--har <file>', 'a HAR recording whose requests are extra operations (repeatable)', collect, [] as string[])
+    .option('--postman <file>', 'a Postman v2.1 collection whose requests are extra operations (repeatable)', collect, [] as string[])
     .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
     .option('-o, --out <dir>', 'where reports go (default .vouch/gates/<id>)')
     .option('-f, --format <list>', 'report formats: json,sarif,junit,markdown,html', 'json,sarif,junit,markdown,html')
     .option('--check <ids>', 'only these checks (comma-separated ids)')
     .addOption(new Option('--environment <env>', 'overrides target.environment').choices(environments))
+    .addOption(new Option('--strength <level>', 'attack strength: payloads per injection point (overrides checks.strength)').choices(strengths))
     .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
     .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
     .option('--expect-version <v>', 'fail unless the candidate declares this version (where target.version in vouch.yaml says)')
@@ -150,6 +160,27 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'vouch.yaml (for store.url)')
     .action(async (id, opts) => {
       process.exitCode = await acceptCommand(id, opts);
+    });
+
+  program
+    .command('serve')
+    .description('the dashboard over the history store (loopback only unless --host says otherwise; then sign-in is required)')
+    .option('--port <n>', 'port (0 = a free one)', '7420')
+    .option('--host <host>', 'address to bind; anything but loopback turns on team mode (tokens, sessions, roles)', '127.0.0.1')
+    .action(async (opts) => {
+      process.exitCode = await serveCommand(opts);
+    });
+
+  program
+    .command('token')
+    .description('dashboard sign-in tokens (team mode)')
+    .command('create')
+    .description('create a token; it is printed once and stored hashed')
+    .addOption(new Option('--role <role>', 'what the token may do').choices(['viewer', 'maintainer'] as const).makeOptionMandatory())
+    .option('--name <name>', 'a label for the token')
+    .option('--days <n>', 'valid for this many days', '90')
+    .action(async (opts) => {
+      process.exitCode = await tokenCreateCommand(opts);
     });
 
   program

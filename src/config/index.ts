@@ -1,4 +1,4 @@
 // src/config/index.ts — loading and resolving vouch.yaml.
-export { configSchema, acceptedRiskSchema, type VouchConfig, type IdentityConfig, type PolicyRule, type AcceptedRiskConfig } from './schema.js';
+export { configSchema, acceptedRiskSchema, type VouchConfig, type IdentityConfig, type PolicyRule, type AcceptedRiskConfig, type DiscoveryConfig, type StrengthConfig, strengthSchema } from './schema.js';
 export { loadConfig, parseConfig, substituteEnv } from './load.js';
-export { resolveRun, type ResolvedRun } from './resolve.js';
+export { checkEntries, resolveRun, type ResolvedRun } from './resolve.js';

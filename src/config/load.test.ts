@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { VouchError } from '../core/index.js';
 import { loadConfig, parseConfig } from './load.js';
-import { resolveRun } from './resolve.js';
+import { checkEntries, resolveRun } from './resolve.js';
 
 const fails = (text: string, env: NodeJS.ProcessEnv = {}): VouchError => {
   try {
@@ -20,6 +20,24 @@ describe('vouch.yaml', () => {
     expect(c.target.environment).toBe('staging');
     expect(c.budget.requests).toBe(20_000);
     expect(c.identities).toEqual({});
+  });
+
+  it('takes checks.strength beside per-check entries; --strength overrides it; a wrong value is named', () => {
+    const c = parseConfig('checks:\n  strength: high\n  sql-injection: { enabled: false }\n', 'vouch.yaml');
+    expect(checkEntries(c)).toEqual([['sql-injection', { enabled: false }]]);
+    expect(resolveRun(c, { url: 'http://127.0.0.1:1' }).strength).toBe('high');
+    expect(resolveRun(c, { url: 'http://127.0.0.1:1', strength: 'low' }).strength).toBe('low');
+    expect(resolveRun(parseConfig('', 'vouch.yaml'), { url: 'http://127.0.0.1:1' }).strength).toBe('default');
+    const e = fails('checks:\n  strength: brutal\n');
+    expect(e.code).toBe('VOUCH_CONFIG_INVALID');
+    expect(e.message).toContain('checks.strength');
+  });
+
+  it('fills discovery defaults, keeps what is given, and refuses a bad limit', () => {
+    expect(parseConfig('', 'vouch.yaml').discovery).toEqual({ crawl: true, maxPages: 200, maxDepth: 5, samplesPerTemplate: 2, timeLimitMs: 8_000, robots: true, graphql: true, har: [], postman: [] });
+    const c = parseConfig('discovery:\n  maxPages: 10\n  har: [a.har]\n', 'vouch.yaml');
+    expect(c.discovery).toMatchObject({ maxPages: 10, har: ['a.har'], samplesPerTemplate: 2 });
+    expect(fails('discovery:\n  samplesPerTemplate: 0\n').message).toContain('discovery.samplesPerTemplate');
   });
 
   it('names an unknown key and the file', () => {

@@ -1,13 +1,15 @@
 // src/config/resolve.ts — turns a validated config plus command-line input into the core shapes a scan runs on.
 import { VouchError } from '../core/index.js';
 import type { Environment, Identity, IdentityAuth, Scope, Target } from '../core/index.js';
-import type { IdentityConfig, VouchConfig } from './schema.js';
+import type { CheckEntryConfig, IdentityConfig, StrengthConfig, VouchConfig } from './schema.js';
 
 export interface ResolvedRun {
   target: Target;
   scope: Scope;
   identities: Identity[];
   safeMode: boolean;
+  /** Attack strength: `--strength`, else `checks.strength` in vouch.yaml, else `default`. */
+  strength: StrengthConfig;
   /** Secret values from the config (tokens, passwords) that must be redacted everywhere. */
   secrets: string[];
 }
@@ -40,7 +42,7 @@ function secretsOf(auth: IdentityAuth): string[] {
   }
 }
 
-export function resolveRun(config: VouchConfig, input: { url?: string; spec?: string; environment?: Environment }): ResolvedRun {
+export function resolveRun(config: VouchConfig, input: { url?: string; spec?: string; environment?: Environment; strength?: StrengthConfig }): ResolvedRun {
   const url = input.url ?? config.target.url;
   if (!url) throw new VouchError('VOUCH_USAGE', 'no target URL: give it on the command line or as target.url in vouch.yaml');
   let parsed: URL;
@@ -64,6 +66,12 @@ export function resolveRun(config: VouchConfig, input: { url?: string; spec?: st
     scope,
     identities,
     safeMode: environment === 'production',
+    strength: input.strength ?? config.strength ?? 'default',
     secrets: identities.flatMap((i) => secretsOf(i.auth)),
   };
+}
+
+/** The per-check entries of `checks:` (enabled, options); `checks.strength` is lifted out to `config.strength`. */
+export function checkEntries(config: VouchConfig): Array<[string, CheckEntryConfig]> {
+  return Object.entries(config.checks);
 }

@@ -58,6 +58,13 @@ export const acceptedRiskSchema = z.strictObject({
   expires: z.iso.date('expires must be a date like 2027-01-31'),
 });
 
+/** Attack strength: how many payloads active checks send per injection point. */
+export const strengthSchema = z.enum(['low', 'default', 'high']);
+
+export const checkEntrySchema = z.strictObject({ enabled: z.boolean().default(true), options: z.record(z.string(), z.unknown()).optional() });
+
+export type CheckEntryConfig = z.infer<typeof checkEntrySchema>;
+
 export const configSchema = z.strictObject({
   target: z
     .strictObject({
@@ -98,7 +105,31 @@ export const configSchema = z.strictObject({
       timeoutMs: z.number().int().positive().default(15_000),
     })
     .default({ requests: 20_000, concurrency: 8, timeoutMs: 15_000 }),
-  checks: z.record(z.string(), z.strictObject({ enabled: z.boolean().default(true), options: z.record(z.string(), z.unknown()).optional() })).default({}),
+  /** Discovery: the HTML crawl's limits, GraphQL introspection, extra sources (docs/discovery.md). */
+  discovery: z
+    .strictObject({
+      /** Crawl HTML pages from the root. */
+      crawl: z.boolean().default(true),
+      /** Requests the crawl may send (pages, scripts, sitemaps). */
+      maxPages: z.number().int().positive().default(200),
+      /** Link depth from the root. */
+      maxDepth: z.number().int().min(0).default(5),
+      /** Pages fetched per route template (`/item/1`, `/item/2` are one template, `/item/{id}`). */
+      samplesPerTemplate: z.number().int().positive().default(2),
+      /** Wall time for the crawl, ms. */
+      timeLimitMs: z.number().int().positive().default(8_000),
+      /** Read robots.txt and sitemaps. */
+      robots: z.boolean().default(true),
+      /** Look for a GraphQL endpoint and introspect it. */
+      graphql: z.boolean().default(true),
+      /** HAR files whose requests are extra operations. */
+      har: z.array(z.string().min(1)).default([]),
+      /** Postman v2.1 collections whose requests are extra operations. */
+      postman: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
+  /** Per check id: `enabled`, `options`; and `strength` (low | default | high): payloads per injection point. */
+  checks: z.object({ strength: strengthSchema.optional() }).catchall(checkEntrySchema).default({}),
   policy: z
     .strictObject({
       rules: z.array(policyRuleSchema).optional(),
@@ -121,12 +152,30 @@ export const configSchema = z.strictObject({
     .default([]),
   /** The team store: a PostgreSQL URL (VOUCH_DATABASE_URL wins); without one, the SQLite file under .vouch/. */
   store: z.strictObject({ url: z.string().min(1).optional() }).optional(),
+  /** The out-of-band listener blind checks (SSRF, XXE) use; started only when such a check is planned. */
+  oob: z
+    .strictObject({
+      /** Where it listens. Default 127.0.0.1 on a free port. */
+      listen: z.strictObject({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) }).optional(),
+      /** The URL the target must call back (a tunnel or public address for remote targets). Default the listen address. */
+      publicUrl: z.url().optional(),
+      /** Turn the listener off: blind checks then report inconclusive. Default true. */
+      enabled: z.boolean().default(true),
+    })
+    .default({ enabled: true }),
   /** Accepted risks; `.vouch/accepted.yaml` may hold more in the same shape (a list). */
   accepted: z.array(acceptedRiskSchema).default([]),
-});
+})
+  // `checks.strength` is validated where users write it, then lifted out so `checks` stays a plain id → entry record.
+  .transform(({ checks, ...rest }) => {
+    const { strength, ...entries } = checks;
+    return { ...rest, checks: entries as Record<string, CheckEntryConfig>, ...(strength ? { strength } : {}) };
+  });
 
+export type DiscoveryConfig = z.infer<typeof configSchema>['discovery'];
 export type AcceptedRiskConfig = z.infer<typeof acceptedRiskSchema>;
 
 export type VouchConfig = z.infer<typeof configSchema>;
 export type IdentityConfig = z.infer<typeof identitySchema>;
+export type StrengthConfig = z.infer<typeof strengthSchema>;
 export type PolicyRule = z.infer<typeof policyRuleSchema>;

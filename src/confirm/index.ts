@@ -1,6 +1,7 @@
 // src/confirm/index.ts — stage 4: replays and controls that prove a candidate; what cannot be proven stays tentative.
 import type { Candidate, HttpEngine, Identity, Surface, Target } from '../core/index.js';
-import type { AnyCheck } from '../checks/kit/define.js';
+import type { AnyCheck, Strength } from '../checks/kit/define.js';
+import type { OobHandle } from '../oob/listener.js';
 import { createCheckContext, resolveOptions } from '../execute/index.js';
 
 export interface ConfirmInput {
@@ -12,8 +13,12 @@ export interface ConfirmInput {
   target: Target;
   engine: HttpEngine;
   safeMode: boolean;
+  /** Attack strength handed to every check (`default` when absent). */
+  strength?: Strength;
   options?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** The scan's out-of-band listener, when one runs (checks declaring `needsOob`). */
+  oob?: OobHandle | undefined;
 }
 
 export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
@@ -40,8 +45,10 @@ export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
       surface: input.surface,
       engine: input.engine,
       safeMode: input.safeMode,
+      ...(input.strength ? { strength: input.strength } : {}),
       options: options.get(check.id),
       signal,
+      oob: input.oob,
     });
     try {
       const r = await check.confirm(c, ctx);

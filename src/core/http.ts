@@ -45,6 +45,8 @@ export interface HttpEngine {
   exchange(id: string): Exchange | undefined;
   /** All exchanges recorded so far, in order. */
   exchanges(): readonly Exchange[];
+  /** Records an exchange vouch did not send (an out-of-band callback) so findings can cite it; not audited. */
+  record?(x: Omit<Exchange, 'id'>): Exchange;
   stats(): EngineStats;
   close(): Promise<void>;
 }

@@ -33,7 +33,7 @@ describe('OpenAPI', () => {
   it('refuses what is not OpenAPI with the location named', () => {
     expect(() => parseSpecText('{"hello": 1}', 'x.json')).toThrow(VouchError);
     expect(() => parseSpecText('{"hello": 1}', 'x.json')).toThrow(/x\.json: not an OpenAPI document/);
-    expect(() => parseSpecText(': : :\n\t- [', 'y.yaml')).toThrow(/y\.yaml: not JSON or YAML/);
+    expect(() => parseSpecText(': : :\n\t- [', 'y.yaml')).toThrow(/y\.yaml line 1: not valid YAML/);
   });
 
   it('reads YAML and Swagger 2.0', () => {
@@ -50,6 +50,12 @@ describe('HTML', () => {
     expect(r.links).toEqual(['/a?x=1', '/b']);
     expect(r.forms).toEqual([{ action: '/login', method: 'POST', fields: [{ name: 'user', type: 'text', value: '' }, { name: 'pw', type: 'password', value: '' }] }]);
     expect(extractLinks('\u0000\u0001 not html at all')).toEqual({ links: [], forms: [] });
+    expect(extractLinks('<meta http-equiv="refresh" content="0; url=/next"><link rel="service-desc" href="/api.yaml"><script src="/a.js"></script><script>go("/b")</script>')).toEqual({
+      links: ['/api.yaml', '/next'],
+      forms: [],
+      scripts: ['/a.js'],
+      inline: ['go("/b")'],
+    });
   });
 
   it('groups pages by route template', () => {

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
 import type { CheckRunStat, Deployment, Environment, EventSink, Report, Stage, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
-import type { PolicyRule, ResolvedRun, VouchConfig } from '../config/index.js';
+import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
 import { confirm } from '../confirm/index.js';
 import { discover } from '../discover/index.js';
 import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
 import { createIdentitySessions } from '../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor } from '../net/index.js';
+import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
 import { applyAccepted, buildFindings, prioritize, type PrioritizeInput } from '../prioritize/index.js';
 
@@ -56,7 +57,7 @@ export function checkPolicyChecks(config: VouchConfig, checks: readonly AnyCheck
     const unknown = (r.when.checks ?? []).filter((id) => !known.has(id));
     if (unknown.length) throw new VouchError('VOUCH_CONFIG_INVALID', `${at}.when.checks: unknown check id ${unknown.join(', ')} in rule ${r.id}`, { hint: 'Run `vouch checks` to list the ids.' });
   }
-  for (const id of Object.keys(config.checks)) {
+  for (const [id] of checkEntries(config)) {
     if (!known.has(id)) throw new VouchError('VOUCH_CONFIG_INVALID', `checks.${id}: unknown check id`, { hint: 'Run `vouch checks` to list the ids.' });
   }
 }
@@ -98,8 +99,9 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   };
 
   emit({ type: 'scan-started', scanId, target: run.target.url });
+  let oob: OobListener | undefined;
   try {
-    const surface = await timed('discover', () => discover({ target: run.target, engine }), (s) => `${s.operations.length} operations`);
+    const surface = await timed('discover', () => discover({ target: run.target, engine, scope: run.scope, options: config.discovery }), (s) => `${s.operations.length} operations`);
     for (const w of surface.warnings) emit({ type: 'warning', message: w });
     const deployment = await observeDeployment(engine, run.target.url, surface, config.target.version).catch((e: unknown): Deployment => {
       const why = `not observed: ${e instanceof Error ? e.message : String(e)}`;
@@ -108,14 +110,24 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     });
     // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
     await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
-    const enabled = Object.fromEntries(Object.entries(config.checks).map(([id, c]) => [id, c.enabled]));
-    const options = Object.fromEntries(Object.entries(config.checks).map(([id, c]) => [id, c.options ?? {}]));
+    const enabled = Object.fromEntries(checkEntries(config).map(([id, c]) => [id, c.enabled]));
+    const options = Object.fromEntries(checkEntries(config).map(([id, c]) => [id, c.options ?? {}]));
     const thePlan = await timed(
       'plan',
       async () => plan({ surface, checks: opts.checks, identities: run.identities, safeMode: run.safeMode, enabled, unavailable: sessions.failures(), ...(opts.only ? { only: opts.only } : {}) }),
       (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped`,
     );
-    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, options, ...(opts.signal ? { signal: opts.signal } : {}) };
+    // The out-of-band listener runs only when a planned check calls back through it.
+    const blind = new Set(opts.checks.filter((c) => c.needsOob).map((c) => c.id));
+    if (config.oob.enabled && thePlan.tasks.some((t) => blind.has(t.checkId))) {
+      try {
+        oob = await startOobListener({ ...(config.oob.listen ? { listen: config.oob.listen } : {}), ...(config.oob.publicUrl ? { publicUrl: config.oob.publicUrl } : {}) });
+      } catch (e) {
+        // Blind checks then report inconclusive with the reason; the rest of the scan goes on.
+        emit({ type: 'warning', message: `out-of-band listener not started: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, ...(opts.signal ? { signal: opts.signal } : {}) };
     const executed = await timed('execute', () => execute({ ...common, plan: thePlan, onEvent: emit }), (r) => `${r.candidates.length} candidates`);
     const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
     const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
@@ -179,6 +191,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     emit({ type: 'scan-finished', scanId, target: run.target.url, partial: Boolean(executed.stopped) });
     return report;
   } finally {
+    await oob?.close();
     await engine.close();
   }
 }

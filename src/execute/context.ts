@@ -1,6 +1,7 @@
 // src/execute/context.ts — builds the CheckContext a check runs in: its operation, identity and a scoped send().
 import type { Exchange, HttpEngine, Identity, Operation, Surface, Target } from '../core/index.js';
-import type { AnyCheck, CheckContext, Strength } from '../checks/kit/define.js';
+import type { AnyCheck, CheckContext, CheckOob, Strength } from '../checks/kit/define.js';
+import type { OobCallback, OobHandle } from '../oob/listener.js';
 
 export interface ContextInput {
   check: AnyCheck;
@@ -17,6 +18,33 @@ export interface ContextInput {
   options: unknown;
   signal: AbortSignal;
   strength?: Strength;
+  /** The scan's out-of-band listener, when one runs. */
+  oob?: OobHandle | undefined;
+}
+
+/** The callback as an exchange: its request is what the target sent to the listener. */
+export function callbackExchange(cb: OobCallback, meta: { taskId: string; checkId: string }): Omit<Exchange, 'id'> {
+  return {
+    request: { method: cb.method, url: cb.url, headers: cb.headers, ...(cb.body ? { body: cb.body } : {}) },
+    response: { status: 200, headers: [], body: '', notes: [`out-of-band callback received by vouch's listener at ${new Date(cb.receivedAt).toISOString()} from ${cb.from} (token ${cb.token})`] },
+    timing: { startedAt: cb.receivedAt, totalMs: 0 },
+    identity: 'oob-callback',
+    taskId: meta.taskId,
+    checkId: meta.checkId,
+  };
+}
+
+function checkOob(handle: OobHandle, engine: HttpEngine, meta: { taskId: string; checkId: string }): CheckOob {
+  return {
+    origin: handle.origin,
+    mint: () => handle.mint(),
+    async waitFor(token, ms) {
+      const cb = await handle.waitFor(token, ms);
+      if (!cb) return undefined;
+      const x = callbackExchange(cb, meta);
+      return engine.record ? engine.record(x) : { id: `oob-${cb.token}`, ...x };
+    },
+  };
 }
 
 export function createCheckContext(input: ContextInput): CheckContext<unknown> {
@@ -32,6 +60,7 @@ export function createCheckContext(input: ContextInput): CheckContext<unknown> {
     safeMode: input.safeMode,
     strength: input.strength ?? 'default',
     signal: input.signal,
+    oob: input.oob ? checkOob(input.oob, input.engine, { taskId: input.taskId, checkId: input.check.id }) : undefined,
     send: ({ identity, destructive, probe, ...req }) =>
       input.engine.send(req, {
         identity: identity ?? input.identity.name,

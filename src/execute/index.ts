@@ -1,7 +1,8 @@
 // src/execute/index.ts — stage 3: runs the planned tasks; each ends found, clean, inconclusive, crashed or not run.
 import { isVouchError, VouchError } from '../core/index.js';
 import type { Candidate, EventSink, HttpEngine, Identity, PermissionAudit, Plan, Surface, Target, TaskOutcome } from '../core/index.js';
-import type { AnyCheck } from '../checks/kit/define.js';
+import type { AnyCheck, Strength } from '../checks/kit/define.js';
+import type { OobHandle } from '../oob/listener.js';
 import { createCheckContext } from './context.js';
 
 export { createCheckContext } from './context.js';
@@ -16,9 +17,13 @@ export interface ExecuteInput {
   target: Target;
   engine: HttpEngine;
   safeMode: boolean;
+  /** Attack strength handed to every check (`default` when absent). */
+  strength?: Strength;
   /** Raw options per check id from vouch.yaml, validated against each check's schema. */
   options?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** The scan's out-of-band listener, when one runs (checks declaring `needsOob`). */
+  oob?: OobHandle | undefined;
   onEvent?: EventSink;
   /** Tasks run at once. Default 4. */
   concurrency?: number;
@@ -85,8 +90,10 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
         surface: input.surface,
         engine: input.engine,
         safeMode: input.safeMode,
+        ...(input.strength ? { strength: input.strength } : {}),
         options: options.get(check.id),
         signal,
+        oob: input.oob,
       });
       try {
         const result = await check.run(ctx);

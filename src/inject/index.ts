@@ -1,12 +1,12 @@
-// src/inject/index.ts — injection points: enumerate where a value goes in (query, path, form, JSON, header, cookie)
-// and build the request with one point mutated. Every active check injects through here.
+// src/inject/index.ts — injection points: enumerate where a value goes in (query, path, form, JSON, header, cookie,
+// GraphQL variables) and build the request with one point mutated. Every active check injects through here.
 import type { HeaderList, JsonSchema, Operation, SendRequest } from '../core/index.js';
 
-export type PointLocation = 'query' | 'path' | 'form' | 'json' | 'header' | 'cookie';
+export type PointLocation = 'query' | 'path' | 'form' | 'json' | 'header' | 'cookie' | 'graphql';
 
 export interface InjectionPoint {
   location: PointLocation;
-  /** Parameter name; for JSON bodies a dotted path (`items.0.name`). */
+  /** Parameter name; for JSON bodies a dotted path (`items.0.name`); for GraphQL `variables.<arg>[.<field>]`. */
   name: string;
   /** The value sent when not mutated. */
   base: string;
@@ -43,16 +43,34 @@ export function sampleValue(schema: JsonSchema | undefined, examples?: unknown[]
   }
 }
 
+/**
+ * How a point is changed: a string replaces its value; `{ raw }` puts a JSON value (an object, a number) in place
+ * of a JSON or GraphQL field; `{ name, value }` sends a query, form or cookie parameter under another name
+ * (`q[$ne]`), the NoSQL operator form of frameworks that parse brackets into objects.
+ */
+export type Mutation = string | { raw: unknown } | { name: string; value: string };
+
+/** `query:q`, `json:items.0.name`: how findings name a point. */
+export const pointLabel = (point: InjectionPoint): string => `${point.location}:${point.name}`;
+
+/** The GraphQL variables an operation is sent with: its `variables.<arg>` body parameters with sample values. */
+function graphqlVariables(op: Operation): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const p of op.params) if (p.in === 'body' && p.name.startsWith('variables.')) out[p.name.slice('variables.'.length)] = sampleValue(p.schema, p.examples);
+  return out;
+}
+
 /** The body an operation is sent with when nothing is mutated. */
 export function baseBody(op: Operation): unknown {
+  if (op.graphql) return { query: op.graphql.query, variables: graphqlVariables(op) };
   if (!op.requestBody) return undefined;
   return op.requestBody.example ?? sampleValue(op.requestBody.schema);
 }
 
-function jsonLeaves(value: unknown, prefix: string, out: InjectionPoint[]): void {
-  if (Array.isArray(value)) value.forEach((v, i) => jsonLeaves(v, prefix ? `${prefix}.${i}` : String(i), out));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) jsonLeaves(v, prefix ? `${prefix}.${k}` : k, out);
-  else if (prefix) out.push({ location: 'json', name: prefix, base: value === null || value === undefined ? '' : String(value) });
+function jsonLeaves(value: unknown, prefix: string, out: InjectionPoint[], location: 'json' | 'graphql' = 'json'): void {
+  if (Array.isArray(value)) value.forEach((v, i) => jsonLeaves(v, prefix ? `${prefix}.${i}` : String(i), out, location));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) jsonLeaves(v, prefix ? `${prefix}.${k}` : k, out, location);
+  else if (prefix) out.push({ location, name: prefix, base: value === null || value === undefined ? '' : String(value) });
 }
 
 /** All injection points of an operation, in a stable order. */
@@ -63,7 +81,8 @@ export function injectionPoints(op: Operation): InjectionPoint[] {
     if (p.in === 'query' || p.in === 'path' || p.in === 'header' || p.in === 'cookie') out.push({ location: p.in, name: p.name, base });
     else if (p.in === 'form') out.push({ location: 'form', name: p.name, base });
   }
-  if (op.requestBody?.contentType.includes('json')) jsonLeaves(baseBody(op), '', out);
+  if (op.graphql) jsonLeaves(graphqlVariables(op), 'variables', out, 'graphql');
+  else if (op.requestBody?.contentType.includes('json')) jsonLeaves(baseBody(op), '', out);
   return out;
 }
 
@@ -80,11 +99,17 @@ function setPath(obj: unknown, path: string[], value: unknown): unknown {
 }
 
 /**
- * Builds the request for an operation with `point` set to `value` (raw, unencoded for path/query: the value is
- * percent-encoded here with encodeURIComponent so the payload arrives intact). Other values are their bases.
+ * Builds the request for an operation with `point` changed by `mutation` (a string is the raw, unencoded value:
+ * path, query, form and cookie values are percent-encoded here so the payload arrives intact). Other values are
+ * their bases. A `{ raw }` mutation on a non-JSON point sends its JSON text; a `{ name }` one on a JSON, header or
+ * path point sends the value under the original name.
  */
-export function buildRequest(op: Operation, point?: InjectionPoint, value?: string): SendRequest {
-  const mutated = (loc: PointLocation, name: string, base: string): string => (point && value !== undefined && point.location === loc && point.name === name ? value : base);
+export function buildRequest(op: Operation, point?: InjectionPoint, mutation?: Mutation): SendRequest {
+  const text = mutation === undefined ? undefined : typeof mutation === 'string' ? mutation : 'raw' in mutation ? JSON.stringify(mutation.raw) : mutation.value;
+  const renamed = mutation !== undefined && typeof mutation === 'object' && 'name' in mutation ? mutation.name : undefined;
+  const hit = (loc: PointLocation, name: string): boolean => point !== undefined && text !== undefined && point.location === loc && point.name === name;
+  const value = (loc: PointLocation, name: string, base: string): string => (hit(loc, name) ? text! : base);
+  const key = (loc: PointLocation, name: string): string => (hit(loc, name) && renamed !== undefined ? renamed : name);
   let path = op.path;
   const query: string[] = [];
   const headers: HeaderList = [];
@@ -92,11 +117,11 @@ export function buildRequest(op: Operation, point?: InjectionPoint, value?: stri
   const form: string[] = [];
   for (const p of op.params) {
     const base = String(sampleValue(p.schema, p.examples));
-    if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(mutated('path', p.name, base)));
-    else if (p.in === 'query') query.push(`${encodeURIComponent(p.name)}=${encodeURIComponent(mutated('query', p.name, base))}`);
-    else if (p.in === 'header') headers.push([p.name, mutated('header', p.name, base)]);
-    else if (p.in === 'cookie') cookies.push(`${p.name}=${encodeURIComponent(mutated('cookie', p.name, base))}`);
-    else if (p.in === 'form') form.push(`${encodeURIComponent(p.name)}=${encodeURIComponent(mutated('form', p.name, base))}`);
+    if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(value('path', p.name, base)));
+    else if (p.in === 'query') query.push(`${encodeURIComponent(key('query', p.name))}=${encodeURIComponent(value('query', p.name, base))}`);
+    else if (p.in === 'header') headers.push([p.name, value('header', p.name, base)]);
+    else if (p.in === 'cookie') cookies.push(`${key('cookie', p.name)}=${encodeURIComponent(value('cookie', p.name, base))}`);
+    else if (p.in === 'form') form.push(`${encodeURIComponent(key('form', p.name))}=${encodeURIComponent(value('form', p.name, base))}`);
   }
   path = path.replace(/\{[^}]+\}/g, '1'); // undeclared template parameters
   if (cookies.length) headers.push(['cookie', cookies.join('; ')]);
@@ -105,9 +130,12 @@ export function buildRequest(op: Operation, point?: InjectionPoint, value?: stri
     headers.push(['content-type', 'application/x-www-form-urlencoded']);
     return { method: op.method, url, headers, body: form.join('&') };
   }
-  if (op.requestBody?.contentType.includes('json')) {
+  if (op.graphql || op.requestBody?.contentType.includes('json')) {
     let body = baseBody(op);
-    if (point?.location === 'json' && value !== undefined) body = setPath(body, point.name.split('.'), value);
+    if (point && (point.location === 'json' || point.location === 'graphql') && mutation !== undefined) {
+      const v = typeof mutation === 'object' && 'raw' in mutation ? mutation.raw : text;
+      body = setPath(body, point.name.split('.'), v);
+    }
     headers.push(['content-type', 'application/json']);
     return { method: op.method, url, headers, body: JSON.stringify(body) };
   }

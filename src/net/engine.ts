@@ -456,6 +456,7 @@ export function createEngine(opts: EngineOptions): Engine {
     sendRaw,
     exchange: (id) => recorder.get(id),
     exchanges: () => recorder.list(),
+    record: (x) => recorder.add(x),
     stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
     setCredentials(fn) {
       credentials = fn;

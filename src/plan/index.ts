@@ -48,6 +48,7 @@ export function plan(input: PlanInput): Plan {
       else skipped.push({ checkId: check.id, reason: 'no usable identity' });
       continue;
     }
+    if (input.safeMode && check.safeModeSkips) skipped.push({ checkId: check.id, reason: `safe mode: ${check.safeModeSkips}` });
     for (const op of input.surface.operations) {
       const reason = check.appliesTo?.(op, { safeMode: input.safeMode });
       if (reason) {

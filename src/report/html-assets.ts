@@ -51,9 +51,15 @@ pre{background:var(--panel);border:1px solid var(--line);border-radius:6px;paddi
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:16px}
 .cols ul{padding-left:18px;margin:4px 0}
 footer{margin:40px 0 8px;color:var(--muted);font-size:12px}
+mark.evidence{background:#fff8c5;color:#1f2328;outline:2px solid #bf8700;border-radius:2px}
+button{font:inherit;padding:2px 10px;border:1px solid var(--line);border-radius:6px;background:var(--panel);color:var(--fg);cursor:pointer}
+button.copy{font-size:11px;text-transform:none;letter-spacing:0;margin-left:8px}
+caption{text-align:left;font-size:12px;padding:4px 0}
+tr.over td{font-weight:600}
+:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 `;
 
-/** Filters (family, severity, confidence, status, exposure) and opening a finding's details from a link. */
+/** Filters (family, severity, confidence, status, exposure), opening a finding's details from a link, copying curl. */
 export const SCRIPT = `
 'use strict';
 (function () {
@@ -78,17 +84,33 @@ export const SCRIPT = `
     items.forEach(function (el) { el.hidden = !visible[el.getAttribute('data-i')]; });
     if (shown) shown.textContent = count + ' of ' + Object.keys(byIndex).length + ' shown';
   }
-  selects.forEach(function (s) { s.addEventListener('change', apply); });
+  // Without the data block (the dashboard filters on the server) rows stay as rendered.
+  if (dataEl) selects.forEach(function (s) { s.addEventListener('change', apply); });
   var reset = document.getElementById('reset');
-  if (reset) reset.addEventListener('click', function () { selects.forEach(function (s) { s.value = ''; }); apply(); });
+  if (reset && dataEl) reset.addEventListener('click', function () { selects.forEach(function (s) { s.value = ''; }); apply(); });
   function openHash() {
     var id = decodeURIComponent(location.hash.slice(1));
     var el = id ? document.getElementById(id) : null;
     if (el && el.tagName === 'DETAILS') { el.open = true; el.hidden = false; }
   }
   window.addEventListener('hashchange', openHash);
+  Array.prototype.slice.call(document.querySelectorAll('pre.repro')).forEach(function (src) {
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'copy';
+    b.textContent = 'copy curl';
+    b.addEventListener('click', function () {
+      var text = src.textContent || '';
+      var done = function () { b.textContent = 'copied'; };
+      if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(text).then(done, function () {}); return; }
+      var r = document.createRange(); r.selectNodeContents(src);
+      var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(r);
+      if (document.execCommand('copy')) done();
+    });
+    src.parentNode.insertBefore(b, src);
+  });
   openHash();
-  apply();
+  if (dataEl) apply();
 })();
 `;
 

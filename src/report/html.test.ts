@@ -48,7 +48,8 @@ describe('toHtml', () => {
     expect(html).not.toMatch(/<[^>]*\ssrc=/iu);
     const hrefs = [...html.matchAll(/<[^>]*\shref="([^"]*)"/gu)].map((m) => m[1]!);
     expect(hrefs.length).toBeGreaterThan(0);
-    for (const h of hrefs) expect(h.startsWith('#') || h.startsWith('data:')).toBe(true);
+    // In-page anchors, plus plain links (navigation, not loads) to the CWE and OWASP pages of a check's metadata.
+    for (const h of hrefs) expect(h.startsWith('#') || h.startsWith('data:') || h.startsWith('https://cwe.mitre.org/') || h.startsWith('https://owasp.org/')).toBe(true);
     expect(html).not.toMatch(/url\(/iu);
     expect(html).not.toMatch(/@import/iu);
   });
@@ -102,7 +103,7 @@ describe('toHtml', () => {
     expect(html).toContain('<li><span class="mono">GET /api/orders/{id}</span>: required → <b>none</b></li>');
     expect(html.match(/<svg /gu)).toHaveLength(2);
     expect(html).toContain('Use parameterized queries');
-    expect(html).toContain('<dt>CWE</dt><dd>CWE-89</dd>');
+    expect(html).toContain('<dt>CWE</dt><dd><a href="https://cwe.mitre.org/data/definitions/89.html">CWE-89</a></dd>');
     expect(html).toContain('curl -i &#39;http://127.0.0.1:4100/api/products/search?q=%27&#39;');
     expect(html).toContain('sev 0.8 × conf 1 × exp 1 × nov 1.1');
   });

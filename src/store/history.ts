@@ -5,7 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { VouchError } from '../core/index.js';
 import type { Report } from '../core/index.js';
-import { migrate, NewerSchemaError } from './migrations.js';
+import { migrate, NewerStoreError } from './migrations.js';
 import type { Database } from './schema.js';
 
 export interface ScanSummary {
@@ -39,6 +39,15 @@ export interface JobRow {
   error: string | null;
 }
 
+/** A risk accepted in the store (from the dashboard), in the shape of vouch.yaml's `accepted` entries. */
+export interface StoredAcceptedRisk {
+  fingerprint: string;
+  reason: string;
+  expires: string;
+  createdAt: string;
+  createdBy: string;
+}
+
 export interface HistoryStore {
   /** A scan waiting for a worker: state `queued`, no report yet. */
   enqueue(row: { id: string; kind: 'scan' | 'gate'; target: string; url: string; job: string; at?: number }): Promise<void>;
@@ -67,13 +76,19 @@ export interface HistoryStore {
   getReport(id: string): Promise<Report | undefined>;
   /** The newest scan of `target` whose verdict passed. */
   lastPassing(target: string): Promise<Report | undefined>;
+  /** Accepted risks not revoked (expired ones included: the scan marks them expired). */
+  listAccepted(): Promise<StoredAcceptedRisk[]>;
+  /** Accept (or re-accept, replacing reason and expiry) the risk of a finding. */
+  acceptRisk(entry: { fingerprint: string; reason: string; expires: string; by: string }): Promise<void>;
+  /** Revoke an accepted risk; false when there was none. */
+  revokeRisk(fingerprint: string, by: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
 /** `where` names the store for the user (a file path, or a database URL with its password redacted). */
 export function storeError(where: string, e: unknown, hint = 'Move the file away to start a new history, or point VOUCH_HISTORY at another file.'): VouchError {
   if (e instanceof VouchError) return e;
-  if (e instanceof NewerSchemaError) {
+  if (e instanceof NewerStoreError) {
     return new VouchError('VOUCH_STORE_ERROR', `${where}: ${e.message}; it was left untouched`, { hint: 'Upgrade vouch to the version that wrote this store (or newer).' });
   }
   const msg = e instanceof Error ? e.message : String(e);
@@ -209,6 +224,30 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
       wrap(async () =>
         (await db.selectFrom('webhook_dead_letters').selectAll().orderBy('id').execute()).map((r) => ({ url: r.url, scanId: r.scan_id, payload: r.payload, error: r.error, attempts: Number(r.attempts), createdAt: Number(r.created_at) })),
       ),
+    listAccepted: () =>
+      wrap(async () =>
+        (await db.selectFrom('accepted_risks').selectAll().where('revoked_at', 'is', null).orderBy('fingerprint').execute()).map((r) => ({
+          fingerprint: r.fingerprint,
+          reason: r.reason,
+          expires: r.expires,
+          createdAt: new Date(Number(r.created_at)).toISOString(),
+          createdBy: r.created_by,
+        })),
+      ),
+    acceptRisk: (e) =>
+      wrap(async () => {
+        const row = { reason: e.reason, expires: e.expires, created_at: Date.now(), created_by: e.by, revoked_at: null, revoked_by: null };
+        await db
+          .insertInto('accepted_risks')
+          .values({ fingerprint: e.fingerprint, ...row })
+          .onConflict((oc) => oc.column('fingerprint').doUpdateSet(row))
+          .execute();
+      }),
+    revokeRisk: (fingerprint, by) =>
+      wrap(async () => {
+        const r = await db.updateTable('accepted_risks').set({ revoked_at: Date.now(), revoked_by: by }).where('fingerprint', '=', fingerprint).where('revoked_at', 'is', null).executeTakeFirst();
+        return Number(r.numUpdatedRows) > 0;
+      }),
     close: () => db.destroy(),
   };
 }
@@ -222,6 +261,11 @@ function jobRow(r: { id: string; state: string; kind: string | null; job: string
 
 /** Opens (creating when absent) the embedded SQLite history; a file that is not a vouch database is never overwritten. */
 export async function openSqliteHistory(path: string): Promise<HistoryStore> {
+  return historyOver(await openSqliteDatabase(path), path);
+}
+
+/** The migrated Kysely database over a SQLite file (the history and the dashboard share it). */
+export async function openSqliteDatabase(path: string): Promise<Kysely<Database>> {
   let sqlite: BetterSqlite3.Database;
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -240,5 +284,5 @@ export async function openSqliteHistory(path: string): Promise<HistoryStore> {
     await db.destroy();
     throw storeError(path, e);
   }
-  return historyOver(db, path);
+  return db;
 }

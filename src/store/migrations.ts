@@ -9,12 +9,12 @@ export const isPostgres = (db: Kysely<Database>): boolean => db.getExecutor().ad
 export const MIGRATION_LOCK_KEY = 0x766f756368;
 
 /** A store whose schema is newer than this vouch knows: refused, never downgraded or written. */
-export class NewerSchemaError extends Error {
+export class NewerStoreError extends Error {
   constructor(
     readonly found: number,
     readonly known: number,
   ) {
-    super(`the store has schema version ${found}, written by a newer vouch; this vouch knows versions up to ${known}`);
+    super(`the store was written by a newer vouch (schema ${found}, this vouch knows ${known})`);
   }
 }
 
@@ -68,7 +68,47 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable('scans').addColumn('heartbeat_at', 'bigint').execute();
     },
   },
-  // 3 (scan resume) and 4 (tokens, accepted risks) are other branches'; versions are applied by number, gaps allowed.
+  // Version 3 is reserved (scan engine helper).
+  {
+    version: 4,
+    name: 'dashboard: accepted risks, tokens, sessions, page indexes',
+    async up(db) {
+      await db.schema
+        .createTable('accepted_risks')
+        .addColumn('fingerprint', 'text', (c) => c.primaryKey())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('expires', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('revoked_by', 'text')
+        .execute();
+      await db.schema
+        .createTable('tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('token_id', 'text', (c) => c.notNull().references('tokens.id').onDelete('cascade'))
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('csrf', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // The dashboard lists scans newest first across targets, a scan's findings by risk, and running scans.
+      await db.schema.createIndex('scans_started').on('scans').columns(['started_at', 'id']).execute();
+      await db.schema.createIndex('scans_state').on('scans').column('state').execute();
+      await db.schema.createIndex('findings_scan_risk').on('findings').columns(['scan_id', 'risk']).execute();
+    },
+  },
+  // Versions are applied by number, gaps allowed: 3 (scan resume) is another branch's.
   {
     version: 5,
     name: 'deployment version and asset fingerprint',
@@ -132,7 +172,7 @@ export async function migrate(db: Kysely<Database>): Promise<number[]> {
         .execute();
       const done = new Set((await conn.selectFrom('vouch_migrations').select('version').execute()).map((r) => Number(r.version)));
       const newest = Math.max(0, ...done);
-      if (newest > KNOWN_VERSION) throw new NewerSchemaError(newest, KNOWN_VERSION);
+      if (newest > KNOWN_VERSION) throw new NewerStoreError(newest, KNOWN_VERSION);
       const applied: number[] = [];
       for (const m of MIGRATIONS) {
         if (done.has(m.version)) continue;

@@ -1,6 +1,8 @@
 // src/store/open.ts — which history store a command uses: PostgreSQL when a database URL is given, else the SQLite file.
-import { openSqliteHistory, type HistoryStore } from './history.js';
-import { openPostgresHistory, redactDatabaseUrl } from './postgres.js';
+import type { Kysely } from 'kysely';
+import { openSqliteDatabase, openSqliteHistory, type HistoryStore } from './history.js';
+import { openPostgresDatabase, openPostgresHistory, redactDatabaseUrl } from './postgres.js';
+import type { Database } from './schema.js';
 
 export type StoreLocation = { kind: 'postgres'; url: string; from: string } | { kind: 'sqlite'; path: string };
 
@@ -16,4 +18,9 @@ export const describeStore = (loc: StoreLocation): string => (loc.kind === 'post
 
 export function openHistory(loc: StoreLocation): Promise<HistoryStore> {
   return loc.kind === 'postgres' ? openPostgresHistory(loc.url, { from: loc.from }) : openSqliteHistory(loc.path);
+}
+
+/** The migrated Kysely database itself (the dashboard's queries run on either engine). */
+export function openStoreDatabase(loc: StoreLocation): Promise<Kysely<Database>> {
+  return loc.kind === 'postgres' ? openPostgresDatabase(loc.url, { from: loc.from }) : openSqliteDatabase(loc.path);
 }

@@ -51,6 +51,12 @@ export function postgresPool(url: string, max = 4): pg.Pool {
 
 /** Opens the team store at `url`, migrating it under an advisory lock; refuses an unreachable server or a newer schema with one clear line. */
 export async function openPostgresHistory(url: string, opts: { from?: string; max?: number } = {}): Promise<HistoryStore & { db: Kysely<Database> }> {
+  const db = await openPostgresDatabase(url, opts);
+  return { ...historyOver(db, redactDatabaseUrl(url), secretsOf(url)), db };
+}
+
+/** The migrated Kysely database of the team store (the history and the dashboard share it). */
+export async function openPostgresDatabase(url: string, opts: { from?: string; max?: number } = {}): Promise<Kysely<Database>> {
   parseDatabaseUrl(url, opts.from);
   const shown = redactDatabaseUrl(url);
   const redact = secretsOf(url);
@@ -71,5 +77,5 @@ export async function openPostgresHistory(url: string, opts: { from?: string; ma
     const err = storeError(shown, e, HINT);
     throw new VouchError(err.code, redact(err.message), err.hint ? { hint: err.hint } : {});
   }
-  return { ...historyOver(db, shown, redact), db };
+  return db;
 }

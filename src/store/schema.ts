@@ -45,6 +45,41 @@ export interface FindingsTable {
   path: string;
 }
 
+/** Risks accepted from the dashboard (migration 4); scans honour them alongside vouch.yaml and .vouch/accepted.yaml. */
+export interface AcceptedRisksTable {
+  fingerprint: string;
+  reason: string;
+  /** YYYY-MM-DD; the suppression ends at the start of that day (UTC). */
+  expires: string;
+  created_at: number;
+  created_by: string;
+  /** Set when revoked: the entry no longer suppresses anything. */
+  revoked_at: number | null;
+  revoked_by: string | null;
+}
+
+/** Dashboard sign-in tokens (team mode); only a SHA-256 of the token is stored. */
+export interface TokensTable {
+  id: string;
+  name: string;
+  /** viewer | maintainer */
+  role: string;
+  hash: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+/** Dashboard sessions; the cookie carries the session secret, the table its SHA-256 and the CSRF token. */
+export interface SessionsTable {
+  hash: string;
+  token_id: string;
+  role: string;
+  csrf: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface MigrationsTable {
   version: number;
   applied_at: number;
@@ -75,4 +110,7 @@ export interface Database {
   scans: ScansTable;
   findings: FindingsTable;
   vouch_migrations: MigrationsTable;
+  accepted_risks: AcceptedRisksTable;
+  tokens: TokensTable;
+  sessions: SessionsTable;
 }

@@ -33,7 +33,7 @@ afterAll(async () => {
   await Promise.all([base, cand, cand2].map((l) => l?.close()));
 });
 
-describe('vouch gate', () => {
+describe('vouch gate', { timeout: 150_000 }, () => {
   let failing: string[] = [];
 
   it('passes the candidate gated against itself on another port: nothing new', async () => {

@@ -50,6 +50,19 @@ export interface Confirmation {
 /** Attack strength: how many payloads an active check sends per injection point. */
 export type Strength = 'low' | 'default' | 'high';
 
+/** The out-of-band listener as a check sees it (`ctx.oob`); undefined when no listener runs. */
+export interface CheckOob {
+  /** The listener's public origin: the only place payload callbacks may point. */
+  readonly origin: string;
+  /** A fresh token and the URL carrying it. */
+  mint(): { url: string; token: string };
+  /**
+   * The first callback carrying `token` within `ms`, recorded as an exchange (request = the callback the target
+   * made; response notes say when and from where) that a finding cites as proof; undefined when none came.
+   */
+  waitFor(token: string, ms: number): Promise<Exchange | undefined>;
+}
+
 export interface CheckContext<O = unknown> {
   readonly target: Target;
   /** The operation under test; undefined for target-wide checks. */
@@ -65,6 +78,8 @@ export interface CheckContext<O = unknown> {
   /** Attack strength for this scan (`checks.strength` in vouch.yaml, `--strength`); `default` unless set. */
   readonly strength: Strength;
   readonly signal: AbortSignal;
+  /** The out-of-band listener when the scan runs one (checks declaring `needsOob`); else undefined. */
+  readonly oob?: CheckOob | undefined;
   /** Send through the engine as this task's identity (or `identity` when given). */
   send(req: SendRequest & { identity?: string; destructive?: boolean; probe?: boolean }): Promise<Exchange>;
   /** Exchanges recorded so far in this scan (what passive checks read). */
@@ -96,6 +111,10 @@ export interface CheckDefinition<O = unknown> {
    * strength (confirmation excluded). A shared test harness asserts it.
    */
   requestsPerPoint?: Record<Strength, number>;
+  /** What the check leaves out in safe mode (payloads not sent, delays capped); the plan records it. */
+  safeModeSkips?: string;
+  /** The check uses `ctx.oob`: a scan that plans it starts the out-of-band listener. */
+  needsOob?: boolean;
   /**
    * Preconditions: return undefined when the check applies to this operation, else the skip reason
    * (recorded in the plan).

@@ -5,9 +5,10 @@ import { confirm } from '../../confirm/index.js';
 import { execute } from '../../execute/index.js';
 import { createIdentitySessions } from '../../identities/sessions.js';
 import { createEngine, createRedactor } from '../../net/index.js';
+import { startOobListener } from '../../oob/listener.js';
 import { plan } from '../../plan/index.js';
 import { buildFindings } from '../../prioritize/index.js';
-import type { AnyCheck } from './define.js';
+import type { AnyCheck, Strength } from './define.js';
 
 export interface CheckTestInput {
   url: string;
@@ -16,8 +17,12 @@ export interface CheckTestInput {
   identities?: Identity[];
   options?: unknown;
   safeMode?: boolean;
+  /** Attack strength (default `default`). */
+  strength?: Strength;
   /** Requests to send before the check runs (passive checks read them). */
   warmup?: string[];
+  /** Start the out-of-band listener for a check that declares `needsOob`. Default true. */
+  oob?: boolean;
 }
 
 export interface CheckTestResult {
@@ -36,6 +41,7 @@ export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise
   const engine = createEngine({ target, scope: { origins: [new URL(input.url).origin], include: [], exclude: [] }, safeMode: input.safeMode ?? false, ratePerSecond: 10_000 });
   const sessions = createIdentitySessions(identities, engine);
   engine.setCredentials((n) => sessions.headers(n));
+  const oob = check.needsOob && input.oob !== false ? await startOobListener() : undefined;
   try {
     for (const path of input.warmup ?? []) await engine.send({ method: 'GET', url: path }, { identity: 'anonymous' });
     // Like a scan: every identity logs in first, and failed logins are planned around and told to the check.
@@ -50,12 +56,13 @@ export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise
     const safeMode = input.safeMode ?? false;
     const unavailable = sessions.failures();
     const p = plan({ surface, checks: [check], identities, safeMode, unavailable });
-    const common = { checks: [check], identities, unavailable, surface, target, engine, safeMode, options };
+    const common = { checks: [check], identities, unavailable, surface, target, engine, safeMode, options, oob, ...(input.strength ? { strength: input.strength } : {}) };
     const executed = await execute({ ...common, plan: p });
     const confirmed = await confirm({ ...common, candidates: executed.candidates });
     const findings = buildFindings({ candidates: confirmed, checks: [check], identities, exchange: (id) => engine.exchange(id), redact: createRedactor([]) });
     return { findings, outcomes: executed.outcomes, requests: engine.stats().sent - warm, skipped: p.skipped.map((s) => `${s.operationId ?? ''}: ${s.reason}`), audits: executed.audits };
   } finally {
+    await oob?.close();
     await engine.close();
   }
 }

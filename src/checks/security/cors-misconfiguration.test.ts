@@ -12,6 +12,7 @@ beforeAll(async () => {
     const cred = { 'access-control-allow-credentials': 'true' };
     switch (url.pathname) {
       case '/reflect':
+      case '/reflect2':
         return sendJson(res, 200, { me: 'a' }, origin ? { 'access-control-allow-origin': origin, ...cred } : {});
       case '/null':
         return sendJson(res, 200, { me: 'a' }, origin === 'null' ? { 'access-control-allow-origin': 'null', ...cred } : {});
@@ -67,10 +68,18 @@ describe('cors-misconfiguration', () => {
     expect(r.findings.map((f) => f.confidence)).toEqual(['tentative']);
   });
 
-  it('only runs on GET operations without path parameters', async () => {
+  it('only sends to GET operations without path parameters', async () => {
     const r = await testCheck(check, { url: app.url, operations: [{ method: 'POST', path: '/reflect', params: [] }, { method: 'GET', path: '/users/{id}', params: [{ name: 'id', in: 'path' }] }] });
     expect(r.requests).toBe(0);
-    expect(r.skipped).toHaveLength(2);
+    expect(r.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining('no GET operation') });
+  });
+
+  it('groups one app-wide policy into one finding with every affected operation as a location', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [op('/star'), op('/reflect2'), op('/allowlist'), op('/reflect')] });
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]!.operation.path).toBe('/reflect'); // sorted by route: stable fingerprint
+    expect(r.findings[0]!.locations?.map((l) => l.path)).toEqual(['/reflect', '/reflect2']);
+    expect(r.findings[0]!.confidence).toBe('confirmed');
   });
 
   it('is inconclusive when the target fails', async () => {

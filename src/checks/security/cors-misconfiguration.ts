@@ -1,10 +1,10 @@
 // src/checks/security/cors-misconfiguration.ts — active: the server reflects any Origin (or `null`) in
 // Access-Control-Allow-Origin together with Allow-Credentials: true, so any site can read responses as the user.
+// One task per scan: an app-wide policy is one finding, every operation it affects a location.
 import { z } from 'zod';
-import type { Exchange } from '../../core/index.js';
+import type { Exchange, Identity, Operation } from '../../core/index.js';
 import { buildRequest } from '../../inject/index.js';
-import { defineCheck, type CandidateInput } from '../kit/define.js';
-import { all, methodIn, noPathParams } from '../kit/guards.js';
+import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { header, nonce } from './support/exchanges.js';
 
 const attackerOrigin = (): string => `https://vouch-cors-${nonce()}.example`;
@@ -18,14 +18,31 @@ export function allowsWithCredentials(x: Exchange, origin: string): boolean {
   return acao === origin && acac === 'true';
 }
 
+type Kind = 'cors-reflect-origin' | 'cors-null-origin';
+interface Hit { op: Operation; identity: string; x: Exchange; origin: string }
+
+/** GET operations without path parameters, sorted by route (so the first location, and the fingerprint, is stable). */
+export const corsOperations = (ops: readonly Operation[]): Operation[] => ops.filter((o) => o.method === 'GET' && !o.path.includes('{')).sort((a, b) => a.path.localeCompare(b.path));
+
+/** Who sends to an operation: the task's identity, or a non-privileged signed-in one when the operation needs it. */
+function who(op: Operation, ctx: CheckContext<unknown>): Identity {
+  if (op.auth !== 'required') return ctx.identity;
+  return ctx.identities.find((i) => i.role === 'user') ?? ctx.identities.find((i) => i.role !== 'anonymous') ?? ctx.identity;
+}
+
+const withOrigin = (ctx: CheckContext<unknown>, op: Operation, identity: string, origin: string): Promise<Exchange> => {
+  const base = buildRequest(op);
+  return ctx.send({ ...base, identity, headers: [...(base.headers ?? []), ['origin', origin]] });
+};
+
 export default defineCheck({
   id: 'cors-misconfiguration',
   family: 'security',
   kind: 'active',
-  scope: 'operation',
+  scope: 'target',
   meta: {
     title: 'CORS allows any origin with credentials',
-    description: 'The server copies the request Origin (or accepts `null`) into Access-Control-Allow-Origin and allows credentials, so any web page can read this response with the visitor\'s cookies.',
+    description: 'The server copies the request Origin (or accepts `null`) into Access-Control-Allow-Origin and allows credentials, so any web page can read these responses with the visitor\'s cookies.',
     severity: 'medium',
     cwe: 'CWE-942',
     owasp: 'A05:2021 Security Misconfiguration',
@@ -36,45 +53,73 @@ export default defineCheck({
     /** Also try `Origin: null` (sandboxed iframes and file: pages send it). Default true. */
     tryNull: z.boolean().default(true),
   }),
-  appliesTo: all(methodIn('GET'), noPathParams),
   async run(ctx) {
-    const op = ctx.operation!;
-    const base = buildRequest(op);
-    const withOrigin = (origin: string) => ctx.send({ ...base, headers: [...(base.headers ?? []), ['origin', origin]] });
-    const candidate = (x: Exchange, origin: string, vulnClass: string, what: string): CandidateInput => ({
-      operation: { method: op.method, path: op.path },
-      url: x.request.url,
-      severity: op.auth === 'required' ? 'high' : 'medium',
-      vulnClass,
-      confidence: 'tentative',
-      proof: {
-        summary: `Origin: ${origin} → ${x.response?.status ?? '-'} with Access-Control-Allow-Origin: ${origin} and Access-Control-Allow-Credentials: true (${what})`,
-        exchangeIds: [x.id],
-        evidence: `access-control-allow-origin: ${origin}; access-control-allow-credentials: true`,
-        payload: `Origin: ${origin}`,
-      },
-      data: { kind: vulnClass },
-    });
-    const origin = attackerOrigin();
-    const x = await withOrigin(origin);
-    if (!x.response) return { status: 'inconclusive', reason: `the request failed: ${x.error?.message ?? 'no response'}` };
-    if (allowsWithCredentials(x, origin)) return { status: 'found', candidates: [candidate(x, origin, 'cors-reflect-origin', 'an arbitrary origin is reflected')] };
-    if (ctx.options.tryNull) {
-      const n = await withOrigin('null');
-      if (allowsWithCredentials(n, 'null')) return { status: 'found', candidates: [candidate(n, 'null', 'cors-null-origin', 'the null origin is trusted')] };
+    const ops = corsOperations(ctx.surface.operations);
+    if (!ops.length) return { status: 'inconclusive', reason: 'no GET operation without path parameters to send an Origin to' };
+    const hits: Record<Kind, Hit[]> = { 'cors-reflect-origin': [], 'cors-null-origin': [] };
+    let answered = 0;
+    let failure = '';
+    // A few operations at once (the engine's concurrency and rate limit still apply): one slow endpoint must not
+    // hold up the rest. Hits are kept in route order whatever order answers come in.
+    const results: Array<Hit & { kind: Kind } | undefined> = new Array(ops.length);
+    const probe = async (i: number): Promise<void> => {
+      const op = ops[i]!;
+      const identity = who(op, ctx).name;
+      const origin = attackerOrigin();
+      const x = await withOrigin(ctx, op, identity, origin);
+      if (!x.response) {
+        failure = x.error?.message ?? 'no response';
+        return;
+      }
+      answered++;
+      if (allowsWithCredentials(x, origin)) {
+        results[i] = { kind: 'cors-reflect-origin', op, identity, x, origin };
+        return;
+      }
+      if (ctx.options.tryNull) {
+        const n = await withOrigin(ctx, op, identity, 'null');
+        if (allowsWithCredentials(n, 'null')) results[i] = { kind: 'cors-null-origin', op, identity, x: n, origin: 'null' };
+      }
+    };
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(4, ops.length) }, async () => {
+      while (next < ops.length) await probe(next++);
+    }));
+    for (const r of results) if (r) hits[r.kind].push(r);
+    if (!answered) return { status: 'inconclusive', reason: `the requests failed: ${failure}` };
+    const candidates: CandidateInput[] = [];
+    for (const [kind, list] of Object.entries(hits) as Array<[Kind, Hit[]]>) {
+      const first = list[0];
+      if (!first) continue;
+      const what = kind === 'cors-reflect-origin' ? 'an arbitrary origin is reflected' : 'the null origin is trusted';
+      candidates.push({
+        operation: { method: first.op.method, path: first.op.path },
+        url: first.x.request.url,
+        identity: first.identity,
+        severity: list.some((h) => h.op.auth === 'required') ? 'high' : 'medium',
+        vulnClass: kind,
+        confidence: 'tentative',
+        proof: {
+          summary: `Origin: ${first.origin} → ${first.x.response?.status ?? '-'} with Access-Control-Allow-Origin: ${first.origin} and Access-Control-Allow-Credentials: true (${what})${list.length > 1 ? `; ${list.length - 1} more operation(s) alike` : ''}`,
+          exchangeIds: list.slice(0, 3).map((h) => h.x.id),
+          evidence: `access-control-allow-origin: ${first.origin}; access-control-allow-credentials: true`,
+          payload: `Origin: ${first.origin}`,
+        },
+        locations: list.map((h) => ({ method: h.op.method, path: h.op.path, url: h.x.request.url })),
+        data: { kind },
+      });
     }
-    return { status: 'clean' };
+    return candidates.length ? { status: 'found', candidates } : { status: 'clean' };
   },
   async confirm(candidate, ctx) {
     const op = ctx.operation;
     if (!op) return { confirmed: false, exchangeIds: [], reason: 'the operation is no longer in the surface' };
-    const base = buildRequest(op);
     const origin = candidate.vulnClass === 'cors-null-origin' ? 'null' : attackerOrigin();
-    const x = await ctx.send({ ...base, headers: [...(base.headers ?? []), ['origin', origin]] });
+    const x = await withOrigin(ctx, op, ctx.identity.name, origin);
     if (allowsWithCredentials(x, origin)) {
       return { confirmed: true, exchangeIds: [x.id], summary: `${candidate.proof.summary}; ${origin === 'null' ? 'the replay' : `a second random origin ${origin}`} is allowed too` };
     }
     return { confirmed: false, exchangeIds: [x.id], reason: origin === 'null' ? 'the replay did not allow null' : `a second random origin ${origin} was not allowed` };
   },
-  example: { url: 'http://127.0.0.1:8080/api/me', summary: 'Origin: https://vouch-cors-1a2b3c4d5e.example → 200 with Access-Control-Allow-Origin echoing it and Allow-Credentials: true' },
+  example: { url: 'http://127.0.0.1:8080/api/me', summary: 'Origin: https://vouch-cors-1a2b3c4d5e.example → 200 with Access-Control-Allow-Origin echoing it and Allow-Credentials: true; 6 more operation(s) alike' },
 });

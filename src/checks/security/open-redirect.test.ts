@@ -19,6 +19,8 @@ beforeAll(async () => {
         return go(next);
       case '/naive': // blocks absolute URLs only: `//host/` slips through
         return go(/^https?:/i.test(next) ? '/' : next);
+      case '/slashes': // blocks absolute and scheme-relative URLs, but not a backslash after the slash
+        return go(/^https?:/i.test(next) || next.startsWith('//') ? '/' : next);
       case '/safe': // relative paths only
         return go(next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/');
       case '/login-wrap': // the attacker host appears, but only inside a same-site URL
@@ -58,6 +60,16 @@ describe('open-redirect', () => {
     const r = await testCheck(check, { url: app.url, operations: [op('/naive', 'q', '/account')] });
     expect(r.findings.map((f) => [f.confidence, f.proof.payload?.slice(0, 17)])).toEqual([['confirmed', '//vouch-redirect-']]);
     expect(r.requests).toBeLessThanOrEqual(3);
+  });
+
+  it('at high strength finds the /\\host bypass a default scan does not try', async () => {
+    const def = await testCheck(check, { url: app.url, operations: [op('/slashes')] });
+    expect(def.findings).toEqual([]);
+    const high = await testCheck(check, { url: app.url, operations: [op('/slashes')], strength: 'high' });
+    expect(high.findings.map((f) => [f.confidence, f.proof.payload?.slice(0, 17)])).toEqual([['confirmed', '/\\vouch-redirect-']]);
+    const safe = await testCheck(check, { url: app.url, operations: [op('/safe')], strength: 'high' });
+    expect(safe.findings).toEqual([]);
+    expect(safe.requests).toBe(check.requestsPerPoint!.high);
   });
 
   it.each(['/safe', '/login-wrap', '/echo'])('reports nothing for %s', async (path) => {

@@ -5,6 +5,7 @@ import type { Exchange, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { all, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
+import { forStrength } from '../kit/strength.js';
 import { header, nonce } from './support/exchanges.js';
 
 const NAME = /^(?:next|url|redirect|redirect_?(?:to|uri|url)|redir|return|return_?(?:to|url)|returnto|returnurl|continue|dest|destination|goto|target|r|u|to|forward|callback_?url)$/i;
@@ -17,8 +18,12 @@ export function redirectPoints(op: Operation): InjectionPoint[] {
 
 const hasRedirectParam: Guard = (op) => (redirectPoints(op).length > 0 ? undefined : 'no parameter looks like a redirect destination');
 
-/** The payload forms: absolute and scheme-relative (which passes naive `startsWith('/')` checks). */
-const PAYLOADS: ReadonlyArray<(host: string) => string> = [(h) => `https://${h}/`, (h) => `//${h}/`];
+/**
+ * The payload forms, most common first: absolute, scheme-relative (passes naive `startsWith('/')` checks), then
+ * browser-normalised bypasses (a backslash reads as a slash; `https:host` with another scheme than the page's).
+ */
+const PAYLOADS: ReadonlyArray<(host: string) => string> = [(h) => `https://${h}/`, (h) => `//${h}/`, (h) => `/\\${h}/`, (h) => `https:${h}/`, (h) => `\\/\\/${h}/`];
+const COUNTS = { low: 1, default: 2, high: 5 } as const;
 
 /** The redirect target host when `x` is a 3xx whose Location resolves to `host`. */
 export function redirectsTo(x: Exchange, host: string): string | undefined {
@@ -48,13 +53,14 @@ export default defineCheck({
     proves: 'A 3xx whose Location resolves (against the request URL) to a random attacker host vouch chose, again with a fresh host on replay. The redirect is never followed.',
   },
   options: z.strictObject({}),
+  requestsPerPoint: COUNTS,
   appliesTo: all(hasRedirectParam, safeMethodOrNotSafeMode),
   async run(ctx) {
     const op = ctx.operation!;
     const candidates: CandidateInput[] = [];
     let answered = 0;
     for (const point of redirectPoints(op)) {
-      for (const [form, make] of PAYLOADS.entries()) {
+      for (const [form, make] of forStrength(PAYLOADS, COUNTS, ctx.strength).entries()) {
         const host = `vouch-redirect-${nonce()}.example`;
         const payload = make(host);
         const x = await ctx.send(buildRequest(op, point, payload)); // followRedirects stays off: we read the 3xx

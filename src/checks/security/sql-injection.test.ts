@@ -1,4 +1,5 @@
-// src/checks/security/sql-injection.test.ts — the SQL injection check on a concatenating endpoint and its safe twin.
+// src/checks/security/sql-injection.test.ts — the SQL injection check, each technique on a concatenating endpoint
+// (error shown, error hidden, MySQL-style sleep) and on safe twins, a target erroring on everything and a slow one.
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveFixture, sendJson, type Fixture } from '../kit/fixture.js';
@@ -8,14 +9,39 @@ import check, { sqlError } from './sql-injection.js';
 let app: Fixture;
 const db = new Database(':memory:');
 db.exec("create table products (id integer primary key, name text); insert into products (name) values ('phone'), ('laptop');");
+const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  app = await serveFixture((_req, res, url) => {
+  app = await serveFixture(async (req, res, url) => {
     const q = url.searchParams.get('q') ?? '';
     try {
       if (url.pathname === '/vulnerable') return sendJson(res, 200, db.prepare(`select * from products where name like '%${q}%'`).all());
       if (url.pathname === '/safe') return sendJson(res, 200, db.prepare('select * from products where name like ?').all(`%${q}%`));
       if (url.pathname === '/echo-error') return sendJson(res, 500, { error: 'SQLITE_ERROR: near "x": syntax error' }); // errors on everything
+      if (url.pathname === '/blind') {
+        try {
+          return sendJson(res, 200, db.prepare(`select * from products where name = '${q}'`).all());
+        } catch {
+          return sendJson(res, 200, []); // errors hidden: only the answer changes
+        }
+      }
+      if (url.pathname === '/sleepy') {
+        const m = /SLEEP\(([\d.]+)\)/i.exec(q); // stands in for MySQL evaluating SLEEP() inside the statement
+        if (m) await wait(Number(m[1]) * 1000);
+        return sendJson(res, 200, db.prepare('select * from products where name = ?').all(q));
+      }
+      if (url.pathname === '/graphql') {
+        const { variables } = JSON.parse(req.body) as { variables: { name: string } };
+        try {
+          return sendJson(res, 200, { data: { products: db.prepare(`select * from products where name = '${variables.name}'`).all() } });
+        } catch (e) {
+          return sendJson(res, 200, { errors: [{ message: String(e) }] }); // GraphQL style: 200 with errors
+        }
+      }
+      if (url.pathname === '/slow') {
+        await wait(600); // uniformly slow: every answer, payload or not
+        return sendJson(res, 200, db.prepare('select * from products where name = ?').all(q));
+      }
       return sendJson(res, 404, {});
     } catch (e) {
       return sendJson(res, 500, { error: String(e) });
@@ -25,6 +51,7 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const op = (path: string) => ({ method: 'GET', path, params: [{ name: 'q', in: 'query' as const, schema: { type: 'string' }, examples: ['phone'] }] });
+const fast = { delaySeconds: 0.4 };
 
 describe('sql-injection', () => {
   it('recognizes database error signatures and not ordinary text', () => {
@@ -33,21 +60,49 @@ describe('sql-injection', () => {
     expect(sqlError('product not found')).toBeUndefined();
   });
 
-  it('confirms the concatenating endpoint with replay and control exchanges', async () => {
+  it('error-based: confirms the concatenating endpoint with replay and control exchanges', async () => {
     const r = await testCheck(check, { url: app.url, operations: [op('/vulnerable')] });
     expect(r.findings).toHaveLength(1);
     const f = r.findings[0]!;
     expect(f.confidence).toBe('confirmed');
     expect(f.parameter).toBe('query:q');
+    expect(f.vulnClass).toBe('sqli-error');
     expect(f.proof.exchanges.length).toBeGreaterThanOrEqual(3);
     expect(f.proof.exchanges[0]!.response?.status).toBe(500);
     expect(f.proof.reproduce).toContain("curl -i --path-as-is 'http://127.0.0.1:");
   });
 
-  it('reports nothing on the parameterized safe twin', async () => {
-    const r = await testCheck(check, { url: app.url, operations: [op('/safe')] });
-    expect(r.findings).toEqual([]);
-    expect(r.outcomes[0]?.status).toBe('clean');
+  it('boolean-based: confirms a concatenation that hides its errors, with neutral and repeated rounds', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [op('/blind')] });
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f.vulnClass).toBe('sqli-boolean');
+    expect(f.confidence).toBe('confirmed');
+    expect(f.proof.exchanges.length).toBe(3 + 5); // true, false, original; neutral + 2 rounds of true/false
+  });
+
+  it('time-based: confirms a sleep that follows the payload, against same-run controls', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [op('/sleepy')], options: fast });
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f.vulnClass).toBe('sqli-time');
+    expect(f.confidence, f.proof.summary).toBe('confirmed');
+    expect(f.proof.summary).toMatch(/extra delay over same-run controls/);
+  });
+
+  it('injects through a GraphQL variable (the body stays {query, variables})', async () => {
+    const graphql = { method: 'POST', path: '/graphql', graphql: { kind: 'query' as const, field: 'products', query: 'query($name: String) { products(name: $name) { id } }' }, params: [{ name: 'variables.name', in: 'body' as const, examples: ['phone'] }] };
+    const r = await testCheck(check, { url: app.url, operations: [graphql] });
+    expect(r.findings.map((f) => [f.parameter, f.confidence])).toEqual([['graphql:variables.name', 'confirmed']]);
+    expect(JSON.parse(String(r.findings[0]!.proof.exchanges[0]!.request.body))).toMatchObject({ query: graphql.graphql.query, variables: { name: "phone'" } });
+  });
+
+  it('reports nothing on the parameterized safe twin, nor on a uniformly slow one', async () => {
+    for (const path of ['/safe', '/slow']) {
+      const r = await testCheck(check, { url: app.url, operations: [op(path)], options: fast, strength: 'low' });
+      expect(r.findings, path).toEqual([]);
+      expect(r.outcomes[0]?.status).toBe('clean');
+    }
   });
 
   it('is inconclusive, not a finding, on a target that errors on everything', async () => {
@@ -56,8 +111,9 @@ describe('sql-injection', () => {
     expect(r.outcomes[0]?.status).toBe('inconclusive');
   });
 
-  it('bounds the requests per injection point', async () => {
-    const r = await testCheck(check, { url: app.url, operations: [op('/safe')] });
-    expect(r.requests).toBeLessThanOrEqual(1 + 3);
+  it('in safe mode sends no stacked statements and records that in the plan', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [op('/safe')], safeMode: true, strength: 'high' });
+    expect(r.requests).toBe(1 + check.requestsPerPoint!.high - 1);
+    expect(r.skipped.join('\n')).toContain('safe mode: stacked-query time payloads (;WAITFOR DELAY) not sent');
   });
 });

@@ -8,11 +8,11 @@ import { loadConfig, resolveRun } from '../../config/index.js';
 import { runGate } from '../../engine/gate.js';
 import { packageRoot } from '../paths.js';
 import { progressSink } from '../progress.js';
-import { withHistory } from './history.js';
+import { withHistory, withStoredAccepted } from './history.js';
 import { finish, interruptSignal } from './shared.js';
 
 export async function demoCommand(opts: { out: string; json?: true; quiet?: true }): Promise<number> {
-  const { config } = loadConfig(join(packageRoot(), 'lab', 'vouch.yaml'));
+  const config = await withStoredAccepted(loadConfig(join(packageRoot(), 'lab', 'vouch.yaml')).config);
   // Fresh output: the audit logs of an earlier demo would otherwise be appended to.
   for (const part of ['baseline', 'candidate']) rmSync(join(opts.out, part), { recursive: true, force: true });
   const labs: RunningLab[] = [];

@@ -20,6 +20,17 @@ export async function withHistory<T>(fn: (store: HistoryStore) => Promise<T>, st
 }
 
 /**
+ * The config with the risks accepted in the dashboard (the history store) added to those of vouch.yaml and
+ * .vouch/accepted.yaml; an entry in the files wins over a stored one for the same fingerprint.
+ */
+export async function withStoredAccepted<C extends { accepted: Array<{ fingerprint: string; reason: string; expires: string }>; store?: { url?: string | undefined } | undefined }>(config: C): Promise<C> {
+  const stored = await withHistory((s) => s.listAccepted(), config.store?.url);
+  const have = new Set(config.accepted.map((a) => a.fingerprint));
+  const extra = stored.filter((a) => !have.has(a.fingerprint)).map((a) => ({ fingerprint: a.fingerprint, reason: a.reason, expires: a.expires }));
+  return extra.length === 0 ? config : { ...config, accepted: [...config.accepted, ...extra] };
+}
+
+/**
  * A non-URL baseline reference: `last-passing` (newest passing scan of the target), a scan id from history,
  * or a report.json file.
  */

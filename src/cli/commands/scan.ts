@@ -7,7 +7,7 @@ import { newScanId, runScan } from '../../engine/scan.js';
 import { baselineFromReport } from '../../prioritize/index.js';
 import { progressSink } from '../progress.js';
 import { resolveAiInfluenced } from './ai.js';
-import { resolveStoredBaseline, withHistory } from './history.js';
+import { resolveStoredBaseline, withHistory, withStoredAccepted } from './history.js';
 import { finish, interruptSignal, parseFormats, selectChecks } from './shared.js';
 import { enqueueCommand, type JobSpec } from './team.js';
 
@@ -19,6 +19,7 @@ function jobSpec(kind: JobSpec['kind'], url: string, opts: CommonOpts & { baseli
     ...(opts.spec ? { spec: opts.spec } : {}),
     ...(opts.check ? { check: opts.check } : {}),
     ...(opts.environment ? { environment: opts.environment } : {}),
+    ...(opts.strength ? { strength: opts.strength } : {}),
     ...(opts.expectVersion ? { expectVersion: opts.expectVersion } : {}),
     ...(opts.aiInfluenced ? { aiInfluenced: true as const } : {}),
   };
@@ -28,11 +29,14 @@ interface CommonOpts {
   aiInfluenced?: true;
   commits?: string;
   spec?: string;
+  har?: string[];
+  postman?: string[];
   config?: string;
   out?: string;
   format: string;
   check?: string;
   environment?: Environment;
+  strength?: 'low' | 'default' | 'high';
   json?: true;
   quiet?: true;
   expectVersion?: string;
@@ -51,12 +55,20 @@ function expectVersionOf(opts: CommonOpts, config: VouchConfig): { expectVersion
   return { expectVersion: opts.expectVersion.trim() };
 }
 
+/** `--har` / `--postman` add to `discovery.har` / `discovery.postman` of vouch.yaml. */
+function withRecorded(config: VouchConfig, opts: CommonOpts): VouchConfig {
+  config.discovery.har = [...config.discovery.har, ...(opts.har ?? [])];
+  config.discovery.postman = [...config.discovery.postman, ...(opts.postman ?? [])];
+  return config;
+}
+
 export async function scanCommand(url: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
   parseFormats(opts.format);
   if (opts.queue) return enqueueCommand(jobSpec('scan', url, opts), opts.config);
-  const { config } = loadConfig(opts.config);
-  await withHistory(async () => undefined, config.store?.url); // an unusable store is said before the scan, not after it
-  const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) });
+  const loaded = loadConfig(opts.config).config;
+  await withHistory(async () => undefined, loaded.store?.url); // an unusable store is said before the scan, not after it
+  const config = withRecorded(await withStoredAccepted(loaded), opts);
+  const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}), ...(opts.strength ? { strength: opts.strength } : {}) });
   const { checks, only } = selectChecks(opts.check);
   const stored = opts.baseline ? await resolveStoredBaseline(opts.baseline, run.target.name, config.store?.url) : undefined;
   const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
@@ -91,9 +103,10 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
 export async function gateCommand(opts: CommonOpts & { candidate: string; baseline?: string }): Promise<number> {
   parseFormats(opts.format);
   if (opts.queue) return enqueueCommand(jobSpec('gate', opts.candidate, opts), opts.config);
-  const { config } = loadConfig(opts.config);
-  await withHistory(async () => undefined, config.store?.url); // an unusable store is said before the scan, not after it
-  const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}) };
+  const loaded = loadConfig(opts.config).config;
+  await withHistory(async () => undefined, loaded.store?.url); // an unusable store is said before the scan, not after it
+  const config = withRecorded(await withStoredAccepted(loaded), opts);
+  const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}), ...(opts.strength ? { strength: opts.strength } : {}) };
   const candidate = resolveRun(config, { url: opts.candidate, ...input });
   const { checks, only } = selectChecks(opts.check);
   let baseline: BaselineSource | undefined;

@@ -9,7 +9,7 @@ import { newScanId, runScan } from '../../engine/scan.js';
 import { describeStore, openHistory, storeLocation, type HistoryStore, type JobRow } from '../../store/index.js';
 import { pgBossQueue } from '../../team/queue.js';
 import { startWorker, type JobHooks } from '../../team/worker.js';
-import { resolveStoredBaseline } from './history.js';
+import { resolveStoredBaseline, withStoredAccepted } from './history.js';
 import { selectChecks } from './shared.js';
 
 /** A job's inputs, kept as JSON in its `scans` row: what the command line said, and the config file's text (secrets stay `${ENV}`). */
@@ -20,6 +20,7 @@ export interface JobSpec {
   spec?: string;
   check?: string;
   environment?: Environment;
+  strength?: 'low' | 'default' | 'high';
   expectVersion?: string;
   aiInfluenced?: true;
   config?: { name: string; text: string };
@@ -69,8 +70,8 @@ function jobConfig(job: JobSpec): VouchConfig {
 export async function runJob(row: JobRow, hooks: JobHooks): Promise<Report[]> {
   if (!row.job) throw new Error(`scan ${row.id} has no job inputs`);
   const job = JSON.parse(row.job) as JobSpec;
-  const config = jobConfig(job);
-  const input = { ...(job.spec ? { spec: job.spec } : {}), ...(job.environment ? { environment: job.environment } : {}) };
+  const config = await withStoredAccepted(jobConfig(job));
+  const input = { ...(job.spec ? { spec: job.spec } : {}), ...(job.environment ? { environment: job.environment } : {}), ...(job.strength ? { strength: job.strength } : {}) };
   const run = resolveRun(config, { url: job.url, ...input });
   const { checks, only } = selectChecks(job.check);
   const onEvent = (e: { type: string; done?: number; total?: number }): void => {

@@ -1,0 +1,98 @@
+// src/checks/security/ssrf.ts — active, blind: a URL-like parameter makes the server fetch a URL vouch chose; proof
+// is the callback at vouch's out-of-band listener carrying the per-payload token, again with a fresh token.
+import { z } from 'zod';
+import type { Exchange, Operation } from '../../core/index.js';
+import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
+import { defineCheck, type CandidateInput } from '../kit/define.js';
+import { all, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
+
+const NAME = /^(?:url|uri|link|href|src|source|callback|callback_?url|webhook|webhook_?url|hook|notify_?url|next|image|image_?url|img|avatar|avatar_?url|icon|logo|feed|rss|fetch|load|proxy|remote|endpoint|target|dest|destination|site|page|file_?url|document|pdf|preview|import|host)$/i;
+const LOOKS_LIKE_URL = /^https?:\/\//i;
+
+/** Injection points that may carry a URL the server fetches: by name or by an http(s) example value. */
+export function urlPoints(op: Operation): InjectionPoint[] {
+  return injectionPoints(op).filter((p) => ['query', 'form', 'json'].includes(p.location) && (NAME.test(p.name.split('.').pop() ?? '') || LOOKS_LIKE_URL.test(p.base)));
+}
+
+const hasUrlParam: Guard = (op) => (urlPoints(op).length > 0 ? undefined : 'no parameter looks like a URL the server could fetch');
+
+/** Payload forms: the plain URL; at high strength also scheme-relative and with a user-info prefix. */
+const FORMS: ReadonlyArray<(url: string) => string> = [(u) => u, (u) => u.replace(/^https?:/, ''), (u) => u.replace(/^(https?:\/\/)/, '$1vouch@')];
+const PER_POINT = { low: 1, default: 1, high: 3 } as const;
+
+const NO_LISTENER = 'no out-of-band listener runs (oob.enabled is false or it could not start), so a blind callback cannot be seen';
+
+
+export default defineCheck({
+  id: 'ssrf',
+  family: 'security',
+  kind: 'active',
+  scope: 'operation',
+  needsOob: true,
+  requestsPerPoint: PER_POINT,
+  meta: {
+    title: 'Server-side request forgery',
+    description: 'A parameter holding a URL makes the server itself request that URL, so an attacker can reach internal services, cloud metadata or other hosts through it.',
+    severity: 'high',
+    cwe: 'CWE-918',
+    owasp: 'A10:2021 Server-Side Request Forgery',
+    remediation: 'Fetch only from an allow-list of hosts (resolved and re-checked after DNS, redirects off), block private, loopback and link-local ranges, and prefer an opaque id over a caller-supplied URL.',
+    proves: 'vouch\'s out-of-band listener received a request carrying the random token of the URL sent in that parameter (a token sent nowhere else), and again with a fresh token on replay.',
+  },
+  options: z.strictObject({
+    /** How long to wait for callbacks after sending, ms. Default 1000. */
+    waitMs: z.number().int().min(100).max(60_000).default(1000),
+  }),
+  appliesTo: all(hasUrlParam, safeMethodOrNotSafeMode),
+  async run(ctx) {
+    const op = ctx.operation!;
+    const oob = ctx.oob;
+    if (!oob) return { status: 'inconclusive', reason: NO_LISTENER };
+    const sent: Array<{ point: InjectionPoint; form: number; token: string; payload: string; x: Exchange }> = [];
+    for (const point of urlPoints(op)) {
+      for (let form = 0; form < PER_POINT[ctx.strength]; form++) {
+        const { url, token } = oob.mint();
+        const payload = FORMS[form]!(url);
+        sent.push({ point, form, token, payload, x: await ctx.send(buildRequest(op, point, payload)) });
+      }
+    }
+    const answered = sent.filter((s) => s.x.response).length;
+    const callbacks = await Promise.all(sent.map((s) => oob.waitFor(s.token, ctx.options.waitMs)));
+    const candidates: CandidateInput[] = [];
+    const seen = new Set<string>();
+    sent.forEach((s, i) => {
+      const cb = callbacks[i];
+      const key = `${s.point.location}:${s.point.name}`;
+      if (!cb || seen.has(key)) return;
+      seen.add(key);
+      candidates.push({
+        operation: { method: op.method, path: op.path },
+        url: s.x.request.url,
+        parameter: key,
+        vulnClass: 'ssrf',
+        confidence: 'tentative',
+        proof: {
+          summary: `${s.point.location} ${s.point.name}=${s.payload} → ${s.x.response?.status ?? '-'}; the server then requested ${cb.request.method} ${new URL(cb.request.url).pathname} at vouch's listener with the token`,
+          exchangeIds: [s.x.id, cb.id],
+          evidence: `${cb.request.method} ${cb.request.url} (${cb.response?.notes?.[0] ?? 'callback'})`,
+          payload: s.payload,
+        },
+        data: { point: s.point, form: s.form },
+      });
+    });
+    if (candidates.length) return { status: 'found', candidates };
+    return answered ? { status: 'clean' } : { status: 'inconclusive', reason: 'no request got a response' };
+  },
+  async confirm(candidate, ctx) {
+    const op = ctx.operation;
+    const data = candidate.data as { point: InjectionPoint; form: number } | undefined;
+    if (!op || !data) return { confirmed: false, exchangeIds: [], reason: 'the operation is no longer in the surface' };
+    if (!ctx.oob) return { confirmed: false, exchangeIds: [], reason: NO_LISTENER };
+    const { url, token } = ctx.oob.mint();
+    const x = await ctx.send(buildRequest(op, data.point, FORMS[data.form]!(url)));
+    const cb = await ctx.oob.waitFor(token, ctx.options.waitMs);
+    if (cb) return { confirmed: true, exchangeIds: [x.id, cb.id], summary: `${candidate.proof.summary}; a fresh token called back too` };
+    return { confirmed: false, exchangeIds: [x.id], reason: 'the replay with a fresh token brought no callback' };
+  },
+  example: { url: 'http://127.0.0.1:8080/api/preview?url=http%3A%2F%2F127.0.0.1%3A40123%2Fv%2F1a2b3c4d5e6f7a8b', summary: 'query url=http://127.0.0.1:40123/v/1a2b3c4d5e6f7a8b → 200; the server then requested GET /v/1a2b3c4d5e6f7a8b at vouch\'s listener with the token' },
+});

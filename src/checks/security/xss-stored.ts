@@ -1,0 +1,111 @@
+// src/checks/security/xss-stored.ts — active, writes: a value stored through a write operation is rendered
+// unescaped on an HTML page (tentative); confirmed only when a stored payload runs in Chromium on that page and
+// calls vouchProof with its exact nonce.
+import { z } from 'zod';
+import type { Exchange, Operation } from '../../core/index.js';
+import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
+import { defineCheck, type CandidateInput } from '../kit/define.js';
+import { all, methodIn, notSafeMode, type Guard } from '../kit/guards.js';
+import { loadForProof } from './support/browser.js';
+import { isHtml, nonce, textBody } from './support/exchanges.js';
+import { contextAt, executionPayloads, type ReflectionContext } from './xss-reflected.js';
+
+/** String-valued body fields (the values an app stores and later shows). */
+export const storedPoints = (op: Operation): InjectionPoint[] => injectionPoints(op).filter((p) => (p.location === 'json' || p.location === 'form') && Number.isNaN(Number(p.base)) && !['true', 'false'].includes(p.base));
+const hasStringFields: Guard = (op) => (storedPoints(op).length > 0 ? undefined : 'no string field in the request body');
+
+/** GET HTML pages without path parameters: where stored values may be rendered. */
+export const renderPages = (ops: readonly Operation[]): Operation[] =>
+  ops.filter((o) => o.method === 'GET' && !o.path.includes('{') && (o.sources.includes('html') || Object.values(o.responses ?? {}).some((r) => r.contentType?.includes('html')))).sort((a, b) => a.path.localeCompare(b.path));
+
+const marker = (n: string): string => `vouchs${n}"'<x-vouch-${n}>`;
+const ok = (x: Exchange): boolean => (x.response?.status ?? 0) >= 200 && (x.response?.status ?? 0) < 400;
+const PAGES = { low: 4, default: 10, high: 25 } as const;
+
+export default defineCheck({
+  id: 'xss-stored',
+  family: 'security',
+  kind: 'active',
+  scope: 'operation',
+  // One write per string field, then the pages read once for all fields of the operation: the bound below is for
+  // an operation with one field (1 write + the page cap); each further field adds 1.
+  requestsPerPoint: { low: 1 + PAGES.low, default: 1 + PAGES.default, high: 1 + PAGES.high },
+  meta: {
+    title: 'Stored cross-site scripting',
+    description: 'A value saved through this operation is later shown on a page without escaping, so one submission runs script in the browser of everyone who views that page.',
+    severity: 'high',
+    cwe: 'CWE-79',
+    owasp: 'A03:2021 Injection',
+    remediation: 'Escape stored values for their output context when rendering (template auto-escaping; never mark user content safe), sanitize rich text with an allow-list sanitizer, and add a nonce-based Content-Security-Policy.',
+    proves: 'Confirmed only by execution: after a fresh payload is stored, the page that renders it, loaded in Chromium (other origins blocked, CSP honoured), calls vouchProof with that payload\'s exact random nonce. An unescaped marker alone stays tentative.',
+  },
+  options: z.strictObject({
+    /** Try to prove execution in Chromium. Default true; without it findings stay tentative. */
+    browser: z.boolean().default(true),
+  }),
+  appliesTo: all(methodIn('POST', 'PUT', 'PATCH'), notSafeMode, hasStringFields),
+  async run(ctx) {
+    const op = ctx.operation!;
+    const pages = renderPages(ctx.surface.operations).slice(0, PAGES[ctx.strength]);
+    if (!pages.length) return { status: 'inconclusive', reason: 'no HTML page in the surface to look for stored values on' };
+    const written: Array<{ point: InjectionPoint; n: string; x: Exchange }> = [];
+    for (const point of storedPoints(op)) {
+      const n = nonce();
+      const x = await ctx.send(buildRequest(op, point, marker(n)));
+      if (ok(x)) written.push({ point, n, x });
+    }
+    if (!written.length) return { status: 'clean' }; // nothing was accepted, so nothing was stored
+    const candidates: CandidateInput[] = [];
+    const found = new Set<string>();
+    for (const page of pages) {
+      const view = await ctx.send(buildRequest(page));
+      if (!isHtml(view.response)) continue;
+      const html = textBody(view.response);
+      for (const w of written) {
+        const at = html.indexOf(`<x-vouch-${w.n}>`);
+        if (at < 0 || found.has(w.point.name)) continue;
+        found.add(w.point.name);
+        const context = contextAt(html, at);
+        candidates.push({
+          operation: { method: op.method, path: op.path },
+          url: w.x.request.url,
+          parameter: `${w.point.location}:${w.point.name}`,
+          vulnClass: 'xss-stored',
+          confidence: 'tentative',
+          proof: {
+            summary: `${w.point.location} ${w.point.name}=${marker(w.n)} stored by ${op.method} ${op.path} (→ ${w.x.response!.status}); GET ${page.path} then renders <x-vouch-${w.n}> unescaped in ${context} context`,
+            exchangeIds: [w.x.id, view.id],
+            evidence: html.slice(Math.max(0, at - 60), at + w.n.length + 70),
+            payload: marker(w.n),
+          },
+          locations: [{ method: 'GET', path: page.path, url: view.request.url }],
+          data: { point: w.point, page: page.path, context },
+        });
+      }
+    }
+    return candidates.length ? { status: 'found', candidates } : { status: 'clean' };
+  },
+  async confirm(candidate, ctx) {
+    const op = ctx.operation;
+    const data = candidate.data as { point: InjectionPoint; page: string; context: ReflectionContext } | undefined;
+    if (!op || !data) return { confirmed: false, exchangeIds: [], reason: 'the operation is no longer in the surface' };
+    if (!ctx.options.browser) return { confirmed: false, exchangeIds: [], reason: 'browser proof turned off (options.browser: false)' };
+    const page = ctx.surface.operations.find((o) => o.method === 'GET' && o.path === data.page);
+    if (!page) return { confirmed: false, exchangeIds: [], reason: `the page ${data.page} is no longer in the surface` };
+    const sent: string[] = [];
+    const notes: string[] = [];
+    for (let i = 0; i < executionPayloads(data.context, '').length; i++) {
+      const n = nonce();
+      const payload = executionPayloads(data.context, n)[i]!;
+      const w = await ctx.send(buildRequest(op, data.point, payload));
+      sent.push(w.id);
+      const run = await loadForProof(ctx, ctx.url(buildRequest(page).url), n);
+      sent.push(...run.sent);
+      if (!run.result.tried) return { confirmed: false, exchangeIds: sent, reason: `Chromium not available: execution could not be tried (${run.result.reason})` };
+      if (run.result.executed) return { confirmed: true, exchangeIds: [w.id, ...run.sent], summary: `${candidate.proof.summary}; storing ${payload} and opening ${data.page} in Chromium ran it and called vouchProof('${n}')` };
+      notes.push(run.result.note ?? 'stored but did not run (a CSP or the parser stopped it)');
+    }
+    return { confirmed: false, exchangeIds: sent, reason: `the stored payload did not execute in Chromium: ${[...new Set(notes)].join('; ')}` };
+  },
+  example: { url: 'http://127.0.0.1:8080/api/comments', summary: "json text=<img src=x onerror=\"vouchProof('1a2b3c4d5e')\"> stored by POST /api/comments; GET /guestbook ran it in Chromium and called vouchProof('1a2b3c4d5e')" },
+});

@@ -1,0 +1,71 @@
+// src/inject/index.test.ts — injection points of every kind and requests with exactly one point mutated.
+import { describe, expect, it } from 'vitest';
+import type { Operation } from '../core/index.js';
+import { buildRequest, injectionPoints, pointLabel, type InjectionPoint } from './index.js';
+
+const op = (o: Partial<Operation>): Operation => ({ id: 'x', method: 'GET', path: '/x', params: [], auth: 'none', sources: ['spec'], ...o });
+const find = (points: InjectionPoint[], label: string): InjectionPoint => {
+  const p = points.find((x) => pointLabel(x) === label);
+  if (!p) throw new Error(`no point ${label} in ${points.map(pointLabel).join(', ')}`);
+  return p;
+};
+const header = (req: ReturnType<typeof buildRequest>, name: string): string | undefined => req.headers?.find(([k]) => k === name)?.[1];
+
+describe('injection points', () => {
+  it('query: mutates one parameter, percent-encoded, and keeps the others', () => {
+    const o = op({ params: [{ name: 'q', in: 'query', examples: ['phone'] }, { name: 'page', in: 'query', schema: { type: 'integer' } }] });
+    const points = injectionPoints(o);
+    expect(points.map(pointLabel)).toEqual(['query:q', 'query:page']);
+    expect(buildRequest(o, find(points, 'query:q'), "a'&b=c").url).toBe('/x?q=a\'%26b%3Dc&page=1');
+    expect(buildRequest(o).url).toBe('/x?q=phone&page=1');
+  });
+
+  it('query: sends a parameter under an operator name (q[$ne])', () => {
+    const o = op({ params: [{ name: 'q', in: 'query', examples: ['phone'] }] });
+    expect(buildRequest(o, injectionPoints(o)[0], { name: 'q[$ne]', value: 'z' }).url).toBe('/x?q%5B%24ne%5D=z');
+  });
+
+  it('path: replaces one segment, encoded so a slash stays inside it', () => {
+    const o = op({ path: '/files/{dir}/{name}', params: [{ name: 'dir', in: 'path', examples: ['a'] }, { name: 'name', in: 'path', examples: ['b.txt'] }] });
+    expect(buildRequest(o, find(injectionPoints(o), 'path:name'), '../etc/passwd').url).toBe('/files/a/..%2Fetc%2Fpasswd');
+  });
+
+  it('form: encodes the body and sets the content type', () => {
+    const o = op({ method: 'POST', params: [{ name: 'user', in: 'form', examples: ['alice'] }, { name: 'note', in: 'form', examples: ['hi'] }] });
+    const req = buildRequest(o, find(injectionPoints(o), 'form:note'), '; echo 1');
+    expect(req.body).toBe('user=alice&note=%3B%20echo%201');
+    expect(header(req, 'content-type')).toBe('application/x-www-form-urlencoded');
+  });
+
+  it('json: nested fields and array items are points; raw values replace a field as JSON', () => {
+    const o = op({ method: 'POST', requestBody: { contentType: 'application/json', example: { user: { name: 'alice', tags: ['a', 'b'] }, n: 2 } } });
+    const points = injectionPoints(o);
+    expect(points.map(pointLabel)).toEqual(['json:user.name', 'json:user.tags.0', 'json:user.tags.1', 'json:n']);
+    expect(JSON.parse(String(buildRequest(o, find(points, 'json:user.tags.1'), "x'").body))).toEqual({ user: { name: 'alice', tags: ['a', "x'"] }, n: 2 });
+    expect(JSON.parse(String(buildRequest(o, find(points, 'json:user.name'), { raw: { $ne: null } }).body))).toEqual({ user: { name: { $ne: null }, tags: ['a', 'b'] }, n: 2 });
+  });
+
+  it('headers and cookies: one value changed, the rest as sampled', () => {
+    const o = op({ params: [{ name: 'x-tenant', in: 'header', examples: ['t1'] }, { name: 'theme', in: 'cookie', examples: ['dark'] }, { name: 'lang', in: 'cookie', examples: ['en'] }] });
+    const points = injectionPoints(o);
+    expect(header(buildRequest(o, find(points, 'header:x-tenant'), "t1'"), 'x-tenant')).toBe("t1'");
+    expect(header(buildRequest(o, find(points, 'cookie:lang'), 'e n;'), 'cookie')).toBe('theme=dark; lang=e%20n%3B');
+  });
+
+  it('GraphQL: each variable (and nested input field) is a point; the body is {query, variables}', () => {
+    const o = op({
+      method: 'POST',
+      path: '/graphql',
+      graphql: { kind: 'query', field: 'user', query: 'query($id: ID!, $filter: F) { user(id: $id, filter: $filter) { name } }' },
+      params: [
+        { name: 'variables.id', in: 'body', examples: ['7'] },
+        { name: 'variables.filter', in: 'body', schema: { type: 'object', properties: { name: { type: 'string' } } } },
+      ],
+    });
+    const points = injectionPoints(o);
+    expect(points.map(pointLabel)).toEqual(['graphql:variables.id', 'graphql:variables.filter.name']);
+    const body = JSON.parse(String(buildRequest(o, find(points, 'graphql:variables.filter.name'), "x'").body)) as { query: string; variables: unknown };
+    expect(body).toEqual({ query: o.graphql!.query, variables: { id: '7', filter: { name: "x'" } } });
+    expect(header(buildRequest(o), 'content-type')).toBe('application/json');
+  });
+});
