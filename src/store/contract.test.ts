@@ -8,7 +8,9 @@ import type { Report } from '../core/index.js';
 import { makeReport } from '../report/fixture.js';
 import { postgresServer, testPostgres } from '../../test/support/postgres.js';
 import { KNOWN_VERSION, MIGRATIONS } from './migrations.js';
-import { openHistory, storeLocation, type StoreLocation } from './open.js';
+import { dashboardOver } from './dashboard.js';
+import { historyOver } from './history.js';
+import { openHistory, openStoreDatabase, storeLocation, type StoreLocation } from './open.js';
 import { openPostgresHistory } from './postgres.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vouch-store-'));
@@ -136,6 +138,31 @@ for (const engine of engines) {
         expect(await store.deadLetters()).toEqual([{ url: 'http://hook/[REDACTED]', scanId: 's2', payload: '{"a":1}', error: 'status 500', attempts: 4, createdAt: expect.any(Number) }]);
       } finally {
         await store.close();
+      }
+    });
+
+    it('serves the dashboard queries, tokens, sessions and accepted risks with normalized types', async () => {
+      const db = await openStoreDatabase(await engine.fresh());
+      try {
+        const h = historyOver(db, engine.name);
+        await h.saveReport(variant('s1', true, '2026-11-01T00:00:00.000Z'));
+        await h.saveReport(variant('s2', false, '2026-11-02T00:00:00.000Z'));
+        const d = dashboardOver(db, engine.name);
+        const [t] = await d.targets(5);
+        expect(t).toMatchObject({ target: 'shop', latest: { id: 's2', verdict: 'fail', startedAt: Date.parse('2026-11-02T00:00:00.000Z'), findingCount: makeReport().findings.length } });
+        expect((await d.scans({ limit: 5 })).map((r) => r.id)).toEqual(['s2', 's1']);
+        expect((await d.previousScan('shop', Date.parse('2026-11-02T00:00:00.000Z')))?.id).toBe('s1');
+        expect(await d.findingHistory(makeReport().findings[0]!.fingerprint)).toMatchObject({ count: 2, first: Date.parse('2026-11-01T00:00:00.000Z') });
+        const tok = await d.createToken({ name: 'ci', role: 'viewer', days: 1 });
+        expect(await d.checkToken(tok.token)).toMatchObject({ id: tok.id, role: 'viewer' });
+        const sess = await d.createSession(tok.id, 'viewer', 60_000);
+        expect(await d.session(sess.secret)).toMatchObject({ role: 'viewer', tokenId: tok.id });
+        await h.acceptRisk({ fingerprint: 'abcdef12', reason: 'first', expires: '2099-01-01', by: 'me' });
+        await h.acceptRisk({ fingerprint: 'abcdef12', reason: 'again', expires: '2099-01-01', by: 'me' });
+        expect((await h.listAccepted()).map((a) => a.reason)).toEqual(['again']);
+        expect(await h.revokeRisk('abcdef12', 'me')).toBe(true);
+      } finally {
+        await db.destroy();
       }
     });
 
