@@ -26,8 +26,9 @@ export const JOB_EXPIRE_HOURS = 12;
 export const RETRY_LIMIT = 3;
 
 /** pg-boss in its own schema (`vouch_boss`) of the team database; a singleton queue: one active job per target key. */
-export async function pgBossQueue(url: string, opts: { pollSeconds?: number } = {}): Promise<JobQueue> {
-  const boss = new PgBoss({ connectionString: url, schema: 'vouch_boss', max: 4, application_name: 'vouch' });
+export async function pgBossQueue(url: string, opts: { pollSeconds?: number; sendOnly?: boolean } = {}): Promise<JobQueue> {
+  // A process that only sends (`--queue`, `cancel`) runs no maintenance or scheduling: it starts and stops at once.
+  const boss = new PgBoss({ connectionString: url, schema: 'vouch_boss', max: opts.sendOnly ? 1 : 4, application_name: 'vouch', ...(opts.sendOnly ? { supervise: false, schedule: false } : {}) });
   boss.on('error', () => undefined); // maintenance errors are retried by pg-boss; a broken store fails our own queries loudly
   await boss.start();
   await boss.createQueue(QUEUE_NAME, { name: QUEUE_NAME, policy: 'singleton', retryLimit: RETRY_LIMIT, retryDelay: 1, expireInHours: JOB_EXPIRE_HOURS });

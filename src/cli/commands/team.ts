@@ -51,7 +51,7 @@ export async function enqueueCommand(spec: Omit<JobSpec, 'config'>, configPath: 
   const scanId = newScanId();
   await withTeamStore(config.store?.url, '--queue', async (store, url) => {
     await store.enqueue({ id: scanId, kind: spec.kind, target: run.target.name, url: run.target.url, job: JSON.stringify(job) });
-    const queue = await pgBossQueue(url);
+    const queue = await pgBossQueue(url, { sendOnly: true });
     try {
       await store.setJobId(scanId, await queue.send({ scanId, key: new URL(run.target.url).origin }));
     } finally {
