@@ -42,6 +42,8 @@ export const policyRuleSchema = z.strictObject({
     checks: z.array(z.string()).optional(),
     /** `surface.authLost`: an operation answered with auth before and answers anonymously now. */
     surface: z.enum(['authLost', 'removed']).optional(),
+    /** Gate behaviour comparison: `latencyRegression` (a significant, large p50 slow-down) or `statusChanged`. */
+    behaviour: z.enum(['latencyRegression', 'statusChanged']).optional(),
     /**
      * `permissions.gainedBeyondIntended`: an identity can do, in the candidate, an operation it could not do in the
      * baseline and its `intended` scope does not cover; `gained`: any operation it could not do before.

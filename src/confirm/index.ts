@@ -17,6 +17,7 @@ export interface ConfirmInput {
   strength?: Strength;
   options?: Record<string, unknown>;
   signal?: AbortSignal;
+  seed?: number;
   /** The scan's out-of-band listener, when one runs (checks declaring `needsOob`). */
   oob?: OobHandle | undefined;
 }
@@ -45,6 +46,7 @@ export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
       surface: input.surface,
       engine: input.engine,
       safeMode: input.safeMode,
+      ...(input.seed !== undefined ? { seed: input.seed } : {}),
       ...(input.strength ? { strength: input.strength } : {}),
       options: options.get(check.id),
       signal,

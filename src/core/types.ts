@@ -113,6 +113,12 @@ export interface Parameter {
   examples?: unknown[];
 }
 
+/** A response header an OpenAPI document declares (name as written; compare case-insensitively). */
+export interface ResponseHeader {
+  required?: boolean;
+  schema?: JsonSchema;
+}
+
 export interface Operation {
   /** `METHOD /path/{template}`. */
   id: string;
@@ -120,7 +126,7 @@ export interface Operation {
   path: string;
   params: Parameter[];
   requestBody?: { contentType: string; schema?: JsonSchema; example?: unknown };
-  responses?: Record<string, { contentType?: string; schema?: JsonSchema }>;
+  responses?: Record<string, { contentType?: string; schema?: JsonSchema; headers?: Record<string, ResponseHeader> }>;
   auth: AuthRequirement;
   sources: SurfaceSource[];
   tags?: string[];
@@ -401,6 +407,8 @@ export interface Report {
   tool: { name: 'vouch'; version: string };
   scanId: string;
   target: Target;
+  /** The seed of generated data; `--seed <n>` with it reproduces the run. */
+  seed?: number;
   startedAt: string;
   finishedAt: string;
   /** True when the scan stopped before finishing its plan (interrupt, budget, fatal target error). */

@@ -388,7 +388,9 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
         const produces = Array.isArray(op.produces) ? (op.produces as string[]) : v2Produces;
         const type = content ? preferJson(Object.keys(content)) : v2 && r?.schema ? (preferJson(produces) ?? 'application/json') : undefined;
         const schema = content && type ? content[type]?.schema : v2 ? r?.schema : undefined;
-        responses[status] = { ...(type ? { contentType: type } : {}), ...(schema ? { schema: schema as JsonSchema } : {}) };
+        const declared = r?.headers && typeof r.headers === 'object' ? Object.entries(r.headers as Record<string, Record<string, unknown> | undefined>) : [];
+        const headers = Object.fromEntries(declared.filter(([, h]) => h && typeof h === 'object').map(([name, h]) => [name, { ...(h!.required === true ? { required: true } : {}), ...(h!.schema ? { schema: h!.schema as JsonSchema } : v2 && h!.type ? { schema: { type: h!.type } } : {}) }]));
+        responses[status] = { ...(type ? { contentType: type } : {}), ...(schema ? { schema: schema as JsonSchema } : {}), ...(declared.length ? { headers } : {}) };
         if (r?.links && typeof r.links === 'object') pendingLinks.push({ op: operation, at: `${opPtr}/responses/${escapePointer(status)}/links`, links: r.links as Record<string, unknown> });
       }
       const security = Array.isArray(op.security) ? op.security : globalSecurity;

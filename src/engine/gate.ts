@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { EventSink, Report } from '../core/index.js';
 import type { ResolvedRun } from '../config/index.js';
 import { baselineFromReport } from '../prioritize/index.js';
+import { compareBehaviour } from './behaviour.js';
 import { newScanId, runScan, type ScanOptions } from './scan.js';
 
 export type BaselineSource = { kind: 'url'; run: ResolvedRun } | { kind: 'report' | 'scan'; report: Report; ref: string };
@@ -13,6 +14,8 @@ export interface GateOptions extends Omit<ScanOptions, 'run' | 'baseline' | 'sca
   /** Parent folder; each scan gets `<outDir>/<label>/`. */
   outDir: string;
   onEvent?: (label: 'baseline' | 'candidate') => EventSink;
+  /** Compare behaviour (status, shape, latency) of the same seeded requests on both URLs. Default true. */
+  compareBehaviour?: boolean;
 }
 
 export interface GateResult {
@@ -21,7 +24,9 @@ export interface GateResult {
 }
 
 export async function runGate(opts: GateOptions): Promise<GateResult> {
-  const { candidate, baseline, outDir, onEvent, expectVersion, ...common } = opts;
+  const { candidate, baseline, outDir, onEvent, compareBehaviour: _cb, expectVersion, ...rest } = opts;
+  // Both sides get the same seed, so they receive the same generated requests.
+  const common = { ...rest, seed: rest.seed ?? Math.floor(Math.random() * 2 ** 31) };
   let baselineReport: Report | undefined;
   let ref: { kind: 'url' | 'report' | 'scan'; ref: string; report: Report };
   if (baseline.kind === 'url') {
@@ -31,8 +36,13 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     ref = { kind: baseline.kind, ref: baseline.ref, report: baseline.report };
   }
   const base = baselineFromReport(ref.report, ref.ref);
+  // Same seeded requests to both deployments, before the candidate's scan so its verdict can weigh them.
+  const behaviour = baseline.kind === 'url' && baselineReport && opts.compareBehaviour !== false
+    ? await compareBehaviour({ baseline: baseline.run, candidate, surface: baselineReport.surface, seed: common.seed, auditDir: outDir, timeoutMs: common.config.budget.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) })
+    : undefined;
   const candidateReport = await runScan({
     ...common,
+    ...(behaviour ? { behaviour } : {}),
     run: candidate,
     scanDir: join(outDir, 'candidate'),
     baseline: { ...base, kind: ref.kind },

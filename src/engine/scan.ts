@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
-import type { CheckRunStat, Deployment, Environment, EventSink, Report, Stage, TaskRecord } from '../core/index.js';
+import type { BehaviourDiff, CheckRunStat, Deployment, Environment, EventSink, Report, Stage, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
 import { confirm } from '../confirm/index.js';
@@ -14,6 +14,7 @@ import { createIdentitySessions } from '../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
+import { latencyByOperation } from './latency.js';
 import { applyAccepted, buildFindings, prioritize, type PrioritizeInput } from '../prioritize/index.js';
 
 export const VERSION = '0.1.0';
@@ -38,6 +39,10 @@ export interface ScanOptions {
   expectVersion?: string;
   /** The baseline's deployment, to warn when the assets changed but the declared version did not. */
   baselineDeployment?: Deployment;
+  /** The gate's behaviour comparison, put into `comparison.behaviour` and judged by the policy. */
+  behaviour?: BehaviourDiff;
+  /** Seed for generated data; a random one when absent, recorded in the report either way. */
+  seed?: number;
 }
 
 /** The policy rules for a target's environment: `policy.environments.<env>.rules`, else `policy.rules`, else defaults. */
@@ -73,6 +78,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   const emit = opts.onEvent ?? (() => undefined);
   const scanId = opts.scanId ?? newScanId();
   const startedAt = new Date();
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
   const redact = createRedactor(run.secrets);
   const engine = createEngine({
     target: run.target,
@@ -127,7 +133,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         emit({ type: 'warning', message: `out-of-band listener not started: ${e instanceof Error ? e.message : String(e)}` });
       }
     }
-    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed, ...(opts.signal ? { signal: opts.signal } : {}) };
     const executed = await timed('execute', () => execute({ ...common, plan: thePlan, onEvent: emit }), (r) => `${r.candidates.length} candidates`);
     const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
     const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
@@ -141,6 +147,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         suppressed,
         ...(executed.audits.length ? { audit: executed.audits } : {}),
         ...(opts.baseline ? { baseline: opts.baseline } : {}),
+        ...(opts.behaviour ? { behaviour: opts.behaviour } : {}),
         ...(rules ? { rules } : {}),
         ...(ai ? { aiInfluenced: ai } : {}),
       }),
@@ -165,12 +172,14 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     }
     const engineStats = engine.stats();
     const notRun = tasks.filter((t) => t.status === 'not-run').length;
+    const latency = latencyByOperation(engine.exchanges(), thePlan.tasks);
     const finishedAt = new Date();
     const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
       tool: { name: 'vouch', version: VERSION },
       scanId,
       target: run.target,
+      seed,
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       ...(executed.stopped ? { partial: { reason: executed.stopped, notRun } } : {}),
@@ -183,6 +192,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       surface,
       findings: prioritized.findings,
       ...(prioritized.comparison ? { comparison: prioritized.comparison } : {}),
+      ...(Object.keys(latency).length ? { latency } : {}),
       ...(executed.audits.length ? { audit: executed.audits } : {}),
       ...(accepted.length ? { accepted } : {}),
       ...(deployment.version !== undefined || deployment.versionSource !== undefined || deployment.assets ? { deployment } : {}),

@@ -18,6 +18,7 @@ export interface ContextInput {
   options: unknown;
   signal: AbortSignal;
   strength?: Strength;
+  seed?: number;
   /** The scan's out-of-band listener, when one runs. */
   oob?: OobHandle | undefined;
 }
@@ -59,6 +60,7 @@ export function createCheckContext(input: ContextInput): CheckContext<unknown> {
     options: input.options,
     safeMode: input.safeMode,
     strength: input.strength ?? 'default',
+    ...(input.seed !== undefined ? { seed: input.seed } : {}),
     signal: input.signal,
     oob: input.oob ? checkOob(input.oob, input.engine, { taskId: input.taskId, checkId: input.check.id }) : undefined,
     send: ({ identity, destructive, probe, ...req }) =>

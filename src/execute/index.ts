@@ -25,6 +25,8 @@ export interface ExecuteInput {
   /** The scan's out-of-band listener, when one runs (checks declaring `needsOob`). */
   oob?: OobHandle | undefined;
   onEvent?: EventSink;
+  /** Seed for generated data (`--seed`). */
+  seed?: number;
   /** Tasks run at once. Default 4. */
   concurrency?: number;
 }
@@ -93,6 +95,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
         ...(input.strength ? { strength: input.strength } : {}),
         options: options.get(check.id),
         signal,
+        ...(input.seed !== undefined ? { seed: input.seed } : {}),
         oob: input.oob,
       });
       try {

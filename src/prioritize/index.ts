@@ -1,5 +1,5 @@
 // src/prioritize/index.ts — stage 5: candidates into findings (fingerprint, exposure, risk, proof), baseline comparison, verdict.
-import type { Candidate, Comparison, Exchange, Exposure, Finding, Identity, PermissionAudit, ProofExchange, Report, Surface, Verdict } from '../core/index.js';
+import type { BehaviourDiff, Candidate, Comparison, Exchange, Exposure, Finding, Identity, PermissionAudit, ProofExchange, Report, Surface, Verdict } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import type { PolicyRule } from '../config/index.js';
 import type { Redactor } from '../net/index.js';
@@ -121,6 +121,8 @@ export interface PrioritizeInput {
   suppressed?: ReadonlySet<string>;
   /** Apply the stricter profile for AI-influenced changes. */
   aiInfluenced?: { why: string; rules?: readonly PolicyRule[] };
+  /** The gate's behaviour comparison (same seeded requests to both deployments). */
+  behaviour?: BehaviourDiff;
 }
 
 export interface Prioritized {
@@ -147,14 +149,14 @@ export function prioritize(input: PrioritizeInput): Prioritized {
       findings: cmp.ids,
       fixedFindings: cmp.fixed.map(score).sort(rank),
       surface: diffSurface(input.baseline.surface, input.surface),
-      behaviour: { operations: [] },
+      behaviour: input.behaviour ?? { operations: [] },
       permissions: input.baseline.audit && input.audit ? diffPermissions(input.baseline.audit, input.audit) : { identities: [] },
     };
   }
   findings = findings.map(score).sort(rank);
   const counted = input.suppressed ? findings.filter((f) => !input.suppressed!.has(f.fingerprint)) : findings;
   const rules = [...(input.rules ?? DEFAULT_RULES), ...(input.aiInfluenced ? (input.aiInfluenced.rules ?? AI_DEFAULT_RULES) : [])];
-  const verdict: Verdict = { ...evaluatePolicy(rules, counted, comparison?.surface, comparison?.permissions), ...(input.aiInfluenced ? { profile: { name: 'ai-influenced' as const, why: input.aiInfluenced.why } } : {}) };
+  const verdict: Verdict = { ...evaluatePolicy(rules, counted, comparison?.surface, comparison?.permissions, comparison?.behaviour), ...(input.aiInfluenced ? { profile: { name: 'ai-influenced' as const, why: input.aiInfluenced.why } } : {}) };
   return { findings, ...(comparison ? { comparison } : {}), verdict };
 }
 

@@ -1,5 +1,5 @@
 // src/prioritize/policy.ts — the gate: policy rules over findings and the surface diff give the verdict.
-import type { Finding, PermissionDiff, SurfaceDiff, Verdict, VerdictReason } from '../core/index.js';
+import type { BehaviourDiff, Finding, PermissionDiff, SurfaceDiff, Verdict, VerdictReason } from '../core/index.js';
 import type { PolicyRule } from '../config/index.js';
 
 /** Used when vouch.yaml has no `policy.rules`. */
@@ -9,6 +9,7 @@ export const DEFAULT_RULES: PolicyRule[] = [
   { id: 'permission-gained-beyond-intended', level: 'fail', when: { permissions: 'gainedBeyondIntended' } },
   { id: 'new-confirmed-medium', level: 'warn', when: { status: ['new'], confidence: ['confirmed'], severity: ['medium'] } },
   { id: 'tentative-findings', level: 'warn', when: { confidence: ['tentative'], severity: ['critical', 'high', 'medium'] } },
+  { id: 'latency-regression', level: 'warn', when: { behaviour: 'latencyRegression' } },
 ];
 
 function matches(rule: PolicyRule, f: Finding): boolean {
@@ -30,9 +31,23 @@ function describe(rule: PolicyRule, n: number): string {
   return `${n} ${parts.join(' ')} finding${n === 1 ? '' : 's'}`;
 }
 
-export function evaluatePolicy(rules: readonly PolicyRule[], findings: readonly Finding[], surface?: SurfaceDiff, permissions?: PermissionDiff): Verdict {
+/** Behaviour rules: operations whose latency regressed, or whose status class changed, on the same requests. */
+function behaviourHits(kind: 'latencyRegression' | 'statusChanged', behaviour: BehaviourDiff): string[] {
+  if (kind === 'latencyRegression') {
+    return behaviour.operations.filter((o) => o.latency?.regression).map((o) => `${o.operation} p50 ${o.baseline.latency?.p50 ?? '?'} → ${o.candidate.latency?.p50 ?? '?'} ms (×${o.latency!.effect}, p=${o.latency!.pValue})`);
+  }
+  return behaviour.operations.filter((o) => o.statusChanges.length).map((o) => `${o.operation}: ${o.statusChanges[0]!.replace(/^[A-Z]+ \S+: /, '')}`);
+}
+
+export function evaluatePolicy(rules: readonly PolicyRule[], findings: readonly Finding[], surface?: SurfaceDiff, permissions?: PermissionDiff, behaviour?: BehaviourDiff): Verdict {
   const reasons: VerdictReason[] = [];
   for (const rule of rules) {
+    if (rule.when.behaviour) {
+      if (!behaviour) continue;
+      const hits = behaviourHits(rule.when.behaviour, behaviour);
+      if (hits.length > 0) reasons.push({ rule: rule.id, level: rule.level, message: `${rule.when.behaviour === 'latencyRegression' ? 'latency regression' : 'status changed'}: ${hits.join('; ')}`, fingerprints: [] });
+      continue;
+    }
     if (rule.when.permissions) {
       if (!permissions) continue;
       const beyond = rule.when.permissions === 'gainedBeyondIntended';

@@ -85,6 +85,25 @@ export function toMarkdown(report: Report, options: MarkdownOptions = {}): strin
     } else {
       tail.push('**Surface changes:** none', '');
     }
+    const bh = c.behaviour;
+    if (bh.operations.length > 0) {
+      const notable = bh.operations.filter((o) => o.latency?.regression || o.statusChanges.length > 0 || o.schemaChanges.length > 0);
+      tail.push(`**Behaviour** (${bh.operations.length} operations, same seeded requests to both${bh.seed !== undefined ? `, seed ${bh.seed}` : ''}): ${notable.length ? `${notable.length} changed` : 'no change'}`);
+      tail.push(
+        ...bulletList(
+          notable.map((o) => {
+            const parts = [
+              o.latency?.regression ? `p50 ${o.baseline.latency?.p50 ?? '?'} → ${o.candidate.latency?.p50 ?? '?'} ms (×${o.latency.effect}, Mann-Whitney p=${o.latency.pValue})` : '',
+              o.statusChanges.length ? `status ${o.statusChanges[0]!.replace(/^[A-Z]+ \S+: /, '')}` : '',
+              o.schemaChanges.length ? `shape: ${o.schemaChanges.slice(0, 3).join(', ')}` : '',
+            ].filter(Boolean);
+            return escapeMarkdown(`${o.operation}: ${parts.join('; ')}`, 200);
+          }),
+          20,
+        ),
+      );
+      tail.push('');
+    }
     const perms = permissionDiffLines(c.permissions);
     if (perms.length > 0) tail.push('**Permission changes:**', ...bulletList(perms.map((l) => escapeMarkdown(l, 300)), 20), '');
   }

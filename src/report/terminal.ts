@@ -79,6 +79,16 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
     const s = report.comparison.surface;
     lines.push(`Findings: ${g.newCount} new, ${g.persisting.length} persisting, ${g.fixed.length} fixed`);
     lines.push(`Surface:  ${s.added.length} added, ${s.removed.length} removed, ${s.authChanged.length} auth changed`);
+    const bh = report.comparison.behaviour;
+    // Only when something changed: an unchanged comparison is in report.json and summary.md.
+    if (bh.operations.some((o) => o.latency?.regression || o.statusChanges.length > 0 || o.schemaChanges.length > 0)) {
+      const slower = bh.operations.filter((o) => o.latency?.regression);
+      const changed = bh.operations.filter((o) => o.statusChanges.length > 0);
+      const reshaped = bh.operations.filter((o) => o.schemaChanges.length > 0);
+      lines.push(`Behaviour: ${bh.operations.length} operations on the same requests${bh.seed !== undefined ? ` (seed ${bh.seed})` : ''}: ${changed.length} status changed, ${reshaped.length} response shape changed, ${slower.length} slower`);
+      for (const o of slower.slice(0, 5)) lines.push(paint(`  slower ${oneLine(o.operation, 80)}: p50 ${o.baseline.latency?.p50 ?? '?'} → ${o.candidate.latency?.p50 ?? '?'} ms (×${o.latency!.effect}, Mann-Whitney p=${o.latency!.pValue})`, 'yellow'));
+      for (const o of changed.slice(0, 5)) lines.push(`  status ${oneLine(o.statusChanges[0]!, 120)}`);
+    }
     for (const l of permissionDiffLines(report.comparison.permissions)) lines.push(`Permissions: ${oneLine(l, 200)}`);
   } else {
     lines.push(`Findings: ${g.all.length - g.tentative.length} confirmed, ${g.tentative.length} tentative`);

@@ -1,8 +1,10 @@
 // test/meta/hostile.test.ts — every registered active security check against hostile targets: one that answers 500 to
 // everything, one that echoes every input raw (into HTML it cannot run in, and into JSON), one that is uniformly slow
-// and one that rate-limits everything. None may yield a confirmed finding; every inconclusive outcome says why.
+// and one that rate-limits everything. None may yield a confirmed finding; every inconclusive outcome says why; on the
+// all-500 and all-429 targets no check may report clean. Every check gets an operation it applies to (onePoint).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allChecks } from '../../src/checks/index.js';
+import type { Operation } from '../../src/core/index.js';
 import type { AnyCheck } from '../../src/checks/kit/define.js';
 import { sendHtml, sendJson, serveFixture, type Fixture } from '../../src/checks/kit/fixture.js';
 import { testCheck, type CheckTestResult } from '../../src/checks/kit/tester.js';
@@ -34,13 +36,34 @@ afterAll(async () => {
   await Promise.all(Object.values(targets).map((t) => t.close()));
 });
 
-const operations = [
+const operations: FixtureOp[] = [
   { method: 'GET', path: '/page', params: [{ name: 'q', in: 'query' as const, examples: ['shoes'] }] },
   { method: 'POST', path: '/api/items', params: [], requestBody: { contentType: 'application/json', example: { name: 'lamp', owner: { id: 'u1' } } } },
 ];
 
-async function runAll(checks: readonly AnyCheck[], url: string, ops = operations): Promise<Array<[AnyCheck, CheckTestResult]>> {
-  return Promise.all(checks.map(async (c) => [c, await testCheck(c, { url, operations: ops, strength: 'low' })] as [AnyCheck, CheckTestResult]));
+type FixtureOp = Omit<Operation, 'id' | 'sources' | 'auth'> & Partial<Pick<Operation, 'sources'>>;
+/** Operations for checks that do not apply to the page: a redirect and a URL parameter, an XML body, a page with
+ *  script, a write whose values pages may show. Each has one injection point. */
+const others: FixtureOp[] = [
+  { method: 'GET', path: '/go', params: [{ name: 'next', in: 'query' as const, examples: ['/home'] }] },
+  { method: 'GET', path: '/fetch', params: [{ name: 'url', in: 'query' as const, examples: ['https://example.com/a.png'] }] },
+  { method: 'POST', path: '/import', params: [], requestBody: { contentType: 'application/xml', example: '<item><name>lamp</name></item>' } },
+  { method: 'GET', path: '/welcome', params: [], sources: ['html'] },
+  { method: 'POST', path: '/api/comments', params: [], requestBody: { contentType: 'application/json', example: { text: 'hello' } } },
+];
+const welcome = others[3]!;
+
+/** One point a check applies to: the page's query parameter if it can, else the first other operation it can (with
+ *  the HTML page beside it, where stored values may show); every check gets something it runs on. */
+function onePoint(check: AnyCheck): FixtureOp[] {
+  const applies = (o: FixtureOp): boolean => !check.appliesTo?.({ auth: 'unknown', sources: ['spec'], ...o, id: `${o.method} ${o.path}` }, { safeMode: false });
+  const first = [operations[0]!, ...others].find(applies);
+  if (!first) throw new Error(`${check.id} applies to none of the hostile fixture operations: add one it applies to`);
+  return first === welcome ? [first] : [first, welcome];
+}
+
+async function runAll(checks: readonly AnyCheck[], url: string, ops?: FixtureOp[]): Promise<Array<[AnyCheck, CheckTestResult]>> {
+  return Promise.all(checks.map(async (c) => [c, await testCheck(c, { url, operations: ops ?? onePoint(c), strength: 'low' })] as [AnyCheck, CheckTestResult]));
 }
 
 function expectNothingProven(results: Array<[AnyCheck, CheckTestResult]>): void {
@@ -62,18 +85,21 @@ describe.concurrent('hostile targets', () => {
   it.each([
     ['errors', 'answers 500 to everything'],
     ['limited', 'answers 429 with Retry-After to everything'],
-  ])('%s: nothing confirmed; injection checks are inconclusive and say why (target %s)', async (name) => {
+  ])('%s: nothing confirmed, nothing clean; injection checks are inconclusive and say why (target %s)', async (name) => {
     // One point only: after a run of 429s the engine halves its rate down to 1 request a second, as it should.
-    const results = await runAll(security, targets[name]!.url, [operations[0]!]);
+    const results = await runAll(security, targets[name]!.url);
+    for (const [check, r] of results) expect(r.outcomes.length, `${check.id} runs on its fixture operation`).toBeGreaterThan(0);
     expectNothingProven(results);
     for (const [check, r] of results.filter(([c]) => c.requestsPerPoint)) {
       expect(r.findings, check.id).toEqual([]);
       for (const o of r.outcomes) expect(o.status, `${check.id} on ${name}`).toBe('inconclusive');
     }
+    // No active check may call a target clean when nothing it sent got an answer it could judge.
+    for (const [check, r] of results) for (const o of r.outcomes) expect(o.status, `${check.id} on ${name}`).not.toBe('clean');
   }, 60_000);
 
   it('echo: raw reflection (HTML it cannot run in, JSON) proves nothing', async () => {
-    expectNothingProven(await runAll(security, targets.echo!.url));
+    expectNothingProven(await runAll(security, targets.echo!.url, [...operations, ...others]));
   }, 60_000);
 
   it('slow: +1.5 s on every answer does not look like a time-based injection', async () => {

@@ -4,60 +4,30 @@ import { z } from 'zod';
 import type { JsonSchema, SendRequest } from '../../core/index.js';
 import { baseBody, buildRequest } from '../../inject/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
-import { describeJson, flatten, isSuccess, schemaType, withJsonField } from '../kit/compare.js';
+import { describeJson, isSuccess, withJsonField } from '../kit/compare.js';
+import { negativeValues } from '../../generate/index.js';
 import { all, hasJsonRequestSchema, notSafeMode } from '../kit/guards.js';
 
 /** One invalid body: the field at `path` set to `value` (raw JSON) or removed (`value` undefined). */
 export interface NegativeCase {
-  keyword: 'required' | 'type' | 'minimum' | 'maximum' | 'enum' | 'maxLength';
+  /** The JSON Schema keyword broken (`required`, `type`, `minimum`, `maximum`, `enum`, `maxLength`, `pattern`, `format`…). */
+  keyword: string;
   path: string;
   value: string | undefined;
   /** What rule it breaks, for the summary. */
   says: string;
 }
 
-const WRONG_TYPE: Record<string, unknown> = { string: 12345, integer: 'abc', number: 'abc', boolean: 'abc', object: 'abc', array: 'abc' };
-
-function casesFor(schema: JsonSchema, body: unknown, prefix: string, out: NegativeCase[], depth: number): void {
-  if (depth > 3 || !body || typeof body !== 'object' || Array.isArray(body)) return;
-  const s = flatten(schema);
-  const props = (s.properties ?? {}) as Record<string, JsonSchema>;
-  const present = body as Record<string, unknown>;
-  for (const name of (s.required as string[] | undefined) ?? []) {
-    if (name in present) out.push({ keyword: 'required', path: `${prefix}${name}`, value: undefined, says: `required ${prefix}${name} missing` });
-  }
-  for (const [name, raw] of Object.entries(props)) {
-    if (!(name in present) || raw.readOnly) continue;
-    const p = flatten(raw);
-    const path = `${prefix}${name}`;
-    const type = schemaType(p);
-    const constrained = Array.isArray(p.enum) || p.const !== undefined;
-    if (type && !constrained && !Array.isArray(p.type)) out.push({ keyword: 'type', path, value: JSON.stringify(WRONG_TYPE[type] ?? null), says: `${path} not a ${type}` });
-    if (typeof p.minimum === 'number') out.push({ keyword: 'minimum', path, value: JSON.stringify(type === 'integer' ? Math.ceil(p.minimum) - 1 : p.minimum - 1), says: `${path} below minimum ${p.minimum}` });
-    if (typeof p.maximum === 'number') out.push({ keyword: 'maximum', path, value: JSON.stringify(type === 'integer' ? Math.floor(p.maximum) + 1 : p.maximum + 1), says: `${path} above maximum ${p.maximum}` });
-    if (Array.isArray(p.enum) && p.enum.length > 0) {
-      const outside = p.enum.every((e) => typeof e === 'number') ? Math.max(...(p.enum as number[])) + 1 : 'vouch-not-in-enum';
-      out.push({ keyword: 'enum', path, value: JSON.stringify(outside), says: `${path} not one of ${JSON.stringify(p.enum)}` });
-    }
-    if (typeof p.maxLength === 'number' && !constrained) {
-      const base = typeof present[name] === 'string' ? (present[name] as string) : '';
-      out.push({ keyword: 'maxLength', path, value: JSON.stringify(base.padEnd(p.maxLength + 1, 'a')), says: `${path} longer than maxLength ${p.maxLength}` });
-    }
-    if (schemaType(p) === 'object') casesFor(p, present[name], `${path}.`, out, depth + 1);
-  }
+function at(value: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((cur, k) => (cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined), value);
 }
 
-/** Cases that each break one constraint of the request schema, one of each keyword first (round robin), capped. */
-export function negativeCases(schema: JsonSchema, body: unknown, max: number): NegativeCase[] {
-  const all: NegativeCase[] = [];
-  casesFor(schema, body, '', all, 0);
-  const byKeyword = new Map<string, NegativeCase[]>();
-  for (const c of all) byKeyword.set(c.keyword, [...(byKeyword.get(c.keyword) ?? []), c]);
-  const out: NegativeCase[] = [];
-  for (let round = 0; out.length < max && out.length < all.length; round++) {
-    for (const list of byKeyword.values()) if (list[round] && out.length < max) out.push(list[round]!);
-  }
-  return out;
+/**
+ * Cases that each break exactly one constraint of the request schema (the generator's negative phase: ajv confirms
+ * the body fails on that keyword at that field and nowhere else), one of each keyword first (round robin), capped.
+ */
+export function negativeCases(schema: JsonSchema, body: unknown, max: number, specVersion?: string): NegativeCase[] {
+  return negativeValues(schema, body, max, specVersion, { root: false }).map((n) => ({ keyword: n.keyword, path: n.path, value: n.keyword === 'required' ? undefined : JSON.stringify(at(n.value, n.path)), says: n.says }));
 }
 
 export default defineCheck({
@@ -82,8 +52,8 @@ export default defineCheck({
   async run(ctx) {
     const op = ctx.operation!;
     const schema = op.requestBody!.schema!;
-    const cases = negativeCases(schema, baseBody(op), ctx.options.cases);
-    if (!cases.length) return { status: 'inconclusive', reason: 'the request schema declares no constraint this check can break (required, type, minimum, maximum, enum, maxLength)' };
+    const cases = negativeCases(schema, baseBody(op), ctx.options.cases, ctx.surface.spec?.version);
+    if (!cases.length) return { status: 'inconclusive', reason: 'the request schema declares no constraint this check can break (required, type, bounds, enum, lengths, pattern, format, item counts, additionalProperties), or the sample body is not valid to start from' };
     const base = buildRequest(op);
     const candidates: CandidateInput[] = [];
     for (const c of cases) {

@@ -1,77 +1,15 @@
 // src/checks/conformance/response-schema-conformance.ts — a 2xx JSON response breaks the schema its own OpenAPI
 // document declares for that status; proof is the ajv error on the response and again on a replay.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { z } from 'zod';
 import type { Exchange, JsonSchema, Operation } from '../../core/index.js';
+
+export { toJsonSchema, validatorFor } from '../../generate/validate.js';
 import { buildRequest } from '../../inject/index.js';
+import { validatorFor } from '../../generate/validate.js';
 import { defineCheck } from '../kit/define.js';
 import { isSuccess, jsonBody } from '../kit/compare.js';
 import { all, hasJsonResponseSchema, safeMethodOrNotSafeMode } from '../kit/guards.js';
-
-/** OpenAPI keywords that are not JSON Schema validation and would only confuse ajv. */
-const IGNORED = new Set(['example', 'xml', 'discriminator', 'externalDocs', 'nullable']);
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas']);
-const SUBSCHEMAS = new Set(['items', 'additionalProperties', 'not', 'allOf', 'anyOf', 'oneOf', 'prefixItems', 'contains', 'propertyNames', 'if', 'then', 'else', 'unevaluatedProperties', 'unevaluatedItems']);
-
-/**
- * An OpenAPI schema object as plain JSON Schema: OpenAPI-only keywords dropped, `$ref`s left unresolved by discovery
- * (recursive ones) accept anything, and for 3.0 `nullable: true` becomes a type array and boolean
- * `exclusiveMinimum`/`exclusiveMaximum` become numbers.
- */
-export function toJsonSchema(schema: unknown, openapi30: boolean): unknown {
-  if (Array.isArray(schema)) return schema.map((s) => toJsonSchema(s, openapi30));
-  if (!schema || typeof schema !== 'object') return schema;
-  const src = schema as Record<string, unknown>;
-  if (typeof src.$ref === 'string') return {};
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(src)) {
-    if (IGNORED.has(k) || k.startsWith('x-')) continue;
-    if (SCHEMA_MAPS.has(k) && v && typeof v === 'object') out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, toJsonSchema(s, openapi30)]));
-    else if (SUBSCHEMAS.has(k)) out[k] = toJsonSchema(v, openapi30);
-    else out[k] = v; // enum, required, const, default...: data, not schemas
-  }
-  if (openapi30) {
-    for (const [ex, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
-      if (typeof out[ex] !== 'boolean') continue;
-      if (out[ex] && typeof out[bound] === 'number') {
-        out[ex] = out[bound];
-        delete out[bound];
-      } else delete out[ex];
-    }
-    if (src.nullable === true) {
-      if (typeof out.type === 'string') out.type = [out.type, 'null'];
-      if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...(out.enum as unknown[]), null];
-      if (out.type === undefined && (out.allOf || out.oneOf || out.anyOf)) return { anyOf: [out, { type: 'null' }] };
-    }
-  }
-  return out;
-}
-
-// ajv-formats is CommonJS: under NodeNext its default import is the module object, whose `default` is the plugin.
-const withFormats = <T extends Ajv | Ajv2020>(ajv: T): T => {
-  addFormatsModule.default(ajv);
-  return ajv;
-};
-
-let ajv07: Ajv | undefined;
-let ajv2020: Ajv2020 | undefined;
-const compiled07 = new WeakMap<JsonSchema, ValidateFunction>();
-const compiled2020 = new WeakMap<JsonSchema, ValidateFunction>();
-
-/** The validator of a response schema, compiled once per schema object (throws when the schema itself is invalid). */
-export function validatorFor(schema: JsonSchema, specVersion: string | undefined): ValidateFunction {
-  const is31 = specVersion?.startsWith('3.1') ?? false;
-  const cache = is31 ? compiled2020 : compiled07;
-  let v = cache.get(schema);
-  if (!v) {
-    const ajv = is31 ? (ajv2020 ??= withFormats(new Ajv2020({ strict: false, allErrors: true, logger: false }))) : (ajv07 ??= withFormats(new Ajv({ strict: false, allErrors: true, logger: false })));
-    v = ajv.compile(toJsonSchema(schema, !is31) as object);
-    cache.set(schema, v);
-  }
-  return v;
-}
 
 /** One ajv error in words: `/price must be number`. */
 export function describeError(e: ErrorObject): string {

@@ -77,6 +77,8 @@ export interface CheckContext<O = unknown> {
   readonly safeMode: boolean;
   /** Attack strength for this scan (`checks.strength` in vouch.yaml, `--strength`); `default` unless set. */
   readonly strength: Strength;
+  /** The run's seed for generated data (`--seed`); checks derive per-operation seeds from it. */
+  readonly seed?: number;
   readonly signal: AbortSignal;
   /** The out-of-band listener when the scan runs one (checks declaring `needsOob`); else undefined. */
   readonly oob?: CheckOob | undefined;

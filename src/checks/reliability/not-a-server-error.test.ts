@@ -32,6 +32,11 @@ beforeAll(async () => {
         if (typeof body.quantity !== 'number') return sendJson(res, 400, { error: 'quantity must be a number' });
         return sendJson(res, 201, { id: 7 });
       }
+      case '/sum': {
+        const { a } = JSON.parse(req.body) as { a: number };
+        if (a > 500 && a < 1000) return sendJson(res, 500, { error: 'RangeError: table index out of range' });
+        return sendJson(res, 200, { ok: true });
+      }
       case '/always-500':
         return sendJson(res, 500, { error: 'database is down' });
       case '/flaky': {
@@ -46,6 +51,7 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const get = (path: string, name = 'limit', type = 'integer') => ({ method: 'GET', path, params: [{ name, in: 'query' as const, schema: { type }, examples: [name === 'limit' ? 10 : '1'] }] });
+const sum = { method: 'POST', path: '/sum', params: [], requestBody: { contentType: 'application/json', schema: { type: 'object', required: ['a'], properties: { a: { type: 'integer', minimum: 0, maximum: 1000 } } }, example: { a: 1 } } };
 const orders = { method: 'POST', path: '/orders', params: [], requestBody: { contentType: 'application/json', schema: { type: 'object', properties: { quantity: { type: 'integer' } } }, example: { quantity: 2 } } };
 
 describe('not-a-server-error', () => {
@@ -91,7 +97,16 @@ describe('not-a-server-error', () => {
     const r = await testCheck(check, { url: app.url, operations: [get('/safe-items')] });
     expect(r.findings).toEqual([]);
     expect(r.outcomes[0]?.status).toBe('clean');
-    expect(r.requests).toBeLessThanOrEqual(1 + 8);
+    expect(r.requests).toBeLessThanOrEqual(1 + 8 + 10);
+  });
+
+  it('finds a 5xx only generated data reaches, shrunk to the minimal value', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [sum], options: { generated: 20 } });
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f.confidence).toBe('confirmed');
+    expect(f.proof.summary).toContain('with generated data (positive');
+    expect((JSON.parse(f.proof.exchanges[0]!.request.body!) as { a: number }).a).toBe(501);
   });
 
   it('reports a target that fails on everything once, for the base request only', async () => {
@@ -118,7 +133,7 @@ describe('not-a-server-error', () => {
   });
 
   it('honours the attempts option', async () => {
-    const r = await testCheck(check, { url: app.url, operations: [get('/safe-items')], options: { attempts: 2 } });
+    const r = await testCheck(check, { url: app.url, operations: [get('/safe-items')], options: { attempts: 2, generated: 0 } });
     expect(r.requests).toBe(1 + 2);
   });
 });

@@ -6,6 +6,7 @@ import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject
 import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { describeJson, describeValue, excerpt, isServerError, pointSchema, schemaType, withJsonField } from '../kit/compare.js';
 import { safeMethodOrNotSafeMode } from '../kit/guards.js';
+import { DEFAULT_SEED, generateCases, requestFromValues, shrinkFailure } from '../../generate/index.js';
 
 /** One edge case: `value` goes through `buildRequest` (a string), `json` is raw JSON text for JSON body fields. */
 export interface EdgeCase {
@@ -67,6 +68,10 @@ export default defineCheck({
   options: z.strictObject({
     /** Edge cases tried per injection point, shortest first. Default 8 (the most any type has). */
     attempts: z.number().int().min(1).max(8).default(8),
+    /** Generated requests (half negative, half random valid; see docs/generation.md) tried when no edge case failed. Default 10. */
+    generated: z.number().int().min(0).max(1000).default(10),
+    /** Requests spent shrinking a failing generated request. Default 30. */
+    shrinkSteps: z.number().int().min(0).max(500).default(30),
   }),
   appliesTo: safeMethodOrNotSafeMode,
   async run(ctx) {
@@ -100,6 +105,35 @@ export default defineCheck({
         const x = await ctx.send(req);
         if (!isServerError(x.response?.status)) continue;
         candidates.push(candidate(x, req, `${point.location}:${point.name}`, `${point.location} ${point.name}=${c.json !== undefined ? describeJson(c.json) : describeValue(sent(c))} (${c.label})`, sent(c)));
+        break;
+      }
+    }
+    if (!candidates.length && ctx.options.generated > 0) {
+      const half = Math.ceil(ctx.options.generated / 2);
+      const set = generateCases(op, { seed: ctx.seed ?? DEFAULT_SEED, count: half, negatives: ctx.options.generated - half, phases: ['negative', 'positive'], ...(ctx.surface.spec ? { specVersion: ctx.surface.spec.version } : {}) });
+      for (const c of set.cases.slice(0, ctx.options.generated)) {
+        let x = await ctx.send(requestFromValues(op, c.values));
+        if (!isServerError(x.response?.status)) continue;
+        let values = c.values;
+        let shrunkBy = '';
+        if (c.phase === 'positive' && set.arbitrary && ctx.options.shrinkSteps > 0) {
+          let smallest = x;
+          const shrunk = await shrinkFailure(set.arbitrary, set.seed, c.values, async (v) => {
+            const y = await ctx.send(requestFromValues(op, v));
+            if (isServerError(y.response?.status)) smallest = y;
+            return isServerError(y.response?.status);
+          }, { maxSteps: ctx.options.shrinkSteps });
+          if (shrunk) {
+            values = shrunk.value;
+            shrunkBy = `, shrunk in ${shrunk.steps} requests`;
+            const req = requestFromValues(op, values);
+            x = smallest.request.url === ctx.url(req.url) && smallest.request.body === req.body ? smallest : await ctx.send(req);
+            if (!isServerError(x.response?.status)) continue;
+          }
+        }
+        const req = requestFromValues(op, values);
+        const what = `${op.method} ${op.path} with generated data (${c.phase}: ${c.label}${shrunkBy}) ${JSON.stringify(values)}`;
+        candidates.push(candidate(x, req, c.breaks ? `json:${c.breaks.path.replace(/^body\./, '')}` : undefined, what.length > 300 ? `${what.slice(0, 297)}…` : what, JSON.stringify(values)));
         break;
       }
     }

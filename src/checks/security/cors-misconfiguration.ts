@@ -6,6 +6,7 @@ import type { Exchange, Identity, Operation } from '../../core/index.js';
 import { buildRequest } from '../../inject/index.js';
 import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { header, nonce } from './support/exchanges.js';
+import { Tally } from './support/tally.js';
 
 const attackerOrigin = (): string => `https://vouch-cors-${nonce()}.example`;
 
@@ -57,6 +58,8 @@ export default defineCheck({
     const ops = corsOperations(ctx.surface.operations);
     if (!ops.length) return { status: 'inconclusive', reason: 'no GET operation without path parameters to send an Origin to' };
     const hits: Record<Kind, Hit[]> = { 'cors-reflect-origin': [], 'cors-null-origin': [] };
+    // Only real answers count: a 5xx or 429 (without a credentialed reflection) says nothing about the policy.
+    const tally = new Tally();
     let answered = 0;
     let failure = '';
     // A few operations at once (the engine's concurrency and rate limit still apply): one slow endpoint must not
@@ -66,7 +69,7 @@ export default defineCheck({
       const op = ops[i]!;
       const identity = who(op, ctx).name;
       const origin = attackerOrigin();
-      const x = await withOrigin(ctx, op, identity, origin);
+      const x = tally.note(await withOrigin(ctx, op, identity, origin));
       if (!x.response) {
         failure = x.error?.message ?? 'no response';
         return;
@@ -109,7 +112,7 @@ export default defineCheck({
         data: { kind },
       });
     }
-    return candidates.length ? { status: 'found', candidates } : { status: 'clean' };
+    return candidates.length ? { status: 'found', candidates } : tally.result();
   },
   async confirm(candidate, ctx) {
     const op = ctx.operation;

@@ -7,6 +7,7 @@ import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject
 import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { all, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
 import { header, nonce } from './support/exchanges.js';
+import { Tally } from './support/tally.js';
 
 const points = (op: Parameters<Guard>[0]): InjectionPoint[] => injectionPoints(op).filter((p) => ['query', 'form', 'path'].includes(p.location));
 const hasPoints: Guard = (op) => (points(op).length > 0 ? undefined : 'no query, form or path parameter');
@@ -44,11 +45,11 @@ export default defineCheck({
   async run(ctx) {
     const op = ctx.operation!;
     const candidates: CandidateInput[] = [];
-    let answered = 0;
+    // Only real answers count: a 5xx or 429 to the probe says nothing about header reflection.
+    const tally = new Tally();
     for (const point of points(op)) {
       const mark = `vouch${nonce()}`;
-      const probe = await ctx.send(buildRequest(op, point, mark));
-      if (probe.response) answered++;
+      const probe = tally.note(await ctx.send(buildRequest(op, point, mark)));
       const where = reflectedIn(probe, mark);
       if (!where.length) continue; // not reflected into a header: nothing to split
       for (const brk of BREAKS.slice(0, FORMS[ctx.strength])) {
@@ -75,7 +76,7 @@ export default defineCheck({
       }
     }
     if (candidates.length) return { status: 'found', candidates };
-    return answered ? { status: 'clean' } : { status: 'inconclusive', reason: 'no request got a response' };
+    return tally.result();
   },
   async confirm(candidate, ctx) {
     const op = ctx.operation;

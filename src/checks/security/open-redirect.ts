@@ -7,6 +7,7 @@ import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { all, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
 import { forStrength } from '../kit/strength.js';
 import { header, nonce } from './support/exchanges.js';
+import { Tally } from './support/tally.js';
 
 const NAME = /^(?:next|url|redirect|redirect_?(?:to|uri|url)|redir|return|return_?(?:to|url)|returnto|returnurl|continue|dest|destination|goto|target|r|u|to|forward|callback_?url)$/i;
 const LOOKS_LIKE_URL = /^(?:https?:)?\/\/|^\/(?!\/)/i;
@@ -58,13 +59,13 @@ export default defineCheck({
   async run(ctx) {
     const op = ctx.operation!;
     const candidates: CandidateInput[] = [];
-    let answered = 0;
+    // Only real answers count: a 5xx or 429 says nothing about where the parameter would redirect.
+    const tally = new Tally();
     for (const point of redirectPoints(op)) {
       for (const [form, make] of forStrength(PAYLOADS, COUNTS, ctx.strength).entries()) {
         const host = `vouch-redirect-${nonce()}.example`;
         const payload = make(host);
-        const x = await ctx.send(buildRequest(op, point, payload)); // followRedirects stays off: we read the 3xx
-        if (x.response) answered++;
+        const x = tally.note(await ctx.send(buildRequest(op, point, payload))); // followRedirects stays off: we read the 3xx
         const location = redirectsTo(x, host);
         if (!location) continue;
         candidates.push({
@@ -85,7 +86,7 @@ export default defineCheck({
       }
     }
     if (candidates.length) return { status: 'found', candidates };
-    return answered ? { status: 'clean' } : { status: 'inconclusive', reason: 'no request got a response' };
+    return tally.result();
   },
   async confirm(candidate, ctx) {
     const op = ctx.operation;

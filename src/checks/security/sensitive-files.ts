@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Exchange, ResponseRecord, Severity } from '../../core/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { isHtml, nonce } from './support/exchanges.js';
+import { Tally } from './support/tally.js';
 
 type Marker = (text: string, bytes: Buffer, res: ResponseRecord) => string | undefined;
 
@@ -114,11 +115,11 @@ export default defineCheck({
     const control = await ctx.send({ method: 'GET', url: `/vouch-${nonce()}` });
     if (!control.response) return { status: 'inconclusive', reason: `the not-found control failed: ${control.error?.message ?? 'no response'}` };
     const candidates: CandidateInput[] = [];
-    let answered = 0;
+    // A 5xx or 429 to a probe says nothing about whether the file is there.
+    const tally = new Tally();
     for (const probe of PROBES) {
       if (ctx.options.skip.includes(probe.path)) continue;
-      const x = await ctx.send({ method: 'GET', url: probe.path });
-      if (x.response) answered++;
+      const x = tally.note(await ctx.send({ method: 'GET', url: probe.path }));
       const evidence = shows(probe, x, control);
       if (!evidence) continue;
       candidates.push({
@@ -137,7 +138,7 @@ export default defineCheck({
       });
     }
     if (candidates.length) return { status: 'found', candidates };
-    return answered === 0 ? { status: 'inconclusive', reason: 'no probe got a response' } : { status: 'clean' };
+    return tally.result();
   },
   async confirm(candidate, ctx) {
     const probe = PROBES.find((p) => p.path === (candidate.data as { path?: string } | undefined)?.path);

@@ -5,6 +5,7 @@ import type { Exchange, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { all, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
+import { Tally } from './support/tally.js';
 
 const NAME = /^(?:url|uri|link|href|src|source|callback|callback_?url|webhook|webhook_?url|hook|notify_?url|next|image|image_?url|img|avatar|avatar_?url|icon|logo|feed|rss|fetch|load|proxy|remote|endpoint|target|dest|destination|site|page|file_?url|document|pdf|preview|import|host)$/i;
 const LOOKS_LIKE_URL = /^https?:\/\//i;
@@ -56,7 +57,9 @@ export default defineCheck({
         sent.push({ point, form, token, payload, x: await ctx.send(buildRequest(op, point, payload)) });
       }
     }
-    const answered = sent.filter((s) => s.x.response).length;
+    // A 5xx or 429 answer may mean the fetch never ran: such payloads leave the point unjudged.
+    const tally = new Tally();
+    for (const s of sent) tally.note(s.x);
     const callbacks = await Promise.all(sent.map((s) => oob.waitFor(s.token, ctx.options.waitMs)));
     const candidates: CandidateInput[] = [];
     const seen = new Set<string>();
@@ -81,7 +84,7 @@ export default defineCheck({
       });
     });
     if (candidates.length) return { status: 'found', candidates };
-    return answered ? { status: 'clean' } : { status: 'inconclusive', reason: 'no request got a response' };
+    return tally.result();
   },
   async confirm(candidate, ctx) {
     const op = ctx.operation;

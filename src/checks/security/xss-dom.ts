@@ -7,6 +7,7 @@ import { defineCheck, type CandidateInput, type CheckContext } from '../kit/defi
 import { all, methodIn, noPathParams, type Guard } from '../kit/guards.js';
 import { loadForProof } from './support/browser.js';
 import { isHtml, mediaType, nonce, textBody } from './support/exchanges.js';
+import { realAnswer } from './support/tally.js';
 
 const SOURCE = /location\s*\.\s*(?:hash|search|href)|document\s*\.\s*(?:URL|documentURI|baseURI)|URLSearchParams/;
 const SINK = /\.\s*(?:innerHTML|outerHTML)\s*[+]?=|\.insertAdjacentHTML\s*\(|document\s*\.\s*write(?:ln)?\s*\(|\beval\s*\(|new\s+Function\s*\(|\bsetTimeout\s*\(\s*[^,(]*[a-z]|\.html\s*\(|createContextualFragment|(?:location|location\.href)\s*=|\.src\s*=|\.href\s*=/;
@@ -70,6 +71,7 @@ export default defineCheck({
     const op = ctx.operation!;
     const page = await ctx.send(buildRequest(op));
     if (!page.response) return { status: 'inconclusive', reason: `the page did not load: ${page.error?.message ?? 'no response'}` };
+    if (!realAnswer(page)) return { status: 'inconclusive', reason: `the page answered ${page.response.status} (a rate limit or server error), so its script could not be read` };
     if (!isHtml(page.response) || page.response.status >= 400) return { status: 'clean' };
     const script = await scriptsOf(ctx as CheckContext<unknown>, page);
     if (!SOURCE.test(script) || !SINK.test(script)) return { status: 'clean' }; // no URL source reaches any sink

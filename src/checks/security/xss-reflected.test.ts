@@ -19,6 +19,8 @@ beforeAll(async () => {
         return sendHtml(res, 200, `<form><input name="q" value="${q}"></form>`);
       case '/script': // quotes escaped for JS, but `<` is not: `</script>` breaks out
         return sendHtml(res, 200, `<script>var q = "${q.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}";</script><p>hi</p>`);
+      case '/lowerfilter': // a case-sensitive filter: strips lower-case tag openers, passes upper-case ones
+        return sendHtml(res, 200, `<h1>Results for ${q.replace(/<(?=[a-z/!])/g, '')}</h1>`);
       case '/textarea':
         return sendHtml(res, 200, `<textarea>${q}</textarea>`);
       case '/escaped':
@@ -55,7 +57,7 @@ describe('xss-reflected', () => {
     expect(at('<script>1</script><p>X')).toBe('html');
     expect(at('<textarea>X</textarea>')).toBe('rcdata:textarea');
     expect(at('<!-- X -->')).toBe('comment');
-    expect(executionPayloads('html', 'ab')).toEqual([`<img src=x onerror="vouchProof('ab')">`]);
+    expect(executionPayloads('html', 'ab')).toEqual([`<img src=x onerror="vouchProof('ab')">`, `<IMG SRC=x ONERROR="vouchProof('ab')">`]);
     expect(executionPayloads('script', 'ab')[0]).toBe('</script><img src=x onerror=vouchProof(/ab/.source)>');
   });
 
@@ -101,6 +103,19 @@ describe('xss-reflected', () => {
       expect(f.proof.exchanges[1]!.response?.body).toContain('vouchProof'); // the exchange that ran is in the proof
       expect(f.proof.exchanges[1]!.request.url).toContain('vouchProof');
       expect(r.requests).toBeLessThanOrEqual(1 + 3);
+    });
+
+    it('finds a case-sensitive tag filter only at high strength (an upper-case marker), and proves it by execution', async () => {
+      const normal = await testCheck(check, { url: app.url, operations: [op('/lowerfilter')] });
+      expect(normal.findings).toEqual([]);
+      expect(normal.requests).toBe(1);
+      const high = await testCheck(check, { url: app.url, operations: [op('/lowerfilter')], strength: 'high' });
+      expect(high.findings.map((f) => f.confidence)).toEqual(['confirmed']);
+      expect(high.findings[0]!.proof.summary).toContain('<X-VOUCH-');
+      // The safe twin escapes: two markers at high strength, nothing found.
+      const twin = await testCheck(check, { url: app.url, operations: [op('/escaped')], strength: 'high' });
+      expect(twin.findings).toEqual([]);
+      expect(twin.requests).toBe(2);
     });
 
     it('treats GET form fields as query parameters', async () => {

@@ -7,6 +7,7 @@ import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject
 import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { all, methodIn, type Guard } from '../kit/guards.js';
 import { isHtml, nonce, textBody } from './support/exchanges.js';
+import { Tally } from './support/tally.js';
 
 /** A GET form's fields travel in the query string, as a browser sends them. */
 export function asQuery(op: Operation): Operation {
@@ -29,7 +30,9 @@ export function contextAt(html: string, index: number): ReflectionContext {
   return 'html';
 }
 
-const marker = (n: string): string => `vouch${n}"'<x-vouch-${n}>`;
+/** Markers tried per parameter, in order; high strength adds an upper-case tag that case-sensitive filters miss. */
+const MARKERS: ReadonlyArray<(n: string) => string> = [(n) => `vouch${n}"'<x-vouch-${n}>`, (n) => `vouch${n}"'<X-VOUCH-${n}>`];
+const COUNTS = { low: 1, default: 1, high: 2 } as const;
 const handler = (n: string): string => `<img src=x onerror="vouchProof('${n}')">`;
 
 /** Execution payloads for a context, in the order tried. */
@@ -39,7 +42,8 @@ export function executionPayloads(context: ReflectionContext, n: string): string
   if (context === 'attribute') return [`'">${handler(n)}`];
   if (context === 'comment') return [`-->${handler(n)}`];
   if (context.startsWith('rcdata:')) return [`</${context.slice(7)}>${handler(n)}`];
-  return [handler(n)];
+  // Upper-case tag and handler names for filters that only strip lower-case tags (HTML names are case-blind).
+  return [handler(n), `<IMG SRC=x ONERROR="vouchProof('${n}')">`];
 }
 
 export default defineCheck({
@@ -47,6 +51,8 @@ export default defineCheck({
   family: 'security',
   kind: 'active',
   scope: 'operation',
+  // One marker per parameter; at high strength a second form when the first is not reflected unescaped.
+  requestsPerPoint: COUNTS,
   meta: {
     title: 'Reflected cross-site scripting',
     description: 'A query parameter is copied into an HTML page without escaping, so a link can run script in the site\'s origin.',
@@ -64,33 +70,35 @@ export default defineCheck({
   async run(ctx) {
     const op = asQuery(ctx.operation!);
     const candidates: CandidateInput[] = [];
-    let answered = 0;
+    const tally = new Tally();
     for (const point of queryPoints(op)) {
-      const n = nonce();
-      const payload = marker(n);
-      const x = await ctx.send(buildRequest(op, point, payload));
-      if (x.response) answered++;
-      const body = textBody(x.response);
-      const at = body.indexOf(`<x-vouch-${n}>`);
-      if (!isHtml(x.response) || at < 0) continue;
-      const context = contextAt(body, at);
-      candidates.push({
-        operation: { method: ctx.operation!.method, path: ctx.operation!.path },
-        url: x.request.url,
-        parameter: `query:${point.name}`,
-        vulnClass: 'xss-reflected',
-        confidence: 'tentative',
-        proof: {
-          summary: `query ${point.name}=${payload} → ${x.response?.status ?? '-'} text/html reflecting <x-vouch-${n}> unescaped in ${context} context`,
-          exchangeIds: [x.id],
-          evidence: body.slice(Math.max(0, at - 60), at + n.length + 70),
-          payload,
-        },
-        data: { point, context },
-      });
+      for (const marker of MARKERS.slice(0, COUNTS[ctx.strength])) {
+        const n = nonce();
+        const payload = marker(n);
+        const x = tally.note(await ctx.send(buildRequest(op, point, payload)));
+        const body = textBody(x.response);
+        const at = body.toLowerCase().indexOf(`<x-vouch-${n}>`);
+        if (!isHtml(x.response) || at < 0) continue;
+        const context = contextAt(body, at);
+        candidates.push({
+          operation: { method: ctx.operation!.method, path: ctx.operation!.path },
+          url: x.request.url,
+          parameter: `query:${point.name}`,
+          vulnClass: 'xss-reflected',
+          confidence: 'tentative',
+          proof: {
+            summary: `query ${point.name}=${payload} → ${x.response?.status ?? '-'} text/html reflecting ${body.slice(at, at + n.length + 10)} unescaped in ${context} context`,
+            exchangeIds: [x.id],
+            evidence: body.slice(Math.max(0, at - 60), at + n.length + 70),
+            payload,
+          },
+          data: { point, context },
+        });
+        break;
+      }
     }
     if (candidates.length) return { status: 'found', candidates };
-    return answered ? { status: 'clean' } : { status: 'inconclusive', reason: 'no request got a response' };
+    return tally.result();
   },
   async confirm(candidate, ctx) {
     const data = candidate.data as { point: InjectionPoint; context: ReflectionContext } | undefined;

@@ -8,6 +8,7 @@ import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { all, methodIn, notSafeMode, type Guard } from '../kit/guards.js';
 import { loadForProof } from './support/browser.js';
 import { isHtml, nonce, textBody } from './support/exchanges.js';
+import { Tally } from './support/tally.js';
 import { contextAt, executionPayloads, type ReflectionContext } from './xss-reflected.js';
 
 /** String-valued body fields (the values an app stores and later shows). */
@@ -49,16 +50,19 @@ export default defineCheck({
     const pages = renderPages(ctx.surface.operations).slice(0, PAGES[ctx.strength]);
     if (!pages.length) return { status: 'inconclusive', reason: 'no HTML page in the surface to look for stored values on' };
     const written: Array<{ point: InjectionPoint; n: string; x: Exchange }> = [];
+    // A write answered 5xx or 429 may or may not have stored anything: only real answers judge the write.
+    const writes = new Tally();
     for (const point of storedPoints(op)) {
       const n = nonce();
-      const x = await ctx.send(buildRequest(op, point, marker(n)));
+      const x = writes.note(await ctx.send(buildRequest(op, point, marker(n))));
       if (ok(x)) written.push({ point, n, x });
     }
-    if (!written.length) return { status: 'clean' }; // nothing was accepted, so nothing was stored
+    if (!written.length) return writes.result(); // nothing was accepted, so nothing was stored (clean), or no real answer
     const candidates: CandidateInput[] = [];
     const found = new Set<string>();
+    const views = new Tally();
     for (const page of pages) {
-      const view = await ctx.send(buildRequest(page));
+      const view = views.note(await ctx.send(buildRequest(page)));
       if (!isHtml(view.response)) continue;
       const html = textBody(view.response);
       for (const w of written) {
@@ -83,7 +87,7 @@ export default defineCheck({
         });
       }
     }
-    return candidates.length ? { status: 'found', candidates } : { status: 'clean' };
+    return candidates.length ? { status: 'found', candidates } : views.result();
   },
   async confirm(candidate, ctx) {
     const op = ctx.operation;

@@ -6,6 +6,7 @@ import { buildRequest } from '../../inject/index.js';
 import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { all, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
 import { nonce, textBody } from './support/exchanges.js';
+import { Tally } from './support/tally.js';
 
 const xmlType = (op: Operation): string | undefined => (op.requestBody && /[/+]xml\b/i.test(op.requestBody.contentType) ? op.requestBody.contentType : undefined);
 const acceptsXml: Guard = (op) => (xmlType(op) ? undefined : 'the request body is not XML');
@@ -88,7 +89,8 @@ export default defineCheck({
   appliesTo: all(acceptsXml, safeMethodOrNotSafeMode),
   async run(ctx) {
     const op = ctx.operation!;
-    let answered = 0;
+    // Only real answers count: a 5xx or 429 says nothing about the parser.
+    const tally = new Tally();
     let skippedBlind = false;
     for (const step of PLAN[ctx.strength]) {
       const a = await attempt(ctx, op, step);
@@ -96,7 +98,7 @@ export default defineCheck({
         skippedBlind = true;
         continue;
       }
-      if (a.x.response) answered++;
+      tally.note(a.x);
       if (!a.evidence) continue;
       const how = a.kind === 'file' ? `the response carries ${JSON.stringify(a.evidence)} from ${FILES[a.file!]!.url}; an internal-entity control → ${a.control?.response?.status ?? '-'} without it` : `vouch's listener then received ${a.evidence} (${a.kind === 'oob' ? 'external general entity' : 'external parameter entity / DTD'})`;
       const candidate: CandidateInput = {
@@ -110,8 +112,9 @@ export default defineCheck({
       };
       return { status: 'found', candidates: [candidate] };
     }
-    if (!answered) return { status: 'inconclusive', reason: skippedBlind ? NO_LISTENER : 'no request got a response' };
-    return skippedBlind ? { status: 'inconclusive', reason: `the file payloads showed nothing and ${NO_LISTENER}` } : { status: 'clean' };
+    const judged = tally.result();
+    if (judged.status === 'inconclusive') return skippedBlind ? { status: 'inconclusive', reason: `${judged.reason}; ${NO_LISTENER}` } : judged;
+    return skippedBlind ? { status: 'inconclusive', reason: `the file payloads showed nothing and ${NO_LISTENER}` } : judged;
   },
   async confirm(candidate, ctx) {
     const op = ctx.operation;

@@ -41,6 +41,7 @@ interface CommonOpts {
   quiet?: true;
   expectVersion?: string;
   queue?: true;
+  seed?: string;
 }
 
 /** `--expect-version` needs to know where the deployment shows its version. */
@@ -53,6 +54,13 @@ function expectVersionOf(opts: CommonOpts, config: VouchConfig): { expectVersion
     });
   }
   return { expectVersion: opts.expectVersion.trim() };
+}
+
+/** `--seed <n>`: a non-negative integer, else a clear error. */
+function parseSeed(seed: string | undefined): { seed?: number } {
+  if (seed === undefined) return {};
+  if (!/^\d{1,10}$/.test(seed) || Number(seed) > 2 ** 31 - 1) throw new VouchError('VOUCH_USAGE', `--seed ${seed}: expected an integer from 0 to 2147483647`, { hint: 'Take the seed from a report (report.json "seed") to reproduce that run.' });
+  return { seed: Number(seed) };
 }
 
 /** `--har` / `--postman` add to `discovery.har` / `discovery.postman` of vouch.yaml. */
@@ -85,6 +93,7 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
       ...(only ? { only } : {}),
       scanId,
       scanDir: outDir,
+      ...parseSeed(opts.seed),
       ...(baseline ? { baseline } : {}),
       ...(stored?.report.deployment ? { baselineDeployment: stored.report.deployment } : {}),
       ...expect,
@@ -123,7 +132,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
   const interrupt = interruptSignal();
   try {
     if (!baseline) {
-      const report = await runScan({ run: candidate, config, checks, ...expect, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
+      const report = await runScan({ run: candidate, config, checks, ...expect, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), ...parseSeed(opts.seed), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
       const code = await finish(report, outDir, opts.format, opts);
       await withHistory((s) => s.saveReport(report), config.store?.url);
       return code;
@@ -136,6 +145,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
       ...(only ? { only } : {}),
       outDir,
       ...expect,
+      ...parseSeed(opts.seed),
       ...(ai ? { aiInfluenced: ai } : {}),
       onEvent: (label) => progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), label }),
       signal: interrupt.signal,
