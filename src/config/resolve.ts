@@ -21,7 +21,15 @@ function identityAuth(cfg: IdentityConfig): IdentityAuth {
   if (cfg.login && 'json' in cfg.login) return { kind: 'json-login', url: cfg.login.json.url, body: cfg.login.json.body, tokenPath: cfg.login.json.tokenPath };
   if (cfg.login && 'form' in cfg.login) {
     const f = cfg.login.form;
-    return { kind: 'form-login', url: f.url, fields: f.fields, ...(f.successStatus !== undefined ? { successStatus: f.successStatus } : {}) };
+    const status = f.success?.status ?? f.successStatus;
+    return {
+      kind: 'form-login',
+      url: f.url,
+      fields: f.fields,
+      ...(status !== undefined ? { successStatus: status } : {}),
+      ...(f.success?.cookie !== undefined ? { successCookie: f.success.cookie } : {}),
+      ...(f.success?.location !== undefined ? { successLocation: f.success.location } : {}),
+    };
   }
   return { kind: 'none' };
 }

@@ -20,7 +20,22 @@ export const identitySchema = z
           json: z.strictObject({ url: z.string().min(1), body: z.record(z.string(), z.unknown()), tokenPath: z.string().min(1) }),
         }),
         z.strictObject({
-          form: z.strictObject({ url: z.string().min(1), fields: z.record(z.string(), z.string()), successStatus: z.number().int().optional() }),
+          form: z.strictObject({
+            url: z.string().min(1),
+            fields: z.record(z.string(), z.string()),
+            /** Same as success.status (kept for older files). */
+            successStatus: z.number().int().optional(),
+            /** What a successful login looks like; every condition given must hold. Default: a status below 400. */
+            success: z
+              .strictObject({
+                status: z.number().int().optional(),
+                /** A cookie of this name is set. */
+                cookie: z.string().min(1).optional(),
+                /** The response redirects to a Location containing this text. */
+                location: z.string().min(1).optional(),
+              })
+              .optional(),
+          }),
         }),
       ])
       .optional(),

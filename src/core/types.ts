@@ -41,7 +41,17 @@ export type IdentityAuth =
   | { kind: 'header'; name: string; value: string }
   | { kind: 'cookie'; name: string; value: string }
   | { kind: 'json-login'; url: string; body: Record<string, unknown>; tokenPath: string }
-  | { kind: 'form-login'; url: string; fields: Record<string, string>; successStatus?: number };
+  | {
+      kind: 'form-login';
+      url: string;
+      fields: Record<string, string>;
+      /** Success conditions (all given ones must hold; none given: any status below 400). */
+      successStatus?: number;
+      /** A cookie of this name must be set by the login response. */
+      successCookie?: string;
+      /** The login must redirect to a Location containing this text. */
+      successLocation?: string;
+    };
 
 /** Role decides a finding's exposure: reachable anonymously, by any signed-in user, or only by a privileged one. */
 export type IdentityRole = 'anonymous' | 'user' | 'privileged';
@@ -135,6 +145,10 @@ export interface Operation {
   graphql?: { kind: 'query' | 'mutation'; field: string; query: string };
   /** Producer → consumer links: a field of this operation's response feeds another operation's parameter. */
   links?: OperationLink[];
+  /** What the spec declares (`auth` is what was observed, when discovery could probe it). */
+  declaredAuth?: AuthRequirement;
+  /** Set by discovery's probes: false when every probe got "not found" (a spec operation that is gone). */
+  live?: boolean;
 }
 
 /** `field` is a path into the response body (`id`, `items[].id`); `operation` is the consumer's id. */

@@ -3,7 +3,7 @@ import type { HttpEngine, Scope } from '../core/index.js';
 import { createScopeGuard, originOf } from '../net/scope.js';
 
 /** The kind of source a URL came from; refusals are logged with `checkId: discover:<kind>`. */
-export type FoundVia = 'link' | 'form' | 'redirect' | 'sitemap' | 'robots' | 'script' | 'spec' | 'spec-server' | 'har' | 'postman' | 'graphql';
+export type FoundVia = 'link' | 'form' | 'redirect' | 'sitemap' | 'robots' | 'script' | 'spec' | 'spec-server' | 'har' | 'postman' | 'graphql' | 'spa';
 
 export type Verdict = 'target' | 'other' | 'refused';
 

@@ -8,11 +8,13 @@ import { CRAWL_DEFAULTS, crawlHtml, type CrawlOptions } from './html.js';
 import { readPostman } from './postman.js';
 import { recordedOperations, type RecordedRequest } from './recorded.js';
 import { loadSpec } from './spec.js';
+import { exploreSurface, type ExploreOptions } from './surface.js';
 
 export { routeTemplate, extractLinks, extractScriptUrls, parseRobots, parseSitemap } from './html.js';
 export { parseSpecText, parseSpec, specToOperations } from './openapi.js';
 export { SPEC_LOCATIONS } from './spec.js';
 export { createUrlGate, type UrlGate } from './gate.js';
+export type { ExploreOptions } from './surface.js';
 
 /** The `discovery:` section of vouch.yaml (docs/discovery.md); every field optional here. */
 export interface DiscoverOptions extends CrawlOptions {
@@ -34,6 +36,8 @@ export interface DiscoverInput {
   /** Crawl HTML pages from the root. Default true (same as `options.crawl`). */
   crawl?: boolean;
   options?: DiscoverOptions;
+  /** Browser crawl, shadow routes, observed auth, inferred links (src/discover/surface.ts); absent or false: none. */
+  explore?: ExploreOptions | false;
 }
 
 /** Same route whatever its parameters are called: `/a/{id}` and `/a/{productId}` match. */
@@ -92,6 +96,7 @@ export async function discover(input: DiscoverInput): Promise<Surface> {
     if (got.refused) warnings.push(`${file}: ${got.refused} request${got.refused === 1 ? '' : 's'} outside the scope refused, never sent (see audit.jsonl)`);
     if (got.elsewhere) warnings.push(`${file}: ${got.elsewhere} request${got.elsewhere === 1 ? '' : 's'} to other in-scope origins left out (vouch tests the target)`);
   }
+  if (input.explore) await exploreSurface(engine, target, ops, warnings, { ...input.explore, gate });
   const operations = [...ops.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.id.localeCompare(b.id));
   return { target: target.url, operations, warnings, ...(spec ? { spec: { location: spec.location, version: spec.version } } : {}) };
 }

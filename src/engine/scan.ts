@@ -95,6 +95,11 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   });
   const sessions = createIdentitySessions(run.identities, engine, (name, reason) => emit({ type: 'warning', message: `identity ${name}: ${reason}; its tasks are skipped` }));
   engine.setCredentials((name) => sessions.headers(name));
+  engine.setReauthenticate(async (name, why, sentAt) => {
+    const ok = await sessions.relogin(name, why, sentAt);
+    if (ok) emit({ type: 'warning', message: `identity ${name}: credentials expired (${why}); logged in again and retried` });
+    return ok;
+  });
 
   const timed = async <T>(stage: Stage, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T> => {
     emit({ type: 'stage-started', stage, target: run.target.url });
@@ -107,7 +112,18 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   emit({ type: 'scan-started', scanId, target: run.target.url });
   let oob: OobListener | undefined;
   try {
-    const surface = await timed('discover', () => discover({ target: run.target, engine, scope: run.scope, options: config.discovery }), (s) => `${s.operations.length} operations`);
+    const surface = await timed(
+      'discover',
+      () =>
+        discover({
+          target: run.target,
+          engine,
+          scope: run.scope,
+          options: config.discovery,
+          explore: { identities: run.identities, usable: (name) => sessions.usable(name), safeMode: run.safeMode, allowMethods: config.safeMode?.allowMethods ?? [] },
+        }),
+      (s) => `${s.operations.length} operations`,
+    );
     for (const w of surface.warnings) emit({ type: 'warning', message: w });
     const deployment = await observeDeployment(engine, run.target.url, surface, config.target.version).catch((e: unknown): Deployment => {
       const why = `not observed: ${e instanceof Error ? e.message : String(e)}`;

@@ -57,6 +57,11 @@ export interface EngineOptions {
   audit?: AuditLog;
   /** Credentials for an identity (headers to add); resolved per request, may log in lazily. */
   credentials?: (identity: string) => Promise<HeaderList>;
+  /**
+   * Called when a request that carried an identity's credentials got 401: true when the identity logged in again,
+   * and the request is then retried once (the retry's response notes say so).
+   */
+  reauthenticate?: (identity: string, why: string, sentAt: number) => Promise<boolean>;
   signal?: AbortSignal;
 }
 
@@ -65,6 +70,7 @@ const USER_AGENT = 'vouch/0.1 (+https://github.com/vouch)';
 
 export interface Engine extends HttpEngine {
   setCredentials(fn: (identity: string) => Promise<HeaderList>): void;
+  setReauthenticate(fn: (identity: string, why: string, sentAt: number) => Promise<boolean>): void;
   /** Cookie jar of an identity (login recipes read and seed it). */
   jar(identity: string): CookieJar;
   /**
@@ -130,6 +136,9 @@ export function createEngine(opts: EngineOptions): Engine {
   const inFlight = new Set<Abortable>();
   const stats: EngineStats = { sent: 0, refused: 0, errors: 0, byStatus: {} };
   let credentials = opts.credentials;
+  let reauthenticate = opts.reauthenticate;
+  /** Exchanges whose request carried the identity's own credentials (header or jar cookie). */
+  const carried = new WeakSet<Exchange>();
   let closing: Promise<void> | undefined;
   const base = new URL(opts.target.url);
   const baseOrigin = `${base.protocol}//${base.host}`;
@@ -316,10 +325,20 @@ export function createEngine(opts: EngineOptions): Engine {
     }
     const auth = credentials ? await credentials(meta.identity) : undefined;
     const cookie = hasCookie || jars.size === 0 ? undefined : jars.get(meta.identity)?.header(where.url());
+    let withCredentials = false;
     if ((auth && auth.length) || cookie || !hasUa) {
       headers = [];
-      if (auth) for (const h of auth) if (!given.some(([k]) => k.toLowerCase() === h[0].toLowerCase())) headers.push(h);
-      if (cookie) headers.push(['cookie', cookie]);
+      if (auth) {
+        for (const h of auth) {
+          if (given.some(([k]) => k.toLowerCase() === h[0].toLowerCase())) continue;
+          headers.push(h);
+          withCredentials = true;
+        }
+      }
+      if (cookie) {
+        headers.push(['cookie', cookie]);
+        withCredentials = true;
+      }
       if (!hasUa) headers.push(UA_HEADER);
       for (const h of given) headers.push(h);
     }
@@ -361,12 +380,24 @@ export function createEngine(opts: EngineOptions): Engine {
     // The anonymous identity keeps no cookies: a check that happens to post a login form must not turn every later
     // "anonymous" request into a signed-in one (a false ignored-auth on every protected operation).
     if (result.headers && meta.identity !== 'anonymous') for (const [k, v] of result.headers) if (k === 'set-cookie') jar(meta.identity).store(v, where.url());
-    return settle(result, request, meta, where.key, bucket, startedAt);
+    const ex = settle(result, request, meta, where.key, bucket, startedAt);
+    if (withCredentials) carried.add(ex);
+    return ex;
   }
 
   function send(req: SendRequest, meta: SendMeta): Promise<Exchange> {
     // No async frame of its own when there is nothing to follow (the common case).
-    return req.followRedirects ? follow(req, meta) : sendOnce(req, absolute(req.url), meta);
+    const sent = req.followRedirects ? follow(req, meta) : sendOnce(req, absolute(req.url), meta);
+    return reauthenticate && meta.identity !== 'anonymous' ? sent.then((ex) => retryExpired(ex, req, meta)) : sent;
+  }
+
+  /** Re-login on expiry: a 401 on a request that carried the identity's credentials → log in again once, retry. */
+  async function retryExpired(ex: Exchange, req: SendRequest, meta: SendMeta): Promise<Exchange> {
+    if (ex.response?.status !== 401 || !carried.has(ex) || !reauthenticate) return ex;
+    if (!(await reauthenticate(meta.identity, `401 on ${ex.request.method} ${ex.request.url} (exchange ${ex.id})`, ex.timing.startedAt))) return ex;
+    const again = await (req.followRedirects ? follow(req, meta) : sendOnce(req, absolute(req.url), meta));
+    if (again.response) (again.response.notes ??= []).push(`retried after re-login as ${meta.identity} (exchange ${ex.id} got 401)`);
+    return again;
   }
 
   async function follow(req: SendRequest, meta: SendMeta): Promise<Exchange> {
@@ -460,6 +491,9 @@ export function createEngine(opts: EngineOptions): Engine {
     stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
     setCredentials(fn) {
       credentials = fn;
+    },
+    setReauthenticate(fn) {
+      reauthenticate = fn;
     },
     jar,
     unavailableOrigins: () => breaker.open(),

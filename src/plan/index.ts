@@ -18,7 +18,8 @@ export interface PlanInput {
 /** The least-privileged identity that can reach an operation. */
 export function leastIdentity(op: Operation | undefined, identities: readonly Identity[], unavailable: ReadonlyMap<string, string>): Identity | undefined {
   const usable = identities.filter((i) => !unavailable.has(i.name));
-  if (!op || op.auth !== 'required') return usable.find((i) => i.role === 'anonymous') ?? usable[0];
+  // Declared required counts too: checks of an operation that lost its guard still need a signed-in comparison point.
+  if (!op || (op.auth !== 'required' && op.declaredAuth !== 'required')) return usable.find((i) => i.role === 'anonymous') ?? usable[0];
   return usable.find((i) => i.role === 'user' && !i.intended) ?? usable.find((i) => i.role === 'user') ?? usable.find((i) => i.role === 'privileged');
 }
 

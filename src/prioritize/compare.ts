@@ -1,19 +1,61 @@
 // src/prioritize/compare.ts — candidate against baseline: findings new / persisting / fixed, and the surface diff.
-import type { Comparison, Finding, PermissionAudit, PermissionDiff, Surface, SurfaceDiff } from '../core/index.js';
+import type { Comparison, Finding, JsonSchema, Operation, Parameter, ParamChange, PermissionAudit, PermissionDiff, Surface, SurfaceDiff } from '../core/index.js';
 
 const routeKey = (method: string, path: string): string => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`;
 
+const typeOf = (p: Parameter): string => {
+  const t = p.schema?.type;
+  return Array.isArray(t) ? t.join('|') : typeof t === 'string' ? t : '';
+};
+
+/** Parameters added, removed or retyped between two versions of one operation (body fields as `in: body`). */
+function paramChanges(before: Operation, after: Operation): ParamChange[] {
+  const fields = (o: Operation): Parameter[] => {
+    const props = (o.requestBody?.schema as { properties?: Record<string, JsonSchema> } | undefined)?.properties ?? {};
+    return [...o.params, ...Object.entries(props).map(([name, schema]): Parameter => ({ name, in: 'body', schema }))];
+  };
+  const key = (p: Parameter): string => `${p.in} ${p.name}`;
+  const b = new Map(fields(before).map((p) => [key(p), p]));
+  const a = new Map(fields(after).map((p) => [key(p), p]));
+  const out: ParamChange[] = [];
+  for (const [k, p] of a) {
+    const old = b.get(k);
+    if (!old) out.push({ operation: after.id, parameter: p.name, in: p.in, change: 'added', ...(typeOf(p) ? { to: typeOf(p) } : {}) });
+    else if (typeOf(old) && typeOf(p) && typeOf(old) !== typeOf(p)) out.push({ operation: after.id, parameter: p.name, in: p.in, change: 'retyped', from: typeOf(old), to: typeOf(p) });
+  }
+  for (const [k, p] of b) if (!a.has(k)) out.push({ operation: after.id, parameter: p.name, in: p.in, change: 'removed', ...(typeOf(p) ? { from: typeOf(p) } : {}) });
+  return out;
+}
+
+/**
+ * The surface diff: operations added and removed (a spec operation that no longer answers counts as removed),
+ * parameters changed, authentication requirement changed (observed), shadow operations (answer, in no spec, page
+ * or script) and zombies (in the candidate's spec, gone).
+ */
 export function diffSurface(baseline: Surface, candidate: Surface): SurfaceDiff {
-  const before = new Map(baseline.operations.map((o) => [routeKey(o.method, o.path), o]));
-  const after = new Map(candidate.operations.map((o) => [routeKey(o.method, o.path), o]));
+  const present = (o: Operation): boolean => o.live !== false;
+  const before = new Map(baseline.operations.filter(present).map((o) => [routeKey(o.method, o.path), o]));
+  const after = new Map(candidate.operations.filter(present).map((o) => [routeKey(o.method, o.path), o]));
   const added = [...after].filter(([k]) => !before.has(k)).map(([, o]) => o.id).sort();
   const removed = [...before].filter(([k]) => !after.has(k)).map(([, o]) => o.id).sort();
   const authChanged: SurfaceDiff['authChanged'] = [];
+  const paramsChanged: ParamChange[] = [];
   for (const [k, o] of after) {
     const b = before.get(k);
-    if (b && b.auth !== o.auth && b.auth !== 'unknown' && o.auth !== 'unknown') authChanged.push({ operation: o.id, from: b.auth, to: o.auth });
+    if (!b) continue;
+    if (b.auth !== o.auth && b.auth !== 'unknown' && o.auth !== 'unknown') authChanged.push({ operation: o.id, from: b.auth, to: o.auth });
+    paramsChanged.push(...paramChanges(b, o));
   }
-  return { added, removed, authChanged: authChanged.sort((a, b) => a.operation.localeCompare(b.operation)) };
+  const shadow = candidate.operations.filter((o) => present(o) && o.sources.includes('shadow') && !o.sources.includes('spec')).map((o) => o.id).sort();
+  const zombie = candidate.operations.filter((o) => o.live === false && o.sources.includes('spec')).map((o) => o.id).sort();
+  return {
+    added,
+    removed,
+    authChanged: authChanged.sort((a, b) => a.operation.localeCompare(b.operation)),
+    paramsChanged: paramsChanged.sort((a, b) => a.operation.localeCompare(b.operation) || a.parameter.localeCompare(b.parameter)),
+    shadow,
+    zombie,
+  };
 }
 
 /** Marks each candidate finding new or persisting, and lists the baseline's findings that are gone as fixed. */

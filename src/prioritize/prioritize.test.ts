@@ -53,7 +53,7 @@ describe('comparison', () => {
 
   it('diffs the surface, including lost authentication', () => {
     const d = diffSurface(surface([['GET', '/a/{id}', 'required'], ['GET', '/gone', 'none']]), surface([['GET', '/a/{x}', 'none'], ['POST', '/new', 'none']]));
-    expect(d).toEqual({ added: ['POST /new'], removed: ['GET /gone'], authChanged: [{ operation: 'GET /a/{x}', from: 'required', to: 'none' }] });
+    expect(d).toEqual({ added: ['POST /new'], removed: ['GET /gone'], authChanged: [{ operation: 'GET /a/{x}', from: 'required', to: 'none' }], paramsChanged: [], shadow: [], zombie: [] });
   });
 });
 

@@ -24,7 +24,10 @@ describe('renderTerminal', () => {
       1 tentative, not shown: 1 medium (Reflected cross-site scripting)
 
       Findings: 4 new, 1 persisting, 1 fixed
-      Surface:  2 added, 1 removed, 1 auth changed
+      Surface:  2 added, 1 removed, 1 auth changed, 0 params changed, 0 shadow, 0 zombie
+        auth changed: GET /api/orders/{id} required → none
+        added: GET /api/debug/env, GET /files/{name}</script>
+        removed: GET /api/legacy/export
       Permissions: agent: gained DELETE /api/products/{id}
       Requests: 1234 sent, 3 refused, 2 failed
       Checks:   2 skipped (reasons in report.json, stats.checks.skipped)

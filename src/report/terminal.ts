@@ -78,7 +78,16 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
   if (report.comparison) {
     const s = report.comparison.surface;
     lines.push(`Findings: ${g.newCount} new, ${g.persisting.length} persisting, ${g.fixed.length} fixed`);
-    lines.push(`Surface:  ${s.added.length} added, ${s.removed.length} removed, ${s.authChanged.length} auth changed`);
+    lines.push(
+      `Surface:  ${s.added.length} added, ${s.removed.length} removed, ${s.authChanged.length} auth changed, ${(s.paramsChanged ?? []).length} params changed, ` +
+        `${(s.shadow ?? []).length} shadow, ${(s.zombie ?? []).length} zombie`,
+    );
+    const few = (xs: readonly string[]): string => xs.slice(0, 4).join(', ') + (xs.length > 4 ? `, +${xs.length - 4} more` : '');
+    if (s.authChanged.length > 0) lines.push(`  auth changed: ${few(s.authChanged.map((a) => `${a.operation} ${a.from} → ${a.to}`))}`);
+    if (s.added.length > 0) lines.push(`  added: ${few(s.added)}`);
+    if (s.removed.length > 0) lines.push(`  removed: ${few(s.removed)}`);
+    if ((s.shadow ?? []).length > 0) lines.push(`  shadow (live, not in the spec): ${few(s.shadow ?? [])}`);
+    if ((s.zombie ?? []).length > 0) lines.push(`  zombie (in the spec, gone): ${few(s.zombie ?? [])}`);
     const bh = report.comparison.behaviour;
     // Only when something changed: an unchanged comparison is in report.json and summary.md.
     if (bh.operations.some((o) => o.latency?.regression || o.statusChanges.length > 0 || o.schemaChanges.length > 0)) {

@@ -25,7 +25,8 @@ export const methodIn =
 export const safeMethodOrNotSafeMode: Guard = (op, env) =>
   env.safeMode && !['GET', 'HEAD', 'OPTIONS'].includes(op.method) ? `safe mode: ${op.method} not sent` : undefined;
 
-export const requiresAuth: Guard = (op) => (op.auth === 'required' ? undefined : 'the operation is not declared as requiring authentication');
+/** Required as observed, or as the spec declares it (an operation that lost its guard still counts: ignored-auth). */
+export const requiresAuth: Guard = (op) => (op.auth === 'required' || op.declaredAuth === 'required' ? undefined : 'the operation is not declared as requiring authentication');
 
 export const noPathParams: Guard = (op) => (op.path.includes('{') ? 'the path has parameters' : undefined);
 

@@ -1,0 +1,150 @@
+// src/discover/auth.ts — observed authentication requirement and liveness of each operation: probe it anonymously,
+// then as each usable identity when anonymous is refused; unsafe methods only where safe mode allows them, and
+// with a harmless request (an id that does not exist, an empty body).
+import type { Exchange, HttpEngine, Operation, SendRequest } from '../core/index.js';
+import { buildRequest } from '../inject/index.js';
+
+export interface ObserveAuthInput {
+  engine: HttpEngine;
+  operations: Operation[];
+  /** Usable signed-in identities, least privileged first. */
+  identities: string[];
+  safeMode: boolean;
+  allowMethods?: string[];
+  /** Login URLs of the configured identities (never probed: a failed login may lock an account). */
+  loginPaths?: string[];
+  /** Probes in flight at once. Default 6. */
+  concurrency?: number;
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** An id no one has: unsafe methods are probed on it, so a DELETE deletes nothing. */
+export const UNKNOWN_ID = '999999999';
+const LOGIN_LOCATION = /log-?in|sign-?in|auth/i;
+const SIGN_OUT = /log-?out|sign-?out|logoff/i;
+
+type Answer = 'open' | 'closed' | 'missing' | 'other';
+
+/** How an answer counts: reached (`open`), refused for lack of credentials (`closed`), not there (`missing`). */
+export function classify(ex: Exchange): Answer {
+  const res = ex.response;
+  if (!res) return 'other';
+  const s = res.status;
+  if (s === 401 || s === 403) return 'closed';
+  if (s >= 300 && s < 400) {
+    const loc = res.headers.find(([k]) => k === 'location')?.[1] ?? '';
+    let path = loc;
+    try {
+      path = new URL(loc, ex.request.url).pathname;
+    } catch {
+      // keep the raw value
+    }
+    return LOGIN_LOCATION.test(path) ? 'closed' : 'open';
+  }
+  if (s >= 200 && s < 300) return 'open';
+  // Refused for its input (not for who asked): the request got past authentication.
+  if (s === 400 || s === 409 || s === 415 || s === 422) return 'open';
+  if (s === 404 || s === 405 || s === 410 || s === 501) return 'missing';
+  return 'other';
+}
+
+/** A login endpoint by nature accepts anonymous callers: a password field, or a configured login URL. */
+export function isLogin(op: Operation, loginPaths: readonly string[]): boolean {
+  if (loginPaths.some((p) => p === op.path)) return true;
+  if (op.method === 'GET') return false;
+  if (op.params.some((p) => /pass(word)?|passwd/i.test(p.name) && (p.in === 'form' || p.in === 'body'))) return true;
+  const props = (op.requestBody?.schema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return props !== undefined && Object.keys(props).some((k) => /^pass(word)?$|passwd/i.test(k));
+}
+
+/** The probe: the operation's own sample request; for unsafe methods an unknown id and an empty body. */
+export function probeRequest(op: Operation): SendRequest {
+  if (SAFE.has(op.method)) return buildRequest(op);
+  const path = op.path.replace(/\{[^}]+\}/g, UNKNOWN_ID);
+  if (op.requestBody?.contentType.includes('json')) return { method: op.method, url: path, headers: [['content-type', 'application/json']], body: '{}' };
+  if (op.params.some((p) => p.in === 'form') || op.requestBody?.contentType.includes('form')) {
+    return { method: op.method, url: path, headers: [['content-type', 'application/x-www-form-urlencoded']], body: '' };
+  }
+  return { method: op.method, url: path };
+}
+
+/** Sets `auth` (observed), `declaredAuth` (the spec's) and `live` on each operation, in place. */
+export async function observeAuth(input: ObserveAuthInput): Promise<{ warnings: string[] }> {
+  const warnings: string[] = [];
+  const allowed = new Set((input.allowMethods ?? []).map((m) => m.toUpperCase()));
+  const mayProbe = (m: string): boolean => !input.safeMode || SAFE.has(m) || allowed.has(m);
+  const loginPaths = (input.loginPaths ?? []).map((u) => {
+    try {
+      return new URL(u, 'http://x').pathname;
+    } catch {
+      return u;
+    }
+  });
+  // The router's own "not found": a templated path answering it is gone; a handler's 404 (unknown id) is not.
+  const nf = await input.engine.send({ method: 'GET', url: `/vouch-not-found-${Date.now().toString(36)}` }, { identity: 'anonymous', checkId: 'discover' });
+  const notFoundBody = nf.response?.status === 404 ? nf.response.body : undefined;
+  let skipped = 0;
+
+  const one = async (op: Operation): Promise<void> => {
+    const fromSpec = op.sources.includes('spec');
+    if (fromSpec && op.auth !== 'unknown') op.declaredAuth = op.auth;
+    if (op.graphql) return; // one endpoint for many fields: its declaration stands
+    if (isLogin(op, loginPaths)) {
+      op.auth = 'none';
+      return;
+    }
+    if (!mayProbe(op.method)) {
+      skipped++;
+      return; // the spec's declaration (or unknown) stands
+    }
+    const req = probeRequest(op);
+    const meta = { checkId: 'discover' };
+    const anon = await input.engine.send(req, { ...meta, identity: 'anonymous' });
+    const a = classify(anon);
+    const gone = (x: Exchange): boolean =>
+      classify(x) === 'missing' && (!op.path.includes('{') || x.response?.status !== 404 || (notFoundBody !== undefined && x.response.body === notFoundBody));
+    if (a === 'open') {
+      op.auth = 'none';
+      op.live = true;
+      return;
+    }
+    // Never as a signed-in identity: it would end that identity's session.
+    if (SIGN_OUT.test(op.path)) {
+      if (a === 'missing' && gone(anon)) op.live = false;
+      else if (!fromSpec) op.auth = 'unknown';
+      return;
+    }
+    let through = false;
+    let allMissing = a === 'missing';
+    let anonGone = gone(anon);
+    for (const who of input.identities) {
+      const x = await input.engine.send(req, { ...meta, identity: who });
+      const c = classify(x);
+      if (c !== 'missing') allMissing = false;
+      if (!gone(x)) anonGone = false;
+      if (c === 'open') {
+        through = true;
+        break;
+      }
+    }
+    if (a === 'closed' || (a === 'missing' && through)) {
+      op.auth = through ? 'required' : fromSpec ? op.auth : 'unknown';
+      op.live = true;
+      return;
+    }
+    if (allMissing && anonGone) {
+      op.live = false;
+      return;
+    }
+    if (a !== 'other' || through) op.live = true;
+    if (!fromSpec) op.auth = 'unknown';
+  };
+
+  const queue = [...input.operations];
+  const workers = Array.from({ length: Math.max(1, input.concurrency ?? 6) }, async () => {
+    for (let op = queue.shift(); op; op = queue.shift()) await one(op);
+  });
+  await Promise.all(workers);
+  if (skipped > 0) warnings.push(`safe mode: ${skipped} operation(s) with unsafe methods were not probed for authentication; the spec's declaration (or unknown) stands`);
+  return { warnings };
+}

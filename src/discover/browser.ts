@@ -1,0 +1,436 @@
+// src/discover/browser.ts — the browser crawler: renders pages in headless Chromium (one context per identity),
+// follows links, buttons and history changes, fills forms, and records the XHR/fetch calls as `spa` operations.
+// Every browser request is served through the HTTP engine (scope, safe mode, budget, audit); refused ones abort.
+import type { BrowserContext, Page, Route } from 'playwright-core';
+import { acquireBrowser } from '../browser/chromium.js';
+import type { HeaderList, HttpEngine, JsonSchema, Operation, Parameter, SurfaceSource } from '../core/index.js';
+import { classify } from './auth.js';
+import type { UrlGate } from './gate.js';
+import { routeTemplate } from './html.js';
+
+export interface BrowserCrawlInput {
+  engine: HttpEngine;
+  /** The target's origin: pages outside it are never visited (their requests still go to the engine, which refuses them). */
+  origin: string;
+  /** Absolute URLs to start from (the root, pages the HTML crawl found). */
+  start: string[];
+  /** Identity names, one browser context each (credentials come from the engine). */
+  identities: string[];
+  safeMode: boolean;
+  /** Methods allowed in safe mode besides GET/HEAD/OPTIONS. */
+  allowMethods?: string[];
+  /** Discovery's URL gate: out-of-scope URLs are refused once each (audit log) and never contacted. */
+  gate?: UrlGate;
+  /** Pages rendered per identity. Default 12. */
+  maxPages?: number;
+  /** The whole crawl, ms. Default 8,000. */
+  timeoutMs?: number;
+}
+
+export interface BrowserCrawlResult {
+  operations: Operation[];
+  warnings: string[];
+  stats: { pages: number; requests: number; refused: number };
+}
+
+/** Resource types the crawler lets through; images, fonts and media are not fetched (nothing to discover there). */
+const FETCHED = new Set(['document', 'script', 'xhr', 'fetch', 'stylesheet', 'other']);
+/** Request headers the engine sets itself (framing, cookies from the identity's jar, its user agent). */
+const DROP_REQUEST = new Set(['host', 'content-length', 'connection', 'accept-encoding', 'user-agent', 'cookie']);
+const DROP_RESPONSE = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+/** Pages rendered at once per identity. */
+const PARALLEL_PAGES = 2;
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Links and buttons never followed or pressed: they end the identity's session or destroy things. */
+const AVOID = /log-?out|sign-?out|logoff|delete|remove|destroy/i;
+
+/** A JSON Schema for a JSON value (types and property names only). */
+export function inferSchema(value: unknown, depth = 0): JsonSchema {
+  if (value === null) return { type: 'null' };
+  if (Array.isArray(value)) return depth > 4 || value.length === 0 ? { type: 'array' } : { type: 'array', items: inferSchema(value[0], depth + 1) };
+  if (typeof value === 'object') {
+    if (depth > 4) return { type: 'object' };
+    const properties: Record<string, JsonSchema> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>).slice(0, 50)) properties[k] = inferSchema(v, depth + 1);
+    return { type: 'object', properties };
+  }
+  if (typeof value === 'number') return { type: Number.isInteger(value) ? 'integer' : 'number' };
+  return { type: typeof value === 'boolean' ? 'boolean' : 'string' };
+}
+
+const parseJson = (text: string | undefined): unknown => {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Collects operations seen by every context, merged by route template. */
+class Recorder {
+  readonly ops = new Map<string, Operation>();
+
+  add(method: string, url: URL, source: SurfaceSource, extra: { params?: Parameter[]; body?: { contentType: string; text?: string }; response?: { status: number; contentType: string; body: string } } = {}): void {
+    const path = routeTemplate(url.pathname);
+    const id = `${method} ${path}`;
+    let op = this.ops.get(id);
+    if (!op) {
+      const pathParams: Parameter[] = path.includes('{id}') ? [{ name: 'id', in: 'path', required: true, examples: [url.pathname.split('/').find((s) => /^\d+$/.test(s) || /^[0-9a-f-]{16,}$/i.test(s))] }] : [];
+      op = { id, method, path, params: pathParams, auth: 'unknown', sources: [source] };
+      this.ops.set(id, op);
+    } else if (!op.sources.includes(source)) op.sources.push(source);
+    const params = [...(extra.params ?? []), ...[...url.searchParams.keys()].map((name): Parameter => ({ name, in: 'query', examples: [url.searchParams.get(name)] }))];
+    for (const p of params) if (!op.params.some((q) => q.name === p.name && q.in === p.in)) op.params.push(p);
+    if (extra.body && !op.requestBody) {
+      const json = extra.body.contentType.includes('json') ? parseJson(extra.body.text) : undefined;
+      op.requestBody = { contentType: extra.body.contentType, ...(json !== undefined ? { schema: inferSchema(json), example: json } : {}) };
+    }
+    const res = extra.response;
+    if (res && res.status < 400) {
+      const json = res.contentType.includes('json') ? parseJson(res.body) : undefined;
+      op.responses ??= {};
+      op.responses[String(res.status)] ??= { contentType: res.contentType.split(';')[0]!.trim(), ...(json !== undefined ? { schema: inferSchema(json) } : {}) };
+    }
+  }
+}
+
+/** A plausible value for a form field, by type and name. */
+export function plausibleValue(type: string, name: string): string {
+  const n = name.toLowerCase();
+  if (type === 'email' || /e-?mail/.test(n)) return 'vouch@example.com';
+  if (type === 'password' || /pass/.test(n)) return 'Vouch-Passw0rd!';
+  if (type === 'number' || type === 'range' || /qty|quantity|count|amount|age/.test(n)) return '1';
+  if (type === 'tel' || /phone|tel/.test(n)) return '5550100';
+  if (type === 'url' || /url|website/.test(n)) return 'https://example.com/';
+  if (type === 'date') return '2024-01-01';
+  if (/name/.test(n)) return 'Vouch';
+  return 'vouch';
+}
+
+interface FormInfo {
+  index: number;
+  action: string;
+  method: string;
+  fields: Array<{ name: string; type: string }>;
+}
+
+async function waitIdle(inflight: () => number, maxMs: number): Promise<void> {
+  const end = Date.now() + maxMs;
+  let quietSince = Date.now();
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 25));
+    if (inflight() > 0) quietSince = Date.now();
+    else if (Date.now() - quietSince >= 200) return; // a page's late calls reach the route handler a little after they start
+  }
+}
+
+export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCrawlResult> {
+  const warnings: string[] = [];
+  const stats = { pages: 0, requests: 0, refused: 0 };
+  const recorder = new Recorder();
+  const lease = await acquireBrowser();
+  if ('reason' in lease) {
+    return { operations: [], warnings: [`browser crawl skipped: ${lease.reason}; single-page apps were not rendered, so operations only their scripts call are missing`], stats };
+  }
+  const browser = lease.browser;
+  let deadline = Date.now() + (input.timeoutMs ?? 8_000);
+  const maxPages = input.maxPages ?? 12;
+  const allowed = new Set((input.allowMethods ?? []).map((m) => m.toUpperCase()));
+  const mayChange = (method: string): boolean => !input.safeMode || SAFE.has(method) || allowed.has(method);
+  let timedOut = false;
+
+  /** Pages the anonymous context was refused (401/403, a redirect to a login page): where signed-in ones start. */
+  const closed = new Set<string>();
+  /** Documents that carry scripts (the pages worth waiting on, pressing buttons in and submitting forms of). */
+  const scripted = new Set<string>();
+  /** Route templates the anonymous context rendered. */
+  const anonymousSaw = new Set<string>();
+
+  const sameOrigin = (href: string): boolean => {
+    try {
+      return new URL(href).origin === input.origin;
+    } catch {
+      return false;
+    }
+  };
+
+  async function crawlAs(identity: string, start: readonly string[], limit: number): Promise<void> {
+    let context: BrowserContext | undefined;
+    try {
+      const ctx = await browser.newContext({ serviceWorkers: 'block', javaScriptEnabled: true });
+      context = ctx;
+      const inflight = new Map<Page | undefined, number>();
+      const bump = (p: Page | undefined, d: number): void => void inflight.set(p, (inflight.get(p) ?? 0) + d);
+      const navigated: string[] = [];
+      await ctx.exposeBinding('__vouchNavigated', (_src, url: unknown) => void navigated.push(String(url)));
+      await ctx.addInitScript(() => {
+        const w = window as unknown as { __vouchNavigated?: (u: string) => void };
+        for (const name of ['pushState', 'replaceState'] as const) {
+          const orig = history[name].bind(history);
+          history[name] = (data: unknown, unused: string, url?: string | URL | null) => {
+            orig(data, unused, url);
+            if (url !== undefined && url !== null) w.__vouchNavigated?.(new URL(String(url), location.href).href);
+          };
+        }
+        window.addEventListener('popstate', () => w.__vouchNavigated?.(location.href));
+      });
+      await ctx.route('**/*', async (route: Route) => {
+        const req = route.request();
+        const type = req.resourceType();
+        let url: URL;
+        try {
+          url = new URL(req.url());
+        } catch {
+          return route.abort('blockedbyclient');
+        }
+        if (url.protocol === 'data:' || url.protocol === 'blob:') return route.continue();
+        if (!FETCHED.has(type) && url.origin === input.origin) return route.abort('blockedbyclient');
+        let owner: Page | undefined;
+        try {
+          owner = req.frame().page();
+        } catch {
+          owner = undefined; // a worker's request: counted apart
+        }
+        bump(owner, 1);
+        try {
+          const method = req.method().toUpperCase();
+          const headers: HeaderList = Object.entries(req.headers()).filter(([k]) => !DROP_REQUEST.has(k.toLowerCase()));
+          const body = req.postDataBuffer() ?? undefined;
+          const contentType = req.headers()['content-type'] ?? '';
+          stats.requests++;
+          const record = (type === 'xhr' || type === 'fetch') && url.origin === input.origin;
+          // Out of scope: refused once per URL by discovery's URL gate (audit log, `discover:spa`), never contacted.
+          if (input.gate && (await input.gate.judge(url, 'spa', method)) === 'refused') {
+            stats.refused++;
+            return await route.abort('blockedbyclient');
+          }
+          const timeoutMs = Math.max(1_000, Math.min(5_000, deadline - Date.now()));
+          const meta = { identity, checkId: 'discover' };
+          let ex = await input.engine.send({ method, url: req.url(), headers, ...(body ? { body } : {}), timeoutMs }, meta);
+          const first = ex;
+          // Redirects are followed here, hop by hop, each through the gate and the engine: a browser that follows a
+          // fulfilled redirect itself sends the next request straight to the network, unseen by the engine.
+          for (let hop = 0; hop < 5 && ex.response && ex.response.status >= 300 && ex.response.status < 400; hop++) {
+            const loc = ex.response.headers.find(([k]) => k === 'location')?.[1];
+            let next: URL;
+            try {
+              next = new URL(loc ?? '', ex.request.url);
+            } catch {
+              break;
+            }
+            if (!loc || (input.gate && (await input.gate.judge(next, 'redirect')) === 'refused')) break;
+            const keep = ex.response.status === 307 || ex.response.status === 308;
+            ex = await input.engine.send({ method: keep ? method : 'GET', url: next.href, headers: keep ? headers : headers.filter(([k]) => k.toLowerCase() !== 'content-type'), ...(keep && body ? { body } : {}), timeoutMs }, meta);
+          }
+          // Refused anonymously: a 401/403, or a redirect to a login page.
+          if (identity === 'anonymous' && type === 'document' && classify(first) === 'closed') closed.add(req.url());
+          if (!ex.response) {
+            stats.refused++;
+            // Refused (scope, safe mode) or failed: the call is still part of the surface when it is ours.
+            if (record) recorder.add(method, url, 'spa', body ? { body: { contentType, text: body.toString('utf8') } } : {});
+            return await route.abort(ex.error?.code === 'VOUCH_SCOPE_REFUSED' || ex.error?.code === 'VOUCH_SAFE_MODE_REFUSED' ? 'blockedbyclient' : 'failed');
+          }
+          const res = ex.response;
+          if (res.status >= 300 && res.status < 400) {
+            stats.refused++; // a redirect the engine did not follow (out of scope, a loop, the hop limit)
+            return await route.abort('blockedbyclient');
+          }
+          const resType = res.headers.find(([k]) => k === 'content-type')?.[1] ?? '';
+          if (record) {
+            recorder.add(method, url, 'spa', {
+              ...(body ? { body: { contentType, text: body.toString('utf8') } } : {}),
+              response: { status: res.status, contentType: resType, body: res.bodyEncoding === 'base64' ? '' : res.body },
+            });
+          } else if ((type === 'document' || type === 'script') && url.origin === input.origin && method === 'GET' && res.status < 400) {
+            if (type === 'document' && /<script\b/i.test(res.body)) scripted.add(req.url());
+            recorder.add(method, url, 'html');
+          }
+          const out: Record<string, string> = {};
+          for (const [k, v] of res.headers) {
+            const key = k.toLowerCase();
+            if (!DROP_RESPONSE.has(key)) out[key] = out[key] ? `${out[key]}${key === 'set-cookie' ? '\n' : ', '}${v}` : v;
+          }
+          return await route.fulfill({ status: res.status, headers: out, body: Buffer.from(res.body, res.bodyEncoding === 'base64' ? 'base64' : 'utf8') });
+        } catch {
+          return route.abort('failed').catch(() => undefined);
+        } finally {
+          bump(owner, -1);
+        }
+      });
+      const queue = [...start];
+      const seen = new Set<string>();
+      /** Forms submitted and buttons pressed already (by target and label): each once per identity. */
+      const tried = new Set<string>();
+      let pages = 0;
+      const enqueue = (href: string): void => {
+        try {
+          const u = new URL(href);
+          u.hash = '';
+          if (u.origin !== input.origin) return;
+          // A sign-out link is part of the surface, but following it would end the identity's session.
+          if (AVOID.test(u.pathname + u.search)) recorder.add('GET', new URL(u.origin + u.pathname), 'html');
+          else queue.push(u.href);
+        } catch {
+          // not a URL: nothing to follow
+        }
+      };
+      let busy = 0;
+      const worker = async (): Promise<void> => {
+        const page: Page = await ctx.newPage();
+        page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
+        const pending = (): number => inflight.get(page) ?? 0;
+        while (pages < limit) {
+          if (Date.now() > deadline - 300) {
+            timedOut = true;
+            break;
+          }
+          if (queue.length === 0) {
+            if (busy === 0) break;
+            await new Promise((r) => setTimeout(r, 30));
+            continue;
+          }
+          const next = queue.shift()!;
+          const key = routeTemplate(new URL(next).pathname);
+          if (seen.has(key)) continue;
+          // Signed-in contexts render only what anonymous could not see.
+          if (identity !== 'anonymous' && anonymousSaw.has(key) && !closed.has(next)) continue;
+          seen.add(key);
+          pages++;
+          stats.pages++;
+          if (identity === 'anonymous') anonymousSaw.add(key);
+          busy++;
+          try {
+            const left = (): number => Math.max(200, deadline - Date.now());
+            const ok = await page.goto(next, { waitUntil: 'load', timeout: Math.min(5_000, left()) }).then(
+              () => true,
+              () => false,
+            );
+            if (!ok) continue;
+            // A page without scripts shows what the HTML crawl saw already: read its links and forms, nothing more.
+            const plain = !scripted.has(next) && !scripted.has(page.url());
+            if (!plain) await waitIdle(pending, Math.min(1_500, left()));
+            const here = page.url();
+            // Links, including ones rendered by scripts.
+            const links = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href)).catch(() => [] as string[]);
+            for (const l of links) enqueue(l);
+            // Forms: recorded as operations; submitted with plausible values when that cannot change state in safe mode.
+            const forms = await page
+              .$$eval('form', (fs) =>
+                fs.map((f, index) => ({
+                  index,
+                  action: (f as HTMLFormElement).action,
+                  method: ((f as HTMLFormElement).getAttribute('method') ?? 'GET').toUpperCase(),
+                  fields: Array.from((f as HTMLFormElement).elements)
+                    .map((e) => ({ name: (e as HTMLInputElement).name, type: ((e as HTMLInputElement).type || e.tagName).toLowerCase() }))
+                    .filter((e) => e.name && e.type !== 'submit' && e.type !== 'button'),
+                })),
+              )
+              .catch(() => [] as FormInfo[]);
+            for (const f of forms) {
+              let action: URL;
+              try {
+                action = new URL(f.action || here);
+              } catch {
+                continue;
+              }
+              if (action.origin !== input.origin) continue;
+              const where = f.method === 'GET' ? ('query' as const) : ('form' as const);
+              recorder.add(f.method, new URL(action.origin + action.pathname), 'html', { params: f.fields.map((x) => ({ name: x.name, in: where, schema: { type: x.type === 'number' ? 'number' : 'string' } })) });
+            }
+            // Buttons outside forms: pressed once each (client-side navigation, calls made on click).
+            const buttons = page.locator('button:not(form button), [role=button], input[type=button]');
+            const count = plain ? 0 : Math.min(await buttons.count().catch(() => 0), 8);
+            for (let i = 0; i < count && Date.now() < deadline - 500; i++) {
+              const b = buttons.nth(i);
+              const label = ((await b.textContent({ timeout: 200 }).catch(() => '')) ?? '').trim();
+              if (AVOID.test(label) || tried.has(`button ${key} ${label}`)) continue;
+              tried.add(`button ${key} ${label}`);
+              await b.click({ timeout: 500, noWaitAfter: true }).catch(() => undefined);
+              await waitIdle(pending, Math.min(800, left()));
+              if (page.url() !== here) {
+                enqueue(page.url());
+                break; // the page changed under us; the rest is reached from the queue
+              }
+            }
+            for (const u of navigated.splice(0)) {
+              try {
+                const nav = new URL(u);
+                if (nav.origin === input.origin) {
+                  recorder.add('GET', new URL(nav.origin + nav.pathname + nav.search), 'spa');
+                  enqueue(nav.href);
+                }
+              } catch {
+                // ignore
+              }
+            }
+            // Submit forms last (a submission navigates away). Never a form with a password field for a signed-in identity.
+            for (const f of plain ? [] : forms.slice(0, 3)) {
+              const formKey = `form ${f.method} ${f.action.split('?')[0] ?? ''}`;
+              if (!sameOrigin(f.action || here)) continue; // never submit a form to another origin
+              if (tried.has(formKey) || !mayChange(f.method) || Date.now() > deadline - 800) continue;
+              // A GET form to a page already rendered adds only a query string: not worth a navigation.
+              if (f.method === 'GET' && seen.has(routeTemplate(new URL(f.action || here).pathname))) continue;
+              tried.add(formKey);
+              if (identity !== 'anonymous' && f.fields.some((x) => x.type === 'password')) continue;
+              if (page.url() !== here) await page.goto(here, { waitUntil: 'load', timeout: Math.min(3_000, left()) }).catch(() => undefined);
+              const filled = await page
+                .evaluate(
+                  ({ index, values }) => {
+                    const form = document.forms[index];
+                    if (!form) return false;
+                    for (const el of Array.from(form.elements) as HTMLInputElement[]) {
+                      const v = values[el.name];
+                      if (!el.name || v === undefined || el.type === 'hidden' || el.disabled || el.readOnly) continue;
+                      if (el.type === 'checkbox' || el.type === 'radio') el.checked = true;
+                      else if (el.tagName === 'SELECT') {
+                        const s = el as unknown as HTMLSelectElement;
+                        if (s.options.length > 0 && s.selectedIndex < 0) s.selectedIndex = 0;
+                      } else if (!el.value) el.value = v;
+                    }
+                    form.requestSubmit();
+                    return true;
+                  },
+                  { index: f.index, values: Object.fromEntries(f.fields.map((x) => [x.name, plausibleValue(x.type, x.name)])) },
+                )
+                .catch(() => false);
+              if (filled) {
+                await page.waitForLoadState('load', { timeout: Math.min(2_000, left()) }).catch(() => undefined);
+                await waitIdle(pending, Math.min(800, left()));
+              }
+            }
+          } finally {
+            busy--;
+          }
+        }
+        await page.close().catch(() => undefined);
+      };
+      await Promise.all(Array.from({ length: PARALLEL_PAGES }, () => worker()));
+      if (queue.length > 0 && pages >= limit) warnings.push(`browser crawl as ${identity} stopped at ${limit} pages; ${queue.length} links not visited`);
+    } catch (e) {
+      warnings.push(`browser crawl as ${identity} ended early: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    } finally {
+      await context?.close().catch(() => undefined);
+    }
+  }
+
+  try {
+    // Anonymous first, everywhere; signed-in identities then render what anonymous could not see (and what it links
+    // to), so each page is rendered once unless credentials change it.
+    const others = input.identities.filter((i) => i !== 'anonymous');
+    if (others.length < input.identities.length) {
+      const budgetEnd = deadline;
+      deadline = Date.now() + Math.round((budgetEnd - Date.now()) * 0.6); // leave the signed-in contexts their share
+      await crawlAs('anonymous', input.start, maxPages);
+      deadline = budgetEnd;
+      if (closed.size > 0) await Promise.all(others.map((i) => crawlAs(i, [...closed], Math.max(2, Math.ceil(maxPages / 3)))));
+    } else {
+      await Promise.all(others.map((i) => crawlAs(i, input.start, maxPages)));
+    }
+  } finally {
+    lease.release();
+  }
+  if (timedOut) warnings.push(`browser crawl stopped at its time limit of ${input.timeoutMs ?? 8_000} ms`);
+  if (stats.refused > 0) warnings.push(`browser crawl: ${stats.refused} request(s) refused by the engine (out of scope or safe mode) or failed; see audit.jsonl`);
+  return { operations: [...recorder.ops.values()], warnings, stats };
+}
