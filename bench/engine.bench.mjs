@@ -28,9 +28,16 @@ const port = await new Promise((resolve, reject) => {
 });
 const url = `http://127.0.0.1:${port}`;
 
+/** Client CPU (user + system) per completed request, µs: steadier than req/s when other work shares the machine. */
+const cpuPer = (c0, n) => {
+  const c = process.cpuUsage(c0);
+  return n ? (c.user + c.system) / n : 0;
+};
+
 async function cannon(duration) {
+  const c0 = process.cpuUsage();
   const r = await autocannon({ url: `${url}/`, connections, pipelining: 1, duration });
-  return { ok: r['2xx'], errors: r.errors + r.timeouts + r.non2xx, rps: r['2xx'] / duration, p50: r.latency.p50, p99: r.latency.p99 };
+  return { ok: r['2xx'], errors: r.errors + r.timeouts + r.non2xx, rps: r['2xx'] / duration, p50: r.latency.p50, p99: r.latency.p99, cpu: cpuPer(c0, r['2xx']) };
 }
 
 /** As many GETs as the engine completes in `duration` seconds from `connections` concurrent loops. */
@@ -62,13 +69,15 @@ async function vouch(duration, supervised) {
     }
   };
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await Promise.all(Array.from({ length: connections }, loop));
+  const cpu = cpuPer(c0, ok + errors);
   const elapsed = (performance.now() - t0) / 1000;
   await engine.close();
   const auditBytes = supervised ? statSync(auditPath).size : 0;
   rmSync(dir, { recursive: true, force: true });
   lat.sort((a, b) => a - b);
-  return { ok, errors, rps: ok / elapsed, p50: lat[Math.floor(lat.length / 2)] ?? 0, p99: lat[Math.floor(lat.length * 0.99)] ?? 0, auditBytes, kept: supervised ? engine.exchanges().length : 0 };
+  return { ok, errors, rps: ok / elapsed, p50: lat[Math.floor(lat.length / 2)] ?? 0, p99: lat[Math.floor(lat.length * 0.99)] ?? 0, auditBytes, kept: supervised ? engine.exchanges().length : 0, cpu };
 }
 
 /**
@@ -88,6 +97,7 @@ async function undiciCeiling(duration) {
   let ok = 0;
   let errors = 0;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (performance.now() < deadline) {
@@ -96,15 +106,18 @@ async function undiciCeiling(duration) {
       }
     }),
   );
+  const cpu = cpuPer(c0, ok + errors);
   const elapsed = (performance.now() - t0) / 1000;
   await agent.close();
-  return { ok, errors, rps: ok / elapsed, p50: '-', p99: '-' };
+  return { ok, errors, rps: ok / elapsed, p50: '-', p99: '-', cpu };
 }
 
-const fmt = (r) => `${Math.round(r.rps).toLocaleString('en-US').padStart(7)} req/s  (${r.ok} ok, ${r.errors} errors, p50 ${r.p50} ms, p99 ${r.p99} ms)`;
+const fmt = (r) => `${Math.round(r.rps).toLocaleString('en-US').padStart(7)} req/s  ${r.cpu.toFixed(1).padStart(5)} µs CPU/req  (${r.ok} ok, ${r.errors} errors, p50 ${r.p50} ms, p99 ${r.p99} ms)`;
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const best = (runs) => runs.reduce((a, b) => (b.rps > a.rps ? b : a));
+/** The lowest CPU per request of a client's runs (the least disturbed one). */
+const leastCpu = (runs) => Math.min(...runs.map((r) => r.cpu));
 
 try {
   process.stdout.write(`engine benchmark: GET ${url}/ for ${seconds} s per run, ${connections} connections, ${rounds} interleaved rounds (best run of each client counts), Node ${process.versions.node}\n`);
@@ -127,6 +140,7 @@ try {
   process.stdout.write(`undici dispatch only   ${fmt(ceiling)}  (no engine: the ceiling for an undici client here)\n`);
   process.stdout.write(`vouch bare             ${fmt(bare)}\n`);
   process.stdout.write(`vouch supervised       ${fmt(sup)}  audit ${(sup.auditBytes / 1e6).toFixed(1)} MB, last ${sup.kept} exchanges kept\n`);
+  process.stdout.write(`client CPU per request, least of the runs (µs): autocannon ${leastCpu(runs.ref).toFixed(1)}, undici ${leastCpu(runs.ceiling).toFixed(1)}, vouch bare ${leastCpu(runs.bare).toFixed(1)}, vouch supervised ${leastCpu(runs.sup).toFixed(1)}\n`);
   process.stdout.write(`undici ceiling ratio (undici/autocannon): ${(ceiling.rps / ref.rps).toFixed(2)}; vouch bare/undici: ${(bare.rps / ceiling.rps).toFixed(2)}, supervised/undici: ${(sup.rps / ceiling.rps).toFixed(2)}\n`);
   process.stdout.write(`engine throughput ratio (vouch/autocannon): ${(bare.rps / ref.rps).toFixed(2)}\n`);
   process.stdout.write(`engine throughput ratio with supervision (vouch/autocannon): ${(sup.rps / ref.rps).toFixed(2)}\n`);

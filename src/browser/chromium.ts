@@ -39,7 +39,9 @@ export async function acquireBrowser(): Promise<BrowserLease | { reason: string 
   if (!launching) {
     const where = findChromium();
     if ('reason' in where) return where;
-    launching = chromium.launch({ executablePath: where.path, args: LAUNCH_ARGS, headless: true });
+    // Signals are vouch's: a first Ctrl-C ends the scan gently (partial report, resumable), so playwright must not
+    // exit the process with 130 on it. The browser is still killed when the process exits.
+    launching = chromium.launch({ executablePath: where.path, args: LAUNCH_ARGS, headless: true, handleSIGINT: false, handleSIGTERM: false });
     launching.then(
       (b) => b.on('disconnected', () => (launching = undefined)),
       () => (launching = undefined), // a failed launch is retried next time

@@ -15,13 +15,17 @@ export interface ServedResponse {
 export interface ExecutionInput {
   /** The page to load (absolute URL on `origin`). */
   url: string;
-  /** The only origin the page may reach; everything else is aborted. */
+  /**
+   * The target's origin. Without `serve`, the page may reach only this origin (everything else is aborted). With
+   * `serve`, requests to any other origin go to `serve` too, so the engine's scope guard decides and audits them.
+   */
   origin: string;
   /** The nonce the payload passes to `vouchProof`. */
   nonce: string;
   /**
-   * Serves the page's requests to `origin` (the first call is the navigation itself). When absent, they go to
-   * the network. Returning undefined aborts the request.
+   * Serves the page's requests (the first call is the navigation itself): every fetched resource of `origin`, and
+   * every request to another origin (a refused one comes back as undefined, and is aborted). When absent,
+   * same-origin requests go to the network. Returning undefined aborts the request.
    */
   serve?: (req: { method: string; url: string; navigation: boolean }) => Promise<ServedResponse | undefined>;
   /** Navigation timeout, ms. Default 10,000. */
@@ -57,9 +61,9 @@ export async function proveExecution(input: ExecutionInput): Promise<ExecutionRe
       } catch {
         return route.abort('blockedbyclient');
       }
-      if (origin !== input.origin) return route.abort('blockedbyclient');
-      if (!input.serve) return route.continue();
-      if (!FETCHED.has(req.resourceType())) return route.abort('blockedbyclient');
+      if (!input.serve) return origin === input.origin ? route.continue() : route.abort('blockedbyclient');
+      // Another origin: the engine's scope guard decides (an out-of-scope request is refused there and audited).
+      if (origin === input.origin && !FETCHED.has(req.resourceType())) return route.abort('blockedbyclient');
       const served = await input.serve({ method: req.method(), url: req.url(), navigation: req.isNavigationRequest() });
       if (!served) return route.abort('failed');
       const headers: Record<string, string> = {};

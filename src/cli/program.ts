@@ -28,8 +28,9 @@ export function buildProgram(): Command {
 
   program
     .command('scan')
-    .description('discover, test and report one deployment')
-    .argument('<url>', 'base URL of the target, e.g. http://127.0.0.1:8080')
+    .description('discover, test and report one deployment (or continue an interrupted scan with --resume)')
+    .argument('[url]', 'base URL of the target, e.g. http://127.0.0.1:8080')
+    .option('--resume <scan-id>', 'continue an interrupted scan from the history store: same inputs and plan, finished tasks kept')
     .option('--spec <file|url>', 'OpenAPI document (file, URL, or path on the target); default: look at common locations')
     .option('--har <file>', 'a HAR recording whose requests are extra operations (repeatable)', collect, [] as string[])
     .option('--postman <file>', 'a Postman v2.1 collection whose requests are extra operations (repeatable)', collect, [] as string[])

@@ -3,3 +3,4 @@ export * from './types.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './http.js';
+export * from './journal.js';

@@ -2,8 +2,8 @@
 // It knows no check: checks arrive as a list.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
-import type { BehaviourDiff, CheckRunStat, Deployment, Environment, EventSink, Report, Stage, TaskRecord } from '../core/index.js';
+import { addStats, HEARTBEAT_MS, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
+import type { BehaviourDiff, Candidate, CheckRunStat, Deployment, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
 import { confirm } from '../confirm/index.js';
@@ -11,7 +11,8 @@ import { discover } from '../discover/index.js';
 import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
 import { createIdentitySessions } from '../identities/sessions.js';
-import { createAuditLog, createEngine, createRedactor } from '../net/index.js';
+import { createAuditLog, createEngine, createRedactor, interruptReason } from '../net/index.js';
+import type { Redactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
 import { latencyByOperation } from './latency.js';
@@ -39,10 +40,24 @@ export interface ScanOptions {
   expectVersion?: string;
   /** The baseline's deployment, to warn when the assets changed but the declared version did not. */
   baselineDeployment?: Deployment;
+  /** Where progress is kept (history store) so an interrupted scan can be resumed. */
+  journal?: ScanJournal;
+  /** The command-line inputs to keep with the plan (what `--resume` needs to rebuild this run). */
+  args?: Record<string, unknown>;
+  /** Continue this stored scan: its plan, without its finished tasks (scanId must be the same). */
+  resume?: ScanResume;
   /** The gate's behaviour comparison, put into `comparison.behaviour` and judged by the policy. */
   behaviour?: BehaviourDiff;
   /** Seed for generated data; a random one when absent, recorded in the report either way. */
   seed?: number;
+}
+
+/** The configuration as kept with a scan for resume: JSON, secrets redacted. */
+export function configSnapshot(config: VouchConfig, redact: Redactor): string {
+  // Value by value: a secret with quotes or backslashes would not be found again once JSON-escaped. Accepted risks
+  // are left out: they may change between runs (the dashboard), and they only affect the verdict, not what runs.
+  const { accepted: _accepted, ...rest } = config;
+  return JSON.stringify(rest, (_key, value: unknown) => (typeof value === 'string' ? redact.text(value) : value));
 }
 
 /** The policy rules for a target's environment: `policy.environments.<env>.rules`, else `policy.rules`, else defaults. */
@@ -76,10 +91,14 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   const { run, config } = opts;
   checkPolicyChecks(config, opts.checks);
   const emit = opts.onEvent ?? (() => undefined);
-  const scanId = opts.scanId ?? newScanId();
-  const startedAt = new Date();
-  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const resume = opts.resume;
+  const scanId = resume?.scanId ?? opts.scanId ?? newScanId();
+  const startedAt = resume ? new Date(resume.startedAt) : new Date();
+  // A resumed scan keeps the seed its first run drew (stored with its inputs), so generated data is the same.
+  const storedSeed = resume?.inputs.args.seed;
+  const seed = opts.seed ?? (typeof storedSeed === 'number' ? storedSeed : undefined) ?? Math.floor(Math.random() * 2 ** 31);
   const redact = createRedactor(run.secrets);
+  const journal = opts.journal;
   const engine = createEngine({
     target: run.target,
     scope: run.scope,
@@ -110,38 +129,60 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   };
 
   emit({ type: 'scan-started', scanId, target: run.target.url });
+  journal?.started({ scanId, targetName: run.target.name, targetUrl: run.target.url, startedAt: startedAt.getTime() });
+  const heartbeat = journal ? setInterval(() => journal.heartbeat(), HEARTBEAT_MS) : undefined;
+  heartbeat?.unref();
+  const previous = resume?.stats ?? { sent: 0, refused: 0, errors: 0, byStatus: {} };
+  let ended: { state: 'done' | 'interrupted' | 'failed'; reason?: string } | undefined;
   let oob: OobListener | undefined;
   try {
-    const surface = await timed(
-      'discover',
-      () =>
-        discover({
-          target: run.target,
-          engine,
-          scope: run.scope,
-          options: config.discovery,
-          explore: { identities: run.identities, usable: (name) => sessions.usable(name), safeMode: run.safeMode, allowMethods: config.safeMode?.allowMethods ?? [] },
-        }),
-      (s) => `${s.operations.length} operations`,
-    );
-    for (const w of surface.warnings) emit({ type: 'warning', message: w });
+    let surface: Surface;
+    let thePlan: Plan;
+    if (resume) {
+      // Same surface and plan as the run that stopped; its exchanges come back so proofs and passive checks find them.
+      surface = resume.inputs.surface;
+      thePlan = resume.inputs.plan;
+      engine.restore(resume.exchanges, resume.exchangeCount);
+      emit({ type: 'warning', message: `resuming scan ${scanId}: ${resume.done.length} of ${thePlan.tasks.length} tasks already done` });
+      await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
+    } else {
+      surface = await timed(
+        'discover',
+        () =>
+          discover({
+            target: run.target,
+            engine,
+            scope: run.scope,
+            options: config.discovery,
+            explore: { identities: run.identities, usable: (name) => sessions.usable(name), safeMode: run.safeMode, allowMethods: config.safeMode?.allowMethods ?? [] },
+          }),
+        (s) => `${s.operations.length} operations`,
+      );
+      for (const w of surface.warnings) emit({ type: 'warning', message: w });
+      // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
+      await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
+    }
+    // What is deployed now, on fresh and resumed runs alike: a resumed scan reports the deployment it finished against.
     const deployment = await observeDeployment(engine, run.target.url, surface, config.target.version).catch((e: unknown): Deployment => {
       const why = `not observed: ${e instanceof Error ? e.message : String(e)}`;
       emit({ type: 'warning', message: `deployment ${why}` });
       return config.target.version ? { versionSource: why } : {};
     });
-    // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
-    await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
     const enabled = Object.fromEntries(checkEntries(config).map(([id, c]) => [id, c.enabled]));
     const options = Object.fromEntries(checkEntries(config).map(([id, c]) => [id, c.options ?? {}]));
-    const thePlan = await timed(
-      'plan',
-      async () => plan({ surface, checks: opts.checks, identities: run.identities, safeMode: run.safeMode, enabled, unavailable: sessions.failures(), ...(opts.only ? { only: opts.only } : {}) }),
-      (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped`,
-    );
+    if (!resume) {
+      const discovered = surface;
+      thePlan = await timed(
+        'plan',
+        async () => plan({ surface: discovered, checks: opts.checks, identities: run.identities, safeMode: run.safeMode, enabled, unavailable: sessions.failures(), ...(opts.only ? { only: opts.only } : {}) }),
+        (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped`,
+      );
+      // A discovery cut short by an interrupt would be a smaller plan: only a complete one is kept for resume.
+      if (!opts.signal?.aborted) journal?.planned({ args: { ...opts.args, seed }, config: configSnapshot(config, redact), surface, plan: thePlan }, engine.exchanges());
+    }
     // The out-of-band listener runs only when a planned check calls back through it.
     const blind = new Set(opts.checks.filter((c) => c.needsOob).map((c) => c.id));
-    if (config.oob.enabled && thePlan.tasks.some((t) => blind.has(t.checkId))) {
+    if (config.oob.enabled && thePlan!.tasks.some((t) => blind.has(t.checkId))) {
       try {
         oob = await startOobListener({ ...(config.oob.listen ? { listen: config.oob.listen } : {}), ...(config.oob.publicUrl ? { publicUrl: config.oob.publicUrl } : {}) });
       } catch (e) {
@@ -149,8 +190,26 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         emit({ type: 'warning', message: `out-of-band listener not started: ${e instanceof Error ? e.message : String(e)}` });
       }
     }
+    const saver = exchangeSaver(engine.exchanges.bind(engine), engine.exchange.bind(engine));
+    const doneBefore = new Map((resume?.done ?? []).map((d) => [d.outcome.taskId, d]));
+    const todo: Plan = { tasks: thePlan!.tasks.filter((t) => !doneBefore.has(t.id)), skipped: thePlan!.skipped };
+    let progress = doneBefore.size;
+    const onTaskDone = (outcome: TaskOutcome, found: Candidate[], audits: PermissionAudit[]): void => {
+      saver.finished(outcome.taskId);
+      // A task that did not run is run by the resume; only finished ones are kept.
+      if (!journal || outcome.status === 'not-run') return;
+      journal.taskDone({ outcome, candidates: found, ...(audits.length ? { audits } : {}) }, saver.take(found.flatMap((c) => c.proof.exchangeIds)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
+    };
     const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed, ...(opts.signal ? { signal: opts.signal } : {}) };
-    const executed = await timed('execute', () => execute({ ...common, plan: thePlan, onEvent: emit }), (r) => `${r.candidates.length} candidates`);
+    const ran = await timed('execute', () => execute({ ...common, plan: todo, onEvent: emit, onTaskDone }), (r) => `${r.candidates.length} candidates`);
+    const order = new Map(thePlan!.tasks.map((t, i) => [t.id, i]));
+    const executed = {
+      candidates: [...[...doneBefore.values()].flatMap((d) => d.candidates), ...ran.candidates],
+      audits: [...[...doneBefore.values()].flatMap((d) => d.audits ?? []), ...ran.audits],
+      outcomes: [...[...doneBefore.values()].map((d) => d.outcome), ...ran.outcomes].sort((a, b) => (order.get(a.taskId) ?? 0) - (order.get(b.taskId) ?? 0)),
+      // Interrupted after the last task (while confirming): the findings are not all confirmed, so the scan is partial.
+      stopped: ran.stopped ?? (opts.signal?.aborted ? interruptReason(opts.signal) : undefined),
+    };
     const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
     const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
     const { suppressed, accepted } = applyAccepted(config.accepted, findings, opts.now ?? new Date());
@@ -173,7 +232,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const verdict = extra.length ? { ...prioritized.verdict, pass: prioritized.verdict.pass && !extra.some((r) => r.level === 'fail'), reasons: [...extra, ...prioritized.verdict.reasons] } : prioritized.verdict;
     emit({ type: 'verdict', verdict });
 
-    const taskById = new Map(thePlan.tasks.map((t) => [t.id, t]));
+    const taskById = new Map(thePlan!.tasks.map((t) => [t.id, t]));
     const tasks: TaskRecord[] = executed.outcomes.map((o) => {
       const t = taskById.get(o.taskId)!;
       return { checkId: t.checkId, identity: t.identity, status: o.status, ...(t.operationId ? { operationId: t.operationId } : {}), ...('reason' in o ? { reason: o.reason } : {}) };
@@ -186,9 +245,9 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       else s[t.status]++;
       perCheck.set(t.checkId, s);
     }
-    const engineStats = engine.stats();
+    const engineStats = addStats(previous, engine.stats());
     const notRun = tasks.filter((t) => t.status === 'not-run').length;
-    const latency = latencyByOperation(engine.exchanges(), thePlan.tasks);
+    const latency = latencyByOperation(engine.exchanges(), thePlan!.tasks);
     const finishedAt = new Date();
     const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
@@ -202,7 +261,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       stats: {
         requests: { sent: engineStats.sent, refused: engineStats.refused, byStatus: engineStats.byStatus, errors: engineStats.errors },
         durationMs: finishedAt.getTime() - startedAt.getTime(),
-        checks: { run: [...perCheck.values()].sort((a, b) => a.checkId.localeCompare(b.checkId)), skipped: thePlan.skipped },
+        checks: { run: [...perCheck.values()].sort((a, b) => a.checkId.localeCompare(b.checkId)), skipped: thePlan!.skipped },
         tasks,
       },
       surface,
@@ -215,9 +274,58 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       verdict,
     };
     emit({ type: 'scan-finished', scanId, target: run.target.url, partial: Boolean(executed.stopped) });
+    if (!executed.stopped) ended = { state: 'done' };
+    else ended = { state: opts.signal?.aborted ? 'interrupted' : 'failed', reason: executed.stopped };
     return report;
+  } catch (e) {
+    ended = { state: opts.signal?.aborted ? 'interrupted' : 'failed', reason: e instanceof Error ? e.message : String(e) };
+    throw e;
   } finally {
+    if (heartbeat) clearInterval(heartbeat);
     await oob?.close();
     await engine.close();
+    if (journal) {
+      journal.finished(ended?.state ?? 'failed', addStats(previous, engine.stats()), engine.recordedCount(), ended?.reason);
+      await journal.flush();
+    }
   }
+}
+
+/**
+ * Hands the journal each exchange once: those of finished tasks (and of no task: discovery, logins) as tasks end, plus
+ * any a finished task cites. Exchanges of tasks still running wait in a small pool.
+ */
+function exchangeSaver(list: () => readonly Exchange[], get: (id: string) => Exchange | undefined): { finished(taskId: string): void; take(cited: string[]): Exchange[] } {
+  const saved = new Set<string>();
+  const finished = new Set<string>();
+  let cursor = 0;
+  let pool: Exchange[] = [];
+  // Whatever is recorded now (discovery's exchanges, or a resumed scan's restored ones) is already stored.
+  for (const x of list()) saved.add(x.id);
+  cursor = list().length;
+  return {
+    finished: (taskId) => void finished.add(taskId),
+    take(cited) {
+      const all = list();
+      for (; cursor < all.length; cursor++) pool.push(all[cursor]!);
+      const out: Exchange[] = [];
+      const keep: Exchange[] = [];
+      for (const x of pool) {
+        if (saved.has(x.id)) continue;
+        if (x.taskId === undefined || finished.has(x.taskId)) {
+          saved.add(x.id);
+          out.push(x);
+        } else keep.push(x);
+      }
+      pool = keep;
+      for (const id of cited) {
+        const x = saved.has(id) ? undefined : get(id);
+        if (x) {
+          saved.add(id);
+          out.push(x);
+        }
+      }
+      return out;
+    },
+  };
 }

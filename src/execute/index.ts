@@ -2,6 +2,7 @@
 import { isVouchError, VouchError } from '../core/index.js';
 import type { Candidate, EventSink, HttpEngine, Identity, PermissionAudit, Plan, Surface, Target, TaskOutcome } from '../core/index.js';
 import type { AnyCheck, Strength } from '../checks/kit/define.js';
+import { interruptReason } from '../net/engine.js';
 import type { OobHandle } from '../oob/listener.js';
 import { createCheckContext } from './context.js';
 
@@ -29,6 +30,8 @@ export interface ExecuteInput {
   seed?: number;
   /** Tasks run at once. Default 4. */
   concurrency?: number;
+  /** Called as each task ends, with the candidates it proposed (the scan journal keeps them for resume). */
+  onTaskDone?: (outcome: TaskOutcome, candidates: Candidate[], audits: PermissionAudit[]) => void;
 }
 
 export interface ExecuteResult {
@@ -76,8 +79,10 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     const check = checks.get(task.checkId);
     const identity = identities.get(task.identity);
     let outcome: TaskOutcome;
+    const mine: Candidate[] = [];
+    const mineAudits: PermissionAudit[] = [];
     if (stopped || signal.aborted) {
-      outcome = { taskId: task.id, status: 'not-run', reason: stopped ?? 'interrupted' };
+      outcome = { taskId: task.id, status: 'not-run', reason: stopped ?? interruptReason(signal) };
     } else if (!check || !identity) {
       outcome = { taskId: task.id, status: 'crashed', reason: `plan names unknown ${check ? 'identity' : 'check'} (${task.checkId}/${task.identity})` };
     } else {
@@ -100,9 +105,13 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
       });
       try {
         const result = await check.run(ctx);
-        if (result.audit) audits.push(...result.audit);
+        if (result.audit) {
+          audits.push(...result.audit);
+          mineAudits.push(...result.audit);
+        }
         if (result.status === 'found') {
-          for (const c of result.candidates) candidates.push({ ...c, checkId: check.id, taskId: task.id, identity: c.identity ?? identity.name });
+          for (const c of result.candidates) mine.push({ ...c, checkId: check.id, taskId: task.id, identity: c.identity ?? identity.name });
+          candidates.push(...mine);
           outcome = { taskId: task.id, status: 'found', candidates: result.candidates.length };
         } else if (result.status === 'clean') outcome = { taskId: task.id, status: 'clean' };
         else outcome = { taskId: task.id, status: 'inconclusive', reason: result.reason };
@@ -118,6 +127,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     }
     outcomes.push(outcome);
     done++;
+    input.onTaskDone?.(outcome, mine, mineAudits);
     emit({ type: 'task-finished', outcome, done, total });
   }
 

@@ -67,7 +67,7 @@ export function createAuditLog(path: string, redact: Redactor, options: AuditOpt
       e.url = redact.url(e.url);
       if (e.reason) e.reason = redact.text(e.reason);
       if (e.headers) e.headers = redact.headers(e.headers);
-      pending += JSON.stringify(e) + '\n';
+      pending += auditLine(e) + '\n';
       if (pending.length >= FLUSH_BYTES) flush();
       else if (!timer) timer = setTimeout(flush, FLUSH_MS);
     },
@@ -77,6 +77,31 @@ export function createAuditLog(path: string, redact: Redactor, options: AuditOpt
         out.end(resolve);
       }),
   };
+}
+
+/** Characters that make a string need JSON escaping (quotes, backslash, controls, separators, surrogates). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be found here
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+const str = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
+
+/**
+ * One audit line: the JSON of `entry`, keys in a fixed order (the order the engine builds entries in), built by
+ * hand. This runs once per request and is about twice as fast as `JSON.stringify` on the object.
+ */
+export function auditLine(e: AuditEntry): string {
+  let s = `{"at":${str(e.at)}`;
+  if (e.exchange !== undefined) s += `,"exchange":${str(e.exchange)}`;
+  s += `,"identity":${str(e.identity)}`;
+  s += `,"method":${str(e.method)},"url":${str(e.url)},"outcome":${str(e.outcome)}`;
+  if (e.checkId !== undefined) s += `,"checkId":${str(e.checkId)}`;
+  if (e.taskId !== undefined) s += `,"taskId":${str(e.taskId)}`;
+  if (e.status !== undefined) s += `,"status":${JSON.stringify(e.status)}`;
+  if (e.code !== undefined) s += `,"code":${str(e.code)}`;
+  if (e.reason !== undefined) s += `,"reason":${str(e.reason)}`;
+  if (e.ms !== undefined) s += `,"ms":${JSON.stringify(e.ms)}`;
+  if (e.via !== undefined) s += `,"via":${str(e.via)}`;
+  if (e.headers !== undefined) s += `,"headers":${JSON.stringify(e.headers)}`;
+  return s + '}';
 }
 
 export const noAudit: AuditLog = { write: () => undefined, close: async () => undefined };

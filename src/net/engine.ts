@@ -81,11 +81,25 @@ export interface Engine extends HttpEngine {
   sendRaw(bytes: string | Uint8Array, url: string, meta: SendMeta, options?: { timeoutMs?: number; lingerMs?: number }): Promise<Exchange>;
   /** Origins whose circuit breaker is open. */
   unavailableOrigins(): string[];
+  /** Puts back the exchanges of an earlier run of the same scan (resume): ids kept, new ids continue after them. */
+  restore(exchanges: readonly Exchange[], after?: number): void;
+  /** Exchange ids handed out so far (the last id's number). */
+  recordedCount(): number;
+}
+
+/** Why a scan's signal fired, as one line: its reason's message (e.g. "interrupted by SIGINT"). */
+export function interruptReason(signal: AbortSignal | undefined): string {
+  const r: unknown = signal?.reason;
+  if (r instanceof Error && r.name !== 'AbortError') return r.message;
+  if (typeof r === 'string' && r) return r;
+  return 'the scan was interrupted';
 }
 
 
 const NO_HEADERS: HeaderList = [];
 const UA_HEADER: [string, string] = ['user-agent', USER_AGENT];
+const UA_ONLY: HeaderList = [UA_HEADER];
+const UA_FLAT: string[] = ['user-agent', USER_AGENT];
 const EMPTY = Buffer.alloc(0);
 /** Path characters the URL parser leaves as they are (no dot segments checked here, no escapes). */
 const PLAIN_PATH = /^\/[A-Za-z0-9/_~!$&'()*+,;=:@.-]*$/;
@@ -115,7 +129,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const concurrency = opts.concurrency ?? 8;
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const agent = new Agent({
-    connections: opts.connectionsPerOrigin ?? concurrency,
+    connections: opts.connectionsPerOrigin ?? opts.concurrency ?? 8,
     pipelining: 1,
     keepAliveTimeout: 10_000,
     connect: { timeout: opts.connectTimeoutMs ?? Math.min(5_000, timeoutMs) },
@@ -134,6 +148,9 @@ export function createEngine(opts: EngineOptions): Engine {
   const perCheck = new Map<string, number>();
   const jars = new Map<string, CookieJar>();
   const inFlight = new Set<Abortable>();
+  const connections = opts.connectionsPerOrigin ?? concurrency;
+  /** undici requests in flight per origin (the total timer starts at dispatch when they fill every connection). */
+  const busy = new Map<string, number>();
   const stats: EngineStats = { sent: 0, refused: 0, errors: 0, byStatus: {} };
   let credentials = opts.credentials;
   let reauthenticate = opts.reauthenticate;
@@ -149,9 +166,10 @@ export function createEngine(opts: EngineOptions): Engine {
   // Interruption ends every request at once: undici's by destroying the agent (the engine is done anyway), raw ones
   // through the set they register in. (No per-request registry for undici requests: it costs ~6 µs a request.)
   let destroyed: Promise<void> | undefined;
+  const interrupted = (): VouchError => new VouchError('VOUCH_INTERRUPTED', interruptReason(opts.signal));
   opts.signal?.addEventListener('abort', () => {
-    destroyed = agent.destroy(new Error('the scan was interrupted'));
-    for (const h of [...inFlight]) h.abort(new Error('the scan was interrupted'));
+    destroyed = agent.destroy(new Error(interruptReason(opts.signal)));
+    for (const h of [...inFlight]) h.abort(new Error(interruptReason(opts.signal)));
   });
 
   const jar = (identity: string): CookieJar => {
@@ -246,7 +264,7 @@ export function createEngine(opts: EngineOptions): Engine {
       return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', `safe mode: ${method} is not allowed on a ${opts.target.environment} target`);
     }
     if (opts.safeMode && meta.destructive) return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', 'safe mode: destructive payload not sent');
-    if (opts.signal?.aborted) throw new VouchError('VOUCH_INTERRUPTED', 'the scan was interrupted');
+    if (opts.signal?.aborted) throw interrupted();
     const open = breaker.check(where.key);
     if (open) return refuse(method, url, headers, meta, HOST_UNAVAILABLE, open);
     if (stats.sent >= budget) throw new VouchError('VOUCH_BUDGET_EXHAUSTED', `the request budget of ${budget} is spent`, { hint: 'Raise budget.requests in vouch.yaml.' });
@@ -270,7 +288,7 @@ export function createEngine(opts: EngineOptions): Engine {
 
   /** Turns a wire result into a recorded exchange, feeding stats, breaker, back-off and audit. Hot path: no spreads. */
   function settle(result: WireResult, request: Exchange['request'], meta: SendMeta, origin: string, bucket: TokenBucket, startedAt: number, via?: 'raw'): Exchange {
-    if (opts.signal?.aborted) throw new VouchError('VOUCH_INTERRUPTED', 'the scan was interrupted');
+    if (opts.signal?.aborted) throw interrupted();
     const timing: Exchange['timing'] = { startedAt, totalMs: round(result.totalMs) };
     if (result.headersMs !== undefined) timing.headersMs = round(result.headersMs);
     const pending: Exchange = { id: '', request, timing, identity: meta.identity };
@@ -326,26 +344,33 @@ export function createEngine(opts: EngineOptions): Engine {
     const auth = credentials ? await credentials(meta.identity) : undefined;
     const cookie = hasCookie || jars.size === 0 ? undefined : jars.get(meta.identity)?.header(where.url());
     let withCredentials = false;
-    if ((auth && auth.length) || cookie || !hasUa) {
-      headers = [];
-      if (auth) {
-        for (const h of auth) {
-          if (given.some(([k]) => k.toLowerCase() === h[0].toLowerCase())) continue;
-          headers.push(h);
+    let flat: string[];
+    if (given.length === 0 && !(auth && auth.length) && !cookie) {
+      // The common bare request: shared, never mutated lists (the recorded headers are read-only by contract).
+      headers = UA_ONLY;
+      flat = UA_FLAT;
+    } else {
+      if ((auth && auth.length) || cookie || !hasUa) {
+        headers = [];
+        if (auth) {
+          for (const h of auth) {
+            if (given.some(([k]) => k.toLowerCase() === h[0].toLowerCase())) continue;
+            headers.push(h);
+            withCredentials = true;
+          }
+        }
+        if (cookie) {
+          headers.push(['cookie', cookie]);
           withCredentials = true;
         }
+        if (!hasUa) headers.push(UA_HEADER);
+        for (const h of given) headers.push(h);
       }
-      if (cookie) {
-        headers.push(['cookie', cookie]);
-        withCredentials = true;
+      flat = new Array<string>(headers.length * 2);
+      for (let i = 0; i < headers.length; i++) {
+        flat[2 * i] = headers[i]![0];
+        flat[2 * i + 1] = headers[i]![1];
       }
-      if (!hasUa) headers.push(UA_HEADER);
-      for (const h of given) headers.push(h);
-    }
-    const flat: string[] = new Array<string>(headers.length * 2);
-    for (let i = 0; i < headers.length; i++) {
-      flat[2 * i] = headers[i]![0];
-      flat[2 * i + 1] = headers[i]![1];
     }
     const body = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
     const request: Exchange['request'] = { method, url, headers };
@@ -373,7 +398,14 @@ export function createEngine(opts: EngineOptions): Engine {
         decode,
       };
       if (body !== undefined) wr.body = body;
-      result = await wire(agent, wr);
+      const n = busy.get(where.key) ?? 0;
+      if (n >= connections) wr.queued = true;
+      busy.set(where.key, n + 1);
+      try {
+        result = await wire(agent, wr);
+      } finally {
+        busy.set(where.key, (busy.get(where.key) ?? 1) - 1);
+      }
     } finally {
       gate.release();
     }
@@ -487,6 +519,8 @@ export function createEngine(opts: EngineOptions): Engine {
     sendRaw,
     exchange: (id) => recorder.get(id),
     exchanges: () => recorder.list(),
+    restore: (list, after) => recorder.restore(list, after),
+    recordedCount: () => recorder.count,
     record: (x) => recorder.add(x),
     stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
     setCredentials(fn) {

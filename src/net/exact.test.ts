@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingMessage } from 'node:http';
 import { createEngine, requestTarget, type Engine } from './engine.js';
-import { httpServer, localTarget, tcpServer, type Running } from './fault-servers.js';
+import { httpServer, localTarget, tcpServer, type Running } from '../../test/support/fault-servers.js';
 
 interface Seen {
   method: string;

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
-import { httpServer, localTarget, tcpServer, type Running } from './fault-servers.js';
+import { httpServer, localTarget, tcpServer, type Running } from '../../test/support/fault-servers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -18,6 +18,20 @@ async function setup(server: Running, extra: Partial<EngineOptions> = {}): Promi
 const anon = { identity: 'anonymous' };
 
 describe('timeouts', () => {
+  it('the total timeout counts the time spent waiting for a connection', async () => {
+    // One connection, held by a request the server never answers: the second request waits in the queue.
+    const server = await tcpServer(() => undefined);
+    const engine = await setup(server, { timeoutMs: 5_000, concurrency: 2, connectionsPerOrigin: 1 });
+    const first = engine.send({ method: 'GET', url: '/held', timeoutMs: 1_500 }, anon);
+    const t0 = Date.now();
+    const second = await engine.send({ method: 'GET', url: '/queued', timeoutMs: 300 }, anon);
+    expect(Date.now() - t0).toBeLessThan(1_200); // without the queue counted it would end after the first (1.5 s) at least
+    expect(second.error?.code).toBe('TIMEOUT');
+    expect(second.error?.message).toMatch(/while waiting for a connection/);
+    expect(server.connections()).toBe(1);
+    expect((await first).error?.code).toBe('TIMEOUT');
+  });
+
   it('a server that never answers ends in TIMEOUT within the timeout', async () => {
     const server = await tcpServer(() => undefined);
     const engine = await setup(server, { timeoutMs: 400 });

@@ -1,5 +1,5 @@
 // src/net/index.ts — the HTTP engine's public face.
-export { createEngine, requestTarget, type Engine, type EngineOptions } from './engine.js';
+export { createEngine, interruptReason, requestTarget, type Engine, type EngineOptions } from './engine.js';
 export { createScopeGuard, originOf } from './scope.js';
 export { createRedactor, REDACTED, type Redactor } from './redact.js';
 export { createAuditLog, noAudit, type AuditEntry, type AuditLog, type AuditOptions } from './audit.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditLog } from './audit.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
-import { localTarget, tcpServer, type Running } from './fault-servers.js';
+import { localTarget, tcpServer, type Running } from '../../test/support/fault-servers.js';
 import { parseResponse } from './raw.js';
 import { createRedactor } from './redact.js';
 

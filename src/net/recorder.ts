@@ -12,6 +12,11 @@ export interface Recorder {
   add(x: Omit<Exchange, 'id'> | Exchange): Exchange;
   get(id: string): Exchange | undefined;
   list(): readonly Exchange[];
+  /**
+   * Puts back exchanges of an earlier run of the same scan, ids kept; later ids continue after the highest one, or
+   * after `after` (the earlier runs' last id, so ids in the appended audit log stay unique) when that is higher.
+   */
+  restore(list: readonly Exchange[], after?: number): void;
   readonly count: number;
 }
 
@@ -29,9 +34,17 @@ export function createRecorder(mode: RecordMode = 'all'): Recorder {
     }
     return { id: nextId(), ...x };
   };
+  const bump = (list: readonly Exchange[], after = 0): void => {
+    if (after > n) n = after;
+    for (const x of list) {
+      const i = Number(x.id.slice(1));
+      if (Number.isInteger(i) && i > n) n = i;
+    }
+  };
   if (mode === 'counts') {
     return {
       add: withId,
+      restore: bump,
       get: () => undefined,
       list: () => [],
       get count() {
@@ -51,6 +64,13 @@ export function createRecorder(mode: RecordMode = 'all'): Recorder {
       },
       get: (id) => byId.get(id),
       list: () => all,
+      restore(list, after) {
+        for (const x of list) {
+          all.push(x);
+          byId.set(x.id, x);
+        }
+        bump(list, after);
+      },
       get count() {
         return n;
       },
@@ -64,6 +84,7 @@ export function createRecorder(mode: RecordMode = 'all'): Recorder {
       ring[(n - 1) % size] = ex;
       return ex;
     },
+    restore: bump,
     get(id) {
       const i = Number(id.slice(1));
       if (!Number.isInteger(i) || i <= 0 || i > n || n - i >= size) return undefined;

@@ -1,9 +1,9 @@
-// src/net/redact.test.ts — secrets never reach the audit log: headers, cookies, configured values, query tokens.
+// src/net/redact.test.ts — secrets never reach the audit log: headers, cookies, configured values, query tokens; lines are exact JSON.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuditLog } from './audit.js';
+import { auditLine, createAuditLog } from './audit.js';
 import { createRedactor, REDACTED } from './redact.js';
 
 describe('redactor', () => {
@@ -48,5 +48,20 @@ describe('audit log', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ url: `http://h/?access_token=${REDACTED}`, headers: [['authorization', `Bearer ${REDACTED}`], ['cookie', `sid=${REDACTED}`]] });
     expect(lines[1]).toMatchObject({ outcome: 'error', code: 'TIMEOUT', reason: `POST http://h/login with ${REDACTED} timed out` });
+  });
+});
+
+describe('audit line', () => {
+  it('is the same JSON as JSON.stringify, for hostile strings too', () => {
+    const odd = 'a"b\\c\n\u0001\u2028\ud800 é 💥 </script>';
+    const entries = [
+      { at: '2026-11-24T00:00:00.000Z', exchange: 'x000001', identity: 'anonymous', method: 'GET', url: 'http://127.0.0.1:1/', outcome: 'sent' as const, status: 200, ms: 0.3 },
+      { at: '2026-11-24T00:00:00.000Z', exchange: 'x000002', identity: odd, method: odd, url: `http://127.0.0.1:1/${odd}`, outcome: 'refused' as const, checkId: odd, taskId: 't1', code: 'VOUCH_SCOPE_REFUSED', reason: odd, via: 'raw' as const, headers: [[odd, odd]] as Array<[string, string]> },
+      { at: '2026-11-24T00:00:00.000Z', identity: 'a', method: 'GET', url: 'u', outcome: 'error' as const, code: 'TIMEOUT', ms: 15000.1 },
+    ];
+    for (const e of entries) {
+      expect(JSON.parse(auditLine(e))).toEqual(JSON.parse(JSON.stringify(e)));
+      expect(auditLine(e)).not.toContain('\n');
+    }
   });
 });

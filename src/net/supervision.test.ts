@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createAuditLog } from './audit.js';
 import { HOST_UNAVAILABLE } from './breaker.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
-import { httpServer, localTarget, tcpServer, type Running } from './fault-servers.js';
+import { httpServer, localTarget, tcpServer, type Running } from '../../test/support/fault-servers.js';
 import { parseRetryAfter, TokenBucket } from './limiter.js';
 import { createRedactor } from './redact.js';
 

@@ -20,6 +20,8 @@ export interface WireRequest {
   maxBytes: number;
   /** Decode gzip/deflate/br bodies (the caller sent accept-encoding). */
   decode: boolean;
+  /** Every connection to the origin is busy: the request will wait in undici's queue (the total timer starts now). */
+  queued?: boolean;
 }
 
 let capturing = false;
@@ -71,21 +73,25 @@ export interface Abortable {
   abort(reason: Error): void;
 }
 
+type Controller = Dispatcher.DispatchController;
+
 /**
- * undici handler in the callback style (onConnect/onHeaders/onData/onComplete/onError). undici 7 marks it deprecated
- * but passes it through untouched, while the controller style wraps every request in an adapter and parses headers
- * into an object we would not use: on loopback the callback style is ~20% faster. Revisit for undici 8.
+ * undici handler in the controller style (onRequestStart/onResponseStart/onResponseData/onResponseEnd/onResponseError).
+ * Response headers are taken from the raw list undici keeps on the controller (name case, order and duplicates as
+ * sent), falling back to the parsed object. The total timeout runs from dispatch, so it counts the time spent waiting
+ * for a connection as well as connecting, writing and reading. For speed its timer is armed only when needed: at
+ * dispatch when every connection to the origin is busy (the request queues), when the request starts more than 1 ms
+ * after dispatch (it waited for a connect; the connect timeout bounded that), or when a body comes in more than one
+ * chunk (a trickle). Otherwise undici's headers and body timers, both capped by the total, bound a stall.
  */
 class WireHandler implements Dispatcher.DispatchHandler, Abortable {
-  private abortFn: ((err?: Error) => void) | undefined;
+  controller: Controller | undefined;
   private sink: BodySink | undefined;
   private status = 0;
   private headers: HeaderList | undefined;
   private headersMs: number | undefined;
-  /** performance.now() after which the total timeout fires. */
-  readonly deadline: number;
-  private chunks = 0;
   private timer: NodeJS.Timeout | undefined;
+  private chunks = 0;
   private settled = false;
   private pendingAbort: Error | undefined;
   private cut = false;
@@ -96,71 +102,77 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     private readonly req: WireRequest,
     private readonly t0: number,
     private readonly done: (r: WireResult) => void,
-  ) {
-    this.deadline = t0 + req.totalTimeout;
+  ) {}
+
+  /** Arms the total-timeout timer for what is left of the deadline (expiring now when nothing is). */
+  arm(): void {
+    if (this.timer || this.settled) return;
+    const left = this.t0 + this.req.totalTimeout - performance.now();
+    if (left <= 0) return this.expire();
+    this.timer = setTimeout(() => this.expire(), left);
   }
 
   expire(): void {
-    this.abort(new TotalTimeout(`total timeout of ${this.req.totalTimeout} ms reached`));
+    this.abort(new TotalTimeout(`total timeout of ${this.req.totalTimeout} ms reached${this.controller ? '' : ' while waiting for a connection'}`));
   }
 
   abort(reason: Error): void {
     if (this.settled) return;
-    if (this.abortFn) this.abortFn(reason);
+    if (this.controller) this.controller.abort(reason);
     else {
       // Still queued for a connection: undici has not handed us a controller yet. Settle now, abort when it does.
       this.pendingAbort = reason;
-      this.onError(reason);
+      this.onResponseError(undefined, reason);
     }
   }
 
-  onConnect(abort: (err?: Error) => void): void {
-    this.abortFn = abort;
+  onRequestStart(controller: Controller): void {
+    this.controller = controller;
+    if (!this.timer && performance.now() - this.t0 > 1) this.arm();
     if (capturing) writing = (head) => (this.headBytes = head);
-    if (this.pendingAbort) abort(this.pendingAbort);
+    if (this.pendingAbort) controller.abort(this.pendingAbort);
   }
 
-  onHeaders(statusCode: number, raw: Buffer[] | string[] | null): boolean {
-    if (this.settled) return false;
-    if (statusCode < 200 && statusCode !== 101) return true;
+  onResponseStart(controller: Controller, statusCode: number, parsed: Record<string, string | string[] | undefined>): void {
+    if (this.settled || (statusCode < 200 && statusCode !== 101)) return;
     this.status = statusCode;
     this.headersMs = performance.now() - this.t0;
     const list: HeaderList = [];
     let encoding: string | undefined;
-    if (raw) {
+    const raw = controller.rawHeaders;
+    if (Array.isArray(raw)) {
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const k = raw[i]!.toString('latin1').toLowerCase();
         const v = raw[i + 1]!.toString('latin1');
         list.push([k, v]);
         if (k === 'content-encoding') encoding = v;
       }
+    } else {
+      for (const [k, v] of Object.entries(parsed)) {
+        if (v === undefined) continue;
+        for (const one of Array.isArray(v) ? v : [v]) list.push([k.toLowerCase(), one]);
+        if (k.toLowerCase() === 'content-encoding') encoding = Array.isArray(v) ? v.join(', ') : v;
+      }
     }
     this.headers = list;
-    this.sink = new BodySink(this.req.maxBytes, this.req.decode ? decodableEncoding(encoding) : undefined, () => this.stop());
-    return true;
+    const decode = this.req.decode ? decodableEncoding(encoding) : undefined;
+    // Only a decoder can hit the cap on its own (raw bytes are capped in push): no closure otherwise.
+    this.sink = new BodySink(this.req.maxBytes, decode, decode ? () => this.stop() : undefined);
   }
 
-  onData(chunk: Buffer): boolean {
-    if (this.settled || !this.sink) return true;
-    // A body in several chunks may be a trickle: arm the total-timeout timer then (one-chunk bodies never need it).
-    if (++this.chunks === 2) {
-      const left = this.deadline - performance.now();
-      if (left <= 0) {
-        this.sink.push(chunk);
-        this.expire();
-        return true;
-      }
-      this.timer = setTimeout(() => this.expire(), left);
-    }
-    if (!this.sink.push(chunk)) this.stop();
-    return true;
+  onResponseData(_controller: Controller, chunk: Buffer): void {
+    if (this.settled || !this.sink) return;
+    const more = this.sink.push(chunk);
+    // A body in several chunks may be a trickle: bound it by the total timeout (one-chunk bodies never need it).
+    if (++this.chunks === 2) this.arm();
+    if (!more) this.stop();
   }
 
-  onComplete(): void {
+  onResponseEnd(): void {
     this.complete(undefined);
   }
 
-  onError(err: Error): void {
+  onResponseError(_controller: Controller | undefined, err: Error): void {
     if (this.settled) return;
     if (err instanceof CapReached || (this.cut && this.status)) return this.complete(undefined);
     const error = { code: errorCode(err), message: err.message || String(err) };
@@ -176,7 +188,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   private stop(): void {
     if (this.cut) return;
     this.cut = true;
-    this.abortFn?.(new CapReached());
+    this.controller?.abort(new CapReached());
   }
 
   private complete(error: WireResult['error']): void {
@@ -209,27 +221,17 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
 export function wire(dispatcher: Dispatcher, req: WireRequest, track?: Set<Abortable>): Promise<WireResult> {
   return new Promise<WireResult>((resolve) => {
     const t0 = performance.now();
-    const handler: WireHandler = new WireHandler(req, t0, (r) => {
-      track?.delete(handler);
-      resolve(r);
-    });
+    const handler: WireHandler = new WireHandler(req, t0, track ? (r) => (track.delete(handler), resolve(r)) : resolve);
     track?.add(handler);
     try {
-      dispatcher.dispatch(
-        {
-          origin: req.origin,
-          path: req.path,
-          method: req.method as Dispatcher.HttpMethod,
-          headers: req.headers,
-          ...(req.body !== undefined ? { body: req.body } : {}),
-          headersTimeout: req.headersTimeout,
-          bodyTimeout: req.bodyTimeout,
-        },
-        handler,
-      );
+      // WireRequest carries undici's own option names (origin, path, method, headers, body, headersTimeout,
+      // bodyTimeout), so it is passed as is: no second object per request. undici ignores the other fields.
+      dispatcher.dispatch(req as unknown as Dispatcher.DispatchOptions, handler);
     } catch (e) {
       // undici validates synchronously (invalid path, method or header): that is an error exchange, not a crash.
-      handler.onError(e instanceof Error ? e : new Error(String(e)));
+      handler.onResponseError(undefined, e instanceof Error ? e : new Error(String(e)));
     }
+    // Queued behind busy connections: that wait counts against the total timeout.
+    if (req.queued && !handler.controller) handler.arm();
   });
 }

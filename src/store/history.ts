@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { VouchError } from '../core/index.js';
-import type { Report } from '../core/index.js';
+import { HEARTBEAT_MS, isVouchError, VouchError } from '../core/index.js';
+import type { Candidate, EngineStats, Exchange, PermissionAudit, Report, ScanInputs, ScanJournal, ScanResume, ScanState, TaskOutcome } from '../core/index.js';
 import { migrate, NewerStoreError } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -53,11 +53,11 @@ export interface HistoryStore {
   enqueue(row: { id: string; kind: 'scan' | 'gate'; target: string; url: string; job: string; at?: number }): Promise<void>;
   setJobId(id: string, jobId: string): Promise<void>;
   getJob(id: string): Promise<JobRow | undefined>;
-  /** Takes a queued (or abandoned running) scan for `worker`; undefined when it is done, failed or cancelled. */
+  /** Takes a queued (or abandoned running, or interrupted) scan for `worker`; undefined when it is done, failed or cancelled. */
   claim(id: string, worker: string): Promise<JobRow | undefined>;
   /** A sign of life (and progress) from the worker holding the scan; returns the scan's state (a `cancelled` one should stop). */
   beat(id: string, worker: string, progress?: { done: number; total: number }): Promise<string | undefined>;
-  /** Running scans whose last sign of life is older than `before` (epoch ms): their worker died. */
+  /** Running jobs whose last sign of life is older than `before` (epoch ms): their worker died. A scan run from the command line is not a job: it is resumed by hand. */
   stale(before: number): Promise<JobRow[]>;
   /** Puts a running scan whose worker died (no sign of life since `before`) back to queued; false when another process did first. */
   requeue(id: string, before: number): Promise<boolean>;
@@ -76,6 +76,12 @@ export interface HistoryStore {
   getReport(id: string): Promise<Report | undefined>;
   /** The newest scan of `target` whose verdict passed. */
   lastPassing(target: string): Promise<Report | undefined>;
+  /** A journal that keeps a running scan's progress here; storage errors go to `onError` (the scan goes on). */
+  journal(onError: (e: Error) => void): ScanJournal;
+  /** What an interrupted, failed or abandoned scan needs to continue; VOUCH_USAGE when it cannot be resumed. */
+  resumable(scanId: string): Promise<ScanResume>;
+  /** Marks a scan stopped without waiting (a second Ctrl-C exits at once); only stores that can write synchronously. */
+  markStoppedSync?(scanId: string, state: Exclude<ScanState, 'running'>, reason: string): void;
   /** Accepted risks not revoked (expired ones included: the scan marks them expired). */
   listAccepted(): Promise<StoredAcceptedRisk[]>;
   /** Accept (or re-accept, replacing reason and expiry) the risk of a finding. */
@@ -84,6 +90,13 @@ export interface HistoryStore {
   revokeRisk(fingerprint: string, by: string): Promise<boolean>;
   close(): Promise<void>;
 }
+
+const EMPTY_STATS: EngineStats = { sent: 0, refused: 0, errors: 0, byStatus: {} };
+
+const seqOf = (id: string): number => {
+  const n = Number(id.replace(/^\D+/, ''));
+  return Number.isFinite(n) ? n : 0;
+};
 
 /** `where` names the store for the user (a file path, or a database URL with its password redacted). */
 export function storeError(where: string, e: unknown, hint = 'Move the file away to start a new history, or point VOUCH_HISTORY at another file.'): VouchError {
@@ -102,30 +115,35 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
     try {
       return await fn();
     } catch (e) {
+      if (isVouchError(e)) throw e; // ours (a resume refused, a newer store): already says what to do
       const err = storeError(where, e);
-      throw err === e ? err : new VouchError(err.code, redact(err.message), err.hint ? { hint: err.hint } : {});
+      throw new VouchError(err.code, redact(err.message), err.hint ? { hint: err.hint } : {});
     }
   };
+  const usage = (id: string, why: string, hint: string): VouchError => new VouchError('VOUCH_USAGE', `--resume ${id}: ${why}`, { hint });
   return {
     saveReport: (report) =>
       wrap(async () => {
         await db.transaction().execute(async (trx) => {
           await trx.deleteFrom('findings').where('scan_id', '=', report.scanId).execute();
-          // An upsert: a queued scan's job columns stay; saving twice replaces, never duplicates.
+          const existing = await trx.selectFrom('scans').select('state').where('id', '=', report.scanId).executeTakeFirst();
+          // An update in place when the row exists: a queued scan keeps its job columns, a journaled one its resume
+          // data; saving twice replaces, never duplicates. A partial report is interrupted (when the journal said so) or failed.
+          const state = !report.partial ? 'done' : existing?.state === 'interrupted' ? 'interrupted' : 'failed';
           const row = {
-              target_name: report.target.name,
-              target_url: report.target.url,
-              state: report.partial ? 'failed' : 'done',
-              started_at: Date.parse(report.startedAt),
-              finished_at: Date.parse(report.finishedAt),
-              verdict_pass: report.verdict.pass ? 1 : 0,
-              finding_count: report.findings.length,
-              report: JSON.stringify(report),
-              deployed_version: report.deployment?.version ?? null,
-              assets_fingerprint: report.deployment?.assets?.fingerprint ?? null,
-            };
-          const updated = await trx.updateTable('scans').set(row).where('id', '=', report.scanId).executeTakeFirst();
-          if (Number(updated.numUpdatedRows) === 0) await trx.insertInto('scans').values({ id: report.scanId, ...row }).execute();
+            target_name: report.target.name,
+            target_url: report.target.url,
+            state,
+            started_at: Date.parse(report.startedAt),
+            finished_at: Date.parse(report.finishedAt),
+            verdict_pass: report.verdict.pass ? 1 : 0,
+            finding_count: report.findings.length,
+            report: JSON.stringify(report),
+            deployed_version: report.deployment?.version ?? null,
+            assets_fingerprint: report.deployment?.assets?.fingerprint ?? null,
+          };
+          if (existing) await trx.updateTable('scans').set(row).where('id', '=', report.scanId).execute();
+          else await trx.insertInto('scans').values({ id: report.scanId, ...row, heartbeat_at: null, kind: null, job: null, job_id: null, worker: null, error: null }).execute();
           if (report.findings.length) {
             await trx
               .insertInto('findings')
@@ -181,7 +199,7 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
     getJob: (id) => wrap(async () => jobRow(await db.selectFrom('scans').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst())),
     claim: (id, worker) =>
       wrap(async () => {
-        const r = await db.updateTable('scans').set({ state: 'running', worker, heartbeat_at: Date.now(), error: null }).where('id', '=', id).where('state', 'in', ['queued', 'running']).executeTakeFirst();
+        const r = await db.updateTable('scans').set({ state: 'running', worker, heartbeat_at: Date.now(), error: null }).where('id', '=', id).where('state', 'in', ['queued', 'running', 'interrupted']).executeTakeFirst();
         if (Number(r.numUpdatedRows) === 0) return undefined;
         return jobRow(await db.selectFrom('scans').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst());
       }),
@@ -196,13 +214,14 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
           .execute();
         return (await db.selectFrom('scans').select('state').where('id', '=', id).executeTakeFirst())?.state;
       }),
-    stale: (before) => wrap(async () => (await db.selectFrom('scans').select(JOB_COLUMNS).where('state', '=', 'running').where('heartbeat_at', '<', before).execute()).map((r) => jobRow(r)!)),
+    stale: (before) => wrap(async () => (await db.selectFrom('scans').select(JOB_COLUMNS).where('state', '=', 'running').where('kind', 'is not', null).where('heartbeat_at', '<', before).execute()).map((r) => jobRow(r)!)),
     requeue: (id, before) =>
-      wrap(async () => Number((await db.updateTable('scans').set({ state: 'queued', worker: null }).where('id', '=', id).where('state', '=', 'running').where('heartbeat_at', '<', before).executeTakeFirst()).numUpdatedRows) > 0),
+      wrap(async () => Number((await db.updateTable('scans').set({ state: 'queued', worker: null }).where('id', '=', id).where('state', '=', 'running').where('kind', 'is not', null).where('heartbeat_at', '<', before).executeTakeFirst()).numUpdatedRows) > 0),
     cancel: (id) =>
       wrap(async () => {
         const before = (await db.selectFrom('scans').select('state').where('id', '=', id).executeTakeFirst())?.state;
-        if (before === 'queued' || before === 'running') await db.updateTable('scans').set({ state: 'cancelled', finished_at: Date.now() }).where('id', '=', id).where('state', 'in', ['queued', 'running']).execute();
+        const open = ['queued', 'running', 'interrupted'];
+        if (before && open.includes(before)) await db.updateTable('scans').set({ state: 'cancelled', finished_at: Date.now() }).where('id', '=', id).where('state', 'in', open).execute();
         return before;
       }),
     markFailed: (id, error) => wrap(async () => void (await db.updateTable('scans').set({ state: 'failed', error: redact(error), finished_at: Date.now() }).where('id', '=', id).where('state', '!=', 'cancelled').execute())),
@@ -224,6 +243,43 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
       wrap(async () =>
         (await db.selectFrom('webhook_dead_letters').selectAll().orderBy('id').execute()).map((r) => ({ url: r.url, scanId: r.scan_id, payload: r.payload, error: r.error, attempts: Number(r.attempts), createdAt: Number(r.created_at) })),
       ),
+    journal: (onError) => journalOver(db, onError),
+    resumable: (id) =>
+      wrap(async () => {
+        const scan = await db.selectFrom('scans').select(['id', 'target_name', 'target_url', 'state', 'started_at', 'heartbeat_at']).where('id', '=', id).executeTakeFirst();
+        if (!scan) throw usage(id, `no such scan in ${where}`, 'List scans with `vouch history`.');
+        if (scan.state === 'done') throw usage(id, 'this scan already finished; there is nothing to resume', 'Its report is in history (`vouch history`); start a new scan to test again.');
+        const silentMs = Date.now() - Number(scan.heartbeat_at ?? 0);
+        if (scan.state === 'running' && silentMs < 3 * HEARTBEAT_MS) {
+          throw usage(id, `this scan is still running (last sign of life ${Math.round(silentMs / 1000)} s ago)`, 'Stop it first (Ctrl-C), or wait for it to finish.');
+        }
+        const inputs = await db.selectFrom('scan_inputs').selectAll().where('scan_id', '=', id).executeTakeFirst();
+        if (!inputs) throw usage(id, 'this scan stopped before its plan was made; there is nothing to resume', 'Start a new scan.');
+        const tasks = await db.selectFrom('scan_tasks').selectAll().where('scan_id', '=', id).execute();
+        const exchanges = await db.selectFrom('scan_exchanges').select(['exchange']).where('scan_id', '=', id).orderBy('seq').execute();
+        const stored: ScanInputs = {
+          args: JSON.parse(inputs.args) as Record<string, unknown>,
+          config: inputs.config,
+          surface: JSON.parse(inputs.surface) as ScanInputs['surface'],
+          plan: JSON.parse(inputs.plan) as ScanInputs['plan'],
+        };
+        return {
+          scanId: id,
+          targetName: scan.target_name,
+          targetUrl: scan.target_url,
+          startedAt: Number(scan.started_at),
+          inputs: stored,
+          done: tasks.map((t) => ({
+            outcome: { taskId: t.task_id, status: t.status, ...(t.reason !== null ? { reason: t.reason } : {}), ...(t.status === 'found' ? { candidates: (JSON.parse(t.candidates) as unknown[]).length } : {}) } as TaskOutcome,
+            candidates: JSON.parse(t.candidates) as Candidate[],
+            ...(t.audits !== null ? { audits: JSON.parse(t.audits) as PermissionAudit[] } : {}),
+          })),
+          exchanges: exchanges.map((x) => JSON.parse(x.exchange) as Exchange),
+          stats: JSON.parse(inputs.stats) as EngineStats,
+          runs: Number(inputs.runs),
+          exchangeCount: Number(inputs.exchange_count),
+        };
+      }),
     listAccepted: () =>
       wrap(async () =>
         (await db.selectFrom('accepted_risks').selectAll().where('revoked_at', 'is', null).orderBy('fingerprint').execute()).map((r) => ({
@@ -259,9 +315,118 @@ function jobRow(r: { id: string; state: string; kind: string | null; job: string
   return { id: r.id, state: r.state, kind: r.kind, job: r.job, jobId: r.job_id, worker: r.worker, heartbeatAt: r.heartbeat_at === null ? null : Number(r.heartbeat_at), progress: { done: Number(r.progress_done), total: Number(r.progress_total) }, error: r.error };
 }
 
+/**
+ * A scan's journal over Kysely: every call is queued and written in order (one transaction per finished task), so the
+ * scan never waits on the database. Portable SQL only (the same code runs on PostgreSQL).
+ */
+export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): ScanJournal {
+  let queue: Promise<void> = Promise.resolve();
+  let scanId = '';
+  let failed = false;
+  const later = (fn: () => Promise<unknown>): void => {
+    queue = queue.then(async () => {
+      if (failed) return;
+      try {
+        await fn();
+      } catch (e) {
+        failed = true; // one report is enough: the rest would fail the same way
+        onError(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  };
+  const exchangeRows = (list: readonly Exchange[]): Database['scan_exchanges'][] =>
+    list.map((x) => ({ scan_id: scanId, exchange_id: x.id, seq: seqOf(x.id), task_id: x.taskId ?? null, exchange: JSON.stringify(x) }));
+  /** Inserts in slices (SQLite caps bound parameters per statement). */
+  const insertExchanges = async (trx: Kysely<Database>, list: readonly Exchange[]): Promise<void> => {
+    const rows = exchangeRows(list);
+    for (let i = 0; i < rows.length; i += 100) await trx.insertInto('scan_exchanges').values(rows.slice(i, i + 100)).execute();
+  };
+  return {
+    started(scan) {
+      scanId = scan.scanId;
+      later(async () => {
+        const now = Date.now();
+        const existing = await db.selectFrom('scans').select('id').where('id', '=', scan.scanId).executeTakeFirst();
+        if (existing) await db.updateTable('scans').set({ state: 'running', heartbeat_at: now, finished_at: null }).where('id', '=', scan.scanId).where('state', '!=', 'cancelled').execute();
+        else {
+          await db
+            .insertInto('scans')
+            .values({ id: scan.scanId, target_name: scan.targetName, target_url: scan.targetUrl, state: 'running', started_at: scan.startedAt, finished_at: null, verdict_pass: null, finding_count: 0, report: null, heartbeat_at: now, deployed_version: null, assets_fingerprint: null, kind: null, job: null, job_id: null, worker: null, error: null })
+            .execute();
+        }
+      });
+    },
+    planned(inputs, exchanges) {
+      later(() =>
+        db.transaction().execute(async (trx) => {
+          // A job run afresh under the same scan id (team mode) replaces what an earlier run kept.
+          for (const t of ['scan_exchanges', 'scan_tasks', 'scan_inputs'] as const) await trx.deleteFrom(t).where('scan_id', '=', scanId).execute();
+          await trx
+            .insertInto('scan_inputs')
+            .values({ scan_id: scanId, args: JSON.stringify(inputs.args), config: inputs.config, surface: JSON.stringify(inputs.surface), plan: JSON.stringify(inputs.plan), stats: JSON.stringify(EMPTY_STATS), runs: 0, reason: null, exchange_count: 0 })
+            .execute();
+          await insertExchanges(trx, exchanges);
+          await trx.updateTable('scans').set({ progress_total: inputs.plan.tasks.length, progress_done: 0, heartbeat_at: Date.now() }).where('id', '=', scanId).execute();
+        }),
+      );
+    },
+    taskDone(result, exchanges, progress) {
+      later(() =>
+        db.transaction().execute(async (trx) => {
+          const o = result.outcome;
+          await trx
+            .insertInto('scan_tasks')
+            .values({ scan_id: scanId, task_id: o.taskId, status: o.status, reason: 'reason' in o ? o.reason : null, candidates: JSON.stringify(result.candidates), audits: result.audits ? JSON.stringify(result.audits) : null, finished_at: Date.now() })
+            .execute();
+          await insertExchanges(trx, exchanges);
+          await trx.updateTable('scans').set({ progress_done: progress.done, progress_total: progress.total, heartbeat_at: Date.now() }).where('id', '=', scanId).execute();
+          await trx.updateTable('scan_inputs').set({ exchange_count: progress.exchangeCount }).where('scan_id', '=', scanId).execute();
+        }),
+      );
+    },
+    heartbeat() {
+      later(() => db.updateTable('scans').set({ heartbeat_at: Date.now() }).where('id', '=', scanId).execute());
+    },
+    finished(state, stats, exchangeCount, reason) {
+      later(async () => {
+        // A scan cancelled meanwhile (`vouch cancel`, team mode) stays cancelled.
+        await db.updateTable('scans').set({ state, heartbeat_at: Date.now(), finished_at: Date.now() }).where('id', '=', scanId).where('state', '!=', 'cancelled').execute();
+        if (state === 'done') {
+          // A finished scan is never resumed: its resume data goes (the report keeps what matters).
+          await db.deleteFrom('scan_exchanges').where('scan_id', '=', scanId).execute();
+          await db.deleteFrom('scan_tasks').where('scan_id', '=', scanId).execute();
+          await db.deleteFrom('scan_inputs').where('scan_id', '=', scanId).execute();
+          return;
+        }
+        await db
+          .updateTable('scan_inputs')
+          .set((eb) => ({ stats: JSON.stringify(stats), reason: reason ?? null, runs: eb('runs', '+', 1), exchange_count: exchangeCount }))
+          .where('scan_id', '=', scanId)
+          .execute();
+      });
+    },
+    flush: () => queue,
+  };
+}
+
 /** Opens (creating when absent) the embedded SQLite history; a file that is not a vouch database is never overwritten. */
 export async function openSqliteHistory(path: string): Promise<HistoryStore> {
-  return historyOver(await openSqliteDatabase(path), path);
+  const store = historyOver(await openSqliteDatabase(path), path);
+  store.markStoppedSync = (scanId, state) => {
+    // Runs as the process exits (a second Ctrl-C): a synchronous write on its own short-lived connection.
+    try {
+      const raw = new BetterSqlite3(path, { fileMustExist: true });
+      try {
+        raw.pragma('busy_timeout = 2000');
+        raw.prepare('UPDATE scans SET state = ?, heartbeat_at = ? WHERE id = ?').run(state, Date.now(), scanId);
+      } finally {
+        raw.close();
+      }
+    } catch {
+      // exiting anyway: a scan left `running` is resumable once its heartbeat is stale
+    }
+  };
+  return store;
 }
 
 /** The migrated Kysely database over a SQLite file (the history and the dashboard share it). */

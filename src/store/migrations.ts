@@ -68,7 +68,44 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable('scans').addColumn('heartbeat_at', 'bigint').execute();
     },
   },
-  // Version 3 is reserved (scan engine helper).
+  {
+    version: 3,
+    name: 'scan resume: inputs, finished tasks, exchanges',
+    async up(db) {
+      await db.schema
+        .createTable('scan_inputs')
+        .addColumn('scan_id', 'text', (c) => c.primaryKey().references('scans.id').onDelete('cascade'))
+        .addColumn('args', 'text', (c) => c.notNull())
+        .addColumn('config', 'text', (c) => c.notNull())
+        .addColumn('surface', 'text', (c) => c.notNull())
+        .addColumn('plan', 'text', (c) => c.notNull())
+        .addColumn('stats', 'text', (c) => c.notNull())
+        .addColumn('runs', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('reason', 'text')
+        .addColumn('exchange_count', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('scan_tasks')
+        .addColumn('scan_id', 'text', (c) => c.notNull().references('scans.id').onDelete('cascade'))
+        .addColumn('task_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('candidates', 'text', (c) => c.notNull())
+        .addColumn('audits', 'text')
+        .addColumn('finished_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('scan_tasks_pk', ['scan_id', 'task_id'])
+        .execute();
+      await db.schema
+        .createTable('scan_exchanges')
+        .addColumn('scan_id', 'text', (c) => c.notNull().references('scans.id').onDelete('cascade'))
+        .addColumn('exchange_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('task_id', 'text')
+        .addColumn('exchange', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('scan_exchanges_pk', ['scan_id', 'exchange_id'])
+        .execute();
+    },
+  },
   {
     version: 4,
     name: 'dashboard: accepted risks, tokens, sessions, page indexes',
@@ -108,7 +145,7 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('findings_scan_risk').on('findings').columns(['scan_id', 'risk']).execute();
     },
   },
-  // Versions are applied by number, gaps allowed: 3 (scan resume) is another branch's.
+  // Versions are applied by number, in order; each runs once per store.
   {
     version: 5,
     name: 'deployment version and asset fingerprint',

@@ -5,7 +5,7 @@ export interface ScansTable {
   id: string;
   target_name: string;
   target_url: string;
-  /** queued | running | done | failed | cancelled */
+  /** queued | running | done | interrupted | failed | cancelled */
   state: string;
   started_at: number;
   finished_at: number | null;
@@ -43,6 +43,49 @@ export interface FindingsTable {
   title: string;
   method: string;
   path: string;
+}
+
+/** What a scan needs to be resumed, without secrets (migration 3). One row per scan that got as far as a plan. */
+export interface ScanInputsTable {
+  scan_id: string;
+  /** Command-line inputs, JSON. */
+  args: string;
+  /** Resolved configuration with secrets redacted, JSON. */
+  config: string;
+  surface: string;
+  plan: string;
+  /** Request counts of the runs before this one, JSON (EngineStats). */
+  stats: string;
+  /** Runs that stopped before the plan was done. */
+  runs: number;
+  /** Why the last run stopped. */
+  reason: string | null;
+  /** The highest exchange id number handed out so far (a resumed run's ids continue after it). */
+  exchange_count: number;
+}
+
+/** A finished task of a scan and the candidates it proposed (migration 3). */
+export interface ScanTasksTable {
+  scan_id: string;
+  task_id: string;
+  status: string;
+  reason: string | null;
+  /** Candidate[] as JSON. */
+  candidates: string;
+  /** PermissionAudit[] as JSON, when the task established any. */
+  audits: string | null;
+  finished_at: number;
+}
+
+/** An exchange a scan recorded, kept for resume: proofs and what passive checks read (migration 3). */
+export interface ScanExchangesTable {
+  scan_id: string;
+  exchange_id: string;
+  /** The numeric part of the id, for order. */
+  seq: number;
+  task_id: string | null;
+  /** Exchange as JSON. */
+  exchange: string;
 }
 
 /** Risks accepted from the dashboard (migration 4); scans honour them alongside vouch.yaml and .vouch/accepted.yaml. */
@@ -109,6 +152,9 @@ export interface Database {
   webhook_dead_letters: WebhookDeadLettersTable;
   scans: ScansTable;
   findings: FindingsTable;
+  scan_inputs: ScanInputsTable;
+  scan_tasks: ScanTasksTable;
+  scan_exchanges: ScanExchangesTable;
   vouch_migrations: MigrationsTable;
   accepted_risks: AcceptedRisksTable;
   tokens: TokensTable;

@@ -1,11 +1,16 @@
 // src/team/worker.ts — a worker: takes scan jobs from a queue, keeps a heartbeat and progress in `scans`, stops on cancel, requeues scans whose worker died.
-import type { Report } from '../core/index.js';
+import type { Report, ScanJournal, ScanResume } from '../core/index.js';
 import type { HistoryStore, JobRow } from '../store/index.js';
 import type { JobQueue } from './queue.js';
 
 export interface JobHooks {
   signal: AbortSignal;
   onProgress(done: number, total: number): void;
+  /** Keeps the scan's plan, finished tasks and exchanges in the store, so another worker can resume it. */
+  journal: ScanJournal;
+  /** What an earlier worker's run of this scan kept (it died or stopped after planning): run only the rest. */
+  resume?: ScanResume;
+  log(line: string): void;
 }
 
 /** Runs one job's scan (or gate); returns the reports to save, the job's own scan last. */
@@ -25,7 +30,7 @@ export interface WorkerOptions {
 }
 
 export interface RunningWorker {
-  /** Stops taking jobs, aborts the ones in flight (they stay `running`, and are requeued by another worker's sweep). */
+  /** Stops taking jobs, aborts the ones in flight (their jobs are retried: another worker resumes them from the journal). */
   stop(): Promise<void>;
 }
 
@@ -37,9 +42,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const inFlight = new Set<AbortController>();
 
   await queue.work(opts.concurrency, async ({ scanId }) => {
+    const resume = await resumeOf(store, scanId);
     const row = await store.claim(scanId, workerId);
     if (!row) return; // done, failed or cancelled meanwhile: nothing to do
-    log(`${scanId}: running (${row.kind ?? 'scan'})`);
+    log(`${scanId}: ${resume ? `resuming (${resume.done.length} of ${resume.inputs.plan.tasks.length} tasks done before)` : `running (${row.kind ?? 'scan'})`}`);
     const controller = new AbortController();
     inFlight.add(controller);
     let progress: { done: number; total: number } | undefined;
@@ -52,9 +58,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         .catch(() => undefined);
     }, heartbeatMs);
     try {
-      const reports = await opts.run(row, { signal: controller.signal, onProgress: (done, total) => (progress = { done, total }) });
+      const journal = store.journal((e) => log(`${scanId}: progress could not be saved (${e.message}); a retry runs it afresh`));
+      const hooks: JobHooks = { signal: controller.signal, onProgress: (done, total) => (progress = { done, total }), journal, ...(resume ? { resume } : {}), log: (line) => log(`${scanId}: ${line}`) };
+      const reports = await opts.run(row, hooks);
       if ((await store.getJob(scanId))?.state === 'cancelled') return log(`${scanId}: cancelled`);
-      if (controller.signal.aborted) throw new Error('worker stopping'); // not saved: another worker redoes it
+      if (controller.signal.aborted) throw new Error('worker stopping'); // not saved: the retry resumes it from the journal
       for (const r of reports) await store.saveReport(r);
       const own = reports.at(-1);
       log(`${scanId}: ${own?.partial ? 'failed (partial)' : 'done'}, ${own?.verdict.pass ? 'PASS' : 'FAIL'}, ${own?.findings.length ?? 0} findings`);
@@ -72,7 +80,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     }
   });
 
-  // The sweep: a running scan with no sign of life for staleMs lost its worker (killed, crashed): queue it again.
+  // The sweep: a running scan with no sign of life for staleMs lost its worker (killed, crashed): queue it again
+  // (the worker that takes it resumes it from its journal when it got as far as a plan).
   const sweep = setInterval(() => {
     void (async () => {
       const before = Date.now() - staleMs;
@@ -91,4 +100,15 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await queue.stop();
     },
   };
+}
+
+/** The journal of a scan an earlier worker left (queued again after it died, or interrupted), if it got as far as a plan. */
+async function resumeOf(store: HistoryStore, scanId: string): Promise<ScanResume | undefined> {
+  const job = await store.getJob(scanId);
+  if (!job || job.kind !== 'scan' || (job.state !== 'queued' && job.state !== 'interrupted')) return undefined;
+  try {
+    return await store.resumable(scanId);
+  } catch {
+    return undefined; // nothing kept (a fresh job, or stopped before its plan): run it from the start
+  }
 }

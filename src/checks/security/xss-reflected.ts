@@ -124,7 +124,8 @@ export default defineCheck({
         serve: async ({ method, url: u, navigation }) => {
           const x = navigation && !page ? (page = await ctx.send({ ...req, url })) : await ctx.send({ method, url: u });
           if (!page) page = x;
-          sent.push(x.id);
+          // Requests the engine refused (another origin out of scope) are in its audit log, not part of the proof.
+          if (!x.error?.code.startsWith('VOUCH_')) sent.push(x.id);
           const res = x.response;
           if (!res || res.notes?.some((n) => n.startsWith('could not decode'))) return undefined; // nothing faithful to render
           // The engine decodes gzip/deflate/br only when the request asked for it; then the header no longer applies.

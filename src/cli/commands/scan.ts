@@ -1,9 +1,10 @@
 // src/cli/commands/scan.ts — `vouch scan <url>` and `vouch gate --candidate <url> [--baseline <url|report.json>]`.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfig, resolveRun, type VouchConfig } from '../../config/index.js';
-import { VouchError, type Environment } from '../../core/index.js';
+import { VouchError, type Environment, type ScanResume } from '../../core/index.js';
 import { runGate, type BaselineSource } from '../../engine/gate.js';
-import { newScanId, runScan } from '../../engine/scan.js';
+import { configSnapshot, newScanId, runScan } from '../../engine/scan.js';
+import { createRedactor, interruptReason } from '../../net/index.js';
 import { baselineFromReport } from '../../prioritize/index.js';
 import { progressSink } from '../progress.js';
 import { resolveAiInfluenced } from './ai.js';
@@ -21,8 +22,14 @@ function jobSpec(kind: JobSpec['kind'], url: string, opts: CommonOpts & { baseli
     ...(opts.environment ? { environment: opts.environment } : {}),
     ...(opts.strength ? { strength: opts.strength } : {}),
     ...(opts.expectVersion ? { expectVersion: opts.expectVersion } : {}),
-    ...(opts.aiInfluenced ? { aiInfluenced: true as const } : {}),
+    ...parseSeed(opts.seed),
   };
+}
+
+/** The job for `--queue`: what the command line says, with AI influence resolved here (the commits are in this checkout). */
+function queued(kind: JobSpec['kind'], url: string, opts: CommonOpts & { baseline?: string }): Omit<JobSpec, 'config'> {
+  const ai = resolveAiInfluenced(opts);
+  return { ...jobSpec(kind, url, opts), ...(ai ? { ai } : {}) };
 }
 
 interface CommonOpts {
@@ -45,15 +52,15 @@ interface CommonOpts {
 }
 
 /** `--expect-version` needs to know where the deployment shows its version. */
-function expectVersionOf(opts: CommonOpts, config: VouchConfig): { expectVersion?: string } {
-  if (opts.expectVersion === undefined) return {};
-  if (!opts.expectVersion.trim()) throw new VouchError('VOUCH_USAGE', '--expect-version needs a version, e.g. --expect-version 1.4.2');
+function expectVersionOf(expectVersion: string | undefined, config: VouchConfig): { expectVersion?: string } {
+  if (expectVersion === undefined) return {};
+  if (!expectVersion.trim()) throw new VouchError('VOUCH_USAGE', '--expect-version needs a version, e.g. --expect-version 1.4.2');
   if (!config.target.version) {
-    throw new VouchError('VOUCH_USAGE', `--expect-version ${opts.expectVersion}: the target does not say where its version is visible`, {
+    throw new VouchError('VOUCH_USAGE', `--expect-version ${expectVersion}: the target does not say where its version is visible`, {
       hint: 'Add target.version to vouch.yaml: { header: X-App-Version }, { json: { url: /version.json, path: version } } or { meta: app-version }.',
     });
   }
-  return { expectVersion: opts.expectVersion.trim() };
+  return { expectVersion: expectVersion.trim() };
 }
 
 /** `--seed <n>`: a non-negative integer, else a clear error. */
@@ -70,39 +77,107 @@ function withRecorded(config: VouchConfig, opts: CommonOpts): VouchConfig {
   return config;
 }
 
-export async function scanCommand(url: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
+/** What `--resume` needs to rebuild a scan's run, kept with its plan (no secrets: those come from the config again). */
+interface ScanArgs {
+  url: string;
+  spec?: string;
+  config?: string;
+  environment?: Environment;
+  check?: string;
+  out: string;
+  format: string;
+  baseline?: string;
+  ai?: { why: string };
+  har?: string[];
+  postman?: string[];
+  strength?: 'low' | 'default' | 'high';
+  /** The seed for generated data: the one given, or the one the first run drew (kept by runScan). */
+  seed?: number;
+  /** The version the deployment must declare (`--expect-version`). */
+  expectVersion?: string;
+}
+
+export async function scanCommand(url: string | undefined, opts: CommonOpts & { baseline?: string; resume?: string }): Promise<number> {
+  if (opts.resume) return resumeCommand(url, opts.resume, opts);
+  if (!url) throw new VouchError('VOUCH_USAGE', 'scan: give the target URL, or --resume <scan-id>', { hint: 'e.g. vouch scan http://127.0.0.1:8080' });
   parseFormats(opts.format);
-  if (opts.queue) return enqueueCommand(jobSpec('scan', url, opts), opts.config);
-  const loaded = loadConfig(opts.config).config;
-  await withHistory(async () => undefined, loaded.store?.url); // an unusable store is said before the scan, not after it
-  const config = withRecorded(await withStoredAccepted(loaded), opts);
-  const run = resolveRun(config, { url, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}), ...(opts.strength ? { strength: opts.strength } : {}) });
-  const { checks, only } = selectChecks(opts.check);
-  const stored = opts.baseline ? await resolveStoredBaseline(opts.baseline, run.target.name, config.store?.url) : undefined;
-  const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
-  const ai = resolveAiInfluenced(opts);
-  const expect = expectVersionOf(opts, config);
+  if (opts.queue) return enqueueCommand(queued('scan', url, opts), opts.config);
   const scanId = newScanId();
-  const outDir = opts.out ?? join('.vouch', 'scans', scanId);
-  const interrupt = interruptSignal();
-  try {
-    const report = await runScan({
-      run,
-      config,
-      checks,
-      ...(only ? { only } : {}),
-      scanId,
-      scanDir: outDir,
-      ...parseSeed(opts.seed),
-      ...(baseline ? { baseline } : {}),
-      ...(stored?.report.deployment ? { baselineDeployment: stored.report.deployment } : {}),
-      ...expect,
-      ...(ai ? { aiInfluenced: ai } : {}),
-      onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }),
-      signal: interrupt.signal,
+  const args: ScanArgs = {
+    url,
+    ...(opts.spec ? { spec: opts.spec } : {}),
+    ...(opts.config ? { config: resolve(opts.config) } : {}),
+    ...(opts.environment ? { environment: opts.environment } : {}),
+    ...(opts.check ? { check: opts.check } : {}),
+    out: resolve(opts.out ?? join('.vouch', 'scans', scanId)),
+    format: opts.format,
+    ...(opts.baseline ? { baseline: opts.baseline } : {}),
+    ...(opts.har?.length ? { har: opts.har.map((f) => resolve(f)) } : {}),
+    ...(opts.postman?.length ? { postman: opts.postman.map((f) => resolve(f)) } : {}),
+    ...(opts.strength ? { strength: opts.strength } : {}),
+    ...parseSeed(opts.seed),
+    ...(opts.expectVersion !== undefined ? { expectVersion: opts.expectVersion } : {}),
+  };
+  const ai = resolveAiInfluenced(opts);
+  if (ai) args.ai = ai;
+  return runScanCommand(scanId, args, opts);
+}
+
+/** `vouch scan --resume <id>`: the same inputs, plan and finished tasks; runs the rest and writes one report. */
+async function resumeCommand(url: string | undefined, scanId: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
+  const given = [url ? '<url>' : '', opts.spec ? '--spec' : '', opts.config ? '--config' : '', opts.out ? '--out' : '', opts.check ? '--check' : '', opts.environment ? '--environment' : '', opts.baseline ? '--baseline' : '', opts.har?.length ? '--har' : '', opts.postman?.length ? '--postman' : '', opts.strength ? '--strength' : '', opts.seed !== undefined ? '--seed' : '', opts.aiInfluenced || opts.commits ? '--ai-influenced/--commits' : ''].filter(Boolean);
+  if (given.length) throw new VouchError('VOUCH_USAGE', `--resume ${scanId}: ${given.join(', ')} cannot be given again; a resumed scan keeps its original inputs`, { hint: `Run \`vouch scan --resume ${scanId}\` alone, or start a new scan.` });
+  if (opts.queue) throw new VouchError('VOUCH_USAGE', `--resume ${scanId}: a resumed scan runs here and cannot be queued`, { hint: 'A worker resumes the scans of a worker that died by itself; run `vouch scan --resume` without --queue.' });
+  // The store is found as any command finds it: VOUCH_DATABASE_URL, else store.url of ./vouch.yaml, else the SQLite file.
+  const resume = await withHistory((s) => s.resumable(scanId), loadConfig(undefined).config.store?.url);
+  const args = resume.inputs.args as unknown as ScanArgs;
+  return runScanCommand(scanId, args, opts, resume);
+}
+
+async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, resume?: ScanResume): Promise<number> {
+  const recorded = { format: args.format, ...(args.har ? { har: args.har } : {}), ...(args.postman ? { postman: args.postman } : {}) };
+  const config = withRecorded(await withStoredAccepted(loadConfig(args.config).config), recorded);
+  const run = resolveRun(config, { url: args.url, ...(args.spec ? { spec: args.spec } : {}), ...(args.environment ? { environment: args.environment } : {}), ...(args.strength ? { strength: args.strength } : {}) });
+  if (resume && configSnapshot(config, createRedactor(run.secrets)) !== resume.inputs.config) {
+    throw new VouchError('VOUCH_USAGE', `--resume ${scanId}: the configuration (${args.config ?? 'defaults'} and its environment variables) changed since the scan started; resuming would mix two configurations`, {
+      hint: 'Put the configuration back as it was, or start a new scan.',
     });
-    const code = await finish(report, outDir, opts.format, opts);
+  }
+  const { checks, only } = selectChecks(args.check);
+  const expect = expectVersionOf(args.expectVersion, config);
+  const stored = args.baseline ? await resolveStoredBaseline(args.baseline, run.target.name, config.store?.url) : undefined;
+  const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
+  const interrupt = interruptSignal();
+  const progress = progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) });
+  try {
+    const report = await withHistory(async (store) => {
+      interrupt.lastWords(() => store.markStoppedSync?.(scanId, 'interrupted', interruptReason(interrupt.signal)));
+      const journal = store.journal((e) => progress({ type: 'warning', message: `scan progress could not be saved (${e.message}); this scan cannot be resumed` }));
+      return runScan({
+        run,
+        config,
+        checks,
+        ...(only ? { only } : {}),
+        scanId,
+        scanDir: args.out,
+        ...(args.seed !== undefined ? { seed: args.seed } : {}),
+        ...(baseline ? { baseline } : {}),
+        ...(stored?.report.deployment ? { baselineDeployment: stored.report.deployment } : {}),
+        ...expect,
+        ...(args.ai ? { aiInfluenced: args.ai } : {}),
+        onEvent: progress,
+        signal: interrupt.signal,
+        journal,
+        args: { ...args },
+        ...(resume ? { resume } : {}),
+      });
+    }, config.store?.url);
+    const code = await finish(report, args.out, args.format, opts);
     await withHistory((s) => s.saveReport(report), config.store?.url);
+    if (interrupt.signal.aborted) {
+      process.stderr.write(`scan ${scanId} was interrupted; continue it with: vouch scan --resume ${scanId}\n`);
+      return 2;
+    }
     return code;
   } finally {
     interrupt.dispose();
@@ -111,7 +186,7 @@ export async function scanCommand(url: string, opts: CommonOpts & { baseline?: s
 
 export async function gateCommand(opts: CommonOpts & { candidate: string; baseline?: string }): Promise<number> {
   parseFormats(opts.format);
-  if (opts.queue) return enqueueCommand(jobSpec('gate', opts.candidate, opts), opts.config);
+  if (opts.queue) return enqueueCommand(queued('gate', opts.candidate, opts), opts.config);
   const loaded = loadConfig(opts.config).config;
   await withHistory(async () => undefined, loaded.store?.url); // an unusable store is said before the scan, not after it
   const config = withRecorded(await withStoredAccepted(loaded), opts);
@@ -127,7 +202,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
     }
   }
   const ai = resolveAiInfluenced(opts);
-  const expect = expectVersionOf(opts, config);
+  const expect = expectVersionOf(opts.expectVersion, config);
   const outDir = opts.out ?? join('.vouch', 'gates', newScanId());
   const interrupt = interruptSignal();
   try {

@@ -18,16 +18,37 @@ export function selectChecks(list: string | undefined): { checks: readonly AnyCh
   return { checks: allChecks, only: ids };
 }
 
-/** An AbortSignal fired by the first Ctrl-C; a second one exits at once. */
-export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+/**
+ * An AbortSignal fired by the first Ctrl-C (or SIGTERM), its reason saying which; a second one runs `lastWords` (quick,
+ * synchronous: mark the scan interrupted in the store) and exits at once with code 2. Finished tasks are already stored.
+ */
+export function interruptSignal(): { signal: AbortSignal; lastWords(fn: () => void): void; dispose(): void } {
   const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\ninterrupted: finishing what is in flight and writing what was found (Ctrl-C again to quit now)\n');
-    controller.abort();
+  let last: (() => void) | undefined;
+  const on = (sig: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`\n${sig} again: exiting now; finished tasks are kept\n`);
+      try {
+        last?.();
+      } finally {
+        process.exit(2);
+      }
+    }
+    process.stderr.write(`\ninterrupted (${sig}): finishing what is in flight and writing what was found (Ctrl-C again to quit now)\n`);
+    controller.abort(new Error(`interrupted by ${sig}`));
   };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+  const onInt = (): void => on('SIGINT');
+  const onTerm = (): void => on('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    signal: controller.signal,
+    lastWords: (fn) => void (last = fn),
+    dispose: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
 }
 
 /** Reads a saved report.json to use as a baseline; refuses other schema versions clearly. */

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { configSchema, loadConfig, parseConfig, resolveRun, type VouchConfig } from '../../config/index.js';
 import { VouchError, type Environment, type Report } from '../../core/index.js';
 import { runGate, type BaselineSource } from '../../engine/gate.js';
-import { newScanId, runScan } from '../../engine/scan.js';
+import { configSnapshot, newScanId, runScan } from '../../engine/scan.js';
+import { createRedactor } from '../../net/index.js';
 import { describeStore, openHistory, storeLocation, type HistoryStore, type JobRow } from '../../store/index.js';
 import { pgBossQueue } from '../../team/queue.js';
 import { startWorker, type JobHooks } from '../../team/worker.js';
@@ -22,7 +23,12 @@ export interface JobSpec {
   environment?: Environment;
   strength?: 'low' | 'default' | 'high';
   expectVersion?: string;
+  /** Jobs queued before `ai` existed say `aiInfluenced: true`. */
   aiInfluenced?: true;
+  /** Why the change counts as AI-influenced (resolved where it was queued: `--commits` reads that checkout's git log). */
+  ai?: { why: string };
+  /** Seed for generated data (`--seed`). */
+  seed?: number;
   config?: { name: string; text: string };
 }
 
@@ -82,7 +88,8 @@ export async function runJob(row: JobRow, hooks: JobHooks): Promise<Report[]> {
     checks,
     ...(only ? { only } : {}),
     ...(job.expectVersion ? { expectVersion: job.expectVersion } : {}),
-    ...(job.aiInfluenced ? { aiInfluenced: { why: '--ai-influenced' } } : {}),
+    ...(job.ai ? { aiInfluenced: job.ai } : job.aiInfluenced ? { aiInfluenced: { why: '--ai-influenced' } } : {}),
+    ...(job.seed !== undefined ? { seed: job.seed } : {}),
     signal: hooks.signal,
   };
   const dir = join('.vouch', 'scans', row.id);
@@ -96,7 +103,14 @@ export async function runJob(row: JobRow, hooks: JobHooks): Promise<Report[]> {
     const r = await runGate({ ...common, candidate: run, baseline, scanId: row.id, outDir: dir, onEvent: (label) => (label === 'candidate' ? onEvent : () => undefined) });
     return [...(r.baseline ? [r.baseline] : []), r.candidate];
   }
-  return [await runScan({ ...common, run, scanId: row.id, scanDir: dir, onEvent })];
+  // A scan job keeps a journal; a retry after a dead or stopped worker resumes it unless the config it resolves to changed.
+  let resume = hooks.resume;
+  if (resume && configSnapshot(config, createRedactor(run.secrets)) !== resume.inputs.config) {
+    hooks.log('the configuration resolves differently on this worker than when the scan started; running it afresh');
+    resume = undefined;
+  }
+  const { config: _text, ...args } = job;
+  return [await runScan({ ...common, run, scanId: row.id, scanDir: dir, onEvent, journal: hooks.journal, args: { ...args }, ...(resume ? { resume } : {}) })];
 }
 
 /** `vouch worker`: takes jobs until SIGINT/SIGTERM; one line per job on stderr. */

@@ -1,7 +1,7 @@
-// src/net/fault-servers.ts — tiny local servers on 127.0.0.1 (random ports) for the engine's fault tests.
+// test/support/fault-servers.ts — tiny local servers on 127.0.0.1 (random ports) for the engine's fault tests (test-only: not built into dist).
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
-import type { Scope, Target } from '../core/index.js';
+import type { Scope, Target } from '../../src/core/index.js';
 
 export interface Running {
   /** `http://127.0.0.1:<port>` */
