@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Report } from '../core/index.js';
+import type { Exchange, Report, ScanInputs } from '../core/index.js';
 import { makeReport } from '../report/fixture.js';
 import { postgresServer, testPostgres } from '../../test/support/postgres.js';
 import { KNOWN_VERSION, MIGRATIONS } from './migrations.js';
@@ -119,6 +119,63 @@ for (const engine of engines) {
         await store.enqueue({ id: 'j3', kind: 'scan', target: 'shop', url: 'http://shop', job: '{}' });
         await store.markFailed('j3', 'target unreachable');
         expect(await store.getJob('j3')).toMatchObject({ state: 'failed', error: 'target unreachable' });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('journals a scan for resume (migration 3): a job left by a dead worker is resumable once requeued, a fresh rerun replaces its journal, cancel wins, a command-line scan is never requeued', async () => {
+      const store = await openHistory(await engine.fresh());
+      const ex = (id: string, taskId?: string): Exchange => ({ id, request: { method: 'GET', url: `http://127.0.0.1:1/${id}`, headers: [] }, response: { status: 200, headers: [], body: 'ok' }, timing: { startedAt: 1, totalMs: 1 }, identity: 'anonymous', ...(taskId ? { taskId } : {}) });
+      const tasks = ['t1', 't2', 't3'].map((id) => ({ id, checkId: 'c', identity: 'anonymous' }));
+      const inputs: ScanInputs = { args: { url: 'http://shop', seed: 7 }, config: '{}', surface: { target: 'http://shop', operations: [], warnings: [] }, plan: { tasks, skipped: [] } };
+      const stats = { sent: 2, refused: 0, errors: 0, byStatus: { '200': 2 } };
+      const errors: Error[] = [];
+      try {
+        await store.enqueue({ id: 'r1', kind: 'scan', target: 'shop', url: 'http://shop', job: '{}', at: 1000 });
+        await store.claim('r1', 'w1');
+        const j = store.journal((e) => errors.push(e));
+        j.started({ scanId: 'r1', targetName: 'shop', targetUrl: 'http://shop', startedAt: 1000 });
+        j.planned(inputs, [ex('x000001')]);
+        j.taskDone({ outcome: { taskId: 't1', status: 'clean' }, candidates: [] }, [ex('x000002', 't1')], { done: 1, total: 3, exchangeCount: 2 });
+        await j.flush();
+        await expect(store.resumable('r1')).rejects.toThrow(/still running/);
+        // w1 dies (no more heartbeats): any sweeper requeues it, and the next worker resumes it.
+        const later = Date.now() + 1;
+        expect(await store.requeue('r1', later)).toBe(true);
+        const r = await store.resumable('r1');
+        expect(r).toMatchObject({ scanId: 'r1', targetName: 'shop', startedAt: 1000, exchangeCount: 2, runs: 0 });
+        expect(r.inputs).toEqual(inputs);
+        expect(r.done.map((d) => d.outcome.taskId)).toEqual(['t1']);
+        expect(r.exchanges.map((x) => x.id)).toEqual(['x000001', 'x000002']);
+        // A worker that must run it afresh (its config resolves differently) replaces the journal, never mixes two.
+        expect(await store.claim('r1', 'w2')).toMatchObject({ state: 'running', worker: 'w2' });
+        const again = store.journal((e) => errors.push(e));
+        again.started({ scanId: 'r1', targetName: 'shop', targetUrl: 'http://shop', startedAt: 2000 });
+        again.planned(inputs, []);
+        again.finished('interrupted', stats, 3, 'worker stopping');
+        await again.flush();
+        expect((await store.resumable('r1')).done).toEqual([]);
+        expect(await store.claim('r1', 'w3')).toMatchObject({ state: 'running', worker: 'w3' }); // an interrupted job is retried
+        // Cancelled while running: the journal's end does not undo it.
+        expect(await store.cancel('r1')).toBe('running');
+        const last = store.journal((e) => errors.push(e));
+        last.started({ scanId: 'r1', targetName: 'shop', targetUrl: 'http://shop', startedAt: 2000 });
+        last.finished('interrupted', stats, 3, 'cancelled');
+        await last.flush();
+        expect((await store.getJob('r1'))?.state).toBe('cancelled');
+        // A scan run from the command line (no job) that went silent is the user's to resume, not a worker's.
+        const cli = store.journal((e) => errors.push(e));
+        cli.started({ scanId: 'c1', targetName: 'shop', targetUrl: 'http://shop', startedAt: 3000 });
+        await cli.flush();
+        expect((await store.stale(Date.now() + 1)).map((x) => x.id)).toEqual([]);
+        expect(await store.requeue('c1', Date.now() + 1)).toBe(false);
+        cli.finished('done', stats, 0);
+        await cli.flush();
+        await store.saveReport(variant('c1', true, '2026-11-03T00:00:00.000Z', '2.0.0'));
+        expect((await store.listScans()).find((x) => x.id === 'c1')).toMatchObject({ state: 'done', version: '2.0.0' });
+        await expect(store.resumable('c1')).rejects.toThrow(/already finished/);
+        expect(errors).toEqual([]);
       } finally {
         await store.close();
       }
