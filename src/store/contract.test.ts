@@ -136,7 +136,9 @@ for (const engine of engines) {
         await store.claim('r1', 'w1');
         const j = store.journal((e) => errors.push(e));
         j.started({ scanId: 'r1', targetName: 'shop', targetUrl: 'http://shop', startedAt: 1000 });
-        j.planned(inputs, [ex('x000001')]);
+        const recorded = [ex('x000001')]; // the engine's live list: the scan goes on recording into it before the write runs
+        j.planned(inputs, recorded);
+        recorded.push(ex('x000002', 't1'));
         j.taskDone({ outcome: { taskId: 't1', status: 'clean' }, candidates: [] }, [ex('x000002', 't1')], { done: 1, total: 3, exchangeCount: 2 });
         await j.flush();
         await expect(store.resumable('r1')).rejects.toThrow(/still running/);

@@ -337,8 +337,7 @@ export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): 
   const exchangeRows = (list: readonly Exchange[]): Database['scan_exchanges'][] =>
     list.map((x) => ({ scan_id: scanId, exchange_id: x.id, seq: seqOf(x.id), task_id: x.taskId ?? null, exchange: JSON.stringify(x) }));
   /** Inserts in slices (SQLite caps bound parameters per statement). */
-  const insertExchanges = async (trx: Kysely<Database>, list: readonly Exchange[]): Promise<void> => {
-    const rows = exchangeRows(list);
+  const insertExchanges = async (trx: Kysely<Database>, rows: readonly Database['scan_exchanges'][]): Promise<void> => {
     for (let i = 0; i < rows.length; i += 100) await trx.insertInto('scan_exchanges').values(rows.slice(i, i + 100)).execute();
   };
   return {
@@ -357,28 +356,35 @@ export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): 
       });
     },
     planned(inputs, exchanges) {
+      // Serialized now, not when the write runs: the scan goes on recording into the same arrays meanwhile.
+      const rows = exchangeRows(exchanges);
+      const row = { scan_id: scanId, args: JSON.stringify(inputs.args), config: inputs.config, surface: JSON.stringify(inputs.surface), plan: JSON.stringify(inputs.plan), stats: JSON.stringify(EMPTY_STATS), runs: 0, reason: null, exchange_count: 0 };
+      const total = inputs.plan.tasks.length;
       later(() =>
         db.transaction().execute(async (trx) => {
           // A job run afresh under the same scan id (team mode) replaces what an earlier run kept.
           for (const t of ['scan_exchanges', 'scan_tasks', 'scan_inputs'] as const) await trx.deleteFrom(t).where('scan_id', '=', scanId).execute();
           await trx
             .insertInto('scan_inputs')
-            .values({ scan_id: scanId, args: JSON.stringify(inputs.args), config: inputs.config, surface: JSON.stringify(inputs.surface), plan: JSON.stringify(inputs.plan), stats: JSON.stringify(EMPTY_STATS), runs: 0, reason: null, exchange_count: 0 })
+            .values(row)
             .execute();
-          await insertExchanges(trx, exchanges);
-          await trx.updateTable('scans').set({ progress_total: inputs.plan.tasks.length, progress_done: 0, heartbeat_at: Date.now() }).where('id', '=', scanId).execute();
+          await insertExchanges(trx, rows);
+          await trx.updateTable('scans').set({ progress_total: total, progress_done: 0, heartbeat_at: Date.now() }).where('id', '=', scanId).execute();
         }),
       );
     },
     taskDone(result, exchanges, progress) {
+      const rows = exchangeRows(exchanges);
+      const candidates = JSON.stringify(result.candidates);
+      const audits = result.audits ? JSON.stringify(result.audits) : null;
       later(() =>
         db.transaction().execute(async (trx) => {
           const o = result.outcome;
           await trx
             .insertInto('scan_tasks')
-            .values({ scan_id: scanId, task_id: o.taskId, status: o.status, reason: 'reason' in o ? o.reason : null, candidates: JSON.stringify(result.candidates), audits: result.audits ? JSON.stringify(result.audits) : null, finished_at: Date.now() })
+            .values({ scan_id: scanId, task_id: o.taskId, status: o.status, reason: 'reason' in o ? o.reason : null, candidates, audits, finished_at: Date.now() })
             .execute();
-          await insertExchanges(trx, exchanges);
+          await insertExchanges(trx, rows);
           await trx.updateTable('scans').set({ progress_done: progress.done, progress_total: progress.total, heartbeat_at: Date.now() }).where('id', '=', scanId).execute();
           await trx.updateTable('scan_inputs').set({ exchange_count: progress.exchangeCount }).where('scan_id', '=', scanId).execute();
         }),

@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!('url' in pgdb))(`team mode workers${'skip' in pgdb ? ` (skipped: ${pgdb.skip})` : ''}`, () => {
-  it('8 queued scans, 2 workers, one SIGKILLed mid-scan: all end done with the findings of an uninterrupted run', { timeout: 150_000 }, async () => {
+  it('8 queued scans, 2 workers, one SIGKILLed mid-scan: its scan is resumed from the journal; all end done with the findings of an uninterrupted run', { timeout: 150_000 }, async () => {
     const store = await openPostgresHistory((pgdb as { url: string }).url);
     try {
       // The uninterrupted reference, one per lab (the two labs are the same variant: the same findings).
@@ -65,12 +65,12 @@ describe.skipIf(!('url' in pgdb))(`team mode workers${'skip' in pgdb ? ` (skippe
       });
       expect(new Set(ids).size).toBe(8);
 
-      // Kill worker A while it runs a scan.
+      // Kill worker A while it runs a scan, after its plan and first tasks are journaled (so the scan is resumed, not rerun).
       let killed: string | undefined;
       for (let t = 0; t < 400 && !killed; t++) {
         for (const id of ids) {
           const j = await store.getJob(id);
-          if (j?.state === 'running' && j.worker?.endsWith(`:${a.pid}`)) {
+          if (j?.state === 'running' && j.worker?.endsWith(`:${a.pid}`) && j.progress.done > 0 && j.progress.done < j.progress.total) {
             a.kill('SIGKILL');
             killed = id;
             break;
@@ -91,6 +91,7 @@ describe.skipIf(!('url' in pgdb))(`team mode workers${'skip' in pgdb ? ` (skippe
       for (const id of ids) expect(await fingerprints(id), id).toEqual(expected);
       const resumed = await store.getJob(killed!);
       expect(resumed?.worker).not.toMatch(new RegExp(`:${a.pid}$`));
+      expect(logs()).toMatch(new RegExp(`${killed}: resuming \\(\\d+ of \\d+ tasks done before\\)`));
 
       // history --json shows the contract fields.
       const h = JSON.parse((await vouch(['history', '--json'], { cwd: tmp, env })).stdout) as Row[];
