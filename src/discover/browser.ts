@@ -1,7 +1,7 @@
 // src/discover/browser.ts — the browser crawler: renders pages in headless Chromium (one context per identity),
 // follows links, buttons and history changes, fills forms, and records the XHR/fetch calls as `spa` operations.
 // Every browser request is served through the HTTP engine (scope, safe mode, budget, audit); refused ones abort.
-import type { BrowserContext, Page, Route } from 'playwright-core';
+import type { BrowserContext, Page, Request, Route } from 'playwright-core';
 import { acquireBrowser } from '../browser/chromium.js';
 import type { HeaderList, HttpEngine, JsonSchema, Operation, Parameter, SurfaceSource } from '../core/index.js';
 import { classify } from './auth.js';
@@ -162,6 +162,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
       context = ctx;
       const inflight = new Map<Page | undefined, number>();
       const bump = (p: Page | undefined, d: number): void => void inflight.set(p, (inflight.get(p) ?? 0) + d);
+      const pageRequests = new Map<Page, Set<Request>>();
       const navigated: string[] = [];
       await ctx.exposeBinding('__vouchNavigated', (_src, url: unknown) => void navigated.push(String(url)));
       await ctx.addInitScript(() => {
@@ -256,6 +257,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           return route.abort('failed').catch(() => undefined);
         } finally {
           bump(owner, -1);
+          if (owner) pageRequests.get(owner)?.delete(req);
         }
       });
       const queue = [...start];
@@ -263,6 +265,8 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
       /** Forms submitted and buttons pressed already (by target and label): each once per identity. */
       const tried = new Set<string>();
       let pages = 0;
+      /** URLs whose navigation was interrupted once already. */
+      const retried = new Set<string>();
       const enqueue = (href: string): void => {
         try {
           const u = new URL(href);
@@ -277,9 +281,31 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
       };
       let busy = 0;
       const worker = async (): Promise<void> => {
-        const page: Page = await ctx.newPage();
-        page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
-        const pending = (): number => inflight.get(page) ?? 0;
+        // A page whose navigation failed is retired: Chromium still commits its error page (chrome-error://) a moment
+        // later, which would interrupt the next goto on that page, leaving the next URL unrendered.
+        const open = async (): Promise<Page> => {
+          const p = await ctx.newPage();
+          const live = new Set<Request>();
+          pageRequests.set(p, live);
+          p.on('request', (r) => void live.add(r));
+          p.on('requestfinished', (r) => void live.delete(r));
+          p.on('requestfailed', (r) => void live.delete(r));
+          p.on('dialog', (d) => void d.dismiss().catch(() => undefined));
+          return p;
+        };
+        let page: Page = await open();
+        /** Requests the current page started and the route handler has not settled yet (started counts before routing). */
+        const pending = (): number => (pageRequests.get(page)?.size ?? 0) + (inflight.get(page) ?? 0);
+        /** Before a page is left or closed: every request it started is served or refused (and logged) first. */
+        const drain = async (): Promise<void> => {
+          const end = Date.now() + 3_000;
+          while (pending() > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+        };
+        const retire = async (): Promise<void> => {
+          await drain();
+          await page.close().catch(() => undefined);
+          pageRequests.delete(page);
+        };
         while (pages < limit) {
           if (Date.now() > deadline - 300) {
             timedOut = true;
@@ -302,11 +328,28 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           busy++;
           try {
             const left = (): number => Math.max(200, deadline - Date.now());
+            await drain(); // what the previous page started is settled before it is left
+            let interrupted = false;
             const ok = await page.goto(next, { waitUntil: 'load', timeout: Math.min(5_000, left()) }).then(
               () => true,
-              () => false,
+              (e: unknown) => {
+                interrupted = /interrupted by another navigation/i.test(String(e));
+                return false;
+              },
             );
-            if (!ok) continue;
+            if (!ok) {
+              await retire();
+              page = await open();
+              // Cut short by a navigation it did not start (a form submission's error page, say): once more, fresh page.
+              if (interrupted && !retried.has(next)) {
+                retried.add(next);
+                seen.delete(key);
+                pages--;
+                stats.pages--;
+                queue.unshift(next);
+              }
+              continue;
+            }
             // A page without scripts shows what the HTML crawl saw already: read its links and forms, nothing more.
             const plain = !scripted.has(next) && !scripted.has(page.url());
             if (!plain) await waitIdle(pending, Math.min(1_500, left()));
@@ -403,7 +446,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
             busy--;
           }
         }
-        await page.close().catch(() => undefined);
+        await retire();
       };
       await Promise.all(Array.from({ length: PARALLEL_PAGES }, () => worker()));
       if (queue.length > 0 && pages >= limit) warnings.push(`browser crawl as ${identity} stopped at ${limit} pages; ${queue.length} links not visited`);

@@ -45,7 +45,7 @@ beforeAll(async () => {
     if (p === '/robots.txt') return res.end(`User-agent: *\nDisallow: /admin\nSitemap: ${elsewhere}/from-robots-sitemap.xml\nSitemap: http://127.0.0.1:${req.socket.localPort}/sitemap.xml\n`);
     if (p === '/sitemap.xml') return res.end(`<urlset><url><loc>${elsewhere}/from-sitemap</loc></url></urlset>`);
     if (p === '/static/main.js') return res.writeHead(200, { 'content-type': 'application/javascript' }).end(`fetch("${elsewhere}/from-script").then((r) => r.json());`);
-    // Rendered by the browser: only a crawler that runs scripts meets this URL (see the todo below).
+    // Rendered by the browser: only a crawler that runs scripts meets this URL.
     if (p === '/app') return sendHtml(res, 200, `<div id="app"></div><script>const h = ['http://127.0.0.2', ${JSON.stringify(elsewhere.split(':')[2])}].join(':'); fetch(h + '/x');</script>`);
     if (p === '/openapi.json') {
       return sendJson(res, 200, {
@@ -92,6 +92,8 @@ describe('scope must-show', () => {
       '/from-spec-server': 'discover:spec-server',
       '/from-har': 'discover:har',
       '/from-postman': 'discover:postman',
+      // built at run time by /app's script: only the browser crawler meets it, and refuses it
+      '/x': 'discover:spa',
     });
     for (const a of refused) expect(a.code, a.url).toBe('VOUCH_SCOPE_REFUSED');
     // once per URL
@@ -101,15 +103,10 @@ describe('scope must-show', () => {
 
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { stats: { requests: { refused: number } }; surface: { warnings: string[]; operations: Array<{ id: string }> } };
     expect(report.stats.requests.refused).toBe(refused.length);
-    expect(report.stats.requests.refused).toBeGreaterThanOrEqual(9);
+    expect(report.stats.requests.refused).toBeGreaterThanOrEqual(10);
     expect(report.surface.warnings.join('\n')).toMatch(/OpenAPI server .*\/from-spec-server is outside the scope/);
     expect(report.surface.operations.map((o) => o.id)).toContain('GET /api/ping');
   }, 90_000);
-
-  // For the lead, after the browser crawler (surface helper) is merged: the `/app` page builds the URL at run time,
-  // so only a crawler that executes scripts meets it. Assert then that `GET ${elsewhere}/x` is refused with
-  // checkId `discover:spa` (or the browser's kind) and that otherHits stays 0.
-  it.todo('the browser crawler refuses the URL /app fetches at run time (127.0.0.2/x), never contacting it');
 });
 
 describe('extra sources from the command line', () => {

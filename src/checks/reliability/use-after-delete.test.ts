@@ -6,20 +6,26 @@ import { testCheck } from '../kit/tester.js';
 import check from './use-after-delete.js';
 
 let app: Fixture;
-const store = new Map<string, { id: number; deleted: boolean }>();
+const store = new Map<string, { id: number; deleted: boolean; title?: string; at?: number }>();
 let next = 1;
 beforeAll(async () => {
   app = await serveFixture((req, res, url) => {
-    const m = /^\/(leaky|safe)(?:\/(\d+))?$/.exec(url.pathname);
+    const m = /^\/(leaky|safe|reused)(?:\/(\d+))?$/.exec(url.pathname);
     if (!m) return sendJson(res, 404, {});
     const [, kind, id] = m;
     if (req.method === 'POST' && !id) {
-      const item = { id: next++, deleted: false };
+      const item = { id: next++, deleted: false, title: 'first', at: next * 1000 };
       store.set(`${kind}/${item.id}`, item);
       return sendJson(res, 201, { id: item.id });
     }
     const item = store.get(`${kind}/${id}`);
     if (!item || (kind === 'safe' && item.deleted)) return sendJson(res, 404, {});
+    if (req.method === 'DELETE' && kind === 'reused') {
+      // another client's new resource takes the freed id at once (SQLite rowids do this)
+      store.set(`${kind}/${item.id}`, { id: item.id, deleted: false, title: 'first', at: item.at! + 5 }); // same example content, created 5 ms later
+      res.writeHead(204).end();
+      return;
+    }
     if (req.method === 'DELETE') {
       item.deleted = true;
       res.writeHead(204).end();
@@ -48,6 +54,12 @@ describe('use-after-delete', () => {
     const r = await testCheck(check, { url: app.url, operations: ops('safe') });
     expect(r.findings).toEqual([]);
     expect(r.outcomes.map((o) => o.status)).toEqual(['clean']);
+  });
+
+  it('does not take an id reused by another resource after the delete for the deleted one', async () => {
+    const r = await testCheck(check, { url: app.url, operations: ops('reused') });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes.map((o) => o.status)).toEqual(['inconclusive']);
   });
 
   it('is skipped in safe mode', async () => {

@@ -8,6 +8,30 @@ import { isSuccess } from '../kit/compare.js';
 import { createResource, itemRequest } from '../kit/lifecycle.js';
 import { all, methodIn, notSafeMode } from '../kit/guards.js';
 
+/** Fields a soft delete may change (a flag, a state, a timestamp of the deletion). */
+const DELETION_STATE = /delet|remov|archiv|status|state|active|enabled|visible|updated|modified|version|etag/i;
+
+/**
+ * The same resource read before and after the delete: identical bodies, or JSON objects whose fields are all equal
+ * except ones a soft delete may change. An id reused by a resource created meanwhile differs elsewhere (its creation
+ * time, its content), so it is not taken for the deleted one.
+ */
+function sameResource(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  if (a === b) return true;
+  try {
+    const x = JSON.parse(a) as unknown;
+    const y = JSON.parse(b) as unknown;
+    if (!x || !y || typeof x !== 'object' || typeof y !== 'object' || Array.isArray(x) || Array.isArray(y)) return JSON.stringify(x) === JSON.stringify(y);
+    const before = x as Record<string, unknown>;
+    const after = y as Record<string, unknown>;
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+    return [...keys].every((k) => DELETION_STATE.test(k) || JSON.stringify(before[k]) === JSON.stringify(after[k]));
+  } catch {
+    return false;
+  }
+}
+
 export default defineCheck({
   id: 'use-after-delete',
   family: 'reliability',
@@ -35,6 +59,10 @@ export default defineCheck({
     if (!isSuccess(del.response?.status)) return { status: 'inconclusive', reason: `${life.remove.op.id} answered ${del.response?.status ?? del.error?.code ?? 'nothing'}, so nothing was deleted` };
     const after = await ctx.send(read);
     if (!isSuccess(after.response?.status)) return { status: 'clean' };
+    // Ids can be reused (SQLite rowids, sequences reset): another task's new resource under the same id is not this one.
+    if (!sameResource(before.response?.body, after.response?.body)) {
+      return { status: 'inconclusive', reason: `${read.method} ${read.url} answered ${after.response!.status} after the delete, but with another body: the id was probably reused by a resource created meanwhile` };
+    }
     return {
       status: 'found',
       candidates: [
@@ -48,15 +76,19 @@ export default defineCheck({
             exchangeIds: [after.id, made.exchange.id, before.id, del.id],
             evidence: `read after delete answered ${after.response!.status}`,
           },
-          data: { request: read, link: life.source },
+          data: { request: read, link: life.source, body: before.response?.body ?? '' },
         },
       ],
     };
   },
   async confirm(candidate, ctx) {
-    const req = (candidate.data as { request?: SendRequest } | undefined)?.request;
+    const data = candidate.data as { request?: SendRequest; body?: string } | undefined;
+    const req = data?.request;
     if (!req) return { confirmed: false, exchangeIds: [], reason: 'no request to replay' };
     const again = await ctx.send(req);
+    if (isSuccess(again.response?.status) && !sameResource(data?.body, again.response?.body)) {
+      return { confirmed: false, exchangeIds: [again.id], reason: 'the replayed read returns another resource under the same id (the id was reused)' };
+    }
     if (isSuccess(again.response?.status)) return { confirmed: true, exchangeIds: [again.id], summary: `${candidate.proof.summary}; a second read after the delete → ${again.response!.status} again` };
     return { confirmed: false, exchangeIds: [again.id], reason: `the second read answered ${again.response?.status ?? again.error?.code ?? 'nothing'} (eventually consistent delete?)` };
   },
