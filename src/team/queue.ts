@@ -97,7 +97,10 @@ export function inProcessQueue(): JobQueue {
     },
     fail: async (jobId) => {
       const item = items.find((i) => i.id === jobId);
-      if (item?.state === 'active') item.state = 'queued';
+      if (item?.state === 'active') {
+        item.state = 'queued';
+        queueMicrotask(pump); // retried at once, as pg-boss retries a failed job
+      }
     },
     cancel: async (jobId) => {
       const item = items.find((i) => i.id === jobId);
