@@ -22,7 +22,12 @@ export interface LabOptions {
   port?: number;
   /** Interface to listen on. Default `127.0.0.1`. */
   host?: string;
+  /** The version every response declares in `X-Lab-Version` (version assurance). Default per variant, see LAB_VERSIONS. */
+  version?: string;
 }
+
+/** The version each variant declares by default in `X-Lab-Version`. */
+export const LAB_VERSIONS: Readonly<Record<LabVariant, string>> = { baseline: '1.4.0', candidate: '1.5.0' };
 
 export interface RunningLab {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
@@ -113,7 +118,9 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const lab: LabState = { variant, traits, db, sessions: new SessionStore(), files, signal: stop.signal, startedAt: Date.now() };
   const routes = sortRoutes(labRoutes(variant));
 
+  const version = opts.version ?? LAB_VERSIONS[variant];
   const server = createServer((req, res) => {
+    res.setHeader('x-lab-version', version);
     const ctx: Ctx = { lab, req, res, url: new URL('http://lab/'), params: {} };
     let api = false;
     void (async () => {

@@ -22,7 +22,8 @@ function shell(ctx: Ctx): void {
 
 function script(ctx: Ctx): void {
   ctx.res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'x-content-type-options': 'nosniff' });
-  ctx.res.end(APP_JS);
+  // The build line differs per variant, so the two deployments' assets differ as real builds would.
+  ctx.res.end(`${APP_JS}// lab build: ${ctx.lab.variant}\n`);
 }
 
 /** Other products of the same category. */

@@ -9,6 +9,8 @@ import { demoCommand } from './commands/demo.js';
 import { labCommand } from './commands/lab.js';
 import { historyCommand } from './commands/history.js';
 import { gateCommand, scanCommand } from './commands/scan.js';
+import { cancelCommand, workerCommand } from './commands/team.js';
+import { acceptCommand, watchCommand } from './commands/watch.js';
 import { serveCommand, tokenCreateCommand } from './commands/serve.js';
 
 const environments = ['production', 'staging', 'preview', 'local'] as const;
@@ -42,6 +44,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--strength <level>', 'attack strength: payloads per injection point (overrides checks.strength)').choices(strengths))
     .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
     .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
+    .option('--expect-version <v>', 'fail unless the deployment declares this version (where target.version in vouch.yaml says)')
+    .option('--queue', 'team mode: queue the scan for a worker and print its id at once')
     .option('--json', 'NDJSON events on stdout instead of progress lines')
     .option('-q, --quiet', 'no progress lines')
     .action(async (url, opts) => {
@@ -65,6 +69,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--strength <level>', 'attack strength: payloads per injection point (overrides checks.strength)').choices(strengths))
     .option('--ai-influenced', 'apply the stricter policy for AI-influenced changes')
     .option('--commits <range>', 'detect AI-influenced changes from commit trailers in this git range')
+    .option('--expect-version <v>', 'fail unless the candidate declares this version (where target.version in vouch.yaml says)')
+    .option('--queue', 'team mode: queue the gate for a worker and print the candidate scan id at once')
     .option('--json', 'NDJSON events on stdout instead of progress lines')
     .option('-q, --quiet', 'no progress lines')
     .action(async (opts) => {
@@ -112,9 +118,51 @@ export function buildProgram(): Command {
     .description('list the scans in the history store, newest first')
     .option('--target <name>', 'only this target')
     .option('--limit <n>', 'how many', '50')
+    .option('-c, --config <file>', 'vouch.yaml (for store.url; default ./vouch.yaml when present)')
     .option('--json', 'as one JSON array')
     .action(async (opts) => {
       process.exitCode = await historyCommand(opts);
+    });
+
+  program
+    .command('worker')
+    .description('team mode: take scan and gate jobs from the team store (VOUCH_DATABASE_URL) until stopped')
+    .option('--concurrency <n>', 'jobs at once', '1')
+    .option('-c, --config <file>', 'vouch.yaml (for store.url)')
+    .action(async (opts) => {
+      process.exitCode = await workerCommand(opts);
+    });
+
+  program
+    .command('cancel')
+    .description('team mode: cancel a queued or running scan')
+    .argument('<id>', 'the scan id (from --queue or vouch history)')
+    .option('-c, --config <file>', 'vouch.yaml (for store.url)')
+    .action(async (id, opts) => {
+      process.exitCode = await cancelCommand(id, opts);
+    });
+
+  program
+    .command('watch')
+    .description('continuous verification: rescan on an interval, compare with the accepted state, send drift to webhooks')
+    .argument('[url]', 'base URL of the target (without it: schedules: in vouch.yaml)')
+    .option('--every <interval>', 'how often: 30s, 10m, 1h, 1d')
+    .option('--webhook <url...>', 'POST drift as JSON here (retried; failures kept as dead letters in the store)')
+    .option('--slack-webhook <url...>', 'POST drift as a Slack-compatible message here')
+    .option('--count <n>', 'stop after n rounds (default: until Ctrl-C)')
+    .option('--check <ids>', 'only these checks (comma-separated ids)')
+    .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
+    .action(async (url, opts) => {
+      process.exitCode = await watchCommand(url, opts);
+    });
+
+  program
+    .command('accept')
+    .description('make a scan the accepted state its target is watched against')
+    .argument('<scan-id>', 'a scan id from vouch history')
+    .option('-c, --config <file>', 'vouch.yaml (for store.url)')
+    .action(async (id, opts) => {
+      process.exitCode = await acceptCommand(id, opts);
     });
 
   program

@@ -89,6 +89,14 @@ export const configSchema = z.strictObject({
       name: z.string().optional(),
       environment: z.enum(['production', 'staging', 'preview', 'local']).default('staging'),
       spec: z.string().optional(),
+      /** Where the deployment shows its version: a response header, a JSON document's field, or an HTML <meta name>. */
+      version: z
+        .union([
+          z.strictObject({ header: z.string().min(1) }),
+          z.strictObject({ json: z.strictObject({ url: z.string().min(1), path: z.string().min(1) }) }),
+          z.strictObject({ meta: z.string().min(1) }),
+        ])
+        .optional(),
     })
     .default({ environment: 'staging' }),
   scope: z
@@ -148,6 +156,19 @@ export const configSchema = z.strictObject({
       aiInfluenced: z.strictObject({ rules: z.array(policyRuleSchema).optional() }).optional(),
     })
     .default({}),
+  /** Continuous verification (`vouch watch` with no URL): each target rescanned every interval, drift sent to webhooks. */
+  schedules: z
+    .array(
+      z.strictObject({
+        url: z.string().min(1),
+        /** 30s, 10m, 1h, 1d. */
+        every: z.string().regex(/^\d+\s*(s|m|h|d)$/i, 'an interval like 30s, 10m, 1h or 1d'),
+        webhooks: z.array(z.strictObject({ url: z.string().min(1), format: z.enum(['json', 'slack']).default('json') })).default([]),
+      }),
+    )
+    .default([]),
+  /** The team store: a PostgreSQL URL (VOUCH_DATABASE_URL wins); without one, the SQLite file under .vouch/. */
+  store: z.strictObject({ url: z.string().min(1).optional() }).optional(),
   /** The out-of-band listener blind checks (SSRF, XXE) use; started only when such a check is planned. */
   oob: z
     .strictObject({

@@ -437,5 +437,23 @@ export interface Report {
   audit?: PermissionAudit[];
   /** Accepted risks that applied to this scan (suppressed findings stay in `findings`, not counted by the policy). */
   accepted?: AcceptedRisk[];
+  /** What was deployed: the version it declares (where vouch.yaml says to look) and its front-end assets. */
+  deployment?: Deployment;
   verdict: Verdict;
+}
+
+/** The deployed version as observed, and a fingerprint of the scripts and styles its pages load. */
+export interface Deployment {
+  /** The version the target declared (absent: not declared where vouch.yaml says, or nowhere configured). */
+  version?: string;
+  /** Where the version was read, e.g. `header X-Lab-Version`; with no version, why none was found. */
+  versionSource?: string;
+  assets?: DeploymentAssets;
+}
+
+export interface DeploymentAssets {
+  /** SHA-256 (hex) over the sorted `url sha256` lines of the files below. */
+  fingerprint: string;
+  /** Each script and stylesheet the scanned pages load (same origin), with the SHA-256 of its body. */
+  files: { url: string; sha256: string }[];
 }

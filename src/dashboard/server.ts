@@ -12,7 +12,8 @@ import type { Kysely } from 'kysely';
 import { VouchError, isVouchError } from '../core/index.js';
 import type { Report } from '../core/index.js';
 import { dashboardOver, type DashboardStore, type Role, type ScanRow } from '../store/dashboard.js';
-import { historyOver, openSqliteDatabase, type HistoryStore } from '../store/history.js';
+import { historyOver, type HistoryStore } from '../store/history.js';
+import { openStoreDatabase, storeLocation } from '../store/open.js';
 import type { Database } from '../store/schema.js';
 import { loadAssets } from './assets.js';
 import { compareReports } from './compare.js';
@@ -373,7 +374,9 @@ export interface RunningDashboard {
 /** Opens the store and serves the dashboard; port 0 picks a free one. */
 export async function startDashboard(opts: { historyPath: string; host: string; port: number; team?: boolean; pollMs?: number }): Promise<RunningDashboard> {
   const team = opts.team ?? (!isLoopback(opts.host) || Boolean(process.env.VOUCH_DATABASE_URL));
-  const db = await openSqliteDatabase(opts.historyPath);
+  // The team store when VOUCH_DATABASE_URL is set (historyPath is then its redacted URL), else the SQLite file.
+  const loc = storeLocation();
+  const db = await openStoreDatabase(loc.kind === 'sqlite' ? { kind: 'sqlite', path: opts.historyPath } : loc);
   const { app } = createDashboardApp(db, { historyPath: opts.historyPath, team, ...(opts.pollMs ? { pollMs: opts.pollMs } : {}) });
   let server: ServerType;
   const address = await new Promise<AddressInfo>((resolve, reject) => {

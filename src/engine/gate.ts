@@ -24,7 +24,7 @@ export interface GateResult {
 }
 
 export async function runGate(opts: GateOptions): Promise<GateResult> {
-  const { candidate, baseline, outDir, onEvent, compareBehaviour: _cb, ...rest } = opts;
+  const { candidate, baseline, outDir, onEvent, compareBehaviour: _cb, expectVersion, ...rest } = opts;
   // Both sides get the same seed, so they receive the same generated requests.
   const common = { ...rest, seed: rest.seed ?? Math.floor(Math.random() * 2 ** 31) };
   let baselineReport: Report | undefined;
@@ -46,6 +46,8 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     run: candidate,
     scanDir: join(outDir, 'candidate'),
     baseline: { ...base, kind: ref.kind },
+    ...(ref.report.deployment ? { baselineDeployment: ref.report.deployment } : {}),
+    ...(expectVersion !== undefined ? { expectVersion } : {}),
     ...(onEvent ? { onEvent: onEvent('candidate') } : {}),
   });
   return { ...(baselineReport ? { baseline: baselineReport } : {}), candidate: candidateReport };

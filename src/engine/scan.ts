@@ -3,11 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { addStats, HEARTBEAT_MS, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
-import type { BehaviourDiff, Candidate, CheckRunStat, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
+import type { BehaviourDiff, Candidate, CheckRunStat, Deployment, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
 import { confirm } from '../confirm/index.js';
 import { discover } from '../discover/index.js';
+import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
 import { createIdentitySessions } from '../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor, interruptReason } from '../net/index.js';
@@ -35,6 +36,10 @@ export interface ScanOptions {
   now?: Date;
   onEvent?: EventSink;
   signal?: AbortSignal;
+  /** The version the deployment must declare (target.version in vouch.yaml says where); another one or none fails the verdict. */
+  expectVersion?: string;
+  /** The baseline's deployment, to warn when the assets changed but the declared version did not. */
+  baselineDeployment?: Deployment;
   /** Where progress is kept (history store) so an interrupted scan can be resumed. */
   journal?: ScanJournal;
   /** The command-line inputs to keep with the plan (what `--resume` needs to rebuild this run). */
@@ -157,6 +162,12 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
       await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
     }
+    // What is deployed now, on fresh and resumed runs alike: a resumed scan reports the deployment it finished against.
+    const deployment = await observeDeployment(engine, run.target.url, surface, config.target.version).catch((e: unknown): Deployment => {
+      const why = `not observed: ${e instanceof Error ? e.message : String(e)}`;
+      emit({ type: 'warning', message: `deployment ${why}` });
+      return config.target.version ? { versionSource: why } : {};
+    });
     const enabled = Object.fromEntries(checkEntries(config).map(([id, c]) => [id, c.enabled]));
     const options = Object.fromEntries(checkEntries(config).map(([id, c]) => [id, c.options ?? {}]));
     if (!resume) {
@@ -217,7 +228,9 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       }),
     );
     for (const f of prioritized.findings) emit({ type: 'finding', finding: f });
-    emit({ type: 'verdict', verdict: prioritized.verdict });
+    const extra = deploymentReasons(deployment, { ...(opts.expectVersion !== undefined ? { expectVersion: opts.expectVersion } : {}), ...(opts.baselineDeployment ? { baseline: opts.baselineDeployment } : {}) });
+    const verdict = extra.length ? { ...prioritized.verdict, pass: prioritized.verdict.pass && !extra.some((r) => r.level === 'fail'), reasons: [...extra, ...prioritized.verdict.reasons] } : prioritized.verdict;
+    emit({ type: 'verdict', verdict });
 
     const taskById = new Map(thePlan!.tasks.map((t) => [t.id, t]));
     const tasks: TaskRecord[] = executed.outcomes.map((o) => {
@@ -257,7 +270,8 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       ...(Object.keys(latency).length ? { latency } : {}),
       ...(executed.audits.length ? { audit: executed.audits } : {}),
       ...(accepted.length ? { accepted } : {}),
-      verdict: prioritized.verdict,
+      ...(deployment.version !== undefined || deployment.versionSource !== undefined || deployment.assets ? { deployment } : {}),
+      verdict,
     };
     emit({ type: 'scan-finished', scanId, target: run.target.url, partial: Boolean(executed.stopped) });
     if (!executed.stopped) ended = { state: 'done' };

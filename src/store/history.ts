@@ -17,6 +17,26 @@ export interface ScanSummary {
   finishedAt: string | null;
   verdict: 'pass' | 'fail' | null;
   findingCount: number;
+  /** The version the deployment declared, when the target says where to look. */
+  version: string | null;
+  /** Fingerprint of the deployment's front-end assets. */
+  assetsFingerprint: string | null;
+  /** Tasks finished and planned (live while running). */
+  progress: { done: number; total: number };
+}
+
+/** A queued or running scan as the team store keeps it. */
+export interface JobRow {
+  id: string;
+  state: string;
+  kind: string | null;
+  /** The job's inputs (JSON text). */
+  job: string | null;
+  jobId: string | null;
+  worker: string | null;
+  heartbeatAt: number | null;
+  progress: { done: number; total: number };
+  error: string | null;
 }
 
 /** A risk accepted in the store (from the dashboard), in the shape of vouch.yaml's `accepted` entries. */
@@ -29,6 +49,28 @@ export interface StoredAcceptedRisk {
 }
 
 export interface HistoryStore {
+  /** A scan waiting for a worker: state `queued`, no report yet. */
+  enqueue(row: { id: string; kind: 'scan' | 'gate'; target: string; url: string; job: string; at?: number }): Promise<void>;
+  setJobId(id: string, jobId: string): Promise<void>;
+  getJob(id: string): Promise<JobRow | undefined>;
+  /** Takes a queued (or abandoned running, or interrupted) scan for `worker`; undefined when it is done, failed or cancelled. */
+  claim(id: string, worker: string): Promise<JobRow | undefined>;
+  /** A sign of life (and progress) from the worker holding the scan; returns the scan's state (a `cancelled` one should stop). */
+  beat(id: string, worker: string, progress?: { done: number; total: number }): Promise<string | undefined>;
+  /** Running jobs whose last sign of life is older than `before` (epoch ms): their worker died. A scan run from the command line is not a job: it is resumed by hand. */
+  stale(before: number): Promise<JobRow[]>;
+  /** Puts a running scan whose worker died (no sign of life since `before`) back to queued; false when another process did first. */
+  requeue(id: string, before: number): Promise<boolean>;
+  /** Marks a queued or running scan cancelled; returns its state before, undefined when there is no such scan. */
+  cancel(id: string): Promise<string | undefined>;
+  markFailed(id: string, error: string): Promise<void>;
+  /** Makes a stored scan the accepted state of its target (continuous verification compares with it). */
+  accept(scanId: string): Promise<{ target: string } | undefined>;
+  /** The accepted state of a target, if any. */
+  accepted(target: string): Promise<Report | undefined>;
+  /** Keeps a notification that could not be delivered. */
+  deadLetter(row: { url: string; scanId?: string; payload: string; error: string; attempts: number }): Promise<void>;
+  deadLetters(): Promise<{ url: string; scanId: string | null; payload: string; error: string; attempts: number; createdAt: number }[]>;
   saveReport(report: Report): Promise<void>;
   listScans(opts?: { target?: string; limit?: number }): Promise<ScanSummary[]>;
   getReport(id: string): Promise<Report | undefined>;
@@ -56,23 +98,26 @@ const seqOf = (id: string): number => {
   return Number.isFinite(n) ? n : 0;
 };
 
-export function storeError(path: string, e: unknown): VouchError {
+/** `where` names the store for the user (a file path, or a database URL with its password redacted). */
+export function storeError(where: string, e: unknown, hint = 'Move the file away to start a new history, or point VOUCH_HISTORY at another file.'): VouchError {
   if (e instanceof VouchError) return e;
+  if (e instanceof NewerStoreError) {
+    return new VouchError('VOUCH_STORE_ERROR', `${where}: ${e.message}; it was left untouched`, { hint: 'Upgrade vouch to the version that wrote this store (or newer).' });
+  }
   const msg = e instanceof Error ? e.message : String(e);
-  return new VouchError('VOUCH_STORE_ERROR', `${path}: the history database cannot be used (${msg}); it was left untouched`, {
-    hint: e instanceof NewerStoreError ? 'Upgrade vouch to read this store (stores are never downgraded).' : 'Move the file away to start a new history, or point VOUCH_HISTORY at another file.',
-  });
+  return new VouchError('VOUCH_STORE_ERROR', `${where}: the history database cannot be used (${msg}); it was left untouched`, { hint });
 }
 
 /** Repository functions over any Kysely database (SQLite here; PostgreSQL uses the same code in team mode). */
-export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
+export function historyOver(db: Kysely<Database>, where: string, redact: (s: string) => string = (s) => s): HistoryStore {
   const parse = (text: string | null): Report | undefined => (text ? (JSON.parse(text) as Report) : undefined);
   const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
     } catch (e) {
-      if (isVouchError(e)) throw e;
-      throw storeError(where, e);
+      if (isVouchError(e)) throw e; // ours (a resume refused, a newer store): already says what to do
+      const err = storeError(where, e);
+      throw new VouchError(err.code, redact(err.message), err.hint ? { hint: err.hint } : {});
     }
   };
   const usage = (id: string, why: string, hint: string): VouchError => new VouchError('VOUCH_USAGE', `--resume ${id}: ${why}`, { hint });
@@ -82,7 +127,8 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
         await db.transaction().execute(async (trx) => {
           await trx.deleteFrom('findings').where('scan_id', '=', report.scanId).execute();
           const existing = await trx.selectFrom('scans').select('state').where('id', '=', report.scanId).executeTakeFirst();
-          // A journaled scan keeps its row (its resume data hangs off it); its state says interrupted or failed.
+          // An update in place when the row exists: a queued scan keeps its job columns, a journaled one its resume
+          // data; saving twice replaces, never duplicates. A partial report is interrupted (when the journal said so) or failed.
           const state = !report.partial ? 'done' : existing?.state === 'interrupted' ? 'interrupted' : 'failed';
           const row = {
             target_name: report.target.name,
@@ -93,9 +139,11 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
             verdict_pass: report.verdict.pass ? 1 : 0,
             finding_count: report.findings.length,
             report: JSON.stringify(report),
+            deployed_version: report.deployment?.version ?? null,
+            assets_fingerprint: report.deployment?.assets?.fingerprint ?? null,
           };
           if (existing) await trx.updateTable('scans').set(row).where('id', '=', report.scanId).execute();
-          else await trx.insertInto('scans').values({ id: report.scanId, ...row }).execute();
+          else await trx.insertInto('scans').values({ id: report.scanId, ...row, heartbeat_at: null, kind: null, job: null, job_id: null, worker: null, error: null }).execute();
           if (report.findings.length) {
             await trx
               .insertInto('findings')
@@ -119,7 +167,7 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
       }),
     listScans: (opts = {}) =>
       wrap(async () => {
-        let q = db.selectFrom('scans').select(['id', 'target_name', 'target_url', 'state', 'started_at', 'finished_at', 'verdict_pass', 'finding_count']).orderBy('started_at', 'desc').orderBy('id', 'desc');
+        let q = db.selectFrom('scans').select(['id', 'target_name', 'target_url', 'state', 'started_at', 'finished_at', 'verdict_pass', 'finding_count', 'deployed_version', 'assets_fingerprint', 'progress_done', 'progress_total']).orderBy('started_at', 'desc').orderBy('id', 'desc');
         if (opts.target) q = q.where('target_name', '=', opts.target);
         const rows = await q.limit(opts.limit ?? 50).execute();
         return rows.map((r) => ({
@@ -131,6 +179,9 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
           finishedAt: r.finished_at === null ? null : new Date(Number(r.finished_at)).toISOString(),
           verdict: r.verdict_pass === null ? null : Number(r.verdict_pass) === 1 ? ('pass' as const) : ('fail' as const),
           findingCount: Number(r.finding_count),
+          version: r.deployed_version,
+          assetsFingerprint: r.assets_fingerprint,
+          progress: { done: Number(r.progress_done), total: Number(r.progress_total) },
         }));
       }),
     getReport: (id) => wrap(async () => parse((await db.selectFrom('scans').select('report').where('id', '=', id).executeTakeFirst())?.report ?? null)),
@@ -139,6 +190,58 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
         parse(
           (await db.selectFrom('scans').select('report').where('target_name', '=', target).where('verdict_pass', '=', 1).where('state', '=', 'done').orderBy('started_at', 'desc').limit(1).executeTakeFirst())?.report ?? null,
         ),
+      ),
+    enqueue: (row) =>
+      wrap(async () => {
+        await db.insertInto('scans').values({ id: row.id, target_name: row.target, target_url: row.url, state: 'queued', started_at: row.at ?? Date.now(), finished_at: null, verdict_pass: null, finding_count: 0, report: null, heartbeat_at: null, deployed_version: null, assets_fingerprint: null, kind: row.kind, job: row.job, job_id: null, worker: null, error: null }).execute();
+      }),
+    setJobId: (id, jobId) => wrap(async () => void (await db.updateTable('scans').set({ job_id: jobId }).where('id', '=', id).execute())),
+    getJob: (id) => wrap(async () => jobRow(await db.selectFrom('scans').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst())),
+    claim: (id, worker) =>
+      wrap(async () => {
+        const r = await db.updateTable('scans').set({ state: 'running', worker, heartbeat_at: Date.now(), error: null }).where('id', '=', id).where('state', 'in', ['queued', 'running', 'interrupted']).executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) return undefined;
+        return jobRow(await db.selectFrom('scans').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst());
+      }),
+    beat: (id, worker, progress) =>
+      wrap(async () => {
+        await db
+          .updateTable('scans')
+          .set({ heartbeat_at: Date.now(), ...(progress ? { progress_done: progress.done, progress_total: progress.total } : {}) })
+          .where('id', '=', id)
+          .where('worker', '=', worker)
+          .where('state', '=', 'running')
+          .execute();
+        return (await db.selectFrom('scans').select('state').where('id', '=', id).executeTakeFirst())?.state;
+      }),
+    stale: (before) => wrap(async () => (await db.selectFrom('scans').select(JOB_COLUMNS).where('state', '=', 'running').where('kind', 'is not', null).where('heartbeat_at', '<', before).execute()).map((r) => jobRow(r)!)),
+    requeue: (id, before) =>
+      wrap(async () => Number((await db.updateTable('scans').set({ state: 'queued', worker: null }).where('id', '=', id).where('state', '=', 'running').where('kind', 'is not', null).where('heartbeat_at', '<', before).executeTakeFirst()).numUpdatedRows) > 0),
+    cancel: (id) =>
+      wrap(async () => {
+        const before = (await db.selectFrom('scans').select('state').where('id', '=', id).executeTakeFirst())?.state;
+        const open = ['queued', 'running', 'interrupted'];
+        if (before && open.includes(before)) await db.updateTable('scans').set({ state: 'cancelled', finished_at: Date.now() }).where('id', '=', id).where('state', 'in', open).execute();
+        return before;
+      }),
+    markFailed: (id, error) => wrap(async () => void (await db.updateTable('scans').set({ state: 'failed', error: redact(error), finished_at: Date.now() }).where('id', '=', id).where('state', '!=', 'cancelled').execute())),
+    accept: (scanId) =>
+      wrap(async () => {
+        const row = await db.selectFrom('scans').select(['target_name', 'report']).where('id', '=', scanId).executeTakeFirst();
+        if (!row?.report) return undefined;
+        await db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('accepted_states').where('target_name', '=', row.target_name).execute();
+          await trx.insertInto('accepted_states').values({ target_name: row.target_name, scan_id: scanId, accepted_at: Date.now() }).execute();
+        });
+        return { target: row.target_name };
+      }),
+    accepted: (target) =>
+      wrap(async () => parse((await db.selectFrom('accepted_states').innerJoin('scans', 'scans.id', 'accepted_states.scan_id').select('scans.report').where('accepted_states.target_name', '=', target).executeTakeFirst())?.report ?? null)),
+    deadLetter: (row) =>
+      wrap(async () => void (await db.insertInto('webhook_dead_letters').values({ url: row.url, scan_id: row.scanId ?? null, payload: row.payload, error: redact(row.error), attempts: row.attempts, created_at: Date.now() }).execute())),
+    deadLetters: () =>
+      wrap(async () =>
+        (await db.selectFrom('webhook_dead_letters').selectAll().orderBy('id').execute()).map((r) => ({ url: r.url, scanId: r.scan_id, payload: r.payload, error: r.error, attempts: Number(r.attempts), createdAt: Number(r.created_at) })),
       ),
     journal: (onError) => journalOver(db, onError),
     resumable: (id) =>
@@ -205,6 +308,13 @@ export function historyOver(db: Kysely<Database>, where: string): HistoryStore {
   };
 }
 
+const JOB_COLUMNS = ['id', 'state', 'kind', 'job', 'job_id', 'worker', 'heartbeat_at', 'progress_done', 'progress_total', 'error'] as const;
+
+function jobRow(r: { id: string; state: string; kind: string | null; job: string | null; job_id: string | null; worker: string | null; heartbeat_at: number | null; progress_done: number; progress_total: number; error: string | null } | undefined): JobRow | undefined {
+  if (!r) return undefined;
+  return { id: r.id, state: r.state, kind: r.kind, job: r.job, jobId: r.job_id, worker: r.worker, heartbeatAt: r.heartbeat_at === null ? null : Number(r.heartbeat_at), progress: { done: Number(r.progress_done), total: Number(r.progress_total) }, error: r.error };
+}
+
 /**
  * A scan's journal over Kysely: every call is queued and written in order (one transaction per finished task), so the
  * scan never waits on the database. Portable SQL only (the same code runs on PostgreSQL).
@@ -227,8 +337,7 @@ export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): 
   const exchangeRows = (list: readonly Exchange[]): Database['scan_exchanges'][] =>
     list.map((x) => ({ scan_id: scanId, exchange_id: x.id, seq: seqOf(x.id), task_id: x.taskId ?? null, exchange: JSON.stringify(x) }));
   /** Inserts in slices (SQLite caps bound parameters per statement). */
-  const insertExchanges = async (trx: Kysely<Database>, list: readonly Exchange[]): Promise<void> => {
-    const rows = exchangeRows(list);
+  const insertExchanges = async (trx: Kysely<Database>, rows: readonly Database['scan_exchanges'][]): Promise<void> => {
     for (let i = 0; i < rows.length; i += 100) await trx.insertInto('scan_exchanges').values(rows.slice(i, i + 100)).execute();
   };
   return {
@@ -237,36 +346,45 @@ export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): 
       later(async () => {
         const now = Date.now();
         const existing = await db.selectFrom('scans').select('id').where('id', '=', scan.scanId).executeTakeFirst();
-        if (existing) await db.updateTable('scans').set({ state: 'running', heartbeat_at: now, finished_at: null }).where('id', '=', scan.scanId).execute();
+        if (existing) await db.updateTable('scans').set({ state: 'running', heartbeat_at: now, finished_at: null }).where('id', '=', scan.scanId).where('state', '!=', 'cancelled').execute();
         else {
           await db
             .insertInto('scans')
-            .values({ id: scan.scanId, target_name: scan.targetName, target_url: scan.targetUrl, state: 'running', started_at: scan.startedAt, finished_at: null, verdict_pass: null, finding_count: 0, report: null, heartbeat_at: now })
+            .values({ id: scan.scanId, target_name: scan.targetName, target_url: scan.targetUrl, state: 'running', started_at: scan.startedAt, finished_at: null, verdict_pass: null, finding_count: 0, report: null, heartbeat_at: now, deployed_version: null, assets_fingerprint: null, kind: null, job: null, job_id: null, worker: null, error: null })
             .execute();
         }
       });
     },
     planned(inputs, exchanges) {
+      // Serialized now, not when the write runs: the scan goes on recording into the same arrays meanwhile.
+      const rows = exchangeRows(exchanges);
+      const row = { scan_id: scanId, args: JSON.stringify(inputs.args), config: inputs.config, surface: JSON.stringify(inputs.surface), plan: JSON.stringify(inputs.plan), stats: JSON.stringify(EMPTY_STATS), runs: 0, reason: null, exchange_count: 0 };
+      const total = inputs.plan.tasks.length;
       later(() =>
         db.transaction().execute(async (trx) => {
+          // A job run afresh under the same scan id (team mode) replaces what an earlier run kept.
+          for (const t of ['scan_exchanges', 'scan_tasks', 'scan_inputs'] as const) await trx.deleteFrom(t).where('scan_id', '=', scanId).execute();
           await trx
             .insertInto('scan_inputs')
-            .values({ scan_id: scanId, args: JSON.stringify(inputs.args), config: inputs.config, surface: JSON.stringify(inputs.surface), plan: JSON.stringify(inputs.plan), stats: JSON.stringify(EMPTY_STATS), runs: 0, reason: null, exchange_count: 0 })
+            .values(row)
             .execute();
-          await insertExchanges(trx, exchanges);
-          await trx.updateTable('scans').set({ progress_total: inputs.plan.tasks.length, progress_done: 0, heartbeat_at: Date.now() }).where('id', '=', scanId).execute();
+          await insertExchanges(trx, rows);
+          await trx.updateTable('scans').set({ progress_total: total, progress_done: 0, heartbeat_at: Date.now() }).where('id', '=', scanId).execute();
         }),
       );
     },
     taskDone(result, exchanges, progress) {
+      const rows = exchangeRows(exchanges);
+      const candidates = JSON.stringify(result.candidates);
+      const audits = result.audits ? JSON.stringify(result.audits) : null;
       later(() =>
         db.transaction().execute(async (trx) => {
           const o = result.outcome;
           await trx
             .insertInto('scan_tasks')
-            .values({ scan_id: scanId, task_id: o.taskId, status: o.status, reason: 'reason' in o ? o.reason : null, candidates: JSON.stringify(result.candidates), audits: result.audits ? JSON.stringify(result.audits) : null, finished_at: Date.now() })
+            .values({ scan_id: scanId, task_id: o.taskId, status: o.status, reason: 'reason' in o ? o.reason : null, candidates, audits, finished_at: Date.now() })
             .execute();
-          await insertExchanges(trx, exchanges);
+          await insertExchanges(trx, rows);
           await trx.updateTable('scans').set({ progress_done: progress.done, progress_total: progress.total, heartbeat_at: Date.now() }).where('id', '=', scanId).execute();
           await trx.updateTable('scan_inputs').set({ exchange_count: progress.exchangeCount }).where('scan_id', '=', scanId).execute();
         }),
@@ -277,7 +395,8 @@ export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): 
     },
     finished(state, stats, exchangeCount, reason) {
       later(async () => {
-        await db.updateTable('scans').set({ state, heartbeat_at: Date.now(), finished_at: Date.now() }).where('id', '=', scanId).execute();
+        // A scan cancelled meanwhile (`vouch cancel`, team mode) stays cancelled.
+        await db.updateTable('scans').set({ state, heartbeat_at: Date.now(), finished_at: Date.now() }).where('id', '=', scanId).where('state', '!=', 'cancelled').execute();
         if (state === 'done') {
           // A finished scan is never resumed: its resume data goes (the report keeps what matters).
           await db.deleteFrom('scan_exchanges').where('scan_id', '=', scanId).execute();

@@ -1,6 +1,22 @@
 // src/store/migrations.ts — forward-only, versioned migrations, written once for SQLite and PostgreSQL alike.
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
+
+/** True when `db` talks to PostgreSQL (the few DDL spellings that differ branch on it). */
+export const isPostgres = (db: Kysely<Database>): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
+
+/** The PostgreSQL advisory lock key held while migrating ("vouch" in ASCII), so two processes never migrate at once. */
+export const MIGRATION_LOCK_KEY = 0x766f756368;
+
+/** A store whose schema is newer than this vouch knows: refused, never downgraded or written. */
+export class NewerStoreError extends Error {
+  constructor(
+    readonly found: number,
+    readonly known: number,
+  ) {
+    super(`the store was written by a newer vouch (schema ${found}, this vouch knows ${known})`);
+  }
+}
 
 export interface Migration {
   version: number;
@@ -28,7 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('scans_target_started').on('scans').columns(['target_name', 'started_at']).execute();
       await db.schema
         .createTable('findings')
-        .addColumn('row_id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('row_id', isPostgres(db) ? 'serial' : 'integer', (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
         .addColumn('scan_id', 'text', (c) => c.notNull().references('scans.id').onDelete('cascade'))
         .addColumn('fingerprint', 'text', (c) => c.notNull())
         .addColumn('check_id', 'text', (c) => c.notNull())
@@ -129,36 +145,83 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('findings_scan_risk').on('findings').columns(['scan_id', 'risk']).execute();
     },
   },
+  // Versions are applied by number, in order; each runs once per store.
+  {
+    version: 5,
+    name: 'deployment version and asset fingerprint',
+    async up(db) {
+      await db.schema.alterTable('scans').addColumn('deployed_version', 'text').execute();
+      await db.schema.alterTable('scans').addColumn('assets_fingerprint', 'text').execute();
+    },
+  },
+  {
+    version: 6,
+    name: 'team jobs',
+    async up(db) {
+      for (const col of ['kind', 'job', 'job_id', 'worker', 'error']) await db.schema.alterTable('scans').addColumn(col, 'text').execute();
+      await db.schema.createIndex('scans_state_heartbeat').on('scans').columns(['state', 'heartbeat_at']).execute();
+    },
+  },
+  {
+    version: 7,
+    name: 'continuous verification: accepted states, webhook dead letters',
+    async up(db) {
+      await db.schema
+        .createTable('accepted_states')
+        .addColumn('target_name', 'text', (c) => c.primaryKey())
+        .addColumn('scan_id', 'text', (c) => c.notNull().references('scans.id').onDelete('cascade'))
+        .addColumn('accepted_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('webhook_dead_letters')
+        .addColumn('id', isPostgres(db) ? 'serial' : 'integer', (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('scan_id', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('error', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
 
-/** The store's schema is newer than this vouch knows: upgrade vouch, never downgrade the store. */
-export class NewerStoreError extends Error {
-  constructor(readonly found: number, readonly known: number) {
-    super(`the store was written by a newer vouch (schema ${found}, this vouch knows ${known})`);
-  }
-}
+/** The newest schema version this vouch knows. */
+export const KNOWN_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
-/** Applies pending migrations in order, each recorded; returns the versions applied. */
+/**
+ * Applies pending migrations in order, each recorded, all in one transaction on one connection under a lock
+ * (PostgreSQL: a transaction-scoped advisory lock; SQLite: BEGIN IMMEDIATE, the single writer), so two processes
+ * starting at once never migrate twice. A store of a newer schema is refused before anything is written.
+ * Returns the versions applied.
+ */
 export async function migrate(db: Kysely<Database>): Promise<number[]> {
-  await db.schema
-    .createTable('vouch_migrations')
-    .ifNotExists()
-    .addColumn('version', 'integer', (c) => c.primaryKey())
-    .addColumn('applied_at', 'bigint', (c) => c.notNull())
-    .execute();
-  const done = new Set((await db.selectFrom('vouch_migrations').select('version').execute()).map((r) => Number(r.version)));
-  // A store written by a newer vouch is refused before anything is applied to it.
-  const newest = Math.max(0, ...done);
-  const known = Math.max(...MIGRATIONS.map((m) => m.version));
-  if (newest > known) throw new NewerStoreError(newest, known);
-  const applied: number[] = [];
-  for (const m of MIGRATIONS) {
-    if (done.has(m.version)) continue;
-    await db.transaction().execute(async (trx) => {
-      await m.up(trx);
-      await trx.insertInto('vouch_migrations').values({ version: m.version, applied_at: Date.now() }).execute();
-    });
-    applied.push(m.version);
-  }
-  return applied;
+  const pg = isPostgres(db);
+  return db.connection().execute(async (conn) => {
+    await sql.raw(pg ? 'begin' : 'begin immediate').execute(conn);
+    try {
+      if (pg) await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+      await conn.schema
+        .createTable('vouch_migrations')
+        .ifNotExists()
+        .addColumn('version', 'integer', (c) => c.primaryKey())
+        .addColumn('applied_at', 'bigint', (c) => c.notNull())
+        .execute();
+      const done = new Set((await conn.selectFrom('vouch_migrations').select('version').execute()).map((r) => Number(r.version)));
+      const newest = Math.max(0, ...done);
+      if (newest > KNOWN_VERSION) throw new NewerStoreError(newest, KNOWN_VERSION);
+      const applied: number[] = [];
+      for (const m of MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        await m.up(conn);
+        await conn.insertInto('vouch_migrations').values({ version: m.version, applied_at: Date.now() }).execute();
+        applied.push(m.version);
+      }
+      await sql.raw('commit').execute(conn);
+      return applied;
+    } catch (e) {
+      await sql.raw('rollback').execute(conn).catch(() => undefined);
+      throw e;
+    }
+  });
 }

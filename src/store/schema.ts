@@ -19,6 +19,16 @@ export interface ScansTable {
   progress_total: Generated<number>;
   /** Epoch ms of the last sign of life of the process running the scan. */
   heartbeat_at: number | null;
+  /** The version the deployment said it was (migration 5), when the target declares where to look. */
+  deployed_version: string | null;
+  /** SHA-256 over the hashes of the scripts and styles its pages load (migration 5). */
+  assets_fingerprint: string | null;
+  /** Team jobs (migration 6): `scan` or `gate`; the job's inputs as JSON; the queue's job id; the worker running it; why it failed. */
+  kind: string | null;
+  job: string | null;
+  job_id: string | null;
+  worker: string | null;
+  error: string | null;
 }
 
 export interface FindingsTable {
@@ -118,7 +128,28 @@ export interface MigrationsTable {
   applied_at: number;
 }
 
+/** The scan a target's continuous verification compares with (migration 7). */
+export interface AcceptedStatesTable {
+  target_name: string;
+  scan_id: string;
+  accepted_at: number;
+}
+
+/** A drift notification that could not be delivered after its retries (migration 7). */
+export interface WebhookDeadLettersTable {
+  id: Generated<number>;
+  /** The webhook URL, secrets redacted. */
+  url: string;
+  scan_id: string | null;
+  payload: string;
+  error: string;
+  attempts: number;
+  created_at: number;
+}
+
 export interface Database {
+  accepted_states: AcceptedStatesTable;
+  webhook_dead_letters: WebhookDeadLettersTable;
   scans: ScansTable;
   findings: FindingsTable;
   scan_inputs: ScanInputsTable;

@@ -2,14 +2,16 @@
 import { existsSync } from 'node:fs';
 import { VouchError } from '../../core/index.js';
 import type { Report } from '../../core/index.js';
-import { openSqliteHistory, type HistoryStore } from '../../store/index.js';
+import { loadConfig } from '../../config/index.js';
+import { describeStore, openHistory, storeLocation, type HistoryStore } from '../../store/index.js';
 import { readBaselineReport } from './shared.js';
 
-/** The embedded history file; VOUCH_HISTORY moves it. */
-export const historyPath = (): string => process.env.VOUCH_HISTORY ?? '.vouch/history.db';
+/** The store commands use, named for the user: VOUCH_DATABASE_URL or store.url (password redacted), else the SQLite file. */
+export const historyPath = (storeUrl?: string): string => describeStore(storeLocation(storeUrl));
 
-export async function withHistory<T>(fn: (store: HistoryStore) => Promise<T>): Promise<T> {
-  const store = await openSqliteHistory(historyPath());
+/** Opens the store (team PostgreSQL when VOUCH_DATABASE_URL or `storeUrl` = vouch.yaml store.url is set), runs `fn`, closes it. */
+export async function withHistory<T>(fn: (store: HistoryStore) => Promise<T>, storeUrl?: string): Promise<T> {
+  const store = await openHistory(storeLocation(storeUrl));
   try {
     return await fn(store);
   } finally {
@@ -21,8 +23,8 @@ export async function withHistory<T>(fn: (store: HistoryStore) => Promise<T>): P
  * The config with the risks accepted in the dashboard (the history store) added to those of vouch.yaml and
  * .vouch/accepted.yaml; an entry in the files wins over a stored one for the same fingerprint.
  */
-export async function withStoredAccepted<C extends { accepted: Array<{ fingerprint: string; reason: string; expires: string }> }>(config: C): Promise<C> {
-  const stored = await withHistory((s) => s.listAccepted());
+export async function withStoredAccepted<C extends { accepted: Array<{ fingerprint: string; reason: string; expires: string }>; store?: { url?: string | undefined } | undefined }>(config: C): Promise<C> {
+  const stored = await withHistory((s) => s.listAccepted(), config.store?.url);
   const have = new Set(config.accepted.map((a) => a.fingerprint));
   const extra = stored.filter((a) => !have.has(a.fingerprint)).map((a) => ({ fingerprint: a.fingerprint, reason: a.reason, expires: a.expires }));
   return extra.length === 0 ? config : { ...config, accepted: [...config.accepted, ...extra] };
@@ -32,33 +34,34 @@ export async function withStoredAccepted<C extends { accepted: Array<{ fingerpri
  * A non-URL baseline reference: `last-passing` (newest passing scan of the target), a scan id from history,
  * or a report.json file.
  */
-export async function resolveStoredBaseline(ref: string, targetName: string): Promise<{ report: Report; kind: 'scan' | 'report'; ref: string }> {
+export async function resolveStoredBaseline(ref: string, targetName: string, storeUrl?: string): Promise<{ report: Report; kind: 'scan' | 'report'; ref: string }> {
   if (ref === 'last-passing') {
-    const report = await withHistory((s) => s.lastPassing(targetName));
-    if (!report) throw new VouchError('VOUCH_USAGE', `--baseline last-passing: no passing scan of ${targetName} in ${historyPath()}`, { hint: 'Run a scan that passes first, or give a baseline URL or report.json.' });
+    const report = await withHistory((s) => s.lastPassing(targetName), storeUrl);
+    if (!report) throw new VouchError('VOUCH_USAGE', `--baseline last-passing: no passing scan of ${targetName} in ${historyPath(storeUrl)}`, { hint: 'Run a scan that passes first, or give a baseline URL or report.json.' });
     return { report, kind: 'scan', ref: report.scanId };
   }
   if (existsSync(ref)) return { report: readBaselineReport(ref), kind: 'report', ref };
   if (/^\d{14}-[0-9a-f]{6}$/.test(ref)) {
-    const report = await withHistory((s) => s.getReport(ref));
-    if (!report) throw new VouchError('VOUCH_USAGE', `--baseline ${ref}: no such scan in ${historyPath()}`, { hint: 'List scans with `vouch history`.' });
+    const report = await withHistory((s) => s.getReport(ref), storeUrl);
+    if (!report) throw new VouchError('VOUCH_USAGE', `--baseline ${ref}: no such scan in ${historyPath(storeUrl)}`, { hint: 'List scans with `vouch history`.' });
     return { report, kind: 'scan', ref };
   }
   throw new VouchError('VOUCH_USAGE', `--baseline ${ref}: not a URL, a report.json file, a scan id or last-passing`);
 }
 
-export async function historyCommand(opts: { json?: true; target?: string; limit: string }): Promise<number> {
+export async function historyCommand(opts: { json?: true; target?: string; limit: string; config?: string }): Promise<number> {
   const limit = Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new VouchError('VOUCH_USAGE', `--limit must be a positive integer, got ${opts.limit}`);
-  const scans = await withHistory((s) => s.listScans({ limit, ...(opts.target ? { target: opts.target } : {}) }));
+  const storeUrl = loadConfig(opts.config).config.store?.url;
+  const scans = await withHistory((s) => s.listScans({ limit, ...(opts.target ? { target: opts.target } : {}) }), storeUrl);
   if (opts.json) {
-    process.stdout.write(JSON.stringify(scans.map((s) => ({ id: s.id, target: s.target, url: s.url, state: s.state, verdict: s.verdict, findingCount: s.findingCount, startedAt: s.startedAt, finishedAt: s.finishedAt }))) + '\n');
+    process.stdout.write(JSON.stringify(scans.map((s) => ({ id: s.id, target: s.target, url: s.url, state: s.state, verdict: s.verdict, findingCount: s.findingCount, startedAt: s.startedAt, finishedAt: s.finishedAt, version: s.version, assetsFingerprint: s.assetsFingerprint, progress: s.progress }))) + '\n');
     return 0;
   }
   if (scans.length === 0) {
-    process.stdout.write(`no scans in ${historyPath()} yet\n`);
+    process.stdout.write(`no scans in ${historyPath(storeUrl)} yet\n`);
     return 0;
   }
-  for (const s of scans) process.stdout.write(`${s.id}  ${s.startedAt.slice(0, 19).replace('T', ' ')}  ${(s.verdict ?? '-').toUpperCase().padEnd(4)}  ${s.state.padEnd(9)} ${String(s.findingCount).padStart(4)} findings  ${s.target}\n`);
+  for (const s of scans) process.stdout.write(`${s.id}  ${s.startedAt.slice(0, 19).replace('T', ' ')}  ${(s.verdict ?? '-').toUpperCase().padEnd(4)}  ${(s.state === 'running' && s.progress.total ? `running ${s.progress.done}/${s.progress.total}` : s.state).padEnd(9)} ${String(s.findingCount).padStart(4)} findings  ${s.target}${s.version ? `  v${s.version}` : ''}\n`);
   return 0;
 }

@@ -10,6 +10,27 @@ import { progressSink } from '../progress.js';
 import { resolveAiInfluenced } from './ai.js';
 import { resolveStoredBaseline, withHistory, withStoredAccepted } from './history.js';
 import { finish, interruptSignal, parseFormats, selectChecks } from './shared.js';
+import { enqueueCommand, type JobSpec } from './team.js';
+
+function jobSpec(kind: JobSpec['kind'], url: string, opts: CommonOpts & { baseline?: string }): Omit<JobSpec, 'config'> {
+  return {
+    kind,
+    url,
+    ...(opts.baseline ? { baseline: opts.baseline } : {}),
+    ...(opts.spec ? { spec: opts.spec } : {}),
+    ...(opts.check ? { check: opts.check } : {}),
+    ...(opts.environment ? { environment: opts.environment } : {}),
+    ...(opts.strength ? { strength: opts.strength } : {}),
+    ...(opts.expectVersion ? { expectVersion: opts.expectVersion } : {}),
+    ...parseSeed(opts.seed),
+  };
+}
+
+/** The job for `--queue`: what the command line says, with AI influence resolved here (the commits are in this checkout). */
+function queued(kind: JobSpec['kind'], url: string, opts: CommonOpts & { baseline?: string }): Omit<JobSpec, 'config'> {
+  const ai = resolveAiInfluenced(opts);
+  return { ...jobSpec(kind, url, opts), ...(ai ? { ai } : {}) };
+}
 
 interface CommonOpts {
   aiInfluenced?: true;
@@ -25,7 +46,21 @@ interface CommonOpts {
   strength?: 'low' | 'default' | 'high';
   json?: true;
   quiet?: true;
+  expectVersion?: string;
+  queue?: true;
   seed?: string;
+}
+
+/** `--expect-version` needs to know where the deployment shows its version. */
+function expectVersionOf(expectVersion: string | undefined, config: VouchConfig): { expectVersion?: string } {
+  if (expectVersion === undefined) return {};
+  if (!expectVersion.trim()) throw new VouchError('VOUCH_USAGE', '--expect-version needs a version, e.g. --expect-version 1.4.2');
+  if (!config.target.version) {
+    throw new VouchError('VOUCH_USAGE', `--expect-version ${expectVersion}: the target does not say where its version is visible`, {
+      hint: 'Add target.version to vouch.yaml: { header: X-App-Version }, { json: { url: /version.json, path: version } } or { meta: app-version }.',
+    });
+  }
+  return { expectVersion: expectVersion.trim() };
 }
 
 /** `--seed <n>`: a non-negative integer, else a clear error. */
@@ -58,12 +93,15 @@ interface ScanArgs {
   strength?: 'low' | 'default' | 'high';
   /** The seed for generated data: the one given, or the one the first run drew (kept by runScan). */
   seed?: number;
+  /** The version the deployment must declare (`--expect-version`). */
+  expectVersion?: string;
 }
 
 export async function scanCommand(url: string | undefined, opts: CommonOpts & { baseline?: string; resume?: string }): Promise<number> {
   if (opts.resume) return resumeCommand(url, opts.resume, opts);
   if (!url) throw new VouchError('VOUCH_USAGE', 'scan: give the target URL, or --resume <scan-id>', { hint: 'e.g. vouch scan http://127.0.0.1:8080' });
   parseFormats(opts.format);
+  if (opts.queue) return enqueueCommand(queued('scan', url, opts), opts.config);
   const scanId = newScanId();
   const args: ScanArgs = {
     url,
@@ -78,6 +116,7 @@ export async function scanCommand(url: string | undefined, opts: CommonOpts & { 
     ...(opts.postman?.length ? { postman: opts.postman.map((f) => resolve(f)) } : {}),
     ...(opts.strength ? { strength: opts.strength } : {}),
     ...parseSeed(opts.seed),
+    ...(opts.expectVersion !== undefined ? { expectVersion: opts.expectVersion } : {}),
   };
   const ai = resolveAiInfluenced(opts);
   if (ai) args.ai = ai;
@@ -88,7 +127,9 @@ export async function scanCommand(url: string | undefined, opts: CommonOpts & { 
 async function resumeCommand(url: string | undefined, scanId: string, opts: CommonOpts & { baseline?: string }): Promise<number> {
   const given = [url ? '<url>' : '', opts.spec ? '--spec' : '', opts.config ? '--config' : '', opts.out ? '--out' : '', opts.check ? '--check' : '', opts.environment ? '--environment' : '', opts.baseline ? '--baseline' : '', opts.har?.length ? '--har' : '', opts.postman?.length ? '--postman' : '', opts.strength ? '--strength' : '', opts.seed !== undefined ? '--seed' : '', opts.aiInfluenced || opts.commits ? '--ai-influenced/--commits' : ''].filter(Boolean);
   if (given.length) throw new VouchError('VOUCH_USAGE', `--resume ${scanId}: ${given.join(', ')} cannot be given again; a resumed scan keeps its original inputs`, { hint: `Run \`vouch scan --resume ${scanId}\` alone, or start a new scan.` });
-  const resume = await withHistory((s) => s.resumable(scanId));
+  if (opts.queue) throw new VouchError('VOUCH_USAGE', `--resume ${scanId}: a resumed scan runs here and cannot be queued`, { hint: 'A worker resumes the scans of a worker that died by itself; run `vouch scan --resume` without --queue.' });
+  // The store is found as any command finds it: VOUCH_DATABASE_URL, else store.url of ./vouch.yaml, else the SQLite file.
+  const resume = await withHistory((s) => s.resumable(scanId), loadConfig(undefined).config.store?.url);
   const args = resume.inputs.args as unknown as ScanArgs;
   return runScanCommand(scanId, args, opts, resume);
 }
@@ -103,7 +144,8 @@ async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, 
     });
   }
   const { checks, only } = selectChecks(args.check);
-  const stored = args.baseline ? await resolveStoredBaseline(args.baseline, run.target.name) : undefined;
+  const expect = expectVersionOf(args.expectVersion, config);
+  const stored = args.baseline ? await resolveStoredBaseline(args.baseline, run.target.name, config.store?.url) : undefined;
   const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
   const interrupt = interruptSignal();
   const progress = progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) });
@@ -120,6 +162,8 @@ async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, 
         scanDir: args.out,
         ...(args.seed !== undefined ? { seed: args.seed } : {}),
         ...(baseline ? { baseline } : {}),
+        ...(stored?.report.deployment ? { baselineDeployment: stored.report.deployment } : {}),
+        ...expect,
         ...(args.ai ? { aiInfluenced: args.ai } : {}),
         onEvent: progress,
         signal: interrupt.signal,
@@ -127,9 +171,9 @@ async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, 
         args: { ...args },
         ...(resume ? { resume } : {}),
       });
-    });
+    }, config.store?.url);
     const code = await finish(report, args.out, args.format, opts);
-    await withHistory((s) => s.saveReport(report));
+    await withHistory((s) => s.saveReport(report), config.store?.url);
     if (interrupt.signal.aborted) {
       process.stderr.write(`scan ${scanId} was interrupted; continue it with: vouch scan --resume ${scanId}\n`);
       return 2;
@@ -142,7 +186,10 @@ async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, 
 
 export async function gateCommand(opts: CommonOpts & { candidate: string; baseline?: string }): Promise<number> {
   parseFormats(opts.format);
-  const config = withRecorded(await withStoredAccepted(loadConfig(opts.config).config), opts);
+  if (opts.queue) return enqueueCommand(queued('gate', opts.candidate, opts), opts.config);
+  const loaded = loadConfig(opts.config).config;
+  await withHistory(async () => undefined, loaded.store?.url); // an unusable store is said before the scan, not after it
+  const config = withRecorded(await withStoredAccepted(loaded), opts);
   const input = { ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.environment ? { environment: opts.environment } : {}), ...(opts.strength ? { strength: opts.strength } : {}) };
   const candidate = resolveRun(config, { url: opts.candidate, ...input });
   const { checks, only } = selectChecks(opts.check);
@@ -150,18 +197,19 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
   if (opts.baseline) {
     if (/^https?:\/\//i.test(opts.baseline)) baseline = { kind: 'url', run: resolveRun(config, { url: opts.baseline, ...input }) };
     else {
-      const stored = await resolveStoredBaseline(opts.baseline, candidate.target.name);
+      const stored = await resolveStoredBaseline(opts.baseline, candidate.target.name, config.store?.url);
       baseline = { kind: stored.kind, report: stored.report, ref: stored.ref };
     }
   }
   const ai = resolveAiInfluenced(opts);
+  const expect = expectVersionOf(opts.expectVersion, config);
   const outDir = opts.out ?? join('.vouch', 'gates', newScanId());
   const interrupt = interruptSignal();
   try {
     if (!baseline) {
-      const report = await runScan({ run: candidate, config, checks, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), ...parseSeed(opts.seed), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
+      const report = await runScan({ run: candidate, config, checks, ...expect, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), ...parseSeed(opts.seed), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
       const code = await finish(report, outDir, opts.format, opts);
-      await withHistory((s) => s.saveReport(report));
+      await withHistory((s) => s.saveReport(report), config.store?.url);
       return code;
     }
     const result = await runGate({
@@ -171,6 +219,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
       checks,
       ...(only ? { only } : {}),
       outDir,
+      ...expect,
       ...parseSeed(opts.seed),
       ...(ai ? { aiInfluenced: ai } : {}),
       onEvent: (label) => progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), label }),
@@ -180,7 +229,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
     await withHistory(async (s) => {
       if (result.baseline) await s.saveReport(result.baseline);
       await s.saveReport(result.candidate);
-    });
+    }, config.store?.url);
     return code;
   } finally {
     interrupt.dispose();

@@ -1,7 +1,7 @@
 // src/cli/commands/serve.ts — `vouch serve` (the dashboard over the history store) and `vouch token create`.
 import { VouchError } from '../../core/index.js';
 import { isLoopback, startDashboard } from '../../dashboard/server.js';
-import { dashboardOver, openSqliteDatabase } from '../../store/index.js';
+import { dashboardOver, openStoreDatabase, storeLocation } from '../../store/index.js';
 import { historyPath } from './history.js';
 
 export async function serveCommand(opts: { port: string; host: string }): Promise<number> {
@@ -26,7 +26,7 @@ export async function tokenCreateCommand(opts: { role: string; name?: string; da
   if (opts.role !== 'viewer' && opts.role !== 'maintainer') throw new VouchError('VOUCH_USAGE', `--role must be viewer or maintainer, got ${opts.role}`);
   const days = Number(opts.days);
   if (!Number.isFinite(days) || days <= 0 || days > 3650) throw new VouchError('VOUCH_USAGE', `--days must be a number of days between 1 and 3650, got ${opts.days}`);
-  const db = await openSqliteDatabase(historyPath());
+  const db = await openStoreDatabase(storeLocation());
   try {
     const t = await dashboardOver(db, historyPath()).createToken({ name: opts.name ?? `${opts.role} token`, role: opts.role, days });
     process.stdout.write(`${t.token}\n`);

@@ -1,0 +1,120 @@
+// test/e2e/workers.test.ts — team mode end to end on a real PostgreSQL: two `vouch worker` processes, eight scans queued with --queue,
+// one worker SIGKILLed mid-scan; every scan ends `done` with the findings of an uninterrupted run. Also `vouch cancel`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type RunningLab } from '../../lab/server.js';
+import { openPostgresHistory } from '../../src/store/index.js';
+import { testPostgres } from '../support/postgres.js';
+import { root, vouch } from './cli.js';
+
+const pgdb = await testPostgres();
+const tmp = mkdtempSync(join(tmpdir(), 'vouch-workers-'));
+const cfg = join(tmp, 'vouch.yaml');
+// A few checks with findings on the candidate, slowed by a rate limit so a scan is still running when its worker is killed.
+writeFileSync(cfg, 'target: { environment: local, spec: /openapi.json }\nbudget: { ratePerSecond: 40, concurrency: 4 }\n');
+const CHECKS = 'security-headers,sensitive-files,verbose-errors';
+let labs: RunningLab[] = [];
+const workers: ChildProcess[] = [];
+const env = 'url' in pgdb ? { VOUCH_DATABASE_URL: pgdb.url, VOUCH_WORKER_STALE_MS: '3000' } : {};
+
+function startWorkerProcess(): ChildProcess {
+  const child = spawn(process.execPath, [join(root, 'bin', 'vouch.js'), 'worker', '--config', cfg], { cwd: tmp, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  Object.assign(child, { log: () => log });
+  workers.push(child);
+  return child;
+}
+
+interface Row { id: string; target: string; state: string; verdict: string | null; findingCount: number }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  if (!('url' in pgdb)) return;
+  labs = await Promise.all([startLab({ variant: 'candidate' }), startLab({ variant: 'candidate' })]);
+});
+afterAll(async () => {
+  for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+  await Promise.all(labs.map((l) => l.close()));
+  if ('drop' in pgdb) await pgdb.drop();
+});
+
+describe.skipIf(!('url' in pgdb))(`team mode workers${'skip' in pgdb ? ` (skipped: ${pgdb.skip})` : ''}`, () => {
+  it('8 queued scans, 2 workers, one SIGKILLed mid-scan: its scan is taken over (resumed when its plan was journaled); all end done with the findings of an uninterrupted run', { timeout: 150_000 }, async () => {
+    const store = await openPostgresHistory((pgdb as { url: string }).url);
+    try {
+      // The uninterrupted reference, one per lab (the two labs are the same variant: the same findings).
+      const ref = await vouch(['scan', labs[0]!.url, '--config', cfg, '--check', CHECKS, '-q', '--format', 'json', '--out', join(tmp, 'ref')], { cwd: tmp, env });
+      expect(ref.code, ref.stderr).toBe(1);
+      const refScan = (await store.listScans({ limit: 1 }))[0]!;
+      const fingerprints = async (id: string): Promise<string[]> => ((await store.getReport(id))?.findings.map((f) => f.fingerprint) ?? []).sort();
+      const expected = await fingerprints(refScan.id);
+      expect(expected.length).toBeGreaterThan(0);
+
+      const a = startWorkerProcess();
+      startWorkerProcess();
+      await sleep(1500); // the workers set up the queue's schema first
+      const queued = await Promise.all(Array.from({ length: 8 }, (_, i) => vouch(['scan', labs[i % 2]!.url, '--config', cfg, '--check', CHECKS, '--queue'], { cwd: tmp, env })));
+      const ids = queued.map((q) => {
+        expect(q.code, q.stderr).toBe(0);
+        return q.stdout.trim();
+      });
+      expect(new Set(ids).size).toBe(8);
+
+      // Kill worker A while it runs a scan, once its plan is journaled (so the scan is resumed, not discovered again).
+      let killed: string | undefined;
+      let planned = false;
+      for (let t = 0; t < 400 && !killed; t++) {
+        for (const id of ids) {
+          const j = await store.getJob(id);
+          if (j?.state === 'running' && j.worker?.endsWith(`:${a.pid}`)) {
+            a.kill('SIGKILL');
+            killed = id;
+            planned = j.progress.total > 0;
+            break;
+          }
+        }
+        if (!killed) await sleep(100);
+      }
+      const logs = (): string => workers.map((w) => (w as unknown as { log(): string }).log()).join('\n');
+      expect(killed, `worker A never ran a scan:\n${logs()}`).toBeDefined();
+
+      let rows: Row[] = [];
+      for (let t = 0; t < 240; t++) {
+        rows = (await store.listScans({ limit: 50 })).filter((s) => ids.includes(s.id));
+        if (rows.every((r) => r.state !== 'queued' && r.state !== 'running')) break;
+        await sleep(500);
+      }
+      expect(rows.map((r) => r.state), logs()).toEqual(Array(8).fill('done'));
+      for (const id of ids) expect(await fingerprints(id), id).toEqual(expected);
+      const resumed = await store.getJob(killed!);
+      expect(resumed?.worker).not.toMatch(new RegExp(`:${a.pid}$`));
+      // Killed after its plan was journaled: the next worker resumes it; before: it runs it from the start.
+      expect(logs()).toMatch(new RegExp(planned ? `${killed}: resuming \\(\\d+ of \\d+ tasks done before\\)` : `${killed}: running \\(scan\\)`));
+
+      // history --json shows the contract fields.
+      const h = JSON.parse((await vouch(['history', '--json'], { cwd: tmp, env })).stdout) as Row[];
+      expect(h.find((r) => r.id === killed)).toMatchObject({ id: killed, state: 'done', verdict: 'fail', findingCount: expected.length, target: expect.any(String) });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('vouch cancel: a queued scan never runs; a finished one cannot be cancelled; --queue needs the team store', async () => {
+    for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+    const q = await vouch(['scan', labs[0]!.url, '--config', cfg, '--check', CHECKS, '--queue'], { cwd: tmp, env });
+    const id = q.stdout.trim();
+    const c = await vouch(['cancel', id], { cwd: tmp, env });
+    expect(c.stdout).toBe(`${id} cancelled (was queued)\n`);
+    const again = await vouch(['cancel', id], { cwd: tmp, env });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(new RegExp(`scan ${id} is already cancelled; nothing to cancel`));
+    const embedded = await vouch(['scan', labs[0]!.url, '--queue'], { cwd: tmp, env: { VOUCH_DATABASE_URL: '', VOUCH_HISTORY: join(tmp, 'h.db') } });
+    expect(embedded.code).toBe(2);
+    expect(embedded.stderr).toMatch(/--queue needs the team store/);
+  });
+});
