@@ -11,7 +11,7 @@ import { Gate, MAX_BACKOFF_MS, parseRetryAfter, TokenBucket } from './limiter.js
 import { describeRawRequest, rawExchange } from './raw.js';
 import { createRecorder, type RecordMode } from './recorder.js';
 import { createScopeJudge, originOf } from './scope.js';
-import { captureHeaderBytes, wire, type Abortable, type WireRequest, type WireResult } from './wire.js';
+import { captureHeaderBytes, dispatchWire, type Abortable, type WireRequest, type WireResult } from './wire.js';
 
 export interface EngineOptions {
   target: Target;
@@ -324,13 +324,27 @@ export function createEngine(opts: EngineOptions): Engine {
     return ex;
   }
 
-  async function sendOnce(req: SendRequest, url: string, meta: SendMeta): Promise<Exchange> {
+  /**
+   * One request, no redirects. Hot path: no async frame; a bare request costs one promise (the one returned), settled
+   * from undici's completion callback. Budget and interruption errors come back as rejections.
+   */
+  function sendOnce(req: SendRequest, url: string, meta: SendMeta): Promise<Exchange> {
     const method = req.method.toUpperCase();
     const given = req.headers ?? NO_HEADERS;
-    const where = admit(method, url, given, meta);
-    if (!(where instanceof Where)) return where;
-    const bucket = bucketOf(where.key);
+    let where: Exchange | Where;
+    try {
+      where = admit(method, url, given, meta);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (!(where instanceof Where)) return Promise.resolve(where);
+    if (!credentials) return dispatchOne(req, url, method, given, meta, where, undefined);
+    const w = where;
+    return credentials(meta.identity).then((auth) => dispatchOne(req, url, method, given, meta, w, auth));
+  }
 
+  /** Builds the request as sent and recorded (credentials, jar cookie, user agent), waits for a slot, dispatches. */
+  function dispatchOne(req: SendRequest, url: string, method: string, given: HeaderList, meta: SendMeta, where: Where, auth: HeaderList | undefined): Promise<Exchange> {
     let headers: HeaderList = given;
     let decode = false;
     let hasCookie = false;
@@ -341,7 +355,6 @@ export function createEngine(opts: EngineOptions): Engine {
       else if (n === 'cookie') hasCookie = true;
       else if (n === 'user-agent') hasUa = true;
     }
-    const auth = credentials ? await credentials(meta.identity) : undefined;
     const cookie = hasCookie || jars.size === 0 ? undefined : jars.get(meta.identity)?.header(where.url());
     let withCredentials = false;
     let flat: string[];
@@ -379,42 +392,44 @@ export function createEngine(opts: EngineOptions): Engine {
       request.body = enc.body;
       if (enc.bodyEncoding) request.bodyEncoding = enc.bodyEncoding;
     }
-
-    const wait = slot(bucket);
-    if (wait) await wait;
-    const startedAt = Date.now();
     const total = req.timeoutMs ?? timeoutMs;
-    let result: WireResult;
-    try {
-      const wr: WireRequest = {
-        origin: where.origin,
-        path: where.target,
-        method,
-        headers: flat,
-        headersTimeout: total < headersTimeoutMs ? total : headersTimeoutMs,
-        bodyTimeout: total < bodyTimeoutMs ? total : bodyTimeoutMs,
-        totalTimeout: total,
-        maxBytes: maxBody,
-        decode,
-      };
-      if (body !== undefined) wr.body = body;
-      const n = busy.get(where.key) ?? 0;
-      if (n >= connections) wr.queued = true;
-      busy.set(where.key, n + 1);
-      try {
-        result = await wire(agent, wr);
-      } finally {
-        busy.set(where.key, (busy.get(where.key) ?? 1) - 1);
-      }
-    } finally {
-      gate.release();
-    }
-    // The anonymous identity keeps no cookies: a check that happens to post a login form must not turn every later
-    // "anonymous" request into a signed-in one (a false ignored-auth on every protected operation).
-    if (result.headers && meta.identity !== 'anonymous') for (const [k, v] of result.headers) if (k === 'set-cookie') jar(meta.identity).store(v, where.url());
-    const ex = settle(result, request, meta, where.key, bucket, startedAt);
-    if (withCredentials) carried.add(ex);
-    return ex;
+    const wr: WireRequest = {
+      origin: where.origin,
+      path: where.target,
+      method,
+      headers: flat,
+      headersTimeout: total < headersTimeoutMs ? total : headersTimeoutMs,
+      bodyTimeout: total < bodyTimeoutMs ? total : bodyTimeoutMs,
+      totalTimeout: total,
+      maxBytes: maxBody,
+      decode,
+    };
+    if (body !== undefined) wr.body = body;
+    const bucket = bucketOf(where.key);
+    const go = (): Promise<Exchange> =>
+      new Promise<Exchange>((resolve, reject) => {
+        const startedAt = Date.now();
+        const key = where.key;
+        const n = busy.get(key) ?? 0;
+        if (n >= connections) wr.queued = true;
+        busy.set(key, n + 1);
+        dispatchWire(agent, wr, (result) => {
+          busy.set(key, (busy.get(key) ?? 1) - 1);
+          gate.release();
+          try {
+            // The anonymous identity keeps no cookies: a check that happens to post a login form must not turn every
+            // later "anonymous" request into a signed-in one (a false ignored-auth on every protected operation).
+            if (result.headers && meta.identity !== 'anonymous') for (const [k, v] of result.headers) if (k === 'set-cookie') jar(meta.identity).store(v, where.url());
+            const ex = settle(result, request, meta, key, bucket, startedAt);
+            if (withCredentials) carried.add(ex);
+            resolve(ex);
+          } catch (e) {
+            reject(e);
+          }
+        });
+      });
+    const wait = slot(bucket);
+    return wait ? wait.then(go) : go();
   }
 
   function send(req: SendRequest, meta: SendMeta): Promise<Exchange> {

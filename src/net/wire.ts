@@ -25,7 +25,7 @@ export interface WireRequest {
 }
 
 let capturing = false;
-/** The handler whose request undici is writing right now (onRequestStart and sendHeaders run in one synchronous call). */
+/** The handler whose request undici is writing right now (onConnect and sendHeaders run in one synchronous call). */
 let writing: ((head: string) => void) | undefined;
 
 /** Subscribes (once) to undici's `undici:client:sendHeaders` so handlers can note the exact request-head bytes. */
@@ -73,19 +73,23 @@ export interface Abortable {
   abort(reason: Error): void;
 }
 
-type Controller = Dispatcher.DispatchController;
+/** undici's abort function for a request it has started writing. */
+type AbortFn = (err?: Error) => void;
 
 /**
- * undici handler in the controller style (onRequestStart/onResponseStart/onResponseData/onResponseEnd/onResponseError).
- * Response headers are taken from the raw list undici keeps on the controller (name case, order and duplicates as
- * sent), falling back to the parsed object. The total timeout runs from dispatch, so it counts the time spent waiting
- * for a connection as well as connecting, writing and reading. For speed its timer is armed only when needed: at
- * dispatch when every connection to the origin is busy (the request queues), when the request starts more than 1 ms
- * after dispatch (it waited for a connect; the connect timeout bounded that), or when a body comes in more than one
- * chunk (a trickle). Otherwise undici's headers and body timers, both capped by the total, bound a stall.
+ * undici handler in the callback style (onConnect/onHeaders/onData/onComplete/onError). This is what undici 7's own
+ * client calls: a controller-style handler (onRequestStart/onResponse*) is wrapped in an adapter that allocates a
+ * controller and parses the raw headers into an object for every response, which costs about 1-2 µs a request here
+ * (see docs/benchmarks.md, Engine). Response headers are taken from the raw list (name case, order and duplicates as
+ * sent). The total timeout runs from dispatch, so it counts the time spent waiting for a connection as well as
+ * connecting, writing and reading. For speed its timer is armed only when needed: at dispatch when every connection
+ * to the origin is busy (the request queues), when the request starts more than 1 ms after dispatch (it waited for a
+ * connect; the connect timeout bounded that), or when a body comes in more than one chunk (a trickle). Otherwise
+ * undici's headers and body timers, both capped by the total, bound a stall.
  */
 class WireHandler implements Dispatcher.DispatchHandler, Abortable {
-  controller: Controller | undefined;
+  /** Set once undici starts the request (onConnect). */
+  private abortFn: AbortFn | undefined;
   private sink: BodySink | undefined;
   private status = 0;
   private headers: HeaderList | undefined;
@@ -104,6 +108,11 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     private readonly done: (r: WireResult) => void,
   ) {}
 
+  /** undici has started the request (it has a connection). */
+  get started(): boolean {
+    return this.abortFn !== undefined;
+  }
+
   /** Arms the total-timeout timer for what is left of the deadline (expiring now when nothing is). */
   arm(): void {
     if (this.timer || this.settled) return;
@@ -113,66 +122,61 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   }
 
   expire(): void {
-    this.abort(new TotalTimeout(`total timeout of ${this.req.totalTimeout} ms reached${this.controller ? '' : ' while waiting for a connection'}`));
+    this.abort(new TotalTimeout(`total timeout of ${this.req.totalTimeout} ms reached${this.abortFn ? '' : ' while waiting for a connection'}`));
   }
 
   abort(reason: Error): void {
     if (this.settled) return;
-    if (this.controller) this.controller.abort(reason);
+    if (this.abortFn) this.abortFn(reason);
     else {
-      // Still queued for a connection: undici has not handed us a controller yet. Settle now, abort when it does.
+      // Still queued for a connection: undici has not started the request yet. Settle now, abort when it does.
       this.pendingAbort = reason;
-      this.onResponseError(undefined, reason);
+      this.onError(reason);
     }
   }
 
-  onRequestStart(controller: Controller): void {
-    this.controller = controller;
+  onConnect(abort: AbortFn): void {
+    this.abortFn = abort;
     if (!this.timer && performance.now() - this.t0 > 1) this.arm();
     if (capturing) writing = (head) => (this.headBytes = head);
-    if (this.pendingAbort) controller.abort(this.pendingAbort);
+    if (this.pendingAbort) abort(this.pendingAbort);
   }
 
-  onResponseStart(controller: Controller, statusCode: number, parsed: Record<string, string | string[] | undefined>): void {
-    if (this.settled || (statusCode < 200 && statusCode !== 101)) return;
+  onHeaders(statusCode: number, raw: Buffer[] | string[] | null): boolean {
+    if (this.settled || (statusCode < 200 && statusCode !== 101)) return true;
     this.status = statusCode;
     this.headersMs = performance.now() - this.t0;
     const list: HeaderList = [];
     let encoding: string | undefined;
-    const raw = controller.rawHeaders;
-    if (Array.isArray(raw)) {
+    if (raw) {
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const k = raw[i]!.toString('latin1').toLowerCase();
         const v = raw[i + 1]!.toString('latin1');
         list.push([k, v]);
         if (k === 'content-encoding') encoding = v;
       }
-    } else {
-      for (const [k, v] of Object.entries(parsed)) {
-        if (v === undefined) continue;
-        for (const one of Array.isArray(v) ? v : [v]) list.push([k.toLowerCase(), one]);
-        if (k.toLowerCase() === 'content-encoding') encoding = Array.isArray(v) ? v.join(', ') : v;
-      }
     }
     this.headers = list;
     const decode = this.req.decode ? decodableEncoding(encoding) : undefined;
     // Only a decoder can hit the cap on its own (raw bytes are capped in push): no closure otherwise.
     this.sink = new BodySink(this.req.maxBytes, decode, decode ? () => this.stop() : undefined);
+    return true;
   }
 
-  onResponseData(_controller: Controller, chunk: Buffer): void {
-    if (this.settled || !this.sink) return;
+  onData(chunk: Buffer): boolean {
+    if (this.settled || !this.sink) return true;
     const more = this.sink.push(chunk);
     // A body in several chunks may be a trickle: bound it by the total timeout (one-chunk bodies never need it).
     if (++this.chunks === 2) this.arm();
     if (!more) this.stop();
+    return true;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     this.complete(undefined);
   }
 
-  onResponseError(_controller: Controller | undefined, err: Error): void {
+  onError(err: Error): void {
     if (this.settled) return;
     if (err instanceof CapReached || (this.cut && this.status)) return this.complete(undefined);
     const error = { code: errorCode(err), message: err.message || String(err) };
@@ -188,7 +192,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   private stop(): void {
     if (this.cut) return;
     this.cut = true;
-    this.controller?.abort(new CapReached());
+    this.abortFn?.(new CapReached());
   }
 
   private complete(error: WireResult['error']): void {
@@ -208,7 +212,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     if (!this.status) return this.done(r);
     r.status = this.status;
     r.headers = this.headers ?? [];
-    r.body = sink ? sink.body() : Buffer.alloc(0);
+    r.body = sink ? sink.body() : EMPTY;
     if (this.headBytes !== undefined) sink?.note(`request head: ${JSON.stringify(this.headBytes)}`);
     if (sink?.truncated) r.truncated = true;
     if (sink?.notes) r.notes = sink.notes;
@@ -217,21 +221,29 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Sends one request and calls `done` once with the result (never throws: failures come back as `error`). No promise:
+ * the engine settles the exchange in the callback. `track` sees the handler while it is in flight.
+ */
+export function dispatchWire(dispatcher: Dispatcher, req: WireRequest, done: (r: WireResult) => void, track?: Set<Abortable>): void {
+  const t0 = performance.now();
+  const handler: WireHandler = new WireHandler(req, t0, track ? (r) => (track.delete(handler), done(r)) : done);
+  track?.add(handler);
+  try {
+    // WireRequest carries undici's own option names (origin, path, method, headers, body, headersTimeout,
+    // bodyTimeout), so it is passed as is: no second object per request. undici ignores the other fields.
+    dispatcher.dispatch(req as unknown as Dispatcher.DispatchOptions, handler);
+  } catch (e) {
+    // undici validates synchronously (invalid path, method or header): that is an error exchange, not a crash.
+    handler.onError(e instanceof Error ? e : new Error(String(e)));
+  }
+  // Queued behind busy connections: that wait counts against the total timeout.
+  if (req.queued && !handler.started) handler.arm();
+}
+
 /** Sends one request. Never rejects: failures come back as `error`. `track` sees the handler while it is in flight. */
 export function wire(dispatcher: Dispatcher, req: WireRequest, track?: Set<Abortable>): Promise<WireResult> {
-  return new Promise<WireResult>((resolve) => {
-    const t0 = performance.now();
-    const handler: WireHandler = new WireHandler(req, t0, track ? (r) => (track.delete(handler), resolve(r)) : resolve);
-    track?.add(handler);
-    try {
-      // WireRequest carries undici's own option names (origin, path, method, headers, body, headersTimeout,
-      // bodyTimeout), so it is passed as is: no second object per request. undici ignores the other fields.
-      dispatcher.dispatch(req as unknown as Dispatcher.DispatchOptions, handler);
-    } catch (e) {
-      // undici validates synchronously (invalid path, method or header): that is an error exchange, not a crash.
-      handler.onResponseError(undefined, e instanceof Error ? e : new Error(String(e)));
-    }
-    // Queued behind busy connections: that wait counts against the total timeout.
-    if (req.queued && !handler.controller) handler.arm();
-  });
+  return new Promise<WireResult>((resolve) => dispatchWire(dispatcher, req, resolve, track));
 }
