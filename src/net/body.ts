@@ -131,12 +131,28 @@ export class BodySink {
   }
 }
 
+type Latin1Slicer = Buffer & { latin1Slice?: (start: number, end: number) => string };
+/**
+ * Buffer → latin1 string. `latin1Slice` is the method `toString('latin1')` ends in (undici itself calls its sibling
+ * `utf8Slice`); calling it directly skips the encoding dispatch. Falls back to `toString` where it is missing.
+ */
+export const latin1: (b: Buffer | string) => string =
+  typeof (Buffer.prototype as Latin1Slicer).latin1Slice === 'function'
+    ? (b) => (typeof b === 'string' ? b : (b as Latin1Slicer).latin1Slice!(0, b.length))
+    : (b) => (typeof b === 'string' ? b : b.toString('latin1'));
+
+/** The bytes as text when they are UTF-8, else undefined (they are then recorded as base64). */
+export function bodyText(b: Buffer): string | undefined {
+  if (b.length === 0) return '';
+  // ASCII fast path: latin1 decodes plain ASCII exactly and faster than the UTF-8 decoder.
+  if (isAscii(b)) return latin1(b);
+  if (isUtf8(b)) return b.toString('utf8');
+  return undefined;
+}
+
 /** Text when the bytes are UTF-8, else base64 (marked). */
 export function encodeBody(buf: Uint8Array): { body: string; bodyEncoding?: 'base64' } {
-  if (buf.length === 0) return { body: '' };
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  // ASCII fast path: latin1 decodes plain ASCII exactly and faster than the UTF-8 decoder.
-  if (isAscii(b)) return { body: b.toString('latin1') };
-  if (isUtf8(b)) return { body: b.toString('utf8') };
-  return { body: b.toString('base64'), bodyEncoding: 'base64' };
+  const text = bodyText(b);
+  return text !== undefined ? { body: text } : { body: b.toString('base64'), bodyEncoding: 'base64' };
 }

@@ -4,7 +4,7 @@ import { Agent } from 'undici';
 import { VouchError } from '../core/index.js';
 import type { EngineStats, Exchange, HeaderList, HttpEngine, ResponseRecord, Scope, SendMeta, SendRequest, Target } from '../core/index.js';
 import { noAudit, type AuditEntry, type AuditLog } from './audit.js';
-import { encodeBody } from './body.js';
+import { bodyText, encodeBody } from './body.js';
 import { HOST_UNAVAILABLE, HostBreaker } from './breaker.js';
 import { CookieJar } from './cookies.js';
 import { Gate, MAX_BACKOFF_MS, parseRetryAfter, TokenBucket } from './limiter.js';
@@ -297,9 +297,10 @@ export function createEngine(opts: EngineOptions): Engine {
     let response: ResponseRecord | undefined;
     if (result.status !== undefined) {
       const status = result.status;
-      const enc = encodeBody(result.body ?? EMPTY);
-      response = { status, headers: result.headers ?? [], body: enc.body };
-      if (enc.bodyEncoding) response.bodyEncoding = enc.bodyEncoding;
+      const bytes = result.body ?? EMPTY;
+      const text = bodyText(bytes);
+      response = { status, headers: result.headers ?? [], body: text ?? bytes.toString('base64') };
+      if (text === undefined) response.bodyEncoding = 'base64';
       if (result.truncated) response.truncated = true;
       if (result.notes && result.notes.length) response.notes = result.notes;
       pending.response = response;

@@ -2,7 +2,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { Dispatcher } from 'undici';
 import type { HeaderList } from '../core/index.js';
-import { BodySink, decodableEncoding } from './body.js';
+import { BodySink, decodableEncoding, latin1 } from './body.js';
 
 export interface WireRequest {
   origin: string;
@@ -91,6 +91,8 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   /** Set once undici starts the request (onConnect). */
   private abortFn: AbortFn | undefined;
   private sink: BodySink | undefined;
+  /** The body while it is one chunk and needs no decoding (no sink yet). */
+  private first: Buffer | undefined;
   private status = 0;
   private headers: HeaderList | undefined;
   private headersMs: number | undefined;
@@ -150,21 +152,31 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     let encoding: string | undefined;
     if (raw) {
       for (let i = 0; i + 1 < raw.length; i += 2) {
-        const k = raw[i]!.toString('latin1').toLowerCase();
-        const v = raw[i + 1]!.toString('latin1');
-        list.push([k, v]);
-        if (k === 'content-encoding') encoding = v;
+        const pair = headerPair(raw[i]!, raw[i + 1]!);
+        list.push(pair);
+        if (pair[0] === 'content-encoding') encoding = pair[1];
       }
     }
     this.headers = list;
     const decode = this.req.decode ? decodableEncoding(encoding) : undefined;
-    // Only a decoder can hit the cap on its own (raw bytes are capped in push): no closure otherwise.
-    this.sink = new BodySink(this.req.maxBytes, decode, decode ? () => this.stop() : undefined);
+    // Only a decoder can hit the cap on its own (raw bytes are capped in push): no closure otherwise. Without a decoder
+    // the sink is made only when a second chunk comes (or the first one is over the cap): one-chunk bodies need none.
+    if (decode) this.sink = new BodySink(this.req.maxBytes, decode, () => this.stop());
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.settled || !this.sink) return true;
+    if (this.settled || !this.status) return true;
+    if (!this.sink) {
+      if (this.chunks === 0 && chunk.length <= this.req.maxBytes) {
+        this.chunks = 1;
+        this.first = chunk;
+        return true;
+      }
+      this.sink = new BodySink(this.req.maxBytes, undefined);
+      if (this.first) this.sink.push(this.first);
+      this.first = undefined;
+    }
     const more = this.sink.push(chunk);
     // A body in several chunks may be a trickle: bound it by the total timeout (one-chunk bodies never need it).
     if (++this.chunks === 2) this.arm();
@@ -181,12 +193,21 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     if (err instanceof CapReached || (this.cut && this.status)) return this.complete(undefined);
     const error = { code: errorCode(err), message: err.message || String(err) };
     if (this.status) {
-      this.sink?.note(`response ended early: ${error.code} (${error.message}); body is partial`);
-      if (this.sink) this.sink.truncated = true;
+      const sink = (this.sink ??= this.sinkOfFirst());
+      sink.note(`response ended early: ${error.code} (${error.message}); body is partial`);
+      sink.truncated = true;
       return this.complete(error);
     }
     this.sink?.abort();
     this.settle(undefined, error);
+  }
+
+  /** A sink holding the one chunk kept so far (when a note or a flag must go with the body). */
+  private sinkOfFirst(): BodySink {
+    const sink = new BodySink(this.req.maxBytes, undefined);
+    if (this.first) sink.push(this.first);
+    this.first = undefined;
+    return sink;
   }
 
   private stop(): void {
@@ -212,8 +233,12 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     if (!this.status) return this.done(r);
     r.status = this.status;
     r.headers = this.headers ?? [];
-    r.body = sink ? sink.body() : EMPTY;
-    if (this.headBytes !== undefined) sink?.note(`request head: ${JSON.stringify(this.headBytes)}`);
+    r.body = sink ? sink.body() : (this.first ?? EMPTY);
+    if (this.headBytes !== undefined) {
+      const note = `request head: ${JSON.stringify(this.headBytes)}`;
+      if (sink) sink.note(note);
+      else r.notes = [note];
+    }
     if (sink?.truncated) r.truncated = true;
     if (sink?.notes) r.notes = sink.notes;
     if (this.headersMs !== undefined) r.headersMs = this.headersMs;
@@ -222,6 +247,62 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** A common response header name and the last pair recorded under it. */
+interface KnownName {
+  name: string;
+  last: [string, string] | undefined;
+}
+
+/** Header names most responses carry, by length: matched byte by byte (ASCII case-insensitive) without a new string. */
+const KNOWN_NAMES: KnownName[][] = [];
+for (const name of ['date', 'etag', 'vary', 'server', 'expires', 'location', 'connection', 'keep-alive', 'set-cookie', 'content-type', 'cache-control', 'last-modified', 'accept-ranges', 'content-length', 'content-encoding', 'transfer-encoding', 'x-content-type-options', 'strict-transport-security', 'access-control-allow-origin']) {
+  (KNOWN_NAMES[name.length] ??= []).push({ name, last: undefined });
+}
+
+function knownName(b: Buffer): KnownName | undefined {
+  const list = KNOWN_NAMES[b.length];
+  if (!list) return undefined;
+  for (const known of list) {
+    const name = known.name;
+    let i = 0;
+    for (; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      const x = b[i]!;
+      if (x !== c && !(c >= 0x61 && c <= 0x7a && x === c - 0x20)) break;
+    }
+    if (i === name.length) return known;
+  }
+  return undefined;
+}
+
+/** Whether the bytes are exactly the latin1 string. */
+function sameLatin1(b: Buffer, s: string): boolean {
+  if (b.length !== s.length) return false;
+  for (let i = b.length - 1; i >= 0; i--) if (b[i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** A response header name, lower-cased: a shared string for the common names, else decoded (latin1) and lowered. */
+export function headerName(b: Buffer | string): string {
+  if (typeof b === 'string') return b.toLowerCase();
+  return knownName(b)?.name ?? latin1(b).toLowerCase();
+}
+
+/**
+ * One recorded response header `[name, value]`. A server repeats most of its headers byte for byte from one response
+ * to the next (content-type, connection, keep-alive, server, ...): for the common names the last pair is kept and
+ * shared when the bytes match, so a scan that keeps every exchange holds one copy of it (recorded headers are
+ * read-only by contract). The value is compared from its end, where changing values (date, length) differ.
+ */
+export function headerPair(name: Buffer | string, value: Buffer | string): [string, string] {
+  if (typeof name === 'string' || typeof value === 'string') return [headerName(name), latin1(value)];
+  const known = knownName(name);
+  if (!known) return [latin1(name).toLowerCase(), latin1(value)];
+  const last = known.last;
+  if (last && sameLatin1(value, last[1])) return last;
+  return (known.last = [known.name, latin1(value)]);
+}
 
 /**
  * Sends one request and calls `done` once with the result (never throws: failures come back as `error`). No promise:
