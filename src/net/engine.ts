@@ -128,14 +128,19 @@ export function createEngine(opts: EngineOptions): Engine {
   const judge = createScopeJudge(opts.scope);
   const concurrency = opts.concurrency ?? 8;
   const timeoutMs = opts.timeoutMs ?? 15_000;
+  const headersTimeoutMs = opts.headersTimeoutMs ?? timeoutMs;
+  const bodyTimeoutMs = opts.bodyTimeoutMs ?? timeoutMs;
+  // The headers and body timeouts are the agent's own: a request names them only when its total timeout is shorter
+  // (undici then re-arms its parser timer per request, which costs about 0.4 µs a request).
   const agent = new Agent({
     connections: opts.connectionsPerOrigin ?? opts.concurrency ?? 8,
     pipelining: 1,
     keepAliveTimeout: 10_000,
+    headersTimeout: headersTimeoutMs,
+    bodyTimeout: bodyTimeoutMs,
     connect: { timeout: opts.connectTimeoutMs ?? Math.min(5_000, timeoutMs) },
   });
   const gate = new Gate(concurrency);
-  const buckets = new Map<string, TokenBucket>();
   const breaker = new HostBreaker({ threshold: opts.hostErrorThreshold ?? 5, ...(opts.hostErrorCooldownMs !== undefined ? { cooldownMs: opts.hostErrorCooldownMs } : {}) });
   const rate = opts.ratePerSecond ?? (opts.safeMode ? 20 : 200);
   const maxBackoff = opts.maxBackoffMs ?? MAX_BACKOFF_MS;
@@ -149,8 +154,8 @@ export function createEngine(opts: EngineOptions): Engine {
   const jars = new Map<string, CookieJar>();
   const inFlight = new Set<Abortable>();
   const connections = opts.connectionsPerOrigin ?? concurrency;
-  /** undici requests in flight per origin (the total timer starts at dispatch when they fill every connection). */
-  const busy = new Map<string, number>();
+  /** Per origin: its rate bucket and the undici requests in flight (the total timer starts at dispatch when they fill every connection). */
+  const origins = new Map<string, { bucket: TokenBucket; busy: number }>();
   const stats: EngineStats = { sent: 0, refused: 0, errors: 0, byStatus: {} };
   let credentials = opts.credentials;
   let reauthenticate = opts.reauthenticate;
@@ -160,8 +165,6 @@ export function createEngine(opts: EngineOptions): Engine {
   const base = new URL(opts.target.url);
   const baseOrigin = `${base.protocol}//${base.host}`;
   const baseKey = originOf(base);
-  const headersTimeoutMs = opts.headersTimeoutMs ?? timeoutMs;
-  const bodyTimeoutMs = opts.bodyTimeoutMs ?? timeoutMs;
   if (opts.captureHeaderBytes) captureHeaderBytes();
   // Interruption ends every request at once: undici's by destroying the agent (the engine is done anyway), raw ones
   // through the set they register in. (No per-request registry for undici requests: it costs ~6 µs a request.)
@@ -178,10 +181,10 @@ export function createEngine(opts: EngineOptions): Engine {
     return j;
   };
 
-  const bucketOf = (origin: string): TokenBucket => {
-    let b = buckets.get(origin);
-    if (!b) buckets.set(origin, (b = new TokenBucket(rate, maxBackoff)));
-    return b;
+  const originState = (origin: string): { bucket: TokenBucket; busy: number } => {
+    let o = origins.get(origin);
+    if (!o) origins.set(origin, (o = { bucket: new TokenBucket(rate, maxBackoff), busy: 0 }));
+    return o;
   };
 
   const metaFields = (meta: SendMeta): Pick<Exchange, 'identity' | 'taskId' | 'checkId'> => ({
@@ -280,10 +283,10 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   /** Waits for a concurrency slot and a rate token; undefined (no promise, no tick) when both are free now. */
-  function slot(bucket: TokenBucket): Promise<void> | undefined {
+  function slot(bucket: TokenBucket, now: number): Promise<void> | undefined {
     const g = gate.acquire();
     if (g) return g.then(() => bucket.take());
-    return bucket.take();
+    return bucket.take(now);
   }
 
   /** Turns a wire result into a recorded exchange, feeding stats, breaker, back-off and audit. Hot path: no spreads. */
@@ -399,23 +402,22 @@ export function createEngine(opts: EngineOptions): Engine {
       path: where.target,
       method,
       headers: flat,
-      headersTimeout: total < headersTimeoutMs ? total : headersTimeoutMs,
-      bodyTimeout: total < bodyTimeoutMs ? total : bodyTimeoutMs,
       totalTimeout: total,
       maxBytes: maxBody,
       decode,
     };
     if (body !== undefined) wr.body = body;
-    const bucket = bucketOf(where.key);
-    const go = (): Promise<Exchange> =>
+    if (total < headersTimeoutMs) wr.headersTimeout = total;
+    if (total < bodyTimeoutMs) wr.bodyTimeout = total;
+    const state = originState(where.key);
+    const bucket = state.bucket;
+    const go = (startedAt: number): Promise<Exchange> =>
       new Promise<Exchange>((resolve, reject) => {
-        const startedAt = Date.now();
         const key = where.key;
-        const n = busy.get(key) ?? 0;
-        if (n >= connections) wr.queued = true;
-        busy.set(key, n + 1);
+        if (state.busy >= connections) wr.queued = true;
+        state.busy++;
         dispatchWire(agent, wr, (result) => {
-          busy.set(key, (busy.get(key) ?? 1) - 1);
+          state.busy--;
           gate.release();
           try {
             // The anonymous identity keeps no cookies: a check that happens to post a login form must not turn every
@@ -429,8 +431,9 @@ export function createEngine(opts: EngineOptions): Engine {
           }
         });
       });
-    const wait = slot(bucket);
-    return wait ? wait.then(go) : go();
+    const now = Date.now();
+    const wait = slot(bucket, now);
+    return wait ? wait.then(() => go(Date.now())) : go(now);
   }
 
   function send(req: SendRequest, meta: SendMeta): Promise<Exchange> {
@@ -516,8 +519,8 @@ export function createEngine(opts: EngineOptions): Engine {
     const where = admit(described.method, abs, described.headers, meta);
     if (!(where instanceof Where)) return where;
     const origin = where.key;
-    const bucket = bucketOf(origin);
-    const wait = slot(bucket);
+    const bucket = originState(origin).bucket;
+    const wait = slot(bucket, Date.now());
     if (wait) await wait;
     const startedAt = Date.now();
     let result: WireResult;

@@ -12,9 +12,10 @@ export interface WireRequest {
   /** Flat `[name, value, name, value, ...]`: duplicates and order are kept. */
   headers: string[];
   body?: string | Buffer;
-  headersTimeout: number;
-  /** Longest silence between two body chunks, ms. */
-  bodyTimeout: number;
+  /** Time to response headers, ms, when shorter than the dispatcher's own. */
+  headersTimeout?: number;
+  /** Longest silence between two body chunks, ms, when shorter than the dispatcher's own. */
+  bodyTimeout?: number;
   /** Whole request, ms, including waiting for a connection. */
   totalTimeout: number;
   maxBytes: number;
