@@ -11,7 +11,7 @@ import { Gate, MAX_BACKOFF_MS, parseRetryAfter, TokenBucket } from './limiter.js
 import { describeRawRequest, rawExchange } from './raw.js';
 import { createRecorder, type RecordMode } from './recorder.js';
 import { createScopeJudge, originOf } from './scope.js';
-import { captureHeaderBytes, dispatchWire, type Abortable, type WireRequest, type WireResult } from './wire.js';
+import { captureHeaderBytes, dispatchWire, type Abortable, type WireDone, type WireRequest, type WireResult } from './wire.js';
 
 export interface EngineOptions {
   target: Target;
@@ -104,6 +104,28 @@ const EMPTY = Buffer.alloc(0);
 /** Path characters the URL parser leaves as they are (no dot segments checked here, no escapes). */
 const PLAIN_PATH = /^\/[A-Za-z0-9/_~!$&'()*+,;=:@.-]*$/;
 
+/** An origin's rate bucket and its undici requests in flight. */
+interface OriginState {
+  bucket: TokenBucket;
+  busy: number;
+}
+
+const noop = (): void => undefined;
+/** `new Promise(capture)` hands its resolvers over without a closure per promise (read them right after). */
+const captured: { resolve: (v: unknown) => void; reject: (e: unknown) => void } = { resolve: noop, reject: noop };
+const capture = (resolve: (v: never) => void, reject: (e: unknown) => void): void => {
+  captured.resolve = resolve as (v: unknown) => void;
+  captured.reject = reject;
+};
+
+/** Upper-case methods as given or in lower case, without a case conversion (which goes through ICU). */
+const METHODS = new Map<string, string>();
+for (const m of ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE', 'TRACE', 'CONNECT']) {
+  METHODS.set(m, m);
+  METHODS.set(m.toLowerCase(), m);
+}
+const upperMethod = (m: string): string => METHODS.get(m) ?? m.toUpperCase();
+
 /** Where a request goes: normalized origin key (scope, breaker, rate limit), the bytes to send, the URL on demand. */
 class Where {
   constructor(
@@ -155,7 +177,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const inFlight = new Set<Abortable>();
   const connections = opts.connectionsPerOrigin ?? concurrency;
   /** Per origin: its rate bucket and the undici requests in flight (the total timer starts at dispatch when they fill every connection). */
-  const origins = new Map<string, { bucket: TokenBucket; busy: number }>();
+  const origins = new Map<string, OriginState>();
   const stats: EngineStats = { sent: 0, refused: 0, errors: 0, byStatus: {} };
   let credentials = opts.credentials;
   let reauthenticate = opts.reauthenticate;
@@ -181,7 +203,7 @@ export function createEngine(opts: EngineOptions): Engine {
     return j;
   };
 
-  const originState = (origin: string): { bucket: TokenBucket; busy: number } => {
+  const originState = (origin: string): OriginState => {
     let o = origins.get(origin);
     if (!o) origins.set(origin, (o = { bucket: new TokenBucket(rate, maxBackoff), busy: 0 }));
     return o;
@@ -307,8 +329,8 @@ export function createEngine(opts: EngineOptions): Engine {
       if (result.truncated) response.truncated = true;
       if (result.notes && result.notes.length) response.notes = result.notes;
       pending.response = response;
-      const key = String(status);
-      stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
+      // A number index: no status string made per request (object keys are strings all the same).
+      stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
       if (status === 429 || status === 503) {
         const after = response.headers.find(([k]) => k === 'retry-after')?.[1];
         const ms = bucket.backOff(parseRetryAfter(after));
@@ -333,7 +355,7 @@ export function createEngine(opts: EngineOptions): Engine {
    * from undici's completion callback. Budget and interruption errors come back as rejections.
    */
   function sendOnce(req: SendRequest, url: string, meta: SendMeta): Promise<Exchange> {
-    const method = req.method.toUpperCase();
+    const method = upperMethod(req.method);
     const given = req.headers ?? NO_HEADERS;
     let where: Exchange | Where;
     try {
@@ -410,30 +432,56 @@ export function createEngine(opts: EngineOptions): Engine {
     if (total < headersTimeoutMs) wr.headersTimeout = total;
     if (total < bodyTimeoutMs) wr.bodyTimeout = total;
     const state = originState(where.key);
-    const bucket = state.bucket;
-    const go = (startedAt: number): Promise<Exchange> =>
-      new Promise<Exchange>((resolve, reject) => {
-        const key = where.key;
-        if (state.busy >= connections) wr.queued = true;
-        state.busy++;
-        dispatchWire(agent, wr, (result) => {
-          state.busy--;
-          gate.release();
-          try {
-            // The anonymous identity keeps no cookies: a check that happens to post a login form must not turn every
-            // later "anonymous" request into a signed-in one (a false ignored-auth on every protected operation).
-            if (result.headers && meta.identity !== 'anonymous') for (const [k, v] of result.headers) if (k === 'set-cookie') jar(meta.identity).store(v, where.url());
-            const ex = settle(result, request, meta, key, bucket, startedAt);
-            if (withCredentials) carried.add(ex);
-            resolve(ex);
-          } catch (e) {
-            reject(e);
-          }
-        });
-      });
+    const flight = new Flight(where, state, wr, request, meta, withCredentials);
     const now = Date.now();
-    const wait = slot(bucket, now);
-    return wait ? wait.then(() => go(Date.now())) : go(now);
+    const wait = slot(state.bucket, now);
+    return wait ? wait.then(() => flight.start(Date.now())) : flight.start(now);
+  }
+
+  /**
+   * One request on its way: dispatched by `start`, settled by `wireDone` (undici's completion). A class rather than
+   * closures: per request it is one object, and its methods are compiled once.
+   */
+  class Flight implements WireDone {
+    private resolve: (ex: Exchange) => void = noop;
+    private reject: (e: unknown) => void = noop;
+    private startedAt = 0;
+
+    constructor(
+      private readonly where: Where,
+      private readonly state: OriginState,
+      private readonly wr: WireRequest,
+      private readonly request: Exchange['request'],
+      private readonly meta: SendMeta,
+      private readonly withCredentials: boolean,
+    ) {}
+
+    start(startedAt: number): Promise<Exchange> {
+      const promise = new Promise<Exchange>(capture);
+      this.resolve = captured.resolve as (ex: Exchange) => void;
+      this.reject = captured.reject;
+      this.startedAt = startedAt;
+      if (this.state.busy >= connections) this.wr.queued = true;
+      this.state.busy++;
+      dispatchWire(agent, this.wr, this);
+      return promise;
+    }
+
+    wireDone(result: WireResult): void {
+      this.state.busy--;
+      gate.release();
+      try {
+        const meta = this.meta;
+        // The anonymous identity keeps no cookies: a check that happens to post a login form must not turn every
+        // later "anonymous" request into a signed-in one (a false ignored-auth on every protected operation).
+        if (result.headers && meta.identity !== 'anonymous') for (const [k, v] of result.headers) if (k === 'set-cookie') jar(meta.identity).store(v, this.where.url());
+        const ex = settle(result, this.request, meta, this.where.key, this.state.bucket, this.startedAt);
+        if (this.withCredentials) carried.add(ex);
+        this.resolve(ex);
+      } catch (e) {
+        this.reject(e);
+      }
+    }
   }
 
   function send(req: SendRequest, meta: SendMeta): Promise<Exchange> {

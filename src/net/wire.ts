@@ -108,7 +108,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   constructor(
     private readonly req: WireRequest,
     private readonly t0: number,
-    private readonly done: (r: WireResult) => void,
+    private readonly done: WireDone,
   ) {}
 
   /** undici has started the request (it has a connection). */
@@ -231,7 +231,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     const totalMs = performance.now() - this.t0;
     const r: WireResult = { totalMs };
     if (error) r.error = error;
-    if (!this.status) return this.done(r);
+    if (!this.status) return this.done.wireDone(r);
     r.status = this.status;
     r.headers = this.headers ?? [];
     r.body = sink ? sink.body() : (this.first ?? EMPTY);
@@ -243,7 +243,7 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
     if (sink?.truncated) r.truncated = true;
     if (sink?.notes) r.notes = sink.notes;
     if (this.headersMs !== undefined) r.headersMs = this.headersMs;
-    this.done(r);
+    this.done.wireDone(r);
   }
 }
 
@@ -305,13 +305,18 @@ export function headerPair(name: Buffer | string, value: Buffer | string): [stri
   return (known.last = [known.name, latin1(value)]);
 }
 
+/** Receives a request's result (an object with a method, not a closure: the engine passes its per-request state). */
+export interface WireDone {
+  wireDone(r: WireResult): void;
+}
+
 /**
- * Sends one request and calls `done` once with the result (never throws: failures come back as `error`). No promise:
- * the engine settles the exchange in the callback. `track` sees the handler while it is in flight.
+ * Sends one request and calls `done.wireDone` once with the result (never throws: failures come back as `error`). No
+ * promise: the engine settles the exchange in the callback. `track` sees the handler while it is in flight.
  */
-export function dispatchWire(dispatcher: Dispatcher, req: WireRequest, done: (r: WireResult) => void, track?: Set<Abortable>): void {
+export function dispatchWire(dispatcher: Dispatcher, req: WireRequest, done: WireDone, track?: Set<Abortable>): void {
   const t0 = performance.now();
-  const handler: WireHandler = new WireHandler(req, t0, track ? (r) => (track.delete(handler), done(r)) : done);
+  const handler: WireHandler = new WireHandler(req, t0, track ? { wireDone: (r) => (track.delete(handler), done.wireDone(r)) } : done);
   track?.add(handler);
   try {
     // WireRequest carries undici's own option names (origin, path, method, headers, body, headersTimeout,
@@ -327,5 +332,5 @@ export function dispatchWire(dispatcher: Dispatcher, req: WireRequest, done: (r:
 
 /** Sends one request. Never rejects: failures come back as `error`. `track` sees the handler while it is in flight. */
 export function wire(dispatcher: Dispatcher, req: WireRequest, track?: Set<Abortable>): Promise<WireResult> {
-  return new Promise<WireResult>((resolve) => dispatchWire(dispatcher, req, resolve, track));
+  return new Promise<WireResult>((resolve) => dispatchWire(dispatcher, req, { wireDone: resolve }, track));
 }
