@@ -256,9 +256,10 @@ export function createEngine(opts: EngineOptions): Engine {
    * split by hand; anything with dot segments, escapes or another origin goes through the URL parser, so the scope
    * guard always judges the normalized path. Returns a reason string when the URL is unusable.
    */
-  function locate(url: string): Where | string {
-    if (url.startsWith(baseOrigin) && url.charCodeAt(baseOrigin.length) === 0x2f) {
-      let target = url.slice(baseOrigin.length);
+  function locate(url: string, rel: string | undefined): Where | string {
+    // `rel`: the path the caller gave when `url` is it appended to the target origin (no search in the joined string).
+    if (rel !== undefined || (url.startsWith(baseOrigin) && url.charCodeAt(baseOrigin.length) === 0x2f)) {
+      let target = rel ?? url.slice(baseOrigin.length);
       const hash = target.indexOf('#');
       if (hash >= 0) target = target.slice(0, hash);
       const q = target.indexOf('?');
@@ -280,8 +281,8 @@ export function createEngine(opts: EngineOptions): Engine {
    * The checks every request passes before it may leave: scope, safe mode, interruption, breaker, budgets.
    * Returns the refusal exchange, or where to send. Throws on budget and interruption.
    */
-  function admit(method: string, url: string, headers: HeaderList, meta: SendMeta): Exchange | Where {
-    const where = locate(url);
+  function admit(method: string, url: string, headers: HeaderList, meta: SendMeta, rel?: string): Exchange | Where {
+    const where = locate(url, rel);
     if (typeof where === 'string') return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', where);
     const decision = judge(where.protocol, where.key, where.pathname);
     if (!decision.allowed) return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', decision.reason);
@@ -354,12 +355,12 @@ export function createEngine(opts: EngineOptions): Engine {
    * One request, no redirects. Hot path: no async frame; a bare request costs one promise (the one returned), settled
    * from undici's completion callback. Budget and interruption errors come back as rejections.
    */
-  function sendOnce(req: SendRequest, url: string, meta: SendMeta): Promise<Exchange> {
+  function sendOnce(req: SendRequest, url: string, meta: SendMeta, rel?: string): Promise<Exchange> {
     const method = upperMethod(req.method);
     const given = req.headers ?? NO_HEADERS;
     let where: Exchange | Where;
     try {
-      where = admit(method, url, given, meta);
+      where = admit(method, url, given, meta, rel);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -486,7 +487,8 @@ export function createEngine(opts: EngineOptions): Engine {
 
   function send(req: SendRequest, meta: SendMeta): Promise<Exchange> {
     // No async frame of its own when there is nothing to follow (the common case).
-    const sent = req.followRedirects ? follow(req, meta) : sendOnce(req, absolute(req.url), meta);
+    const u = req.url;
+    const sent = req.followRedirects ? follow(req, meta) : u.startsWith('/') ? sendOnce(req, baseOrigin + u, meta, u) : sendOnce(req, u, meta);
     return reauthenticate && meta.identity !== 'anonymous' ? sent.then((ex) => retryExpired(ex, req, meta)) : sent;
   }
 
