@@ -1,5 +1,7 @@
-// src/net/wire.ts — one request through undici's dispatch API as a promise: body caps, decoding, a total timeout.
+// src/net/wire.ts — one request through undici's dispatch API: body caps, decoding, a total timeout; the result to a callback.
 import { subscribe } from 'node:diagnostics_channel';
+// The module binding, not the global: `globalThis.performance` is a lazy getter in Node 20, called on every use.
+import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { HeaderList } from '../core/index.js';
 import { BodySink, decodableEncoding, latin1 } from './body.js';
