@@ -1,4 +1,5 @@
 // src/inspect/analyse.ts — the offline spec pipeline (parse → surface → generate), in-process, sending nothing.
+import { VouchError } from '../core/index.js';
 import type { JsonSchema, Operation } from '../core/index.js';
 import { defaultBasePath, parseSpec, place, specToOperations, type RefDocs, type SpecText } from '../discover/openapi.js';
 import { generateCases, mergeAllOf, type GeneratedCase, type Phase } from '../generate/index.js';
@@ -32,6 +33,21 @@ export interface SpecAnalysis {
   warnings: string[];
   /** What the parser dropped or the generator could not use, and why. */
   unusable: Array<{ where: string; reason: string }>;
+  /** Where requests would go: the spec's first server (or host), else the spec URL's origin, else `{baseUrl}`. */
+  baseUrl?: string;
+  /** Declared security schemes by name (3.x components.securitySchemes, 2.0 securityDefinitions). */
+  schemes?: Record<string, SecurityScheme>;
+}
+
+export interface SecurityScheme {
+  /** apiKey, http, oauth2, openIdConnect, mutualTLS, basic (2.0). */
+  type: string;
+  /** apiKey: header, query or cookie. */
+  in?: string;
+  /** apiKey: the header, query or cookie name. */
+  name?: string;
+  /** http: bearer, basic, digest... */
+  scheme?: string;
 }
 
 export interface AnalyseOptions {
@@ -42,6 +58,8 @@ export interface AnalyseOptions {
   opBudgetMs?: number;
   /** Documents of external $refs (loadExternalRefs); default: local refs only. */
   refs?: RefDocs;
+  /** Warnings met before analysing (loading external $refs), sorted into warnings and unusable like the parser's. */
+  warnings?: readonly string[];
   /** Called after each operation (for progress on large specs). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -117,15 +135,73 @@ const DROPPED = /skipped|ignored|unresolved \$ref|not loaded|could not be loaded
 
 const now = (): number => performance.now();
 
+/** `{var}` in a server URL → the variable's default. */
+function expandServer(url: string, variables: unknown): string {
+  const vars = (variables && typeof variables === 'object' ? variables : {}) as Record<string, { default?: unknown }>;
+  return url.replace(/\{([^}]+)\}/g, (_, name: string) => String(vars[name]?.default ?? `{${name}}`));
+}
+
+/**
+ * The origin (and server path, for absolute servers) operation paths are appended to. Operation paths already carry
+ * a relative server's path or 2.0's basePath (specToOperations' default), so those contribute only their origin.
+ */
+export function baseUrlOf(doc: Record<string, unknown>, location: string): string {
+  const specOrigin = /^https?:\/\//i.test(location) ? new URL(location).origin : undefined;
+  const absolute = (u: string): string | undefined => (/^https?:\/\//i.test(u) && URL.canParse(u) ? u.replace(/\/+$/, '') : undefined);
+  if (doc.swagger === '2.0') {
+    if (typeof doc.host === 'string' && doc.host) {
+      const scheme = Array.isArray(doc.schemes) && typeof doc.schemes[0] === 'string' ? doc.schemes[0] : specOrigin ? new URL(specOrigin).protocol.slice(0, -1) : 'https';
+      const u = absolute(`${scheme}://${doc.host}`);
+      if (u) return u;
+    }
+    return specOrigin ?? '{baseUrl}';
+  }
+  const first = Array.isArray(doc.servers) ? (doc.servers[0] as { url?: unknown; variables?: unknown } | undefined) : undefined;
+  if (first && typeof first.url === 'string') {
+    const u = absolute(expandServer(first.url, first.variables));
+    if (u) return u;
+  }
+  return specOrigin ?? '{baseUrl}';
+}
+
+function schemesOf(doc: Record<string, unknown>): Record<string, SecurityScheme> {
+  const comps = doc.components && typeof doc.components === 'object' ? (doc.components as Record<string, unknown>).securitySchemes : undefined;
+  const raw = (doc.swagger === '2.0' ? doc.securityDefinitions : comps) as Record<string, unknown> | undefined;
+  const out: Record<string, SecurityScheme> = {};
+  if (!raw || typeof raw !== 'object') return out;
+  for (const [name, v] of Object.entries(raw)) {
+    if (!v || typeof v !== 'object') continue;
+    const o = v as Record<string, unknown>;
+    if (typeof o.type !== 'string') continue;
+    out[name] = { type: o.type, ...(typeof o.in === 'string' ? { in: o.in } : {}), ...(typeof o.name === 'string' ? { name: o.name } : {}), ...(typeof o.scheme === 'string' ? { scheme: o.scheme.toLowerCase() } : {}) };
+  }
+  return out;
+}
+
+/** The top-level checks parseSpec makes, for a document given already parsed. */
+function checkedDoc(value: unknown, location: string): Record<string, unknown> {
+  const hint = 'Give an OpenAPI 2.0, 3.0 or 3.1 document.';
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new VouchError('VOUCH_SPEC_INVALID', `${location}: not an OpenAPI document (no top-level object)`, { hint });
+  const d = value as Record<string, unknown>;
+  if (typeof d.openapi !== 'string' && d.swagger !== '2.0') throw new VouchError('VOUCH_SPEC_INVALID', `${location}: not an OpenAPI document (no "openapi" or "swagger: 2.0" field)`, { hint });
+  if (typeof d.openapi === 'string' && !/^3\.[01](\.|$)/.test(d.openapi)) throw new VouchError('VOUCH_SPEC_INVALID', `${location}#/openapi: OpenAPI version ${d.openapi} is not supported`, { hint });
+  if (d.paths === undefined && typeof d.openapi === 'string' && d.openapi.startsWith('3.1')) return { ...d, paths: {} };
+  if (!d.paths || typeof d.paths !== 'object' || Array.isArray(d.paths)) throw new VouchError('VOUCH_SPEC_INVALID', `${location}#/paths: ${d.paths === undefined ? 'missing' : 'not an object'}`, { hint });
+  return d;
+}
+
 /** Parse → operations → generated cases per operation; sends nothing. Throws VOUCH_SPEC_INVALID when unusable. */
 export async function analyseSpec(
-  input: { text: string; location: string } | { doc: Record<string, unknown>; location: string },
+  input: { text: string; location: string } | { doc: Record<string, unknown>; location: string; lineOf?: SpecText['lineOf'] },
   opts: AnalyseOptions,
 ): Promise<SpecAnalysis> {
   let doc: Record<string, unknown>;
   let lineOf: SpecText['lineOf'] | undefined;
   if ('text' in input) ({ doc, lineOf } = parseSpec(input.text, input.location));
-  else doc = input.doc;
+  else {
+    doc = checkedDoc(input.doc, input.location);
+    lineOf = input.lineOf;
+  }
   const location = input.location;
   const basePath = defaultBasePath(doc);
   const parsed = specToOperations(doc, location, { basePath, ...(opts.refs ? { refs: opts.refs } : {}), ...(lineOf ? { lineOf } : {}) });
@@ -133,7 +209,7 @@ export async function analyseSpec(
   const info = doc.info && typeof doc.info === 'object' ? (doc.info as Record<string, unknown>) : {};
   const warnings: string[] = [];
   const unusable: SpecAnalysis['unusable'] = [];
-  for (const w of parsed.warnings) {
+  for (const w of [...(opts.warnings ?? []), ...parsed.warnings]) {
     if (DROPPED.test(w)) unusable.push(splitWarning(w));
     else warnings.push(w);
   }
@@ -155,7 +231,7 @@ export async function analyseSpec(
       lastYield = now();
     }
   }
-  return { location, specVersion: parsed.version, ...(typeof info.title === 'string' ? { title: info.title } : {}), operations, warnings, unusable };
+  return { location, specVersion: parsed.version, ...(typeof info.title === 'string' ? { title: info.title } : {}), operations, warnings, unusable, baseUrl: baseUrlOf(doc, location), schemes: schemesOf(doc) };
 }
 
 /** Fills `a.cases` phase by phase, stopping at the budget; positives first (at most `positives`), then negatives. */
