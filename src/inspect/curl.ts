@@ -4,6 +4,7 @@ import { requestFromValues, type GeneratedCase } from '../generate/index.js';
 import type { AnalysedOperation, SecurityScheme } from './analyse.js';
 
 /** Control characters (C0, DEL, C1), line/paragraph separators and bidi overrides: never printed raw. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const hex = (c: string): string => {
