@@ -1,6 +1,8 @@
 // src/inspect/analyse.ts — the offline spec pipeline (parse → surface → generate), in-process, sending nothing.
 import { VouchError } from '../core/index.js';
-import type { JsonSchema, Operation } from '../core/index.js';
+import type { Identity, JsonSchema, Operation } from '../core/index.js';
+import { allChecks } from '../checks/index.js';
+import { plan as planTasks } from '../plan/index.js';
 import { defaultBasePath, parseSpec, place, specToOperations, type RefDocs, type SpecText } from '../discover/openapi.js';
 import { generateCases, mergeAllOf, type GeneratedCase, type Phase } from '../generate/index.js';
 
@@ -22,6 +24,16 @@ export interface AnalysedOperation {
   timedOut?: boolean;
   /** Milliseconds spent generating this operation's cases. */
   ms: number;
+  /** What a scan would plan for this operation (opts.plan), with the reason for each check left out. */
+  plan?: OperationPlan;
+}
+
+export interface OperationPlan {
+  safeMode: boolean;
+  /** Check ids a scan would run on this operation. */
+  checks: string[];
+  /** Checks left out, and why (safe mode, method, no parameters, needs a signed-in identity...). */
+  skipped: Array<{ checkId: string; reason: string }>;
 }
 
 export interface SpecAnalysis {
@@ -60,6 +72,11 @@ export interface AnalyseOptions {
   refs?: RefDocs;
   /** Warnings met before analysing (loading external $refs), sorted into warnings and unusable like the parser's. */
   warnings?: readonly string[];
+  /**
+   * Plan the operation-scoped checks as a scan would (default: safe mode, identities anonymous + one signed-in user);
+   * false = no plan. Identities given are used as they are (vouch.yaml).
+   */
+  plan?: false | { safeMode: boolean; identities?: Identity[] };
   /** Called after each operation (for progress on large specs). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -222,6 +239,7 @@ export async function analyseSpec(
     const a: AnalysedOperation = { operation: op, tags: op.tags ?? [], security: security.get(`${op.method} ${rawPath}`) ?? [], cases: [], ms: 0 };
     if (op.requestBody) a.body = `${op.requestBody.contentType}${op.requestBody.schema ? ` ${summariseSchema(op.requestBody.schema)}` : ''}`;
     generate(a, parsed.version, opts, budget);
+    if (opts.plan !== false) a.plan = planOperation(op, opts.plan ?? { safeMode: true });
     if (a.skipped && a.cases.length === 0) unusable.push({ where: place(location, `/paths/${escapePointer(rawPath)}/${op.method.toLowerCase()}`, lineOf), reason: `no request could be generated: ${a.skipped}` });
     operations.push(a);
     opts.onProgress?.(operations.length, total);
@@ -232,6 +250,23 @@ export async function analyseSpec(
     }
   }
   return { location, specVersion: parsed.version, ...(typeof info.title === 'string' ? { title: info.title } : {}), operations, warnings, unusable, baseUrl: baseUrlOf(doc, location), schemes: schemesOf(doc) };
+}
+
+/** A user that stands for "a signed-in identity" when none is configured: plans only, it is never used to send. */
+const HYPOTHETICAL: Identity[] = [
+  { name: 'anonymous', role: 'anonymous', auth: { kind: 'none' } },
+  { name: 'user', role: 'user', auth: { kind: 'none' } },
+];
+
+const operationChecks = allChecks.filter((c) => c.scope === 'operation');
+
+/** The operation-scoped tasks and skips a scan would plan for one operation. */
+export function planOperation(op: Operation, o: { safeMode: boolean; identities?: Identity[] }): OperationPlan {
+  const p = planTasks({ surface: { target: '', operations: [op], warnings: [] }, checks: operationChecks, identities: o.identities ?? HYPOTHETICAL, safeMode: o.safeMode });
+  const checks = [...new Set(p.tasks.map((t) => t.checkId))];
+  const skipped = new Map<string, string>();
+  for (const s of p.skipped) if (s.operationId === op.id && !checks.includes(s.checkId) && !skipped.has(s.checkId)) skipped.set(s.checkId, s.reason);
+  return { safeMode: o.safeMode, checks, skipped: [...skipped].map(([checkId, reason]) => ({ checkId, reason })) };
 }
 
 /** Fills `a.cases` phase by phase, stopping at the budget; positives first (at most `positives`), then negatives. */

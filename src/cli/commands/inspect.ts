@@ -70,9 +70,9 @@ function fetcher(origins: string[], secrets: readonly string[], target: string |
 export async function inspectCommand(spec: string, opts: InspectOpts): Promise<number> {
   const examples = intOption('--examples', opts.examples, 0, 100);
   const seed = intOption('--seed', opts.seed, DEFAULT_SEED, 2 ** 31 - 1);
-  const { config } = loadConfig(opts.config);
+  const { config, path: configPath } = loadConfig(opts.config);
   // Only the identities' secrets are wanted here (to scrub them from examples); the URL is a stand-in when none is configured.
-  const { secrets } = resolveRun(config, { url: config.target.url ?? 'http://127.0.0.1' });
+  const { secrets, identities, safeMode } = resolveRun(config, { url: config.target.url ?? 'http://127.0.0.1' });
   const redactor = createRedactor(secrets);
   const configOrigins = [...(config.target.url && URL.canParse(config.target.url) ? [new URL(config.target.url).origin] : []), ...config.scope.origins];
   let text: string;
@@ -113,6 +113,8 @@ export async function inspectCommand(spec: string, opts: InspectOpts): Promise<n
       seed,
       refs,
       warnings: refWarnings,
+      // Plans as a scan would: safe mode unless vouch.yaml says the target is not production; its identities when it has signed-in ones.
+      plan: { safeMode: configPath ? safeMode : true, ...(identities.length > 1 ? { identities } : {}) },
       onProgress: (done, total) => {
         const t = performance.now();
         if (t - started > 1500 && t - lastProgress > 1000) {
