@@ -77,7 +77,7 @@ export interface AnalyseOptions {
    * false = no plan. Identities given are used as they are (vouch.yaml).
    */
   plan?: false | { safeMode: boolean; identities?: Identity[] };
-  /** Called after each operation (for progress on large specs). */
+  /** Called once the operations are known (done = 0), then after each one (for progress on large specs). */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -159,26 +159,36 @@ function expandServer(url: string, variables: unknown): string {
 }
 
 /**
- * The origin (and server path, for absolute servers) operation paths are appended to. Operation paths already carry
- * a relative server's path or 2.0's basePath (specToOperations' default), so those contribute only their origin.
+ * Where operations live, as a scan with no other hint would place them (discover/spec.ts chooseBasePath falls back
+ * to the first server's path): the first server (variables at their defaults; 2.0: host + basePath), its path the
+ * operations' base path (so operation ids, and the per-operation seeds derived from them, match a scan's), its
+ * origin the base URL. A relative server resolves against a spec URL; from a file the origin is `{baseUrl}`.
  */
-export function baseUrlOf(doc: Record<string, unknown>, location: string): string {
-  const specOrigin = /^https?:\/\//i.test(location) ? new URL(location).origin : undefined;
-  const absolute = (u: string): string | undefined => (/^https?:\/\//i.test(u) && URL.canParse(u) ? u.replace(/\/+$/, '') : undefined);
+export function serverOf(doc: Record<string, unknown>, location: string): { basePath: string; baseUrl: string } {
+  const specUrl = /^https?:\/\//i.test(location) && URL.canParse(location) ? location : undefined;
+  let raw: string | undefined;
   if (doc.swagger === '2.0') {
-    if (typeof doc.host === 'string' && doc.host) {
-      const scheme = Array.isArray(doc.schemes) && typeof doc.schemes[0] === 'string' ? doc.schemes[0] : specOrigin ? new URL(specOrigin).protocol.slice(0, -1) : 'https';
-      const u = absolute(`${scheme}://${doc.host}`);
-      if (u) return u;
-    }
-    return specOrigin ?? '{baseUrl}';
+    const scheme = Array.isArray(doc.schemes) && typeof doc.schemes[0] === 'string' ? doc.schemes[0] : specUrl ? new URL(specUrl).protocol.slice(0, -1) : 'https';
+    const basePath = typeof doc.basePath === 'string' ? doc.basePath : '';
+    raw = typeof doc.host === 'string' && doc.host ? `${scheme}://${doc.host}${basePath}` : basePath || undefined;
+  } else {
+    const first = Array.isArray(doc.servers) ? (doc.servers[0] as { url?: unknown; variables?: unknown } | undefined) : undefined;
+    if (first && typeof first.url === 'string') raw = expandServer(first.url, first.variables);
   }
-  const first = Array.isArray(doc.servers) ? (doc.servers[0] as { url?: unknown; variables?: unknown } | undefined) : undefined;
-  if (first && typeof first.url === 'string') {
-    const u = absolute(expandServer(first.url, first.variables));
-    if (u) return u;
+  const fallback = specUrl ? new URL(specUrl).origin : '{baseUrl}';
+  if (raw === undefined) return { basePath: '', baseUrl: fallback };
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
+  const base = specUrl ?? 'http://placeholder.invalid/';
+  if (!URL.canParse(raw, base)) return { basePath: defaultBasePath(doc), baseUrl: fallback };
+  const u = new URL(raw, base);
+  let basePath = u.pathname;
+  try {
+    basePath = decodeURI(basePath);
+  } catch {
+    // keep it encoded
   }
-  return specOrigin ?? '{baseUrl}';
+  basePath = basePath.replace(/\/+$/, '');
+  return { basePath, baseUrl: absolute || specUrl ? u.origin : '{baseUrl}' };
 }
 
 function schemesOf(doc: Record<string, unknown>): Record<string, SecurityScheme> {
@@ -220,7 +230,7 @@ export async function analyseSpec(
     lineOf = input.lineOf;
   }
   const location = input.location;
-  const basePath = defaultBasePath(doc);
+  const { basePath, baseUrl } = serverOf(doc, location);
   const parsed = specToOperations(doc, location, { basePath, ...(opts.refs ? { refs: opts.refs } : {}), ...(lineOf ? { lineOf } : {}) });
   const security = securityByOperation(doc);
   const info = doc.info && typeof doc.info === 'object' ? (doc.info as Record<string, unknown>) : {};
@@ -234,6 +244,7 @@ export async function analyseSpec(
   const operations: AnalysedOperation[] = [];
   const total = parsed.operations.length;
   let lastYield = now();
+  opts.onProgress?.(0, total);
   for (const op of parsed.operations) {
     const rawPath = basePath && op.path.startsWith(basePath) ? op.path.slice(basePath.length) : op.path;
     const a: AnalysedOperation = { operation: op, tags: op.tags ?? [], security: security.get(`${op.method} ${rawPath}`) ?? [], cases: [], ms: 0 };
@@ -249,7 +260,7 @@ export async function analyseSpec(
       lastYield = now();
     }
   }
-  return { location, specVersion: parsed.version, ...(typeof info.title === 'string' ? { title: info.title } : {}), operations, warnings, unusable, baseUrl: baseUrlOf(doc, location), schemes: schemesOf(doc) };
+  return { location, specVersion: parsed.version, ...(typeof info.title === 'string' ? { title: info.title } : {}), operations, warnings, unusable, baseUrl, schemes: schemesOf(doc) };
 }
 
 /** A user that stands for "a signed-in identity" when none is configured: plans only, it is never used to send. */

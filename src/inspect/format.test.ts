@@ -59,10 +59,10 @@ describe('inspectText', () => {
     // No raw control character reaches the terminal (newlines only as line ends)
     expect([...text].some((ch) => ch !== '\n' && (ch < ' ' || ch === '\u007f'))).toBe(false);
     expect(text).toContain('Evil\\x1b[31m API\\x0aline — evil.json (OpenAPI 3.1.0)');
-    expect(text).toContain('base URL https://eu.example.test/v1');
+    expect(text).toContain('base URL https://eu.example.test');
     expect(text).toMatch(/^items \(2\)$/m);
     expect(text).toMatch(/^\(untagged\) \(1\)$/m);
-    expect(text).toMatch(/GET {5}\/items {2}— List\\x07 items/);
+    expect(text).toMatch(/GET {5}\/v1\/items {2}— List\\x07 items/);
     expect(text).toMatch(/query\s+q\s+string\s+required/);
     expect(text).toContain('body  application/json {name: string, secret?: string}');
     expect(text).toContain('auth  basic; also tagged admin');
@@ -93,9 +93,9 @@ describe('inspectDocument', () => {
     const b = inspectDocument(await analyse(), { examples: 2, seed: 3 });
     const noMs = (d: typeof a) => JSON.stringify({ ...d, operations: d.operations.map((o) => ({ ...o, ms: 0 })) });
     expect(noMs(a)).toBe(noMs(b));
-    expect(a).toMatchObject({ format: 1, location: 'evil.json', specVersion: '3.1.0', baseUrl: 'https://eu.example.test/v1', seed: 3 });
+    expect(a).toMatchObject({ format: 1, location: 'evil.json', specVersion: '3.1.0', baseUrl: 'https://eu.example.test', seed: 3 });
     expect(a.summary).toEqual({ operations: 3, tags: 2, warnings: 0, unusable: 0, timedOut: 0, withoutExamples: 0 });
-    const put = a.operations.find((o) => o.id === 'PUT /items/{id}')!;
+    const put = a.operations.find((o) => o.id === 'PUT /v1/items/{id}')!;
     expect(put.parameters).toEqual([{ in: 'path', name: 'id', type: 'integer', required: true }]);
     expect(put.security).toEqual(['basic']);
     const valid = put.examples.map((x) => x.valid);

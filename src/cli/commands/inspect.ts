@@ -97,8 +97,16 @@ export async function inspectCommand(spec: string, opts: InspectOpts): Promise<n
   }
   const started = performance.now();
   let lastProgress = started;
+  /** A progress line on stderr once the work has taken over 1.5 s, at most one a second unless `force`. */
+  const progress = (msg: string, force = false): void => {
+    const t = performance.now();
+    if (t - started < 1500 || (!force && t - lastProgress < 1000)) return;
+    lastProgress = t;
+    process.stderr.write(`inspect: ${msg} (${((t - started) / 1000).toFixed(1)} s)\n`);
+  };
   try {
     const { doc, lineOf } = parseSpec(text, location);
+    progress(`parsed ${(text.length / 1e6).toFixed(1)} MB`, true);
     const refWarnings: string[] = [];
     const refs = await loadExternalRefs(doc, location, async (abs) => {
       if (isUrl(abs)) {
@@ -115,13 +123,7 @@ export async function inspectCommand(spec: string, opts: InspectOpts): Promise<n
       warnings: refWarnings,
       // Plans as a scan would: safe mode unless vouch.yaml says the target is not production; its identities when it has signed-in ones.
       plan: { safeMode: configPath ? safeMode : true, ...(identities.length > 1 ? { identities } : {}) },
-      onProgress: (done, total) => {
-        const t = performance.now();
-        if (t - started > 1500 && t - lastProgress > 1000) {
-          lastProgress = t;
-          process.stderr.write(`inspect: ${done}/${total} operations (${Math.round((t - started) / 1000)} s)\n`);
-        }
-      },
+      onProgress: (done, total) => progress(done === 0 ? `${total} operations found; generating requests` : `${done}/${total} operations`, done === 0 || done === total),
     });
     if (analysis.operations.length === 0) {
       const why = analysis.unusable[0] ? `; first problem: ${analysis.unusable[0].where}: ${analysis.unusable[0].reason}` : '';
