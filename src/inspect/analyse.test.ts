@@ -18,6 +18,7 @@ paths:
       security: []
       parameters:
         - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 50 } }
+        - { name: raw, in: querystring }
       responses: { '200': { description: ok } }
   /orders:
     post:
@@ -80,6 +81,9 @@ describe('analyseSpec', () => {
     expect(broken?.where).toBe(`shop.yaml#/paths/~1broken/get (line ${line})`);
     expect(broken?.reason).toMatch(/not an object/);
     expect(a.unusable.some((u) => /unresolved \$ref #\/components\/parameters\/nope/.test(u.reason))).toBe(true);
+    // an ignored parameter is a warning: the operation stays
+    const pline = YAML.split('\n').findIndex((l) => l.includes('querystring')) + 1;
+    expect(a.warnings).toContain(`shop.yaml#/paths/~1products/get/parameters/1 (line ${pline}): parameter raw has an unknown location "querystring", ignored`);
   });
 
   it('accepts a parsed document and reports a schema it cannot generate', async () => {

@@ -41,9 +41,9 @@ export interface SpecAnalysis {
   specVersion: string;
   title?: string;
   operations: AnalysedOperation[];
-  /** Each names the JSON pointer and YAML line, as the parser words them. */
+  /** Each names the JSON pointer and YAML line, as the parser words them (parts ignored, operation kept). */
   warnings: string[];
-  /** What the parser dropped or the generator could not use, and why. */
+  /** Operations, path items and $refs the parser dropped, operations the generator could not make a request for. */
   unusable: Array<{ where: string; reason: string }>;
   /** Where requests would go: the spec's first server (or host), else the spec URL's origin, else `{baseUrl}`. */
   baseUrl?: string;
@@ -147,8 +147,11 @@ function splitWarning(w: string): { where: string; reason: string } {
   return m ? { where: m[1]!, reason: m[2]! } : { where: '', reason: w };
 }
 
-/** Parser warnings that mean something was left out of the surface. */
-const DROPPED = /skipped|ignored|unresolved \$ref|not loaded|could not be loaded/;
+/**
+ * Parser warnings that mean a whole operation, path item or referenced document was left out ("unusable"); the
+ * others (a parameter, `responses` or a link ignored) leave the operation in, tested without that part.
+ */
+const DROPPED = /skipped|unresolved \$ref|not loaded|could not be loaded/;
 
 const now = (): number => performance.now();
 
