@@ -1,7 +1,7 @@
 // src/inspect/analyse.ts — the offline spec pipeline (parse → surface → generate), in-process, sending nothing.
 import { VouchError } from '../core/index.js';
 import type { Identity, JsonSchema, Operation } from '../core/index.js';
-import { allChecks } from '../checks/index.js';
+import type { AnyCheck } from '../checks/kit/define.js';
 import { plan as planTasks } from '../plan/index.js';
 import { defaultBasePath, parseSpec, place, specToOperations, type RefDocs, type SpecText } from '../discover/openapi.js';
 import { generateCases, mergeAllOf, type GeneratedCase, type Phase } from '../generate/index.js';
@@ -73,10 +73,10 @@ export interface AnalyseOptions {
   /** Warnings met before analysing (loading external $refs), sorted into warnings and unusable like the parser's. */
   warnings?: readonly string[];
   /**
-   * Plan the operation-scoped checks as a scan would (default: safe mode, identities anonymous + one signed-in user);
-   * false = no plan. Identities given are used as they are (vouch.yaml).
+   * Plan these checks (the registry, passed in like the engine is given it) on each operation as a scan would;
+   * identities default to anonymous + one signed-in user. Without it, no plan.
    */
-  plan?: false | { safeMode: boolean; identities?: Identity[] };
+  plan?: { checks: readonly AnyCheck[]; safeMode: boolean; identities?: Identity[] };
   /** Called once the operations are known (done = 0), then after each one (for progress on large specs). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -253,7 +253,7 @@ export async function analyseSpec(
     const a: AnalysedOperation = { operation: op, tags: op.tags ?? [], security: security.get(`${op.method} ${rawPath}`) ?? [], cases: [], ms: 0 };
     if (op.requestBody) a.body = `${op.requestBody.contentType}${op.requestBody.schema ? ` ${summariseSchema(op.requestBody.schema)}` : ''}`;
     generate(a, parsed.version, opts, budget);
-    if (opts.plan !== false) a.plan = planOperation(op, opts.plan ?? { safeMode: true });
+    if (opts.plan) a.plan = planOperation(op, opts.plan);
     if (a.skipped && a.cases.length === 0) unusable.push({ where: place(location, `/paths/${escapePointer(rawPath)}/${op.method.toLowerCase()}`, lineOf), reason: `no request could be generated: ${a.skipped}` });
     operations.push(a);
     opts.onProgress?.(operations.length, total);
@@ -272,11 +272,10 @@ const HYPOTHETICAL: Identity[] = [
   { name: 'user', role: 'user', auth: { kind: 'none' } },
 ];
 
-const operationChecks = allChecks.filter((c) => c.scope === 'operation');
-
 /** The operation-scoped tasks and skips a scan would plan for one operation. */
-export function planOperation(op: Operation, o: { safeMode: boolean; identities?: Identity[] }): OperationPlan {
-  const p = planTasks({ surface: { target: '', operations: [op], warnings: [] }, checks: operationChecks, identities: o.identities ?? HYPOTHETICAL, safeMode: o.safeMode });
+export function planOperation(op: Operation, o: { checks: readonly AnyCheck[]; safeMode: boolean; identities?: Identity[] }): OperationPlan {
+  const checks0 = o.checks.filter((c) => c.scope === 'operation');
+  const p = planTasks({ surface: { target: '', operations: [op], warnings: [] }, checks: checks0, identities: o.identities ?? HYPOTHETICAL, safeMode: o.safeMode });
   const checks = [...new Set(p.tasks.map((t) => t.checkId))];
   const skipped = new Map<string, string>();
   for (const s of p.skipped) if (s.operationId === op.id && !checks.includes(s.checkId) && !skipped.has(s.checkId)) skipped.set(s.checkId, s.reason);

@@ -1,5 +1,6 @@
 // src/inspect/format.test.ts — the inspect writers: grouping, escaping of untrusted spec text, curl lines, no secrets.
 import { describe, expect, it } from 'vitest';
+import { allChecks } from '../checks/index.js';
 import { analyseSpec } from './analyse.js';
 import { curlLine, escapeControl, shellQuote } from './curl.js';
 import { inspectDocument, inspectText } from './format.js';
@@ -40,7 +41,7 @@ const SPEC = {
   },
 };
 
-const analyse = () => analyseSpec({ doc: structuredClone(SPEC), location: 'evil.json' }, { positives: 2, negatives: 2, seed: 3 });
+const analyse = () => analyseSpec({ doc: structuredClone(SPEC), location: 'evil.json' }, { positives: 2, negatives: 2, seed: 3, plan: { checks: allChecks, safeMode: true } });
 
 describe('escaping', () => {
   it('makes control characters visible', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../lab/openapi.js';
 import { startLab, type RunningLab } from '../../lab/server.js';
+import { allChecks } from '../../src/checks/index.js';
 import { analyseSpec } from '../../src/inspect/analyse.js';
 import { inspectDocument, type InspectDocument } from '../../src/inspect/format.js';
 import { vouch } from './cli.js';
@@ -46,7 +47,7 @@ describe('vouch inspect', () => {
     const r = await vouch(['inspect', specFile, '--json', '--examples', '1', '--seed', '5'], { cwd: tmp });
     expect(r.code).toBe(0);
     const got = JSON.parse(r.stdout) as InspectDocument;
-    const want = inspectDocument(await analyseSpec({ text: readFileSync(specFile, 'utf8'), location: specFile }, { positives: 1, negatives: 1, seed: 5 }), { examples: 1, seed: 5 });
+    const want = inspectDocument(await analyseSpec({ text: readFileSync(specFile, 'utf8'), location: specFile }, { positives: 1, negatives: 1, seed: 5, plan: { checks: allChecks, safeMode: true } }), { examples: 1, seed: 5 });
     const noMs = (d: InspectDocument) => ({ ...d, operations: d.operations.map((o) => ({ ...o, ms: 0 })) });
     expect(noMs(got)).toEqual(noMs(want));
     expect(got.baseUrl).toBe('{baseUrl}');

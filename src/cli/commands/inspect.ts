@@ -1,6 +1,7 @@
 // src/cli/commands/inspect.ts — `vouch inspect <spec>`: what vouch makes of an API description, without testing anything.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { allChecks } from '../../checks/index.js';
 import { loadConfig, resolveRun } from '../../config/index.js';
 import { VouchError } from '../../core/index.js';
 import { loadExternalRefs, parseSpec } from '../../discover/openapi.js';
@@ -122,7 +123,7 @@ export async function inspectCommand(spec: string, opts: InspectOpts): Promise<n
       refs,
       warnings: refWarnings,
       // Plans as a scan would: safe mode unless vouch.yaml says the target is not production; its identities when it has signed-in ones.
-      plan: { safeMode: configPath ? safeMode : true, ...(identities.length > 1 ? { identities } : {}) },
+      plan: { checks: allChecks, safeMode: configPath ? safeMode : true, ...(identities.length > 1 ? { identities } : {}) },
       onProgress: (done, total) => progress(done === 0 ? `${total} operations found; generating requests` : `${done}/${total} operations`, done === 0 || done === total),
     });
     if (analysis.operations.length === 0) {
