@@ -4,7 +4,9 @@ import type { Identity, JsonSchema, Operation } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { plan as planTasks } from '../plan/index.js';
 import { defaultBasePath, parseSpec, place, specToOperations, type RefDocs, type SpecText } from '../discover/openapi.js';
-import { generateCases, mergeAllOf, type GeneratedCase, type Phase } from '../generate/index.js';
+import { mergeAllOf, type GeneratedCase } from '../generate/index.js';
+import { casesFor, type CaseOptions, type CaseResult } from './cases.js';
+import { canIsolate, generateIsolated } from './isolate.js';
 
 export type { GeneratedCase } from '../generate/index.js';
 export type { RefDocs } from '../discover/openapi.js';
@@ -66,8 +68,14 @@ export interface AnalyseOptions {
   positives: number;
   negatives: number;
   seed: number;
-  /** Per-operation generation budget in ms (checked between generation steps). Default 2000. */
+  /** Per-operation generation budget in ms (checked between generation phases). Default 2000. */
   opBudgetMs?: number;
+  /**
+   * Generate in a worker thread that is stopped when one operation runs past this (a generation that never ends).
+   * Default 2 × opBudgetMs + 1 s. Used when `isolate` (default: when the compiled worker exists, i.e. from dist/).
+   */
+  opHardLimitMs?: number;
+  isolate?: boolean;
   /** Documents of external $refs (loadExternalRefs); default: local refs only. */
   refs?: RefDocs;
   /** Warnings met before analysing (loading external $refs), sorted into warnings and unusable like the parser's. */
@@ -236,6 +244,7 @@ export async function analyseSpec(
   const { basePath, baseUrl } = serverOf(doc, location);
   const parsed = specToOperations(doc, location, { basePath, ...(opts.refs ? { refs: opts.refs } : {}), ...(lineOf ? { lineOf } : {}) });
   const security = securityByOperation(doc);
+  const rawPathOf = (op: Operation): string => (basePath && op.path.startsWith(basePath) ? op.path.slice(basePath.length) : op.path);
   const info = doc.info && typeof doc.info === 'object' ? (doc.info as Record<string, unknown>) : {};
   const warnings: string[] = [];
   const unusable: SpecAnalysis['unusable'] = [];
@@ -244,24 +253,39 @@ export async function analyseSpec(
     else warnings.push(w);
   }
   const budget = opts.opBudgetMs ?? 2000;
-  const operations: AnalysedOperation[] = [];
   const total = parsed.operations.length;
-  let lastYield = now();
-  opts.onProgress?.(0, total);
-  for (const op of parsed.operations) {
-    const rawPath = basePath && op.path.startsWith(basePath) ? op.path.slice(basePath.length) : op.path;
-    const a: AnalysedOperation = { operation: op, tags: op.tags ?? [], security: security.get(`${op.method} ${rawPath}`) ?? [], cases: [], ms: 0 };
+  const operations: AnalysedOperation[] = parsed.operations.map((op) => {
+    const a: AnalysedOperation = { operation: op, tags: op.tags ?? [], security: security.get(`${op.method} ${rawPathOf(op)}`) ?? [], cases: [], ms: 0 };
     if (op.requestBody) a.body = `${op.requestBody.contentType}${op.requestBody.schema ? ` ${summariseSchema(op.requestBody.schema)}` : ''}`;
-    generate(a, parsed.version, opts, budget);
-    if (opts.plan) a.plan = planOperation(op, opts.plan);
-    if (a.skipped && a.cases.length === 0) unusable.push({ where: place(location, `/paths/${escapePointer(rawPath)}/${op.method.toLowerCase()}`, lineOf), reason: `no request could be generated: ${a.skipped}` });
-    operations.push(a);
-    opts.onProgress?.(operations.length, total);
+    return a;
+  });
+  opts.onProgress?.(0, total);
+  const caseOptions: CaseOptions = { positives: opts.positives, negatives: opts.negatives, seed: opts.seed, specVersion: parsed.version, budgetMs: budget };
+  let done = 0;
+  const record = (i: number, r: CaseResult): void => {
+    const a = operations[i]!;
+    a.cases = r.cases;
+    a.ms = r.ms;
+    if (r.skipped !== undefined) a.skipped = r.skipped;
+    if (r.timedOut) a.timedOut = true;
+    opts.onProgress?.(++done, total);
+  };
+  const wantsCases = opts.positives > 0 || opts.negatives > 0;
+  // A worker stops a generation that never ends (hard limit); without the compiled worker, in-process with the soft budget.
+  let from = 0;
+  if (wantsCases && (opts.isolate ?? canIsolate())) from = await generateIsolated(parsed.operations, caseOptions, opts.opHardLimitMs ?? budget * 2 + 1000, record);
+  let lastYield = now();
+  for (let i = from; i < total; i++) {
+    record(i, wantsCases ? casesFor(parsed.operations[i]!, caseOptions) : { cases: [], ms: 0 });
     // Let timers (progress, signals) run on large specs.
     if (now() - lastYield > 100) {
       await new Promise((r) => setImmediate(r));
       lastYield = now();
     }
+  }
+  for (const a of operations) {
+    if (opts.plan) a.plan = planOperation(a.operation, opts.plan);
+    if (a.skipped && a.cases.length === 0) unusable.push({ where: place(location, `/paths/${escapePointer(rawPathOf(a.operation))}/${a.operation.method.toLowerCase()}`, lineOf), reason: `no request could be generated: ${a.skipped}` });
   }
   return { location, specVersion: parsed.version, ...(typeof info.title === 'string' ? { title: info.title } : {}), operations, warnings, unusable, baseUrl, schemes: schemesOf(doc) };
 }
@@ -280,43 +304,4 @@ export function planOperation(op: Operation, o: { checks: readonly AnyCheck[]; s
   const skipped = new Map<string, string>();
   for (const s of p.skipped) if (s.operationId === op.id && !checks.includes(s.checkId) && !skipped.has(s.checkId)) skipped.set(s.checkId, s.reason);
   return { safeMode: o.safeMode, checks, skipped: [...skipped].map(([checkId, reason]) => ({ checkId, reason })) };
-}
-
-/** Fills `a.cases` phase by phase, stopping at the budget; positives first (at most `positives`), then negatives. */
-function generate(a: AnalysedOperation, specVersion: string, opts: AnalyseOptions, budget: number): void {
-  const start = now();
-  const op = a.operation;
-  const seen = new Set<string>();
-  const positives: GeneratedCase[] = [];
-  const negatives: GeneratedCase[] = [];
-  const steps: Array<{ phases: Phase[]; into: GeneratedCase[]; want: number }> = [
-    { phases: ['example'], into: positives, want: opts.positives },
-    { phases: ['positive'], into: positives, want: opts.positives },
-    { phases: ['boundary'], into: positives, want: opts.positives },
-    { phases: ['negative'], into: negatives, want: opts.negatives },
-  ];
-  for (const step of steps) {
-    if (step.into.length >= step.want) continue;
-    if (now() - start > budget) {
-      a.timedOut = true;
-      a.skipped ??= `generation stopped at the ${budget} ms budget`;
-      break;
-    }
-    try {
-      const set = generateCases(op, { seed: opts.seed, count: step.want - step.into.length, negatives: step.want - step.into.length, specVersion, phases: step.phases });
-      if (set.skipped && step.phases.includes('positive')) a.skipped = set.skipped;
-      for (const c of set.cases) {
-        const key = JSON.stringify(c.values);
-        if (seen.has(key) || step.into.length >= step.want) continue;
-        seen.add(key);
-        step.into.push(c);
-      }
-    } catch (e) {
-      a.skipped = `the generator failed: ${e instanceof Error ? e.message : String(e)}`;
-      break;
-    }
-  }
-  if (now() - start > budget && !a.timedOut) a.timedOut = true;
-  a.cases = [...positives, ...negatives];
-  a.ms = Math.round(now() - start);
 }

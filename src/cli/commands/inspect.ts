@@ -15,6 +15,7 @@ export interface InspectOpts {
   json?: true;
   examples?: string;
   seed?: string;
+  opBudget?: string;
   config?: string;
 }
 
@@ -71,6 +72,7 @@ function fetcher(origins: string[], secrets: readonly string[], target: string |
 export async function inspectCommand(spec: string, opts: InspectOpts): Promise<number> {
   const examples = intOption('--examples', opts.examples, 0, 100);
   const seed = intOption('--seed', opts.seed, DEFAULT_SEED, 2 ** 31 - 1);
+  const opBudgetMs = intOption('--op-budget', opts.opBudget, 2000, 600_000);
   const { config, path: configPath } = loadConfig(opts.config);
   // Only the identities' secrets are wanted here (to scrub them from examples); the URL is a stand-in when none is configured.
   const { secrets, identities, safeMode } = resolveRun(config, { url: config.target.url ?? 'http://127.0.0.1' });
@@ -120,6 +122,7 @@ export async function inspectCommand(spec: string, opts: InspectOpts): Promise<n
       positives: examples,
       negatives: examples,
       seed,
+      opBudgetMs,
       refs,
       warnings: refWarnings,
       // Plans as a scan would: safe mode unless vouch.yaml says the target is not production; its identities when it has signed-in ones.
