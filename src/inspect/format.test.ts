@@ -71,9 +71,11 @@ describe('inspectText', () => {
   });
 
   it('prints examples as curl lines with credential placeholders and no secret values', async () => {
-    const text = inspectText(await analyse(), { examples: 2, seed: 3, redact: (s) => s.split('hunter2-password').join('[REDACTED]') });
+    const text = inspectText(await analyse(), { examples: 2, seed: 3, redact: (s) => s.split('test').join('[REDACTED]') });
     expect(text).not.toContain('live-key-123456');
     expect(text).not.toContain('hunter2-password');
+    // a secret-named body field shows its placeholder; configured secrets are scrubbed
+    expect(text).toContain(`--data-raw '{"name":"[REDACTED]","secret":"{secret}"}'`);
     expect(text).toContain(`-H 'X-Api-Key: {keyAuth}'`);
     expect(text).toContain(`-H 'authorization: Basic {basic}'`);
     // the query value's escape character is percent-encoded; a raw one in a header would use $'…' quoting
