@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { allChecks } from '../checks/index.js';
 import { analyseSpec } from './analyse.js';
 import { curlLine, escapeControl, shellQuote } from './curl.js';
-import { inspectDocument, inspectText } from './format.js';
+import { inspectDocument, inspectJson, inspectText } from './format.js';
 
 const SPEC = {
   openapi: '3.1.0',
@@ -109,5 +109,14 @@ describe('inspectDocument', () => {
     expect(put.plan?.safeMode).toBe(true);
     expect(put.plan?.checks).toEqual([]);
     expect(put.plan?.skipped.some((s) => /safe mode/.test(s.reason))).toBe(true);
+  });
+
+  it('--json text escapes DEL, C1 and bidi characters too, and parses back to the same document', async () => {
+    const doc = inspectDocument(await analyse(), { examples: 0, seed: 3 });
+    doc.title = 'a\u202eb\u0085c\u001bd';
+    const text = inspectJson(doc);
+    expect([...text].some((ch) => ch !== '\n' && (ch < ' ' || (ch >= '\u007f' && ch <= '\u009f') || (ch >= '\u202a' && ch <= '\u202e')))).toBe(false);
+    expect(text).toContain('"title": "a\\u202eb\\u0085c\\u001bd"');
+    expect(JSON.parse(text)).toEqual(doc);
   });
 });
