@@ -13,6 +13,9 @@ export interface RoundData {
   config?: { name: string; text: string };
   /** The interval as given (shown in logs). */
   every: string;
+  /** discovery.har / discovery.postman of that vouch.yaml, as file contents read where the watch was started. */
+  har?: { name: string; text: string }[];
+  postman?: { name: string; text: string }[];
 }
 
 /** Schedule queues share this prefix; workers take rounds from every queue that has a schedule under it. */

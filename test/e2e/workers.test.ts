@@ -1,5 +1,6 @@
 // test/e2e/workers.test.ts — team mode end to end on a real PostgreSQL: two `vouch worker` processes, eight scans queued with --queue,
-// one worker SIGKILLed mid-scan; every scan ends `done` with the findings of an uninterrupted run. Also `vouch cancel`.
+// one worker SIGKILLed while it holds a running scan with tasks journaled; the other worker resumes it from the journal and
+// every scan ends `done` with the findings of an uninterrupted run. Also `vouch cancel`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +45,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!('url' in pgdb))(`team mode workers${'skip' in pgdb ? ` (skipped: ${pgdb.skip})` : ''}`, () => {
-  it('8 queued scans, 2 workers, one SIGKILLed mid-scan: its scan is taken over (resumed when its plan was journaled); all end done with the findings of an uninterrupted run', { timeout: 150_000 }, async () => {
+  it('8 queued scans, 2 workers, one SIGKILLed while it holds a running scan with journaled tasks: the other worker resumes it from the journal; all end done with the findings of an uninterrupted run', { timeout: 180_000 }, async () => {
     const store = await openPostgresHistory((pgdb as { url: string }).url);
     try {
       // The uninterrupted reference, one per lab (the two labs are the same variant: the same findings).
