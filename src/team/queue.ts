@@ -1,5 +1,7 @@
 // src/team/queue.ts — the job queue workers take scans from: pg-boss on the team store, or an in-process queue (embedded mode); one interface.
 import PgBoss from 'pg-boss';
+import { VouchError } from '../core/index.js';
+import { redactDatabaseUrl } from '../store/postgres.js';
 import { ROUND_QUEUE_PREFIX, type RoundData } from './schedule.js';
 
 /** What a worker needs to run a scan or gate; the scan's row in `scans` holds the same, and its progress. */
@@ -46,16 +48,30 @@ export async function pgBossQueue(url: string, opts: { pollSeconds?: number; sen
   // A process that only sends (`--queue`, `cancel`) runs no maintenance or scheduling: it starts and stops at once.
   const boss = new PgBoss({ connectionString: url, schema: 'vouch_boss', max: opts.sendOnly ? 1 : 4, application_name: 'vouch', ...(opts.sendOnly ? { supervise: false, schedule: false } : {}) });
   boss.on('error', () => undefined); // maintenance errors are retried by pg-boss; a broken store fails our own queries loudly
-  await boss.start();
-  await boss.createQueue(QUEUE_NAME, { name: QUEUE_NAME, policy: 'singleton', retryLimit: RETRY_LIMIT, retryDelay: 1, expireInHours: JOB_EXPIRE_HOURS });
+  try {
+    await boss.start();
+  } catch (e) {
+    await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
+    const msg = (e instanceof Error ? e.message : String(e)).split(url).join(redactDatabaseUrl(url));
+    throw new VouchError('VOUCH_STORE_ERROR', `${redactDatabaseUrl(url)}: the job queue (pg-boss) could not start (${msg})`, { hint: 'Check that the team store is up and the role may create the vouch_boss schema; see docs/team-mode.md.' });
+  }
+  /** Creates a queue unless it exists; two processes creating it at once (a worker starting while `--queue` runs) is fine. */
+  const ensureQueue = async (name: string, options: PgBoss.Queue): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      if (await boss.getQueue(name)) return;
+      try {
+        return await boss.createQueue(name, options);
+      } catch (e) {
+        if (attempt >= 2) throw e; // the other process's creation committed meanwhile: seen at the next look
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      }
+    }
+  };
+  await ensureQueue(QUEUE_NAME, { name: QUEUE_NAME, policy: 'singleton', retryLimit: RETRY_LIMIT, retryDelay: 1, expireInHours: JOB_EXPIRE_HOURS });
   let stopped = false;
   let refresh: NodeJS.Timeout | undefined;
-  /** A round's queue: a round only turns into a scan job on the main queue, so it is short; created once, idempotent. */
-  const ensureRoundQueue = async (name: string): Promise<void> => {
-    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: 'standard', retryLimit: RETRY_LIMIT, retryDelay: 5 }).catch(async (e: unknown) => {
-      if (!(await boss.getQueue(name))) throw e; // another process created it meanwhile: fine
-    });
-  };
+  /** A round's queue: a round only turns into a scan job on the main queue, so it is short. */
+  const ensureRoundQueue = (name: string): Promise<void> => ensureQueue(name, { name, policy: 'standard', retryLimit: RETRY_LIMIT, retryDelay: 5 });
   return {
     send: async (data) => {
       const id = await boss.send(QUEUE_NAME, data, { singletonKey: data.key, retryLimit: RETRY_LIMIT, retryDelay: 1, expireInHours: JOB_EXPIRE_HOURS });
