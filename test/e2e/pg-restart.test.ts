@@ -1,7 +1,8 @@
 // test/e2e/pg-restart.test.ts — PostgreSQL restarted while a worker runs (a throwaway cluster of its own, so other test files are
 // untouched): the worker reconnects and goes on; the scan it held and scans queued after the restart all end `done` with the same findings.
+// A queued job carries its --har file's contents (the file is removed before the worker runs it).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,8 +37,8 @@ describe.skipIf(!('url' in cluster))(`PostgreSQL restarted under a worker${'skip
     const url = (cluster as { url: string }).url;
     worker = spawn(process.execPath, [join(root, 'bin', 'vouch.js'), 'worker', '--config', cfg], { cwd: tmp, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     worker.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    const queue = async (): Promise<string> => {
-      const q = await vouch(['scan', lab.url, '--config', cfg, '--check', CHECKS, '--queue'], { cwd: tmp, env });
+    const queue = async (...extra: string[]): Promise<string> => {
+      const q = await vouch(['scan', lab.url, '--config', cfg, '--check', CHECKS, '--queue', ...extra], { cwd: tmp, env });
       expect(q.code, q.stderr).toBe(0);
       return q.stdout.trim();
     };
@@ -56,7 +57,11 @@ describe.skipIf(!('url' in cluster))(`PostgreSQL restarted under a worker${'skip
     expect(r.ok, r.out).toBe(true);
     const restarted = Date.now();
     // Jobs queued after the restart are taken by the same worker process, on new connections.
-    ids.push(await queue(), await queue());
+    // The last carries a HAR recording: the job holds its contents, so the file may be gone before a worker runs it.
+    const har = join(tmp, 'session.har');
+    writeFileSync(har, JSON.stringify({ log: { entries: [{ request: { method: 'GET', url: `${lab.url}/recorded-only?from=har`, headers: [] } }] } }));
+    ids.push(await queue(), await queue('--har', har));
+    rmSync(har);
     store = await openPostgresHistory(url);
     try {
       let rows: { id: string; state: string; findingCount: number }[] = [];
@@ -68,6 +73,8 @@ describe.skipIf(!('url' in cluster))(`PostgreSQL restarted under a worker${'skip
       expect(worker.exitCode, log).toBeNull(); // the worker never died
       // The scan held at the restart ended after it: it ran across the restart, on the same worker.
       expect(Date.parse((await store.listScans({ limit: 20 })).find((x) => x.id === held)!.finishedAt!)).toBeGreaterThan(restarted);
+      const withHar = await store.getReport(ids[3]!);
+      expect(withHar?.surface.operations.filter((o) => o.sources.includes('har')).map((o) => o.path)).toEqual(['/recorded-only']);
       const prints = await Promise.all(ids.map(async (id) => ((await store.getReport(id))?.findings.map((f) => f.fingerprint) ?? []).sort()));
       expect(prints[0]!.length).toBeGreaterThan(0);
       for (const p of prints) expect(p).toEqual(prints[0]);
