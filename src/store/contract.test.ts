@@ -93,7 +93,7 @@ for (const engine of engines) {
       ].join('\n'));
       for (let round = 0; round < 3; round++) {
         const loc = await engine.fresh();
-        const at = String(Date.now() + 1_500); // after every child has loaded its modules
+        const at = String(Date.now() + 1_200); // after every child has loaded its modules
         const outs = await Promise.all(
           Array.from({ length: 3 }, () =>
             new Promise<string>((done) => {

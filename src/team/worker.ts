@@ -119,7 +119,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 /** The journal of a scan an earlier worker left (queued again after it died, or interrupted), if it got as far as a plan. */
 async function resumeOf(store: HistoryStore, scanId: string): Promise<ScanResume | undefined> {
   const job = await store.getJob(scanId);
-  if (!job || job.kind !== 'scan' || (job.state !== 'queued' && job.state !== 'interrupted')) return undefined;
+  if (!job || (job.kind !== 'scan' && job.kind !== 'gate') || (job.state !== 'queued' && job.state !== 'interrupted')) return undefined;
   try {
     return await store.resumable(scanId);
   } catch {

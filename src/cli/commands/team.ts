@@ -144,6 +144,14 @@ export async function runJob(row: JobRow, hooks: JobHooks): Promise<Report[]> {
     config.discovery.har = writeRecorded(dir, job.har, 'har');
     config.discovery.postman = writeRecorded(dir, job.postman, 'postman');
   }
+  // A job keeps a journal; a retry after a dead or stopped worker resumes it unless the config it resolves to changed.
+  let resume = hooks.resume;
+  if (resume && configSnapshot(config, createRedactor(run.secrets)) !== resume.inputs.config) {
+    hooks.log('the configuration resolves differently on this worker than when the scan started; running it afresh');
+    resume = undefined;
+  }
+  const { config: _text, har: _har, postman: _postman, ...args } = job;
+  const kept = { journal: hooks.journal, args: { ...args }, ...(resume ? { resume } : {}) };
   if (job.kind === 'gate' && job.baseline) {
     let baseline: BaselineSource;
     if (/^https?:\/\//i.test(job.baseline)) baseline = { kind: 'url', run: resolveRun(config, { url: job.baseline, ...input }) };
@@ -151,20 +159,13 @@ export async function runJob(row: JobRow, hooks: JobHooks): Promise<Report[]> {
       const stored = await resolveStoredBaseline(job.baseline, run.target.name, config.store?.url);
       baseline = { kind: stored.kind, report: stored.report, ref: stored.ref };
     }
-    const r = await runGate({ ...common, candidate: run, baseline, scanId: row.id, outDir: dir, onEvent: (label) => (label === 'candidate' ? onEvent : () => undefined) });
+    const r = await runGate({ ...common, ...kept, candidate: run, baseline, scanId: row.id, outDir: dir, onEvent: (label) => (label === 'candidate' ? onEvent : () => undefined) });
     return [...(r.baseline ? [r.baseline] : []), r.candidate];
-  }
-  // A scan job keeps a journal; a retry after a dead or stopped worker resumes it unless the config it resolves to changed.
-  let resume = hooks.resume;
-  if (resume && configSnapshot(config, createRedactor(run.secrets)) !== resume.inputs.config) {
-    hooks.log('the configuration resolves differently on this worker than when the scan started; running it afresh');
-    resume = undefined;
   }
   // A watch round is scanned against its target's accepted state (read again when it ends, to settle the round).
   const accepted = job.watch ? await hooks.store.accepted(run.target.name) : undefined;
   const baseline = accepted ? { baseline: { ...baselineFromReport(accepted, accepted.scanId), kind: 'scan' as const }, ...(accepted.deployment ? { baselineDeployment: accepted.deployment } : {}) } : {};
-  const { config: _text, har: _har, postman: _postman, ...args } = job;
-  return [await runScan({ ...common, ...baseline, run, scanId: row.id, scanDir: dir, onEvent, journal: hooks.journal, args: { ...args }, ...(resume ? { resume } : {}) })];
+  return [await runScan({ ...common, ...baseline, ...kept, run, scanId: row.id, scanDir: dir, onEvent })];
 }
 
 /** After a job's reports are saved: a watch round accepts its first scan or compares with the accepted state and notifies. */
