@@ -21,7 +21,7 @@ const gate = async (name: string, args: string[], config = labConfig): Promise<{
   writeFileSync(cfg, config);
   const out = join(tmp, name);
   // Two full scans, discovery's browser crawl and auth probes included: room for a machine running the whole suite.
-  const r = await vouch(['gate', ...args, '--config', cfg, '--out', out, '-q', '--format', 'json,markdown'], { env, timeoutMs: 240_000 });
+  const r = await vouch(['gate', ...args, '--config', cfg, '--out', out, '-q', '--format', 'json,markdown'], { env, timeoutMs: 360_000 });
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
   expect(validateReport(report)).toEqual({ valid: true });
   return { ...r, report };
@@ -34,7 +34,7 @@ afterAll(async () => {
   await Promise.all([base, cand, cand2].map((l) => l?.close()));
 });
 
-describe('vouch gate', { timeout: 300_000 }, () => {
+describe('vouch gate', { timeout: 400_000 }, () => {
   let failing: string[] = [];
 
   it('passes the candidate gated against itself on another port: nothing new', async () => {
