@@ -236,6 +236,14 @@ interface DerefCtx {
   warnings: string[];
   /** Where the warnings point (spec location). */
   at: string;
+  /**
+   * Resolved targets by `location#pointer`, shared by the whole document: a target whose resolution met no
+   * recursion is the same object wherever it is used (a DAG, not a copy per use: big specs reuse components
+   * thousands of times). Resolved schemas are read-only from here on.
+   */
+  memo?: Map<string, unknown>;
+  /** How many recursive `$ref`s were left in place so far (a resolution that adds none is memoizable). */
+  cycles?: number;
 }
 
 /** Inlines $refs (local and external); a ref met again on its own path is left as `{ $ref }` (recursive schema). */
@@ -250,7 +258,13 @@ function deref(ctx: DerefCtx, base: string, value: unknown, seen: string[] = [],
     const frag = hash < 0 ? '' : ref.slice(hash + 1);
     const docLoc = file ? resolveRefLocation(base, file) : base;
     const key = `${docLoc}#${frag}`;
-    if (seen.includes(key)) return { $ref: ref, 'x-vouch-recursive': true };
+    if (seen.includes(key)) {
+      ctx.cycles = (ctx.cycles ?? 0) + 1;
+      return { $ref: ref, 'x-vouch-recursive': true };
+    }
+    const rest = Object.fromEntries(Object.entries(obj).filter(([k]) => k !== '$ref'));
+    const hit = ctx.memo?.get(key);
+    if (hit !== undefined) return Object.keys(rest).length && hit && typeof hit === 'object' && !Array.isArray(hit) ? { ...hit, ...rest } : hit;
     const doc = ctx.docs.get(docLoc);
     const target = doc === undefined ? undefined : pointer(doc, frag);
     if (target === undefined) {
@@ -258,8 +272,9 @@ function deref(ctx: DerefCtx, base: string, value: unknown, seen: string[] = [],
       return {};
     }
     // Sibling keys of a $ref (3.1: description, summary) are kept over the target's.
-    const rest = Object.fromEntries(Object.entries(obj).filter(([k]) => k !== '$ref'));
+    const cyclesBefore = ctx.cycles ?? 0;
     const resolved = deref(ctx, docLoc, target, [...seen, key], depth + 1);
+    if (ctx.memo && (ctx.cycles ?? 0) === cyclesBefore && depth <= 30) ctx.memo.set(key, resolved);
     return Object.keys(rest).length && resolved && typeof resolved === 'object' && !Array.isArray(resolved) ? { ...resolved, ...rest } : resolved;
   }
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, deref(ctx, base, v, seen, depth + 1)]));
@@ -311,6 +326,7 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
   const refs = opts.refs ?? new Map([[opts.base ?? location, doc]]);
   const byOperationId = new Map<string, string>();
   const pendingLinks: Array<{ op: Operation; at: string; links: Record<string, unknown> }> = [];
+  const memo = new Map<string, unknown>();
   const where = (p: string): string => place(location, p, opts.lineOf);
 
   for (const [path, rawItem] of Object.entries(doc.paths as Record<string, unknown>)) {
@@ -319,7 +335,7 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
       warnings.push(`${where(itemPtr)}: not an object, skipped`);
       continue;
     }
-    const ctx: DerefCtx = { docs: refs, warnings, at: where(itemPtr) };
+    const ctx: DerefCtx = { docs: refs, warnings, at: where(itemPtr), memo };
     const item = deref(ctx, opts.base ?? location, rawItem) as Record<string, unknown>;
     const shared = Array.isArray(item.parameters) ? (item.parameters as Record<string, unknown>[]) : [];
     for (const m of METHODS) {

@@ -6,7 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import type { JsonSchema } from '../core/index.js';
 
 /** OpenAPI keywords that are not JSON Schema validation and would only confuse ajv. */
-const IGNORED = new Set(['example', 'xml', 'discriminator', 'externalDocs', 'nullable']);
+const IGNORED = new Set(['example', 'xml', 'discriminator', 'externalDocs', 'nullable', '$schema', '$id', 'id']);
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas']);
 const SUBSCHEMAS = new Set(['items', 'additionalProperties', 'not', 'allOf', 'anyOf', 'oneOf', 'prefixItems', 'contains', 'propertyNames', 'if', 'then', 'else', 'unevaluatedProperties', 'unevaluatedItems']);
 
@@ -44,6 +44,21 @@ export function toJsonSchema(schema: unknown, openapi30: boolean): unknown {
   return out;
 }
 
+/** A pattern that is no ECMAScript regex matches anything: the constraint cannot be checked (import warns). */
+const ANYTHING = { test: (): boolean => true, toString: (): string => '/(?:)/ (invalid pattern ignored)' };
+
+/** ajv's RegExp factory: the `u` flag when the pattern allows it, else none, else (invalid) nothing is checked. */
+function lenientRegExp(pattern: string, flags: string): { test: (s: string) => boolean } {
+  for (const f of [flags, flags.replace('u', '')]) {
+    try {
+      return new RegExp(pattern, f);
+    } catch {
+      // try the next flags
+    }
+  }
+  return ANYTHING;
+}
+
 // ajv-formats is CommonJS: under NodeNext its default import is the module object, whose `default` is the plugin.
 const withFormats = <T extends Ajv | Ajv2020>(ajv: T): T => {
   addFormatsModule.default(ajv);
@@ -61,8 +76,12 @@ export function validatorFor(schema: JsonSchema, specVersion: string | undefined
   const cache = is31 ? compiled2020 : compiled07;
   let v = cache.get(schema);
   if (!v) {
-    const ajv = is31 ? (ajv2020 ??= withFormats(new Ajv2020({ strict: false, allErrors: true, logger: false }))) : (ajv07 ??= withFormats(new Ajv({ strict: false, allErrors: true, logger: false })));
-    v = ajv.compile(toJsonSchema(schema, !is31) as object);
+    const opts = { strict: false, allErrors: true, logger: false, code: { regExp: lenientRegExp as never } } as const;
+    const ajv = is31 ? (ajv2020 ??= withFormats(new Ajv2020(opts))) : (ajv07 ??= withFormats(new Ajv(opts)));
+    const plain = toJsonSchema(schema, !is31) as object;
+    v = ajv.compile(plain);
+    // ajv keeps every compiled schema in its own cache for ever: forget it (ours is the WeakMap above).
+    ajv.removeSchema(plain);
     cache.set(schema, v);
   }
   return v;
