@@ -1,4 +1,4 @@
-// src/cli/program.ts — the vouch command line: scan, gate, demo, lab, history, serve, token, checks; exit 0 pass, 1 fail, 2 usage/config/tool error.
+// src/cli/program.ts — the vouch command line: scan, gate, demo, lab, history, serve, token, checks, inspect; exit 0 pass, 1 fail, 2 usage/config/tool error.
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { closeBrowser } from '../browser/chromium.js';
 import { exitCodeFor, formatError } from '../core/index.js';
@@ -8,6 +8,7 @@ import { checksCommand } from './commands/checks.js';
 import { demoCommand } from './commands/demo.js';
 import { labCommand } from './commands/lab.js';
 import { historyCommand } from './commands/history.js';
+import { inspectCommand } from './commands/inspect.js';
 import { gateCommand, scanCommand } from './commands/scan.js';
 import { cancelCommand, workerCommand } from './commands/team.js';
 import { acceptCommand, watchCommand } from './commands/watch.js';
@@ -184,6 +185,18 @@ export function buildProgram(): Command {
     .option('--days <n>', 'valid for this many days', '90')
     .action(async (opts) => {
       process.exitCode = await tokenCreateCommand(opts);
+    });
+
+  program
+    .command('inspect')
+    .description('what vouch makes of an OpenAPI document: operations, warnings, what it cannot use, example requests; sends nothing to a target')
+    .argument('<spec>', 'the OpenAPI 2.0/3.0/3.1 document: a file, or a URL (fetched through the engine, audited)')
+    .option('--json', 'one JSON document on stdout (docs/specs.md describes it)')
+    .option('--examples <n>', 'generated requests per operation, shown as curl lines (valid ones, then as many invalid ones)')
+    .option('--seed <n>', 'seed for the generated requests (the same seed gives the same requests)')
+    .option('-c, --config <file>', 'vouch.yaml: secrets to keep out of examples, scope.origins for URL $refs (default ./vouch.yaml when present)')
+    .action(async (spec, opts) => {
+      process.exitCode = await inspectCommand(spec, opts);
     });
 
   program
