@@ -91,16 +91,24 @@ export function jsonErrorOffset(text: string): number | undefined {
   }
 }
 
+/** JSON documents larger than this (characters) get no line numbers in warnings. */
+const LINES_MAX = 5_000_000;
+
 /** Parses JSON or YAML text into a plain value, with line lookup; throws VOUCH_SPEC_INVALID naming the line. */
 export function parseDataText(text: string, location: string): { value: unknown; lineOf: SpecText['lineOf'] } {
   const counter = new LineCounter();
-  const yamlDoc = parseDocument(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: true });
+  // JSON is parsed by JSON.parse; the YAML tree that gives line numbers is then built only when a warning asks for a
+  // line, and not at all past LINES_MAX (a 50 MB document would take seconds and gigabytes for line numbers).
+  const isJson = text.trimStart().startsWith('{');
+  let yamlDoc: ReturnType<typeof parseDocument> | undefined;
+  const tree = (): ReturnType<typeof parseDocument> => (yamlDoc ??= parseDocument(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: true }));
   const lineOf = (pointer: string): number | undefined => {
+    if (isJson && text.length > LINES_MAX) return undefined;
     const path = pointer === '' ? [] : pointer.slice(1).split('/').map(unescapePointer);
-    const node = yamlDoc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    const node = tree().getIn(path, true) as { range?: [number, number, number] } | undefined;
     return node?.range ? counter.linePos(node.range[0]).line : undefined;
   };
-  if (text.trimStart().startsWith('{')) {
+  if (isJson) {
     try {
       return { value: JSON.parse(text), lineOf };
     } catch (e) {
@@ -112,14 +120,14 @@ export function parseDataText(text: string, location: string): { value: unknown;
       });
     }
   }
-  const err = yamlDoc.errors[0];
+  const err = tree().errors[0];
   if (err) {
     const line = err instanceof YAMLParseError ? err.linePos?.[0]?.line : undefined;
     throw new VouchError('VOUCH_SPEC_INVALID', `${location}${line ? ` line ${line}` : ''}: not valid YAML: ${err.message.split('\n')[0]}`, {
       hint: 'Fix the document, or give another one with --spec.',
     });
   }
-  return { value: yamlDoc.toJS({ maxAliasCount: 1000 }), lineOf };
+  return { value: tree().toJS({ maxAliasCount: 1000 }), lineOf };
 }
 
 /** Parses and checks the top level of an OpenAPI document; throws VOUCH_SPEC_INVALID naming the place. */
@@ -128,6 +136,14 @@ export function parseSpec(text: string, location: string): SpecText {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new VouchError('VOUCH_SPEC_INVALID', `${location}: not an OpenAPI document (no top-level object)`);
   const d = value as Record<string, unknown>;
   const hint = 'Give an OpenAPI 2.0, 3.0 or 3.1 document with --spec.';
+  // An unquoted `openapi: 3.0` / `swagger: 2.0` in YAML (or a number in JSON) is a number: read it as the version.
+  if (typeof d.openapi === 'number') d.openapi = Number.isInteger(d.openapi) ? `${d.openapi}.0` : String(d.openapi);
+  if (d.swagger === 2) d.swagger = '2.0';
+  if (d.swaggerVersion !== undefined || (d.swagger !== undefined && d.swagger !== '2.0' && /^1\./.test(String(d.swagger)))) {
+    throw new VouchError('VOUCH_SPEC_INVALID', `${place(location, d.swaggerVersion !== undefined ? '/swaggerVersion' : '/swagger', lineOf)}: Swagger ${String(d.swaggerVersion ?? d.swagger)} — Swagger 1.x is not supported; convert to 2.0/3.x`, {
+      hint: 'Convert it (for example with swagger2openapi, or the converter of your API framework) and give the result with --spec.',
+    });
+  }
   if (typeof d.openapi !== 'string' && d.swagger !== '2.0') {
     throw new VouchError('VOUCH_SPEC_INVALID', `${location}: not an OpenAPI document (no "openapi" or "swagger: 2.0" field)`, { hint });
   }
@@ -311,6 +327,32 @@ export function defaultBasePath(doc: Record<string, unknown>): string {
   return '';
 }
 
+/** `pattern`s under `schema` that no RegExp accepts (with or without the `u` flag); objects in `visited` are skipped. */
+function invalidPatterns(schema: unknown, visited: Set<object>, out: string[] = [], depth = 0): string[] {
+  if (!schema || typeof schema !== 'object' || visited.has(schema) || depth > 40 || out.length >= 20) return out;
+  visited.add(schema);
+  if (Array.isArray(schema)) {
+    for (const s of schema) invalidPatterns(s, visited, out, depth + 1);
+    return out;
+  }
+  const o = schema as Record<string, unknown>;
+  if (typeof o.pattern === 'string' && !isRegExp(o.pattern)) out.push(o.pattern);
+  for (const [k, v] of Object.entries(o)) if (k !== 'example' && k !== 'examples' && k !== 'enum' && k !== 'default' && k !== 'const') invalidPatterns(v, visited, out, depth + 1);
+  return out;
+}
+
+const isRegExp = (p: string): boolean => {
+  for (const flags of ['u', '']) {
+    try {
+      new RegExp(p, flags);
+      return true;
+    } catch {
+      // try the next flags
+    }
+  }
+  return false;
+};
+
 export function specToOperations(doc: Record<string, unknown>, location: string, opts: SpecOptions = {}): ParsedSpec {
   const warnings: string[] = [];
   const version = typeof doc.openapi === 'string' ? doc.openapi : '2.0';
@@ -440,6 +482,13 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
         (op.links ??= []).push(entry);
       }
     }
+  }
+  // Patterns that are no ECMAScript regex: generation and validation skip them; say where (each schema object once).
+  const visited = new Set<object>();
+  for (const op of operations) {
+    const at = `${where(`/paths/${escapePointer(op.path.slice(basePath.length))}/${op.method.toLowerCase()}`)}`;
+    const roots: Array<[string, unknown]> = [...op.params.map((p): [string, unknown] => [`parameter ${p.name}`, p.schema]), ['request body', op.requestBody?.schema], ...Object.entries(op.responses ?? {}).map(([status, r]): [string, unknown] => [`response ${status}`, r.schema])];
+    for (const [what, schema] of roots) for (const bad of invalidPatterns(schema, visited)) warnings.push(`${at}: ${what}: pattern ${JSON.stringify(bad)} is not an ECMAScript regular expression; that constraint is skipped for generation and validation`);
   }
   if (operations.length === 0) warnings.push(`${location}: the document describes no operations`);
   return { version, operations, warnings, servers };

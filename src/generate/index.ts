@@ -12,6 +12,7 @@ import { isValid, toJsonSchema, validatorFor } from './validate.js';
 export { boundedFilter, compileSchema, mergeAllOf, patternRegExp } from './arbitrary.js';
 export { negativeValues, type NegativeValue } from './negative.js';
 export { isValid, toJsonSchema, validatorFor } from './validate.js';
+export { constructOf, reasonKind, verifyNegative, verifyPositive } from './verify.js';
 
 export type Phase = 'example' | 'boundary' | 'positive' | 'negative';
 
@@ -66,7 +67,11 @@ function noneValidates(schema: JsonSchema, first: unknown, count: number, specVe
   } catch (e) {
     return `the schema cannot be validated (ajv: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
   }
-  v(first);
+  try {
+    v(first);
+  } catch (e) {
+    return `the schema cannot be validated (ajv: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+  }
   const e = v.errors?.[0];
   return `none of ${count} generated values validates against the schema (unsatisfiable?)${e ? `: ${e.instancePath || '/'} ${e.message ?? ''} (keyword ${e.keyword})` : ''}`;
 }

@@ -13,18 +13,67 @@ const SUBSCHEMAS = new Set(['items', 'additionalProperties', 'not', 'allOf', 'an
 /**
  * An OpenAPI schema object as plain JSON Schema: OpenAPI-only keywords dropped, `$ref`s left unresolved by discovery
  * (recursive ones) accept anything, and for 3.0 `nullable: true` becomes a type array and boolean
- * `exclusiveMinimum`/`exclusiveMaximum` become numbers.
+ * `exclusiveMinimum`/`exclusiveMaximum` become numbers. With `defsKey`, a schema object met more than once (discovery
+ * shares resolved components) is written once under `defsKey` and referenced, so ajv compiles it once: a DAG of
+ * shared components would otherwise unfold into an exponential tree.
  */
-export function toJsonSchema(schema: unknown, openapi30: boolean): unknown {
-  if (Array.isArray(schema)) return schema.map((s) => toJsonSchema(s, openapi30));
+export function toJsonSchema(schema: unknown, openapi30: boolean, defsKey?: 'definitions' | '$defs'): unknown {
+  if (!defsKey || !schema || typeof schema !== 'object' || Array.isArray(schema)) return convert(schema, openapi30, undefined);
+  const ctx: Sharing = { shared: sharedObjects(schema), names: new Map(), defs: {}, key: defsKey };
+  if (ctx.shared.size === 0) return convert(schema, openapi30, undefined);
+  ctx.shared.delete(schema);
+  const out = convert(schema, openapi30, ctx) as Record<string, unknown>;
+  const existing = out[defsKey] && typeof out[defsKey] === 'object' ? (out[defsKey] as Record<string, unknown>) : {};
+  return { ...out, [defsKey]: { ...existing, ...ctx.defs } };
+}
+
+interface Sharing {
+  shared: Set<object>;
+  names: Map<object, string>;
+  defs: Record<string, unknown>;
+  key: string;
+}
+
+/** Schema objects reachable more than once from `root` (through schema keywords). */
+function sharedObjects(root: object): Set<object> {
+  const seen = new Set<object>();
+  const shared = new Set<object>();
+  const visit = (s: unknown): void => {
+    if (Array.isArray(s)) return s.forEach(visit);
+    if (!s || typeof s !== 'object') return;
+    if (seen.has(s)) return void shared.add(s);
+    seen.add(s);
+    for (const [k, v] of Object.entries(s)) {
+      if (IGNORED.has(k) || k.startsWith('x-')) continue;
+      if (SCHEMA_MAPS.has(k) && v && typeof v === 'object') Object.values(v).forEach(visit);
+      else if (SUBSCHEMAS.has(k)) visit(v);
+    }
+  };
+  visit(root);
+  return shared;
+}
+
+function convert(schema: unknown, openapi30: boolean, ctx: Sharing | undefined): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => convert(s, openapi30, ctx));
   if (!schema || typeof schema !== 'object') return schema;
-  const src = schema as Record<string, unknown>;
+  if (ctx?.shared.has(schema)) {
+    let name = ctx.names.get(schema);
+    if (name === undefined) {
+      ctx.names.set(schema, (name = `vouch${ctx.names.size}`));
+      ctx.defs[name] = convertObject(schema as Record<string, unknown>, openapi30, ctx);
+    }
+    return { $ref: `#/${ctx.key}/${name}` };
+  }
+  return convertObject(schema as Record<string, unknown>, openapi30, ctx);
+}
+
+function convertObject(src: Record<string, unknown>, openapi30: boolean, ctx: Sharing | undefined): unknown {
   if (typeof src.$ref === 'string') return {};
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(src)) {
     if (IGNORED.has(k) || k.startsWith('x-')) continue;
-    if (SCHEMA_MAPS.has(k) && v && typeof v === 'object') out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, toJsonSchema(s, openapi30)]));
-    else if (SUBSCHEMAS.has(k)) out[k] = toJsonSchema(v, openapi30);
+    if (SCHEMA_MAPS.has(k) && v && typeof v === 'object') out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, convert(s, openapi30, ctx)]));
+    else if (SUBSCHEMAS.has(k)) out[k] = convert(v, openapi30, ctx);
     else out[k] = v; // enum, required, const, default...: data, not schemas
   }
   if (openapi30) {
@@ -78,7 +127,7 @@ export function validatorFor(schema: JsonSchema, specVersion: string | undefined
   if (!v) {
     const opts = { strict: false, allErrors: true, logger: false, code: { regExp: lenientRegExp as never } } as const;
     const ajv = is31 ? (ajv2020 ??= withFormats(new Ajv2020(opts))) : (ajv07 ??= withFormats(new Ajv(opts)));
-    const plain = toJsonSchema(schema, !is31) as object;
+    const plain = toJsonSchema(schema, !is31, is31 ? '$defs' : 'definitions') as object;
     v = ajv.compile(plain);
     // ajv keeps every compiled schema in its own cache for ever: forget it (ours is the WeakMap above).
     ajv.removeSchema(plain);
