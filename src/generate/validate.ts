@@ -125,7 +125,7 @@ export function validatorFor(schema: JsonSchema, specVersion: string | undefined
   const cache = is31 ? compiled2020 : compiled07;
   let v = cache.get(schema);
   if (!v) {
-    const opts = { strict: false, allErrors: true, logger: false, code: { regExp: lenientRegExp as never } } as const;
+    const opts = { strict: false, allErrors: true, logger: false, code: { regExp: lenientRegExp as never, optimize: false } } as const;
     const ajv = is31 ? (ajv2020 ??= withFormats(new Ajv2020(opts))) : (ajv07 ??= withFormats(new Ajv(opts)));
     const plain = toJsonSchema(schema, !is31, is31 ? '$defs' : 'definitions') as object;
     v = ajv.compile(plain);
