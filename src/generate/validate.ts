@@ -117,6 +117,10 @@ const withFormats = <T extends Ajv | Ajv2020>(ajv: T): T => {
 let ajv07: Ajv | undefined;
 let ajv2020: Ajv2020 | undefined;
 const compiled07 = new WeakMap<JsonSchema, ValidateFunction>();
+/** Validators by the JSON text of their schema (up to SHAPE_MAX characters), the last 1,000 shapes. */
+const shapes07 = new Map<string, ValidateFunction>();
+const shapes2020 = new Map<string, ValidateFunction>();
+const SHAPE_MAX = 200_000;
 const compiled2020 = new WeakMap<JsonSchema, ValidateFunction>();
 
 /** The validator of a response schema, compiled once per schema object (throws when the schema itself is invalid). */
@@ -128,9 +132,19 @@ export function validatorFor(schema: JsonSchema, specVersion: string | undefined
     const opts = { strict: false, allErrors: true, logger: false, code: { regExp: lenientRegExp as never, optimize: false } } as const;
     const ajv = is31 ? (ajv2020 ??= withFormats(new Ajv2020(opts))) : (ajv07 ??= withFormats(new Ajv(opts)));
     const plain = toJsonSchema(schema, !is31, is31 ? '$defs' : 'definitions') as object;
-    v = ajv.compile(plain);
-    // ajv keeps every compiled schema in its own cache for ever: forget it (ours is the WeakMap above).
-    ajv.removeSchema(plain);
+    // Operations often have the same request or response schema in different objects: compile each shape once.
+    const text = JSON.stringify(plain);
+    const shapes = is31 ? shapes2020 : shapes07;
+    v = text.length <= SHAPE_MAX ? shapes.get(text) : undefined;
+    if (!v) {
+      v = ajv.compile(plain);
+      // ajv keeps every compiled schema in its own cache for ever: forget it (ours are the maps here).
+      ajv.removeSchema(plain);
+      if (text.length <= SHAPE_MAX) {
+        if (shapes.size >= 1000) shapes.clear();
+        shapes.set(text, v);
+      }
+    }
     cache.set(schema, v);
   }
   return v;
