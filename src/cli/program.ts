@@ -194,6 +194,7 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON document on stdout (docs/specs.md describes it)')
     .option('--examples <n>', 'generated requests per operation, shown as curl lines (valid ones, then as many invalid ones)')
     .option('--seed <n>', 'seed for the generated requests (the same seed gives the same requests)')
+    .option('--op-budget <ms>', 'generation time per operation: checked between phases; one still running at 2×ms + 1 s is stopped', '2000')
     .option('-c, --config <file>', 'vouch.yaml: secrets to keep out of examples, scope.origins for URL $refs (default ./vouch.yaml when present)')
     .action(async (spec, opts) => {
       process.exitCode = await inspectCommand(spec, opts);

@@ -1,25 +1,13 @@
 // src/confirm/index.ts — stage 4: replays and controls that prove a candidate; what cannot be proven stays tentative.
-import type { Candidate, HttpEngine, Identity, Surface, Target } from '../core/index.js';
-import type { AnyCheck, Strength } from '../checks/kit/define.js';
-import type { OobHandle } from '../oob/listener.js';
-import { createCheckContext, resolveOptions } from '../execute/index.js';
+import type { Candidate } from '../core/index.js';
+import type { AnyCheck } from '../checks/kit/define.js';
+import { createCheckContext, resolveOptions, type ScanContextInput } from '../execute/index.js';
 
-export interface ConfirmInput {
+export interface ConfirmInput extends ScanContextInput {
   candidates: readonly Candidate[];
   checks: readonly AnyCheck[];
-  identities: readonly Identity[];
-  unavailable?: ReadonlyMap<string, string>;
-  surface: Surface;
-  target: Target;
-  engine: HttpEngine;
-  safeMode: boolean;
-  /** Attack strength handed to every check (`default` when absent). */
-  strength?: Strength;
   options?: Record<string, unknown>;
   signal?: AbortSignal;
-  seed?: number;
-  /** The scan's out-of-band listener, when one runs (checks declaring `needsOob`). */
-  oob?: OobHandle | undefined;
 }
 
 export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
@@ -35,23 +23,8 @@ export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
       out.push(provable(c));
       continue;
     }
-    const ctx = createCheckContext({
-      check,
-      taskId: c.taskId,
-      target: input.target,
-      operation: input.surface.operations.find((o) => o.method === c.operation.method && o.path === c.operation.path),
-      identity,
-      identities: input.identities,
-      ...(input.unavailable ? { unavailable: input.unavailable } : {}),
-      surface: input.surface,
-      engine: input.engine,
-      safeMode: input.safeMode,
-      ...(input.seed !== undefined ? { seed: input.seed } : {}),
-      ...(input.strength ? { strength: input.strength } : {}),
-      options: options.get(check.id),
-      signal,
-      oob: input.oob,
-    });
+    const operation = input.surface.operations.find((o) => o.method === c.operation.method && o.path === c.operation.path);
+    const ctx = createCheckContext(input, { check, taskId: c.taskId, operation, identity, options: options.get(check.id), signal });
     try {
       const r = await check.confirm(c, ctx);
       const exchangeIds = [...c.proof.exchangeIds, ...r.exchangeIds.filter((id) => !c.proof.exchangeIds.includes(id))];

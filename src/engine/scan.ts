@@ -11,7 +11,7 @@ import { discover } from '../discover/index.js';
 import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
 import { createIdentitySessions } from '../identities/sessions.js';
-import { createAuditLog, createEngine, createRedactor, interruptReason } from '../net/index.js';
+import { createAuditLog, createEngine, createRedactor, interruptReason, redactExchange } from '../net/index.js';
 import type { Redactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
@@ -112,7 +112,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     audit: createAuditLog(join(opts.scanDir, 'audit.jsonl'), redact),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  const sessions = createIdentitySessions(run.identities, engine, (name, reason) => emit({ type: 'warning', message: `identity ${name}: ${reason}; its tasks are skipped` }));
+  const sessions = createIdentitySessions(run.identities, engine, (name, reason) => emit({ type: 'warning', message: `identity ${name}: ${reason}; its tasks are skipped` }), (secret) => redact.learn(secret));
   engine.setCredentials((name) => sessions.headers(name));
   engine.setReauthenticate(async (name, why, sentAt) => {
     const ok = await sessions.relogin(name, why, sentAt);
@@ -178,7 +178,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped`,
       );
       // A discovery cut short by an interrupt would be a smaller plan: only a complete one is kept for resume.
-      if (!opts.signal?.aborted) journal?.planned({ args: { ...opts.args, seed }, config: configSnapshot(config, redact), surface, plan: thePlan }, engine.exchanges());
+      if (!opts.signal?.aborted) journal?.planned({ args: { ...opts.args, seed }, config: configSnapshot(config, redact), surface, plan: thePlan }, engine.exchanges().map((x) => redactExchange(x, redact)));
     }
     // The out-of-band listener runs only when a planned check calls back through it.
     const blind = new Set(opts.checks.filter((c) => c.needsOob).map((c) => c.id));
@@ -198,7 +198,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       saver.finished(outcome.taskId);
       // A task that did not run is run by the resume; only finished ones are kept.
       if (!journal || outcome.status === 'not-run') return;
-      journal.taskDone({ outcome, candidates: found, ...(audits.length ? { audits } : {}) }, saver.take(found.flatMap((c) => c.proof.exchangeIds)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
+      journal.taskDone({ outcome, candidates: found, ...(audits.length ? { audits } : {}) }, saver.take(found.flatMap((c) => c.proof.exchangeIds)).map((x) => redactExchange(x, redact)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
     };
     const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed, ...(opts.signal ? { signal: opts.signal } : {}) };
     const ran = await timed('execute', () => execute({ ...common, plan: todo, onEvent: emit, onTaskDone }), (r) => `${r.candidates.length} candidates`);

@@ -3,24 +3,31 @@ import type { Exchange, HttpEngine, Identity, Operation, Surface, Target } from 
 import type { AnyCheck, CheckContext, CheckOob, Strength } from '../checks/kit/define.js';
 import type { OobCallback, OobHandle } from '../oob/listener.js';
 
-export interface ContextInput {
-  check: AnyCheck;
-  taskId: string;
+/** What every check of one scan shares, whichever stage runs it (execute, then confirm). */
+export interface ScanContextInput {
   target: Target;
-  operation: Operation | undefined;
-  identity: Identity;
-  identities: readonly Identity[];
-  /** Identities whose login failed, with why. */
-  unavailable?: ReadonlyMap<string, string>;
   surface: Surface;
+  identities: readonly Identity[];
+  /** Identities whose login failed, with why (checks see them in `ctx.unavailable`). */
+  unavailable?: ReadonlyMap<string, string>;
   engine: HttpEngine;
   safeMode: boolean;
+  /** Attack strength handed to every check (`default` when absent). */
+  strength?: Strength;
+  /** Seed for generated data (`--seed`). */
+  seed?: number;
+  /** The scan's out-of-band listener, when one runs (checks declaring `needsOob`). */
+  oob?: OobHandle | undefined;
+}
+
+/** What is particular to one task: the check, its operation and identity, its validated options. */
+export interface TaskContextInput {
+  check: AnyCheck;
+  taskId: string;
+  operation: Operation | undefined;
+  identity: Identity;
   options: unknown;
   signal: AbortSignal;
-  strength?: Strength;
-  seed?: number;
-  /** The scan's out-of-band listener, when one runs. */
-  oob?: OobHandle | undefined;
 }
 
 /** The callback as an exchange: its request is what the target sent to the listener. */
@@ -48,7 +55,8 @@ function checkOob(handle: OobHandle, engine: HttpEngine, meta: { taskId: string;
   };
 }
 
-export function createCheckContext(input: ContextInput): CheckContext<unknown> {
+export function createCheckContext(scan: ScanContextInput, task: TaskContextInput): CheckContext<unknown> {
+  const input = { ...scan, ...task };
   const origin = new URL(input.target.url);
   return {
     target: input.target,

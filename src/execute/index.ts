@@ -1,33 +1,19 @@
 // src/execute/index.ts — stage 3: runs the planned tasks; each ends found, clean, inconclusive, crashed or not run.
 import { isVouchError, VouchError } from '../core/index.js';
-import type { Candidate, EventSink, HttpEngine, Identity, PermissionAudit, Plan, Surface, Target, TaskOutcome } from '../core/index.js';
-import type { AnyCheck, Strength } from '../checks/kit/define.js';
+import type { Candidate, EventSink, PermissionAudit, Plan, TaskOutcome } from '../core/index.js';
+import type { AnyCheck } from '../checks/kit/define.js';
 import { interruptReason } from '../net/engine.js';
-import type { OobHandle } from '../oob/listener.js';
-import { createCheckContext } from './context.js';
+import { createCheckContext, type ScanContextInput } from './context.js';
 
-export { createCheckContext } from './context.js';
+export { createCheckContext, type ScanContextInput } from './context.js';
 
-export interface ExecuteInput {
+export interface ExecuteInput extends ScanContextInput {
   plan: Plan;
-  surface: Surface;
   checks: readonly AnyCheck[];
-  identities: readonly Identity[];
-  /** Identities whose login failed, with why (checks see them in `ctx.unavailable`). */
-  unavailable?: ReadonlyMap<string, string>;
-  target: Target;
-  engine: HttpEngine;
-  safeMode: boolean;
-  /** Attack strength handed to every check (`default` when absent). */
-  strength?: Strength;
   /** Raw options per check id from vouch.yaml, validated against each check's schema. */
   options?: Record<string, unknown>;
   signal?: AbortSignal;
-  /** The scan's out-of-band listener, when one runs (checks declaring `needsOob`). */
-  oob?: OobHandle | undefined;
   onEvent?: EventSink;
-  /** Seed for generated data (`--seed`). */
-  seed?: number;
   /** Tasks run at once. Default 4. */
   concurrency?: number;
   /** Called as each task ends, with the candidates it proposed (the scan journal keeps them for resume). */
@@ -86,23 +72,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     } else if (!check || !identity) {
       outcome = { taskId: task.id, status: 'crashed', reason: `plan names unknown ${check ? 'identity' : 'check'} (${task.checkId}/${task.identity})` };
     } else {
-      const ctx = createCheckContext({
-        check,
-        taskId: task.id,
-        target: input.target,
-        operation: task.operationId ? ops.get(task.operationId) : undefined,
-        identity,
-        identities: input.identities,
-        ...(input.unavailable ? { unavailable: input.unavailable } : {}),
-        surface: input.surface,
-        engine: input.engine,
-        safeMode: input.safeMode,
-        ...(input.strength ? { strength: input.strength } : {}),
-        options: options.get(check.id),
-        signal,
-        ...(input.seed !== undefined ? { seed: input.seed } : {}),
-        oob: input.oob,
-      });
+      const ctx = createCheckContext(input, { check, taskId: task.id, operation: task.operationId ? ops.get(task.operationId) : undefined, identity, options: options.get(check.id), signal });
       try {
         const result = await check.run(ctx);
         if (result.audit) {

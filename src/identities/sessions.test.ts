@@ -34,14 +34,15 @@ function site(): Promise<Fixture> {
   });
 }
 
-function setup(url: string, identities: Identity[]): { engine: Engine; sessions: ReturnType<typeof createIdentitySessions>; failures: string[] } {
+function setup(url: string, identities: Identity[]): { engine: Engine; sessions: ReturnType<typeof createIdentitySessions>; failures: string[]; secrets: string[] } {
   const target = { name: 't', url, environment: 'local' as const };
   const engine = createEngine({ target, scope: { origins: [url], include: [], exclude: [] }, safeMode: false, ratePerSecond: 10_000 });
   const failures: string[] = [];
-  const sessions = createIdentitySessions(identities, engine, (name, reason) => failures.push(`${name}: ${reason}`));
+  const secrets: string[] = [];
+  const sessions = createIdentitySessions(identities, engine, (name, reason) => failures.push(`${name}: ${reason}`), (v) => secrets.push(v));
   engine.setCredentials((n) => sessions.headers(n));
   engine.setReauthenticate((n, why, at) => sessions.relogin(n, why, at));
-  return { engine, sessions, failures };
+  return { engine, sessions, failures, secrets };
 }
 
 const json = (name: string): Identity => ({ name, role: 'user', auth: { kind: 'json-login', url: '/api/login', body: { username: name, password: 'pw' }, tokenPath: 'token' } });
@@ -54,9 +55,12 @@ const form = (name: string, password: string): Identity => ({
 describe('identity sessions', () => {
   it('logs in with a form when status, cookie and redirect all hold, and uses the session cookie', async () => {
     const s = await site();
-    const { engine, sessions } = setup(s.url, [form('web', 'right')]);
+    const { engine, sessions, secrets } = setup(s.url, [form('web', 'right'), json('alice')]);
     try {
       expect(await sessions.usable('web')).toBe(true);
+      expect(await sessions.usable('alice')).toBe(true);
+      // What logins hand out is told to the redactor: the session cookie's value and the token.
+      expect(secrets.sort()).toEqual(['s1', 'tok-1']);
       const me = await engine.send({ method: 'GET', url: '/me' }, { identity: 'web' });
       expect(me.response?.status).toBe(200);
       expect(me.response?.body).toContain('"sid"');

@@ -43,7 +43,16 @@ export function jsonPath(value: unknown, path: string): unknown {
 /** Identities that log in (and so can log in again). */
 const logsIn = (i: Identity): boolean => i.auth.kind === 'json-login' || i.auth.kind === 'form-login';
 
-export function createIdentitySessions(identities: readonly Identity[], engine: Engine, onFailure: (name: string, reason: string) => void = () => undefined): IdentitySessions {
+/**
+ * `onSecret` hears every credential a login hands out (a token, a session cookie's value) so the scan's redactor
+ * masks it in the audit log, the store and the reports as it masks configured secrets.
+ */
+export function createIdentitySessions(
+  identities: readonly Identity[],
+  engine: Engine,
+  onFailure: (name: string, reason: string) => void = () => undefined,
+  onSecret: (secret: string) => void = () => undefined,
+): IdentitySessions {
   const byName = new Map(identities.map((i) => [i.name, i]));
   const cache = new Map<string, Promise<HeaderList>>();
   const failed = new Map<string, string>();
@@ -82,6 +91,7 @@ export function createIdentitySessions(identities: readonly Identity[], engine: 
         }
         const token = jsonPath(body, auth.tokenPath);
         if (typeof token !== 'string' || !token) return fail(`login ${auth.url}: no token at ${auth.tokenPath}`);
+        onSecret(token);
         return [['authorization', `Bearer ${token}`]];
       }
       case 'form-login': {
@@ -103,7 +113,11 @@ export function createIdentitySessions(identities: readonly Identity[], engine: 
         if (problems.length) return fail(`form login ${auth.url} failed: ${problems.join('; ')}`);
         // The session cookie goes into this identity's jar (the engine adds it to its requests).
         const from = new URL(ex.request.url);
-        for (const c of cookies) engine.jar(identity.name).store(c, from);
+        for (const c of cookies) {
+          engine.jar(identity.name).store(c, from);
+          const value = /^\s*[^=;]+=([^;]*)/.exec(c)?.[1];
+          if (value) onSecret(value);
+        }
         return [];
       }
     }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { VouchError } from '../core/index.js';
 import { isValid, requestSchema } from '../generate/index.js';
-import { analyseSpec, summariseSchema } from './analyse.js';
+import { analyseSpec, serverOf, summariseSchema } from './analyse.js';
 
 const YAML = `openapi: 3.0.3
 info: { title: Shop, version: '1' }
@@ -18,6 +18,7 @@ paths:
       security: []
       parameters:
         - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 50 } }
+        - { name: raw, in: querystring }
       responses: { '200': { description: ok } }
   /orders:
     post:
@@ -80,6 +81,9 @@ describe('analyseSpec', () => {
     expect(broken?.where).toBe(`shop.yaml#/paths/~1broken/get (line ${line})`);
     expect(broken?.reason).toMatch(/not an object/);
     expect(a.unusable.some((u) => /unresolved \$ref #\/components\/parameters\/nope/.test(u.reason))).toBe(true);
+    // an ignored parameter is a warning: the operation stays
+    const pline = YAML.split('\n').findIndex((l) => l.includes('querystring')) + 1;
+    expect(a.warnings).toContain(`shop.yaml#/paths/~1products/get/parameters/1 (line ${pline}): parameter raw has an unknown location "querystring", ignored`);
   });
 
   it('accepts a parsed document and reports a schema it cannot generate', async () => {
@@ -116,5 +120,17 @@ describe('summariseSchema', () => {
     expect(summariseSchema({ $ref: '#/x', 'x-vouch-recursive': true })).toBe('(recursive #/x)');
     const wide = { type: 'object', properties: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`field${i}`, { type: 'string' }])) };
     expect(summariseSchema(wide, 80)).toHaveLength(80);
+  });
+});
+
+describe('serverOf', () => {
+  it('places operations as a scan would: first server path as base path, its origin (or the spec URL origin) as base URL', () => {
+    expect(serverOf({ openapi: '3.0.0', servers: [{ url: 'https://api.example.test/v2/' }] }, 'spec.yaml')).toEqual({ basePath: '/v2', baseUrl: 'https://api.example.test' });
+    expect(serverOf({ openapi: '3.0.0', servers: [{ url: '/api' }] }, 'spec.yaml')).toEqual({ basePath: '/api', baseUrl: '{baseUrl}' });
+    expect(serverOf({ openapi: '3.0.0', servers: [{ url: '/api' }] }, 'http://127.0.0.1:9/docs/openapi.json')).toEqual({ basePath: '/api', baseUrl: 'http://127.0.0.1:9' });
+    expect(serverOf({ openapi: '3.1.0' }, 'spec.yaml')).toEqual({ basePath: '', baseUrl: '{baseUrl}' });
+    expect(serverOf({ swagger: '2.0', host: 'h.example.test', basePath: '/v1', schemes: ['http'] }, 'spec.json')).toEqual({ basePath: '/v1', baseUrl: 'http://h.example.test' });
+    expect(serverOf({ swagger: '2.0', basePath: '/v1' }, 'spec.json')).toEqual({ basePath: '/v1', baseUrl: '{baseUrl}' });
+    expect(serverOf({ openapi: '3.0.0', servers: [{ url: 'https://{tenant}.example.test/{v}', variables: { v: { default: 'v3' } } }] }, 'spec.yaml')).toEqual({ basePath: '/v3', baseUrl: 'https://{tenant}.example.test' });
   });
 });

@@ -1,8 +1,12 @@
 // src/inspect/analyse.ts — the offline spec pipeline (parse → surface → generate), in-process, sending nothing.
 import { VouchError } from '../core/index.js';
-import type { JsonSchema, Operation } from '../core/index.js';
+import type { Identity, JsonSchema, Operation } from '../core/index.js';
+import type { AnyCheck } from '../checks/kit/define.js';
+import { plan as planTasks } from '../plan/index.js';
 import { defaultBasePath, parseSpec, place, specToOperations, type RefDocs, type SpecText } from '../discover/openapi.js';
-import { generateCases, mergeAllOf, type GeneratedCase, type Phase } from '../generate/index.js';
+import { mergeAllOf, type GeneratedCase } from '../generate/index.js';
+import { casesFor, type CaseOptions, type CaseResult } from './cases.js';
+import { canIsolate, generateIsolated } from './isolate.js';
 
 export type { GeneratedCase } from '../generate/index.js';
 export type { RefDocs } from '../discover/openapi.js';
@@ -22,6 +26,16 @@ export interface AnalysedOperation {
   timedOut?: boolean;
   /** Milliseconds spent generating this operation's cases. */
   ms: number;
+  /** What a scan would plan for this operation (opts.plan), with the reason for each check left out. */
+  plan?: OperationPlan;
+}
+
+export interface OperationPlan {
+  safeMode: boolean;
+  /** Check ids a scan would run on this operation. */
+  checks: string[];
+  /** Checks left out, and why (safe mode, method, no parameters, needs a signed-in identity...). */
+  skipped: Array<{ checkId: string; reason: string }>;
 }
 
 export interface SpecAnalysis {
@@ -29,9 +43,9 @@ export interface SpecAnalysis {
   specVersion: string;
   title?: string;
   operations: AnalysedOperation[];
-  /** Each names the JSON pointer and YAML line, as the parser words them. */
+  /** Each names the JSON pointer and YAML line, as the parser words them (parts ignored, operation kept). */
   warnings: string[];
-  /** What the parser dropped or the generator could not use, and why. */
+  /** Operations, path items and $refs the parser dropped, operations the generator could not make a request for. */
   unusable: Array<{ where: string; reason: string }>;
   /** Where requests would go: the spec's first server (or host), else the spec URL's origin, else `{baseUrl}`. */
   baseUrl?: string;
@@ -54,13 +68,24 @@ export interface AnalyseOptions {
   positives: number;
   negatives: number;
   seed: number;
-  /** Per-operation generation budget in ms (checked between generation steps). Default 2000. */
+  /** Per-operation generation budget in ms (checked between generation phases). Default 2000. */
   opBudgetMs?: number;
+  /**
+   * Generate in a worker thread that is stopped when one operation runs past this (a generation that never ends).
+   * Default 2 × opBudgetMs + 1 s. Used when `isolate` (default: when the compiled worker exists, i.e. from dist/).
+   */
+  opHardLimitMs?: number;
+  isolate?: boolean;
   /** Documents of external $refs (loadExternalRefs); default: local refs only. */
   refs?: RefDocs;
   /** Warnings met before analysing (loading external $refs), sorted into warnings and unusable like the parser's. */
   warnings?: readonly string[];
-  /** Called after each operation (for progress on large specs). */
+  /**
+   * Plan these checks (the registry, passed in like the engine is given it) on each operation as a scan would;
+   * identities default to anonymous + one signed-in user. Without it, no plan.
+   */
+  plan?: { checks: readonly AnyCheck[]; safeMode: boolean; identities?: Identity[] };
+  /** Called once the operations are known (done = 0), then after each one (for progress on large specs). */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -130,8 +155,11 @@ function splitWarning(w: string): { where: string; reason: string } {
   return m ? { where: m[1]!, reason: m[2]! } : { where: '', reason: w };
 }
 
-/** Parser warnings that mean something was left out of the surface. */
-const DROPPED = /skipped|ignored|unresolved \$ref|not loaded|could not be loaded/;
+/**
+ * Parser warnings that mean a whole operation, path item or referenced document was left out ("unusable"); the
+ * others (a parameter, `responses` or a link ignored) leave the operation in, tested without that part.
+ */
+const DROPPED = /skipped|unresolved \$ref|not loaded|could not be loaded/;
 
 const now = (): number => performance.now();
 
@@ -142,26 +170,36 @@ function expandServer(url: string, variables: unknown): string {
 }
 
 /**
- * The origin (and server path, for absolute servers) operation paths are appended to. Operation paths already carry
- * a relative server's path or 2.0's basePath (specToOperations' default), so those contribute only their origin.
+ * Where operations live, as a scan with no other hint would place them (discover/spec.ts chooseBasePath falls back
+ * to the first server's path): the first server (variables at their defaults; 2.0: host + basePath), its path the
+ * operations' base path (so operation ids, and the per-operation seeds derived from them, match a scan's), its
+ * origin the base URL. A relative server resolves against a spec URL; from a file the origin is `{baseUrl}`.
  */
-export function baseUrlOf(doc: Record<string, unknown>, location: string): string {
-  const specOrigin = /^https?:\/\//i.test(location) ? new URL(location).origin : undefined;
-  const absolute = (u: string): string | undefined => (/^https?:\/\//i.test(u) && URL.canParse(u) ? u.replace(/\/+$/, '') : undefined);
+export function serverOf(doc: Record<string, unknown>, location: string): { basePath: string; baseUrl: string } {
+  const specUrl = /^https?:\/\//i.test(location) && URL.canParse(location) ? location : undefined;
+  let raw: string | undefined;
   if (doc.swagger === '2.0') {
-    if (typeof doc.host === 'string' && doc.host) {
-      const scheme = Array.isArray(doc.schemes) && typeof doc.schemes[0] === 'string' ? doc.schemes[0] : specOrigin ? new URL(specOrigin).protocol.slice(0, -1) : 'https';
-      const u = absolute(`${scheme}://${doc.host}`);
-      if (u) return u;
-    }
-    return specOrigin ?? '{baseUrl}';
+    const scheme = Array.isArray(doc.schemes) && typeof doc.schemes[0] === 'string' ? doc.schemes[0] : specUrl ? new URL(specUrl).protocol.slice(0, -1) : 'https';
+    const basePath = typeof doc.basePath === 'string' ? doc.basePath : '';
+    raw = typeof doc.host === 'string' && doc.host ? `${scheme}://${doc.host}${basePath}` : basePath || undefined;
+  } else {
+    const first = Array.isArray(doc.servers) ? (doc.servers[0] as { url?: unknown; variables?: unknown } | undefined) : undefined;
+    if (first && typeof first.url === 'string') raw = expandServer(first.url, first.variables);
   }
-  const first = Array.isArray(doc.servers) ? (doc.servers[0] as { url?: unknown; variables?: unknown } | undefined) : undefined;
-  if (first && typeof first.url === 'string') {
-    const u = absolute(expandServer(first.url, first.variables));
-    if (u) return u;
+  const fallback = specUrl ? new URL(specUrl).origin : '{baseUrl}';
+  if (raw === undefined) return { basePath: '', baseUrl: fallback };
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
+  const base = specUrl ?? 'http://placeholder.invalid/';
+  if (!URL.canParse(raw, base)) return { basePath: defaultBasePath(doc), baseUrl: fallback };
+  const u = new URL(raw, base);
+  let basePath = u.pathname;
+  try {
+    basePath = decodeURI(basePath);
+  } catch {
+    // keep it encoded
   }
-  return specOrigin ?? '{baseUrl}';
+  basePath = basePath.replace(/\/+$/, '');
+  return { basePath, baseUrl: absolute || specUrl ? u.origin : '{baseUrl}' };
 }
 
 function schemesOf(doc: Record<string, unknown>): Record<string, SecurityScheme> {
@@ -203,9 +241,10 @@ export async function analyseSpec(
     lineOf = input.lineOf;
   }
   const location = input.location;
-  const basePath = defaultBasePath(doc);
+  const { basePath, baseUrl } = serverOf(doc, location);
   const parsed = specToOperations(doc, location, { basePath, ...(opts.refs ? { refs: opts.refs } : {}), ...(lineOf ? { lineOf } : {}) });
   const security = securityByOperation(doc);
+  const rawPathOf = (op: Operation): string => (basePath && op.path.startsWith(basePath) ? op.path.slice(basePath.length) : op.path);
   const info = doc.info && typeof doc.info === 'object' ? (doc.info as Record<string, unknown>) : {};
   const warnings: string[] = [];
   const unusable: SpecAnalysis['unusable'] = [];
@@ -214,61 +253,55 @@ export async function analyseSpec(
     else warnings.push(w);
   }
   const budget = opts.opBudgetMs ?? 2000;
-  const operations: AnalysedOperation[] = [];
   const total = parsed.operations.length;
-  let lastYield = now();
-  for (const op of parsed.operations) {
-    const rawPath = basePath && op.path.startsWith(basePath) ? op.path.slice(basePath.length) : op.path;
-    const a: AnalysedOperation = { operation: op, tags: op.tags ?? [], security: security.get(`${op.method} ${rawPath}`) ?? [], cases: [], ms: 0 };
+  const operations: AnalysedOperation[] = parsed.operations.map((op) => {
+    const a: AnalysedOperation = { operation: op, tags: op.tags ?? [], security: security.get(`${op.method} ${rawPathOf(op)}`) ?? [], cases: [], ms: 0 };
     if (op.requestBody) a.body = `${op.requestBody.contentType}${op.requestBody.schema ? ` ${summariseSchema(op.requestBody.schema)}` : ''}`;
-    generate(a, parsed.version, opts, budget);
-    if (a.skipped && a.cases.length === 0) unusable.push({ where: place(location, `/paths/${escapePointer(rawPath)}/${op.method.toLowerCase()}`, lineOf), reason: `no request could be generated: ${a.skipped}` });
-    operations.push(a);
-    opts.onProgress?.(operations.length, total);
+    return a;
+  });
+  opts.onProgress?.(0, total);
+  const caseOptions: CaseOptions = { positives: opts.positives, negatives: opts.negatives, seed: opts.seed, specVersion: parsed.version, budgetMs: budget };
+  let done = 0;
+  const record = (i: number, r: CaseResult): void => {
+    const a = operations[i]!;
+    a.cases = r.cases;
+    a.ms = r.ms;
+    if (r.skipped !== undefined) a.skipped = r.skipped;
+    if (r.timedOut) a.timedOut = true;
+    opts.onProgress?.(++done, total);
+  };
+  const wantsCases = opts.positives > 0 || opts.negatives > 0;
+  // A worker stops a generation that never ends (hard limit); without the compiled worker, in-process with the soft budget.
+  let from = 0;
+  if (wantsCases && (opts.isolate ?? canIsolate())) from = await generateIsolated(parsed.operations, caseOptions, opts.opHardLimitMs ?? budget * 2 + 1000, record);
+  let lastYield = now();
+  for (let i = from; i < total; i++) {
+    record(i, wantsCases ? casesFor(parsed.operations[i]!, caseOptions) : { cases: [], ms: 0 });
     // Let timers (progress, signals) run on large specs.
     if (now() - lastYield > 100) {
       await new Promise((r) => setImmediate(r));
       lastYield = now();
     }
   }
-  return { location, specVersion: parsed.version, ...(typeof info.title === 'string' ? { title: info.title } : {}), operations, warnings, unusable, baseUrl: baseUrlOf(doc, location), schemes: schemesOf(doc) };
+  for (const a of operations) {
+    if (opts.plan) a.plan = planOperation(a.operation, opts.plan);
+    if (a.skipped && a.cases.length === 0) unusable.push({ where: place(location, `/paths/${escapePointer(rawPathOf(a.operation))}/${a.operation.method.toLowerCase()}`, lineOf), reason: `no request could be generated: ${a.skipped}` });
+  }
+  return { location, specVersion: parsed.version, ...(typeof info.title === 'string' ? { title: info.title } : {}), operations, warnings, unusable, baseUrl, schemes: schemesOf(doc) };
 }
 
-/** Fills `a.cases` phase by phase, stopping at the budget; positives first (at most `positives`), then negatives. */
-function generate(a: AnalysedOperation, specVersion: string, opts: AnalyseOptions, budget: number): void {
-  const start = now();
-  const op = a.operation;
-  const seen = new Set<string>();
-  const positives: GeneratedCase[] = [];
-  const negatives: GeneratedCase[] = [];
-  const steps: Array<{ phases: Phase[]; into: GeneratedCase[]; want: number }> = [
-    { phases: ['example'], into: positives, want: opts.positives },
-    { phases: ['positive'], into: positives, want: opts.positives },
-    { phases: ['boundary'], into: positives, want: opts.positives },
-    { phases: ['negative'], into: negatives, want: opts.negatives },
-  ];
-  for (const step of steps) {
-    if (step.into.length >= step.want) continue;
-    if (now() - start > budget) {
-      a.timedOut = true;
-      a.skipped ??= `generation stopped at the ${budget} ms budget`;
-      break;
-    }
-    try {
-      const set = generateCases(op, { seed: opts.seed, count: step.want - step.into.length, negatives: step.want - step.into.length, specVersion, phases: step.phases });
-      if (set.skipped && step.phases.includes('positive')) a.skipped = set.skipped;
-      for (const c of set.cases) {
-        const key = JSON.stringify(c.values);
-        if (seen.has(key) || step.into.length >= step.want) continue;
-        seen.add(key);
-        step.into.push(c);
-      }
-    } catch (e) {
-      a.skipped = `the generator failed: ${e instanceof Error ? e.message : String(e)}`;
-      break;
-    }
-  }
-  if (now() - start > budget && !a.timedOut) a.timedOut = true;
-  a.cases = [...positives, ...negatives];
-  a.ms = Math.round(now() - start);
+/** A user that stands for "a signed-in identity" when none is configured: plans only, it is never used to send. */
+const HYPOTHETICAL: Identity[] = [
+  { name: 'anonymous', role: 'anonymous', auth: { kind: 'none' } },
+  { name: 'user', role: 'user', auth: { kind: 'none' } },
+];
+
+/** The operation-scoped tasks and skips a scan would plan for one operation. */
+export function planOperation(op: Operation, o: { checks: readonly AnyCheck[]; safeMode: boolean; identities?: Identity[] }): OperationPlan {
+  const checks0 = o.checks.filter((c) => c.scope === 'operation');
+  const p = planTasks({ surface: { target: '', operations: [op], warnings: [] }, checks: checks0, identities: o.identities ?? HYPOTHETICAL, safeMode: o.safeMode });
+  const checks = [...new Set(p.tasks.map((t) => t.checkId))];
+  const skipped = new Map<string, string>();
+  for (const s of p.skipped) if (s.operationId === op.id && !checks.includes(s.checkId) && !skipped.has(s.checkId)) skipped.set(s.checkId, s.reason);
+  return { safeMode: o.safeMode, checks, skipped: [...skipped].map(([checkId, reason]) => ({ checkId, reason })) };
 }

@@ -1,6 +1,6 @@
 // src/inspect/format.ts — pure writers of a SpecAnalysis: the terminal text and the `--json` document.
 import type { Parameter } from '../core/index.js';
-import type { AnalysedOperation, SpecAnalysis } from './analyse.js';
+import type { AnalysedOperation, OperationPlan, SpecAnalysis } from './analyse.js';
 import { summariseSchema } from './analyse.js';
 import { curlLine, escapeControl, exampleRequest, type ExampleRequest } from './curl.js';
 
@@ -47,6 +47,8 @@ export interface InspectOperation {
   skipped?: string;
   timedOut?: boolean;
   ms: number;
+  /** What a scan would run on this operation (safe mode unless said otherwise). */
+  plan?: OperationPlan;
 }
 
 export interface InspectDocument {
@@ -97,6 +99,7 @@ export function inspectDocument(analysis: SpecAnalysis, opts: FormatOptions): In
       ...(a.skipped !== undefined ? { skipped: a.skipped } : {}),
       ...(a.timedOut ? { timedOut: true } : {}),
       ms: a.ms,
+      ...(a.plan ? { plan: a.plan } : {}),
     };
   });
   const tags = new Set(analysis.operations.map((a) => a.tags[0] ?? UNTAGGED));
@@ -119,6 +122,14 @@ export function inspectDocument(analysis: SpecAnalysis, opts: FormatOptions): In
     warnings: analysis.warnings,
     unusable: analysis.unusable,
   };
+}
+
+/** ` (reason)` for the most frequent reason, or ''. */
+function mostCommon(reasons: string[]): string {
+  const n = new Map<string, number>();
+  for (const r of reasons) n.set(r, (n.get(r) ?? 0) + 1);
+  const top = [...n].sort((a, b) => b[1] - a[1])[0];
+  return top ? ` (${escapeControl(top[0])})` : '';
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -145,6 +156,7 @@ export function inspectText(analysis: SpecAnalysis, opts: FormatOptions): string
       for (const r of rows) lines.push(`      ${e(r[0]!.padEnd(w[0]!))}  ${e(r[1]!.padEnd(w[1]!))}  ${e(r[2]!.padEnd(w[2]!))}  ${r[3]}`);
       if (op.body) lines.push(`      body  ${e(op.body.contentType)} ${e(op.body.schema)}`);
       lines.push(`      auth  ${op.security.length ? e(op.security.join(' | ')) : op.auth === 'none' ? 'none' : 'required'}${op.tags.length > 1 ? `; also tagged ${e(op.tags.slice(1).join(', '))}` : ''}`);
+      if (op.plan) lines.push(`      plan  ${plural(op.plan.checks.length, 'check')} would run${op.plan.safeMode ? ' in safe mode' : ''}${op.plan.checks.length ? `: ${op.plan.checks.join(', ')}` : mostCommon(op.plan.skipped.map((x) => x.reason))}`);
       if (op.timedOut) lines.push(`      generation stopped at its time budget after ${op.ms} ms`);
       if (op.skipped && opts.examples > 0) lines.push(`      not generated: ${e(op.skipped)}`);
       for (const x of op.examples) lines.push(`      ${x.valid ? '+' : '-'} ${e(x.label)}`, `        ${x.curl}`);

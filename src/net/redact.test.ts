@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditLine, createAuditLog } from './audit.js';
-import { createRedactor, REDACTED } from './redact.js';
+import { createRedactor, redactExchange, REDACTED } from './redact.js';
 
 describe('redactor', () => {
   const r = createRedactor(['s3cr3t-password', 'abc']);
@@ -15,7 +15,7 @@ describe('redactor', () => {
     [['Proxy-Authorization', 'opaque'], ['Proxy-Authorization', REDACTED]],
     [['X-Api-Key', 'k-123'], ['X-Api-Key', REDACTED]],
     [['Cookie', 'sid=abc123; theme=dark'], ['Cookie', `sid=${REDACTED}; theme=${REDACTED}`]],
-    [['set-cookie', 'sid=abc123; Path=/; HttpOnly'], ['set-cookie', `sid=${REDACTED}; Path=${REDACTED}; HttpOnly`]],
+    [['set-cookie', 'sid=abc123; Path=/; SameSite=Lax; HttpOnly'], ['set-cookie', `sid=${REDACTED}; Path=/; SameSite=Lax; HttpOnly`]],
     [['X-Note', 'pw is s3cr3t-password'], ['X-Note', `pw is ${REDACTED}`]],
     [['Accept', 'text/html'], ['Accept', 'text/html']],
   ] as Array<[[string, string], [string, string]]>)('headers %j', (h, want) => expect(r.headers([h])).toEqual([want]));
@@ -29,6 +29,31 @@ describe('redactor', () => {
     ['http://h/reset/s3cr3t-password', `http://h/reset/${REDACTED}`],
     ['not a url s3cr3t-password', `not a url ${REDACTED}`],
   ])('url %s', (u, want) => expect(r.url(u)).toBe(want));
+
+  it('redacts a secret learned during the scan from then on (a login token), in text, URLs and headers', () => {
+    const learner = createRedactor([]);
+    expect(learner.text('token tok-from-login-9f')).toBe('token tok-from-login-9f');
+    learner.learn('tok-from-login-9f');
+    expect(learner.text('{"token":"tok-from-login-9f"}')).toBe(`{"token":"${REDACTED}"}`);
+    expect(learner.url('http://h/p/tok-from-login-9f')).toBe(`http://h/p/${REDACTED}`);
+    expect(learner.headers([['x-echo', 'tok-from-login-9f']])).toEqual([['x-echo', REDACTED]]);
+  });
+
+  it('redacts an exchange everywhere a secret can be: URL, headers, bodies, error', () => {
+    const x = redactExchange(
+      {
+        id: 'x1',
+        request: { method: 'POST', url: 'http://h/login?token=q1', headers: [['authorization', 'Bearer b1']], body: '{"password":"s3cr3t-password"}' },
+        response: { status: 200, headers: [['set-cookie', 'sid=v1; Path=/']], body: 'hello s3cr3t-password' },
+        error: { code: 'E', message: 'failed for s3cr3t-password' },
+        timing: { startedAt: 0, totalMs: 1 },
+        identity: 'alice',
+      },
+      r,
+    );
+    expect(JSON.stringify(x)).not.toMatch(/s3cr3t-password|b1"|q1|v1/);
+    expect(x.response?.headers).toEqual([['set-cookie', `sid=${REDACTED}; Path=/`]]);
+  });
 
   it('ignores configured secrets shorter than 4 characters (they would redact everything)', () => {
     expect(r.text('abcdef')).toBe('abcdef');

@@ -2,7 +2,7 @@
 import type { BehaviourDiff, Candidate, Comparison, Exchange, Exposure, Finding, Identity, PermissionAudit, ProofExchange, Report, Surface, Verdict } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import type { PolicyRule } from '../config/index.js';
-import type { Redactor } from '../net/index.js';
+import { redactExchange, type Redactor } from '../net/index.js';
 import { compareFindings, diffPermissions, diffSurface } from './compare.js';
 import { toCurl } from './curl.js';
 import { fingerprint } from './fingerprint.js';
@@ -34,18 +34,14 @@ function withValues(redact: Redactor, values: readonly string[] | undefined): Re
 
 function proofExchange(x: Exchange, redact: Redactor): ProofExchange {
   const cut = (body: string): string => (body.length > PROOF_BODY_CAP ? `${body.slice(0, PROOF_BODY_CAP)}\n[... ${body.length - PROOF_BODY_CAP} more characters cut from the proof]` : body);
+  const r = redactExchange(x, redact, cut);
   return {
-    id: x.id,
-    request: {
-      ...x.request,
-      url: redact.url(x.request.url),
-      headers: redact.headers(x.request.headers),
-      ...(x.request.body !== undefined ? { body: redact.text(cut(x.request.body)) } : {}),
-    },
-    ...(x.response ? { response: { ...x.response, headers: redact.headers(x.response.headers), body: redact.text(cut(x.response.body)) } } : {}),
-    ...(x.error ? { error: { code: x.error.code, message: redact.text(x.error.message) } } : {}),
-    timing: x.timing,
-    identity: x.identity,
+    id: r.id,
+    request: r.request,
+    ...(r.response ? { response: r.response } : {}),
+    ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
+    timing: r.timing,
+    identity: r.identity,
   };
 }
 

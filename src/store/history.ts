@@ -441,8 +441,9 @@ export async function openSqliteDatabase(path: string): Promise<Kysely<Database>
   try {
     mkdirSync(dirname(path), { recursive: true });
     sqlite = new BetterSqlite3(path, { fileMustExist: false });
-    sqlite.pragma('journal_mode = WAL'); // fails on a file that is not a database
+    // Wait for another process's lock first: switching to WAL and migrating both need it (two scans starting at once).
     sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('journal_mode = WAL'); // fails on a file that is not a database
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
   } catch (e) {

@@ -63,6 +63,10 @@ describe('interrupt and resume', () => {
 
     const resume = await store.resumable('cut-00000000001');
     expect(resume.done.length).toBe(cut.stats.tasks.length - notRun.length);
+    // The journal keeps no secret: configured passwords, and the tokens the logins handed out, are redacted.
+    const kept = JSON.stringify(resume.exchanges);
+    expect(kept).toMatch(/Bearer \[REDACTED\]/);
+    expect(kept).not.toMatch(/alice-pass|bob-pass|Bearer eyJ|"token":"eyJ/);
     const resumed = await scan({ resume });
     expect(resumed.scanId).toBe('cut-00000000001');
     expect(resumed.partial).toBeUndefined();

@@ -1,6 +1,7 @@
 // src/cli/commands/inspect.ts — `vouch inspect <spec>`: what vouch makes of an API description, without testing anything.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { allChecks } from '../../checks/index.js';
 import { loadConfig, resolveRun } from '../../config/index.js';
 import { VouchError } from '../../core/index.js';
 import { loadExternalRefs, parseSpec } from '../../discover/openapi.js';
@@ -14,6 +15,7 @@ export interface InspectOpts {
   json?: true;
   examples?: string;
   seed?: string;
+  opBudget?: string;
   config?: string;
 }
 
@@ -70,9 +72,10 @@ function fetcher(origins: string[], secrets: readonly string[], target: string |
 export async function inspectCommand(spec: string, opts: InspectOpts): Promise<number> {
   const examples = intOption('--examples', opts.examples, 0, 100);
   const seed = intOption('--seed', opts.seed, DEFAULT_SEED, 2 ** 31 - 1);
-  const { config } = loadConfig(opts.config);
+  const opBudgetMs = intOption('--op-budget', opts.opBudget, 2000, 600_000);
+  const { config, path: configPath } = loadConfig(opts.config);
   // Only the identities' secrets are wanted here (to scrub them from examples); the URL is a stand-in when none is configured.
-  const { secrets } = resolveRun(config, { url: config.target.url ?? 'http://127.0.0.1' });
+  const { secrets, identities, safeMode } = resolveRun(config, { url: config.target.url ?? 'http://127.0.0.1' });
   const redactor = createRedactor(secrets);
   const configOrigins = [...(config.target.url && URL.canParse(config.target.url) ? [new URL(config.target.url).origin] : []), ...config.scope.origins];
   let text: string;
@@ -97,8 +100,16 @@ export async function inspectCommand(spec: string, opts: InspectOpts): Promise<n
   }
   const started = performance.now();
   let lastProgress = started;
+  /** A progress line on stderr once the work has taken over 1.5 s, at most one a second unless `force`. */
+  const progress = (msg: string, force = false): void => {
+    const t = performance.now();
+    if (t - started < 1500 || (!force && t - lastProgress < 1000)) return;
+    lastProgress = t;
+    process.stderr.write(`inspect: ${msg} (${((t - started) / 1000).toFixed(1)} s)\n`);
+  };
   try {
     const { doc, lineOf } = parseSpec(text, location);
+    progress(`parsed ${(text.length / 1e6).toFixed(1)} MB`, true);
     const refWarnings: string[] = [];
     const refs = await loadExternalRefs(doc, location, async (abs) => {
       if (isUrl(abs)) {
@@ -111,15 +122,12 @@ export async function inspectCommand(spec: string, opts: InspectOpts): Promise<n
       positives: examples,
       negatives: examples,
       seed,
+      opBudgetMs,
       refs,
       warnings: refWarnings,
-      onProgress: (done, total) => {
-        const t = performance.now();
-        if (t - started > 1500 && t - lastProgress > 1000) {
-          lastProgress = t;
-          process.stderr.write(`inspect: ${done}/${total} operations (${Math.round((t - started) / 1000)} s)\n`);
-        }
-      },
+      // Plans as a scan would: safe mode unless vouch.yaml says the target is not production; its identities when it has signed-in ones.
+      plan: { checks: allChecks, safeMode: configPath ? safeMode : true, ...(identities.length > 1 ? { identities } : {}) },
+      onProgress: (done, total) => progress(done === 0 ? `${total} operations found; generating requests` : `${done}/${total} operations`, done === 0 || done === total),
     });
     if (analysis.operations.length === 0) {
       const why = analysis.unusable[0] ? `; first problem: ${analysis.unusable[0].where}: ${analysis.unusable[0].reason}` : '';
