@@ -46,7 +46,7 @@ export async function analyseFile(path, id, mods, opts = {}) {
     const paths = Object.entries(spec.doc.paths);
     if (paths.length > opts.maxOps) spec.doc.paths = Object.fromEntries(paths.slice(0, opts.maxOps));
   }
-  const analysis = await inspect.analyseSpec({ doc: spec.doc, location: path, lineOf: spec.lineOf }, { positives: 1, negatives: 1, seed: 1, opBudgetMs: opts.opBudgetMs ?? 2000, refs, warnings: loadWarnings, plan: false });
+  const analysis = await inspect.analyseSpec({ doc: spec.doc, location: path, lineOf: spec.lineOf }, { positives: 1, negatives: 1, seed: 1, opBudgetMs: opts.opBudgetMs ?? 2000, refs, warnings: loadWarnings, ...(opts.isolate !== undefined ? { isolate: opts.isolate } : {}) });
   const strip = (w) => verify.reasonKind(w.replace(/^\S+#\S*( \(line \d+\))?: /, '').replace(/^\S+: /, ''));
   for (const w of analysis.warnings) count(out.warnings, strip(w));
   for (const u of analysis.unusable) if (!/no request could be generated/.test(u.reason)) count(out.warnings, verify.reasonKind(u.reason));
@@ -54,6 +54,7 @@ export async function analyseFile(path, id, mods, opts = {}) {
   for (const a of analysis.operations) {
     if (a.skipped && /^the generator failed/.test(a.skipped)) throw new Error(`${a.operation.id}: ${a.skipped}`);
     if (a.timedOut) out.timedOut++;
+    if (a.skipped && /did not finish within/.test(a.skipped)) out.stopped = (out.stopped ?? 0) + 1;
     const schema = generate.requestSchema(a.operation);
     const pos = a.cases.filter((c) => c.phase !== 'negative');
     if (pos.length) out.covered++;

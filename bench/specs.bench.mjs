@@ -88,7 +88,7 @@ async function limitsChild(kind) {
   const importMs = performance.now() - t0;
   const importRss = process.resourceUsage().maxRSS * 1024;
   const t1 = performance.now();
-  const a = await inspect.analyseSpec({ doc, location: `${kind}.json`, lineOf }, { positives: 1, negatives: 1, seed: 1, opBudgetMs: 2000, plan: false });
+  const a = await inspect.analyseSpec({ doc, location: `${kind}.json`, lineOf }, { positives: 1, negatives: 1, seed: 1, opBudgetMs: 2000 });
   const analyseMs = performance.now() - t1;
   process.stdout.write(JSON.stringify({ bytes: text.length, ops, importMs, importRss, rss0, analyseMs, analysedOps: a.operations.length, timedOut: a.operations.filter((o) => o.timedOut).length, peakRss: process.resourceUsage().maxRSS * 1024 }));
 }
@@ -211,6 +211,7 @@ function report(results, wall, peakRss, opt) {
   let negatives = 0;
   let negativesExact = 0;
   let timedOut = 0;
+  let stopped = 0;
   const badNegatives = new Map();
   const badPositives = [];
   for (const r of results) {
@@ -226,6 +227,7 @@ function report(results, wall, peakRss, opt) {
     negatives += r.negatives;
     negativesExact += r.negativesExact;
     timedOut += r.timedOut ?? 0;
+    stopped += r.stopped ?? 0;
     for (const [k, n] of r.skipped) count(skipped, k, n);
     for (const [k, n] of r.constructs) count(constructs, k, n);
     for (const [k, n] of r.warnings) count(warnings, k, n);
@@ -239,7 +241,7 @@ function report(results, wall, peakRss, opt) {
   for (const c of crashes.slice(0, 20)) line(`  CRASH ${c.id}: ${c.crash.message}\n    ${c.crash.stack.split('\n').slice(1, 4).join('\n    ')}`);
   line(`rejected with a clear reason: ${[...rejected.values()].reduce((a, b) => a + b, 0)}`);
   for (const [k, n] of top(rejected)) line(`  ${n} × ${k}`);
-  line(`operations: ${ops}; covered (≥1 positive case): ${covered} (${pct(covered, ops)}); per-operation budget exceeded: ${timedOut}`);
+  line(`operations: ${ops}; covered (≥1 positive case): ${covered} (${pct(covered, ops)}); per-operation budget exceeded: ${timedOut}; stopped at the hard limit (a generation that would not end): ${stopped}`);
   line(`operations skipped, by reason: ${[...skipped.values()].reduce((a, b) => a + b, 0)}`);
   for (const [k, n] of top(skipped)) line(`  ${n} × ${k}`);
   line(`generation failures by schema construct:`);
