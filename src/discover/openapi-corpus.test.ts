@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { VouchError } from '../core/index.js';
 import type { JsonSchema, Operation } from '../core/index.js';
 import { compileSchema, generateCases, isValid, positiveValues, requestSchema, verifyNegative } from '../generate/index.js';
+import { hasNestedQuantifier } from '../generate/regex.js';
 import { loadExternalRefs, parseSpec, specToOperations } from './openapi.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vouch-corpus-'));
@@ -205,5 +206,30 @@ describe('constructs from the corpus survey', () => {
     const { doc } = parseSpec(readFileSync(file, 'utf8'), file);
     expect(performance.now() - t0).toBeLessThan(5_000);
     expect(Object.keys(doc.paths as object)).toHaveLength(3000);
+  });
+});
+
+describe('catastrophic patterns', () => {
+  // beezup.com's picture URL: `([\/\w \.-]*)*` against its own example (which has `%` and `(`) never ends in V8.
+  const REDOS = '^(https?:\\/\\/)?([\\da-z\\.-]+)\\.([a-z\\.]{2,6})([\\/\\w \\.-]*)*\\/?$';
+  const EXAMPLE = 'https://upload.wikimedia.org/wikipedia/commons/thumb/e/e5/Marlon_Brando_%28cropped%29.jpg/220px-Marlon_Brando_%28cropped%29.jpg';
+
+  it('nested quantifiers are found; import warns; validation and generation end', () => {
+    expect(hasNestedQuantifier(REDOS)).toBe(true);
+    expect(hasNestedQuantifier('(a+)+$')).toBe(true);
+    expect(hasNestedQuantifier('^(\\d+,?)*$')).toBe(true);
+    expect(hasNestedQuantifier('^[a-z]+(-[a-z]+)*$')).toBe(false);
+    expect(hasNestedQuantifier('^([a-z]{2})+$')).toBe(false);
+    expect(hasNestedQuantifier('[(+)]*')).toBe(false);
+    expect(hasNestedQuantifier('^\\w+(\\.[a-z]+)*$')).toBe(false);
+    expect(hasNestedQuantifier('^(\\s*\\w+)*$')).toBe(true);
+    const { op, warnings, version } = one(doc31({ '/pic': bodyOp({ type: 'object', required: ['url'], properties: { url: { type: 'string', pattern: REDOS, example: EXAMPLE } } }) }));
+    expect(warnings.join('\n')).toMatch(/has nested quantifiers \(catastrophic backtracking\): strings longer than 24 characters are not checked/);
+    const t0 = performance.now();
+    const set = generateCases(op, { seed: 1, count: 2, negatives: 2, specVersion: version });
+    expect(isValid({ type: 'string', pattern: REDOS }, EXAMPLE)).toBe(true); // not checked: too long
+    expect(isValid({ type: 'string', pattern: REDOS }, 'a b(')).toBe(false); // short strings still are
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(set.cases.some((c) => c.phase === 'positive')).toBe(true);
   });
 });

@@ -2,6 +2,7 @@
 import { LineCounter, parseDocument, YAMLParseError } from 'yaml';
 import { VouchError } from '../core/index.js';
 import type { JsonSchema, Operation, OperationLink, Parameter, ParamLocation } from '../core/index.js';
+import { GUARDED_MAX, hasNestedQuantifier, patternRegExp } from '../generate/regex.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -327,7 +328,7 @@ export function defaultBasePath(doc: Record<string, unknown>): string {
   return '';
 }
 
-/** `pattern`s under `schema` that no RegExp accepts (with or without the `u` flag); objects in `visited` are skipped. */
+/** `pattern`s under `schema` that no RegExp accepts, or that backtrack catastrophically; objects in `visited` are skipped. */
 function invalidPatterns(schema: unknown, visited: Set<object>, out: string[] = [], depth = 0): string[] {
   if (!schema || typeof schema !== 'object' || visited.has(schema) || depth > 40 || out.length >= 20) return out;
   visited.add(schema);
@@ -336,22 +337,10 @@ function invalidPatterns(schema: unknown, visited: Set<object>, out: string[] = 
     return out;
   }
   const o = schema as Record<string, unknown>;
-  if (typeof o.pattern === 'string' && !isRegExp(o.pattern)) out.push(o.pattern);
+  if (typeof o.pattern === 'string' && (!patternRegExp(o.pattern) || hasNestedQuantifier(o.pattern))) out.push(o.pattern);
   for (const [k, v] of Object.entries(o)) if (k !== 'example' && k !== 'examples' && k !== 'enum' && k !== 'default' && k !== 'const') invalidPatterns(v, visited, out, depth + 1);
   return out;
 }
-
-const isRegExp = (p: string): boolean => {
-  for (const flags of ['u', '']) {
-    try {
-      new RegExp(p, flags);
-      return true;
-    } catch {
-      // try the next flags
-    }
-  }
-  return false;
-};
 
 export function specToOperations(doc: Record<string, unknown>, location: string, opts: SpecOptions = {}): ParsedSpec {
   const warnings: string[] = [];
@@ -488,7 +477,15 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
   for (const op of operations) {
     const at = `${where(`/paths/${escapePointer(op.path.slice(basePath.length))}/${op.method.toLowerCase()}`)}`;
     const roots: Array<[string, unknown]> = [...op.params.map((p): [string, unknown] => [`parameter ${p.name}`, p.schema]), ['request body', op.requestBody?.schema], ...Object.entries(op.responses ?? {}).map(([status, r]): [string, unknown] => [`response ${status}`, r.schema])];
-    for (const [what, schema] of roots) for (const bad of invalidPatterns(schema, visited)) warnings.push(`${at}: ${what}: pattern ${JSON.stringify(bad)} is not an ECMAScript regular expression; that constraint is skipped for generation and validation`);
+    for (const [what, schema] of roots) {
+      for (const bad of invalidPatterns(schema, visited)) {
+        warnings.push(
+          patternRegExp(bad)
+            ? `${at}: ${what}: pattern ${JSON.stringify(bad)} has nested quantifiers (catastrophic backtracking): strings longer than ${GUARDED_MAX} characters are not checked against it`
+            : `${at}: ${what}: pattern ${JSON.stringify(bad)} is not an ECMAScript regular expression; that constraint is skipped for generation and validation`,
+        );
+      }
+    }
   }
   if (operations.length === 0) warnings.push(`${location}: the document describes no operations`);
   return { version, operations, warnings, servers };

@@ -2,6 +2,7 @@
 // says why it cannot (unsupported keyword, unresolved recursion, contradictory bounds).
 import fc from 'fast-check';
 import type { JsonSchema } from '../core/index.js';
+import { patternRegExp, safePattern } from './regex.js';
 import { isValid } from './validate.js';
 
 export interface CompileOptions {
@@ -187,21 +188,7 @@ const FORMATS: Record<string, fc.Arbitrary<string>> = {
   ipv6: fc.ipV6(),
 };
 
-/**
- * A schema's `pattern` as a RegExp: with the `u` flag as JSON Schema asks, else without (many specs use escapes
- * only non-unicode mode accepts); undefined when it is no ECMAScript regex at all (the constraint is then skipped for
- * generation and validation alike, and import warns about it).
- */
-export function patternRegExp(pattern: string): RegExp | undefined {
-  for (const flags of ['u', '']) {
-    try {
-      return new RegExp(pattern, flags);
-    } catch {
-      // try the next flags
-    }
-  }
-  return undefined;
-}
+export { patternRegExp } from './regex.js';
 
 /**
  * `fc.stringMatching(re)`, one per pattern and flags: building one can take a second (`\p{…}` classes and negated
@@ -245,10 +232,11 @@ function stringArb(s: JsonSchema, st: State): fc.Arbitrary<unknown> {
   if (format) sources.push(format);
   if (sources.length === 0) sources.push(fc.string({ minLength, maxLength, unit: 'grapheme-ascii' }));
   // Only declared bounds (and a pattern a format value must also meet) filter; the filter is bounded (never hangs).
+  const tester = re && safePattern(re);
   const fits = (v: string): boolean => {
     const n = [...v].length;
     if (n < minLength || n > declaredMax) return false;
-    if (re && !re.test(v)) return false;
+    if (tester && !tester.test(v)) return false;
     // a pattern's string must also be of the format (ajv knows the formats; unknown ones pass)
     if (re && typeof s.format === 'string') return isValid(formatSchema(s.format), v);
     return true;

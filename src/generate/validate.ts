@@ -4,6 +4,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { JsonSchema } from '../core/index.js';
+import { patternRegExp, safePattern, type SafePattern } from './regex.js';
 
 /** OpenAPI keywords that are not JSON Schema validation and would only confuse ajv. */
 const IGNORED = new Set(['example', 'xml', 'discriminator', 'externalDocs', 'nullable', '$schema', '$id', 'id']);
@@ -96,16 +97,14 @@ function convertObject(src: Record<string, unknown>, openapi30: boolean, ctx: Sh
 /** A pattern that is no ECMAScript regex matches anything: the constraint cannot be checked (import warns). */
 const ANYTHING = { test: (): boolean => true, toString: (): string => '/(?:)/ (invalid pattern ignored)' };
 
-/** ajv's RegExp factory: the `u` flag when the pattern allows it, else none, else (invalid) nothing is checked. */
-function lenientRegExp(pattern: string, flags: string): { test: (s: string) => boolean } {
-  for (const f of [flags, flags.replace('u', '')]) {
-    try {
-      return new RegExp(pattern, f);
-    } catch {
-      // try the next flags
-    }
-  }
-  return ANYTHING;
+/**
+ * ajv's RegExp factory: the `u` flag when the pattern allows it, else none, else (invalid) nothing is checked; a
+ * pattern with nested quantifiers is not run on long strings (catastrophic backtracking; src/generate/regex.ts).
+ */
+function lenientRegExp(pattern: string, flags: string): SafePattern {
+  const re = patternRegExp(pattern);
+  if (!re) return ANYTHING;
+  return safePattern(flags.includes('u') || !re.flags.includes('u') ? re : new RegExp(pattern, flags));
 }
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module object, whose `default` is the plugin.
