@@ -261,11 +261,21 @@ interface DerefCtx {
   memo?: Map<string, unknown>;
   /** How many recursive `$ref`s were left in place so far (a resolution that adds none is memoizable). */
   cycles?: number;
+  /** Objects visited under the current path item; past DEREF_BUDGET, further `$ref`s are left unresolved. */
+  work?: number;
 }
+
+/**
+ * Objects one path item may unfold into. Mutually recursive components (a dozen types that all refer to each other)
+ * unfold exponentially even with cycles cut (bungie.net: 46 s); past this, deeper `$ref`s stay unresolved like
+ * recursive ones (optional parts left out, required ones a reason), with a warning.
+ */
+const DEREF_BUDGET = 50_000;
 
 /** Inlines $refs (local and external); a ref met again on its own path is left as `{ $ref }` (recursive schema). */
 function deref(ctx: DerefCtx, base: string, value: unknown, seen: string[] = [], depth = 0): unknown {
   if (depth > 60 || !value || typeof value !== 'object') return value;
+  ctx.work = (ctx.work ?? 0) + 1;
   if (Array.isArray(value)) return value.map((v) => deref(ctx, base, v, seen, depth + 1));
   const obj = value as Record<string, unknown>;
   if (typeof obj.$ref === 'string') {
@@ -276,6 +286,12 @@ function deref(ctx: DerefCtx, base: string, value: unknown, seen: string[] = [],
     const docLoc = file ? resolveRefLocation(base, file) : base;
     const key = `${docLoc}#${frag}`;
     if (seen.includes(key)) {
+      ctx.cycles = (ctx.cycles ?? 0) + 1;
+      return { $ref: ref, 'x-vouch-recursive': true };
+    }
+    if (ctx.work > DEREF_BUDGET && !ctx.memo?.has(key)) {
+      if (ctx.work !== Infinity) ctx.warnings.push(`${ctx.at}: its schemas unfold into more than ${DEREF_BUDGET} objects (mutually recursive components); deeper $refs are left unresolved, like recursive ones`);
+      ctx.work = Infinity;
       ctx.cycles = (ctx.cycles ?? 0) + 1;
       return { $ref: ref, 'x-vouch-recursive': true };
     }

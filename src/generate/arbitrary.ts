@@ -186,6 +186,16 @@ const FORMATS: Record<string, fc.Arbitrary<string>> = {
   hostname: fc.domain(),
   ipv4: fc.ipV4(),
   ipv6: fc.ipV6(),
+  // the other string formats ajv-formats checks
+  byte: fc.base64String({ maxLength: 32 }),
+  duration: fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 23 })).map(([d, h]) => `P${d}DT${h}H`),
+  'uri-reference': webUrl,
+  'uri-template': webUrl,
+  'iso-date-time': fc.tuple(dateArb, timeArb).map(([d, t]) => `${d}T${t}`),
+  'iso-time': timeArb,
+  regex: fc.constantFrom('^[a-z]+$', '\\d{3}', '.*'),
+  'json-pointer': fc.array(fc.stringMatching(/^[a-z0-9]{1,6}$/), { maxLength: 3 }).map((p) => p.map((x) => `/${x}`).join('')),
+  'relative-json-pointer': fc.integer({ min: 0, max: 3 }).map((n) => `${n}/a`),
 };
 
 export { patternRegExp } from './regex.js';
@@ -195,14 +205,22 @@ export { patternRegExp } from './regex.js';
  * classes map the whole of Unicode), and big specs repeat the same patterns on many fields.
  */
 const matchers = new Map<string, fc.Arbitrary<string>>();
-function matching(re: RegExp): fc.Arbitrary<string> {
-  const key = `${re.flags}/${re.source}`;
+function matching(re: RegExp, size: fc.SizeForArbitrary | undefined): fc.Arbitrary<string> {
+  const key = `${size ?? ''}:${re.flags}/${re.source}`;
   let arb = matchers.get(key);
   if (!arb) {
     if (matchers.size >= 2000) matchers.clear();
-    matchers.set(key, (arb = fc.stringMatching(re)));
+    matchers.set(key, (arb = fc.stringMatching(re, size ? { size } : {})));
   }
   return arb;
+}
+
+/** How long pattern strings should be drawn so most meet the declared lengths (AWS ids: `[a-z0-9-]*` with minLength 36). */
+function sizeFor(minLength: number, maxLength: number): fc.SizeForArbitrary | undefined {
+  if (maxLength <= 6) return 'xsmall';
+  if (minLength >= 24) return 'large';
+  if (minLength >= 8) return 'medium';
+  return undefined;
 }
 
 const formatSchemas = new Map<string, JsonSchema>();
@@ -224,7 +242,7 @@ function stringArb(s: JsonSchema, st: State): fc.Arbitrary<unknown> {
   const sources: fc.Arbitrary<string>[] = [];
   if (re) {
     try {
-      sources.push(matching(re));
+      sources.push(matching(re, sizeFor(minLength, declaredMax)));
     } catch (e) {
       st.notes.push(`pattern ${JSON.stringify(s.pattern)}: ${e instanceof Error ? e.message : String(e)}; strings are drawn and tested against it instead`);
     }
@@ -280,10 +298,14 @@ function compile(schema: unknown, st: State, depth: number): fc.Arbitrary<unknow
     const { oneOf: _o, anyOf: _a, ...base } = s;
     const branches: fc.Arbitrary<unknown>[] = [];
     const reasons: string[] = [];
-    for (const alt of alts) {
+    const version = st.opts.openapi30 ? '3.0.3' : '3.1.0';
+    for (const [i, alt] of alts.entries()) {
       if (over && branches.length > 0) break;
       try {
-        branches.push(compile(Object.keys(base).length ? mergeAllOf({ allOf: [base, alt] }) : alt, st, depth + 1));
+        const arb = compile(Object.keys(base).length ? mergeAllOf({ allOf: [base, alt] }) : alt, st, depth + 1);
+        // oneOf: a value of one branch that another branch also accepts is invalid; draw again (bounded).
+        const others = s.oneOf ? alts.filter((o, j) => j !== i && isObject(o)) : [];
+        branches.push(others.length ? boundedFilter(arb, (v) => !others.some((o) => isValid(o, v, version)), 20) : arb);
       } catch (e) {
         if (!(e instanceof Refusal)) throw e;
         reasons.push(e.message);
@@ -346,6 +368,17 @@ function compile(schema: unknown, st: State, depth: number): fc.Arbitrary<unknow
           requiredKeys.push(name);
         }
       }
+      // minProperties: declared properties made present first, then extra ones from additionalProperties (AWS tags).
+      const minProps = typeof s.minProperties === 'number' ? s.minProperties : 0;
+      if (minProps > 50) throw new Refusal(`minProperties ${minProps} is more than vouch generates`);
+      for (const name of Object.keys(model)) if (requiredKeys.length < minProps && !requiredKeys.includes(name)) requiredKeys.push(name);
+      for (let i = 0; requiredKeys.length < minProps && s.additionalProperties !== false && i < 100; i++) {
+        const name = `vouch${i}`;
+        if (name in model) continue;
+        model[name] = isObject(s.additionalProperties) ? compile(s.additionalProperties, st, depth + 1) : fc.constant('vouch');
+        requiredKeys.push(name);
+      }
+      if (requiredKeys.length < minProps) throw new Refusal(`minProperties ${minProps} cannot be met without additional properties`);
       return wrap(fc.record(model, { requiredKeys }));
     }
     default:
