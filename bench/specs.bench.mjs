@@ -43,7 +43,7 @@ async function workerMain() {
     parentPort.postMessage({ start: id });
     let result;
     try {
-      result = await analyseFile(join(nm, id), id, mods, { opBudgetMs: 1000 });
+      result = await analyseFile(join(nm, id), id, mods, { opBudgetMs: 2000, isolate: false });
     } catch (e) {
       result = { id, crash: { message: String(e?.message ?? e), stack: String(e?.stack ?? '') } };
     }

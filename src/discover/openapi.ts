@@ -263,7 +263,12 @@ interface DerefCtx {
   cycles?: number;
   /** Objects visited under the current path item; past DEREF_BUDGET, further `$ref`s are left unresolved. */
   work?: number;
+  /** Objects visited in the whole document (shared by its path items); past DEREF_TOTAL, likewise. */
+  total: { n: number };
 }
+
+/** Objects a whole document may unfold into (memory: Microsoft Graph beta, 47 MB, ran out of a 3 GB heap). */
+const DEREF_TOTAL = 3_000_000;
 
 /**
  * Objects one path item may unfold into. Mutually recursive components (a dozen types that all refer to each other)
@@ -276,6 +281,7 @@ const DEREF_BUDGET = 50_000;
 function deref(ctx: DerefCtx, base: string, value: unknown, seen: string[] = [], depth = 0): unknown {
   if (depth > 60 || !value || typeof value !== 'object') return value;
   ctx.work = (ctx.work ?? 0) + 1;
+  ctx.total.n++;
   if (Array.isArray(value)) return value.map((v) => deref(ctx, base, v, seen, depth + 1));
   const obj = value as Record<string, unknown>;
   if (typeof obj.$ref === 'string') {
@@ -289,8 +295,14 @@ function deref(ctx: DerefCtx, base: string, value: unknown, seen: string[] = [],
       ctx.cycles = (ctx.cycles ?? 0) + 1;
       return { $ref: ref, 'x-vouch-recursive': true };
     }
-    if (ctx.work > DEREF_BUDGET && !ctx.memo?.has(key)) {
-      if (ctx.work !== Infinity) ctx.warnings.push(`${ctx.at}: its schemas unfold into more than ${DEREF_BUDGET} objects (mutually recursive components); deeper $refs are left unresolved, like recursive ones`);
+    if ((ctx.work > DEREF_BUDGET || ctx.total.n > DEREF_TOTAL) && !ctx.memo?.has(key)) {
+      if (ctx.work !== Infinity) {
+        ctx.warnings.push(
+          ctx.total.n > DEREF_TOTAL
+            ? `${ctx.at}: the document's schemas unfold into more than ${DEREF_TOTAL} objects in all; from here on, $refs not met before are left unresolved, like recursive ones`
+            : `${ctx.at}: its schemas unfold into more than ${DEREF_BUDGET} objects (mutually recursive components); deeper $refs are left unresolved, like recursive ones`,
+        );
+      }
       ctx.work = Infinity;
       ctx.cycles = (ctx.cycles ?? 0) + 1;
       return { $ref: ref, 'x-vouch-recursive': true };
@@ -344,17 +356,21 @@ export function defaultBasePath(doc: Record<string, unknown>): string {
   return '';
 }
 
-/** `pattern`s under `schema` that no RegExp accepts, or that backtrack catastrophically; objects in `visited` are skipped. */
-function invalidPatterns(schema: unknown, visited: Set<object>, out: string[] = [], depth = 0): string[] {
-  if (!schema || typeof schema !== 'object' || visited.has(schema) || depth > 40 || out.length >= 20) return out;
-  visited.add(schema);
-  if (Array.isArray(schema)) {
-    for (const s of schema) invalidPatterns(s, visited, out, depth + 1);
-    return out;
-  }
-  const o = schema as Record<string, unknown>;
-  if (typeof o.pattern === 'string' && (!patternRegExp(o.pattern) || hasNestedQuantifier(o.pattern))) out.push(o.pattern);
-  for (const [k, v] of Object.entries(o)) if (k !== 'example' && k !== 'examples' && k !== 'enum' && k !== 'default' && k !== 'const') invalidPatterns(v, visited, out, depth + 1);
+/**
+ * `[pointer, pattern]` of every `pattern` in the document (as written, before $refs are resolved: linear in its size)
+ * that no RegExp accepts or that backtracks catastrophically; at most 50.
+ */
+function riskyPatterns(doc: unknown): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const walk = (v: unknown, ptr: string): void => {
+    if (!v || typeof v !== 'object' || out.length >= 50) return;
+    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${ptr}/${i}`));
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'pattern' && typeof x === 'string' && (!patternRegExp(x) || hasNestedQuantifier(x))) out.push([`${ptr}/pattern`, x]);
+      else if (k !== 'example' && k !== 'examples' && k !== 'enum' && k !== 'default') walk(x, `${ptr}/${escapePointer(k)}`);
+    }
+  };
+  walk(doc, '');
   return out;
 }
 
@@ -374,6 +390,7 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
   const byOperationId = new Map<string, string>();
   const pendingLinks: Array<{ op: Operation; at: string; links: Record<string, unknown> }> = [];
   const memo = new Map<string, unknown>();
+  const total = { n: 0 };
   const where = (p: string): string => place(location, p, opts.lineOf);
 
   for (const [path, rawItem] of Object.entries(doc.paths as Record<string, unknown>)) {
@@ -382,7 +399,7 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
       warnings.push(`${where(itemPtr)}: not an object, skipped`);
       continue;
     }
-    const ctx: DerefCtx = { docs: refs, warnings, at: where(itemPtr), memo };
+    const ctx: DerefCtx = { docs: refs, warnings, at: where(itemPtr), memo, total };
     const item = deref(ctx, opts.base ?? location, rawItem) as Record<string, unknown>;
     const shared = Array.isArray(item.parameters) ? (item.parameters as Record<string, unknown>[]) : [];
     for (const m of METHODS) {
@@ -488,20 +505,13 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
       }
     }
   }
-  // Patterns that are no ECMAScript regex: generation and validation skip them; say where (each schema object once).
-  const visited = new Set<object>();
-  for (const op of operations) {
-    const at = `${where(`/paths/${escapePointer(op.path.slice(basePath.length))}/${op.method.toLowerCase()}`)}`;
-    const roots: Array<[string, unknown]> = [...op.params.map((p): [string, unknown] => [`parameter ${p.name}`, p.schema]), ['request body', op.requestBody?.schema], ...Object.entries(op.responses ?? {}).map(([status, r]): [string, unknown] => [`response ${status}`, r.schema])];
-    for (const [what, schema] of roots) {
-      for (const bad of invalidPatterns(schema, visited)) {
-        warnings.push(
-          patternRegExp(bad)
-            ? `${at}: ${what}: pattern ${JSON.stringify(bad)} has nested quantifiers (catastrophic backtracking): strings longer than ${GUARDED_MAX} characters are not checked against it`
-            : `${at}: ${what}: pattern ${JSON.stringify(bad)} is not an ECMAScript regular expression; that constraint is skipped for generation and validation`,
-        );
-      }
-    }
+  // Patterns that are no ECMAScript regex or backtrack catastrophically: said once each, where the document has them.
+  for (const [ptr, bad] of riskyPatterns(doc)) {
+    warnings.push(
+      patternRegExp(bad)
+        ? `${where(ptr)}: pattern ${JSON.stringify(bad)} has nested quantifiers (catastrophic backtracking): strings longer than ${GUARDED_MAX} characters are not checked against it`
+        : `${where(ptr)}: pattern ${JSON.stringify(bad)} is not an ECMAScript regular expression; that constraint is skipped for generation and validation`,
+    );
   }
   if (operations.length === 0) warnings.push(`${location}: the document describes no operations`);
   return { version, operations, warnings, servers };

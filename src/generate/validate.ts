@@ -7,7 +7,7 @@ import type { JsonSchema } from '../core/index.js';
 import { patternRegExp, safePattern, type SafePattern } from './regex.js';
 
 /** OpenAPI keywords that are not JSON Schema validation and would only confuse ajv. */
-const IGNORED = new Set(['example', 'xml', 'discriminator', 'externalDocs', 'nullable', '$schema', '$id', 'id']);
+const IGNORED = new Set(['example', 'xml', 'discriminator', 'externalDocs', 'nullable', '$schema', '$id', 'id', 'description', 'title', 'examples', '$comment', 'deprecated']);
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas']);
 const SUBSCHEMAS = new Set(['items', 'additionalProperties', 'not', 'allOf', 'anyOf', 'oneOf', 'prefixItems', 'contains', 'propertyNames', 'if', 'then', 'else', 'unevaluatedProperties', 'unevaluatedItems']);
 
