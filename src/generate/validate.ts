@@ -116,10 +116,10 @@ const withFormats = <T extends Ajv | Ajv2020>(ajv: T): T => {
 let ajv07: Ajv | undefined;
 let ajv2020: Ajv2020 | undefined;
 const compiled07 = new WeakMap<JsonSchema, ValidateFunction>();
-/** Validators by the JSON text of their schema (up to SHAPE_MAX characters), the last 1,000 shapes. */
+/** Validators by the JSON text of their schema (up to SHAPE_MAX characters: big validators are megabytes of code), up to 500 shapes. */
 const shapes07 = new Map<string, ValidateFunction>();
 const shapes2020 = new Map<string, ValidateFunction>();
-const SHAPE_MAX = 200_000;
+const SHAPE_MAX = 20_000;
 const compiled2020 = new WeakMap<JsonSchema, ValidateFunction>();
 
 /** The validator of a response schema, compiled once per schema object (throws when the schema itself is invalid). */
@@ -140,7 +140,7 @@ export function validatorFor(schema: JsonSchema, specVersion: string | undefined
       // ajv keeps every compiled schema in its own cache for ever: forget it (ours are the maps here).
       ajv.removeSchema(plain);
       if (text.length <= SHAPE_MAX) {
-        if (shapes.size >= 1000) shapes.clear();
+        if (shapes.size >= 500) shapes.clear();
         shapes.set(text, v);
       }
     }
