@@ -147,10 +147,11 @@ export function buildProgram(): Command {
     .command('watch')
     .description('continuous verification: rescan on an interval, compare with the accepted state, send drift to webhooks')
     .argument('[url]', 'base URL of the target (without it: schedules: in vouch.yaml)')
-    .option('--every <interval>', 'how often: 30s, 10m, 1h, 1d')
+    .option('--every <interval>', 'how often: 30s, 10m, 1h, 1d (team mode: a pg-boss cron, 1m or more)')
     .option('--webhook <url...>', 'POST drift as JSON here (retried; failures kept as dead letters in the store)')
     .option('--slack-webhook <url...>', 'POST drift as a Slack-compatible message here')
     .option('--count <n>', 'stop after n rounds (default: until Ctrl-C)')
+    .option('--stop', 'team mode: remove the pg-boss schedule of the URL (or of every schedules: entry)')
     .option('--check <ids>', 'only these checks (comma-separated ids)')
     .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
     .action(async (url, opts) => {

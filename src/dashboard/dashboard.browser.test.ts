@@ -145,7 +145,7 @@ describe.skipIf(!HAVE_CHROME)(TITLE, () => {
     await page.goto(page.url().replace(/\?.*$/u, ''));
     await page.locator('#findings-table tbody tr a').first().click();
     await expect.poll(() => page.locator('details.finding[open] pre.http').count()).toBeGreaterThan(0);
-    expect(await page.locator('button.copy').count()).toBe(1);
+    await expect.poll(() => page.locator('button.copy').count()).toBe(1); // the page script adds it after load
     expect(await page.locator('#accept form').count()).toBe(1);
     expect(await page.getByText('first seen').count()).toBe(1);
     await shot(page, 'finding');

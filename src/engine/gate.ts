@@ -24,9 +24,10 @@ export interface GateResult {
 }
 
 export async function runGate(opts: GateOptions): Promise<GateResult> {
-  const { candidate, baseline, outDir, onEvent, compareBehaviour: _cb, expectVersion, ...rest } = opts;
-  // Both sides get the same seed, so they receive the same generated requests.
-  const common = { ...rest, seed: rest.seed ?? Math.floor(Math.random() * 2 ** 31) };
+  const { candidate, baseline, outDir, onEvent, compareBehaviour: _cb, expectVersion, journal, resume, args, ...rest } = opts;
+  // Both sides get the same seed, so they receive the same generated requests; a resumed gate keeps its first run's.
+  const storedSeed = resume?.inputs.args.seed;
+  const common = { ...rest, seed: typeof storedSeed === 'number' ? storedSeed : (rest.seed ?? Math.floor(Math.random() * 2 ** 31)) };
   let baselineReport: Report | undefined;
   let ref: { kind: 'url' | 'report' | 'scan'; ref: string; report: Report };
   if (baseline.kind === 'url') {
@@ -49,6 +50,11 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     ...(ref.report.deployment ? { baselineDeployment: ref.report.deployment } : {}),
     ...(expectVersion !== undefined ? { expectVersion } : {}),
     ...(onEvent ? { onEvent: onEvent('candidate') } : {}),
+    // Only the candidate's scan is journaled (it is the gate's scan id): a resumed gate scans the baseline again and
+    // runs the candidate's remaining tasks.
+    ...(journal ? { journal } : {}),
+    ...(resume ? { resume } : {}),
+    ...(args ? { args } : {}),
   });
   return { ...(baselineReport ? { baseline: baselineReport } : {}), candidate: candidateReport };
 }

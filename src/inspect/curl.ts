@@ -35,6 +35,35 @@ export interface ExampleRequest {
 /** Header names that always carry credentials: their generated values are never shown. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key']);
 
+/** Field and parameter names whose string values are shown as `{name}`: a spec example can hold a real secret. */
+const SENSITIVE = /pass(word|wd|phrase)?$|secret|token|api[-_]?key|private[-_]?key|credential/i;
+
+/** A JSON body with the string values of secret-named fields replaced by `{field}` placeholders (any depth). */
+function maskBody(body: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  let changed = false;
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!v || typeof v !== 'object') return v;
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).map(([k, x]) => {
+        if (typeof x === 'string' && SENSITIVE.test(k)) {
+          changed = true;
+          return [k, `{${k}}`];
+        }
+        return [k, walk(x)];
+      }),
+    );
+  };
+  const masked = walk(value);
+  return changed ? JSON.stringify(masked) : body;
+}
+
 /** The placeholder standing for a scheme's credential, and where it goes. */
 function credentialOf(name: string, s: SecurityScheme | undefined): { in: 'header' | 'query' | 'cookie'; name: string; value: string } | undefined {
   if (!s) return { in: 'header', name: 'authorization', value: `{${name}}` };
@@ -48,7 +77,8 @@ function credentialOf(name: string, s: SecurityScheme | undefined): { in: 'heade
 /**
  * The request a case stands for, on `baseUrl`: credentials the operation's security asks for are placeholders
  * (`Bearer {bearerAuth}`), and a generated value of a credential parameter (API key header, query or cookie) is
- * replaced by its placeholder too, so no secret-looking value is ever printed. `redact` scrubs configured secrets.
+ * replaced by its placeholder too, as are string values of secret-named body fields and query parameters (`password`,
+ * `token`, `apiKey`…: `{password}`), so no secret-looking value is ever printed. `redact` scrubs configured secrets.
  */
 export function exampleRequest(a: AnalysedOperation, c: GeneratedCase, baseUrl: string, schemes: Record<string, SecurityScheme> = {}, redact: (s: string) => string = (s) => s): ExampleRequest {
   const req: SendRequest = requestFromValues(a.operation, c.values);
@@ -80,12 +110,13 @@ export function exampleRequest(a: AnalysedOperation, c: GeneratedCase, baseUrl: 
   const out = pairs.map((p) => {
     const key = p.split('=')[0]!;
     const cred = credentials.get(`query:${safeDecode(key).toLowerCase()}`) ?? (used?.in === 'query' && used.name === safeDecode(key) ? used : undefined);
-    return cred ? `${key}=${cred.value}` : redact(p);
+    if (cred) return `${key}=${cred.value}`;
+    return SENSITIVE.test(safeDecode(key)) && p.includes('=') ? `${key}={${safeDecode(key)}}` : redact(p);
   });
   if (used?.in === 'query' && !pairs.some((p) => safeDecode(p.split('=')[0]!) === used.name)) out.push(`${encodeURIComponent(used.name)}=${used.value}`);
   path = redact(path);
   query = out.join('&');
-  return { method: req.method, url: `${baseUrl.replace(/\/+$/, '')}${path}${query ? `?${query}` : ''}`, headers, ...(typeof req.body === 'string' ? { body: redact(req.body) } : {}) };
+  return { method: req.method, url: `${baseUrl.replace(/\/+$/, '')}${path}${query ? `?${query}` : ''}`, headers, ...(typeof req.body === 'string' ? { body: redact(maskBody(req.body)) } : {}) };
 }
 
 const safeDecode = (s: string): string => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { allChecks } from '../checks/index.js';
 import { analyseSpec } from './analyse.js';
 import { curlLine, escapeControl, shellQuote } from './curl.js';
-import { inspectDocument, inspectText } from './format.js';
+import { inspectDocument, inspectJson, inspectText } from './format.js';
 
 const SPEC = {
   openapi: '3.1.0',
@@ -71,9 +71,11 @@ describe('inspectText', () => {
   });
 
   it('prints examples as curl lines with credential placeholders and no secret values', async () => {
-    const text = inspectText(await analyse(), { examples: 2, seed: 3, redact: (s) => s.split('hunter2-password').join('[REDACTED]') });
+    const text = inspectText(await analyse(), { examples: 2, seed: 3, redact: (s) => s.split('test').join('[REDACTED]') });
     expect(text).not.toContain('live-key-123456');
     expect(text).not.toContain('hunter2-password');
+    // a secret-named body field shows its placeholder; configured secrets are scrubbed
+    expect(text).toContain(`--data-raw '{"name":"[REDACTED]","secret":"{secret}"}'`);
     expect(text).toContain(`-H 'X-Api-Key: {keyAuth}'`);
     expect(text).toContain(`-H 'authorization: Basic {basic}'`);
     // the query value's escape character is percent-encoded; a raw one in a header would use $'…' quoting
@@ -107,5 +109,14 @@ describe('inspectDocument', () => {
     expect(put.plan?.safeMode).toBe(true);
     expect(put.plan?.checks).toEqual([]);
     expect(put.plan?.skipped.some((s) => /safe mode/.test(s.reason))).toBe(true);
+  });
+
+  it('--json text escapes DEL, C1 and bidi characters too, and parses back to the same document', async () => {
+    const doc = inspectDocument(await analyse(), { examples: 0, seed: 3 });
+    doc.title = 'a\u202eb\u0085c\u001bd';
+    const text = inspectJson(doc);
+    expect([...text].some((ch) => ch !== '\n' && (ch < ' ' || (ch >= '\u007f' && ch <= '\u009f') || (ch >= '\u202a' && ch <= '\u202e')))).toBe(false);
+    expect(text).toContain('"title": "a\\u202eb\\u0085c\\u001bd"');
+    expect(JSON.parse(text)).toEqual(doc);
   });
 });

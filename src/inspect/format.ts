@@ -132,6 +132,14 @@ function mostCommon(reasons: string[]): string {
   return top ? ` (${escapeControl(top[0])})` : '';
 }
 
+/**
+ * The `--json` text: JSON.stringify escapes C0 controls; DEL, C1, line separators and bidi overrides (which can
+ * only occur inside strings) are escaped too, so `cat` of the output cannot drive a terminal either.
+ */
+export function inspectJson(doc: InspectDocument): string {
+  return JSON.stringify(doc, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+}
+
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Operations grouped by their first tag (in order of first appearance), each with parameters, body, security, examples. */

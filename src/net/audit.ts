@@ -89,18 +89,18 @@ const str = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `
  * hand. This runs once per request and is about twice as fast as `JSON.stringify` on the object.
  */
 export function auditLine(e: AuditEntry): string {
-  let s = `{"at":${str(e.at)}`;
-  if (e.exchange !== undefined) s += `,"exchange":${str(e.exchange)}`;
-  s += `,"identity":${str(e.identity)}`;
-  s += `,"method":${str(e.method)},"url":${str(e.url)},"outcome":${str(e.outcome)}`;
-  if (e.checkId !== undefined) s += `,"checkId":${str(e.checkId)}`;
-  if (e.taskId !== undefined) s += `,"taskId":${str(e.taskId)}`;
-  if (e.status !== undefined) s += `,"status":${JSON.stringify(e.status)}`;
-  if (e.code !== undefined) s += `,"code":${str(e.code)}`;
-  if (e.reason !== undefined) s += `,"reason":${str(e.reason)}`;
-  if (e.ms !== undefined) s += `,"ms":${JSON.stringify(e.ms)}`;
-  if (e.via !== undefined) s += `,"via":${str(e.via)}`;
-  if (e.headers !== undefined) s += `,"headers":${JSON.stringify(e.headers)}`;
+  // `outcome` and `via` are fixed ASCII words (their types say which): no escaping to check for.
+  let s = '{"at":' + str(e.at);
+  if (e.exchange !== undefined) s += ',"exchange":' + str(e.exchange);
+  s += ',"identity":' + str(e.identity) + ',"method":' + str(e.method) + ',"url":' + str(e.url) + ',"outcome":"' + e.outcome + '"';
+  if (e.checkId !== undefined) s += ',"checkId":' + str(e.checkId);
+  if (e.taskId !== undefined) s += ',"taskId":' + str(e.taskId);
+  if (e.status !== undefined) s += ',"status":' + JSON.stringify(e.status);
+  if (e.code !== undefined) s += ',"code":' + str(e.code);
+  if (e.reason !== undefined) s += ',"reason":' + str(e.reason);
+  if (e.ms !== undefined) s += ',"ms":' + JSON.stringify(e.ms);
+  if (e.via !== undefined) s += ',"via":"' + e.via + '"';
+  if (e.headers !== undefined) s += ',"headers":' + JSON.stringify(e.headers);
   return s + '}';
 }
 

@@ -3,6 +3,7 @@ import { constants, createBrotliDecompress, createGunzip, createInflate, createI
 import type { Transform } from 'node:stream';
 import { isAscii, isUtf8 } from 'node:buffer';
 
+const EMPTY = Buffer.alloc(0);
 const DECODABLE = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
 
 /** The content-encoding the engine will decode, or undefined (identity, unknown, or several stacked codings). */
@@ -18,9 +19,11 @@ export function decodableEncoding(contentEncoding: string | undefined): string |
  * succeeds, so a body that fails to decode is still recorded as it came).
  */
 export class BodySink {
-  private readonly raw: Buffer[] = [];
+  /** The first wire chunk; later ones go to `more` (most bodies come in one chunk: no array for them). */
+  private first: Buffer | undefined;
+  private more: Buffer[] | undefined;
   private rawSize = 0;
-  private readonly out: Buffer[] = [];
+  private out: Buffer[] | undefined;
   private outSize = 0;
   private decoder: Transform | undefined;
   private decoderDone: Promise<void> | undefined;
@@ -56,7 +59,8 @@ export class BodySink {
       more = false;
       this.note(`body cut at ${this.maxBytes} bytes (response size cap)`);
     }
-    this.raw.push(keep);
+    if (this.first === undefined) this.first = keep;
+    else (this.more ??= []).push(keep);
     this.rawSize += keep.length;
     if (this.encoding && !this.decodeFailed) {
       if (!this.decoder) this.startDecoder(keep);
@@ -76,10 +80,11 @@ export class BodySink {
       d = zlibWrapped ? createInflate(flush) : createInflateRaw(flush);
     } else d = createGunzip(flush);
     this.decoder = d;
+    const out: Buffer[] = (this.out = []);
     this.decoderDone = new Promise<void>((resolve) => {
       d.on('data', (buf: Buffer) => {
         if (this.outSize + buf.length > this.maxBytes) {
-          this.out.push(buf.subarray(0, this.maxBytes - this.outSize));
+          out.push(buf.subarray(0, this.maxBytes - this.outSize));
           this.outSize = this.maxBytes;
           this.truncated = true;
           this.note(`decoded body cut at ${this.maxBytes} bytes after ${this.rawSize} ${e} bytes on the wire: possible decompression bomb`);
@@ -89,7 +94,7 @@ export class BodySink {
           resolve();
           return;
         }
-        this.out.push(buf);
+        out.push(buf);
         this.outSize += buf.length;
       });
       d.on('end', resolve);
@@ -116,20 +121,38 @@ export class BodySink {
 
   /** The body as recorded: decoded when decoding worked, else the wire bytes. */
   body(): Buffer {
-    if (this.decoder && !this.decodeFailed) {
+    if (this.decoder && !this.decodeFailed && this.out) {
       if (!this.truncated || this.outSize > 0) this.note(`body decoded from ${this.encoding} (${this.rawSize} bytes on the wire)`);
       return this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out, this.outSize);
     }
-    return this.raw.length === 1 ? this.raw[0]! : Buffer.concat(this.raw, this.rawSize);
+    if (this.first === undefined) return EMPTY;
+    if (this.more === undefined) return this.first;
+    return Buffer.concat([this.first, ...this.more], this.rawSize);
   }
+}
+
+type Latin1Slicer = Buffer & { latin1Slice?: (start: number, end: number) => string };
+/**
+ * Buffer → latin1 string. `latin1Slice` is the method `toString('latin1')` ends in (undici itself calls its sibling
+ * `utf8Slice`); calling it directly skips the encoding dispatch. Falls back to `toString` where it is missing.
+ */
+export const latin1: (b: Buffer | string) => string =
+  typeof (Buffer.prototype as Latin1Slicer).latin1Slice === 'function'
+    ? (b) => (typeof b === 'string' ? b : (b as Latin1Slicer).latin1Slice!(0, b.length))
+    : (b) => (typeof b === 'string' ? b : b.toString('latin1'));
+
+/** The bytes as text when they are UTF-8, else undefined (they are then recorded as base64). */
+export function bodyText(b: Buffer): string | undefined {
+  if (b.length === 0) return '';
+  // ASCII fast path: latin1 decodes plain ASCII exactly and faster than the UTF-8 decoder.
+  if (isAscii(b)) return latin1(b);
+  if (isUtf8(b)) return b.toString('utf8');
+  return undefined;
 }
 
 /** Text when the bytes are UTF-8, else base64 (marked). */
 export function encodeBody(buf: Uint8Array): { body: string; bodyEncoding?: 'base64' } {
-  if (buf.length === 0) return { body: '' };
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  // ASCII fast path: latin1 decodes plain ASCII exactly and faster than the UTF-8 decoder.
-  if (isAscii(b)) return { body: b.toString('latin1') };
-  if (isUtf8(b)) return { body: b.toString('utf8') };
-  return { body: b.toString('base64'), bodyEncoding: 'base64' };
+  const text = bodyText(b);
+  return text !== undefined ? { body: text } : { body: b.toString('base64'), bodyEncoding: 'base64' };
 }

@@ -29,7 +29,7 @@ export class HostBreaker {
 
   /** undefined when the request may be sent, else the reason it may not. */
   check(origin: string): string | undefined {
-    if (this.threshold <= 0) return undefined;
+    if (this.threshold <= 0 || this.states.size === 0) return undefined;
     const s = this.states.get(origin);
     if (!s || s.failures < this.threshold) return undefined;
     if (!s.probing && Date.now() - s.openedAt >= this.cooldownMs) {
@@ -40,9 +40,8 @@ export class HostBreaker {
   }
 
   success(origin: string): void {
-    if (this.threshold <= 0) return;
-    const s = this.states.get(origin);
-    if (s) this.states.delete(origin);
+    if (this.threshold <= 0 || this.states.size === 0) return;
+    this.states.delete(origin);
   }
 
   failure(origin: string, error: string): void {

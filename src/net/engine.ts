@@ -4,14 +4,14 @@ import { Agent } from 'undici';
 import { VouchError } from '../core/index.js';
 import type { EngineStats, Exchange, HeaderList, HttpEngine, ResponseRecord, Scope, SendMeta, SendRequest, Target } from '../core/index.js';
 import { noAudit, type AuditEntry, type AuditLog } from './audit.js';
-import { encodeBody } from './body.js';
+import { bodyText, encodeBody } from './body.js';
 import { HOST_UNAVAILABLE, HostBreaker } from './breaker.js';
 import { CookieJar } from './cookies.js';
 import { Gate, MAX_BACKOFF_MS, parseRetryAfter, TokenBucket } from './limiter.js';
 import { describeRawRequest, rawExchange } from './raw.js';
 import { createRecorder, type RecordMode } from './recorder.js';
 import { createScopeJudge, originOf } from './scope.js';
-import { captureHeaderBytes, wire, type Abortable, type WireRequest, type WireResult } from './wire.js';
+import { captureHeaderBytes, dispatchWire, type Abortable, type WireDone, type WireRequest, type WireResult } from './wire.js';
 
 export interface EngineOptions {
   target: Target;
@@ -104,6 +104,28 @@ const EMPTY = Buffer.alloc(0);
 /** Path characters the URL parser leaves as they are (no dot segments checked here, no escapes). */
 const PLAIN_PATH = /^\/[A-Za-z0-9/_~!$&'()*+,;=:@.-]*$/;
 
+/** An origin's rate bucket and its undici requests in flight. */
+interface OriginState {
+  bucket: TokenBucket;
+  busy: number;
+}
+
+const noop = (): void => undefined;
+/** `new Promise(capture)` hands its resolvers over without a closure per promise (read them right after). */
+const captured: { resolve: (v: unknown) => void; reject: (e: unknown) => void } = { resolve: noop, reject: noop };
+const capture = (resolve: (v: never) => void, reject: (e: unknown) => void): void => {
+  captured.resolve = resolve as (v: unknown) => void;
+  captured.reject = reject;
+};
+
+/** Upper-case methods as given or in lower case, without a case conversion (which goes through ICU). */
+const METHODS = new Map<string, string>();
+for (const m of ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE', 'TRACE', 'CONNECT']) {
+  METHODS.set(m, m);
+  METHODS.set(m.toLowerCase(), m);
+}
+const upperMethod = (m: string): string => METHODS.get(m) ?? m.toUpperCase();
+
 /** Where a request goes: normalized origin key (scope, breaker, rate limit), the bytes to send, the URL on demand. */
 class Where {
   constructor(
@@ -128,14 +150,19 @@ export function createEngine(opts: EngineOptions): Engine {
   const judge = createScopeJudge(opts.scope);
   const concurrency = opts.concurrency ?? 8;
   const timeoutMs = opts.timeoutMs ?? 15_000;
+  const headersTimeoutMs = opts.headersTimeoutMs ?? timeoutMs;
+  const bodyTimeoutMs = opts.bodyTimeoutMs ?? timeoutMs;
+  // The headers and body timeouts are the agent's own: a request names them only when its total timeout is shorter
+  // (undici then re-arms its parser timer per request, which costs about 0.4 µs a request).
   const agent = new Agent({
     connections: opts.connectionsPerOrigin ?? opts.concurrency ?? 8,
     pipelining: 1,
     keepAliveTimeout: 10_000,
+    headersTimeout: headersTimeoutMs,
+    bodyTimeout: bodyTimeoutMs,
     connect: { timeout: opts.connectTimeoutMs ?? Math.min(5_000, timeoutMs) },
   });
   const gate = new Gate(concurrency);
-  const buckets = new Map<string, TokenBucket>();
   const breaker = new HostBreaker({ threshold: opts.hostErrorThreshold ?? 5, ...(opts.hostErrorCooldownMs !== undefined ? { cooldownMs: opts.hostErrorCooldownMs } : {}) });
   const rate = opts.ratePerSecond ?? (opts.safeMode ? 20 : 200);
   const maxBackoff = opts.maxBackoffMs ?? MAX_BACKOFF_MS;
@@ -149,8 +176,8 @@ export function createEngine(opts: EngineOptions): Engine {
   const jars = new Map<string, CookieJar>();
   const inFlight = new Set<Abortable>();
   const connections = opts.connectionsPerOrigin ?? concurrency;
-  /** undici requests in flight per origin (the total timer starts at dispatch when they fill every connection). */
-  const busy = new Map<string, number>();
+  /** Per origin: its rate bucket and the undici requests in flight (the total timer starts at dispatch when they fill every connection). */
+  const origins = new Map<string, OriginState>();
   const stats: EngineStats = { sent: 0, refused: 0, errors: 0, byStatus: {} };
   let credentials = opts.credentials;
   let reauthenticate = opts.reauthenticate;
@@ -160,8 +187,6 @@ export function createEngine(opts: EngineOptions): Engine {
   const base = new URL(opts.target.url);
   const baseOrigin = `${base.protocol}//${base.host}`;
   const baseKey = originOf(base);
-  const headersTimeoutMs = opts.headersTimeoutMs ?? timeoutMs;
-  const bodyTimeoutMs = opts.bodyTimeoutMs ?? timeoutMs;
   if (opts.captureHeaderBytes) captureHeaderBytes();
   // Interruption ends every request at once: undici's by destroying the agent (the engine is done anyway), raw ones
   // through the set they register in. (No per-request registry for undici requests: it costs ~6 µs a request.)
@@ -178,10 +203,10 @@ export function createEngine(opts: EngineOptions): Engine {
     return j;
   };
 
-  const bucketOf = (origin: string): TokenBucket => {
-    let b = buckets.get(origin);
-    if (!b) buckets.set(origin, (b = new TokenBucket(rate, maxBackoff)));
-    return b;
+  const originState = (origin: string): OriginState => {
+    let o = origins.get(origin);
+    if (!o) origins.set(origin, (o = { bucket: new TokenBucket(rate, maxBackoff), busy: 0 }));
+    return o;
   };
 
   const metaFields = (meta: SendMeta): Pick<Exchange, 'identity' | 'taskId' | 'checkId'> => ({
@@ -231,9 +256,10 @@ export function createEngine(opts: EngineOptions): Engine {
    * split by hand; anything with dot segments, escapes or another origin goes through the URL parser, so the scope
    * guard always judges the normalized path. Returns a reason string when the URL is unusable.
    */
-  function locate(url: string): Where | string {
-    if (url.startsWith(baseOrigin) && url.charCodeAt(baseOrigin.length) === 0x2f) {
-      let target = url.slice(baseOrigin.length);
+  function locate(url: string, rel: string | undefined): Where | string {
+    // `rel`: the path the caller gave when `url` is it appended to the target origin (no search in the joined string).
+    if (rel !== undefined || (url.startsWith(baseOrigin) && url.charCodeAt(baseOrigin.length) === 0x2f)) {
+      let target = rel ?? url.slice(baseOrigin.length);
       const hash = target.indexOf('#');
       if (hash >= 0) target = target.slice(0, hash);
       const q = target.indexOf('?');
@@ -255,8 +281,8 @@ export function createEngine(opts: EngineOptions): Engine {
    * The checks every request passes before it may leave: scope, safe mode, interruption, breaker, budgets.
    * Returns the refusal exchange, or where to send. Throws on budget and interruption.
    */
-  function admit(method: string, url: string, headers: HeaderList, meta: SendMeta): Exchange | Where {
-    const where = locate(url);
+  function admit(method: string, url: string, headers: HeaderList, meta: SendMeta, rel?: string): Exchange | Where {
+    const where = locate(url, rel);
     if (typeof where === 'string') return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', where);
     const decision = judge(where.protocol, where.key, where.pathname);
     if (!decision.allowed) return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', decision.reason);
@@ -280,10 +306,10 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   /** Waits for a concurrency slot and a rate token; undefined (no promise, no tick) when both are free now. */
-  function slot(bucket: TokenBucket): Promise<void> | undefined {
+  function slot(bucket: TokenBucket, now: number): Promise<void> | undefined {
     const g = gate.acquire();
     if (g) return g.then(() => bucket.take());
-    return bucket.take();
+    return bucket.take(now);
   }
 
   /** Turns a wire result into a recorded exchange, feeding stats, breaker, back-off and audit. Hot path: no spreads. */
@@ -297,14 +323,15 @@ export function createEngine(opts: EngineOptions): Engine {
     let response: ResponseRecord | undefined;
     if (result.status !== undefined) {
       const status = result.status;
-      const enc = encodeBody(result.body ?? EMPTY);
-      response = { status, headers: result.headers ?? [], body: enc.body };
-      if (enc.bodyEncoding) response.bodyEncoding = enc.bodyEncoding;
+      const bytes = result.body ?? EMPTY;
+      const text = bodyText(bytes);
+      response = { status, headers: result.headers ?? [], body: text ?? bytes.toString('base64') };
+      if (text === undefined) response.bodyEncoding = 'base64';
       if (result.truncated) response.truncated = true;
       if (result.notes && result.notes.length) response.notes = result.notes;
       pending.response = response;
-      const key = String(status);
-      stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
+      // A number index: no status string made per request (object keys are strings all the same).
+      stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
       if (status === 429 || status === 503) {
         const after = response.headers.find(([k]) => k === 'retry-after')?.[1];
         const ms = bucket.backOff(parseRetryAfter(after));
@@ -324,13 +351,27 @@ export function createEngine(opts: EngineOptions): Engine {
     return ex;
   }
 
-  async function sendOnce(req: SendRequest, url: string, meta: SendMeta): Promise<Exchange> {
-    const method = req.method.toUpperCase();
+  /**
+   * One request, no redirects. Hot path: no async frame; a bare request costs one promise (the one returned), settled
+   * from undici's completion callback. Budget and interruption errors come back as rejections.
+   */
+  function sendOnce(req: SendRequest, url: string, meta: SendMeta, rel?: string): Promise<Exchange> {
+    const method = upperMethod(req.method);
     const given = req.headers ?? NO_HEADERS;
-    const where = admit(method, url, given, meta);
-    if (!(where instanceof Where)) return where;
-    const bucket = bucketOf(where.key);
+    let where: Exchange | Where;
+    try {
+      where = admit(method, url, given, meta, rel);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (!(where instanceof Where)) return Promise.resolve(where);
+    if (!credentials) return dispatchOne(req, url, method, given, meta, where, undefined);
+    const w = where;
+    return credentials(meta.identity).then((auth) => dispatchOne(req, url, method, given, meta, w, auth));
+  }
 
+  /** Builds the request as sent and recorded (credentials, jar cookie, user agent), waits for a slot, dispatches. */
+  function dispatchOne(req: SendRequest, url: string, method: string, given: HeaderList, meta: SendMeta, where: Where, auth: HeaderList | undefined): Promise<Exchange> {
     let headers: HeaderList = given;
     let decode = false;
     let hasCookie = false;
@@ -341,7 +382,6 @@ export function createEngine(opts: EngineOptions): Engine {
       else if (n === 'cookie') hasCookie = true;
       else if (n === 'user-agent') hasUa = true;
     }
-    const auth = credentials ? await credentials(meta.identity) : undefined;
     const cookie = hasCookie || jars.size === 0 ? undefined : jars.get(meta.identity)?.header(where.url());
     let withCredentials = false;
     let flat: string[];
@@ -379,47 +419,76 @@ export function createEngine(opts: EngineOptions): Engine {
       request.body = enc.body;
       if (enc.bodyEncoding) request.bodyEncoding = enc.bodyEncoding;
     }
-
-    const wait = slot(bucket);
-    if (wait) await wait;
-    const startedAt = Date.now();
     const total = req.timeoutMs ?? timeoutMs;
-    let result: WireResult;
-    try {
-      const wr: WireRequest = {
-        origin: where.origin,
-        path: where.target,
-        method,
-        headers: flat,
-        headersTimeout: total < headersTimeoutMs ? total : headersTimeoutMs,
-        bodyTimeout: total < bodyTimeoutMs ? total : bodyTimeoutMs,
-        totalTimeout: total,
-        maxBytes: maxBody,
-        decode,
-      };
-      if (body !== undefined) wr.body = body;
-      const n = busy.get(where.key) ?? 0;
-      if (n >= connections) wr.queued = true;
-      busy.set(where.key, n + 1);
-      try {
-        result = await wire(agent, wr);
-      } finally {
-        busy.set(where.key, (busy.get(where.key) ?? 1) - 1);
-      }
-    } finally {
-      gate.release();
+    const wr: WireRequest = {
+      origin: where.origin,
+      path: where.target,
+      method,
+      headers: flat,
+      totalTimeout: total,
+      maxBytes: maxBody,
+      decode,
+    };
+    if (body !== undefined) wr.body = body;
+    if (total < headersTimeoutMs) wr.headersTimeout = total;
+    if (total < bodyTimeoutMs) wr.bodyTimeout = total;
+    const state = originState(where.key);
+    const flight = new Flight(where, state, wr, request, meta, withCredentials);
+    const now = Date.now();
+    const wait = slot(state.bucket, now);
+    return wait ? wait.then(() => flight.start(Date.now())) : flight.start(now);
+  }
+
+  /**
+   * One request on its way: dispatched by `start`, settled by `wireDone` (undici's completion). A class rather than
+   * closures: per request it is one object, and its methods are compiled once.
+   */
+  class Flight implements WireDone {
+    private resolve: (ex: Exchange) => void = noop;
+    private reject: (e: unknown) => void = noop;
+    private startedAt = 0;
+
+    constructor(
+      private readonly where: Where,
+      private readonly state: OriginState,
+      private readonly wr: WireRequest,
+      private readonly request: Exchange['request'],
+      private readonly meta: SendMeta,
+      private readonly withCredentials: boolean,
+    ) {}
+
+    start(startedAt: number): Promise<Exchange> {
+      const promise = new Promise<Exchange>(capture);
+      this.resolve = captured.resolve as (ex: Exchange) => void;
+      this.reject = captured.reject;
+      this.startedAt = startedAt;
+      if (this.state.busy >= connections) this.wr.queued = true;
+      this.state.busy++;
+      dispatchWire(agent, this.wr, this);
+      return promise;
     }
-    // The anonymous identity keeps no cookies: a check that happens to post a login form must not turn every later
-    // "anonymous" request into a signed-in one (a false ignored-auth on every protected operation).
-    if (result.headers && meta.identity !== 'anonymous') for (const [k, v] of result.headers) if (k === 'set-cookie') jar(meta.identity).store(v, where.url());
-    const ex = settle(result, request, meta, where.key, bucket, startedAt);
-    if (withCredentials) carried.add(ex);
-    return ex;
+
+    wireDone(result: WireResult): void {
+      this.state.busy--;
+      gate.release();
+      try {
+        const meta = this.meta;
+        // The anonymous identity keeps no cookies: a check that happens to post a login form must not turn every
+        // later "anonymous" request into a signed-in one (a false ignored-auth on every protected operation).
+        if (result.headers && meta.identity !== 'anonymous') for (const [k, v] of result.headers) if (k === 'set-cookie') jar(meta.identity).store(v, this.where.url());
+        const ex = settle(result, this.request, meta, this.where.key, this.state.bucket, this.startedAt);
+        if (this.withCredentials) carried.add(ex);
+        this.resolve(ex);
+      } catch (e) {
+        this.reject(e);
+      }
+    }
   }
 
   function send(req: SendRequest, meta: SendMeta): Promise<Exchange> {
     // No async frame of its own when there is nothing to follow (the common case).
-    const sent = req.followRedirects ? follow(req, meta) : sendOnce(req, absolute(req.url), meta);
+    const u = req.url;
+    const sent = req.followRedirects ? follow(req, meta) : u.startsWith('/') ? sendOnce(req, baseOrigin + u, meta, u) : sendOnce(req, u, meta);
     return reauthenticate && meta.identity !== 'anonymous' ? sent.then((ex) => retryExpired(ex, req, meta)) : sent;
   }
 
@@ -500,8 +569,8 @@ export function createEngine(opts: EngineOptions): Engine {
     const where = admit(described.method, abs, described.headers, meta);
     if (!(where instanceof Where)) return where;
     const origin = where.key;
-    const bucket = bucketOf(origin);
-    const wait = slot(bucket);
+    const bucket = originState(origin).bucket;
+    const wait = slot(bucket, Date.now());
     if (wait) await wait;
     const startedAt = Date.now();
     let result: WireResult;

@@ -87,8 +87,7 @@ export class TokenBucket {
   }
 
   /** Takes a token; returns undefined when one was there (the hot path), else a promise that resolves when one is. */
-  take(): Promise<void> | undefined {
-    const now = Date.now();
+  take(now = Date.now()): Promise<void> | undefined {
     if (now >= this.pausedUntil) {
       this.tokens = Math.min(Math.max(1, this.current), this.tokens + ((now - this.last) / 1000) * this.current);
       this.last = now;

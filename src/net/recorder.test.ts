@@ -29,4 +29,14 @@ describe('recorder', () => {
     expect(r.get('x000001')).toBeUndefined();
     expect(r.count).toBe(1);
   });
+
+  it('numbers ids with six digits across thousands and past a million, continuing after restored ones', () => {
+    const r = createRecorder('counts');
+    r.restore([], 998);
+    expect([r.add(x(1)).id, r.add(x(2)).id, r.add(x(3)).id]).toEqual(['x000999', 'x001000', 'x001001']);
+    r.restore([{ ...x(4), id: 'x123456' }]);
+    expect(r.add(x(5)).id).toBe('x123457');
+    r.restore([], 999_999);
+    expect([r.add(x(6)).id, r.add(x(7)).id]).toEqual(['x1000000', 'x1000001']);
+  });
 });

@@ -20,11 +20,24 @@ export interface Recorder {
   readonly count: number;
 }
 
+/** '000' .. '999'. */
+const DIGITS3: string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
 export function createRecorder(mode: RecordMode = 'all'): Recorder {
   let n = 0;
+  // Ids are `x` and six digits (`x000042`), more past a million. Built from a cached thousands prefix and a
+  // precomputed three-digit suffix: no number-to-string conversion per exchange.
+  let prefixOf = -1;
+  let prefix = '';
   const nextId = (): string => {
     n++;
-    return n < 1_000_000 ? `x${String(n).padStart(6, '0')}` : `x${n}`;
+    if (n >= 1_000_000) return `x${n}`;
+    const k = (n / 1000) | 0;
+    if (k !== prefixOf) {
+      prefixOf = k;
+      prefix = `x${String(k).padStart(3, '0')}`;
+    }
+    return prefix + DIGITS3[n % 1000]!;
   };
   // The engine builds exchanges with `id: ''` first (so ids serialize first) and we fill it in without copying.
   const withId = (x: Omit<Exchange, 'id'> | Exchange): Exchange => {

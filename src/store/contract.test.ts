@@ -1,7 +1,9 @@
 // src/store/contract.test.ts — one repository contract, run on SQLite and on a real PostgreSQL (skipped only, with the reason, when no server can be had).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Exchange, Report, ScanInputs } from '../core/index.js';
@@ -76,17 +78,37 @@ for (const engine of engines) {
       await again.close();
     });
 
-    // SQLite's lock (BEGIN IMMEDIATE, busy_timeout) waits synchronously, so two connections in one process would block each other's thread: PostgreSQL only.
-    it.skipIf(engine.name === 'sqlite')('two processes opening a fresh store at once migrate it exactly once', async () => {
-      const loc = await engine.fresh();
-      const [a, b] = await Promise.all([openHistory(loc), openHistory(loc)]);
-      await a.close();
-      await b.close();
-      const c = loc.kind === 'postgres' ? await openPostgresHistory(loc.url) : undefined;
-      if (c) {
-        const rows = await c.db.selectFrom('vouch_migrations').select('version').orderBy('version').execute();
+    // Separate processes (SQLite's lock waits synchronously, so one process could not race itself), released at one
+    // instant onto one fresh store, three times: each opens it, exactly one migrates, none fails.
+    it('three processes opening a fresh store at once migrate it exactly once', { timeout: 60_000 }, async () => {
+      const entry = pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'src', 'store', 'index.js')).href;
+      if (!existsSync(fileURLToPath(entry))) throw new Error('dist/ is missing: run `npm run setup` (npm test does it for you)');
+      const script = join(dir, 'open-store.mjs');
+      writeFileSync(script, [
+        'const [entry, loc, at] = process.argv.slice(2);',
+        'const { openHistory } = await import(entry);',
+        'while (Date.now() < Number(at));',
+        'try { const s = await openHistory(JSON.parse(loc)); await s.close(); process.stdout.write("ok"); }',
+        'catch (e) { process.stdout.write(`error: ${e.message}`); process.exitCode = 1; }',
+      ].join('\n'));
+      for (let round = 0; round < 3; round++) {
+        const loc = await engine.fresh();
+        const at = String(Date.now() + 1_200); // after every child has loaded its modules
+        const outs = await Promise.all(
+          Array.from({ length: 3 }, () =>
+            new Promise<string>((done) => {
+              const child = spawn(process.execPath, [script, entry, JSON.stringify(loc), at], { stdio: ['ignore', 'pipe', 'inherit'] });
+              let out = '';
+              child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+              child.on('close', (code) => done(`${out} (exit ${code})`));
+            }),
+          ),
+        );
+        expect(outs).toEqual(Array(3).fill('ok (exit 0)'));
+        const db = await openStoreDatabase(loc);
+        const rows = await db.selectFrom('vouch_migrations').select('version').orderBy('version').execute();
         expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
-        await c.close();
+        await db.destroy();
       }
     });
 

@@ -1,5 +1,8 @@
 // src/team/queue.ts — the job queue workers take scans from: pg-boss on the team store, or an in-process queue (embedded mode); one interface.
 import PgBoss from 'pg-boss';
+import { VouchError } from '../core/index.js';
+import { redactDatabaseUrl } from '../store/postgres.js';
+import { ROUND_QUEUE_PREFIX, type RoundData } from './schedule.js';
 
 /** What a worker needs to run a scan or gate; the scan's row in `scans` holds the same, and its progress. */
 export interface JobData {
@@ -18,6 +21,21 @@ export interface JobQueue {
   /** Withdraws a job that has not started. */
   cancel(jobId: string): Promise<void>;
   stop(): Promise<void>;
+  /** Team mode only: continuous verification as pg-boss schedules (embedded mode runs an in-process timer instead). */
+  rounds?: RoundQueue;
+}
+
+/** pg-boss schedules: one per watched target, on its own queue (a pg-boss schedule is keyed by its queue's name). */
+export interface RoundQueue {
+  /** Creates (or replaces) the schedule of queue `name`: pg-boss sends `data` to it each time `cron` fires (UTC). */
+  schedule(name: string, cron: string, data: RoundData): Promise<void>;
+  /** Removes the schedule of queue `name`; false when there was none. */
+  unschedule(name: string): Promise<boolean>;
+  list(): Promise<{ name: string; cron: string; data: RoundData }[]>;
+  /** Sends one round to queue `name` now, as the schedule would. */
+  send(name: string, data: RoundData): Promise<string>;
+  /** Takes rounds from every scheduled queue, looking for new schedules every `refreshMs`, until the queue stops. */
+  work(handler: (data: RoundData) => Promise<void>, refreshMs?: number): Promise<void>;
 }
 
 export const QUEUE_NAME = 'vouch-scan';
@@ -30,8 +48,30 @@ export async function pgBossQueue(url: string, opts: { pollSeconds?: number; sen
   // A process that only sends (`--queue`, `cancel`) runs no maintenance or scheduling: it starts and stops at once.
   const boss = new PgBoss({ connectionString: url, schema: 'vouch_boss', max: opts.sendOnly ? 1 : 4, application_name: 'vouch', ...(opts.sendOnly ? { supervise: false, schedule: false } : {}) });
   boss.on('error', () => undefined); // maintenance errors are retried by pg-boss; a broken store fails our own queries loudly
-  await boss.start();
-  await boss.createQueue(QUEUE_NAME, { name: QUEUE_NAME, policy: 'singleton', retryLimit: RETRY_LIMIT, retryDelay: 1, expireInHours: JOB_EXPIRE_HOURS });
+  try {
+    await boss.start();
+  } catch (e) {
+    await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
+    const msg = (e instanceof Error ? e.message : String(e)).split(url).join(redactDatabaseUrl(url));
+    throw new VouchError('VOUCH_STORE_ERROR', `${redactDatabaseUrl(url)}: the job queue (pg-boss) could not start (${msg})`, { hint: 'Check that the team store is up and the role may create the vouch_boss schema; see docs/team-mode.md.' });
+  }
+  /** Creates a queue unless it exists; two processes creating it at once (a worker starting while `--queue` runs) is fine. */
+  const ensureQueue = async (name: string, options: PgBoss.Queue): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      if (await boss.getQueue(name)) return;
+      try {
+        return await boss.createQueue(name, options);
+      } catch (e) {
+        if (attempt >= 2) throw e; // the other process's creation committed meanwhile: seen at the next look
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      }
+    }
+  };
+  await ensureQueue(QUEUE_NAME, { name: QUEUE_NAME, policy: 'singleton', retryLimit: RETRY_LIMIT, retryDelay: 1, expireInHours: JOB_EXPIRE_HOURS });
+  let stopped = false;
+  let refresh: NodeJS.Timeout | undefined;
+  /** A round's queue: a round only turns into a scan job on the main queue, so it is short. */
+  const ensureRoundQueue = (name: string): Promise<void> => ensureQueue(name, { name, policy: 'standard', retryLimit: RETRY_LIMIT, retryDelay: 5 });
   return {
     send: async (data) => {
       const id = await boss.send(QUEUE_NAME, data, { singletonKey: data.key, retryLimit: RETRY_LIMIT, retryDelay: 1, expireInHours: JOB_EXPIRE_HOURS });
@@ -47,7 +87,44 @@ export async function pgBossQueue(url: string, opts: { pollSeconds?: number; sen
     },
     fail: (jobId) => boss.fail(QUEUE_NAME, jobId, { reason: 'worker stopped answering' }),
     cancel: (jobId) => boss.cancel(QUEUE_NAME, jobId),
-    stop: () => boss.stop({ graceful: false, wait: true, timeout: 5_000 }),
+    stop: async () => {
+      stopped = true;
+      if (refresh) clearInterval(refresh);
+      await boss.stop({ graceful: false, wait: true, timeout: 5_000 });
+    },
+    rounds: {
+      schedule: async (name, cron, data) => {
+        await ensureRoundQueue(name);
+        await boss.schedule(name, cron, data, { tz: 'UTC' });
+      },
+      unschedule: async (name) => {
+        const had = (await boss.getSchedules()).some((s) => s.name === name);
+        if (had) await boss.unschedule(name);
+        return had;
+      },
+      list: async () => (await boss.getSchedules()).filter((s) => s.name.startsWith(ROUND_QUEUE_PREFIX)).map((s) => ({ name: s.name, cron: s.cron, data: s.data as RoundData })),
+      send: async (name, data) => {
+        await ensureRoundQueue(name);
+        const id = await boss.send(name, data, { retryLimit: RETRY_LIMIT, retryDelay: 5 });
+        if (!id) throw new Error(`the queue refused a round of ${data.url}`);
+        return id;
+      },
+      work: async (handler, refreshMs = 5_000) => {
+        const taken = new Set<string>();
+        const look = async (): Promise<void> => {
+          for (const s of await boss.getSchedules()) {
+            if (!s.name.startsWith(ROUND_QUEUE_PREFIX) || taken.has(s.name) || stopped) continue;
+            taken.add(s.name);
+            await boss.work<RoundData>(s.name, { batchSize: 1, pollingIntervalSeconds: opts.pollSeconds ?? 0.5 }, async ([job]) => {
+              if (job) await handler(job.data);
+            });
+          }
+        };
+        await look();
+        // A schedule added later (another `vouch watch`) is found here; a store that drops out is retried at the next look.
+        refresh = setInterval(() => void look().catch(() => undefined), refreshMs);
+      },
+    },
   };
 }
 

@@ -2,6 +2,7 @@
 import type { Report, ScanJournal, ScanResume } from '../core/index.js';
 import type { HistoryStore, JobRow } from '../store/index.js';
 import type { JobQueue } from './queue.js';
+import type { RoundData } from './schedule.js';
 
 export interface JobHooks {
   signal: AbortSignal;
@@ -11,6 +12,8 @@ export interface JobHooks {
   /** What an earlier worker's run of this scan kept (it died or stopped after planning): run only the rest. */
   resume?: ScanResume;
   log(line: string): void;
+  /** The store the worker keeps jobs in (a watch round reads its target's accepted state there). */
+  store: HistoryStore;
 }
 
 /** Runs one job's scan (or gate); returns the reports to save, the job's own scan last. */
@@ -27,6 +30,10 @@ export interface WorkerOptions {
   /** A running scan silent this long has lost its worker and is requeued (default 15 s). */
   staleMs?: number;
   log?: (line: string) => void;
+  /** After a job's reports are saved (a watch round compares with the accepted state and fires webhooks here). */
+  finished?: (row: JobRow, reports: Report[], log: (line: string) => void) => Promise<void>;
+  /** Team mode: takes scheduled watch rounds (pg-boss schedules) and turns each into a scan job. */
+  rounds?: (data: RoundData, log: (line: string) => void) => Promise<void>;
 }
 
 export interface RunningWorker {
@@ -59,13 +66,15 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     }, heartbeatMs);
     try {
       const journal = store.journal((e) => log(`${scanId}: progress could not be saved (${e.message}); a retry runs it afresh`));
-      const hooks: JobHooks = { signal: controller.signal, onProgress: (done, total) => (progress = { done, total }), journal, ...(resume ? { resume } : {}), log: (line) => log(`${scanId}: ${line}`) };
+      const hooks: JobHooks = { signal: controller.signal, onProgress: (done, total) => (progress = { done, total }), journal, ...(resume ? { resume } : {}), log: (line) => log(`${scanId}: ${line}`), store };
       const reports = await opts.run(row, hooks);
       if ((await store.getJob(scanId))?.state === 'cancelled') return log(`${scanId}: cancelled`);
       if (controller.signal.aborted) throw new Error('worker stopping'); // not saved: the retry resumes it from the journal
       for (const r of reports) await store.saveReport(r);
       const own = reports.at(-1);
       log(`${scanId}: ${own?.partial ? 'failed (partial)' : 'done'}, ${own?.verdict.pass ? 'PASS' : 'FAIL'}, ${own?.findings.length ?? 0} findings`);
+      // Saved: what follows (drift, webhooks) never fails the scan itself.
+      if (opts.finished) await opts.finished(row, reports, (line) => log(`${scanId}: ${line}`)).catch((e: unknown) => log(`${scanId}: after the scan: ${e instanceof Error ? e.message : String(e)}`));
     } catch (e) {
       if (controller.signal.aborted) {
         if ((await store.getJob(scanId))?.state === 'cancelled') return log(`${scanId}: cancelled`);
@@ -79,6 +88,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       inFlight.delete(controller);
     }
   });
+
+  if (opts.rounds && queue.rounds) {
+    const onRound = opts.rounds;
+    await queue.rounds.work((data) => onRound(data, (line) => log(`watch ${data.url}: ${line}`)));
+  }
 
   // The sweep: a running scan with no sign of life for staleMs lost its worker (killed, crashed): queue it again
   // (the worker that takes it resumes it from its journal when it got as far as a plan).
@@ -105,7 +119,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 /** The journal of a scan an earlier worker left (queued again after it died, or interrupted), if it got as far as a plan. */
 async function resumeOf(store: HistoryStore, scanId: string): Promise<ScanResume | undefined> {
   const job = await store.getJob(scanId);
-  if (!job || job.kind !== 'scan' || (job.state !== 'queued' && job.state !== 'interrupted')) return undefined;
+  if (!job || (job.kind !== 'scan' && job.kind !== 'gate') || (job.state !== 'queued' && job.state !== 'interrupted')) return undefined;
   try {
     return await store.resumable(scanId);
   } catch {

@@ -1,6 +1,7 @@
 // test/support/postgres.ts — a real PostgreSQL for tests: VOUCH_TEST_PG_ADMIN_URL, or Debian's cluster started here (as root); a throwaway database each.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 
 export type TestPostgres = { url: string; drop(): Promise<void> } | { skip: string };
@@ -72,4 +73,41 @@ export async function testPostgres(): Promise<TestPostgres> {
       }
     },
   };
+}
+
+export type ThrowawayCluster = { url: string; restart(): { ok: boolean; out: string }; drop(): void } | { skip: string };
+
+/**
+ * A PostgreSQL cluster of its own (Debian's pg_createcluster, as root) on a free loopback port, for tests that stop or
+ * restart the server: the shared cluster other test files use is never touched. `drop()` stops and removes it.
+ */
+export async function throwawayCluster(): Promise<ThrowawayCluster> {
+  if (process.getuid?.() !== 0) return { skip: 'restarting PostgreSQL needs a cluster of its own: run as root with Debian\'s postgresql installed' };
+  const list = sh('pg_lsclusters', ['-h']);
+  if (!list.ok) return { skip: `no PostgreSQL: pg_lsclusters is not available (${list.out.slice(0, 120)})` };
+  const version = list.out.split('\n').map((l) => l.trim().split(/\s+/)[0]).find((v) => v && /^\d+$/.test(v));
+  if (!version) return { skip: 'no PostgreSQL version is installed (pg_lsclusters lists no cluster)' };
+  const port = await new Promise<number>((done, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as AddressInfo).port;
+      srv.close(() => done(p));
+    });
+  });
+  const name = `vouch_t_${randomBytes(4).toString('hex')}`;
+  const made = sh('pg_createcluster', [version, name, '-p', String(port), '--start', '--', '--auth-host=scram-sha-256']);
+  const drop = (): void => void sh('pg_dropcluster', ['--stop', version, name]);
+  if (!made.ok) {
+    drop();
+    return { skip: `pg_createcluster ${version} ${name} failed: ${made.out.slice(0, 200)}` };
+  }
+  const psql = (q: string) => sh('runuser', ['-u', 'postgres', '--', 'psql', '-p', String(port), '-v', 'ON_ERROR_STOP=1', '-tAc', q]);
+  const role = psql(`create role ${ROLE} login createdb password '${PASSWORD}'`);
+  const db = role.ok ? psql(`create database ${name} owner ${ROLE}`) : role;
+  if (!db.ok) {
+    drop();
+    return { skip: `cannot prepare the throwaway cluster: ${db.out.slice(0, 200)}` };
+  }
+  return { url: `postgres://${ROLE}:${PASSWORD}@127.0.0.1:${port}/${name}`, restart: () => sh('pg_ctlcluster', [version, name, 'restart', '-m', 'fast']), drop };
 }

@@ -8,7 +8,7 @@ import { loadExternalRefs, parseSpec } from '../../discover/openapi.js';
 import { newScanId } from '../../engine/scan.js';
 import { DEFAULT_SEED } from '../../generate/index.js';
 import { analyseSpec } from '../../inspect/analyse.js';
-import { inspectDocument, inspectText } from '../../inspect/format.js';
+import { inspectDocument, inspectJson, inspectText } from '../../inspect/format.js';
 import { createAuditLog, createEngine, createRedactor, type Engine } from '../../net/index.js';
 
 export interface InspectOpts {
@@ -134,7 +134,7 @@ export async function inspectCommand(spec: string, opts: InspectOpts): Promise<n
       throw new VouchError('VOUCH_SPEC_INVALID', `${location}: no usable operation${why}`, { hint: 'vouch needs at least one path with an operation (get, post, ...).' });
     }
     const fmt = { examples, seed, redact: redactor.text };
-    if (opts.json) process.stdout.write(JSON.stringify(inspectDocument(analysis, fmt), null, 2) + '\n');
+    if (opts.json) process.stdout.write(inspectJson(inspectDocument(analysis, fmt)));
     else process.stdout.write(inspectText(analysis, fmt));
     if (net.auditPath) process.stderr.write(`fetched through the engine; audit log ${net.auditPath}\n`);
     return 0;

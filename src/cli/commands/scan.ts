@@ -101,7 +101,7 @@ export async function scanCommand(url: string | undefined, opts: CommonOpts & { 
   if (opts.resume) return resumeCommand(url, opts.resume, opts);
   if (!url) throw new VouchError('VOUCH_USAGE', 'scan: give the target URL, or --resume <scan-id>', { hint: 'e.g. vouch scan http://127.0.0.1:8080' });
   parseFormats(opts.format);
-  if (opts.queue) return enqueueCommand(queued('scan', url, opts), opts.config);
+  if (opts.queue) return enqueueCommand(queued('scan', url, opts), opts.config, opts);
   const scanId = newScanId();
   const args: ScanArgs = {
     url,
@@ -186,7 +186,7 @@ async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, 
 
 export async function gateCommand(opts: CommonOpts & { candidate: string; baseline?: string }): Promise<number> {
   parseFormats(opts.format);
-  if (opts.queue) return enqueueCommand(queued('gate', opts.candidate, opts), opts.config);
+  if (opts.queue) return enqueueCommand(queued('gate', opts.candidate, opts), opts.config, opts);
   const loaded = loadConfig(opts.config).config;
   await withHistory(async () => undefined, loaded.store?.url); // an unusable store is said before the scan, not after it
   const config = withRecorded(await withStoredAccepted(loaded), opts);

@@ -1,14 +1,18 @@
 // src/cli/commands/team.ts — team mode: `scan|gate --queue` enqueue, `vouch worker` runs jobs from pg-boss, `vouch cancel`.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { configSchema, loadConfig, parseConfig, resolveRun, type VouchConfig } from '../../config/index.js';
 import { VouchError, type Environment, type Report } from '../../core/index.js';
 import { runGate, type BaselineSource } from '../../engine/gate.js';
 import { configSnapshot, newScanId, runScan } from '../../engine/scan.js';
+import { baselineFromReport } from '../../prioritize/index.js';
 import { createRedactor } from '../../net/index.js';
 import { describeStore, openHistory, storeLocation, type HistoryStore, type JobRow } from '../../store/index.js';
-import { pgBossQueue } from '../../team/queue.js';
+import { pgBossQueue, type JobQueue } from '../../team/queue.js';
+import { settleRound } from '../../team/round.js';
+import type { RoundData } from '../../team/schedule.js';
+import type { Webhook } from '../../team/webhooks.js';
 import { startWorker, type JobHooks } from '../../team/worker.js';
 import { resolveStoredBaseline, withStoredAccepted } from './history.js';
 import { selectChecks } from './shared.js';
@@ -30,6 +34,39 @@ export interface JobSpec {
   /** Seed for generated data (`--seed`). */
   seed?: number;
   config?: { name: string; text: string };
+  /** Recorded traffic (`--har`/`--postman` and discovery.har/postman of vouch.yaml) as file contents: a worker may run elsewhere. */
+  har?: RecordedFile[];
+  postman?: RecordedFile[];
+  /** A round of `vouch watch` (team mode): scanned against the target's accepted state; drift goes to these webhooks. */
+  watch?: { every: string; webhooks: Webhook[] };
+}
+
+export interface RecordedFile {
+  name: string;
+  text: string;
+}
+
+/** Reads recorded-traffic files where the job is queued (a clear usage error when one cannot be read). */
+export function recordedFiles(files: readonly string[], flag: string): RecordedFile[] {
+  return files.map((f) => {
+    try {
+      return { name: basename(f), text: readFileSync(f, 'utf8') };
+    } catch (e) {
+      throw new VouchError('VOUCH_USAGE', `${flag} ${f}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); a queued job carries the file's contents`, { hint: 'Give a readable HAR or Postman file.' });
+    }
+  });
+}
+
+/** Writes a job's recorded-traffic files under its scan directory on the worker; returns their paths. */
+function writeRecorded(dir: string, files: readonly RecordedFile[] | undefined, kind: string): string[] {
+  if (!files?.length) return [];
+  const where = join(dir, 'inputs');
+  mkdirSync(where, { recursive: true });
+  return files.map((f, i) => {
+    const path = resolve(where, `${kind}-${i}-${f.name.replace(/[^\w.-]/g, '_')}`);
+    writeFileSync(path, f.text);
+    return path;
+  });
 }
 
 async function withTeamStore<T>(configUrl: string | undefined, what: string, fn: (store: HistoryStore, url: string) => Promise<T>): Promise<T> {
@@ -47,19 +84,28 @@ async function withTeamStore<T>(configUrl: string | undefined, what: string, fn:
   }
 }
 
+/** Records the job as a queued scan in the store and sends it to the queue; returns the scan id. */
+export async function sendJob(store: HistoryStore, queue: JobQueue, job: JobSpec, target: { name: string; url: string }): Promise<string> {
+  const scanId = newScanId();
+  await store.enqueue({ id: scanId, kind: job.kind, target: target.name, url: target.url, job: JSON.stringify(job) });
+  await store.setJobId(scanId, await queue.send({ scanId, key: new URL(target.url).origin }));
+  return scanId;
+}
+
 /** `vouch scan|gate ... --queue`: records the scan as queued, sends the job, prints the scan id at once. */
-export async function enqueueCommand(spec: Omit<JobSpec, 'config'>, configPath: string | undefined): Promise<number> {
+export async function enqueueCommand(spec: Omit<JobSpec, 'config' | 'har' | 'postman'>, configPath: string | undefined, recorded: { har?: string[]; postman?: string[] } = {}): Promise<number> {
   const file = configPath ?? (existsSync('vouch.yaml') ? 'vouch.yaml' : undefined);
   const { config } = loadConfig(configPath); // invalid config or URL: said now, not by a worker later
   const run = resolveRun(config, { url: spec.url, ...(spec.spec ? { spec: spec.spec } : {}), ...(spec.environment ? { environment: spec.environment } : {}) });
   selectChecks(spec.check);
-  const job: JobSpec = { ...spec, ...(file ? { config: { name: resolve(file), text: readFileSync(file, 'utf8') } } : {}) };
-  const scanId = newScanId();
+  const har = recordedFiles([...config.discovery.har, ...(recorded.har ?? [])], '--har');
+  const postman = recordedFiles([...config.discovery.postman, ...(recorded.postman ?? [])], '--postman');
+  const job: JobSpec = { ...spec, ...(file ? { config: { name: resolve(file), text: readFileSync(file, 'utf8') } } : {}), ...(har.length ? { har } : {}), ...(postman.length ? { postman } : {}) };
+  let scanId = '';
   await withTeamStore(config.store?.url, '--queue', async (store, url) => {
-    await store.enqueue({ id: scanId, kind: spec.kind, target: run.target.name, url: run.target.url, job: JSON.stringify(job) });
     const queue = await pgBossQueue(url, { sendOnly: true });
     try {
-      await store.setJobId(scanId, await queue.send({ scanId, key: new URL(run.target.url).origin }));
+      scanId = await sendJob(store, queue, job, run.target);
     } finally {
       await queue.stop();
     }
@@ -93,6 +139,19 @@ export async function runJob(row: JobRow, hooks: JobHooks): Promise<Report[]> {
     signal: hooks.signal,
   };
   const dir = join('.vouch', 'scans', row.id);
+  // The recorded traffic the job carries replaces the paths of the machine that queued it.
+  if (job.har || job.postman) {
+    config.discovery.har = writeRecorded(dir, job.har, 'har');
+    config.discovery.postman = writeRecorded(dir, job.postman, 'postman');
+  }
+  // A job keeps a journal; a retry after a dead or stopped worker resumes it unless the config it resolves to changed.
+  let resume = hooks.resume;
+  if (resume && configSnapshot(config, createRedactor(run.secrets)) !== resume.inputs.config) {
+    hooks.log('the configuration resolves differently on this worker than when the scan started; running it afresh');
+    resume = undefined;
+  }
+  const { config: _text, har: _har, postman: _postman, ...args } = job;
+  const kept = { journal: hooks.journal, args: { ...args }, ...(resume ? { resume } : {}) };
   if (job.kind === 'gate' && job.baseline) {
     let baseline: BaselineSource;
     if (/^https?:\/\//i.test(job.baseline)) baseline = { kind: 'url', run: resolveRun(config, { url: job.baseline, ...input }) };
@@ -100,17 +159,34 @@ export async function runJob(row: JobRow, hooks: JobHooks): Promise<Report[]> {
       const stored = await resolveStoredBaseline(job.baseline, run.target.name, config.store?.url);
       baseline = { kind: stored.kind, report: stored.report, ref: stored.ref };
     }
-    const r = await runGate({ ...common, candidate: run, baseline, scanId: row.id, outDir: dir, onEvent: (label) => (label === 'candidate' ? onEvent : () => undefined) });
+    const r = await runGate({ ...common, ...kept, candidate: run, baseline, scanId: row.id, outDir: dir, onEvent: (label) => (label === 'candidate' ? onEvent : () => undefined) });
     return [...(r.baseline ? [r.baseline] : []), r.candidate];
   }
-  // A scan job keeps a journal; a retry after a dead or stopped worker resumes it unless the config it resolves to changed.
-  let resume = hooks.resume;
-  if (resume && configSnapshot(config, createRedactor(run.secrets)) !== resume.inputs.config) {
-    hooks.log('the configuration resolves differently on this worker than when the scan started; running it afresh');
-    resume = undefined;
-  }
-  const { config: _text, ...args } = job;
-  return [await runScan({ ...common, run, scanId: row.id, scanDir: dir, onEvent, journal: hooks.journal, args: { ...args }, ...(resume ? { resume } : {}) })];
+  // A watch round is scanned against its target's accepted state (read again when it ends, to settle the round).
+  const accepted = job.watch ? await hooks.store.accepted(run.target.name) : undefined;
+  const baseline = accepted ? { baseline: { ...baselineFromReport(accepted, accepted.scanId), kind: 'scan' as const }, ...(accepted.deployment ? { baselineDeployment: accepted.deployment } : {}) } : {};
+  return [await runScan({ ...common, ...baseline, ...kept, run, scanId: row.id, scanDir: dir, onEvent })];
+}
+
+/** After a job's reports are saved: a watch round accepts its first scan or compares with the accepted state and notifies. */
+export async function afterJob(store: HistoryStore, row: JobRow, reports: Report[], log: (line: string) => void): Promise<void> {
+  const job = row.job ? (JSON.parse(row.job) as JobSpec) : undefined;
+  const report = reports.at(-1);
+  if (!job?.watch || !report) return;
+  if (report.partial) return log(`watch round not compared: the scan is partial (${report.verdict.reasons[0] ?? 'stopped early'})`);
+  // The accepted state the scan was compared with (its comparison's baseline), unless none was accepted then.
+  const ref = report.comparison?.baseline.kind === 'scan' ? report.comparison.baseline.ref : undefined;
+  const accepted = ref ? await store.getReport(ref) : undefined;
+  await settleRound(store, report, accepted, job.watch.webhooks, log);
+}
+
+/** A scheduled round (pg-boss schedule, or `vouch watch` queuing the first one): becomes a scan job, one active per target. */
+export async function roundToJob(store: HistoryStore, queue: JobQueue, data: RoundData, log: (line: string) => void): Promise<string> {
+  const job: JobSpec = { kind: 'scan', url: data.url, ...(data.check ? { check: data.check } : {}), ...(data.config ? { config: data.config } : {}), watch: { every: data.every, webhooks: data.webhooks } };
+  const run = resolveRun(jobConfig(job), { url: data.url });
+  const scanId = await sendJob(store, queue, { ...job, ...(data.har?.length ? { har: data.har } : {}), ...(data.postman?.length ? { postman: data.postman } : {}) }, run.target);
+  log(`round queued as scan ${scanId}`);
+  return scanId;
 }
 
 /** `vouch worker`: takes jobs until SIGINT/SIGTERM; one line per job on stderr. */
@@ -126,6 +202,8 @@ export async function workerCommand(opts: { concurrency: string; config?: string
       store,
       queue,
       run: runJob,
+      finished: (row, reports, say) => afterJob(store, row, reports, say),
+      rounds: async (data, say) => void (await roundToJob(store, queue, data, say)),
       workerId,
       concurrency,
       ...(process.env.VOUCH_WORKER_STALE_MS ? { staleMs: Number(process.env.VOUCH_WORKER_STALE_MS) } : {}),
