@@ -264,7 +264,7 @@ interface DerefCtx {
   /** Objects visited under the current path item; past DEREF_BUDGET, further `$ref`s are left unresolved. */
   work?: number;
   /** Objects visited in the whole document (shared by its path items); past DEREF_TOTAL, likewise. */
-  total: { n: number };
+  total: { n: number; warned?: boolean };
 }
 
 /** Objects a whole document may unfold into (memory: Microsoft Graph beta, 47 MB, ran out of a 3 GB heap). */
@@ -296,7 +296,8 @@ function deref(ctx: DerefCtx, base: string, value: unknown, seen: string[] = [],
       return { $ref: ref, 'x-vouch-recursive': true };
     }
     if ((ctx.work > DEREF_BUDGET || ctx.total.n > DEREF_TOTAL) && !ctx.memo?.has(key)) {
-      if (ctx.work !== Infinity) {
+      if (ctx.work !== Infinity && !(ctx.total.n > DEREF_TOTAL && ctx.total.warned)) {
+        if (ctx.total.n > DEREF_TOTAL) ctx.total.warned = true;
         ctx.warnings.push(
           ctx.total.n > DEREF_TOTAL
             ? `${ctx.at}: the document's schemas unfold into more than ${DEREF_TOTAL} objects in all; from here on, $refs not met before are left unresolved, like recursive ones`
