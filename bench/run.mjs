@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// bench/run.mjs — runs benchmarks: `node bench/run.mjs <name>` runs bench/<name>.bench.mjs, no name runs them all.
+// bench/run.mjs — runs benchmarks: `node bench/run.mjs <name> [--option value]` runs bench/<name>.bench.mjs (options
+// passed on), no name runs them all.
 // Each benchmark runs in its own Node process (no shared JIT or heap state) and prints its own ratio lines.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -11,7 +12,18 @@ const available = readdirSync(here)
   .filter((f) => f.endsWith('.bench.mjs'))
   .map((f) => f.slice(0, -'.bench.mjs'.length))
   .sort();
-const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Names are bare words; options (`--limit 50`, `--filter=aws`) are passed on to every benchmark run.
+const asked = [];
+const passed = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i];
+  if (!a.startsWith('-')) asked.push(a);
+  else {
+    passed.push(a);
+    const next = process.argv[i + 1];
+    if (!a.includes('=') && next !== undefined && !next.startsWith('-')) passed.push(process.argv[++i]);
+  }
+}
 
 if (asked.length === 0 && available.length === 0) {
   process.stderr.write('bench: no bench/*.bench.mjs files found\n');
@@ -27,7 +39,7 @@ for (const name of asked) {
 let failed = 0;
 for (const name of asked.length ? asked : available) {
   process.stdout.write(`\n== bench ${name} ==\n`);
-  const r = spawnSync(process.execPath, [join(here, `${name}.bench.mjs`)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(here, `${name}.bench.mjs`), ...passed], { stdio: 'inherit' });
   if (r.status !== 0) {
     process.stderr.write(`bench: ${name} exited with ${r.status ?? r.signal}\n`);
     failed = r.status === 2 ? 2 : failed || 1;

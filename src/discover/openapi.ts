@@ -2,6 +2,7 @@
 import { LineCounter, parseDocument, YAMLParseError } from 'yaml';
 import { VouchError } from '../core/index.js';
 import type { JsonSchema, Operation, OperationLink, Parameter, ParamLocation } from '../core/index.js';
+import { GUARDED_MAX, hasNestedQuantifier, patternRegExp } from '../generate/regex.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -91,16 +92,24 @@ export function jsonErrorOffset(text: string): number | undefined {
   }
 }
 
+/** JSON documents larger than this (characters) get no line numbers in warnings. */
+const LINES_MAX = 5_000_000;
+
 /** Parses JSON or YAML text into a plain value, with line lookup; throws VOUCH_SPEC_INVALID naming the line. */
 export function parseDataText(text: string, location: string): { value: unknown; lineOf: SpecText['lineOf'] } {
   const counter = new LineCounter();
-  const yamlDoc = parseDocument(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: true });
+  // JSON is parsed by JSON.parse; the YAML tree that gives line numbers is then built only when a warning asks for a
+  // line, and not at all past LINES_MAX (a 50 MB document would take seconds and gigabytes for line numbers).
+  const isJson = text.trimStart().startsWith('{');
+  let yamlDoc: ReturnType<typeof parseDocument> | undefined;
+  const tree = (): ReturnType<typeof parseDocument> => (yamlDoc ??= parseDocument(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: true }));
   const lineOf = (pointer: string): number | undefined => {
+    if (isJson && text.length > LINES_MAX) return undefined;
     const path = pointer === '' ? [] : pointer.slice(1).split('/').map(unescapePointer);
-    const node = yamlDoc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    const node = tree().getIn(path, true) as { range?: [number, number, number] } | undefined;
     return node?.range ? counter.linePos(node.range[0]).line : undefined;
   };
-  if (text.trimStart().startsWith('{')) {
+  if (isJson) {
     try {
       return { value: JSON.parse(text), lineOf };
     } catch (e) {
@@ -112,14 +121,14 @@ export function parseDataText(text: string, location: string): { value: unknown;
       });
     }
   }
-  const err = yamlDoc.errors[0];
+  const err = tree().errors[0];
   if (err) {
     const line = err instanceof YAMLParseError ? err.linePos?.[0]?.line : undefined;
     throw new VouchError('VOUCH_SPEC_INVALID', `${location}${line ? ` line ${line}` : ''}: not valid YAML: ${err.message.split('\n')[0]}`, {
       hint: 'Fix the document, or give another one with --spec.',
     });
   }
-  return { value: yamlDoc.toJS({ maxAliasCount: 1000 }), lineOf };
+  return { value: tree().toJS({ maxAliasCount: 1000 }), lineOf };
 }
 
 /** Parses and checks the top level of an OpenAPI document; throws VOUCH_SPEC_INVALID naming the place. */
@@ -128,6 +137,14 @@ export function parseSpec(text: string, location: string): SpecText {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new VouchError('VOUCH_SPEC_INVALID', `${location}: not an OpenAPI document (no top-level object)`);
   const d = value as Record<string, unknown>;
   const hint = 'Give an OpenAPI 2.0, 3.0 or 3.1 document with --spec.';
+  // An unquoted `openapi: 3.0` / `swagger: 2.0` in YAML (or a number in JSON) is a number: read it as the version.
+  if (typeof d.openapi === 'number') d.openapi = Number.isInteger(d.openapi) ? `${d.openapi}.0` : String(d.openapi);
+  if (d.swagger === 2) d.swagger = '2.0';
+  if (d.swaggerVersion !== undefined || (d.swagger !== undefined && d.swagger !== '2.0' && /^1\./.test(String(d.swagger)))) {
+    throw new VouchError('VOUCH_SPEC_INVALID', `${place(location, d.swaggerVersion !== undefined ? '/swaggerVersion' : '/swagger', lineOf)}: Swagger ${String(d.swaggerVersion ?? d.swagger)} — Swagger 1.x is not supported; convert to 2.0/3.x`, {
+      hint: 'Convert it (for example with swagger2openapi, or the converter of your API framework) and give the result with --spec.',
+    });
+  }
   if (typeof d.openapi !== 'string' && d.swagger !== '2.0') {
     throw new VouchError('VOUCH_SPEC_INVALID', `${location}: not an OpenAPI document (no "openapi" or "swagger: 2.0" field)`, { hint });
   }
@@ -236,11 +253,35 @@ interface DerefCtx {
   warnings: string[];
   /** Where the warnings point (spec location). */
   at: string;
+  /**
+   * Resolved targets by `location#pointer`, shared by the whole document: a target whose resolution met no
+   * recursion is the same object wherever it is used (a DAG, not a copy per use: big specs reuse components
+   * thousands of times). Resolved schemas are read-only from here on.
+   */
+  memo?: Map<string, unknown>;
+  /** How many recursive `$ref`s were left in place so far (a resolution that adds none is memoizable). */
+  cycles?: number;
+  /** Objects visited under the current path item; past DEREF_BUDGET, further `$ref`s are left unresolved. */
+  work?: number;
+  /** Objects visited in the whole document (shared by its path items); past DEREF_TOTAL, likewise. */
+  total: { n: number; warned?: boolean };
 }
+
+/** Objects a whole document may unfold into (memory: Microsoft Graph beta, 47 MB, ran out of a 3 GB heap). */
+const DEREF_TOTAL = 3_000_000;
+
+/**
+ * Objects one path item may unfold into. Mutually recursive components (a dozen types that all refer to each other)
+ * unfold exponentially even with cycles cut (bungie.net: 46 s); past this, deeper `$ref`s stay unresolved like
+ * recursive ones (optional parts left out, required ones a reason), with a warning.
+ */
+const DEREF_BUDGET = 50_000;
 
 /** Inlines $refs (local and external); a ref met again on its own path is left as `{ $ref }` (recursive schema). */
 function deref(ctx: DerefCtx, base: string, value: unknown, seen: string[] = [], depth = 0): unknown {
   if (depth > 60 || !value || typeof value !== 'object') return value;
+  ctx.work = (ctx.work ?? 0) + 1;
+  ctx.total.n++;
   if (Array.isArray(value)) return value.map((v) => deref(ctx, base, v, seen, depth + 1));
   const obj = value as Record<string, unknown>;
   if (typeof obj.$ref === 'string') {
@@ -250,7 +291,26 @@ function deref(ctx: DerefCtx, base: string, value: unknown, seen: string[] = [],
     const frag = hash < 0 ? '' : ref.slice(hash + 1);
     const docLoc = file ? resolveRefLocation(base, file) : base;
     const key = `${docLoc}#${frag}`;
-    if (seen.includes(key)) return { $ref: ref, 'x-vouch-recursive': true };
+    if (seen.includes(key)) {
+      ctx.cycles = (ctx.cycles ?? 0) + 1;
+      return { $ref: ref, 'x-vouch-recursive': true };
+    }
+    if ((ctx.work > DEREF_BUDGET || ctx.total.n > DEREF_TOTAL) && !ctx.memo?.has(key)) {
+      if (ctx.work !== Infinity && !(ctx.total.n > DEREF_TOTAL && ctx.total.warned)) {
+        if (ctx.total.n > DEREF_TOTAL) ctx.total.warned = true;
+        ctx.warnings.push(
+          ctx.total.n > DEREF_TOTAL
+            ? `${ctx.at}: the document's schemas unfold into more than ${DEREF_TOTAL} objects in all; from here on, $refs not met before are left unresolved, like recursive ones`
+            : `${ctx.at}: its schemas unfold into more than ${DEREF_BUDGET} objects (mutually recursive components); deeper $refs are left unresolved, like recursive ones`,
+        );
+      }
+      ctx.work = Infinity;
+      ctx.cycles = (ctx.cycles ?? 0) + 1;
+      return { $ref: ref, 'x-vouch-recursive': true };
+    }
+    const rest = Object.fromEntries(Object.entries(obj).filter(([k]) => k !== '$ref'));
+    const hit = ctx.memo?.get(key);
+    if (hit !== undefined) return Object.keys(rest).length && hit && typeof hit === 'object' && !Array.isArray(hit) ? { ...hit, ...rest } : hit;
     const doc = ctx.docs.get(docLoc);
     const target = doc === undefined ? undefined : pointer(doc, frag);
     if (target === undefined) {
@@ -258,8 +318,9 @@ function deref(ctx: DerefCtx, base: string, value: unknown, seen: string[] = [],
       return {};
     }
     // Sibling keys of a $ref (3.1: description, summary) are kept over the target's.
-    const rest = Object.fromEntries(Object.entries(obj).filter(([k]) => k !== '$ref'));
+    const cyclesBefore = ctx.cycles ?? 0;
     const resolved = deref(ctx, docLoc, target, [...seen, key], depth + 1);
+    if (ctx.memo && (ctx.cycles ?? 0) === cyclesBefore && depth <= 30) ctx.memo.set(key, resolved);
     return Object.keys(rest).length && resolved && typeof resolved === 'object' && !Array.isArray(resolved) ? { ...resolved, ...rest } : resolved;
   }
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, deref(ctx, base, v, seen, depth + 1)]));
@@ -296,6 +357,24 @@ export function defaultBasePath(doc: Record<string, unknown>): string {
   return '';
 }
 
+/**
+ * `[pointer, pattern]` of every `pattern` in the document (as written, before $refs are resolved: linear in its size)
+ * that no RegExp accepts or that backtracks catastrophically; at most 50.
+ */
+function riskyPatterns(doc: unknown): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const walk = (v: unknown, ptr: string): void => {
+    if (!v || typeof v !== 'object' || out.length >= 50) return;
+    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${ptr}/${i}`));
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'pattern' && typeof x === 'string' && (!patternRegExp(x) || hasNestedQuantifier(x))) out.push([`${ptr}/pattern`, x]);
+      else if (k !== 'example' && k !== 'examples' && k !== 'enum' && k !== 'default') walk(x, `${ptr}/${escapePointer(k)}`);
+    }
+  };
+  walk(doc, '');
+  return out;
+}
+
 export function specToOperations(doc: Record<string, unknown>, location: string, opts: SpecOptions = {}): ParsedSpec {
   const warnings: string[] = [];
   const version = typeof doc.openapi === 'string' ? doc.openapi : '2.0';
@@ -311,6 +390,8 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
   const refs = opts.refs ?? new Map([[opts.base ?? location, doc]]);
   const byOperationId = new Map<string, string>();
   const pendingLinks: Array<{ op: Operation; at: string; links: Record<string, unknown> }> = [];
+  const memo = new Map<string, unknown>();
+  const total = { n: 0 };
   const where = (p: string): string => place(location, p, opts.lineOf);
 
   for (const [path, rawItem] of Object.entries(doc.paths as Record<string, unknown>)) {
@@ -319,7 +400,7 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
       warnings.push(`${where(itemPtr)}: not an object, skipped`);
       continue;
     }
-    const ctx: DerefCtx = { docs: refs, warnings, at: where(itemPtr) };
+    const ctx: DerefCtx = { docs: refs, warnings, at: where(itemPtr), memo, total };
     const item = deref(ctx, opts.base ?? location, rawItem) as Record<string, unknown>;
     const shared = Array.isArray(item.parameters) ? (item.parameters as Record<string, unknown>[]) : [];
     for (const m of METHODS) {
@@ -424,6 +505,14 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
         (op.links ??= []).push(entry);
       }
     }
+  }
+  // Patterns that are no ECMAScript regex or backtrack catastrophically: said once each, where the document has them.
+  for (const [ptr, bad] of riskyPatterns(doc)) {
+    warnings.push(
+      patternRegExp(bad)
+        ? `${where(ptr)}: pattern ${JSON.stringify(bad)} has nested quantifiers (catastrophic backtracking): strings longer than ${GUARDED_MAX} characters are not checked against it`
+        : `${where(ptr)}: pattern ${JSON.stringify(bad)} is not an ECMAScript regular expression; that constraint is skipped for generation and validation`,
+    );
   }
   if (operations.length === 0) warnings.push(`${location}: the document describes no operations`);
   return { version, operations, warnings, servers };

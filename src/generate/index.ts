@@ -5,13 +5,14 @@ import fc from 'fast-check';
 import { generateSync } from 'json-schema-faker';
 import type { JsonSchema, Operation, SendRequest } from '../core/index.js';
 import { sampleValue } from '../inject/index.js';
-import { compileSchema, mergeAllOf, type CompileOptions } from './arbitrary.js';
+import { boundedFilter, compileSchema, mergeAllOf, type CompileOptions } from './arbitrary.js';
 import { negativeValues } from './negative.js';
-import { isValid, toJsonSchema } from './validate.js';
+import { isValid, toJsonSchema, validatorFor } from './validate.js';
 
-export { compileSchema, mergeAllOf } from './arbitrary.js';
+export { boundedFilter, compileSchema, mergeAllOf, patternRegExp } from './arbitrary.js';
 export { negativeValues, type NegativeValue } from './negative.js';
 export { isValid, toJsonSchema, validatorFor } from './validate.js';
+export { constructOf, reasonKind, verifyNegative, verifyPositive } from './verify.js';
 
 export type Phase = 'example' | 'boundary' | 'positive' | 'negative';
 
@@ -25,7 +26,7 @@ export function seedFor(seed: number, key: string): number {
   return h | 0;
 }
 
-export type ValueSource = { ok: true; arb: fc.Arbitrary<unknown>; via: 'fast-check' | 'json-schema-faker' } | { ok: false; reason: string };
+export type ValueSource = { ok: true; arb: fc.Arbitrary<unknown>; via: 'fast-check' | 'json-schema-faker'; notes?: string[] } | { ok: false; reason: string };
 
 /**
  * An arbitrary of valid values: our compiler first; json-schema-faker (seeded by a fast-check integer, so runs still
@@ -33,8 +34,26 @@ export type ValueSource = { ok: true; arb: fc.Arbitrary<unknown>; via: 'fast-che
  * unsatisfiable schemas give the reason instead.
  */
 export function valuesOf(schema: JsonSchema, opts: CompileOptions & { specVersion?: string } = {}): ValueSource {
-  const c = compileSchema(schema, { openapi30: !(opts.specVersion?.startsWith('3.1') ?? false), ...opts });
-  if (c.ok) return { ok: true, arb: c.arb, via: 'fast-check' };
+  // One compile per schema object and options: the phases of an operation ask for the same schema several times,
+  // and arbitraries are immutable (fast-check builds some lookup tables lazily, once per arbitrary).
+  const key = JSON.stringify(opts);
+  let bySchema = compiledSources.get(schema);
+  const hit = bySchema?.get(key);
+  if (hit) return hit;
+  const src = compileValues(schema, opts);
+  if (src.ok || !/time budget/.test(src.reason)) {
+    if (!bySchema) compiledSources.set(schema, (bySchema = new Map()));
+    bySchema.set(key, src);
+  }
+  return src;
+}
+
+const compiledSources = new WeakMap<JsonSchema, Map<string, ValueSource>>();
+
+function compileValues(schema: JsonSchema, opts: CompileOptions & { specVersion?: string }): ValueSource {
+  const { specVersion: _v, ...compileOpts } = opts;
+  const c = compileSchema(schema, { openapi30: !(opts.specVersion?.startsWith('3.1') ?? false), ...compileOpts });
+  if (c.ok) return { ok: true, arb: c.arb, via: 'fast-check', ...(c.notes.length ? { notes: c.notes } : {}) };
   if (!/not modelled/.test(c.reason)) return c;
   const plain = toJsonSchema(schema, !(opts.specVersion?.startsWith('3.1') ?? false)) as Record<string, unknown>;
   try {
@@ -49,12 +68,29 @@ export function valuesOf(schema: JsonSchema, opts: CompileOptions & { specVersio
  * `count` values valid under `schema` (ajv-checked: an invalid draw is dropped), reproducible from `seed`. Empty
  * with a reason when the schema cannot be generated or nothing drawn validates (an unsatisfiable schema).
  */
-export function positiveValues(schema: JsonSchema, seed: number, count: number, specVersion?: string): { values: unknown[]; reason?: string } {
-  const src = valuesOf(schema, specVersion ? { specVersion } : {});
+export function positiveValues(schema: JsonSchema, seed: number, count: number, specVersion?: string, opts: CompileOptions = {}): { values: unknown[]; reason?: string } {
+  const src = valuesOf(schema, { ...opts, ...(specVersion ? { specVersion } : {}) });
   if (!src.ok) return { values: [], reason: src.reason };
   const drawn = fc.sample(src.arb, { seed, numRuns: count });
   const values = drawn.filter((v) => isValid(schema, v, specVersion));
-  return values.length ? { values } : { values: [], reason: `none of ${count} generated values validates against the schema (unsatisfiable?)` };
+  return values.length ? { values } : { values: [], reason: noneValidates(schema, drawn[0], count, specVersion) };
+}
+
+/** Why no drawn value validates: the schema does not compile, or the first draw's first ajv error. */
+function noneValidates(schema: JsonSchema, first: unknown, count: number, specVersion?: string): string {
+  let v: ReturnType<typeof validatorFor>;
+  try {
+    v = validatorFor(schema, specVersion);
+  } catch (e) {
+    return `the schema cannot be validated (ajv: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+  }
+  try {
+    v(first);
+  } catch (e) {
+    return `the schema cannot be validated (ajv: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+  }
+  const e = v.errors?.[0];
+  return `none of ${count} generated values validates against the schema (unsatisfiable?)${e ? `: ${e.instancePath || '/'} ${e.message ?? ''} (keyword ${e.keyword})` : ''}`;
 }
 
 /** Values at the edges of each bound of the schema's fields (min, max, minLength, maxLength), applied to `base`. */
@@ -93,8 +129,19 @@ export interface RequestValues {
 /** An identifier names an existing object: random ones would only measure "not found". */
 const isIdentifier = (name: string): boolean => /(^id$|Id$|_id$)/.test(name);
 
-/** The schema of an operation's generated part: query, header and cookie parameters, and the JSON body. */
+const requestSchemas = new WeakMap<Operation, JsonSchema>();
+
+/**
+ * The schema of an operation's generated part: query, header and cookie parameters, and the JSON body. One object
+ * per operation (its validator is compiled once); operations are not changed after discovery.
+ */
 export function requestSchema(op: Operation): JsonSchema {
+  let schema = requestSchemas.get(op);
+  if (!schema) requestSchemas.set(op, (schema = buildRequestSchema(op)));
+  return schema;
+}
+
+function buildRequestSchema(op: Operation): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const p of op.params) {
@@ -114,7 +161,8 @@ function pinIdentifiers(schema: JsonSchema, example: unknown): JsonSchema {
   const s = mergeAllOf(schema);
   if (!s.properties) return schema;
   const ex = (example && typeof example === 'object' ? example : sampleValue(s)) as Record<string, unknown>;
-  const props = Object.fromEntries(Object.entries(s.properties as Record<string, JsonSchema>).map(([k, p]) => [k, isIdentifier(k) && ex[k] !== undefined ? { ...p, const: ex[k] } : p]));
+  // Pinned only to an example the property's own schema accepts (else the pin would make the body unsatisfiable).
+  const props = Object.fromEntries(Object.entries(s.properties as Record<string, JsonSchema>).map(([k, p]) => [k, isIdentifier(k) && ex[k] !== undefined && p && typeof p === 'object' && isValid(p, ex[k]) ? { ...p, const: ex[k] } : p]));
   return { ...s, properties: props };
 }
 
@@ -162,6 +210,8 @@ export interface CaseSet {
   /** Why positive generation was not possible (the plan of the phase records it). */
   skipped?: string;
   via?: 'fast-check' | 'json-schema-faker';
+  /** What the spec got wrong or what was relaxed: an example that contradicts its schema (not used), a pattern ignored. */
+  warnings?: string[];
 }
 
 /** Valid request values built from examples and samples: the starting point of boundary and negative cases. */
@@ -178,34 +228,74 @@ export function exampleValues(op: Operation): Record<string, unknown> {
   return out;
 }
 
-/** All phases for an operation, at most `count` random positives and `negatives` negatives. */
-export function generateCases(op: Operation, opts: { seed: number; count: number; negatives?: number; specVersion?: string; phases?: readonly Phase[] }): CaseSet {
+/** The root members (`body`, `query:limit`) of `value` that `schema` rejects, with the first reason for each. */
+function invalidMembers(schema: JsonSchema, value: unknown, specVersion?: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let v: ReturnType<typeof validatorFor>;
+  try {
+    v = validatorFor(schema, specVersion);
+  } catch {
+    return out;
+  }
+  if (v(value)) return out;
+  for (const e of v.errors ?? []) {
+    const seg = e.instancePath.split('/')[1];
+    const member = seg !== undefined ? seg.replace(/~1/g, '/').replace(/~0/g, '~') : typeof e.params.missingProperty === 'string' ? e.params.missingProperty : undefined;
+    if (member !== undefined && !out.has(member)) out.set(member, `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
+  }
+  return out;
+}
+
+/**
+ * All phases for an operation, at most `count` random positives and `negatives` negatives. `budgetMs` bounds the
+ * compiling of its schemas (default 2,000 ms): past it, positives are skipped with that reason. An example that
+ * contradicts its schema is not used (a warning says so); the negatives then break a generated valid value instead.
+ */
+export function generateCases(op: Operation, opts: { seed: number; count: number; negatives?: number; specVersion?: string; phases?: readonly Phase[]; budgetMs?: number }): CaseSet {
   const phases = new Set(opts.phases ?? ['example', 'boundary', 'positive', 'negative']);
   const seed = seedFor(opts.seed, op.id);
   const schema = requestSchema(op);
-  const base = exampleValues(op);
+  let base = exampleValues(op);
   const cases: GeneratedCase[] = [];
   const specVersion = opts.specVersion;
-  if (phases.has('example') && isValid(schema, base, specVersion)) cases.push({ phase: 'example', label: 'spec example', values: base });
-  if (phases.has('boundary')) for (const b of boundaryValues(schema, base)) if (isValid(schema, b.value, specVersion)) cases.push({ phase: 'boundary', label: b.label.replace(/^(body|query|header|cookie)[.:]/, ''), values: b.value as Record<string, unknown> });
+  const warnings: string[] = [];
+  const wrong = invalidMembers(schema, base, specVersion);
+  for (const [member, why] of wrong) warnings.push(`${op.id}: the example of ${member.replace(/^(query|header|cookie):/, '$1 parameter ')} does not match its schema (${why}); not used`);
+  const baseValid = wrong.size === 0 && isValid(schema, base, specVersion);
+  if (phases.has('example') && baseValid) cases.push({ phase: 'example', label: 'spec example', values: base });
+  if (phases.has('boundary') && baseValid) for (const b of boundaryValues(schema, base)) if (isValid(schema, b.value, specVersion)) cases.push({ phase: 'boundary', label: b.label.replace(/^(body|query|header|cookie)[.:]/, ''), values: b.value as Record<string, unknown> });
   const set: CaseSet = { seed, cases };
-  if (phases.has('positive')) {
-    const src = valuesOf(schema, specVersion ? { specVersion } : {});
+  const compileOpts: CompileOptions = opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {};
+  let firstPositive: Record<string, unknown> | undefined;
+  if (phases.has('positive') || (phases.has('negative') && !baseValid)) {
+    const src = valuesOf(schema, { ...compileOpts, ...(specVersion ? { specVersion } : {}) });
     if (!src.ok) set.skipped = src.reason;
     else {
       set.via = src.via;
-      set.arbitrary = src.arb.filter((v) => isValid(schema, v, specVersion)) as fc.Arbitrary<Record<string, unknown>>;
-      const { values, reason } = positiveValues(schema, seed, opts.count, specVersion);
+      if (src.notes) warnings.push(...src.notes.map((n) => `${op.id}: ${n}`));
+      set.arbitrary = boundedFilter(src.arb, (v) => isValid(schema, v, specVersion)) as fc.Arbitrary<Record<string, unknown>>;
+      const { values, reason } = positiveValues(schema, seed, Math.max(opts.count, 1), specVersion, compileOpts);
       if (reason) set.skipped = reason;
-      values.forEach((v, i) => cases.push({ phase: 'positive', label: `generated #${i + 1}`, values: v as Record<string, unknown> }));
+      firstPositive = values[0] as Record<string, unknown> | undefined;
+      if (phases.has('positive')) values.slice(0, opts.count).forEach((v, i) => cases.push({ phase: 'positive', label: `generated #${i + 1}`, values: v as Record<string, unknown> }));
     }
   }
-  if (phases.has('negative') && isValid(schema, base, specVersion)) {
+  if (!baseValid && firstPositive) {
+    // The spec's examples, with the members that contradict the schema taken from a generated valid value.
+    const repaired: Record<string, unknown> = { ...base };
+    for (const member of wrong.keys()) {
+      if (member in firstPositive) repaired[member] = firstPositive[member];
+      else delete repaired[member];
+    }
+    base = isValid(schema, repaired, specVersion) ? repaired : firstPositive;
+  }
+  if (phases.has('negative') && (baseValid || firstPositive)) {
     // The root is vouch's own grouping of parameters, not something the server sees: only its members are broken.
     for (const n of negativeValues(schema, base, opts.negatives ?? 8, specVersion, { root: false })) {
       cases.push({ phase: 'negative', label: n.says.replace(/(body|query|header|cookie)[.:]/g, ''), values: n.value as Record<string, unknown>, breaks: { keyword: n.keyword, path: n.path } });
     }
   }
+  if (warnings.length) set.warnings = warnings;
   // The same request twice teaches nothing (an operation without parameters has one request only).
   const seen = new Set<string>();
   set.cases = cases.filter((c) => {

@@ -15,6 +15,9 @@ export interface NegativeValue {
   says: string;
 }
 
+/** Largest maxLength / maxItems a negative case exceeds (bigger bounds get no case). */
+const NEGATIVE_SIZE_MAX = 100_000;
+
 const WRONG_TYPE: Record<string, unknown> = { string: 12345, integer: 'abc', number: 'abc', boolean: 'abc', object: 'abc', array: 'abc' };
 const typeOf = (s: JsonSchema): string | undefined => (typeof s.type === 'string' ? s.type : s.properties ? 'object' : undefined);
 
@@ -47,13 +50,14 @@ function mutations(schema: JsonSchema, here: unknown, path: string[], out: Array
   if (type === 'string' || (type === undefined && typeof here === 'string')) {
     const base = typeof here === 'string' ? here : '';
     if (typeof s.minLength === 'number' && s.minLength > 0) push('minLength', base.slice(0, s.minLength - 1), `${name} shorter than minLength ${s.minLength}`);
-    if (typeof s.maxLength === 'number') push('maxLength', base.padEnd(s.maxLength + 1, 'a'), `${name} longer than maxLength ${s.maxLength}`);
+    // A bound too large to exceed in a request (maxLength 2^31: AWS) gives no case rather than a gigabyte string.
+    if (typeof s.maxLength === 'number' && s.maxLength < NEGATIVE_SIZE_MAX) push('maxLength', base.padEnd(s.maxLength + 1, 'a'), `${name} longer than maxLength ${s.maxLength}`);
     if (typeof s.pattern === 'string') push('pattern', '\u0000~', `${name} not matching ${s.pattern}`);
     if (typeof s.format === 'string' && ['email', 'uuid', 'date', 'date-time', 'uri', 'ipv4'].includes(s.format)) push('format', 'not-a-valid-value', `${name} not a valid ${s.format}`);
   }
   if (type === 'array' && Array.isArray(here)) {
     if (typeof s.minItems === 'number' && s.minItems > 0) push('minItems', here.slice(0, s.minItems - 1), `${name} fewer than minItems ${s.minItems}`);
-    if (typeof s.maxItems === 'number' && here.length > 0) push('maxItems', Array.from({ length: s.maxItems + 1 }, (_, i) => here[i % here.length]), `${name} more than maxItems ${s.maxItems}`);
+    if (typeof s.maxItems === 'number' && s.maxItems < NEGATIVE_SIZE_MAX && here.length > 0) push('maxItems', Array.from({ length: s.maxItems + 1 }, (_, i) => here[i % here.length]), `${name} more than maxItems ${s.maxItems}`);
   }
   if (type === 'object' && here && typeof here === 'object' && !Array.isArray(here)) {
     const present = here as Record<string, unknown>;
