@@ -117,7 +117,7 @@ export function parseDataText(text: string, location: string): { value: unknown;
       const offset = at !== undefined ? Number(at) : jsonErrorOffset(text);
       const line = offset !== undefined ? text.slice(0, offset).split('\n').length : undefined;
       throw new VouchError('VOUCH_SPEC_INVALID', `${location}${line ? ` line ${line}` : ''}: not valid JSON: ${(e as Error).message.split('\n')[0]}`, {
-        hint: 'Fix the document (a JSON validator names the exact place), or give another one with --spec.',
+        hint: 'Fix the document (a JSON validator names the exact place), or give another document.',
       });
     }
   }
@@ -125,7 +125,7 @@ export function parseDataText(text: string, location: string): { value: unknown;
   if (err) {
     const line = err instanceof YAMLParseError ? err.linePos?.[0]?.line : undefined;
     throw new VouchError('VOUCH_SPEC_INVALID', `${location}${line ? ` line ${line}` : ''}: not valid YAML: ${err.message.split('\n')[0]}`, {
-      hint: 'Fix the document, or give another one with --spec.',
+      hint: 'Fix the document, or give another document.',
     });
   }
   return { value: tree().toJS({ maxAliasCount: 1000 }), lineOf };
@@ -136,7 +136,7 @@ export function parseSpec(text: string, location: string): SpecText {
   const { value, lineOf } = parseDataText(text, location);
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new VouchError('VOUCH_SPEC_INVALID', `${location}: not an OpenAPI document (no top-level object)`);
   const d = value as Record<string, unknown>;
-  const hint = 'Give an OpenAPI 2.0, 3.0 or 3.1 document with --spec.';
+  const hint = 'Give an OpenAPI 2.0, 3.0 or 3.1 document (--spec for scan and gate, the argument of inspect).';
   // An unquoted `openapi: 3.0` / `swagger: 2.0` in YAML (or a number in JSON) is a number: read it as the version.
   if (typeof d.openapi === 'number') d.openapi = Number.isInteger(d.openapi) ? `${d.openapi}.0` : String(d.openapi);
   if (d.swagger === 2) d.swagger = '2.0';

@@ -268,6 +268,7 @@ export async function analyseSpec(
     a.ms = r.ms;
     if (r.skipped !== undefined) a.skipped = r.skipped;
     if (r.timedOut) a.timedOut = true;
+    for (const w of r.warnings ?? []) if (!warnings.includes(w)) warnings.push(w);
     opts.onProgress?.(++done, total);
   };
   const wantsCases = opts.positives > 0 || opts.negatives > 0;

@@ -15,6 +15,8 @@ export interface CaseResult {
   cases: GeneratedCase[];
   skipped?: string;
   timedOut?: boolean;
+  /** What the generator set aside: examples that contradict their schema, patterns it could not use. */
+  warnings?: string[];
   ms: number;
 }
 
@@ -43,7 +45,9 @@ export function casesFor(op: Operation, o: CaseOptions): CaseResult {
     }
     try {
       const want = step.want - step.into.length;
-      const set = generateCases(op, { seed: o.seed, count: want, negatives: want, specVersion: o.specVersion, phases: step.phases });
+      const left = Math.max(1, o.budgetMs - (performance.now() - start));
+      const set = generateCases(op, { seed: o.seed, count: want, negatives: want, specVersion: o.specVersion, phases: step.phases, budgetMs: left });
+      for (const w of set.warnings ?? []) if (!(out.warnings ??= []).includes(w)) out.warnings.push(w);
       if (set.skipped && step.phases.includes('positive')) out.skipped = set.skipped;
       for (const c of set.cases) {
         const key = JSON.stringify(c.values);
