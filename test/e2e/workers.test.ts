@@ -16,7 +16,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'vouch-workers-'));
 const cfg = join(tmp, 'vouch.yaml');
 // A few checks with findings on the candidate, slowed by a rate limit so a scan is still running when its worker is killed.
 writeFileSync(cfg, 'target: { environment: local, spec: /openapi.json }\nbudget: { ratePerSecond: 40, concurrency: 4 }\n');
-const CHECKS = 'security-headers,sensitive-files,verbose-errors';
+// cors-misconfiguration is one task per operation (deterministic findings): enough tasks that a kill lands between them.
+const CHECKS = 'security-headers,sensitive-files,verbose-errors,cors-misconfiguration';
 let labs: RunningLab[] = [];
 const workers: ChildProcess[] = [];
 const env = 'url' in pgdb ? { VOUCH_DATABASE_URL: pgdb.url, VOUCH_WORKER_STALE_MS: '3000' } : {};
