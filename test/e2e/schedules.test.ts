@@ -1,8 +1,6 @@
 // test/e2e/schedules.test.ts — `vouch watch` in team mode on a real PostgreSQL: pg-boss schedules (cron from the interval), rounds run by a
 // `vouch worker` as scan jobs, drift and webhooks when a round ends; a round sent to the schedule's queue directly (as pg-boss cron would) is handled end to end.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +10,7 @@ import { openPostgresHistory } from '../../src/store/index.js';
 import { pgBossQueue } from '../../src/team/queue.js';
 import { roundQueueName } from '../../src/team/schedule.js';
 import { testPostgres } from '../support/postgres.js';
+import { webhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { root, vouch } from './cli.js';
 
 const pgdb = await testPostgres();
@@ -23,24 +22,15 @@ const CHECKS = 'security-headers,sensitive-files';
 const env = 'url' in pgdb ? { VOUCH_DATABASE_URL: pgdb.url } : {};
 let base: RunningLab;
 let cand: RunningLab;
-let hook: Server;
+let hook: WebhookReceiver;
 let worker: ChildProcess | undefined;
 let log = '';
-const received: { path: string; body: Record<string, unknown> }[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   if (!('url' in pgdb)) return;
   [base, cand] = await Promise.all([startLab({ variant: 'baseline' }), startLab({ variant: 'candidate' })]);
-  hook = createServer((req, res) => {
-    let b = '';
-    req.on('data', (d: Buffer) => (b += d.toString()));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', body: JSON.parse(b) as Record<string, unknown> });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  hook = await webhookReceiver();
 });
 afterAll(async () => {
   if (worker?.exitCode === null) worker.kill('SIGKILL');
@@ -72,16 +62,16 @@ describe.skipIf(!('url' in pgdb))(`vouch watch in team mode${'skip' in pgdb ? ` 
       await waitDone(first, new RegExp(`shop: scan ${first} is the accepted state`));
 
       // 2. The redeployed target under the same name, every 10 minutes with webhooks: its first round drifts.
-      const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
+      const hookUrl = hook.url;
       const c = await vouch(['watch', cand.url, '--every', '10m', '--check', CHECKS, '--config', cfg, '--webhook', `${hookUrl}/json`, '--slack-webhook', `${hookUrl}/slack`], { cwd: tmp, env });
       expect(c.code, c.stderr).toBe(0);
       expect(c.stderr).toMatch(/cron '\*\/10 \* \* \* \*' UTC/);
       const second = c.stdout.trim();
       await waitDone(second, new RegExp(`shop: scan ${second} drifted from accepted ${first}`));
       expect(log).toMatch(/deployment: version 1\.4\.0 → 1\.5\.0, assets changed/);
-      for (const by = Date.now() + 20_000; received.length < 2 && Date.now() < by; ) await sleep(200); // webhooks go after the drift lines
-      expect(received.filter((r) => r.path === '/json').map((r) => r.body.scanId)).toEqual([second]);
-      expect(received.find((r) => r.path === '/slack')?.body.text).toMatch(/^vouch: shop drifted from its accepted state/);
+      for (const by = Date.now() + 20_000; hook.received.length < 2 && Date.now() < by; ) await sleep(200); // webhooks go after the drift lines
+      expect(hook.received.filter((r) => r.path === '/json').map((r) => r.body.scanId)).toEqual([second]);
+      expect(hook.received.find((r) => r.path === '/slack')?.body.text).toMatch(/^vouch: shop drifted from its accepted state/);
 
       // 3. What pg-boss cron sends when the schedule fires: the schedule's own data to its queue. The worker (which
       //    finds schedules added after it started) turns it into a scan job and settles the round.
@@ -98,8 +88,8 @@ describe.skipIf(!('url' in pgdb))(`vouch watch in team mode${'skip' in pgdb ? ` 
       }
       expect(third, log).toBeDefined();
       await waitDone(third!, new RegExp(`shop: scan ${third} drifted from accepted ${first}`));
-      for (const by = Date.now() + 20_000; received.length < 4 && Date.now() < by; ) await sleep(200);
-      expect(received.filter((r) => r.path === '/json').map((r) => r.body.scanId)).toEqual([second, third]);
+      for (const by = Date.now() + 20_000; hook.received.length < 4 && Date.now() < by; ) await sleep(200);
+      expect(hook.received.filter((r) => r.path === '/json').map((r) => r.body.scanId)).toEqual([second, third]);
 
       // 4. --stop removes a schedule; the other stays.
       const stop = await vouch(['watch', cand.url, '--stop', '--config', cfg], { cwd: tmp, env });

@@ -1,11 +1,10 @@
 // test/e2e/watch.test.ts — `vouch watch` end to end: the accepted state is the baseline variant, a round on the candidate drifts and fires the JSON and Slack webhooks; bad intervals are refused.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type RunningLab } from '../../lab/server.js';
+import { webhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { vouch } from './cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vouch-watch-'));
@@ -16,20 +15,11 @@ writeFileSync(cfg, 'target: { name: shop, environment: local, spec: /openapi.jso
 const CHECKS = 'security-headers,sensitive-files';
 let base: RunningLab;
 let cand: RunningLab;
-let hook: Server;
-const received: { path: string; body: Record<string, unknown> }[] = [];
+let hook: WebhookReceiver;
 
 beforeAll(async () => {
   [base, cand] = await Promise.all([startLab({ variant: 'baseline' }), startLab({ variant: 'candidate' })]);
-  hook = createServer((req, res) => {
-    let b = '';
-    req.on('data', (d: Buffer) => (b += d.toString()));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', body: JSON.parse(b) as Record<string, unknown> });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  hook = await webhookReceiver();
 });
 afterAll(async () => {
   hook?.close();
@@ -38,7 +28,7 @@ afterAll(async () => {
 
 describe('vouch watch', () => {
   it('accepts the first scan, then reports drift of a redeployed target to JSON and Slack webhooks', async () => {
-    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
+    const hookUrl = hook.url;
     const first = await vouch(['watch', base.url, '--every', '1s', '--count', '1', '--check', CHECKS, '--config', cfg], { cwd: tmp, env });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/shop: scan \S+ is the accepted state \(first scan/);
@@ -47,10 +37,10 @@ describe('vouch watch', () => {
     expect(r.stderr).toMatch(/drifted from accepted/);
     expect(r.stderr).toMatch(/new finding/);
     expect(r.stderr).toMatch(/deployment: version 1\.4\.0 → 1\.5\.0, assets changed/);
-    const json = received.find((x) => x.path === '/json')!.body;
+    const json = hook.received.find((x) => x.path === '/json')!.body;
     expect(json).toMatchObject({ type: 'vouch.drift', target: 'shop', deployment: { fromVersion: '1.4.0', toVersion: '1.5.0', assetsChanged: true } });
     expect((json.newFindings as unknown[]).length).toBeGreaterThan(0);
-    expect(received.find((x) => x.path === '/slack')!.body.text).toMatch(/^vouch: shop drifted from its accepted state/);
+    expect(hook.received.find((x) => x.path === '/slack')!.body.text).toMatch(/^vouch: shop drifted from its accepted state/);
   });
 
   it('refuses an invalid interval with a clear line', async () => {
