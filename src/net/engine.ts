@@ -1,6 +1,8 @@
 // src/net/engine.ts — the HTTP engine (undici): every request vouch makes passes scope, safe mode, budget, circuit
 // breaker and rate limit here, goes out exactly as given, and is recorded as an Exchange and in the audit log.
-import { Agent } from 'undici';
+// The module binding, not the global: `globalThis.performance` is a lazy getter in Node 20, called on every use.
+import { performance } from 'node:perf_hooks';
+import type { Client } from 'undici';
 import { VouchError } from '../core/index.js';
 import type { EngineStats, Exchange, HeaderList, HttpEngine, ResponseRecord, Scope, SendMeta, SendRequest, Target } from '../core/index.js';
 import { noAudit, type AuditEntry, type AuditLog } from './audit.js';
@@ -11,7 +13,8 @@ import { Gate, MAX_BACKOFF_MS, parseRetryAfter, TokenBucket } from './limiter.js
 import { describeRawRequest, rawExchange } from './raw.js';
 import { createRecorder, type RecordMode } from './recorder.js';
 import { createScopeJudge, originOf } from './scope.js';
-import { captureHeaderBytes, dispatchWire, type Abortable, type WireDone, type WireRequest, type WireResult } from './wire.js';
+import { Connections, connector, type ConnectionOptions, type Waiter } from './connections.js';
+import { captureHeaderBytes, WireHandler, type Abortable, type WireDone, type WireRequest, type WireResult } from './wire.js';
 
 export interface EngineOptions {
   target: Target;
@@ -104,10 +107,10 @@ const EMPTY = Buffer.alloc(0);
 /** Path characters the URL parser leaves as they are (no dot segments checked here, no escapes). */
 const PLAIN_PATH = /^\/[A-Za-z0-9/_~!$&'()*+,;=:@.-]*$/;
 
-/** An origin's rate bucket and its undici requests in flight. */
+/** An origin's rate bucket and its connections (opened on its first request that goes through undici). */
 interface OriginState {
   bucket: TokenBucket;
-  busy: number;
+  conns: Connections | undefined;
 }
 
 const noop = (): void => undefined;
@@ -152,16 +155,15 @@ export function createEngine(opts: EngineOptions): Engine {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const headersTimeoutMs = opts.headersTimeoutMs ?? timeoutMs;
   const bodyTimeoutMs = opts.bodyTimeoutMs ?? timeoutMs;
-  // The headers and body timeouts are the agent's own: a request names them only when its total timeout is shorter
-  // (undici then re-arms its parser timer per request, which costs about 0.4 µs a request).
-  const agent = new Agent({
-    connections: opts.connectionsPerOrigin ?? opts.concurrency ?? 8,
-    pipelining: 1,
+  // The headers and body timeouts are the connections' own: a request names them only when its total timeout is
+  // shorter (undici then re-arms its parser timer per request, which costs about 0.4 µs a request).
+  const connectionOptions: ConnectionOptions = {
+    max: opts.connectionsPerOrigin ?? concurrency,
     keepAliveTimeout: 10_000,
     headersTimeout: headersTimeoutMs,
     bodyTimeout: bodyTimeoutMs,
-    connect: { timeout: opts.connectTimeoutMs ?? Math.min(5_000, timeoutMs) },
-  });
+    connect: connector(opts.connectTimeoutMs ?? Math.min(5_000, timeoutMs)),
+  };
   const gate = new Gate(concurrency);
   const breaker = new HostBreaker({ threshold: opts.hostErrorThreshold ?? 5, ...(opts.hostErrorCooldownMs !== undefined ? { cooldownMs: opts.hostErrorCooldownMs } : {}) });
   const rate = opts.ratePerSecond ?? (opts.safeMode ? 20 : 200);
@@ -175,8 +177,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const perCheck = new Map<string, number>();
   const jars = new Map<string, CookieJar>();
   const inFlight = new Set<Abortable>();
-  const connections = opts.connectionsPerOrigin ?? concurrency;
-  /** Per origin: its rate bucket and the undici requests in flight (the total timer starts at dispatch when they fill every connection). */
+  /** Per origin: its rate bucket and its connections. */
   const origins = new Map<string, OriginState>();
   const stats: EngineStats = { sent: 0, refused: 0, errors: 0, byStatus: {} };
   let credentials = opts.credentials;
@@ -188,12 +189,16 @@ export function createEngine(opts: EngineOptions): Engine {
   const baseOrigin = `${base.protocol}//${base.host}`;
   const baseKey = originOf(base);
   if (opts.captureHeaderBytes) captureHeaderBytes();
-  // Interruption ends every request at once: undici's by destroying the agent (the engine is done anyway), raw ones
-  // through the set they register in. (No per-request registry for undici requests: it costs ~6 µs a request.)
+  /** Every origin's connections, closed gently (`close`) or at once (interruption). */
+  const eachConnections = (fn: (c: Connections) => Promise<void>): Promise<void> =>
+    Promise.all([...origins.values()].map((o) => (o.conns ? fn(o.conns) : undefined))).then(() => undefined);
+  // Interruption ends every request at once: undici's by destroying the connections (the engine is done anyway), raw
+  // ones through the set they register in. (No per-request registry for undici requests: it costs ~6 µs a request.)
   let destroyed: Promise<void> | undefined;
   const interrupted = (): VouchError => new VouchError('VOUCH_INTERRUPTED', interruptReason(opts.signal));
   opts.signal?.addEventListener('abort', () => {
-    destroyed = agent.destroy(new Error(interruptReason(opts.signal)));
+    const reason = new Error(interruptReason(opts.signal));
+    destroyed = eachConnections((c) => c.destroy(reason));
     for (const h of [...inFlight]) h.abort(new Error(interruptReason(opts.signal)));
   });
 
@@ -205,7 +210,7 @@ export function createEngine(opts: EngineOptions): Engine {
 
   const originState = (origin: string): OriginState => {
     let o = origins.get(origin);
-    if (!o) origins.set(origin, (o = { bucket: new TokenBucket(rate, maxBackoff), busy: 0 }));
+    if (!o) origins.set(origin, (o = { bucket: new TokenBucket(rate, maxBackoff), conns: undefined }));
     return o;
   };
 
@@ -433,24 +438,30 @@ export function createEngine(opts: EngineOptions): Engine {
     if (total < headersTimeoutMs) wr.headersTimeout = total;
     if (total < bodyTimeoutMs) wr.bodyTimeout = total;
     const state = originState(where.key);
-    const flight = new Flight(where, state, wr, request, meta, withCredentials);
+    const conns = (state.conns ??= new Connections(where.origin, connectionOptions));
+    const flight = new Flight(where, state.bucket, conns, wr, request, meta, withCredentials);
     const now = Date.now();
     const wait = slot(state.bucket, now);
     return wait ? wait.then(() => flight.start(Date.now())) : flight.start(now);
   }
 
   /**
-   * One request on its way: dispatched by `start`, settled by `wireDone` (undici's completion). A class rather than
-   * closures: per request it is one object, and its methods are compiled once.
+   * One request on its way: sent by `start` on a free connection (or by `run` when one is released to it), settled by
+   * `wireDone` (undici's completion). A class rather than closures: per request it is one object, and its methods are
+   * compiled once.
    */
-  class Flight implements WireDone {
+  class Flight implements WireDone, Waiter {
     private resolve: (ex: Exchange) => void = noop;
     private reject: (e: unknown) => void = noop;
     private startedAt = 0;
+    private handler: WireHandler | undefined;
+    /** The connection lent to this request, given back when it is done. */
+    private client: Client | undefined;
 
     constructor(
       private readonly where: Where,
-      private readonly state: OriginState,
+      private readonly bucket: TokenBucket,
+      private readonly conns: Connections,
       private readonly wr: WireRequest,
       private readonly request: Exchange['request'],
       private readonly meta: SendMeta,
@@ -462,21 +473,42 @@ export function createEngine(opts: EngineOptions): Engine {
       this.resolve = captured.resolve as (ex: Exchange) => void;
       this.reject = captured.reject;
       this.startedAt = startedAt;
-      if (this.state.busy >= connections) this.wr.queued = true;
-      this.state.busy++;
-      dispatchWire(agent, this.wr, this);
+      const handler = (this.handler = new WireHandler(this.wr, performance.now(), this));
+      const client = this.conns.take();
+      if (client) {
+        this.client = client;
+        handler.send(client);
+      } else {
+        // Every connection to the origin is busy: a wait beyond this turn counts against the total timeout.
+        if (!this.conns.wait(this)) handler.arm();
+      }
       return promise;
     }
 
+    /** Settled while waiting for a connection (total timeout, interruption): the queue skips it. */
+    get done(): boolean {
+      return this.handler?.settledYet ?? false;
+    }
+
+    run(client: Client): void {
+      this.client = client;
+      this.handler?.send(client);
+    }
+
+    abort(reason: Error): void {
+      this.handler?.abort(reason);
+    }
+
     wireDone(result: WireResult): void {
-      this.state.busy--;
+      if (this.client) this.conns.release(this.client);
+      this.client = undefined;
       gate.release();
       try {
         const meta = this.meta;
         // The anonymous identity keeps no cookies: a check that happens to post a login form must not turn every
         // later "anonymous" request into a signed-in one (a false ignored-auth on every protected operation).
         if (result.headers && meta.identity !== 'anonymous') for (const [k, v] of result.headers) if (k === 'set-cookie') jar(meta.identity).store(v, this.where.url());
-        const ex = settle(result, this.request, meta, this.where.key, this.state.bucket, this.startedAt);
+        const ex = settle(result, this.request, meta, this.where.key, this.bucket, this.startedAt);
         if (this.withCredentials) carried.add(ex);
         this.resolve(ex);
       } catch (e) {
@@ -602,7 +634,7 @@ export function createEngine(opts: EngineOptions): Engine {
     unavailableOrigins: () => breaker.open(),
     close() {
       closing ??= (async () => {
-        await (destroyed ?? agent.close());
+        await (destroyed ?? eachConnections((c) => c.close()));
         await audit.close();
       })();
       return closing;

@@ -23,8 +23,6 @@ export interface WireRequest {
   maxBytes: number;
   /** Decode gzip/deflate/br bodies (the caller sent accept-encoding). */
   decode: boolean;
-  /** Every connection to the origin is busy: the request will wait in undici's queue (the total timer starts now). */
-  queued?: boolean;
 }
 
 let capturing = false;
@@ -84,13 +82,13 @@ type AbortFn = (err?: Error) => void;
  * client calls: a controller-style handler (onRequestStart/onResponse*) is wrapped in an adapter that allocates a
  * controller and parses the raw headers into an object for every response, which costs about 1-2 µs a request here
  * (see docs/benchmarks.md, Engine). Response headers are taken from the raw list (name case, order and duplicates as
- * sent). The total timeout runs from dispatch, so it counts the time spent waiting for a connection as well as
- * connecting, writing and reading. For speed its timer is armed only when needed: at dispatch when every connection
- * to the origin is busy (the request queues), when the request starts more than 1 ms after dispatch (it waited for a
+ * sent). The total timeout runs from hand-over (`t0`), so it counts the time spent waiting for a connection as well
+ * as connecting, writing and reading. For speed its timer is armed only when needed: by the engine when every
+ * connection to the origin is busy (the request queues), when the request starts more than 1 ms after dispatch (it waited for a
  * connect; the connect timeout bounded that), or when a body comes in more than one chunk (a trickle). Otherwise
  * undici's headers and body timers, both capped by the total, bound a stall.
  */
-class WireHandler implements Dispatcher.DispatchHandler, Abortable {
+export class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   /** Set once undici starts the request (onConnect). */
   private abortFn: AbortFn | undefined;
   private sink: BodySink | undefined;
@@ -107,15 +105,31 @@ class WireHandler implements Dispatcher.DispatchHandler, Abortable {
   /** The request head as undici wrote it (only when capturing). */
   headBytes: string | undefined;
 
+  /** `t0`: when the request was handed over (`performance.now()`); its total timeout runs from there. */
   constructor(
     private readonly req: WireRequest,
     private readonly t0: number,
     private readonly done: WireDone,
   ) {}
 
-  /** undici has started the request (it has a connection). */
-  get started(): boolean {
-    return this.abortFn !== undefined;
+  /** The result has been handed to `done` (completed, failed, timed out or aborted). */
+  get settledYet(): boolean {
+    return this.settled;
+  }
+
+  /**
+   * Sends the request on `dispatcher` (a connection lent to it alone, or any undici dispatcher). Never throws:
+   * undici validates synchronously (invalid path, method or header), and that is an error exchange, not a crash.
+   */
+  send(dispatcher: Dispatcher): void {
+    if (this.settled) return;
+    try {
+      // WireRequest carries undici's own option names (origin, path, method, headers, body, headersTimeout,
+      // bodyTimeout), so it is passed as is: no second object per request. undici ignores the other fields.
+      dispatcher.dispatch(this.req as unknown as Dispatcher.DispatchOptions, this);
+    } catch (e) {
+      this.onError(e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
   /** Arms the total-timeout timer for what is left of the deadline (expiring now when nothing is). */
@@ -310,29 +324,4 @@ export function headerPair(name: Buffer | string, value: Buffer | string): [stri
 /** Receives a request's result (an object with a method, not a closure: the engine passes its per-request state). */
 export interface WireDone {
   wireDone(r: WireResult): void;
-}
-
-/**
- * Sends one request and calls `done.wireDone` once with the result (never throws: failures come back as `error`). No
- * promise: the engine settles the exchange in the callback. `track` sees the handler while it is in flight.
- */
-export function dispatchWire(dispatcher: Dispatcher, req: WireRequest, done: WireDone, track?: Set<Abortable>): void {
-  const t0 = performance.now();
-  const handler: WireHandler = new WireHandler(req, t0, track ? { wireDone: (r) => (track.delete(handler), done.wireDone(r)) } : done);
-  track?.add(handler);
-  try {
-    // WireRequest carries undici's own option names (origin, path, method, headers, body, headersTimeout,
-    // bodyTimeout), so it is passed as is: no second object per request. undici ignores the other fields.
-    dispatcher.dispatch(req as unknown as Dispatcher.DispatchOptions, handler);
-  } catch (e) {
-    // undici validates synchronously (invalid path, method or header): that is an error exchange, not a crash.
-    handler.onError(e instanceof Error ? e : new Error(String(e)));
-  }
-  // Queued behind busy connections: that wait counts against the total timeout.
-  if (req.queued && !handler.started) handler.arm();
-}
-
-/** Sends one request. Never rejects: failures come back as `error`. `track` sees the handler while it is in flight. */
-export function wire(dispatcher: Dispatcher, req: WireRequest, track?: Set<Abortable>): Promise<WireResult> {
-  return new Promise<WireResult>((resolve) => dispatchWire(dispatcher, req, { wireDone: resolve }, track));
 }

@@ -1,0 +1,121 @@
+// src/net/connections.test.ts — an origin's connections: the cap, arrival order, skipped waiters, and no request sent
+// into a keep-alive socket the server is closing.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Client } from 'undici';
+import { Connections, connector, type Waiter } from './connections.js';
+import { createEngine } from './engine.js';
+import { httpServer, localTarget, tcpServer, type Running } from '../../test/support/fault-servers.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const options = (max: number) => ({ max, keepAliveTimeout: 1_000, headersTimeout: 2_000, bodyTimeout: 2_000, connect: connector(1_000) });
+
+/** A waiter that records which connection it got (it sends nothing). */
+class Probe implements Waiter {
+  got: Client | undefined;
+  done = false;
+  aborted: Error | undefined;
+  run(client: Client): void {
+    this.got = client;
+  }
+  abort(reason: Error): void {
+    this.aborted = reason;
+    this.done = true;
+  }
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('Connections', () => {
+  it('opens at most `max` connections, then queues; released ones serve the queue in arrival order, skipping settled waiters', async () => {
+    const conns = new Connections('http://127.0.0.1:9', options(2));
+    cleanups.push(() => conns.destroy(new Error('test over')));
+    const a = conns.take();
+    const b = conns.take();
+    expect(a).toBeDefined();
+    expect(b).toBeDefined();
+    expect(a).not.toBe(b);
+    expect(conns.take()).toBeUndefined();
+    const [w1, w2, w3] = [new Probe(), new Probe(), new Probe()];
+    // No connection is resting: the waits are real (the engine arms the total timeout for them).
+    expect(conns.wait(w1)).toBe(false);
+    expect(conns.wait(w2)).toBe(false);
+    expect(conns.wait(w3)).toBe(false);
+    w1.done = true; // timed out while waiting
+    conns.release(a!);
+    // A released connection rests until the check phase: nobody gets it in the same turn.
+    expect(w2.got).toBeUndefined();
+    await nextTurn();
+    expect(w1.got).toBeUndefined();
+    expect(w2.got).toBe(a);
+    expect(w3.got).toBeUndefined();
+    expect(conns.queued).toBe(1);
+    conns.release(b!);
+    await nextTurn();
+    expect(w3.got).toBe(b);
+    expect(conns.queued).toBe(0);
+    // Nobody waiting: back to the idle set, and lent again without opening a third connection.
+    conns.release(a!);
+    await nextTurn();
+    expect(conns.take()).toBe(a);
+  });
+
+  it('a wait that a resting connection will end this turn says so', async () => {
+    const conns = new Connections('http://127.0.0.1:9', options(1));
+    cleanups.push(() => conns.destroy(new Error('test over')));
+    const a = conns.take()!;
+    conns.release(a);
+    const w = new Probe();
+    expect(conns.wait(w)).toBe(true);
+    const late = new Probe();
+    expect(conns.wait(late)).toBe(false);
+    await nextTurn();
+    expect(w.got).toBe(a);
+    expect(late.got).toBeUndefined();
+  });
+
+  it('destroy aborts the waiters still queued', async () => {
+    const conns = new Connections('http://127.0.0.1:9', options(1));
+    conns.take();
+    const w = new Probe();
+    conns.wait(w);
+    await conns.destroy(new Error('interrupted by SIGINT'));
+    expect(w.aborted?.message).toBe('interrupted by SIGINT');
+    const after = new Probe();
+    conns.wait(after);
+    expect(after.aborted).toBeDefined();
+  });
+});
+
+describe('keep-alive reuse', () => {
+  let server: Running;
+
+  it('a server that closes the connection right after each response (without saying so) gets no request sent into the closing socket', async () => {
+    let connections = 0;
+    server = await tcpServer((socket) => {
+      connections++;
+      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'));
+    });
+    const engine = createEngine({ ...localTarget(server.url), safeMode: false, ratePerSecond: 10_000, connectionsPerOrigin: 1, concurrency: 1 });
+    cleanups.push(() => server.close(), () => engine.close());
+    const codes: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const ex = await engine.send({ method: 'GET', url: `/${i}` }, { identity: 'anonymous' });
+      codes.push(ex.error?.code ?? String(ex.response?.status));
+    }
+    expect(codes).toEqual(Array.from({ length: 20 }, () => '200'));
+    expect(connections).toBe(20);
+  });
+
+  it('a keep-alive server gets a sequential run on at most two connections (one rests while the next request goes out)', async () => {
+    server = await httpServer((_req, res) => res.end('ok'));
+    const engine = createEngine({ ...localTarget(server.url), safeMode: false, ratePerSecond: 10_000, connectionsPerOrigin: 4, concurrency: 4 });
+    cleanups.push(() => server.close(), () => engine.close());
+    for (let i = 0; i < 20; i++) expect((await engine.send({ method: 'GET', url: `/${i}` }, { identity: 'anonymous' })).response?.status).toBe(200);
+    // The connection a request finished with rests one turn; the next request, sent at once, may open a second one.
+    expect(server.connections()).toBeLessThanOrEqual(2);
+  });
+});
