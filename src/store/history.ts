@@ -435,26 +435,56 @@ export async function openSqliteHistory(path: string): Promise<HistoryStore> {
   return store;
 }
 
-/** The migrated Kysely database over a SQLite file (the history and the dashboard share it). */
+/** How long opening a SQLite history keeps retrying while another process holds the file for a moment. */
+const OPEN_RETRY_MS = 15_000;
+
+/**
+ * SQLite answers SQLITE_BUSY at once, without waiting out `busy_timeout`, in a few moments of WAL mode: while the
+ * last connection of another process closes (it checkpoints and removes the WAL under an exclusive lock) and while
+ * another opener runs recovery (sqlite.org/wal.html, "Sometimes Queries Return SQLITE_BUSY In WAL Mode").
+ */
+const isBusy = (e: unknown): boolean => {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+};
+
+/**
+ * The migrated Kysely database over a SQLite file (the history and the dashboard share it). Several processes may open
+ * one file at the same moment (two scans, a scan and the dashboard): a busy answer during the opening is retried
+ * with a short random pause for up to 15 s; any other failure is reported at once.
+ */
 export async function openSqliteDatabase(path: string): Promise<Kysely<Database>> {
-  let sqlite: BetterSqlite3.Database;
+  const deadline = Date.now() + OPEN_RETRY_MS;
+  for (;;) {
+    try {
+      return await openSqliteOnce(path);
+    } catch (e) {
+      if (!isBusy(e) || Date.now() >= deadline) throw storeError(path, e);
+      await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 100));
+    }
+  }
+}
+
+/** One attempt: open, switch to WAL, migrate. Throws the raw error (the caller decides to retry or report). */
+async function openSqliteOnce(path: string): Promise<Kysely<Database>> {
+  mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new BetterSqlite3(path, { fileMustExist: false });
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    sqlite = new BetterSqlite3(path, { fileMustExist: false });
     // Wait for another process's lock first: switching to WAL and migrating both need it (two scans starting at once).
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('journal_mode = WAL'); // fails on a file that is not a database
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
   } catch (e) {
-    throw storeError(path, e);
+    sqlite.close();
+    throw e;
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   try {
     await migrate(db);
   } catch (e) {
     await db.destroy();
-    throw storeError(path, e);
+    throw e;
   }
   return db;
 }
