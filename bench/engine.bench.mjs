@@ -81,8 +81,9 @@ async function vouch(duration, supervised) {
 }
 
 /**
- * Reference point inside vouch's own stack: undici's dispatch with a do-nothing handler, same connections and loops.
- * It shows how much of the gap to autocannon is undici itself and how much is the engine.
+ * Reference point inside vouch's own stack: undici's usual path (`Agent.dispatch`) with a do-nothing handler, same
+ * connections and loops. It shows how much of the gap to autocannon is undici itself. The engine lends undici
+ * `Client`s itself (src/net/connections.ts), which skips the Agent and Pool layers: it can come close to this or pass it.
  */
 async function undiciCeiling(duration) {
   const agent = new Agent({ connections, pipelining: 1 });
@@ -137,7 +138,7 @@ try {
   const bare = best(runs.bare);
   const sup = best(runs.sup);
   process.stdout.write(`autocannon             ${fmt(ref)}\n`);
-  process.stdout.write(`undici dispatch only   ${fmt(ceiling)}  (no engine: the ceiling for an undici client here)\n`);
+  process.stdout.write(`undici dispatch only   ${fmt(ceiling)}  (no engine: undici's Agent with a do-nothing handler)\n`);
   process.stdout.write(`vouch bare             ${fmt(bare)}\n`);
   process.stdout.write(`vouch supervised       ${fmt(sup)}  audit ${(sup.auditBytes / 1e6).toFixed(1)} MB, last ${sup.kept} exchanges kept\n`);
   process.stdout.write(`client CPU per request, least of the runs (µs): autocannon ${leastCpu(runs.ref).toFixed(1)}, undici ${leastCpu(runs.ceiling).toFixed(1)}, vouch bare ${leastCpu(runs.bare).toFixed(1)}, vouch supervised ${leastCpu(runs.sup).toFixed(1)}\n`);
