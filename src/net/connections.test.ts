@@ -1,10 +1,13 @@
 // src/net/connections.test.ts — an origin's connections: the cap, arrival order, skipped waiters, and no request sent
 // into a keep-alive socket the server is closing.
 import { afterEach, describe, expect, it } from 'vitest';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import type { Client } from 'undici';
 import { Connections, connector, type Waiter } from './connections.js';
 import { createEngine } from './engine.js';
 import { httpServer, localTarget, tcpServer, type Running } from '../../test/support/fault-servers.js';
+import { SELF_SIGNED_CERT, SELF_SIGNED_KEY } from '../../test/support/tls.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -117,5 +120,26 @@ describe('keep-alive reuse', () => {
     for (let i = 0; i < 20; i++) expect((await engine.send({ method: 'GET', url: `/${i}` }, { identity: 'anonymous' })).response?.status).toBe(200);
     // The connection a request finished with rests one turn; the next request, sent at once, may open a second one.
     expect(server.connections()).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('https', () => {
+  it('connects over TLS and verifies the certificate: a self-signed one is an error exchange, not a crash', async () => {
+    let connections = 0;
+    let answered = 0;
+    const server = createHttpsServer({ cert: SELF_SIGNED_CERT, key: SELF_SIGNED_KEY }, (_req, res) => {
+      answered++;
+      res.end('ok');
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const engine = createEngine({ ...localTarget(url), safeMode: false, ratePerSecond: 10_000, hostErrorThreshold: 0 });
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())), () => engine.close());
+    const ex = await engine.send({ method: 'GET', url: '/' }, { identity: 'anonymous' });
+    expect(ex.response).toBeUndefined();
+    expect(ex.error?.code).toMatch(/SELF_SIGNED|CERT/);
+    expect(connections).toBe(1);
+    expect(answered).toBe(0);
   });
 });
