@@ -80,6 +80,15 @@ describe('Connections', () => {
     expect(late.got).toBeUndefined();
   });
 
+  it('a closed set lends nothing, not even an idle connection', async () => {
+    const conns = new Connections('http://127.0.0.1:9', options(2));
+    const a = conns.take()!;
+    conns.release(a);
+    await nextTurn();
+    await conns.close();
+    expect(conns.take()).toBeUndefined();
+  });
+
   it('destroy aborts the waiters still queued', async () => {
     const conns = new Connections('http://127.0.0.1:9', options(1));
     conns.take();
@@ -87,6 +96,7 @@ describe('Connections', () => {
     conns.wait(w);
     await conns.destroy(new Error('interrupted by SIGINT'));
     expect(w.aborted?.message).toBe('interrupted by SIGINT');
+    expect(conns.take()).toBeUndefined();
     const after = new Probe();
     conns.wait(after);
     expect(after.aborted).toBeDefined();

@@ -53,9 +53,10 @@ export class Connections {
 
   /** An idle connection, a new one while under the cap, or undefined (then `wait`). */
   take(): Client | undefined {
+    if (this.closed) return undefined;
     const idle = this.idle.pop();
     if (idle) return idle;
-    if (this.all.length >= this.options.max || this.closed) return undefined;
+    if (this.all.length >= this.options.max) return undefined;
     const { keepAliveTimeout, headersTimeout, bodyTimeout, connect } = this.options;
     const client = new Client(this.origin, { pipelining: 1, keepAliveTimeout, headersTimeout, bodyTimeout, connect });
     this.all.push(client);
