@@ -1,6 +1,10 @@
 // src/config/load.test.ts — vouch.yaml loading: defaults, env substitution, and one clear line per mistake.
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { VouchError } from '../core/index.js';
+import { SELF_SIGNED_CERT } from '../../test/support/tls.js';
 import { loadConfig, parseConfig } from './load.js';
 import { checkEntries, resolveRun } from './resolve.js';
 
@@ -31,6 +35,29 @@ describe('vouch.yaml', () => {
     const e = fails('checks:\n  strength: brutal\n');
     expect(e.code).toBe('VOUCH_CONFIG_INVALID');
     expect(e.message).toContain('checks.strength');
+  });
+
+  it('target.tls: verifies by default; reads a CA file; refuses one it cannot read or that holds no certificate', () => {
+    const url = 'https://127.0.0.1:1';
+    expect(resolveRun(parseConfig('', 'vouch.yaml'), { url }).tls).toEqual({ verify: true });
+    expect(resolveRun(parseConfig('target:\n  tls: { verify: false }\n', 'vouch.yaml'), { url }).tls).toEqual({ verify: false });
+    const dir = mkdtempSync(join(tmpdir(), 'vouch-tls-'));
+    writeFileSync(join(dir, 'ca.pem'), SELF_SIGNED_CERT);
+    writeFileSync(join(dir, 'ca.der'), Buffer.from([0x30, 0x82, 0x01, 0x0a]));
+    const withCa = (path: string) => resolveRun(parseConfig(`target:\n  tls: { ca: ${JSON.stringify(path)} }\n`, 'vouch.yaml'), { url });
+    expect(withCa(join(dir, 'ca.pem')).tls).toEqual({ verify: true, ca: SELF_SIGNED_CERT });
+    const refused = (path: string): VouchError => {
+      try {
+        withCa(path);
+      } catch (e) {
+        if (e instanceof VouchError) return e;
+        throw e;
+      }
+      throw new Error('expected target.tls.ca to be refused');
+    };
+    expect(refused(join(dir, 'missing.pem'))).toMatchObject({ code: 'VOUCH_CONFIG_INVALID', message: expect.stringMatching(/target\.tls\.ca: cannot read .*missing\.pem \(ENOENT\)/) as unknown });
+    expect(refused(join(dir, 'ca.der')).message).toMatch(/holds no PEM certificate/);
+    expect(fails('target:\n  tls: { verify: maybe }\n').message).toContain('target.tls.verify');
   });
 
   it('fills discovery defaults, keeps what is given, and refuses a bad limit', () => {

@@ -1,6 +1,7 @@
 // src/config/resolve.ts — turns a validated config plus command-line input into the core shapes a scan runs on.
+import { readFileSync } from 'node:fs';
 import { VouchError } from '../core/index.js';
-import type { Environment, Identity, IdentityAuth, Scope, Target } from '../core/index.js';
+import type { Environment, Identity, IdentityAuth, Scope, Target, TlsSettings } from '../core/index.js';
 import type { CheckEntryConfig, IdentityConfig, StrengthConfig, VouchConfig } from './schema.js';
 
 export interface ResolvedRun {
@@ -12,6 +13,24 @@ export interface ResolvedRun {
   strength: StrengthConfig;
   /** Secret values from the config (tokens, passwords) that must be redacted everywhere. */
   secrets: string[];
+  /** TLS to the target: `target.tls` (verify by default). */
+  tls: TlsSettings;
+}
+
+/** `target.tls` with its CA file read; a file that cannot be read or holds no PEM certificate is a config error. */
+function tlsSettings(config: VouchConfig): TlsSettings {
+  const t = config.target.tls;
+  if (!t?.ca) return { verify: t?.verify ?? true };
+  let pem: string;
+  try {
+    pem = readFileSync(t.ca, 'utf8');
+  } catch (e) {
+    throw new VouchError('VOUCH_CONFIG_INVALID', `target.tls.ca: cannot read ${t.ca} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { hint: 'Give the path of a PEM file with the CA certificate, relative to the working directory.' });
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new VouchError('VOUCH_CONFIG_INVALID', `target.tls.ca: ${t.ca} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, { hint: 'Convert a DER file with `openssl x509 -inform der -in ca.der -out ca.pem`.' });
+  }
+  return { verify: t.verify, ca: pem };
 }
 
 function identityAuth(cfg: IdentityConfig): IdentityAuth {
@@ -76,6 +95,7 @@ export function resolveRun(config: VouchConfig, input: { url?: string; spec?: st
     safeMode: environment === 'production',
     strength: input.strength ?? config.strength ?? 'default',
     secrets: identities.flatMap((i) => secretsOf(i.auth)),
+    tls: tlsSettings(config),
   };
 }
 

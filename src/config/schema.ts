@@ -89,6 +89,8 @@ export const configSchema = z.strictObject({
       name: z.string().optional(),
       environment: z.enum(['production', 'staging', 'preview', 'local']).default('staging'),
       spec: z.string().optional(),
+      /** TLS: verify the certificate (default), trusting Node's roots plus `ca` (a PEM file, relative to the working directory). */
+      tls: z.strictObject({ verify: z.boolean().default(true), ca: z.string().min(1).optional() }).optional(),
       /** Where the deployment shows its version: a response header, a JSON document's field, or an HTML <meta name>. */
       version: z
         .union([

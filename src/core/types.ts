@@ -24,6 +24,14 @@ export interface Target {
   spec?: string;
 }
 
+/** TLS to the target (undici connections and the raw writer alike). */
+export interface TlsSettings {
+  /** Verify the server's certificate and name (default). Off: any certificate is accepted, and reports say so. */
+  verify: boolean;
+  /** Extra trusted CA certificates (PEM), on top of Node's bundled roots: a staging CA or a self-signed certificate. */
+  ca?: string;
+}
+
 /** Where vouch may send requests. Everything else is refused and logged. */
 export interface Scope {
   /** Allowed origins, `scheme://host:port`; the target origin by default. */

@@ -70,7 +70,7 @@ const count = (xs: readonly Exchange[]): Record<string, number> => xs.reduce<Rec
 
 function side(run: ResolvedRun, o: BehaviourOptions, label: string): { engine: HttpEngine; identity: (op: Operation) => string } {
   const audit = createAuditLog(join(o.auditDir, `behaviour-${label}.jsonl`), createRedactor(run.secrets));
-  const engine = createEngine({ target: run.target, scope: run.scope, safeMode: true, concurrency: 4, audit, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+  const engine = createEngine({ target: run.target, scope: run.scope, safeMode: true, concurrency: 4, tls: run.tls, audit, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), ...(o.signal ? { signal: o.signal } : {}) });
   const sessions = createIdentitySessions(run.identities, engine);
   engine.setCredentials((n) => sessions.headers(n));
   const signedIn = run.identities.find((i) => i.role === 'user') ?? run.identities.find((i) => i.role !== 'anonymous');

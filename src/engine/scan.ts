@@ -109,6 +109,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     concurrency: config.budget.concurrency,
     ...(config.budget.ratePerSecond !== undefined ? { ratePerSecond: config.budget.ratePerSecond } : {}),
     timeoutMs: config.budget.timeoutMs,
+    tls: run.tls,
     audit: createAuditLog(join(opts.scanDir, 'audit.jsonl'), redact),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
@@ -158,6 +159,8 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
           }),
         (s) => `${s.operations.length} operations`,
       );
+      // Unverified TLS is said with the surface's warnings, so every report shows how the target was reached.
+      if (!run.tls.verify) surface.warnings.unshift(`TLS certificates are not verified for ${run.target.url} (target.tls.verify: false): an interceptor would go unnoticed`);
       for (const w of surface.warnings) emit({ type: 'warning', message: w });
       // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
       await Promise.all(run.identities.map((i) => sessions.headers(i.name)));

@@ -153,3 +153,31 @@ describe('https', () => {
     expect(answered).toBe(0);
   });
 });
+
+describe('https with target.tls', () => {
+  const serve = async (): Promise<string> => {
+    const server = createHttpsServer({ cert: SELF_SIGNED_CERT, key: SELF_SIGNED_KEY }, (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+
+  it('trusts a CA given in `ca` (on top of the bundled roots), for undici and the raw writer alike', async () => {
+    const url = await serve();
+    const engine = createEngine({ ...localTarget(url), safeMode: false, tls: { verify: true, ca: SELF_SIGNED_CERT } });
+    cleanups.push(() => engine.close());
+    expect((await engine.send({ method: 'GET', url: '/' }, { identity: 'anonymous' })).response?.body).toBe('ok');
+    const raw = await engine.sendRaw('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', url, { identity: 'anonymous' });
+    expect(raw.response?.status).toBe(200);
+  });
+
+  it('accepts any certificate with verify: false, and still verifies without it', async () => {
+    const url = await serve();
+    const loose = createEngine({ ...localTarget(url), safeMode: false, tls: { verify: false } });
+    const strict = createEngine({ ...localTarget(url), safeMode: false, hostErrorThreshold: 0 });
+    cleanups.push(() => loose.close(), () => strict.close());
+    expect((await loose.send({ method: 'GET', url: '/' }, { identity: 'anonymous' })).response?.status).toBe(200);
+    expect((await loose.sendRaw('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', url, { identity: 'anonymous' })).response?.status).toBe(200);
+    expect((await strict.sendRaw('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', url, { identity: 'anonymous' })).error?.code).toMatch(/SELF_SIGNED|CERT/);
+  });
+});

@@ -1,5 +1,7 @@
 // src/net/connections.ts — one origin's keep-alive connections: an undici Client each, lent to one request at a time.
+import { rootCertificates } from 'node:tls';
 import { buildConnector, Client } from 'undici';
+import type { TlsSettings } from '../core/index.js';
 
 /** What every connection of an engine shares (one connector: one TLS session cache). */
 export interface ConnectionOptions {
@@ -11,9 +13,15 @@ export interface ConnectionOptions {
   connect: buildConnector.connector;
 }
 
+/** Node's bundled roots plus the extra CA certificates of `tls.ca` (undefined: the roots alone, Node's default). */
+export function trustedCas(tls: TlsSettings | undefined): string[] | undefined {
+  return tls?.ca ? [...rootCertificates, tls.ca] : undefined;
+}
+
 /** Builds the connector all of an engine's connections dial through (the connect timeout is its own). */
-export function connector(connectTimeoutMs: number): buildConnector.connector {
-  return buildConnector({ timeout: connectTimeoutMs });
+export function connector(connectTimeoutMs: number, tls?: TlsSettings): buildConnector.connector {
+  const ca = trustedCas(tls);
+  return buildConnector({ timeout: connectTimeoutMs, rejectUnauthorized: tls?.verify ?? true, ...(ca ? { ca } : {}) });
 }
 
 /**

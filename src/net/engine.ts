@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'undici';
 import { VouchError } from '../core/index.js';
-import type { EngineStats, Exchange, HeaderList, HttpEngine, ResponseRecord, Scope, SendMeta, SendRequest, Target } from '../core/index.js';
+import type { EngineStats, Exchange, HeaderList, HttpEngine, ResponseRecord, Scope, SendMeta, SendRequest, Target, TlsSettings } from '../core/index.js';
 import { noAudit, type AuditEntry, type AuditLog } from './audit.js';
 import { bodyText, encodeBody } from './body.js';
 import { HOST_UNAVAILABLE, HostBreaker } from './breaker.js';
@@ -13,7 +13,7 @@ import { Gate, MAX_BACKOFF_MS, parseRetryAfter, TokenBucket } from './limiter.js
 import { describeRawRequest, rawExchange } from './raw.js';
 import { createRecorder, type RecordMode } from './recorder.js';
 import { createScopeJudge, originOf } from './scope.js';
-import { Connections, connector, type ConnectionOptions, type Waiter } from './connections.js';
+import { Connections, connector, trustedCas, type ConnectionOptions, type Waiter } from './connections.js';
 import { captureHeaderBytes, WireHandler, type Abortable, type WireDone, type WireRequest, type WireResult } from './wire.js';
 
 export interface EngineOptions {
@@ -55,6 +55,8 @@ export interface EngineOptions {
   record?: RecordMode;
   /** Add the exact request-head bytes undici wrote as a response note (`request head: ...`). Default false. */
   captureHeaderBytes?: boolean;
+  /** TLS to every origin: verify certificates (default) and trust extra CAs (`target.tls` in vouch.yaml). */
+  tls?: TlsSettings;
   /** Raw writer: wait this long after a complete response for more bytes, ms. Default 50. */
   rawLingerMs?: number;
   audit?: AuditLog;
@@ -162,8 +164,10 @@ export function createEngine(opts: EngineOptions): Engine {
     keepAliveTimeout: 10_000,
     headersTimeout: headersTimeoutMs,
     bodyTimeout: bodyTimeoutMs,
-    connect: connector(opts.connectTimeoutMs ?? Math.min(5_000, timeoutMs)),
+    connect: connector(opts.connectTimeoutMs ?? Math.min(5_000, timeoutMs), opts.tls),
   };
+  const rawCa = trustedCas(opts.tls);
+  const rawTls = { verifyTls: opts.tls?.verify ?? true, ...(rawCa ? { ca: rawCa } : {}) };
   const gate = new Gate(concurrency);
   const breaker = new HostBreaker({ threshold: opts.hostErrorThreshold ?? 5, ...(opts.hostErrorCooldownMs !== undefined ? { cooldownMs: opts.hostErrorCooldownMs } : {}) });
   const rate = opts.ratePerSecond ?? (opts.safeMode ? 20 : 200);
@@ -607,7 +611,7 @@ export function createEngine(opts: EngineOptions): Engine {
     const startedAt = Date.now();
     let result: WireResult;
     try {
-      result = await rawExchange(buf, where.url(), { timeoutMs: options.timeoutMs ?? timeoutMs, maxBytes: maxBody, lingerMs: options.lingerMs ?? opts.rawLingerMs ?? 50 }, inFlight);
+      result = await rawExchange(buf, where.url(), { timeoutMs: options.timeoutMs ?? timeoutMs, maxBytes: maxBody, lingerMs: options.lingerMs ?? opts.rawLingerMs ?? 50, ...rawTls }, inFlight);
     } finally {
       gate.release();
     }

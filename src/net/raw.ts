@@ -14,6 +14,8 @@ export interface RawOptions {
   lingerMs?: number;
   /** Verify the TLS certificate. Default true. */
   verifyTls?: boolean;
+  /** Trusted CA certificates (PEM) for TLS; default Node's bundled roots. */
+  ca?: string[];
 }
 
 /** The parts of raw request bytes that a RequestRecord can hold: first token, header lines, the rest. */
@@ -144,7 +146,7 @@ export function rawExchange(bytes: Buffer, url: URL, opts: RawOptions, track?: S
     let overflow = false;
 
     const socket: Socket = tls
-      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ALPNProtocols: ['http/1.1'], rejectUnauthorized: opts.verifyTls ?? true })
+      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ALPNProtocols: ['http/1.1'], rejectUnauthorized: opts.verifyTls ?? true, ...(opts.ca ? { ca: opts.ca } : {}) })
       : netConnect({ host, port });
     const tracker: Abortable = { abort: (reason) => finish({ code: 'INTERRUPTED', message: reason.message }) };
     track?.add(tracker);

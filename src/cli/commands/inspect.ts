@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { allChecks } from '../../checks/index.js';
 import { loadConfig, resolveRun } from '../../config/index.js';
-import { VouchError } from '../../core/index.js';
+import { VouchError, type TlsSettings } from '../../core/index.js';
 import { loadExternalRefs, parseSpec } from '../../discover/openapi.js';
 import { newScanId } from '../../engine/scan.js';
 import { DEFAULT_SEED } from '../../generate/index.js';
@@ -35,7 +35,7 @@ interface Fetcher {
   auditPath?: string;
 }
 
-function fetcher(origins: string[], secrets: readonly string[], target: string | undefined): Fetcher {
+function fetcher(origins: string[], secrets: readonly string[], target: string | undefined, tls: TlsSettings): Fetcher {
   let engine: Engine | undefined;
   let auditPath: string | undefined;
   const self: Fetcher = {
@@ -52,6 +52,7 @@ function fetcher(origins: string[], secrets: readonly string[], target: string |
           concurrency: 2,
           maxBodyBytes: 64 * 1024 * 1024,
           timeoutMs: 30_000,
+          tls,
           audit: createAuditLog(auditPath, createRedactor(secrets)),
         });
       }
@@ -75,7 +76,7 @@ export async function inspectCommand(spec: string, opts: InspectOpts): Promise<n
   const opBudgetMs = intOption('--op-budget', opts.opBudget, 2000, 600_000);
   const { config, path: configPath } = loadConfig(opts.config);
   // Only the identities' secrets are wanted here (to scrub them from examples); the URL is a stand-in when none is configured.
-  const { secrets, identities, safeMode } = resolveRun(config, { url: config.target.url ?? 'http://127.0.0.1' });
+  const { secrets, identities, safeMode, tls } = resolveRun(config, { url: config.target.url ?? 'http://127.0.0.1' });
   const redactor = createRedactor(secrets);
   const configOrigins = [...(config.target.url && URL.canParse(config.target.url) ? [new URL(config.target.url).origin] : []), ...config.scope.origins];
   let text: string;
@@ -84,7 +85,7 @@ export async function inspectCommand(spec: string, opts: InspectOpts): Promise<n
   if (isUrl(spec)) {
     if (!URL.canParse(spec)) throw new VouchError('VOUCH_USAGE', `${spec}: not a URL`, { hint: 'Write it like http://127.0.0.1:8080/openapi.json, or give a file.' });
     location = new URL(spec).href;
-    net = fetcher([new URL(spec).origin, ...configOrigins], secrets, new URL(spec).origin);
+    net = fetcher([new URL(spec).origin, ...configOrigins], secrets, new URL(spec).origin, tls);
     const got = await net.fetch(location);
     if (typeof got !== 'string') {
       await net.close();
@@ -96,7 +97,7 @@ export async function inspectCommand(spec: string, opts: InspectOpts): Promise<n
     if (statSync(spec).isDirectory()) throw new VouchError('VOUCH_SPEC_INVALID', `${spec}: a directory, not a spec file`, { hint: 'Give the OpenAPI document itself (JSON or YAML).' });
     text = readFileSync(spec, 'utf8');
     // A file's URL $refs may go only to origins vouch.yaml allows (target.url, scope.origins).
-    net = fetcher(configOrigins, secrets, configOrigins[0]);
+    net = fetcher(configOrigins, secrets, configOrigins[0], tls);
   }
   const started = performance.now();
   let lastProgress = started;
