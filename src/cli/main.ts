@@ -1,4 +1,20 @@
 // src/cli/main.ts — entry point of the `vouch` command (bin/vouch.js imports it).
 import { main } from './program.js';
 
+/** Commands that are done when `main` returns (servers, workers and watchers keep running on purpose). */
+const BATCH = new Set(['scan', 'gate', 'audit', 'demo', 'inspect', 'history', 'cancel', 'accept', 'checks', 'token']);
+/** How long a finished batch command may wait for open handles before it exits anyway. */
+const GRACE_MS = 10_000;
+
 process.exitCode = await main(process.argv);
+
+// Everything is written and stored by now. A handle that stays open (a browser that will not close, a socket) must
+// not keep a finished command alive: CI would wait for it until its own timeout. Say what it was, then exit with the
+// command's code. The timer is unref'd, so a process with nothing left open exits at once as usual.
+if (BATCH.has(process.argv[2] ?? '')) {
+  setTimeout(() => {
+    // This timer is unref'd, so it is not among the active resources listed.
+    process.stderr.write(`vouch: finished, but ${process.getActiveResourcesInfo().join(', ') || 'an open handle'} kept the process alive for ${GRACE_MS / 1000} s; exiting\n`);
+    process.exit();
+  }, GRACE_MS).unref();
+}

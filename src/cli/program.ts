@@ -226,7 +226,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(formatError(e) + '\n');
     return exitCodeFor(e);
   } finally {
-    // A browser used for execution proofs would keep the process alive.
-    await closeBrowser();
+    // A browser used for execution proofs would keep the process alive. Closing it is bounded: a Chromium that does
+    // not answer is killed with the process (playwright's exit handler), and main.ts exits a finished command anyway.
+    await Promise.race([closeBrowser().catch(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]);
   }
 }
