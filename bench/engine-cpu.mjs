@@ -3,18 +3,11 @@
 // `node bench/engine-cpu.mjs <bare|supervised|undici|undici-controller> [requests]` against bench/server.mjs, forked.
 // Not a benchmark of its own (bench/run.mjs runs *.bench.mjs only): it measures one client per process, so a
 // profile holds that client's work only. Prints µs of client CPU (user + system) per request for each of 3 runs.
-import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { benchEngine, loadNet, startServer } from './engine-setup.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const entry = join(here, '..', 'dist', 'src', 'net', 'index.js');
-if (!existsSync(entry)) {
-  process.stderr.write('engine-cpu: dist/ is missing. Build it first: `npm run build`.\n');
-  process.exit(2);
-}
 const modes = ['bare', 'supervised', 'undici', 'undici-controller'];
 const mode = process.argv[2] ?? 'bare';
 if (!modes.includes(mode)) {
@@ -23,12 +16,11 @@ if (!modes.includes(mode)) {
 }
 const requests = Number(process.argv[3] ?? 60_000);
 const connections = 8;
-const { createEngine, createAuditLog, createRedactor } = await import(pathToFileURL(entry).href);
+const net = await loadNet('engine-cpu: dist/ is missing. Build it first: `npm run build`.');
 const { Agent } = await import('undici');
 
-const server = fork(join(here, 'server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
-const port = await new Promise((resolve) => server.once('message', (m) => resolve(m.port)));
-const url = `http://127.0.0.1:${port}`;
+// The server without this process's flags (--cpu-prof would profile it too).
+const { server, url } = await startServer([]);
 const dir = mkdtempSync(join(tmpdir(), 'vouch-engine-cpu-'));
 
 let one;
@@ -41,18 +33,7 @@ if (mode.startsWith('undici')) {
       ? () => new Promise((resolve) => agent.dispatch(opts(), { onConnect() {}, onHeaders: () => true, onData: () => true, onComplete: () => resolve(true), onError: () => resolve(false) }))
       : () => new Promise((resolve) => agent.dispatch(opts(), { onRequestStart() {}, onResponseStart() {}, onResponseData() {}, onResponseEnd: () => resolve(true), onResponseError: () => resolve(false) }));
 } else {
-  const supervised = mode === 'supervised';
-  engine = createEngine({
-    target: { name: 'bench', url, environment: 'local' },
-    scope: { origins: [url], include: [], exclude: [] },
-    safeMode: false,
-    budget: Number.MAX_SAFE_INTEGER,
-    concurrency: connections,
-    connectionsPerOrigin: connections,
-    ratePerSecond: 1e9,
-    record: supervised ? { ring: 1_000 } : 'counts',
-    ...(supervised ? { audit: createAuditLog(join(dir, 'audit.jsonl'), createRedactor(['bench-secret-value'])) } : {}),
-  });
+  engine = benchEngine(net, url, connections, mode === 'supervised', join(dir, 'audit.jsonl'));
   one = () => engine.send({ method: 'GET', url: '/' }, { identity: 'anonymous' }).then((ex) => ex.response?.status === 200);
 }
 

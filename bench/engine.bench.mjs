@@ -2,31 +2,19 @@
 // the same connection count: GET throughput bare (scope guard only) and supervised (scope, recording, audit log).
 // Env: BENCH_CONNECTIONS (default 8), BENCH_SECONDS (default 5), BENCH_ROUNDS (default 2; the best run of each counts,
 // which filters out other load on a shared machine).
-import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { benchEngine, loadNet, startServer } from './engine-setup.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const entry = join(here, '..', 'dist', 'src', 'net', 'index.js');
-if (!existsSync(entry)) {
-  process.stderr.write('bench engine: dist/ is missing. Build it first: `npm run build` (or `node scripts/setup.mjs`), then `node bench/run.mjs engine`.\n');
-  process.exit(2);
-}
-const { createEngine, createAuditLog, createRedactor } = await import(pathToFileURL(entry).href);
+const net = await loadNet('bench engine: dist/ is missing. Build it first: `npm run build` (or `node scripts/setup.mjs`), then `node bench/run.mjs engine`.');
 const { Agent } = await import('undici');
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 
-const server = fork(join(here, 'server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const port = await new Promise((resolve, reject) => {
-  server.once('message', (m) => resolve(m.port));
-  server.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-});
-const url = `http://127.0.0.1:${port}`;
+const { server, url } = await startServer();
 
 /** Client CPU (user + system) per completed request, µs: steadier than req/s when other work shares the machine. */
 const cpuPer = (c0, n) => {
@@ -44,18 +32,7 @@ async function cannon(duration) {
 async function vouch(duration, supervised) {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-bench-'));
   const auditPath = join(dir, 'audit.jsonl');
-  const engine = createEngine({
-    target: { name: 'bench', url, environment: 'local' },
-    scope: { origins: [url], include: [], exclude: [] },
-    safeMode: false,
-    budget: Number.MAX_SAFE_INTEGER,
-    concurrency: connections,
-    connectionsPerOrigin: connections,
-    ratePerSecond: 1e9,
-    // Supervised keeps the last 1,000 exchanges in a ring (a scan keeps all: see docs/benchmarks.md); bare keeps counts.
-    record: supervised ? { ring: 1_000 } : 'counts',
-    ...(supervised ? { audit: createAuditLog(auditPath, createRedactor(['bench-secret-value'])) } : {}),
-  });
+  const engine = benchEngine(net, url, connections, supervised, auditPath);
   const deadline = performance.now() + duration * 1000;
   let ok = 0;
   let errors = 0;
