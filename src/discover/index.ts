@@ -70,7 +70,7 @@ export async function discover(input: DiscoverInput): Promise<Surface> {
   const probe = await engine.send({ method: 'GET', url: '/' }, { identity: 'anonymous', checkId: 'discover' });
   if (!probe.response) {
     // A certificate problem is not reachability: say how to trust the certificate instead.
-    const tlsProblem = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(probe.error?.code ?? '');
+    const tlsProblem = /CERT|UNABLE_TO_VERIFY|ERR_TLS/i.test(probe.error?.code ?? '');
     throw new VouchError('VOUCH_TARGET_UNREACHABLE', `${target.url}: ${probe.error?.message ?? 'no response'}`, {
       hint: tlsProblem
         ? "The target's TLS certificate is not trusted. Give its CA as target.tls.ca (a PEM file) in vouch.yaml, or, for a test deployment, set target.tls.verify: false."

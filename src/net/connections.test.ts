@@ -137,37 +137,34 @@ describe('keep-alive reuse', () => {
   });
 });
 
+/** A local HTTPS server with the self-signed test certificate: its URL, TCP connections seen, requests answered. */
+async function httpsServer(): Promise<{ url: string; connections: () => number; answered: () => number }> {
+  let connections = 0;
+  let answered = 0;
+  const server = createHttpsServer({ cert: SELF_SIGNED_CERT, key: SELF_SIGNED_KEY }, (_req, res) => {
+    answered++;
+    res.end('ok');
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections, answered: () => answered };
+}
+
 describe('https', () => {
   it('connects over TLS and verifies the certificate: a self-signed one is an error exchange, not a crash', async () => {
-    let connections = 0;
-    let answered = 0;
-    const server = createHttpsServer({ cert: SELF_SIGNED_CERT, key: SELF_SIGNED_KEY }, (_req, res) => {
-      answered++;
-      res.end('ok');
-    });
-    server.on('connection', () => connections++);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const engine = createEngine({ ...localTarget(url), safeMode: false, ratePerSecond: 10_000, hostErrorThreshold: 0 });
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())), () => engine.close());
+    const server = await httpsServer();
+    const engine = createEngine({ ...localTarget(server.url), safeMode: false, ratePerSecond: 10_000, hostErrorThreshold: 0 });
+    cleanups.push(() => engine.close());
     const ex = await engine.send({ method: 'GET', url: '/' }, { identity: 'anonymous' });
     expect(ex.response).toBeUndefined();
     expect(ex.error?.code).toMatch(/SELF_SIGNED|CERT/);
-    expect(connections).toBe(1);
-    expect(answered).toBe(0);
+    expect(server.connections()).toBe(1);
+    expect(server.answered()).toBe(0);
   });
-});
-
-describe('https with target.tls', () => {
-  const serve = async (): Promise<string> => {
-    const server = createHttpsServer({ cert: SELF_SIGNED_CERT, key: SELF_SIGNED_KEY }, (_req, res) => res.end('ok'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  };
 
   it('trusts a CA given in `ca` (on top of the bundled roots), for undici and the raw writer alike', async () => {
-    const url = await serve();
+    const { url } = await httpsServer();
     const engine = createEngine({ ...localTarget(url), safeMode: false, tls: { verify: true, ca: SELF_SIGNED_CERT } });
     cleanups.push(() => engine.close());
     expect((await engine.send({ method: 'GET', url: '/' }, { identity: 'anonymous' })).response?.body).toBe('ok');
@@ -176,7 +173,7 @@ describe('https with target.tls', () => {
   });
 
   it('accepts any certificate with verify: false, and still verifies without it', async () => {
-    const url = await serve();
+    const { url } = await httpsServer();
     const loose = createEngine({ ...localTarget(url), safeMode: false, tls: { verify: false } });
     const strict = createEngine({ ...localTarget(url), safeMode: false, hostErrorThreshold: 0 });
     cleanups.push(() => loose.close(), () => strict.close());

@@ -58,8 +58,6 @@ class TotalTimeout extends Error {
 }
 /** Our own abort when the body cap is reached: the exchange is complete (truncated), not failed. */
 class CapReached extends Error {}
-/** The scan was interrupted. */
-export class Interrupted extends Error {}
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'TIMEOUT']);
 
@@ -301,7 +299,7 @@ function sameLatin1(b: Buffer, s: string): boolean {
 }
 
 /** A response header name, lower-cased: a shared string for the common names, else decoded (latin1) and lowered. */
-export function headerName(b: Buffer | string): string {
+function headerName(b: Buffer | string): string {
   if (typeof b === 'string') return b.toLowerCase();
   return knownName(b)?.name ?? latin1(b).toLowerCase();
 }
