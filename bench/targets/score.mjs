@@ -1,0 +1,154 @@
+// bench/targets/score.mjs — pure scoring of one scan against a target's ground truth: which entries a vouch
+// report.json (or wapiti's JSON, mapped to the same classes) confirms, leaves tentative or misses, and which
+// confirmed findings fall outside the ground truth. No I/O: (report, truth, options) → scores.
+
+/** Entries that apply to a scanned variant (DVWA: `low` / `impossible`; single-variant targets: all). */
+export function applicable(truth, variant) {
+  return truth.entries.filter((e) => !variant || !e.variant || e.variant === 'both' || e.variant === variant);
+}
+
+const re = (pattern) => new RegExp(pattern, 'i');
+
+/** The places a vouch finding points at: its operation and every other location of the same root cause. */
+function places(f) {
+  const list = [{ method: f.operation?.method ?? '', path: f.operation?.path ?? '', parameter: f.parameter }];
+  for (const l of f.locations ?? []) list.push({ method: l.method, path: l.path, parameter: l.parameter });
+  // A finding's URL may hold a path the operation template hides (a crawled page under a template).
+  try {
+    if (f.url) list.push({ method: f.operation?.method ?? '', path: new URL(f.url).pathname, parameter: f.parameter });
+  } catch {
+    // not a URL (a GraphQL field name or a placeholder): only the operation counts
+    list.push({ method: '', path: '', parameter: undefined });
+  }
+  return list;
+}
+
+/** Whether one place matches an entry's `match` (path regex, optional methods, optional parameter regex). */
+function placeMatches(m, p) {
+  if (!re(m.path).test(p.path)) return false;
+  if (m.methods && !m.methods.map((x) => x.toUpperCase()).includes(p.method.toUpperCase())) return false;
+  if (m.parameter && !(p.parameter !== undefined && re(m.parameter).test(p.parameter))) return false;
+  return true;
+}
+
+/** Whether a vouch finding proves this entry: one of its check ids, at a matching operation. */
+export function vouchMatches(entry, f) {
+  const m = entry.match;
+  if (!m || !m.checks.includes(f.checkId)) return false;
+  // `text`: what the finding must say (title or proof summary) when one check proves several entries.
+  if (m.text && !re(m.text).test(`${f.title ?? ''} ${f.proof?.summary ?? ''}`)) return false;
+  return places(f).some((p) => placeMatches(m, p));
+}
+
+/** Whether a finding is one the ground truth's `extra` list already examined (true problem or false positive). */
+export function examined(truth, f, tool = 'vouch') {
+  return (truth.extra ?? []).find(
+    (x) => (x.tool ?? 'vouch') === tool && x.checkId === f.checkId && places(f).some((p) => re(x.path).test(p.path)),
+  );
+}
+
+/**
+ * Scores one vouch report.json against the ground truth.
+ * Returns per entry: confirmed | tentative | missed (| n/a when not DAST-testable), and the confirmed findings
+ * outside the ground truth (each with what `extra` says of it, when it was examined).
+ */
+export function scoreVouch(report, truth, { variant } = {}) {
+  const entries = applicable(truth, variant);
+  const findings = report?.findings ?? [];
+  const rows = entries.map((e) => {
+    const hits = findings.filter((f) => vouchMatches(e, f));
+    const state = !e.dast ? 'n/a' : hits.some((f) => f.confidence === 'confirmed') ? 'confirmed' : hits.length ? 'tentative' : 'missed';
+    return { id: e.id, class: e.class, dast: e.dast, state, findings: hits.map((f) => f.fingerprint) };
+  });
+  // Outside: confirmed findings that match no entry of ANY variant (a low-only entry seen at impossible is a
+  // false positive of that scan, so variant-specific entries only count for their own variant).
+  const outside = findings
+    .filter((f) => f.confidence === 'confirmed' && !entries.some((e) => vouchMatches(e, f)))
+    .map((f) => ({ checkId: f.checkId, method: f.operation?.method, path: f.operation?.path, parameter: f.parameter, fingerprint: f.fingerprint, examined: examined(truth, f) ?? null }));
+  return summarize(rows, outside);
+}
+
+function summarize(rows, outside) {
+  const dast = rows.filter((r) => r.dast);
+  const count = (s) => dast.filter((r) => r.state === s).length;
+  return {
+    entries: rows,
+    dastTestable: dast.length,
+    confirmed: count('confirmed'),
+    tentative: count('tentative'),
+    missed: count('missed'),
+    confirmedRatio: dast.length ? count('confirmed') / dast.length : 0,
+    outside,
+    falsePositives: outside.filter((o) => o.examined?.verdict === 'false-positive').length,
+    unexamined: outside.filter((o) => !o.examined).length,
+  };
+}
+
+/**
+ * Wapiti 3 JSON: `vulnerabilities: { <category>: [{ method, path, parameter, info, level }] }`. Each category maps to
+ * ground-truth classes (`categories`); a wapiti finding counts as confirmed (wapiti's own standard: it reports
+ * what its module's detection fired on, with no separate proof step).
+ */
+export function wapitiFindings(json, categories) {
+  const out = [];
+  for (const [category, list] of Object.entries(json?.vulnerabilities ?? {})) {
+    for (const v of list ?? []) {
+      let path = v.path ?? '';
+      try {
+        path = new URL(path, 'http://x').pathname;
+      } catch {
+        // keep wapiti's path as given
+      }
+      const info = String(v.info ?? '');
+      const classes = [...(categories[category] ?? [])];
+      // wapiti's sql module also reports XPath and LDAP errors under "SQL Injection"
+      if (/xpath/i.test(info)) classes.push('xpath-injection');
+      if (/ldap/i.test(info)) classes.push('ldap-injection');
+      if (category === 'Path Traversal' && /remote/i.test(info)) classes.push('rfi');
+      out.push({ category, classes, method: v.method ?? 'GET', path, parameter: v.parameter ?? '', info });
+    }
+  }
+  return out;
+}
+
+/** Whether a wapiti finding proves this entry: same class, matching operation. */
+export function wapitiMatches(entry, w) {
+  if (!entry.match || !w.classes.includes(entry.class)) return false;
+  const m = entry.match;
+  if (!re(m.path).test(w.path)) return false;
+  return !m.methods || m.methods.map((x) => x.toUpperCase()).includes(w.method.toUpperCase());
+}
+
+/** Scores wapiti's findings (from `wapitiFindings`) against the ground truth, like `scoreVouch`. */
+export function scoreWapiti(findings, truth, { variant } = {}) {
+  const entries = applicable(truth, variant);
+  const rows = entries.map((e) => {
+    const hits = findings.filter((w) => wapitiMatches(e, w));
+    return { id: e.id, class: e.class, dast: e.dast, state: !e.dast ? 'n/a' : hits.length ? 'confirmed' : 'missed', findings: hits.map((w) => `${w.category} ${w.method} ${w.path} ${w.parameter}`) };
+  });
+  const outside = findings
+    .filter((w) => !entries.some((e) => wapitiMatches(e, w)))
+    .map((w) => ({ checkId: w.category, method: w.method, path: w.path, parameter: w.parameter, examined: examined(truth, { checkId: w.category, operation: { method: w.method, path: w.path } }, 'wapiti') ?? null }));
+  return summarize(rows, outside);
+}
+
+/**
+ * The gate's view of DVWA: candidate (low) findings with status `new` should all be low-only entries; a `new`
+ * finding that matches an entry present at `impossible` (variant both/impossible) is wrongly new.
+ */
+export function scoreGate(report, truth) {
+  const findings = report?.findings ?? [];
+  const isNew = (f) => f.status === 'new' || (report?.comparison?.findings?.new ?? []).includes(f.fingerprint);
+  const newOnes = findings.filter(isNew);
+  const lowOnly = truth.entries.filter((e) => e.variant === 'low');
+  const atImpossible = truth.entries.filter((e) => e.variant === 'both' || e.variant === 'impossible');
+  const newLow = lowOnly.filter((e) => e.dast && newOnes.some((f) => vouchMatches(e, f) && f.confidence === 'confirmed'));
+  const wronglyNew = newOnes.filter((f) => atImpossible.some((e) => vouchMatches(e, f)) && !lowOnly.some((e) => vouchMatches(e, f)));
+  return {
+    verdict: report?.verdict?.status ?? (report?.verdict ? (report.verdict.pass ? 'pass' : 'fail') : null),
+    newFindings: newOnes.length,
+    lowOnlyTestable: lowOnly.filter((e) => e.dast).length,
+    lowOnlyReportedNew: newLow.map((e) => e.id),
+    wronglyNew: wronglyNew.map((f) => `${f.checkId} ${f.operation?.method} ${f.operation?.path}`),
+  };
+}

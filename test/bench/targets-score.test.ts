@@ -1,0 +1,90 @@
+// test/bench/targets-score.test.ts — the targets bench's scoring (bench/targets/score.mjs): a report and a ground truth
+// in, confirmed / tentative / missed entries and the confirmed findings outside the ground truth out.
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error -- a plain ES module of the bench (no types)
+import { scoreGate, scoreVouch, scoreWapiti, wapitiFindings } from '../../bench/targets/score.mjs';
+
+const truth = {
+  entries: [
+    { id: 'sqli', class: 'sqli', variant: 'low', dast: true, match: { checks: ['sql-injection'], path: '^/sqli/$' } },
+    { id: 'redirect', class: 'open-redirect', variant: 'both', dast: true, match: { checks: ['open-redirect'], path: '^/go/' } },
+    { id: 'jwt-none', class: 'jwt', dast: true, match: { checks: ['jwt-weakness'], path: '.*', text: 'alg "none"' } },
+    { id: 'logic', class: 'business-logic', variant: 'low', dast: false, match: { checks: [], path: '^/x$' } },
+    { id: 'secure-only', class: 'sqli', variant: 'impossible', dast: true, match: { checks: ['sql-injection'], path: '^/only-secure$' } },
+  ],
+  extra: [{ checkId: 'security-headers', path: '.*', verdict: 'true-problem', why: 'no CSP' }],
+};
+
+const finding = (checkId: string, path: string, confidence: string, more: Record<string, unknown> = {}) => ({
+  checkId, confidence, fingerprint: `${checkId}${path}`, title: '', operation: { method: 'GET', path }, url: `http://127.0.0.1${path}`, proof: { summary: '' }, ...more,
+});
+
+describe('scoreVouch', () => {
+  it('counts an entry confirmed, tentative or missed by the best matching finding, per variant', () => {
+    const report = {
+      findings: [
+        finding('sql-injection', '/sqli/', 'tentative'),
+        finding('sql-injection', '/sqli/', 'confirmed'),
+        finding('open-redirect', '/go/there', 'tentative'),
+        finding('jwt-weakness', '/api/me', 'confirmed', { title: 'JWT signature not verified' }),
+      ],
+    };
+    const s = scoreVouch(report, truth, { variant: 'low' });
+    const state = Object.fromEntries(s.entries.map((e: { id: string; state: string }) => [e.id, e.state]));
+    expect(state).toEqual({ sqli: 'confirmed', redirect: 'tentative', 'jwt-none': 'missed', logic: 'n/a' });
+    expect([s.confirmed, s.tentative, s.missed, s.dastTestable]).toEqual([1, 1, 1, 3]);
+    // the jwt finding proves another kind than the entry's text: outside, and not examined
+    expect(s.outside.map((o: { checkId: string }) => o.checkId)).toEqual(['jwt-weakness']);
+    expect(s.unexamined).toBe(1);
+  });
+
+  it('matches a finding through its other locations and marks examined extras', () => {
+    const report = {
+      findings: [
+        finding('open-redirect', '/elsewhere', 'confirmed', { locations: [{ method: 'GET', path: '/go/a', url: 'http://127.0.0.1/go/a' }] }),
+        finding('security-headers', '/', 'confirmed'),
+      ],
+    };
+    const s = scoreVouch(report, truth, { variant: 'impossible' });
+    expect(s.entries.find((e: { id: string }) => e.id === 'redirect').state).toBe('confirmed');
+    expect(s.entries.some((e: { id: string }) => e.id === 'sqli')).toBe(false);
+    expect(s.outside).toHaveLength(1);
+    expect(s.outside[0].examined.verdict).toBe('true-problem');
+    expect(s.unexamined).toBe(0);
+  });
+});
+
+describe('scoreGate', () => {
+  it('separates low-only entries reported new from new findings present at the secure level', () => {
+    const report = {
+      verdict: { pass: false, reasons: [] },
+      findings: [
+        finding('sql-injection', '/sqli/', 'confirmed', { status: 'new' }),
+        finding('open-redirect', '/go/x', 'confirmed', { status: 'new' }),
+        finding('open-redirect', '/go/y', 'confirmed', { status: 'persisting' }),
+      ],
+    };
+    const g = scoreGate(report, truth);
+    expect(g.verdict).toBe('fail');
+    expect(g.newFindings).toBe(2);
+    expect(g.lowOnlyReportedNew).toEqual(['sqli']);
+    expect(g.wronglyNew).toEqual(['open-redirect GET /go/x']);
+  });
+});
+
+describe('wapiti', () => {
+  it('maps categories to classes and scores them like vouch findings', () => {
+    const json = {
+      vulnerabilities: {
+        'SQL Injection': [{ method: 'GET', path: '/sqli/', parameter: 'id', info: 'SQL Injection (DBMS: MySQL)' }],
+        'Open Redirect': [],
+        'Path Traversal': [{ method: 'GET', path: '/fi/', parameter: 'page', info: 'Remote inclusion' }],
+      },
+    };
+    const found = wapitiFindings(json, { 'SQL Injection': ['sqli'], 'Path Traversal': ['path-traversal'] });
+    expect(found[1].classes).toEqual(['path-traversal', 'rfi']);
+    const s = scoreWapiti(found, truth, { variant: 'low' });
+    expect(s.confirmed).toBe(1);
+    expect(s.outside.map((o: { path: string }) => o.path)).toEqual(['/fi/']);
+  });
+});
