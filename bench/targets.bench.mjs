@@ -208,6 +208,19 @@ say(`targets bench — ${results.date}, commit ${results.commit}, node ${results
 const haveWapiti = !previous && opt.wapiti && ensureWapiti();
 if (!previous && opt.wapiti && !haveWapiti) log('wapiti is not available: its column is left out');
 
+/** A freshly (re)started target may refuse connections for a moment after setup.sh returns: a few tries. */
+async function retried(fn, what, tries = 5) {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i >= tries) throw e;
+      log(`${what}: ${e.message}; again in 3 s`);
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+  }
+}
+
 /** Sets a target up and runs each mode after a reset and a fresh login; scores each run into `res`. */
 async function measure(t, truth, res) {
   try {
@@ -219,7 +232,7 @@ async function measure(t, truth, res) {
       log(`${t}: reset before ${mode}`);
       targets[t].reset();
       mkdirSync(join(outRoot, t), { recursive: true });
-      const login = await targets[t].login(join(outRoot, t));
+      const login = await retried(() => targets[t].login(join(outRoot, t)), `${t} login`);
       if (mode === 'wapiti') {
         const w = await wapiti(t, login);
         const found = w.json ? wapitiFindings(w.json, categories) : [];
