@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scoreGate, scoreVouch, scoreWapiti, wapitiFindings } from './targets/score.mjs';
+import { scoreGate, scoreVouch, scoreWapiti, wapitiFindings, whyMissed } from './targets/score.mjs';
 import { startProxy } from './targets/proxy.mjs';
 import { targets } from './targets/targets.mjs';
 
@@ -41,6 +41,11 @@ if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) {
 }
 const previous = opt.rescore ? readJsonOrExit(join(opt.rescore, 'result.json')) : undefined;
 const chosen = names.length ? names : previous ? Object.keys(previous.targets) : Object.keys(targets);
+const missing = previous ? chosen.filter((n) => !previous.targets[n]) : [];
+if (missing.length) {
+  process.stderr.write(`bench targets: ${opt.rescore} holds no run of ${missing.join(', ')}; rescore the targets it has: ${Object.keys(previous.targets).join(', ')}\n`);
+  process.exit(2);
+}
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 const outRoot = opt.rescore ?? join(root, '.vouch', 'bench', 'targets', stamp);
 mkdirSync(outRoot, { recursive: true });
@@ -91,7 +96,6 @@ const readJson = (f) => (existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : u
 /** Scores a finished run's saved reports again with the current ground truth (run figures as they were). */
 function rescore(t, truth, res) {
   const saved = previous.targets[t];
-  if (!saved) throw new Error(`${opt.rescore} holds no run of ${t}`);
   res.gate = undefined;
   for (const [mode, fig] of Object.entries(saved.runs)) {
     const run = { code: fig.code, timedOut: fig.timedOut, wallS: fig.wallS, peakMb: fig.peakMb, tail: fig.tail };
@@ -170,11 +174,14 @@ function print(t, res) {
     say(`| ${mode} | ${s ? s.confirmed : '–'} | ${s ? s.tentative : '–'} | ${s ? s.missed : '–'} | ${s ? `${pct(s.confirmedRatio)} of ${s.dastTestable}` : '–'} | ${s ? `${s.outside.length} (${s.unexamined})` : '–'} | ${req} | ${fmtRun(r.run)}${r.run.timedOut ? ' (timed out)' : ''} | ${r.run.peakMb} MB | ${r.run.code} |`);
   }
   const modes = Object.keys(res.runs);
-  say(`\n| entry | class | who | dast | ${modes.join(' | ')} |`);
-  say(`|---|---|---|---|${modes.map(() => '---').join('|')}|`);
+  const conf = res.runs.configured;
+  say(`\n| entry | class | who | dast | ${modes.join(' | ')} | why not confirmed (as configured) |`);
+  say(`|---|---|---|---|${modes.map(() => '---').join('|')}|---|`);
   for (const e of res.entries) {
     const cells = modes.map((m) => res.runs[m].score?.entries.find((x) => x.id === e.id)?.state ?? '–');
-    say(`| ${e.id} | ${e.class} | ${e.who} | ${e.dast ? 'yes' : 'no'} | ${cells.join(' | ')} |`);
+    const state = conf?.score?.entries.find((x) => x.id === e.id)?.state;
+    const why = !e.dast ? (e.why ?? '') : conf?.report && state !== 'confirmed' ? whyMissed(e, conf.report) : '';
+    say(`| ${e.id} | ${e.class} | ${e.who} | ${e.dast ? 'yes' : 'no'} | ${cells.join(' | ')} | ${why.replace(/\|/g, '\\|').slice(0, 220)} |`);
   }
   for (const [mode, r] of Object.entries(res.runs)) {
     if (!r.score?.outside.length) continue;
@@ -203,7 +210,7 @@ function print(t, res) {
   }
 }
 
-const results = previous ? { ...previous, rescoredAt: new Date().toISOString(), targets: {} } : { date: new Date().toISOString(), commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim(), node: process.version, cpus: (await import('node:os')).cpus().length, options: opt, targets: {} };
+const results = previous ? { ...previous, rescoredAt: new Date().toISOString(), targets: { ...previous.targets } } : { date: new Date().toISOString(), commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim(), node: process.version, cpus: (await import('node:os')).cpus().length, options: opt, targets: {} };
 say(`targets bench — ${results.date}, commit ${results.commit}, node ${results.node}, ${results.cpus} cores; out ${outRoot}${previous ? ` (scores recomputed ${results.rescoredAt})` : ''}`);
 const haveWapiti = !previous && opt.wapiti && ensureWapiti();
 if (!previous && opt.wapiti && !haveWapiti) log('wapiti is not available: its column is left out');

@@ -152,3 +152,37 @@ export function scoreGate(report, truth) {
     wronglyNew: wronglyNew.map((f) => `${f.checkId} ${f.operation?.method} ${f.operation?.path}`),
   };
 }
+
+/**
+ * Why vouch did not confirm an entry, from the report alone: no check for its class, why its finding stayed tentative,
+ * its operation never discovered, or what each of its checks did there (clean, inconclusive or skipped, and why).
+ */
+export function whyMissed(entry, report) {
+  const m = entry.match;
+  if (!m || m.checks.length === 0) return 'no check for this class';
+  const tentative = (report?.findings ?? []).find((f) => f.confidence === 'tentative' && vouchMatches(entry, f));
+  if (tentative) return `tentative — ${/not confirmed: (.*)\)$/.exec(tentative.proof?.summary ?? '')?.[1] ?? tentative.proof?.summary ?? ''}`;
+  const ops = (report?.surface?.operations ?? []).filter((o) => re(m.path).test(o.path) && (!m.methods || m.methods.includes(o.method)));
+  if (ops.length === 0) return 'operation not discovered';
+  const ids = new Set(ops.map((o) => o.id ?? `${o.method} ${o.path}`));
+  const seen = new Map();
+  const note = (check, what) => {
+    const list = seen.get(check) ?? new Set();
+    list.add(what);
+    seen.set(check, list);
+  };
+  for (const t of report?.stats?.tasks ?? []) {
+    // A target-wide task (no operation) covers every entry.
+    if (t.operationId && !ids.has(t.operationId)) continue;
+    if (!m.checks.includes(t.checkId)) continue;
+    const where = t.operationId ? '' : ' (target-wide)';
+    const what = t.status === 'found' ? 'found, but a finding that does not prove this entry' : t.status === 'clean' ? 'clean' : `${t.status}: ${t.reason ?? ''}`.trim();
+    note(t.checkId, `${what}${where}`);
+  }
+  for (const k of report?.stats?.checks?.skipped ?? []) {
+    if (m.checks.includes(k.checkId) && (!k.operationId || ids.has(k.operationId))) note(k.checkId, `skipped: ${k.reason}`);
+  }
+  if (seen.size === 0) return `discovered (${ops.length} operation${ops.length > 1 ? 's' : ''}); its checks did not run there`;
+  return [...seen].map(([check, what]) => `${check}: ${[...what].slice(0, 2).join('; ')}${what.size > 2 ? '; …' : ''}`).join(' / ');
+}
+

@@ -2,7 +2,7 @@
 // in, confirmed / tentative / missed entries and the confirmed findings outside the ground truth out.
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- a plain ES module of the bench (no types)
-import { scoreGate, scoreVouch, scoreWapiti, wapitiFindings } from '../../bench/targets/score.mjs';
+import { scoreGate, scoreVouch, scoreWapiti, wapitiFindings, whyMissed } from '../../bench/targets/score.mjs';
 
 const truth = {
   entries: [
@@ -86,5 +86,23 @@ describe('wapiti', () => {
     const s = scoreWapiti(found, truth, { variant: 'low' });
     expect(s.confirmed).toBe(1);
     expect(s.outside.map((o: { path: string }) => o.path)).toEqual(['/fi/']);
+  });
+});
+
+describe('whyMissed', () => {
+  it('says whether the class has no check, the operation was not found, or what the check did there', () => {
+    const report = {
+      findings: [finding('open-redirect', '/go/x', 'tentative', { proof: { summary: 'x → 302 (not confirmed: the replay did not redirect)' } })],
+      surface: { operations: [{ id: 'GET /sqli/', method: 'GET', path: '/sqli/' }] },
+      stats: {
+        tasks: [{ checkId: 'sql-injection', status: 'inconclusive', operationId: 'GET /sqli/', reason: 'no answer' }],
+        checks: { skipped: [] },
+      },
+    };
+    const [sqli, redirect, , logic, secure] = truth.entries;
+    expect(whyMissed(sqli, report)).toBe('sql-injection: inconclusive: no answer');
+    expect(whyMissed(redirect, report)).toBe('tentative — the replay did not redirect');
+    expect(whyMissed(logic, report)).toBe('no check for this class');
+    expect(whyMissed(secure, report)).toBe('operation not discovered');
   });
 });
