@@ -53,7 +53,7 @@ async function setup(name: string, team = false, fill = true) {
     older.startedAt = older.finishedAt = '2026-11-01T00:00:00.000Z';
     older.findings = older.findings.filter((_, i) => i === 0 || i >= 3);
     delete older.comparison;
-    older.verdict = { pass: true, reasons: [] };
+    older.verdict = { pass: true, status: 'pass', reasons: [] };
     await history.saveReport(older);
     await history.saveReport(fullReport('scan-new', '2026-11-02T00:00:00.000Z'));
   }

@@ -388,6 +388,7 @@ export function makeReport(options: { partial?: boolean } = {}): Report {
     },
     verdict: {
       pass: false,
+      status: 'fail',
       reasons: [
         {
           rule: 'block-new-confirmed-high',
@@ -442,6 +443,6 @@ export function makeLargeReport(n: number): Report {
   report.findings = findings;
   report.stats.tasks = taskRecords;
   if (report.comparison) report.comparison.findings = { new: newFps, persisting: [], fixed: report.comparison.findings.fixed };
-  report.verdict = { pass: false, reasons: [{ rule: 'block-new-confirmed-high', message: `${n} new findings`, fingerprints: newFps.slice(0, 50), level: 'fail' }] };
+  report.verdict = { pass: false, status: 'fail', reasons: [{ rule: 'block-new-confirmed-high', message: `${n} new findings`, fingerprints: newFps.slice(0, 50), level: 'fail' }] };
   return report;
 }

@@ -113,7 +113,7 @@ describe('toHtml', () => {
     const r = makeReport();
     delete r.comparison;
     r.findings = [];
-    r.verdict = { pass: true, reasons: [] };
+    r.verdict = { pass: true, status: 'pass', reasons: [] };
     const empty = toHtml(r);
     expect(empty).toContain('<span class="word">PASS</span>');
     expect(empty).toContain('No findings.');

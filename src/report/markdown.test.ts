@@ -70,7 +70,7 @@ describe('toMarkdown', () => {
   it('shows a pass without a baseline', () => {
     const r = makeReport();
     delete r.comparison;
-    r.verdict = { pass: true, reasons: [] };
+    r.verdict = { pass: true, status: 'pass', reasons: [] };
     const text = toMarkdown(r);
     expect(text.split('\n')[1]).toBe('### ✅ vouch: **PASS** — candidate (http://127.0.0.1:4100)');
     expect(text).toContain('**Problems (4 confirmed):**');

@@ -59,7 +59,7 @@ describe('renderTerminal', () => {
     const r = makeReport();
     delete r.comparison;
     for (const f of r.findings) delete f.status;
-    r.verdict = { pass: true, reasons: [] };
+    r.verdict = { pass: true, status: 'pass', reasons: [] };
     const out = renderTerminal(r, { color: false });
     expect(out.split('\n')[0]).toBe('PASS  candidate (http://127.0.0.1:4100)');
     expect(out).toContain('Confirmed findings (4):');

@@ -45,7 +45,7 @@ const variant = (id: string, pass: boolean, startedAt: string, version?: string)
     startedAt,
     finishedAt: startedAt,
     target: { ...r.target, name: 'shop' },
-    verdict: { pass, reasons: [] },
+    verdict: { pass, status: pass ? 'pass' : 'fail', reasons: [] },
     ...(version ? { deployment: { version, versionSource: 'header X-Version', assets: { fingerprint: 'a'.repeat(64), files: [] } } } : {}),
   };
 };
