@@ -72,7 +72,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       if (controller.signal.aborted) throw new Error('worker stopping'); // not saved: the retry resumes it from the journal
       for (const r of reports) await store.saveReport(r);
       const own = reports.at(-1);
-      log(`${scanId}: ${own?.partial ? 'failed (partial)' : 'done'}, ${own?.verdict.pass ? 'PASS' : 'FAIL'}, ${own?.findings.length ?? 0} findings`);
+      log(`${scanId}: ${own?.partial ? 'failed (partial)' : 'done'}, ${(own?.verdict.status ?? (own?.verdict.pass ? 'pass' : 'fail')).toUpperCase()}${own?.verdict.incomplete?.length ? ` (${own.verdict.incomplete.map((c) => c.cause).join(', ')})` : ''}, ${own?.findings.length ?? 0} findings`);
       // Saved: what follows (drift, webhooks) never fails the scan itself.
       if (opts.finished) await opts.finished(row, reports, (line) => log(`${scanId}: ${line}`)).catch((e: unknown) => log(`${scanId}: after the scan: ${e instanceof Error ? e.message : String(e)}`));
     } catch (e) {
