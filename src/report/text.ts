@@ -231,10 +231,10 @@ export function coverageHeadline(c: Coverage): string {
   return `${c.answered} of ${plural(c.planned, 'planned task')} got a real answer (${percent(c.ratio)}, min ${percent(c.minCoverage)})${rest.length ? `; ${rest.join(', ')}` : ''}`;
 }
 
-/** `security 96.1%, reliability 87.5%` — per family, lowest first. */
+/** `reliability 87.5% (63/72), security 96.1% (147/153)` — per family, lowest first; a family with no task planned says so. */
 export function coverageByFamily(c: Coverage): string {
   return [...c.byFamily]
-    .sort((a, b) => a.ratio - b.ratio || a.family.localeCompare(b.family))
-    .map((f) => `${f.family} ${percent(f.ratio)} (${f.answered}/${f.planned})`)
+    .sort((a, b) => (a.planned === 0 ? -1 : a.ratio) - (b.planned === 0 ? -1 : b.ratio) || a.family.localeCompare(b.family))
+    .map((f) => (f.planned === 0 ? `${f.family} not tested (${f.skipped} skipped)` : `${f.family} ${percent(f.ratio)} (${f.answered}/${f.planned})`))
     .join(', ');
 }

@@ -1,0 +1,171 @@
+// test/e2e/verdict.test.ts — the honest verdict: a scan whose logins all fail, whose check throws, or that is interrupted
+// ends INCOMPLETE (exit 2), never PASS, and every report it writes says so first and validates against the schema.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { startLab, type RunningLab } from '../../lab/server.js';
+import { defineCheck, type AnyCheck } from '../../src/checks/kit/define.js';
+import { sendJson, serveFixture, type Fixture } from '../../src/checks/kit/fixture.js';
+import { exitCodeFor } from '../../src/cli/commands/shared.js';
+import { loadConfig, resolveRun } from '../../src/config/index.js';
+import type { Report } from '../../src/core/index.js';
+import { runScan } from '../../src/engine/scan.js';
+import { parseFormats, validateReport, writeReports } from '../../src/report/index.js';
+import { root, vouch } from './cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'vouch-verdict-'));
+const env = { VOUCH_HISTORY: join(tmp, 'history.db') };
+let lab: RunningLab;
+let api: Fixture;
+
+const read = (dir: string, file: string): string => readFileSync(join(dir, file), 'utf8');
+const reportIn = (dir: string): Report => JSON.parse(read(dir, 'report.json')) as Report;
+
+/** The lab's own vouch.yaml with the identities and policy replaced. */
+function labConfig(name: string, identities: string, policy = ''): string {
+  const file = join(tmp, `${name}.yaml`);
+  const lines = [
+    'target: { environment: local, spec: /openapi.json }',
+    'scope: { exclude: ["/logout"] }',
+    `identities:\n${identities}`,
+    'budget: { requests: 20000, ratePerSecond: 1000, concurrency: 8 }',
+    policy,
+  ];
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+beforeAll(async () => {
+  lab = await startLab({ variant: 'baseline' });
+  api = await serveFixture((_req, res, url) => {
+    if (url.pathname === '/openapi.json') {
+      return sendJson(res, 200, { openapi: '3.0.3', info: { title: 'api', version: '1' }, paths: { '/api/ping': { get: { responses: { '200': { description: 'ok' } } } }, '/api/pong': { get: { responses: { '200': { description: 'ok' } } } } } });
+    }
+    return sendJson(res, 200, { ok: true });
+  });
+});
+afterAll(async () => {
+  await api?.close();
+  await lab?.close();
+});
+
+describe('incomplete, never pass', () => {
+  it('every identity fails to log in (rejected password, wrong URL): exit 2, the causes in every report, history says INCOMPLETE', async () => {
+    const config = labConfig(
+      'bad-logins',
+      [
+        '  alice: { login: { json: { url: /api/login, body: { username: alice, password: wrong }, tokenPath: token } } }',
+        '  bob: { login: { json: { url: /api/no-such-login, body: { username: bob, password: bob-pass }, tokenPath: token } } }',
+      ].join('\n'),
+    );
+    const out = join(tmp, 'bad-logins');
+    // bola needs the identities; cookie-flags is passive and finds nothing that fails the lab's default policy.
+    const r = await vouch(['scan', lab.url, '-c', config, '--check', 'bola,cookie-flags', '-o', out, '-f', 'json,markdown,junit,sarif,html'], { env });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout.split('\n')[0]).toMatch(/^INCOMPLETE {2}/u);
+
+    const report = reportIn(out);
+    expect(validateReport(report)).toEqual({ valid: true });
+    expect(report.verdict).toMatchObject({ pass: false, status: 'incomplete' });
+    const causes = report.verdict.incomplete ?? [];
+    expect(causes.filter((c) => c.cause === 'login-failed').map((c) => c.identity).sort()).toEqual(['alice', 'bob']);
+    expect(causes.find((c) => c.identity === 'alice')?.message).toMatch(/answered 401/u);
+    expect(causes.find((c) => c.identity === 'bob')?.message).toMatch(/no-such-login answered 404/u);
+    expect(report.coverage?.skipped).toBeGreaterThan(0);
+
+    expect(read(out, 'summary.md')).toMatch(/^<!-- vouch-report -->\n### ⚠️ vouch: \*\*INCOMPLETE\*\*/u);
+    expect(read(out, 'summary.md')).toContain('**login-failed**: identity alice could not log in');
+    expect(read(out, 'junit.xml')).toMatch(/<testsuites name="vouch INCOMPLETE: [^"]*"/u);
+    expect(read(out, 'junit.xml')).toContain('classname="vouch.verdict.login-failed"');
+    const sarif = JSON.parse(read(out, 'report.sarif')) as { runs: Array<{ properties: { verdict: string } }> };
+    expect(sarif.runs[0]!.properties.verdict).toBe('incomplete');
+    expect(read(out, 'report.html')).toContain('<section class="verdict incomplete" id="verdict"><span class="word">INCOMPLETE</span>');
+
+    const history = await vouch(['history'], { env });
+    expect(history.stdout).toMatch(new RegExp(`^${report.scanId} .* INCOMPLETE `, 'mu'));
+  });
+
+  it('a PASS needs the logins to work: the same scan with the right passwords is not incomplete', async () => {
+    const config = labConfig(
+      'good-logins',
+      [
+        '  alice: { login: { json: { url: /api/login, body: { username: alice, password: alice-pass }, tokenPath: token } } }',
+        '  bob: { login: { json: { url: /api/login, body: { username: bob, password: bob-pass }, tokenPath: token } } }',
+      ].join('\n'),
+      'policy: { minCoverage: 0 }',
+    );
+    const out = join(tmp, 'good-logins');
+    const r = await vouch(['scan', lab.url, '-c', config, '--check', 'bola,cookie-flags', '-o', out, '-f', 'json', '-q'], { env });
+    const report = reportIn(out);
+    expect(report.verdict.incomplete ?? [], r.stderr).toEqual([]);
+    expect(r.code).toBe(report.verdict.status === 'fail' ? 1 : 0);
+  });
+
+  it('a check that throws: INCOMPLETE with check-crashed naming the check; the reports are written and valid', async () => {
+    const file = join(tmp, 'api.yaml');
+    writeFileSync(file, 'target: { spec: /openapi.json }\n');
+    const { config } = loadConfig(file);
+    const thrower = defineCheck({
+      id: 'always-throws',
+      family: 'reliability',
+      kind: 'active',
+      scope: 'operation',
+      meta: { title: 'throws', description: 'a check with a bug', severity: 'low', remediation: 'none', proves: 'nothing' },
+      options: z.object({}).default({}),
+      run: () => {
+        throw new TypeError('cannot read properties of undefined (reading "body")');
+      },
+      example: { url: '/api/ping', summary: 'throws' },
+    }) as AnyCheck;
+    const report = await runScan({ run: resolveRun(config, { url: api.url }), config, checks: [thrower], scanDir: join(tmp, 'crash') });
+    const n = report.stats.tasks.length;
+    expect(n).toBeGreaterThanOrEqual(2);
+    expect(report.stats.tasks.every((t) => t.status === 'crashed')).toBe(true);
+    expect(report.verdict).toMatchObject({ pass: false, status: 'incomplete' });
+    expect(report.verdict.incomplete?.map((c) => c.cause)).toEqual(['check-crashed', 'coverage']);
+    expect(report.verdict.incomplete?.[0]).toMatchObject({ checkId: 'always-throws', tasks: n });
+    expect(report.coverage).toMatchObject({ planned: n, answered: 0, crashed: n, ratio: 0 });
+    expect(report.coverage?.untested.map((u) => u.operationId)).toEqual(expect.arrayContaining(['GET /api/ping', 'GET /api/pong']));
+    expect(exitCodeFor(report)).toBe(2);
+
+    const out = join(tmp, 'crash-reports');
+    await writeReports(report, out, parseFormats('json,markdown,junit'));
+    expect(validateReport(reportIn(out))).toEqual({ valid: true });
+    expect(read(out, 'summary.md')).toContain('**check-crashed**: check always-throws crashed: cannot read properties of undefined');
+    expect(read(out, 'junit.xml')).toContain('classname="vouch.verdict.check-crashed"');
+  });
+
+  it('Ctrl-C: a scan that cannot fail its rules ends INCOMPLETE (interrupted), exit 2, with its report written', async () => {
+    const config = labConfig('interrupt', '  agent: { bearer: lab-agent-token }', 'policy: { rules: [] }');
+    const out = join(tmp, 'interrupt');
+    const child = spawn(process.execPath, [join(root, 'bin', 'vouch.js'), 'scan', lab.url, '-c', config, '--check', 'sql-injection,xss-reflected,security-headers', '-o', out, '-f', 'json,markdown', '--json'], {
+      env: { ...process.env, CI: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!sent && (stdout.match(/"task-finished"/gu) ?? []).length >= 3) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(sent, stderr).toBe(true);
+    expect(code, stderr).toBe(2);
+    const report = reportIn(out);
+    expect(validateReport(report)).toEqual({ valid: true });
+    expect(report.partial?.reason).toBe('interrupted by SIGINT');
+    expect(report.verdict).toMatchObject({ pass: false, status: 'incomplete' });
+    expect(report.verdict.incomplete?.[0]).toMatchObject({ cause: 'interrupted' });
+    expect(report.verdict.incomplete?.[0]?.message).toMatch(/^interrupted by SIGINT; \d+ planned tasks? not run$/u);
+    expect(read(out, 'summary.md')).toContain('⚠️ vouch: **INCOMPLETE**');
+    expect(stdout).toContain('"status":"incomplete"');
+  });
+});
