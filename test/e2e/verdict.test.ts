@@ -1,6 +1,5 @@
 // test/e2e/verdict.test.ts — the honest verdict: a scan whose logins all fail, whose check throws, or that is interrupted
 // ends INCOMPLETE (exit 2), never PASS, and every report it writes says so first and validates against the schema.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { loadConfig, resolveRun } from '../../src/config/index.js';
 import type { Report } from '../../src/core/index.js';
 import { runScan } from '../../src/engine/scan.js';
 import { parseFormats, validateReport, writeReports } from '../../src/report/index.js';
-import { root, vouch } from './cli.js';
+import { vouch, vouchInterrupted } from './cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vouch-verdict-'));
 const env = { VOUCH_HISTORY: join(tmp, 'history.db') };
@@ -23,6 +22,13 @@ let api: Fixture;
 
 const read = (dir: string, file: string): string => readFileSync(join(dir, file), 'utf8');
 const reportIn = (dir: string): Report => JSON.parse(read(dir, 'report.json')) as Report;
+
+/** alice and bob, logging in at `url` with these passwords. */
+const logins = (alice: string, bob: string, bobUrl = '/api/login'): string =>
+  [
+    `  alice: { login: { json: { url: /api/login, body: { username: alice, password: ${alice} }, tokenPath: token } } }`,
+    `  bob: { login: { json: { url: ${bobUrl}, body: { username: bob, password: ${bob} }, tokenPath: token } } }`,
+  ].join('\n');
 
 /** The lab's own vouch.yaml with the identities and policy replaced. */
 function labConfig(name: string, identities: string, policy = ''): string {
@@ -54,13 +60,7 @@ afterAll(async () => {
 
 describe('incomplete, never pass', () => {
   it('every identity fails to log in (rejected password, wrong URL): exit 2, the causes in every report, history says INCOMPLETE', async () => {
-    const config = labConfig(
-      'bad-logins',
-      [
-        '  alice: { login: { json: { url: /api/login, body: { username: alice, password: wrong }, tokenPath: token } } }',
-        '  bob: { login: { json: { url: /api/no-such-login, body: { username: bob, password: bob-pass }, tokenPath: token } } }',
-      ].join('\n'),
-    );
+    const config = labConfig('bad-logins', logins('wrong', 'bob-pass', '/api/no-such-login'));
     const out = join(tmp, 'bad-logins');
     // bola needs the identities; cookie-flags is passive and finds nothing that fails the lab's default policy.
     const r = await vouch(['scan', lab.url, '-c', config, '--check', 'bola,cookie-flags', '-o', out, '-f', 'json,markdown,junit,sarif,html'], { env });
@@ -89,14 +89,7 @@ describe('incomplete, never pass', () => {
   });
 
   it('a PASS needs the logins to work: the same scan with the right passwords is not incomplete', async () => {
-    const config = labConfig(
-      'good-logins',
-      [
-        '  alice: { login: { json: { url: /api/login, body: { username: alice, password: alice-pass }, tokenPath: token } } }',
-        '  bob: { login: { json: { url: /api/login, body: { username: bob, password: bob-pass }, tokenPath: token } } }',
-      ].join('\n'),
-      'policy: { minCoverage: 0 }',
-    );
+    const config = labConfig('good-logins', logins('alice-pass', 'bob-pass'), 'policy: { minCoverage: 0 }');
     const out = join(tmp, 'good-logins');
     const r = await vouch(['scan', lab.url, '-c', config, '--check', 'bola,cookie-flags', '-o', out, '-f', 'json', '-q'], { env });
     const report = reportIn(out);
@@ -141,22 +134,7 @@ describe('incomplete, never pass', () => {
   it('Ctrl-C: a scan that cannot fail its rules ends INCOMPLETE (interrupted), exit 2, with its report written', async () => {
     const config = labConfig('interrupt', '  agent: { bearer: lab-agent-token }', 'policy: { rules: [] }');
     const out = join(tmp, 'interrupt');
-    const child = spawn(process.execPath, [join(root, 'bin', 'vouch.js'), 'scan', lab.url, '-c', config, '--check', 'sql-injection,xss-reflected,security-headers', '-o', out, '-f', 'json,markdown', '--json'], {
-      env: { ...process.env, CI: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let sent = false;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (!sent && (stdout.match(/"task-finished"/gu) ?? []).length >= 3) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const { code, stdout, stderr, sent } = await vouchInterrupted(['scan', lab.url, '-c', config, '--check', 'sql-injection,xss-reflected,security-headers', '-o', out, '-f', 'json,markdown'], { env, afterTasks: 3 });
     expect(sent, stderr).toBe(true);
     expect(code, stderr).toBe(2);
     const report = reportIn(out);
