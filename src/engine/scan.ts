@@ -307,6 +307,8 @@ interface JudgeInput {
   sessions: Pick<IdentitySessions, 'failures' | 'relogins'>;
   verdict: Verdict;
   extra: VerdictReason[];
+  /** Baseline findings not re-tested in this scan (a gate's comparison): they count against coverage. */
+  notRetested?: number;
 }
 
 /** Coverage and the three-outcome verdict, from what this run established (prioritize/completeness.ts decides). */
@@ -317,6 +319,7 @@ function judge(i: JudgeInput): { coverage: Coverage; verdict: Verdict } {
     operations: i.surface.operations.map((o) => o.id),
     families: Object.fromEntries(i.checks.map((c) => [c.id, c.family])),
     minCoverage: i.config.policy.minCoverage ?? DEFAULT_MIN_COVERAGE,
+    ...(i.notRetested ? { notRetested: i.notRetested } : {}),
   });
   const lost = new Set(i.sessions.relogins().filter((r) => !r.ok).map((r) => r.identity));
   const identities = [...i.sessions.failures()].map(([name, reason]) => ({ name, reason, lost: lost.has(name) }));
