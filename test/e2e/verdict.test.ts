@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startLab, type RunningLab } from '../../lab/server.js';
+import { allChecks } from '../../src/checks/index.js';
 import { defineCheck, type AnyCheck } from '../../src/checks/kit/define.js';
 import { sendJson, serveFixture, type Fixture } from '../../src/checks/kit/fixture.js';
 import { exitCodeFor } from '../../src/cli/commands/shared.js';
@@ -129,6 +130,33 @@ describe('incomplete, never pass', () => {
     expect(validateReport(reportIn(out))).toEqual({ valid: true });
     expect(read(out, 'summary.md')).toContain('**check-crashed**: check always-throws crashed: cannot read properties of undefined');
     expect(read(out, 'junit.xml')).toContain('classname="vouch.verdict.check-crashed"');
+  });
+
+  it('a target that stops answering and does not recover: INCOMPLETE with target-unavailable, never PASS', async () => {
+    const dead = await serveFixture((req, res, url) => {
+      if (url.pathname === '/openapi.json') {
+        const op = { get: { parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } } };
+        return sendJson(res, 200, { openapi: '3.0.3', info: { title: 'api', version: '1' }, paths: { '/api/search': op, '/api/find': op } });
+      }
+      // Every API request: the connection is dropped, as by a worker that hung and was killed.
+      if (url.pathname.startsWith('/api/')) return void req.socket.destroy();
+      return sendJson(res, 404, {});
+    });
+    try {
+      const file = join(tmp, 'dead.yaml');
+      writeFileSync(file, 'target: { spec: /openapi.json }\npolicy: { rules: [] }\n');
+      const { config } = loadConfig(file);
+      const report = await runScan({ run: resolveRun(config, { url: dead.url }), config, checks: allChecks, only: ['sql-injection', 'xss-reflected'], scanDir: join(tmp, 'dead') });
+      expect(report.verdict).toMatchObject({ pass: false, status: 'incomplete' });
+      const causes = report.verdict.incomplete?.map((c) => c.cause) ?? [];
+      expect(causes).toContain('target-unavailable');
+      expect(report.verdict.incomplete?.find((c) => c.cause === 'target-unavailable')?.message).toContain(new URL(dead.url).host);
+      expect(report.coverage?.answered).toBe(0);
+      expect(exitCodeFor(report)).toBe(2);
+      expect(validateReport(JSON.parse(JSON.stringify(report)))).toEqual({ valid: true });
+    } finally {
+      await dead.close();
+    }
   });
 
   it('Ctrl-C: a scan that cannot fail its rules ends INCOMPLETE (interrupted), exit 2, with its report written', async () => {
