@@ -314,6 +314,11 @@ export interface IncompleteCause {
   tasks?: number;
 }
 
+/** A verdict's outcome; a report stored before `status` existed is read from `pass`. */
+export function verdictStatus(v: Pick<Verdict, 'pass'> & { status?: VerdictStatus | undefined }): VerdictStatus {
+  return v.status ?? (v.pass ? 'pass' : 'fail');
+}
+
 export interface Verdict {
   /** True only when `status` is `pass` (kept for readers of `pass` alone). */
   pass: boolean;

@@ -1,4 +1,5 @@
 // src/report/text.ts — helpers every writer shares: control-character stripping, escaping, ranking and selections.
+import { verdictStatus } from '../core/index.js';
 import type { Coverage, Finding, IncompleteCause, Report, Severity, Verdict, VerdictStatus } from '../core/index.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -199,10 +200,7 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 // ---------------------------------------------------------------------------------------------------------------
 // The verdict's three outcomes and coverage, worded once for every writer.
 
-/** The verdict's outcome; a stored report from before `status` existed is read from `pass`. */
-export function verdictStatus(v: Pick<Verdict, 'pass'> & { status?: VerdictStatus | undefined }): VerdictStatus {
-  return v.status ?? (v.pass ? 'pass' : 'fail');
-}
+export { verdictStatus };
 
 /** PASS, FAIL or INCOMPLETE. */
 export function verdictWord(v: Pick<Verdict, 'pass'> & { status?: VerdictStatus | undefined }): string {

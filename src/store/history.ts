@@ -3,14 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { HEARTBEAT_MS, isVouchError, VouchError } from '../core/index.js';
+import { HEARTBEAT_MS, isVouchError, verdictStatus, VouchError } from '../core/index.js';
 import type { Candidate, EngineStats, Exchange, PermissionAudit, Report, ScanInputs, ScanJournal, ScanResume, ScanState, TaskOutcome, Verdict, VerdictStatus } from '../core/index.js';
 import { migrate, NewerStoreError } from './migrations.js';
 import type { Database } from './schema.js';
 
 /** The `verdict_pass` column: 1 pass, 0 fail, 2 incomplete (a scan that could not establish enough to pass). */
 export function verdictCode(v: Pick<Verdict, 'pass'> & { status?: VerdictStatus | undefined }): number {
-  const status = v.status ?? (v.pass ? 'pass' : 'fail');
+  const status = verdictStatus(v);
   return status === 'pass' ? 1 : status === 'incomplete' ? 2 : 0;
 }
 

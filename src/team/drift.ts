@@ -1,5 +1,5 @@
 // src/team/drift.ts — continuous verification: what changed since a target's accepted state, the interval syntax, and the webhook payloads.
-import { VouchError } from '../core/index.js';
+import { verdictStatus, VouchError } from '../core/index.js';
 import type { IncompleteCause, Report, VerdictStatus } from '../core/index.js';
 
 export interface Drift {
@@ -42,7 +42,7 @@ export function driftOf(report: Report, accepted: Report): Drift {
     permissions: (c?.permissions.identities ?? []).filter((p) => p.gained.length || p.lost.length).map((p) => ({ identity: p.identity, gained: p.gained, lost: p.lost })),
     latency,
     ...(assetsChanged || a?.version !== b?.version ? { deployment: { ...(a?.version ? { fromVersion: a.version } : {}), ...(b?.version ? { toVersion: b.version } : {}), assetsChanged } } : {}),
-    verdict: report.verdict.status ?? (report.verdict.pass ? 'pass' : 'fail'),
+    verdict: verdictStatus(report.verdict),
     ...(report.verdict.incomplete?.length ? { incomplete: report.verdict.incomplete.map((x) => ({ cause: x.cause, message: x.message })) } : {}),
   };
 }
