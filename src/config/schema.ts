@@ -156,6 +156,11 @@ export const configSchema = z.strictObject({
       environments: z.partialRecord(z.enum(['production', 'staging', 'preview', 'local']), z.strictObject({ rules: z.array(policyRuleSchema) })).optional(),
       /** Rules added when a change is AI-influenced (--ai-influenced, VOUCH_AI_INFLUENCED, or commit trailers). */
       aiInfluenced: z.strictObject({ rules: z.array(policyRuleSchema).optional() }).optional(),
+      /**
+       * Share of planned tasks (0..1) that must get a real answer (found or clean) for a PASS; below it the verdict
+       * is incomplete. Default 0.9.
+       */
+      minCoverage: z.number().min(0).max(1).optional(),
     })
     .default({}),
   /** Continuous verification (`vouch watch` with no URL): each target rescanned every interval, drift sent to webhooks. */

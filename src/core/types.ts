@@ -289,9 +289,43 @@ export interface VerdictReason {
   level: 'fail' | 'warn';
 }
 
+/** pass: every rule passed and the scan established enough; fail: a `fail` rule fired (wins over incomplete). */
+export type VerdictStatus = 'pass' | 'fail' | 'incomplete';
+
+/** Why a scan could not establish enough to pass (docs/verdict.md). */
+export type IncompleteCauseKind =
+  | 'login-failed'
+  | 'session-lost'
+  | 'target-unavailable'
+  | 'interrupted'
+  | 'budget'
+  | 'check-crashed'
+  | 'coverage';
+
+export interface IncompleteCause {
+  cause: IncompleteCauseKind;
+  /** One line: what happened and what to do. */
+  message: string;
+  /** The identity (login-failed, session-lost). */
+  identity?: string;
+  /** The check (check-crashed). */
+  checkId?: string;
+  /** Planned tasks this cause concerns (crashed or not run), when it concerns tasks. */
+  tasks?: number;
+}
+
+/** A verdict's outcome; a report stored before `status` existed is read from `pass`. */
+export function verdictStatus(v: Pick<Verdict, 'pass'> & { status?: VerdictStatus | undefined }): VerdictStatus {
+  return v.status ?? (v.pass ? 'pass' : 'fail');
+}
+
 export interface Verdict {
+  /** True only when `status` is `pass` (kept for readers of `pass` alone). */
   pass: boolean;
+  status: VerdictStatus;
   reasons: VerdictReason[];
+  /** Why the scan is incomplete; present whenever a cause applies, also when a failing rule makes the status `fail`. */
+  incomplete?: IncompleteCause[];
   /** Set when the stricter profile for AI-influenced changes was applied, with why. */
   profile?: { name: 'ai-influenced'; why: string };
 }
@@ -421,6 +455,45 @@ export interface ScanStats {
   tasks: TaskRecord[];
 }
 
+/** Tasks by what they got. `answered` is found + clean: a real answer. */
+export interface CoverageCounts {
+  planned: number;
+  answered: number;
+  inconclusive: number;
+  crashed: number;
+  notRun: number;
+  /** Skipped by the plan (not in `planned`). */
+  skipped: number;
+  /** answered / planned; 1 when nothing was planned. */
+  ratio: number;
+}
+
+/** One operation × check × identity that got no real answer, and why. */
+export interface CoverageGap {
+  /** Absent for target-wide checks. */
+  operationId?: string;
+  checkId: string;
+  /** Absent for plan skips that concern every identity. */
+  identity?: string;
+  status: 'inconclusive' | 'crashed' | 'not-run' | 'skipped';
+  reason: string;
+}
+
+/** What the scan actually tested (docs/verdict.md): derived from `stats.tasks`, the plan's skips and the surface. */
+export interface Coverage extends CoverageCounts {
+  /** The `policy.minCoverage` the ratio was held to. */
+  minCoverage: number;
+  /** Baseline findings whose check did not get a real answer on their operation in this scan (gate comparison). */
+  notRetested?: number;
+  byFamily: Array<{ family: Family } & CoverageCounts>;
+  /** Operations no task got a real answer on, with why; listed first by every writer. */
+  untested: Array<{ operationId: string; reason: string }>;
+  /** Per operation (and `*` for target-wide tasks), in surface order. */
+  operations: Array<{ operationId: string } & CoverageCounts>;
+  /** Every planned or skipped task without a real answer. */
+  gaps: CoverageGap[];
+}
+
 export const REPORT_SCHEMA_VERSION = 1;
 
 /** The contract of `report.json` (schemas/report.schema.json). */
@@ -447,6 +520,8 @@ export interface Report {
   accepted?: AcceptedRisk[];
   /** What was deployed: the version it declares (where vouch.yaml says to look) and its front-end assets. */
   deployment?: Deployment;
+  /** What got a real answer, per family and operation; the verdict holds it to `policy.minCoverage`. */
+  coverage?: Coverage;
   verdict: Verdict;
 }
 

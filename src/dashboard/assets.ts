@@ -63,7 +63,7 @@ nav.top{display:flex;gap:16px;align-items:center;padding:8px 24px;border-bottom:
 nav.top a{font-weight:600;text-decoration:none}nav.top .who{margin-left:auto;color:var(--muted);font-size:12px}
 .skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:var(--bg);padding:4px 8px}
 .trend{display:flex;gap:2px;font-family:ui-monospace,monospace}
-.t-pass{color:var(--pass)}.t-fail{color:var(--fail)}.t-none{color:var(--muted)}
+.t-pass{color:var(--pass)}.t-fail{color:var(--fail)}.t-incomplete{color:var(--warn)}.t-none{color:var(--muted)}
 .spark{width:260px;height:70px}
 progress{width:320px;height:14px}
 form.inline{display:inline}

@@ -65,7 +65,7 @@ describe.skipIf(!HAVE_CHROME)(TITLE, () => {
     const real = (await history.getReport(latest.id))!;
     for (let k = 1; k <= 4; k++) {
       const at = new Date(Date.parse(real.startedAt) - (5 - k) * 86_400_000).toISOString();
-      await history.saveReport({ ...real, scanId: `earlier-${k}`, startedAt: at, finishedAt: at, findings: real.findings.slice(0, 5 * k), verdict: { pass: k % 2 === 1, reasons: [] } });
+      await history.saveReport({ ...real, scanId: `earlier-${k}`, startedAt: at, finishedAt: at, findings: real.findings.slice(0, 5 * k), verdict: { pass: k % 2 === 1, status: k % 2 === 1 ? 'pass' : 'fail', reasons: [] } });
     }
     await history.close();
     dash = await startDashboard({ historyPath, host: '127.0.0.1', port: 0, pollMs: 100 });

@@ -2,7 +2,7 @@
 // shared views (src/report/views.ts) so a scan looks the same here and in report.html.
 import type { AcceptedRisk, Finding, Report } from '../core/index.js';
 import { indexReport, summaryCards } from '../report/html.js';
-import { escapeHtml, formatNumber, jsonForScript, oneLine, plural } from '../report/text.js';
+import { escapeHtml, formatNumber, jsonForScript, oneLine, plural, verdictStatus } from '../report/text.js';
 import {
   acceptedView,
   auditView,
@@ -18,6 +18,7 @@ import {
   statsView,
   t,
   verdictView,
+  coverageView,
   HTML_BODY_MAX,
   type FindingHistory,
   type Indexed,
@@ -80,6 +81,7 @@ export function layout(ctx: PageContext, title: string, body: string, opts: { ch
 function verdictWord(r: Pick<ScanRow, 'verdict' | 'state'>): string {
   if (r.verdict === 'pass') return '<b class="t-pass">PASS</b>';
   if (r.verdict === 'fail') return '<b class="t-fail">FAIL</b>';
+  if (r.verdict === 'incomplete') return '<b class="t-incomplete">INCOMPLETE</b>';
   return `<span class="t-none">${escapeHtml(r.state)}</span>`;
 }
 
@@ -128,7 +130,7 @@ export function targetsPage(ctx: PageContext, targets: readonly TargetOverview[]
   const trendData: Record<string, { x: number[]; y: number[] }> = {};
   const rows = targets.map((tg, k) => {
     trendData[String(k)] = { x: tg.trend.map((r) => Math.round(r.startedAt / 1000)), y: tg.trend.map((r) => r.findingCount) };
-    const marks = tg.trend.map((r) => (r.verdict === 'pass' ? '<span class="t-pass" title="pass">✓</span>' : r.verdict === 'fail' ? '<span class="t-fail" title="fail">✗</span>' : '<span class="t-none" title="unfinished">·</span>')).join('');
+    const marks = tg.trend.map((r) => (r.verdict === 'pass' ? '<span class="t-pass" title="pass">✓</span>' : r.verdict === 'fail' ? '<span class="t-fail" title="fail">✗</span>' : r.verdict === 'incomplete' ? '<span class="t-incomplete" title="incomplete">?</span>' : '<span class="t-none" title="unfinished">·</span>')).join('');
     const first = tg.trend[0]?.findingCount ?? 0;
     const delta = tg.latest.findingCount - first;
     return `<tr><th scope="row"><a href="/scans?target=${enc(tg.target)}">${t(tg.target, 100)}</a><div class="meta mono">${t(tg.url, 200)}</div></th><td>${verdictWord(tg.latest)} <a href="${scanHref(tg.latest.id)}">latest scan</a><div class="meta">${when(tg.latest.startedAt)}</div></td><td class="num">${tg.latest.findingCount}</td><td><div class="trend" aria-label="verdicts, oldest first">${marks}</div><div class="meta">findings ${delta > 0 ? `+${delta}` : String(delta)} over ${plural(tg.trend.length, 'scan')} (${tg.scans} in all)</div></td><td><div class="spark" id="trend-${k}" role="img" aria-label="findings per scan of ${escapeHtml(oneLine(tg.target, 100))}: ${tg.trend.map((r) => r.findingCount).join(', ')}"></div></td></tr>`;
@@ -205,7 +207,7 @@ export function scanPage(ctx: PageContext, row: ScanRow, report: Report | undefi
   const accepted = acceptedView(report.accepted);
   return layout(
     ctx,
-    `${report.verdict.pass ? 'PASS' : 'FAIL'} ${report.target.name}`,
+    `${verdictStatus(report.verdict).toUpperCase()} ${report.target.name}`,
     [
       `${head}${scanMeta(report)}</header>`,
       `<p><a href="/compare?head=${enc(report.scanId)}">compare with the previous scan</a> · <a href="${scanHref(report.scanId)}/audit">permission audit</a></p>`,
@@ -213,6 +215,7 @@ export function scanPage(ctx: PageContext, row: ScanRow, report: Report | undefi
       cardsView(summaryCards(report, groups)),
       chartsView(groups.all),
       `<section id="findings"><h2>Findings</h2>${indexed.length === 0 ? '<p class="meta">No findings.</p>' : findingsResults(report, filters)}</section>`,
+      coverageView(report.coverage),
       comparisonView(report, { findingHref: fpHref }, groups.all),
       latencyView(report.latency),
       auditView(report.audit),

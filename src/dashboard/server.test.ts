@@ -53,7 +53,7 @@ async function setup(name: string, team = false, fill = true) {
     older.startedAt = older.finishedAt = '2026-11-01T00:00:00.000Z';
     older.findings = older.findings.filter((_, i) => i === 0 || i >= 3);
     delete older.comparison;
-    older.verdict = { pass: true, reasons: [] };
+    older.verdict = { pass: true, status: 'pass', reasons: [] };
     await history.saveReport(older);
     await history.saveReport(fullReport('scan-new', '2026-11-02T00:00:00.000Z'));
   }
@@ -69,6 +69,28 @@ async function setup(name: string, team = false, fill = true) {
 }
 
 const csrfOf = (html: string): string => /name="_csrf" value="([^"]*)"/u.exec(html)?.[1] ?? '';
+
+describe('dashboard: the incomplete verdict', () => {
+  it('lists an incomplete scan as INCOMPLETE and shows its causes and coverage', async () => {
+    const path = join(dir, 'incomplete.db');
+    const history = await openSqliteHistory(path);
+    const r = makeReport({ incomplete: true });
+    r.scanId = 'scan-cut';
+    await history.saveReport(r);
+    await history.close();
+    const db = await openSqliteDatabase(path);
+    closers.push(() => db.destroy());
+    const { app } = createDashboardApp(db, { historyPath: path, team: false, now: () => Date.parse('2026-11-24T12:00:00Z') });
+    const home = await (await app.request('/')).text();
+    expect(home).toMatch(/<b class="t-incomplete">INCOMPLETE<\/b> <a href="\/scans\/scan-cut">latest scan<\/a>/u);
+    expect(home).toContain('<span class="t-incomplete" title="incomplete">?</span>');
+    const scan = await (await app.request('/scans/scan-cut')).text();
+    expect(scan).toContain('<title>INCOMPLETE candidate');
+    expect(scan).toContain('<section class="verdict incomplete" id="verdict">');
+    expect(scan).toContain('<h3>Never tested (4)</h3>');
+    expect(scan).not.toContain(HOSTILE.script);
+  });
+});
 
 describe('dashboard (local mode)', () => {
   it('renders targets, scans, a scan with every section, a finding, a comparison and the audit', async () => {
@@ -87,7 +109,7 @@ describe('dashboard (local mode)', () => {
 
     const scan = await get('/scans/scan-new');
     expect(scan.status).toBe(200);
-    for (const id of ['verdict', 'findings-table', 'comparison', 'latency', 'audit', 'accepted', 'permission-diff', 'latency-compare']) expect(scan.text).toContain(`id="${id}"`);
+    for (const id of ['verdict', 'findings-table', 'coverage', 'comparison', 'latency', 'audit', 'accepted', 'permission-diff', 'latency-compare']) expect(scan.text).toContain(`id="${id}"`);
     expect(scan.text).toContain('5 of 5 shown');
     expect(scan.text).toContain('Shadow: answers, not in the spec (1)');
     expect(scan.text).toContain('NOT INTENDED');

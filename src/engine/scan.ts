@@ -3,20 +3,20 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { addStats, HEARTBEAT_MS, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
-import type { BehaviourDiff, Candidate, CheckRunStat, Deployment, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
+import type { BehaviourDiff, Candidate, CheckRunStat, Coverage, Deployment, Verdict, VerdictReason, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
 import { confirm } from '../confirm/index.js';
 import { discover } from '../discover/index.js';
 import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
-import { createIdentitySessions } from '../identities/sessions.js';
+import { createIdentitySessions, type IdentitySessions } from '../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor, interruptReason, redactExchange } from '../net/index.js';
-import type { Redactor } from '../net/index.js';
+import type { Engine, Redactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
 import { latencyByOperation } from './latency.js';
-import { applyAccepted, buildFindings, prioritize, type PrioritizeInput } from '../prioritize/index.js';
+import { applyAccepted, buildFindings, computeCoverage, DEFAULT_MIN_COVERAGE, finalVerdict, incompleteCauses, prioritize, type PrioritizeInput } from '../prioritize/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -232,14 +232,14 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     );
     for (const f of prioritized.findings) emit({ type: 'finding', finding: f });
     const extra = deploymentReasons(deployment, { ...(opts.expectVersion !== undefined ? { expectVersion: opts.expectVersion } : {}), ...(opts.baselineDeployment ? { baseline: opts.baselineDeployment } : {}) });
-    const verdict = extra.length ? { ...prioritized.verdict, pass: prioritized.verdict.pass && !extra.some((r) => r.level === 'fail'), reasons: [...extra, ...prioritized.verdict.reasons] } : prioritized.verdict;
-    emit({ type: 'verdict', verdict });
 
     const taskById = new Map(thePlan!.tasks.map((t) => [t.id, t]));
     const tasks: TaskRecord[] = executed.outcomes.map((o) => {
       const t = taskById.get(o.taskId)!;
       return { checkId: t.checkId, identity: t.identity, status: o.status, ...(t.operationId ? { operationId: t.operationId } : {}), ...('reason' in o ? { reason: o.reason } : {}) };
     });
+    const { coverage, verdict } = judge({ config, checks: opts.checks, surface, plan: thePlan!, tasks, stopped: executed.stopped, signal: opts.signal, engine, sessions, verdict: prioritized.verdict, extra });
+    emit({ type: 'verdict', verdict });
     const perCheck = new Map<string, CheckRunStat>();
     for (const t of tasks) {
       const s = perCheck.get(t.checkId) ?? { checkId: t.checkId, tasks: 0, found: 0, clean: 0, inconclusive: 0, crashed: 0, notRun: 0 };
@@ -274,6 +274,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       ...(executed.audits.length ? { audit: executed.audits } : {}),
       ...(accepted.length ? { accepted } : {}),
       ...(deployment.version !== undefined || deployment.versionSource !== undefined || deployment.assets ? { deployment } : {}),
+      coverage,
       verdict,
     };
     emit({ type: 'scan-finished', scanId, target: run.target.url, partial: Boolean(executed.stopped) });
@@ -292,6 +293,41 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       await journal.flush();
     }
   }
+}
+
+interface JudgeInput {
+  config: VouchConfig;
+  checks: readonly AnyCheck[];
+  surface: Surface;
+  plan: Plan;
+  tasks: TaskRecord[];
+  stopped: string | undefined;
+  signal: AbortSignal | undefined;
+  engine: Pick<Engine, 'stats' | 'unavailableOrigins'>;
+  sessions: Pick<IdentitySessions, 'failures' | 'relogins'>;
+  verdict: Verdict;
+  extra: VerdictReason[];
+  /** Baseline findings not re-tested in this scan (a gate's comparison): they count against coverage. */
+  notRetested?: number;
+}
+
+/** Coverage and the three-outcome verdict, from what this run established (prioritize/completeness.ts decides). */
+function judge(i: JudgeInput): { coverage: Coverage; verdict: Verdict } {
+  const coverage = computeCoverage({
+    tasks: i.tasks,
+    skipped: i.plan.skipped,
+    operations: i.surface.operations.map((o) => o.id),
+    families: Object.fromEntries(i.checks.map((c) => [c.id, c.family])),
+    minCoverage: i.config.policy.minCoverage ?? DEFAULT_MIN_COVERAGE,
+    ...(i.notRetested ? { notRetested: i.notRetested } : {}),
+  });
+  const lost = new Set(i.sessions.relogins().filter((r) => !r.ok).map((r) => r.identity));
+  const identities = [...i.sessions.failures()].map(([name, reason]) => ({ name, reason, lost: lost.has(name) }));
+  const notRun = i.tasks.filter((t) => t.status === 'not-run').length;
+  // Why the run stopped: the signal, the request budget spent, else the target (nothing else stops execution).
+  const by = i.signal?.aborted ? 'interrupted' : i.engine.stats().sent >= i.config.budget.requests ? 'budget' : 'target-unavailable';
+  const causes = incompleteCauses({ coverage, tasks: i.tasks, identities, unavailable: i.engine.unavailableOrigins(), ...(i.stopped ? { stop: { by, reason: i.stopped, notRun } } : {}) });
+  return { coverage, verdict: finalVerdict(i.verdict, causes, i.extra) };
 }
 
 /**

@@ -24,7 +24,7 @@ describe('behaviour rules', () => {
   it('fires a configured statusChanged rule, and nothing without a comparison', () => {
     const rules = [{ id: 'no-new-errors', level: 'fail' as const, when: { behaviour: 'statusChanged' as const } }];
     const b: BehaviourDiff = { operations: [op('GET /users', undefined, ['GET /api/users: 401 → 200'])] };
-    expect(evaluatePolicy(rules, [], undefined, undefined, b)).toEqual({ pass: false, reasons: [{ rule: 'no-new-errors', level: 'fail', message: 'status changed: GET /users: 401 → 200', fingerprints: [] }] });
+    expect(evaluatePolicy(rules, [], undefined, undefined, b)).toEqual({ pass: false, status: 'fail', reasons: [{ rule: 'no-new-errors', level: 'fail', message: 'status changed: GET /users: 401 → 200', fingerprints: [] }] });
     expect(evaluatePolicy(rules, []).reasons).toEqual([]);
   });
 });

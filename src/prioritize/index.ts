@@ -15,6 +15,7 @@ export { riskFactors, riskScore } from './risk.js';
 export { toCurl } from './curl.js';
 export { diffSurface, compareFindings, diffPermissions } from './compare.js';
 export { DEFAULT_RULES, evaluatePolicy } from './policy.js';
+export { computeCoverage, DEFAULT_MIN_COVERAGE, finalVerdict, incompleteCauses, TARGET_WIDE, type CompletenessInput, type CoverageInput, type StopInput } from './completeness.js';
 export { applyAccepted } from './accepted.js';
 export { aiTrailer, AI_DEFAULT_RULES } from './ai.js';
 

@@ -64,5 +64,7 @@ export function evaluatePolicy(rules: readonly PolicyRule[], findings: readonly 
     const hit = findings.filter((f) => f.status !== 'fixed' && matches(rule, f));
     if (hit.length > 0) reasons.push({ rule: rule.id, level: rule.level, message: describe(rule, hit.length), fingerprints: hit.map((f) => f.fingerprint) });
   }
-  return { pass: !reasons.some((r) => r.level === 'fail'), reasons };
+  const pass = !reasons.some((r) => r.level === 'fail');
+  // Rules alone: whether the scan established enough to pass is decided after (completeness.ts).
+  return { pass, status: pass ? 'pass' : 'fail', reasons };
 }

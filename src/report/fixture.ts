@@ -1,7 +1,10 @@
 // src/report/fixture.ts — realistic Report fixtures for the writer tests: a candidate-vs-baseline gate with hostile data.
 import type {
+  Coverage,
+  CoverageCounts,
   Family,
   Finding,
+  IncompleteCause,
   ProofExchange,
   Report,
   Severity,
@@ -307,8 +310,71 @@ function skipped(): SkippedTask[] {
   ];
 }
 
-/** The main fixture: candidate vs baseline, verdict FAIL. `partial` adds a partial-scan marker. */
-export function makeReport(options: { partial?: boolean } = {}): Report {
+const counts = (planned: number, answered: number, more: Partial<CoverageCounts> = {}): CoverageCounts => ({
+  planned,
+  answered,
+  inconclusive: 0,
+  crashed: 0,
+  notRun: 0,
+  skipped: 0,
+  ratio: planned === 0 ? 1 : Math.round((answered / planned) * 1000) / 1000,
+  ...more,
+});
+
+/** Coverage as prioritize/completeness.ts derives it from tasks(), skipped() and the surface below. */
+function coverage(): Coverage {
+  const crash = `check server-errors crashed: TypeError: cannot read properties of undefined ${HOSTILE.script}`;
+  return {
+    ...counts(10, 7, { inconclusive: 1, crashed: 1, notRun: 1, skipped: 2 }),
+    minCoverage: 0.9,
+    byFamily: [
+      { family: 'authorization', ...counts(1, 1) },
+      { family: 'conformance', ...counts(1, 0, { notRun: 1 }) },
+      { family: 'reliability', ...counts(1, 0, { crashed: 1 }) },
+      { family: 'security', ...counts(7, 6, { inconclusive: 1, skipped: 2 }) },
+    ],
+    untested: [
+      { operationId: 'POST /api/orders', reason: `crashed: ${crash}` },
+      { operationId: 'GET /api/debug/env', reason: 'no check applies' },
+      { operationId: 'GET /api/products', reason: 'not-run: request budget spent' },
+      { operationId: 'DELETE /api/orders/{id}', reason: 'skipped: safe mode: destructive method' },
+    ],
+    operations: [
+      { operationId: 'GET /api/products/search', ...counts(2, 1, { inconclusive: 1 }) },
+      { operationId: 'POST /api/orders', ...counts(1, 0, { crashed: 1 }) },
+      { operationId: 'GET /api/debug/env', ...counts(0, 0) },
+      { operationId: 'GET /api/orders/{id}', ...counts(2, 2) },
+      { operationId: 'GET /search', ...counts(1, 1) },
+      { operationId: `GET /files/{name}${HOSTILE.close}`, ...counts(1, 1) },
+      { operationId: '*', ...counts(1, 1, { skipped: 1 }) },
+      { operationId: 'GET /download', ...counts(1, 1) },
+      { operationId: 'GET /api/products', ...counts(1, 0, { notRun: 1 }) },
+      { operationId: 'DELETE /api/orders/{id}', ...counts(0, 0, { skipped: 1 }) },
+    ],
+    gaps: [
+      { operationId: 'GET /api/products/search', checkId: 'sqli-time', identity: 'anonymous', status: 'inconclusive', reason: 'target timed out on the control request' },
+      { operationId: 'POST /api/orders', checkId: 'server-errors', identity: 'alice', status: 'crashed', reason: crash },
+      { operationId: 'GET /api/products', checkId: 'response-schema', identity: 'anonymous', status: 'not-run', reason: 'request budget spent' },
+      { checkId: 'xss-dom', status: 'skipped', reason: 'Chromium is not installed' },
+      { operationId: 'DELETE /api/orders/{id}', checkId: 'sqli-time', identity: 'alice', status: 'skipped', reason: 'safe mode: destructive method' },
+    ],
+  };
+}
+
+/** The causes of an incomplete verdict the fixture's tasks and coverage give (kept under its FAIL, which wins). */
+function causes(): IncompleteCause[] {
+  return [
+    { cause: 'login-failed', identity: 'carol', message: `identity carol could not log in (login http://127.0.0.1:4100/api/login answered 401 ${HOSTILE.close}); its tasks were skipped. Fix its login in vouch.yaml` },
+    { cause: 'check-crashed', checkId: 'server-errors', tasks: 1, message: `check server-errors crashed: TypeError: cannot read properties of undefined ${HOSTILE.script}; a vouch bug: please report it` },
+    { cause: 'coverage', message: '7 of 10 planned tasks got a real answer (70%, policy.minCoverage 90%): 1 inconclusive, 1 crashed, 1 not run' },
+  ];
+}
+
+/**
+ * The main fixture: candidate vs baseline, verdict FAIL (with the incomplete causes its tasks give). `partial` adds a
+ * partial-scan marker; `incomplete` drops the failing rule, so the verdict is INCOMPLETE.
+ */
+export function makeReport(options: { partial?: boolean; incomplete?: boolean } = {}): Report {
   const findings = [missingHeader(), hostileFinding(), tentativeXss(), sqlInjection(), bola()];
   const report: Report = {
     schemaVersion: 1,
@@ -386,8 +452,10 @@ export function makeReport(options: { partial?: boolean } = {}): Report {
       },
       permissions: { identities: [{ identity: 'agent', gained: ['DELETE /api/products/{id}'], lost: [] }] },
     },
+    coverage: coverage(),
     verdict: {
       pass: false,
+      status: 'fail',
       reasons: [
         {
           rule: 'block-new-confirmed-high',
@@ -397,9 +465,11 @@ export function makeReport(options: { partial?: boolean } = {}): Report {
         },
         { rule: 'warn-new-tentative', message: '1 new tentative finding', fingerprints: ['7c21d4e9a0b3f815'], level: 'warn' },
       ],
+      incomplete: causes(),
     },
   };
   if (options.partial) report.partial = { reason: 'request budget spent', notRun: 17 };
+  if (options.incomplete) report.verdict = { pass: false, status: 'incomplete', reasons: report.verdict.reasons.filter((r) => r.level !== 'fail'), incomplete: causes() };
   return report;
 }
 
@@ -442,6 +512,6 @@ export function makeLargeReport(n: number): Report {
   report.findings = findings;
   report.stats.tasks = taskRecords;
   if (report.comparison) report.comparison.findings = { new: newFps, persisting: [], fixed: report.comparison.findings.fixed };
-  report.verdict = { pass: false, reasons: [{ rule: 'block-new-confirmed-high', message: `${n} new findings`, fingerprints: newFps.slice(0, 50), level: 'fail' }] };
+  report.verdict = { pass: false, status: 'fail', reasons: [{ rule: 'block-new-confirmed-high', message: `${n} new findings`, fingerprints: newFps.slice(0, 50), level: 'fail' }] };
   return report;
 }

@@ -19,6 +19,9 @@ code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
 .verdict.pass{border-color:var(--pass)}.verdict.fail{border-color:var(--fail)}
 .verdict .word{font-size:24px;font-weight:700;margin-right:10px}
 .verdict.pass .word{color:var(--pass)}.verdict.fail .word{color:var(--fail)}
+.verdict.incomplete{border-color:var(--warn)}.verdict.incomplete .word{color:var(--warn)}
+.lvl-incomplete{color:var(--warn);font-weight:600}.incomplete-why{margin:8px 0 0;font-weight:600}
+table.coverage tr.low th,table.coverage tr.low td:last-child{color:var(--warn);font-weight:600}
 .verdict ul{margin:8px 0 0;padding-left:20px}
 .partial{margin:12px 0;padding:10px 14px;border-left:4px solid var(--warn);background:var(--panel)}
 .lvl-fail{color:var(--fail);font-weight:600}.lvl-warn{color:var(--warn);font-weight:600}

@@ -113,7 +113,7 @@ describe('toHtml', () => {
     const r = makeReport();
     delete r.comparison;
     r.findings = [];
-    r.verdict = { pass: true, reasons: [] };
+    r.verdict = { pass: true, status: 'pass', reasons: [] };
     const empty = toHtml(r);
     expect(empty).toContain('<span class="word">PASS</span>');
     expect(empty).toContain('No findings.');
@@ -132,5 +132,23 @@ describe('report size', () => {
     const html = toHtml(makeLargeReport(1000));
     expect(Buffer.byteLength(html)).toBeLessThan(5 * 1024 * 1024);
     expect(html).toContain('report.json has all of it');
+  });
+});
+
+describe('toHtml: the incomplete verdict and coverage', () => {
+  const html = toHtml(makeReport({ incomplete: true }));
+
+  it('shows INCOMPLETE with its own style and lists the causes, escaped', () => {
+    expect(html).toContain('<title>vouch INCOMPLETE — candidate</title>');
+    expect(html).toContain('<section class="verdict incomplete" id="verdict"><span class="word">INCOMPLETE</span>');
+    expect(html).toContain('<span class="lvl-incomplete">check-crashed</span>');
+    expect(html).not.toContain(HOSTILE.script);
+  });
+
+  it('has a coverage section: never-tested operations first, then tables per family and per operation', () => {
+    const section = html.slice(html.indexOf('<section id="coverage">'));
+    expect(section.indexOf('<h3>Never tested (4)</h3>')).toBeLessThan(section.indexOf('<h3>Per family</h3>'));
+    expect(section).toMatch(/<tr class="low"><th scope="row" class="mono">reliability<\/th><td class="num">1<\/td><td class="num">0<\/td>/u);
+    expect(section).toContain('<th scope="row" class="mono">target-wide</th>');
   });
 });

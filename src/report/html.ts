@@ -2,7 +2,7 @@
 // loads, strict CSP with hashes); the dashboard renders the same views per request.
 import type { Report } from '../core/index.js';
 import { CSP, SCRIPT, STYLE } from './html-assets.js';
-import { escapeHtml, groupFindings, jsonForScript, oneLine, statusLookup } from './text.js';
+import { escapeHtml, groupFindings, jsonForScript, oneLine, statusLookup, verdictWord } from './text.js';
 import {
   ANCHOR_LINKS,
   acceptedView,
@@ -20,6 +20,7 @@ import {
   statsView,
   t,
   verdictView,
+  coverageView,
   type Indexed,
 } from './views.js';
 
@@ -54,7 +55,7 @@ export function toHtml(report: Report): string {
     scanId: report.scanId,
     findings: indexed.map(({ f, i, status }) => ({ i, family: f.family, severity: f.severity, confidence: f.confidence, status, exposure: f.exposure })),
   };
-  const title = `vouch ${report.verdict.pass ? 'PASS' : 'FAIL'} — ${oneLine(report.target.name, 100)}`;
+  const title = `vouch ${verdictWord(report.verdict)} — ${oneLine(report.target.name, 100)}`;
   const findingsSection =
     g.all.length === 0
       ? '<section id="findings"><h2>Findings</h2><p class="meta">No findings.</p></section>'
@@ -86,6 +87,7 @@ export function toHtml(report: Report): string {
     cardsView(summaryCards(report, g)),
     chartsView(g.all),
     findingsSection,
+    coverageView(report.coverage),
     comparisonView(report, { findingHref: (fp) => (indexOf.has(fp) ? `#f${indexOf.get(fp)}` : undefined) }, g.all),
     g.fixed.length > 0 ? `<section id="fixed-details"><h2>Fixed findings (baseline proof)</h2>\n${g.fixed.map((f, k) => findingView({ f, i: indexed.length + k, status: 'fixed' }, { cap, filterable: false })).join('\n')}</section>` : '',
     latencyView(report.latency),

@@ -8,8 +8,8 @@ import { compareText, sortFindings } from './text.js';
  */
 const KEY_ORDER = [
   // Report
-  'schemaVersion', 'tool', 'scanId', 'target', 'startedAt', 'finishedAt', 'partial', 'verdict', 'stats', 'surface',
-  'findings', 'comparison',
+  'schemaVersion', 'tool', 'scanId', 'target', 'startedAt', 'finishedAt', 'partial', 'verdict', 'coverage', 'stats',
+  'surface', 'findings', 'comparison',
   // Finding
   'fingerprint', 'checkId', 'title', 'family', 'severity', 'confidence', 'cwe', 'owasp', 'operation', 'url',
   'parameter', 'vulnClass', 'exposure', 'status', 'risk', 'riskFactors', 'proof', 'remediation', 'locations',
@@ -18,8 +18,12 @@ const KEY_ORDER = [
   'summary', 'exchanges', 'reproduce', 'evidence', 'payload', 'id', 'request', 'response', 'error', 'timing',
   'identity', 'method', 'path', 'headers', 'body', 'bodyEncoding', 'truncated', 'notes', 'totalMs', 'headersMs',
   // misc
-  'name', 'version', 'environment', 'spec', 'pass', 'reasons', 'rule', 'message', 'fingerprints', 'level',
-  'requests', 'sent', 'refused', 'errors', 'byStatus', 'durationMs', 'checks', 'run', 'skipped', 'tasks',
+  'name', 'version', 'environment', 'spec', 'pass', 'reasons', 'incomplete', 'cause', 'rule', 'message', 'fingerprints',
+  'level',
+  'requests', 'sent', 'refused', 'errors', 'byStatus', 'durationMs', 'checks', 'run',
+  // coverage counts, between the existing keys so their order is unchanged
+  'ratio', 'minCoverage', 'planned', 'answered', 'inconclusive', 'crashed', 'notRun', 'notRetested',
+  'skipped', 'untested', 'byFamily', 'tasks',
   'operationId', 'reason', 'operations', 'warnings', 'params', 'in', 'required', 'schema', 'examples',
   'requestBody', 'responses', 'auth', 'sources', 'baseline', 'kind', 'ref', 'new', 'persisting', 'fixed',
   'fixedFindings', 'added', 'removed', 'authChanged', 'from', 'to', 'behaviour', 'permissions',

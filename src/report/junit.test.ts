@@ -84,16 +84,17 @@ describe('toJunit', () => {
 
   it('is well-formed XML with a suite per family seen', () => {
     expect(doc.name).toBe('testsuites');
-    expect(all(doc, 'testsuite').map((s) => s.attrs['name'])).toEqual(['vouch security', 'vouch authorization', 'vouch unclassified']);
+    expect(all(doc, 'testsuite').map((s) => s.attrs['name'])).toEqual(['vouch verdict', 'vouch security', 'vouch authorization', 'vouch unclassified']);
   });
 
-  it('has a case per task record and per skipped check, with failure/error/skipped counts that add up', () => {
+  it('has a case per task record, per skipped check and per incomplete cause, with counts that add up', () => {
     const cases = all(doc, 'testcase');
-    expect(cases).toHaveLength(report.stats.tasks.length + report.stats.checks.skipped.length);
+    const causes = report.verdict.incomplete!.length;
+    expect(cases).toHaveLength(report.stats.tasks.length + report.stats.checks.skipped.length + causes);
     expect(all(doc, 'failure')).toHaveLength(4); // sqli, bola, verbose-errors, security-headers (confirmed)
-    expect(all(doc, 'error')).toHaveLength(1); // the crashed task
+    expect(all(doc, 'error')).toHaveLength(1 + causes); // the crashed task, and an errored case per cause
     expect(all(doc, 'skipped')).toHaveLength(4); // inconclusive + not-run + 2 skipped checks
-    expect(doc.attrs).toMatchObject({ tests: '12', failures: '4', errors: '1', skipped: '4' });
+    expect(doc.attrs).toMatchObject({ tests: '15', failures: '4', errors: '4', skipped: '4' });
     for (const s of all(doc, 'testsuite')) {
       const c = all(s, 'testcase');
       expect(Number(s.attrs['tests'])).toBe(c.length);
@@ -134,10 +135,30 @@ describe('toJunit', () => {
     const r = makeReport();
     r.stats.tasks = r.stats.tasks.filter((t) => t.checkId !== 'bola');
     const d = parseXml(toJunit(r, { families: { 'sqli-time': 'security', 'server-errors': 'reliability', 'response-schema': 'conformance', 'xss-dom': 'security' } }));
-    expect(all(d, 'testsuite').map((s) => s.attrs['name'])).toEqual(['vouch security', 'vouch conformance', 'vouch reliability', 'vouch authorization']);
+    expect(all(d, 'testsuite').map((s) => s.attrs['name'])).toEqual(['vouch verdict', 'vouch security', 'vouch conformance', 'vouch reliability', 'vouch authorization']);
     const bola = all(d, 'testcase').find((c) => c.attrs['classname'] === 'vouch.authorization.bola')!;
     expect(bola.attrs['name']).toBe('bola · GET /api/orders/{id} · bob');
     expect(bola.children[0]!.name).toBe('failure');
+  });
+
+  it('an incomplete verdict: INCOMPLETE in the title, one errored case per cause first, in the verdict suite', () => {
+    const r = makeReport({ incomplete: true });
+    const d = parseXml(toJunit(r));
+    expect(d.attrs['name']).toBe('vouch INCOMPLETE: candidate');
+    const suite = all(d, 'testsuite')[0]!;
+    expect(suite.attrs).toMatchObject({ name: 'vouch verdict', tests: '3', errors: '3', failures: '0' });
+    const errors = all(suite, 'testcase').map((c) => [c.attrs['classname'], c.children[0]!.name, c.children[0]!.attrs['type']]);
+    expect(errors).toEqual([
+      ['vouch.verdict.login-failed', 'error', 'incomplete'],
+      ['vouch.verdict.check-crashed', 'error', 'incomplete'],
+      ['vouch.verdict.coverage', 'error', 'incomplete'],
+    ]);
+    expect(all(suite, 'testcase')[0]!.attrs['name']).toBe('incomplete 1 · login-failed · carol');
+    expect(all(suite, 'error')[2]!.attrs['message']).toMatch(/^7 of 10 planned tasks got a real answer/u);
+    // A complete pass has no verdict suite at all.
+    const pass = makeReport();
+    pass.verdict = { pass: true, status: 'pass', reasons: [] };
+    expect(all(parseXml(toJunit(pass)), 'testsuite').map((x) => x.attrs['name'])).not.toContain('vouch verdict');
   });
 
   it('is well-formed and deterministic for a large report', () => {

@@ -1,7 +1,8 @@
-// src/report/junit.ts — JUnit XML: a test suite per check family, a test case per planned task; what did not run is skipped.
+// src/report/junit.ts — JUnit XML: a test suite per check family, a test case per planned task; what did not run is
+// skipped; an incomplete verdict's causes come first, as errored cases of a `verdict` suite.
 import type { Family, Finding, Report, TaskRecord } from '../core/index.js';
 import { FAMILIES } from '../core/index.js';
-import { compareText, escapeXml, escapeXmlText, oneLine, operationLabel, sortFindings } from './text.js';
+import { causesOf, compareText, escapeXml, escapeXmlText, oneLine, operationLabel, sortFindings, verdictWord } from './text.js';
 
 export interface JunitOptions {
   /**
@@ -11,12 +12,13 @@ export interface JunitOptions {
   families?: Readonly<Record<string, Family>>;
 }
 
-type SuiteName = Family | 'unclassified';
+/** `verdict` holds one errored case per cause of an incomplete verdict, first. */
+type SuiteName = 'verdict' | Family | 'unclassified';
 
 type Outcome =
   | { kind: 'pass'; note?: string }
   | { kind: 'failure'; findings: Finding[] }
-  | { kind: 'error'; message: string }
+  | { kind: 'error'; message: string; type?: string }
   | { kind: 'skipped'; message: string };
 
 interface Case {
@@ -120,7 +122,18 @@ function buildCases(report: Report, options: JunitOptions): Case[] {
       outcome: { kind: 'skipped', message: `skipped: ${s.reason}` },
     });
   }
-  return cases.sort((a, b) => compareText(a.classname, b.classname) || compareText(a.name, b.name));
+  const sorted = cases.sort((a, b) => compareText(a.classname, b.classname) || compareText(a.name, b.name));
+  return [...verdictCases(report), ...sorted];
+}
+
+/** One errored test case per cause that kept the scan from establishing enough to pass, in the verdict's order. */
+function verdictCases(report: Report): Case[] {
+  return causesOf(report).map((c, i) => ({
+    name: [`incomplete ${i + 1}`, c.cause, c.identity ?? c.checkId].filter((x): x is string => x !== undefined).map((x) => oneLine(x, 200)).join(SEP),
+    classname: `vouch.verdict.${c.cause}`,
+    suite: 'verdict',
+    outcome: { kind: 'error', type: 'incomplete', message: c.message },
+  }));
 }
 
 function caseXml(c: Case): string {
@@ -132,7 +145,7 @@ function caseXml(c: Case): string {
     case 'skipped':
       return `${open}>\n      <skipped message="${escapeXml(oneLine(o.message, 1000))}"/>\n    </testcase>`;
     case 'error':
-      return `${open}>\n      <error message="${escapeXml(oneLine(o.message, 1000))}" type="crashed">${escapeXmlText(o.message)}</error>\n    </testcase>`;
+      return `${open}>\n      <error message="${escapeXml(oneLine(o.message, 1000))}" type="${escapeXml(o.type ?? 'crashed')}">${escapeXmlText(o.message)}</error>\n    </testcase>`;
     case 'failure': {
       const first = o.findings[0];
       const message = first === undefined ? '' : o.findings.length === 1 ? first.proof.summary : `${o.findings.length} findings; first: ${first.proof.summary}`;
@@ -166,7 +179,7 @@ function countAttrs(c: Counts): string {
 /** JUnit XML text. Confirmed findings are failures, crashes errors, inconclusive/not-run/skipped work `<skipped>`. */
 export function toJunit(report: Report, options: JunitOptions = {}): string {
   const cases = buildCases(report, options);
-  const suiteOrder: SuiteName[] = [...FAMILIES, 'unclassified'];
+  const suiteOrder: SuiteName[] = ['verdict', ...FAMILIES, 'unclassified'];
   const seconds = (report.stats.durationMs / 1000).toFixed(3);
   const suites = suiteOrder
     .map((name) => ({ name, cases: cases.filter((c) => c.suite === name) }))
@@ -178,7 +191,7 @@ export function toJunit(report: Report, options: JunitOptions = {}): string {
         '  </testsuite>',
       ].join('\n'),
     );
-  const title = `vouch ${report.verdict.pass ? 'PASS' : 'FAIL'}: ${oneLine(report.target.name, 200)}`;
+  const title = `vouch ${verdictWord(report.verdict)}: ${oneLine(report.target.name, 200)}`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${escapeXml(title)}" ${countAttrs(count(cases))} time="${seconds}">`,

@@ -70,10 +70,38 @@ describe('toMarkdown', () => {
   it('shows a pass without a baseline', () => {
     const r = makeReport();
     delete r.comparison;
-    r.verdict = { pass: true, reasons: [] };
+    r.verdict = { pass: true, status: 'pass', reasons: [] };
     const text = toMarkdown(r);
     expect(text.split('\n')[1]).toBe('### ✅ vouch: **PASS** — candidate (http://127.0.0.1:4100)');
     expect(text).toContain('**Problems (4 confirmed):**');
     expect(text).not.toContain('**Fixed');
+  });
+});
+
+describe('toMarkdown: the incomplete verdict and coverage', () => {
+  const md = toMarkdown(makeReport({ incomplete: true }));
+
+  it('heads with INCOMPLETE and lists every cause before the rules', () => {
+    expect(md).toContain('### ⚠️ vouch: **INCOMPLETE** — candidate');
+    const caution = md.indexOf('> [!CAUTION]\n> Incomplete: vouch could not establish enough to pass:');
+    expect(caution).toBeGreaterThan(0);
+    expect(md.indexOf('> - **login-failed**')).toBeGreaterThan(caution);
+    expect(md.indexOf('> - **coverage**')).toBeLessThan(md.indexOf('warn-new-tentative'));
+    // Hostile text from a cause stays inert.
+    expect(md).not.toContain('<script>');
+  });
+
+  it('shows coverage compactly: the headline, untested operations first, then per family', () => {
+    const head = md.indexOf('**Coverage:** 7 of 10 planned tasks got a real answer \\(70%, min 90%\\)');
+    const untested = md.indexOf('**Untested operations (4):**');
+    const family = md.indexOf('**Coverage per family:** conformance 0% \\(0/1\\)');
+    expect(head).toBeGreaterThan(0);
+    expect(untested).toBeGreaterThan(head);
+    expect(family).toBeGreaterThan(untested);
+  });
+
+  it('keeps the causes under a FAIL, saying they are also there', () => {
+    expect(toMarkdown(makeReport())).toContain('### ❌ vouch: **FAIL**');
+    expect(toMarkdown(makeReport())).toContain('> Also incomplete:');
   });
 });

@@ -1,6 +1,6 @@
 // src/report/markdown.ts — summary.md for a pull-request comment: verdict, top new problems, what changed; ≤ 65,000 chars.
-import type { Finding, Report } from '../core/index.js';
-import { escapeMarkdown, groupFindings, operationLabel, plural, severityBreakdown } from './text.js';
+import type { Coverage, Finding, Report } from '../core/index.js';
+import { causesOf, coverageByFamily, coverageHeadline, escapeMarkdown, groupFindings, operationLabel, plural, severityBreakdown, verdictStatus } from './text.js';
 import { auditLines, permissionDiffLines } from './audit.js';
 
 /** GitHub refuses comments over 65,536 characters; stay clearly below. */
@@ -52,12 +52,22 @@ export function toMarkdown(report: Report, options: MarkdownOptions = {}): strin
   const head: string[] = [COMMENT_MARKER];
 
   // Verdict and fired rules.
-  const verdict = report.verdict.pass ? '✅ vouch: **PASS**' : '❌ vouch: **FAIL**';
+  const status = verdictStatus(report.verdict);
+  const verdict = status === 'pass' ? '✅ vouch: **PASS**' : status === 'fail' ? '❌ vouch: **FAIL**' : '⚠️ vouch: **INCOMPLETE**';
   const versus = report.comparison ? ` vs baseline ${escapeMarkdown(report.comparison.baseline.ref, 120)}` : '';
   head.push(`### ${verdict} — ${escapeMarkdown(report.target.name, 80)} (${escapeMarkdown(report.target.url, 120)})${versus}`, '');
   if (report.partial) {
     head.push(`> [!WARNING]\n> Partial scan: ${escapeMarkdown(report.partial.reason, 300)}; ${plural(report.partial.notRun, 'task')} not run.`, '');
   }
+  const causes = causesOf(report);
+  if (causes.length > 0) {
+    const why = status === 'incomplete' ? 'Incomplete: vouch could not establish enough to pass' : 'Also incomplete';
+    head.push(`> [!CAUTION]\n> ${why}:`);
+    for (const c of causes.slice(0, 20)) head.push(`> - **${c.cause}**: ${escapeMarkdown(c.message, 300)}`);
+    if (causes.length > 20) head.push(`> - ... ${causes.length - 20} more`);
+    head.push('');
+  }
+  if (report.coverage) head.push(...coverageMarkdown(report.coverage), '');
   for (const r of report.verdict.reasons.slice(0, 50)) {
     const level = r.level === 'fail' ? '❌ **fail**' : '⚠️ **warn**';
     head.push(`- ${level} ${escapeMarkdown(r.rule, 80)}: ${escapeMarkdown(r.message, 300)}`);
@@ -147,4 +157,15 @@ export function toMarkdown(report: Report, options: MarkdownOptions = {}): strin
   // Only reachable when the parts outside the table alone are too long (thousands of rules); cut hard.
   const note = '\n\n... cut to fit a comment; see report.html\n';
   return text.slice(0, MARKDOWN_MAX_CHARS - note.length) + note;
+}
+
+/** Coverage, compact: the headline, operations never tested (first), then per family. */
+function coverageMarkdown(c: Coverage): string[] {
+  const out = [`**Coverage:** ${escapeMarkdown(coverageHeadline(c), 300)}`];
+  if (c.untested.length > 0) {
+    out.push('', `**Untested operations (${c.untested.length}):**`);
+    out.push(...bulletList(c.untested.map((u) => `${escapeMarkdown(u.operationId, 120)}: ${escapeMarkdown(u.reason, 200)}`), 20));
+  }
+  if (c.byFamily.length > 0) out.push('', `**Coverage per family:** ${escapeMarkdown(coverageByFamily(c), 300)}`);
+  return out;
 }

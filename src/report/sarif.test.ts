@@ -138,3 +138,27 @@ describe('toSarif', () => {
     expect(pseudoPath('POST', '/ü ber/{id}')).toBe('dast/POST/%C3%BC%20ber/%7Bid%7D');
   });
 });
+
+describe('toSarif: the incomplete verdict and coverage', () => {
+  it('says incomplete in the run properties with the causes and coverage, and an error notification per cause', () => {
+    const log = JSON.parse(toSarif(makeReport({ incomplete: true }))) as Sarif.Log;
+    const run = log.runs[0]!;
+    const props = run.properties as Record<string, unknown>;
+    expect(Object.keys(props)[0]).toBe('verdict');
+    expect(props['verdict']).toBe('incomplete');
+    expect((props['incomplete'] as Array<{ cause: string }>).map((c) => c.cause)).toEqual(['login-failed', 'check-crashed', 'coverage']);
+    expect(props['coverage']).toMatchObject({ ratio: 0.7, minCoverage: 0.9, planned: 10, answered: 7, byFamily: { security: 0.857 } });
+    expect((props['coverage'] as { untested: string[] }).untested[0]).toBe('POST /api/orders');
+    const notes = run.invocations![0]!.toolExecutionNotifications!;
+    expect(notes.filter((n) => n.level === 'error').map((n) => n.message.text!.split(':')[0])).toEqual(['Incomplete (login-failed)', 'Incomplete (check-crashed)', 'Incomplete (coverage)']);
+  });
+
+  it('a pass has no incomplete property and no notification', () => {
+    const r = makeReport();
+    r.verdict = { pass: true, status: 'pass', reasons: [] };
+    const run = (JSON.parse(toSarif(r)) as Sarif.Log).runs[0]!;
+    expect((run.properties as Record<string, unknown>)['verdict']).toBe('pass');
+    expect((run.properties as Record<string, unknown>)['incomplete']).toBeUndefined();
+    expect(run.invocations![0]!.toolExecutionNotifications).toBeUndefined();
+  });
+});

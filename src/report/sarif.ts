@@ -1,7 +1,7 @@
 // src/report/sarif.ts — SARIF 2.1.0 for GitHub code scanning: one run, a rule per check, our own fingerprints.
 import type * as Sarif from 'sarif';
 import type { Finding, HeaderList, ProofExchange, Report, Severity } from '../core/index.js';
-import { compareText, oneLine, operationLabel, sortFindings, stripControl, truncate } from './text.js';
+import { causesOf, compareText, oneLine, operationLabel, sortFindings, stripControl, truncate, verdictStatus } from './text.js';
 
 export interface SarifOptions {
   /**
@@ -206,11 +206,11 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Sarif.Lo
     startTimeUtc: report.startedAt,
     endTimeUtc: report.finishedAt,
   };
-  if (report.partial) {
-    invocation.toolExecutionNotifications = [
-      { level: 'warning', message: { text: `Partial scan: ${oneLine(report.partial.reason, 300)}; ${report.partial.notRun} tasks not run.` } },
-    ];
-  }
+  const causes = causesOf(report);
+  const notes: NonNullable<Sarif.Invocation['toolExecutionNotifications']> = causes.map((c) => ({ level: 'error', message: { text: `Incomplete (${c.cause}): ${oneLine(c.message, 300)}` } }));
+  if (report.partial) notes.push({ level: 'warning', message: { text: `Partial scan: ${oneLine(report.partial.reason, 300)}; ${report.partial.notRun} tasks not run.` } });
+  if (notes.length > 0) invocation.toolExecutionNotifications = notes;
+  const c = report.coverage;
   const run: Sarif.Run = {
     tool: {
       driver: {
@@ -225,9 +225,22 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Sarif.Lo
     results: findings.map((f) => result(f, ruleIndex.get(f.checkId) ?? 0, options)),
     columnKind: 'unicodeCodePoints',
     properties: {
+      verdict: verdictStatus(report.verdict),
+      ...(causes.length ? { incomplete: causes.map((x) => ({ cause: x.cause, message: stripControl(x.message) })) } : {}),
+      ...(c
+        ? {
+            coverage: {
+              ratio: c.ratio,
+              minCoverage: c.minCoverage,
+              planned: c.planned,
+              answered: c.answered,
+              byFamily: Object.fromEntries(c.byFamily.map((f) => [f.family, f.ratio])),
+              untested: c.untested.map((u) => stripControl(u.operationId)),
+            },
+          }
+        : {}),
       scanId: report.scanId,
       target: { name: stripControl(report.target.name), environment: report.target.environment },
-      verdict: report.verdict.pass ? 'pass' : 'fail',
       ...(report.comparison ? { baseline: stripControl(report.comparison.baseline.ref) } : {}),
     },
   };

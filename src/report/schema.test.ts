@@ -66,3 +66,14 @@ describe('report schema', () => {
     }
   });
 });
+
+describe('the verdict status and coverage in the contract', () => {
+  it('accepts an incomplete report with causes and coverage, and rejects an unknown status or cause', () => {
+    const r = JSON.parse(toJson(makeReport({ incomplete: true }))) as ReturnType<typeof makeReport>;
+    expect(validateReport(r)).toEqual({ valid: true });
+    expect(validateReport({ ...r, verdict: { ...r.verdict, status: 'maybe' } }).valid).toBe(false);
+    expect(validateReport({ ...r, verdict: { ...r.verdict, incomplete: [{ cause: 'bad-luck', message: 'x' }] } }).valid).toBe(false);
+    expect(validateReport({ ...r, coverage: { ...r.coverage!, ratio: 1.5 } }).valid).toBe(false);
+    expect(validateReport({ ...r, coverage: { ...r.coverage!, surprise: 1 } }).valid).toBe(false);
+  });
+});

@@ -11,8 +11,14 @@ describe('renderTerminal', () => {
     const out = renderTerminal(makeReport(), { color: false });
     expect(out).toMatchInlineSnapshot(`
       "FAIL  candidate (http://127.0.0.1:4100) vs http://127.0.0.1:4000: 1 rule failed, 1 warning
+        incomplete  login-failed: identity carol could not log in (login http://127.0.0.1:4100/api/login answered 401 </script>); its tasks were skipped. Fix its login in vouch.yaml
+        incomplete  check-crashed: check server-errors crashed: TypeError: cannot read properties of undefined <script>alert(1)</script>; a vouch bug: please report it
+        incomplete  coverage: 7 of 10 planned tasks got a real answer (70%, policy.minCoverage 90%): 1 inconclusive, 1 crashed, 1 not run
         fail  block-new-confirmed-high: 2 new confirmed findings of severity high or above
         warn  warn-new-tentative: 1 new tentative finding
+        coverage  7 of 10 planned tasks got a real answer (70%, min 90%); 1 inconclusive, 1 crashed, 1 not run, 2 skipped by the plan
+        untested  4 operations: POST /api/orders (crashed: check server-errors crashed: TypeError: cannot read properties of unde…), GET /api/debug/env (no check applies), GET /api/products (not-run: request budget spent), DELETE /api/orders/{id} (skipped: safe mode: destructive method)
+        families  conformance 0% (0/1), reliability 0% (0/1), security 85.7% (6/7), authorization 100% (1/1)
 
       New confirmed findings (3):
          88  high      GET /api/products/search [q]  SQL injection (error based)
@@ -59,7 +65,7 @@ describe('renderTerminal', () => {
     const r = makeReport();
     delete r.comparison;
     for (const f of r.findings) delete f.status;
-    r.verdict = { pass: true, reasons: [] };
+    r.verdict = { pass: true, status: 'pass', reasons: [] };
     const out = renderTerminal(r, { color: false });
     expect(out.split('\n')[0]).toBe('PASS  candidate (http://127.0.0.1:4100)');
     expect(out).toContain('Confirmed findings (4):');
@@ -85,5 +91,28 @@ describe('terminal: profile and accepted risks', () => {
     );
     expect(out).toContain('profile  ai-influenced: stricter rules apply (--ai-influenced)');
     expect(out).toContain('Accepted: 0 findings suppressed as accepted risks; 1 acceptance expired, counted again');
+  });
+});
+
+describe('renderTerminal: the incomplete verdict', () => {
+  it('says INCOMPLETE first, then each cause before the rules, then the coverage with untested operations', () => {
+    const lines = renderTerminal(makeReport({ incomplete: true }), { color: false }).split('\n');
+    expect(lines[0]).toMatch(/^INCOMPLETE {2}candidate /u);
+    expect(lines.slice(1, 4).map((l) => l.trim().split(':')[0])).toEqual(['incomplete  login-failed', 'incomplete  check-crashed', 'incomplete  coverage']);
+    expect(lines[4]).toMatch(/^ {2}warn {2}warn-new-tentative/u);
+    expect(lines[5]).toBe('  coverage  7 of 10 planned tasks got a real answer (70%, min 90%); 1 inconclusive, 1 crashed, 1 not run, 2 skipped by the plan');
+    expect(lines[6]).toMatch(/^ {2}untested {2}4 operations: POST \/api\/orders \(crashed: /u);
+  });
+
+  it('paints INCOMPLETE yellow, never green', () => {
+    const first = renderTerminal(makeReport({ incomplete: true }), { color: true }).split('\n')[0]!;
+    expect(first.startsWith('\u001b[1m\u001b[33mINCOMPLETE')).toBe(true);
+  });
+
+  it('reads a stored report from before `status` by its `pass`', () => {
+    const r = makeReport();
+    r.verdict = { pass: true, reasons: [] } as unknown as typeof r.verdict;
+    delete r.coverage;
+    expect(renderTerminal(r, { color: false })).toMatch(/^PASS /u);
   });
 });

@@ -1,6 +1,6 @@
 // src/report/terminal.ts — the terminal summary: verdict first, then the few findings that matter, then the counts.
 import type { Finding, Report, Severity } from '../core/index.js';
-import { groupFindings, oneLine, operationWithParam, plural, severityBreakdown } from './text.js';
+import { causesOf, coverageByFamily, coverageHeadline, groupFindings, oneLine, operationWithParam, plural, severityBreakdown, verdictStatus } from './text.js';
 import { auditLines, permissionDiffLines } from './audit.js';
 
 export interface TerminalOptions {
@@ -44,16 +44,29 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
   const warns = report.verdict.reasons.length - fails;
   const tally = [fails > 0 ? plural(fails, 'rule') + ' failed' : '', warns > 0 ? plural(warns, 'warning') : ''].filter(Boolean).join(', ');
   const versus = report.comparison ? ` vs ${oneLine(report.comparison.baseline.ref, 80)}` : '';
+  const status = verdictStatus(report.verdict);
+  const word = status === 'pass' ? paint('PASS', 'bold', 'green') : status === 'fail' ? paint('FAIL', 'bold', 'red') : paint('INCOMPLETE', 'bold', 'yellow');
   lines.push(
-    (report.verdict.pass ? paint('PASS', 'bold', 'green') : paint('FAIL', 'bold', 'red')) +
+    word +
       `  ${oneLine(report.target.name, 60)} (${oneLine(report.target.url, 80)})${versus}` +
       (tally ? `: ${tally}` : '') +
       (report.partial ? paint(' (partial scan)', 'yellow') : ''),
   );
   if (report.verdict.profile) lines.push(`  profile  ai-influenced: stricter rules apply (${oneLine(report.verdict.profile.why, 120)})`);
+  // Why it is not a pass (or would not be, without the failing rules), before the rules.
+  for (const c of causesOf(report)) lines.push(`  ${paint('incomplete', 'yellow')}  ${c.cause}: ${oneLine(c.message, 200)}`);
   for (const reason of report.verdict.reasons) {
     const level = reason.level === 'fail' ? paint('fail', 'red') : paint('warn', 'yellow');
     lines.push(`  ${level}  ${oneLine(reason.rule, 60)}: ${oneLine(reason.message, 160)}`);
+  }
+  if (report.coverage) {
+    const c = report.coverage;
+    lines.push(`  coverage  ${coverageHeadline(c)}`);
+    if (c.untested.length > 0) {
+      const named = c.untested.slice(0, 5).map((u) => `${oneLine(u.operationId, 80)} (${oneLine(u.reason, 80)})`);
+      lines.push(paint(`  untested  ${plural(c.untested.length, 'operation')}: ${named.join(', ')}${c.untested.length > 5 ? `, +${c.untested.length - 5} more` : ''}`, 'yellow'));
+    }
+    if (c.byFamily.length > 0) lines.push(`  families  ${coverageByFamily(c)}`);
   }
 
   // 2. The ranked list.

@@ -1,5 +1,6 @@
 // src/report/text.ts — helpers every writer shares: control-character stripping, escaping, ranking and selections.
-import type { Finding, Report, Severity } from '../core/index.js';
+import { verdictStatus } from '../core/index.js';
+import type { Coverage, Finding, IncompleteCause, Report, Severity, Verdict, VerdictStatus } from '../core/index.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Control characters. Everything the target sends (URLs, headers, bodies, titles built from them) may carry
@@ -194,4 +195,44 @@ export function severityBreakdown(findings: readonly Finding[]): string {
 /** `1 finding` / `2 findings`. */
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The verdict's three outcomes and coverage, worded once for every writer.
+
+export { verdictStatus };
+
+/** PASS, FAIL or INCOMPLETE. */
+export function verdictWord(v: Pick<Verdict, 'pass'> & { status?: VerdictStatus | undefined }): string {
+  return verdictStatus(v).toUpperCase();
+}
+
+/** The causes that kept the scan from passing (also those a failing rule outranked). */
+export function causesOf(report: Pick<Report, 'verdict'>): IncompleteCause[] {
+  return report.verdict.incomplete ?? [];
+}
+
+/** `93.8%`. */
+export function percent(ratio: number): string {
+  return `${Math.round(ratio * 1000) / 10}%`;
+}
+
+/** One line: `320 of 341 planned tasks got a real answer (93.8%, min 90%); 21 inconclusive, 588 skipped`. */
+export function coverageHeadline(c: Coverage): string {
+  const rest = [
+    c.inconclusive ? `${c.inconclusive} inconclusive` : '',
+    c.crashed ? `${c.crashed} crashed` : '',
+    c.notRun ? `${c.notRun} not run` : '',
+    c.notRetested ? `${c.notRetested} baseline findings not re-tested` : '',
+    c.skipped ? `${c.skipped} skipped by the plan` : '',
+  ].filter(Boolean);
+  return `${c.answered} of ${plural(c.planned, 'planned task')} got a real answer (${percent(c.ratio)}, min ${percent(c.minCoverage)})${rest.length ? `; ${rest.join(', ')}` : ''}`;
+}
+
+/** `reliability 87.5% (63/72), security 96.1% (147/153)` — per family, lowest first; a family with no task planned says so. */
+export function coverageByFamily(c: Coverage): string {
+  return [...c.byFamily]
+    .sort((a, b) => (a.planned === 0 ? -1 : a.ratio) - (b.planned === 0 ? -1 : b.ratio) || a.family.localeCompare(b.family))
+    .map((f) => (f.planned === 0 ? `${f.family} not tested (${f.skipped} skipped)` : `${f.family} ${percent(f.ratio)} (${f.answered}/${f.planned})`))
+    .join(', ');
 }

@@ -1,9 +1,9 @@
 // src/report/views.ts — the views report.html and the dashboard share: pure functions, data → escaped HTML string.
 // report.html is these views frozen into one file; `vouch serve` renders the same functions per request, so the two
 // never disagree. Every string that came from the target goes through `t()` or `pre()` (escaped, controls handled).
-import type { AcceptedRisk, Family, Finding, HeaderList, LatencyStats, PermissionAudit, PermissionDiff, ProofExchange, Report, Severity, SurfaceDiff } from '../core/index.js';
+import type { AcceptedRisk, Coverage, CoverageCounts, Family, Finding, HeaderList, LatencyStats, PermissionAudit, PermissionDiff, ProofExchange, Report, Severity, SurfaceDiff } from '../core/index.js';
 import { FAMILIES } from '../core/index.js';
-import { SEVERITY_ORDER, compareText, escapeHtml, formatNumber, oneLine, operationLabel, plural, showControls } from './text.js';
+import { SEVERITY_ORDER, compareText, coverageHeadline, escapeHtml, formatNumber, oneLine, operationLabel, percent, plural, showControls, verdictStatus } from './text.js';
 
 /** Bodies longer than this are cut in the page (report.json keeps them whole). */
 export const HTML_BODY_MAX = 20 * 1024;
@@ -298,11 +298,35 @@ export function verdictView(report: Report): string {
   const partial = report.partial
     ? `<div class="partial"><b>Partial scan:</b> ${t(report.partial.reason, 500)}; ${plural(report.partial.notRun, 'task')} not run. Absent findings prove nothing for the work not done.</div>`
     : '';
+  const status = verdictStatus(v);
+  const causes = (v.incomplete ?? []).map((c) => `<li><span class="lvl-incomplete">${escapeHtml(c.cause)}</span> ${t(c.message, 500)}</li>`);
+  const why = status === 'incomplete' ? 'vouch could not establish enough to pass' : 'also incomplete';
   return (
-    `<section class="verdict ${v.pass ? 'pass' : 'fail'}" id="verdict"><span class="word">${v.pass ? 'PASS' : 'FAIL'}</span>` +
+    `<section class="verdict ${status}" id="verdict"><span class="word">${status.toUpperCase()}</span>` +
     `<span>${v.reasons.length === 0 ? 'no gate rule fired' : plural(v.reasons.length, 'rule') + ' fired'}</span>` +
+    (causes.length > 0 ? `<p class="incomplete-why">${why}:</p><ul class="causes">${causes.join('')}</ul>` : '') +
     (reasons.length > 0 ? `<ul>${reasons.join('')}</ul>` : '') +
+    (report.coverage ? `<p class="meta">coverage: ${t(coverageHeadline(report.coverage), 300)}</p>` : '') +
     `</section>${partial}`
+  );
+}
+
+/** Coverage: untested operations first, then a table per family and per operation (what got a real answer). */
+export function coverageView(c: Coverage | undefined): string {
+  if (!c) return '';
+  const row = (label: string, x: CoverageCounts, low: boolean): string =>
+    `<tr${low ? ' class="low"' : ''}><th scope="row" class="mono">${t(label, 200)}</th><td class="num">${x.planned}</td><td class="num">${x.answered}</td>` +
+    `<td class="num">${x.inconclusive}</td><td class="num">${x.crashed}</td><td class="num">${x.notRun}</td><td class="num">${x.skipped}</td><td class="num">${percent(x.ratio)}</td></tr>`;
+  const head = '<thead><tr><th scope="col"></th><th scope="col">planned</th><th scope="col">answered</th><th scope="col">inconclusive</th><th scope="col">crashed</th><th scope="col">not run</th><th scope="col">skipped</th><th scope="col">coverage</th></tr></thead>';
+  const untested = c.untested.length
+    ? `<h3>Never tested (${c.untested.length})</h3>${list(c.untested.map((u) => `<li><span class="mono">${t(u.operationId, 200)}</span>: ${t(u.reason, 300)}</li>`))}`
+    : '';
+  const low = (x: CoverageCounts): boolean => x.planned > 0 && x.ratio < c.minCoverage;
+  return (
+    `<section id="coverage"><h2>Coverage</h2><p>${t(coverageHeadline(c), 400)}</p>${untested}` +
+    `<h3>Per family</h3><table class="coverage">${head}<tbody>${c.byFamily.map((f) => row(f.family, f, low(f))).join('')}</tbody></table>` +
+    `<h3>Per operation</h3><table class="coverage">${head}<tbody>${c.operations.map((o) => row(o.operationId === '*' ? 'target-wide' : o.operationId, o, low(o) || o.answered === 0)).join('')}</tbody></table>` +
+    `<p class="meta">What each task got, with reasons: report.json <span class="mono">coverage.gaps</span>.</p></section>`
   );
 }
 

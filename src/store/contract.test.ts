@@ -45,7 +45,7 @@ const variant = (id: string, pass: boolean, startedAt: string, version?: string)
     startedAt,
     finishedAt: startedAt,
     target: { ...r.target, name: 'shop' },
-    verdict: { pass, reasons: [] },
+    verdict: { pass, status: pass ? 'pass' : 'fail', reasons: [] },
     ...(version ? { deployment: { version, versionSource: 'header X-Version', assets: { fingerprint: 'a'.repeat(64), files: [] } } } : {}),
   };
 };
@@ -76,6 +76,20 @@ for (const engine of engines) {
       const again = await openHistory(loc);
       expect((await again.listScans()).length).toBe(2);
       await again.close();
+    });
+
+    it('keeps an incomplete verdict as such (listed INCOMPLETE, never the last passing scan)', async () => {
+      const store = await openHistory(await engine.fresh());
+      await store.saveReport(variant('p1', true, '2026-11-01T00:00:00.000Z'));
+      const cut = variant('i1', false, '2026-11-02T00:00:00.000Z');
+      await store.saveReport({ ...cut, verdict: { ...cut.verdict, status: 'incomplete', incomplete: [{ cause: 'login-failed', identity: 'alice', message: 'could not log in' }] } });
+      expect((await store.listScans()).map((s) => [s.id, s.verdict])).toEqual([
+        ['i1', 'incomplete'],
+        ['p1', 'pass'],
+      ]);
+      expect((await store.lastPassing('shop'))?.scanId).toBe('p1');
+      expect((await store.getReport('i1'))?.verdict.incomplete?.[0]?.cause).toBe('login-failed');
+      await store.close();
     });
 
     // Separate processes (SQLite's lock waits synchronously, so one process could not race itself), released at one

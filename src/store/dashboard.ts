@@ -2,8 +2,8 @@
 // history, sign-in tokens and sessions (only hashes of secrets are stored).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Report } from '../core/index.js';
-import { storeError } from './history.js';
+import type { Report, VerdictStatus } from '../core/index.js';
+import { storeError, verdictOfCode } from './history.js';
 import type { Database } from './schema.js';
 
 export type Role = 'viewer' | 'maintainer';
@@ -15,7 +15,7 @@ export interface ScanRow {
   state: string;
   startedAt: number;
   finishedAt: number | null;
-  verdict: 'pass' | 'fail' | null;
+  verdict: VerdictStatus | null;
   findingCount: number;
   progressDone: number;
   progressTotal: number;
@@ -62,7 +62,7 @@ function toRow(r: ScanSelect): ScanRow {
     state: r.state,
     startedAt: Number(r.started_at),
     finishedAt: r.finished_at === null ? null : Number(r.finished_at),
-    verdict: r.verdict_pass === null ? null : Number(r.verdict_pass) === 1 ? 'pass' : 'fail',
+    verdict: verdictOfCode(r.verdict_pass),
     findingCount: Number(r.finding_count),
     progressDone: Number(r.progress_done),
     progressTotal: Number(r.progress_total),

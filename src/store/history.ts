@@ -3,10 +3,22 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { HEARTBEAT_MS, isVouchError, VouchError } from '../core/index.js';
-import type { Candidate, EngineStats, Exchange, PermissionAudit, Report, ScanInputs, ScanJournal, ScanResume, ScanState, TaskOutcome } from '../core/index.js';
+import { HEARTBEAT_MS, isVouchError, verdictStatus, VouchError } from '../core/index.js';
+import type { Candidate, EngineStats, Exchange, PermissionAudit, Report, ScanInputs, ScanJournal, ScanResume, ScanState, TaskOutcome, Verdict, VerdictStatus } from '../core/index.js';
 import { migrate, NewerStoreError } from './migrations.js';
 import type { Database } from './schema.js';
+
+/** The `verdict_pass` column: 1 pass, 0 fail, 2 incomplete (a scan that could not establish enough to pass). */
+export function verdictCode(v: Pick<Verdict, 'pass'> & { status?: VerdictStatus | undefined }): number {
+  const status = verdictStatus(v);
+  return status === 'pass' ? 1 : status === 'incomplete' ? 2 : 0;
+}
+
+/** The verdict kept in a `verdict_pass` column; null when the scan has not finished. */
+export function verdictOfCode(n: number | string | null): VerdictStatus | null {
+  if (n === null) return null;
+  return Number(n) === 1 ? 'pass' : Number(n) === 2 ? 'incomplete' : 'fail';
+}
 
 export interface ScanSummary {
   id: string;
@@ -15,7 +27,7 @@ export interface ScanSummary {
   state: string;
   startedAt: string;
   finishedAt: string | null;
-  verdict: 'pass' | 'fail' | null;
+  verdict: VerdictStatus | null;
   findingCount: number;
   /** The version the deployment declared, when the target says where to look. */
   version: string | null;
@@ -136,7 +148,7 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
             state,
             started_at: Date.parse(report.startedAt),
             finished_at: Date.parse(report.finishedAt),
-            verdict_pass: report.verdict.pass ? 1 : 0,
+            verdict_pass: verdictCode(report.verdict),
             finding_count: report.findings.length,
             report: JSON.stringify(report),
             deployed_version: report.deployment?.version ?? null,
@@ -177,7 +189,7 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
           state: r.state,
           startedAt: new Date(Number(r.started_at)).toISOString(),
           finishedAt: r.finished_at === null ? null : new Date(Number(r.finished_at)).toISOString(),
-          verdict: r.verdict_pass === null ? null : Number(r.verdict_pass) === 1 ? ('pass' as const) : ('fail' as const),
+          verdict: verdictOfCode(r.verdict_pass),
           findingCount: Number(r.finding_count),
           version: r.deployed_version,
           assetsFingerprint: r.assets_fingerprint,

@@ -9,7 +9,7 @@ export interface ScansTable {
   state: string;
   started_at: number;
   finished_at: number | null;
-  /** 1 pass, 0 fail, null unknown (not finished). */
+  /** 1 pass, 0 fail, 2 incomplete, null unknown (not finished). */
   verdict_pass: number | null;
   finding_count: number;
   /** The whole report.json, as text. */

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../core/index.js';
 import { makeReport } from '../report/fixture.js';
+import type { HistoryStore } from '../store/index.js';
 import { describeDrift, driftOf, hasDrift, parseInterval, webhookPayload } from './drift.js';
+import { settleRound } from './round.js';
 import { deliver, redactHookUrl } from './webhooks.js';
 
 const servers: Server[] = [];
@@ -59,6 +61,28 @@ describe('continuous verification', () => {
     expect(hasDrift(driftOf({ ...accepted, comparison: { ...now.comparison!, findings: { new: [], persisting: [], fixed: [] }, surface: { added: [], removed: [], authChanged: [] }, permissions: { identities: [] } } }, accepted))).toBe(false);
     expect(webhookPayload(d, 'json')).toMatchObject({ type: 'vouch.drift', scanId: 'now', acceptedScanId: 'acc' });
     expect(webhookPayload(d, 'slack')).toMatchObject({ text: expect.stringMatching(/^vouch: .* drifted from its accepted state/), blocks: [{ type: 'section' }] });
+  });
+
+  it('an incomplete round says so first, is sent without visible drift, and a first incomplete round is not accepted', async () => {
+    const accepted: Report = { ...makeReport(), scanId: 'acc' };
+    const base = makeReport({ incomplete: true });
+    const now: Report = { ...base, scanId: 'now', comparison: { ...base.comparison!, baseline: { kind: 'scan', ref: 'acc' }, findings: { new: [], persisting: [], fixed: [] }, surface: { added: [], removed: [], authChanged: [] }, permissions: { identities: [] } } };
+    const d = driftOf(now, accepted);
+    expect(hasDrift(d)).toBe(false);
+    expect(d.verdict).toBe('incomplete');
+    expect(describeDrift(d)[0]).toMatch(/^INCOMPLETE \(login-failed\): identity carol could not log in/u);
+    expect(webhookPayload(d, 'json')).toMatchObject({ type: 'vouch.drift', verdict: 'incomplete', incomplete: [{ cause: 'login-failed' }, { cause: 'check-crashed' }, { cause: 'coverage' }] });
+    expect(webhookPayload(d, 'slack')).toMatchObject({ text: expect.stringMatching(/^vouch: candidate: round INCOMPLETE, drift cannot be ruled out/u) });
+
+    const hook = await receiver([]);
+    const said: string[] = [];
+    const accepts: string[] = [];
+    const store = { accept: (id: string) => Promise.resolve(void accepts.push(id)), deadLetter: () => Promise.resolve() } as unknown as HistoryStore;
+    expect(await settleRound(store, now, accepted, [{ url: hook.url, format: 'json' }], (l) => said.push(l))).toBe(true);
+    expect(hook.bodies).toMatchObject([{ verdict: 'incomplete', scanId: 'now' }]);
+    expect(await settleRound(store, now, undefined, [], (l) => said.push(l))).toBe(false);
+    expect(accepts).toEqual([]);
+    expect(said.at(-1)).toMatch(/is incomplete \(.*\); not taken as the accepted state$/u);
   });
 
   it('retries a failing webhook and delivers; one that keeps failing goes to the dead letters with the URL redacted', async () => {

@@ -1,6 +1,6 @@
 // src/team/drift.ts — continuous verification: what changed since a target's accepted state, the interval syntax, and the webhook payloads.
-import { VouchError } from '../core/index.js';
-import type { Report } from '../core/index.js';
+import { verdictStatus, VouchError } from '../core/index.js';
+import type { IncompleteCause, Report, VerdictStatus } from '../core/index.js';
 
 export interface Drift {
   target: string;
@@ -15,6 +15,9 @@ export interface Drift {
   latency: { operation: string; fromP95: number; toP95: number }[];
   /** The declared version or the front-end assets changed. */
   deployment?: { fromVersion?: string; toVersion?: string; assetsChanged: boolean };
+  /** The round's verdict: `incomplete` means this round could not establish what it was meant to (see `incomplete`). */
+  verdict: VerdictStatus;
+  incomplete?: Array<Pick<IncompleteCause, 'cause' | 'message'>>;
 }
 
 /** Drift of `report` (scanned with the accepted state as its baseline, so `report.comparison` is filled) from `accepted`. */
@@ -39,6 +42,8 @@ export function driftOf(report: Report, accepted: Report): Drift {
     permissions: (c?.permissions.identities ?? []).filter((p) => p.gained.length || p.lost.length).map((p) => ({ identity: p.identity, gained: p.gained, lost: p.lost })),
     latency,
     ...(assetsChanged || a?.version !== b?.version ? { deployment: { ...(a?.version ? { fromVersion: a.version } : {}), ...(b?.version ? { toVersion: b.version } : {}), assetsChanged } } : {}),
+    verdict: verdictStatus(report.verdict),
+    ...(report.verdict.incomplete?.length ? { incomplete: report.verdict.incomplete.map((x) => ({ cause: x.cause, message: x.message })) } : {}),
   };
 }
 
@@ -56,6 +61,8 @@ export function describeDrift(d: Drift): string[] {
   for (const p of d.permissions) out.push(`permissions of ${p.identity}: +${p.gained.length} -${p.lost.length}${p.gained.length ? ` (${p.gained.slice(0, 3).join(', ')})` : ''}`);
   for (const l of d.latency) out.push(`latency ${l.operation}: p95 ${l.fromP95} ms → ${l.toP95} ms`);
   if (d.deployment) out.push(`deployment: version ${d.deployment.fromVersion ?? '?'} → ${d.deployment.toVersion ?? '?'}${d.deployment.assetsChanged ? ', assets changed' : ''}`);
+  // An incomplete round says so first: what it did not establish may hide drift.
+  if (d.verdict === 'incomplete') out.unshift(...(d.incomplete ?? []).map((c) => `INCOMPLETE (${c.cause}): ${c.message}`));
   return out;
 }
 
@@ -63,7 +70,10 @@ export function describeDrift(d: Drift): string[] {
 export function webhookPayload(d: Drift, format: 'json' | 'slack'): object {
   if (format === 'json') return { type: 'vouch.drift', ...d };
   const lines = describeDrift(d);
-  const head = `vouch: ${d.target} drifted from its accepted state (scan ${d.scanId} vs ${d.acceptedScanId})`;
+  const head =
+    d.verdict === 'incomplete'
+      ? `vouch: ${d.target}: round INCOMPLETE, drift cannot be ruled out (scan ${d.scanId} vs ${d.acceptedScanId})`
+      : `vouch: ${d.target} drifted from its accepted state (scan ${d.scanId} vs ${d.acceptedScanId})`;
   return { text: `${head}\n${lines.join('\n')}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${head}*\n${lines.map((l) => `• ${l}`).join('\n')}` } }] };
 }
 

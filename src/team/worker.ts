@@ -1,4 +1,5 @@
 // src/team/worker.ts — a worker: takes scan jobs from a queue, keeps a heartbeat and progress in `scans`, stops on cancel, requeues scans whose worker died.
+import { verdictStatus } from '../core/index.js';
 import type { Report, ScanJournal, ScanResume } from '../core/index.js';
 import type { HistoryStore, JobRow } from '../store/index.js';
 import type { JobQueue } from './queue.js';
@@ -72,7 +73,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       if (controller.signal.aborted) throw new Error('worker stopping'); // not saved: the retry resumes it from the journal
       for (const r of reports) await store.saveReport(r);
       const own = reports.at(-1);
-      log(`${scanId}: ${own?.partial ? 'failed (partial)' : 'done'}, ${own?.verdict.pass ? 'PASS' : 'FAIL'}, ${own?.findings.length ?? 0} findings`);
+      log(`${scanId}: ${own?.partial ? 'failed (partial)' : 'done'}, ${own ? verdictStatus(own.verdict).toUpperCase() : 'FAIL'}${own?.verdict.incomplete?.length ? ` (${own.verdict.incomplete.map((c) => c.cause).join(', ')})` : ''}, ${own?.findings.length ?? 0} findings`);
       // Saved: what follows (drift, webhooks) never fails the scan itself.
       if (opts.finished) await opts.finished(row, reports, (line) => log(`${scanId}: ${line}`)).catch((e: unknown) => log(`${scanId}: after the scan: ${e instanceof Error ? e.message : String(e)}`));
     } catch (e) {

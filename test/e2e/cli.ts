@@ -29,3 +29,20 @@ export function vouch(args: string[], opts: { cwd?: string; env?: NodeJS.Process
     });
   });
 }
+
+/** Runs `vouch <args> --json` and sends SIGINT once `afterTasks` tasks have finished (as a user's Ctrl-C would). */
+export function vouchInterrupted(args: string[], opts: { env?: NodeJS.ProcessEnv; afterTasks: number }): Promise<CliResult & { sent: boolean }> {
+  const child = spawn(process.execPath, [join(root, 'bin', 'vouch.js'), ...args, '--json'], { env: { ...process.env, CI: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (!sent && (stdout.match(/"task-finished"/gu) ?? []).length >= opts.afterTasks) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, sent })));
+}

@@ -32,13 +32,14 @@ export async function demoCommand(opts: { out: string; json?: true; quiet?: true
       onEvent: (label) => progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), label }),
       signal: interrupt.signal,
     });
-    const code = await finish(result.candidate, opts.out, 'json,sarif,junit,markdown,html', opts);
+    await finish(result.candidate, opts.out, 'json,sarif,junit,markdown,html', opts);
     await withHistory(async (s) => {
       if (result.baseline) await s.saveReport(result.baseline);
       await s.saveReport(result.candidate);
     });
-    // The demo ran: 0 whatever the verdict (a FAIL is what the demo is meant to show), 2 when it stopped early.
-    return code === 2 ? 2 : 0;
+    // The demo ran: 0 whatever the verdict (a FAIL is what the demo is meant to show); 2 when it stopped early or
+    // could not establish its result (incomplete causes, even under the FAIL that wins over them).
+    return result.candidate.partial || result.candidate.verdict.incomplete?.length ? 2 : 0;
   } finally {
     interrupt.dispose();
     await Promise.all(labs.map((l) => l.close()));

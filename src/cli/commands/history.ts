@@ -62,6 +62,6 @@ export async function historyCommand(opts: { json?: true; target?: string; limit
     process.stdout.write(`no scans in ${historyPath(storeUrl)} yet\n`);
     return 0;
   }
-  for (const s of scans) process.stdout.write(`${s.id}  ${s.startedAt.slice(0, 19).replace('T', ' ')}  ${(s.verdict ?? '-').toUpperCase().padEnd(4)}  ${(s.state === 'running' && s.progress.total ? `running ${s.progress.done}/${s.progress.total}` : s.state).padEnd(9)} ${String(s.findingCount).padStart(4)} findings  ${s.target}${s.version ? `  v${s.version}` : ''}\n`);
+  for (const s of scans) process.stdout.write(`${s.id}  ${s.startedAt.slice(0, 19).replace('T', ' ')}  ${(s.verdict ?? '-').toUpperCase().padEnd(10)}  ${(s.state === 'running' && s.progress.total ? `running ${s.progress.done}/${s.progress.total}` : s.state).padEnd(9)} ${String(s.findingCount).padStart(4)} findings  ${s.target}${s.version ? `  v${s.version}` : ''}\n`);
   return 0;
 }

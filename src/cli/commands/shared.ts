@@ -5,6 +5,7 @@ import type { Report } from '../../core/index.js';
 import { allChecks } from '../../checks/index.js';
 import type { AnyCheck } from '../../checks/kit/define.js';
 import { renderTerminal, validateReport, writeReports, parseFormats } from '../../report/index.js';
+import { verdictStatus } from '../../report/text.js';
 
 export { parseFormats };
 
@@ -73,7 +74,7 @@ export function readBaselineReport(path: string): Report {
 
 const useColor = (): boolean => Boolean(process.stdout.isTTY) && !process.env.CI && !process.env.NO_COLOR;
 
-/** Writes the reports and prints the summary (verdict first); returns the exit code for the verdict. */
+/** Writes the reports and prints the summary (verdict first); returns the exit code for the verdict (exitCodeFor). */
 export async function finish(report: Report, outDir: string, formats: string, opts: { json?: boolean | undefined; quiet?: boolean | undefined }): Promise<number> {
   const paths = await writeReports(report, outDir, parseFormats(formats));
   if (opts.json) {
@@ -82,6 +83,12 @@ export async function finish(report: Report, outDir: string, formats: string, op
     process.stdout.write(renderTerminal(report, { color: useColor() }) + '\n');
     process.stdout.write(`\nreports:\n${Object.entries(paths).map(([f, p]) => `  ${f.padEnd(9)} ${p}`).join('\n')}\n`);
   }
-  if (!report.verdict.pass) return 1;
-  return report.partial ? 2 : 0;
+  return exitCodeFor(report);
+}
+
+/** 0 pass, 1 fail (a failing rule wins), 2 incomplete: vouch could not establish enough to pass (docs/verdict.md). */
+export function exitCodeFor(report: Pick<Report, 'verdict' | 'partial'>): number {
+  const status = verdictStatus(report.verdict);
+  if (status === 'fail') return 1;
+  return status === 'incomplete' || report.partial ? 2 : 0;
 }
