@@ -11,7 +11,7 @@ import { discover } from '../discover/index.js';
 import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
 import { createIdentitySessions } from '../identities/sessions.js';
-import { createAuditLog, createEngine, createRedactor, interruptReason, redactExchange } from '../net/index.js';
+import { createAuditLog, createEngine, createRedactor, interruptReason, outageWatch, redactExchange } from '../net/index.js';
 import type { Redactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
@@ -109,6 +109,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     concurrency: config.budget.concurrency,
     ...(config.budget.ratePerSecond !== undefined ? { ratePerSecond: config.budget.ratePerSecond } : {}),
     timeoutMs: config.budget.timeoutMs,
+    ...outageWatch(config.budget.outage),
     tls: run.tls,
     audit: createAuditLog(join(opts.scanDir, 'audit.jsonl'), redact),
     ...(opts.signal ? { signal: opts.signal } : {}),
