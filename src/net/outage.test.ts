@@ -100,6 +100,7 @@ describe('outage watch', () => {
     clock.t = 5_000;
     expect(await watch.failed(ex(4_990, false))).toBe('keep');
     clock.t = 10_000;
+    watch.note(ex(9_980, true));
     expect(await watch.failed(ex(9_990, false))).toBe('keep');
     expect(watch.outages().map((o) => [o.id, o.recovered, o.startedAt])).toEqual([
       ['outage-1', true, 900],

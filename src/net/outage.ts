@@ -55,6 +55,8 @@ interface Episode {
   joined: Exchange[];
   result: Promise<'up' | 'recovered' | 'down'>;
   record?: Outage;
+  /** Nothing had answered before the first failure: the target may have been down already, so it is retried too. */
+  retryFirst?: boolean;
 }
 
 const RING = 16;
@@ -128,7 +130,7 @@ export class OutageWatch {
       if (x.error) x.error.message += ' (the target kept answering: a probe got a response, so this is the operation’s own failure)';
       return 'keep';
     }
-    if (episode.record?.suspects[0] === x.id) {
+    if (episode.record?.suspects[0] === x.id && !episode.retryFirst) {
       if (x.error) x.error.message += ` (the first request that failed in ${episode.record.id}: a suspected cause, not retried)`;
       return 'keep';
     }
@@ -181,6 +183,7 @@ export class OutageWatch {
       record.failed = failedNow.map((x) => x.id);
       const before = this.recent.filter((x) => x !== prime && x.timing.startedAt <= prime.timing.startedAt && !record.failed.includes(x.id));
       record.suspects = [prime.id, ...before.reverse().slice(0, 2).map((x) => x.id)];
+      episode.retryFirst = !before.some((x) => x.response !== undefined);
       if (answered) {
         record.endedAt = this.now();
         record.recovered = true;
