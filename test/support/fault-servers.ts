@@ -72,13 +72,13 @@ export interface Falling extends Running {
 }
 
 /**
- * An HTTP server that stops answering for `hangMs` (Infinity: for good) after a request `trigger` picks, like a hung
- * worker: that request and every one arriving while it hangs get nothing (their sockets stay open until the client
- * gives up or the server closes). `hangMs: 0` with `firstRequest` hangs from the very first request on.
+ * An HTTP server that stops answering for `hangMs` (Infinity: for good; a function: per fall, from 1) after a request
+ * `trigger` picks, like a hung worker: that request and every one arriving while it hangs get nothing (their sockets
+ * stay open until the client gives up or the server closes).
  */
 export async function fallingServer(
   trigger: (req: IncomingMessage) => boolean,
-  hangMs: number,
+  hangMs: number | ((fall: number) => number),
   handler: (req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<Falling> {
   let until = 0;
@@ -93,7 +93,7 @@ export async function fallingServer(
     if (trigger(req)) {
       falls++;
       unanswered++;
-      until = now + hangMs;
+      until = now + (typeof hangMs === 'number' ? hangMs : hangMs(falls));
       return;
     }
     handler(req, res);
