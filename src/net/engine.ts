@@ -535,23 +535,22 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   /**
-   * A GET of the target (or `outage.probePath`), anonymous, past the pause but through scope, budget, rate limit,
-   * recorder and audit like any request; its response (or error) notes that it was an outage probe.
+   * A GET of the target (or `outage.probePath`), anonymous, past the pause but through scope, budget, recorder and
+   * audit like any request. Over a fresh connection of its own (the raw writer): it never waits for a slot or a
+   * connection held by requests that hang. Its response (or error) notes that it was an outage probe.
    */
-  function probe(): Promise<Exchange> {
+  async function probe(): Promise<Exchange> {
     const meta: SendMeta = { identity: 'anonymous' };
-    let where: Exchange | Where;
-    try {
-      where = admit('GET', probeUrl, NO_HEADERS, meta);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    if (!(where instanceof Where)) return Promise.resolve(where);
-    return dispatchOne({ method: 'GET', url: probeUrl, timeoutMs: probeTimeout }, probeUrl, 'GET', NO_HEADERS, meta, where, undefined).then((ex) => {
-      if (ex.response) (ex.response.notes ??= []).push('outage probe: does the target answer?');
-      else if (ex.error) ex.error.message = `outage probe: ${ex.error.message}`;
-      return ex;
-    });
+    const where = admit('GET', probeUrl, NO_HEADERS, meta);
+    if (!(where instanceof Where)) return where;
+    const host = where.url().host;
+    const headers: HeaderList = [['host', host], UA_HEADER, ['accept', '*/*'], ['connection', 'close']];
+    const bytes = Buffer.from(`GET ${where.target} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`, 'latin1');
+    const startedAt = Date.now();
+    const result = await rawExchange(bytes, where.url(), { timeoutMs: probeTimeout, maxBytes: maxBody, lingerMs: 0, ...rawTls }, inFlight);
+    if (result.status !== undefined) (result.notes ??= []).push('outage probe: does the target answer?');
+    else if (result.error) result.error.message = `outage probe: ${result.error.message}`;
+    return settle(result, { method: 'GET', url: probeUrl, headers }, meta, where.key, originState(where.key).bucket, startedAt, 'raw');
   }
 
   /** Waits between recovery probes; an interruption ends the wait at once (the next probe is then refused). */

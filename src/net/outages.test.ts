@@ -27,7 +27,7 @@ const ok = (_req: unknown, res: { end: (s: string) => void }): void => res.end('
 
 describe('engine outage watch', () => {
   it('a hang after POST /crash: sending pauses, probes back off, the others are sent again, the crash is the suspect', async () => {
-    const server = await fallingServer((req) => req.url === '/crash', 1_500, ok);
+    const server = await fallingServer((req) => req.url === '/crash', 2_000, ok);
     const path = join(mkdtempSync(join(tmpdir(), 'vouch-outage-')), 'audit.jsonl');
     const engine = await setup(server, { audit: createAuditLog(path, createRedactor()) });
     expect((await engine.send({ method: 'GET', url: '/before' }, anon)).response?.status).toBe(200);
@@ -43,7 +43,7 @@ describe('engine outage watch', () => {
     const [o] = engine.outages();
     expect(o).toMatchObject({ id: 'outage-1', recovered: true, suspects: [crashed.id, expect.any(String)] });
     expect(engine.exchange(o!.suspects[1]!)?.request.url).toMatch(/\/before$/);
-    expect(o!.endedAt! - o!.startedAt).toBeGreaterThanOrEqual(1_400);
+    expect(o!.endedAt! - o!.startedAt).toBeGreaterThanOrEqual(1_900);
     expect(o!.probes.length).toBeGreaterThanOrEqual(3);
     expect(o!.retried).toHaveLength(2);
     expect((await engine.send({ method: 'GET', url: '/after' }, anon)).response?.status).toBe(200);
@@ -88,7 +88,7 @@ describe('engine outage watch', () => {
       const was = first;
       first = false;
       return was;
-    }, 1_000, ok);
+    }, 1_500, ok);
     const engine = await setup(server);
     // Nothing answered before it, so the target may have been down already: the first request is sent again.
     const x = await engine.send({ method: 'GET', url: '/first' }, anon);

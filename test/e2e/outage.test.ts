@@ -61,8 +61,8 @@ const outageFinding = (r: Report) => r.findings.filter((f) => f.checkId === 'tar
 
 describe('a target that falls over during the scan', () => {
   it('hangs for 20 s after GET /api/search?q=-1: a confirmed finding at that request, then the rest of the plan runs', async () => {
-    // The first fall hangs 20 s; the confirmation replay's fall 2 s (the test stays bounded).
-    const s = await api((n) => (n === 1 ? 20_000 : 2_000));
+    // The first fall hangs 20 s; the confirmation replay's fall 4 s (the test stays bounded).
+    const s = await api((n) => (n === 1 ? 20_000 : 4_000));
     const { report, audit } = await scan(s, 'staging', 60_000);
     expect(validateReport(report)).toEqual({ valid: true });
     expect(report.partial).toBeUndefined();

@@ -17,7 +17,7 @@ const operations = [
 ];
 
 async function target(crashes: boolean): Promise<Falling> {
-  const s = await fallingServer((req) => crashes && req.url === '/crash', 1_000, (_req, res) => res.end('ok'));
+  const s = await fallingServer((req) => crashes && req.url === '/crash', 2_000, (_req, res) => res.end('ok'));
   servers.push(s);
   return s;
 }
@@ -30,7 +30,7 @@ describe('target-outage', () => {
     const r = await scan(s);
     expect(r.findings).toHaveLength(1);
     const f = r.findings[0]!;
-    expect(f.confidence).toBe('confirmed');
+    expect(f.confidence, f.proof.summary).toBe('confirmed');
     expect([f.operation.method, f.operation.path]).toEqual(['GET', '/crash']);
     expect(f.proof.summary).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/crash \(exchange x\d+\) was the last request before the target stopped answering: it got TIMEOUT/);
     expect(f.proof.summary).toMatch(/answered again \d+\.\d s later/);
