@@ -112,6 +112,22 @@ describe('engine outage watch', () => {
     expect(engine.outages()[0]!.endedAt).toBeUndefined();
   });
 
+  it('an interruption while the target is down ends the wait at once: every waiting send rejects with VOUCH_INTERRUPTED', async () => {
+    const server = await fallingServer(() => true, Number.POSITIVE_INFINITY, ok);
+    const controller = new AbortController();
+    const engine = await setup(server, { outage: { ...fast, maxWaitMs: 60_000 }, signal: controller.signal });
+    const t0 = performance.now();
+    const first = engine.send({ method: 'GET', url: '/a' }, anon);
+    const waiting = (async () => {
+      await new Promise((r) => setTimeout(r, 700));
+      return engine.send({ method: 'GET', url: '/b' }, anon);
+    })();
+    setTimeout(() => controller.abort(new Error('interrupted by SIGTERM')), 1_000);
+    // Both handled at once: whichever rejects first must not count as unhandled.
+    await Promise.all([expect(first).rejects.toMatchObject({ code: 'VOUCH_INTERRUPTED' }), expect(waiting).rejects.toMatchObject({ code: 'VOUCH_INTERRUPTED' })]);
+    expect(performance.now() - t0).toBeLessThan(3_000);
+  });
+
   it('without the watch the circuit breaker still applies (benchmarks, tools that opt out)', async () => {
     const server = await httpServer((req) => req.socket.destroy());
     const engine = await setup(server, { hostErrorThreshold: 2 }, false);
