@@ -37,6 +37,9 @@ const CONNECTION_CODES = new Set(['TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'ECON
 /** True when a request got no response because the connection failed or timed out. */
 export const connectionFailure = (x: Exchange): boolean => !x.response && x.error !== undefined && CONNECTION_CODES.has(x.error.code);
 
+/** The connection was never accepted: refused, no route, or the TCP connect itself timed out. */
+const neverConnected = (x: Exchange): boolean => /^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH)$/.test(x.error?.code ?? '') || /connect timeout/i.test(x.error?.message ?? '');
+
 /** What the engine does with a request that failed to connect: give it back as it is, or send it once more. */
 export type AfterFailure = 'keep' | 'retry';
 
@@ -78,6 +81,8 @@ export class OutageWatch {
   private episode: Episode | undefined;
   private paused: Promise<void> | undefined;
   private down: VouchError | undefined;
+  /** The target answered at least once: from then on, a connection it refuses is an outage, not a wrong URL. */
+  private answered = false;
 
   constructor(
     options: OutageOptions,
@@ -103,6 +108,7 @@ export class OutageWatch {
 
   /** Every request that settled (not probes): the most recent ones become suspects when an outage begins. */
   note(x: Exchange): void {
+    if (x.response) this.answered = true;
     this.recent.push(x);
     if (this.recent.length > RING) this.recent.shift();
   }
@@ -122,6 +128,9 @@ export class OutageWatch {
       past.failed.push(x.id);
       return 'retry';
     }
+    // Nothing ever answered and nothing accepted the connection: the target is unreachable (a wrong URL, not started),
+    // which the caller reports at once. A timeout or reset after connecting is a target that hangs: that is waited for.
+    if (!this.answered && neverConnected(x)) return 'keep';
     const episode = (this.episode ??= this.begin());
     episode.joined.push(x);
     const result = await episode.result;

@@ -128,6 +128,18 @@ describe('engine outage watch', () => {
     expect(performance.now() - t0).toBeLessThan(3_000);
   });
 
+  it('a target that never answered and refuses the connection is unreachable: no probe, no wait', async () => {
+    const server = await httpServer(ok);
+    const engine = await setup(server);
+    await server.close();
+    const t0 = performance.now();
+    const x = await engine.send({ method: 'GET', url: '/' }, anon);
+    expect(x.error?.code).toBe('ECONNREFUSED');
+    expect(performance.now() - t0).toBeLessThan(200);
+    expect(engine.stats().sent).toBe(1);
+    expect(engine.outages()).toEqual([]);
+  });
+
   it('without the watch the circuit breaker still applies (benchmarks, tools that opt out)', async () => {
     const server = await httpServer((req) => req.socket.destroy());
     const engine = await setup(server, { hostErrorThreshold: 2 }, false);
