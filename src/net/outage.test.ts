@@ -2,7 +2,8 @@
 // back-off probes until recovery (30 s here, instantly), suspects, retries, and a target that never answers again.
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../core/index.js';
-import { OutageWatch, TARGET_UNAVAILABLE, type OutageOptions } from './outage.js';
+import { parseConfig } from '../config/index.js';
+import { OutageWatch, outageWatch, TARGET_UNAVAILABLE, type OutageOptions } from './outage.js';
 
 let n = 0;
 const ex = (startedAt: number, ok: boolean, extra: Partial<Exchange> = {}): Exchange => ({
@@ -106,5 +107,16 @@ describe('outage watch', () => {
       ['outage-1', true, 900],
       ['outage-2', true, 9_990],
     ]);
+  });
+});
+
+describe('budget.outage → the engine option', () => {
+  it('on by default with a 60 s wait; waitMs 0 turns it off; vouch.yaml values pass through and are checked', () => {
+    expect(outageWatch(undefined)).toEqual({ outage: { maxWaitMs: 60_000 } });
+    expect(outageWatch({ waitMs: 0 })).toEqual({});
+    const config = parseConfig('budget:\n  outage: { waitMs: 5000, probePath: /health, probeTimeoutMs: 300 }\n', 'vouch.yaml', {});
+    expect(outageWatch(config.budget.outage)).toEqual({ outage: { maxWaitMs: 5_000, probePath: '/health', probeTimeoutMs: 300 } });
+    expect(() => parseConfig('budget:\n  outage: { waitMs: -1 }\n', 'vouch.yaml', {})).toThrow(/budget\.outage\.waitMs/);
+    expect(() => parseConfig('budget:\n  outage: { probePath: health }\n', 'vouch.yaml', {})).toThrow(/budget\.outage\.probePath/);
   });
 });

@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allChecks } from '../../src/checks/index.js';
 import { parseConfig, resolveRun } from '../../src/config/index.js';
@@ -28,10 +29,18 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-/** An API whose worker hangs on `GET /api/search?q=-1` (an edge case not-a-server-error sends): `hang(n)` ms for fall n. */
-async function api(hang: (fall: number) => number): Promise<Falling> {
+const searchMinusOne = (req: IncomingMessage): boolean => {
+  const u = new URL(req.url ?? '/', 'http://x');
+  return u.pathname === '/api/search' && u.searchParams.get('q') === '-1';
+};
+
+/**
+ * An API whose worker hangs on the request `trigger` picks (by default `GET /api/search?q=-1`, an edge case
+ * not-a-server-error sends): `hang(n)` ms for fall n.
+ */
+async function api(hang: (fall: number) => number, trigger: (req: IncomingMessage) => boolean = searchMinusOne): Promise<Falling> {
   const s = await fallingServer(
-    (req) => new URL(req.url ?? '/', 'http://x').pathname === '/api/search' && new URL(req.url ?? '/', 'http://x').searchParams.get('q') === '-1',
+    trigger,
     hang,
     (req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -92,6 +101,28 @@ describe('a target that falls over during the scan', () => {
     expect(found[0]!.proof.summary).toMatch(/not confirmed: safe mode/);
     expect(s.falls()).toBe(1);
     expect(report.partial).toBeUndefined();
+  });
+
+  it('hangs on the very first request for 3 s: the scan waits, resends it, and runs the whole plan', async () => {
+    let first = true;
+    const s = await api(
+      () => 3_000,
+      () => {
+        const was = first;
+        first = false;
+        return was;
+      },
+    );
+    const { report } = await scan(s, 'staging', 60_000);
+    expect(report.partial).toBeUndefined();
+    expect(report.surface.operations.length).toBeGreaterThanOrEqual(4);
+    expect(report.stats.tasks.filter((t) => t.checkId === 'not-a-server-error').every((t) => t.status === 'clean')).toBe(true);
+    // Attributed to that first request; its replay does not bring the target down again, so it stays tentative.
+    const found = outageFinding(report);
+    expect(found.map((f) => f.confidence)).toEqual(['tentative']);
+    expect(found[0]!.proof.summary).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/? \(exchange x000001\) was the last request/);
+    expect(found[0]!.proof.summary).toMatch(/did not bring the target down/);
+    expect(s.falls()).toBe(1);
   });
 
   it('never recovers: the scan ends, the remaining tasks are not run with a target-unavailable reason', async () => {
