@@ -55,6 +55,8 @@ export interface Outage {
   /** Epoch ms: when a probe got an answer again (recovered only). */
   endedAt?: number;
   recovered: boolean;
+  /** Not recovered: why sending stopped, the VOUCH_TARGET_UNAVAILABLE message (it begins `target-unavailable:`). */
+  reason?: string;
 }
 
 export interface EngineStats {

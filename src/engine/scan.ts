@@ -215,6 +215,8 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       stopped: ran.stopped ?? (opts.signal?.aborted ? interruptReason(opts.signal) : undefined),
     };
     const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
+    // The target stopped answering for good while confirming: the scan is partial all the same (target-unavailable).
+    executed.stopped ??= engine.outages().find((o) => !o.recovered)?.reason;
     const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
     const { suppressed, accepted } = applyAccepted(config.accepted, findings, opts.now ?? new Date());
     const rules = rulesFor(config, run.target.environment);

@@ -89,7 +89,7 @@ describe('outage watch', () => {
     await expect(failure).rejects.toMatchObject({ code: 'VOUCH_TARGET_UNAVAILABLE', message: expect.stringMatching(new RegExp(`^${TARGET_UNAVAILABLE}: http://127.0.0.1:1 stopped answering`)) as string });
     // The wait is bounded by maxWaitMs: the last pause is cut to what is left.
     expect(sleeps.reduce((a, b) => a + b, 0)).toBe(10_000);
-    expect(watch.outages()[0]).toMatchObject({ recovered: false });
+    expect(watch.outages()[0]).toMatchObject({ recovered: false, reason: expect.stringMatching(/^target-unavailable: /) as string });
     expect(watch.outages()[0]!.endedAt).toBeUndefined();
     await expect(watch.gate()).rejects.toMatchObject({ code: 'VOUCH_TARGET_UNAVAILABLE' });
     await expect(watch.failed(ex(20_000, false))).rejects.toMatchObject({ code: 'VOUCH_TARGET_UNAVAILABLE' });

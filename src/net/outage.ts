@@ -204,6 +204,7 @@ export class OutageWatch {
         `${TARGET_UNAVAILABLE}: ${this.deps.origin} stopped answering at ${clock(record.startedAt)} (first failure: ${prime.request.method} ${prime.request.url}, exchange ${prime.id}, ${prime.error?.code ?? 'no response'}) and did not answer ${record.probes.length} probes within ${waited} s; vouch stopped sending`,
         { hint: 'Look at the target’s logs around that request; budget.outage.waitMs in vouch.yaml sets how long vouch waits.' },
       );
+      record.reason = this.down.message;
       return 'down';
     } finally {
       this.paused = undefined;

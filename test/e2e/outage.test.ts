@@ -125,6 +125,17 @@ describe('a target that falls over during the scan', () => {
     expect(s.falls()).toBe(1);
   });
 
+  it('the confirmation replay brings it down for good: confirmed, and the report is partial (target-unavailable)', async () => {
+    const s = await api((n) => (n === 1 ? 2_000 : Number.POSITIVE_INFINITY));
+    const { report } = await scan(s, 'staging', 2_000);
+    expect(validateReport(report)).toEqual({ valid: true });
+    const found = outageFinding(report);
+    expect(found.map((f) => f.confidence)).toEqual(['confirmed']);
+    expect(found[0]!.proof.summary).toMatch(/brought it down again \(outage-2\); it did not answer again/);
+    expect(report.partial?.reason).toMatch(/^target-unavailable: /);
+    expect(s.falls()).toBe(2);
+  });
+
   it('never recovers: the scan ends, the remaining tasks are not run with a target-unavailable reason', async () => {
     const s = await api(() => Number.POSITIVE_INFINITY);
     const { report } = await scan(s, 'staging', 1_500);
