@@ -106,9 +106,11 @@ export class OutageWatch {
     });
   }
 
-  /** Every request that settled (not probes): the most recent ones become suspects when an outage begins. */
+  /** Every request that settled (not probes): the most recent ones sent become suspects when an outage begins. */
   note(x: Exchange): void {
     if (x.response) this.answered = true;
+    // Refusals (scope, safe mode) never left: they cannot have brought anything down.
+    else if (!connectionFailure(x)) return;
     this.recent.push(x);
     if (this.recent.length > RING) this.recent.shift();
   }
