@@ -122,6 +122,19 @@ export const configSchema = z.strictObject({
       ratePerSecond: z.number().positive().optional(),
       concurrency: z.number().int().min(1).max(256).default(8),
       timeoutMs: z.number().int().positive().default(15_000),
+      /**
+       * When the target stops answering mid-scan: vouch pauses, probes with back-off and resumes when it answers
+       * (docs/engine.md#outages). `waitMs` bounds the wait (default 60,000; 0 = no watch, the circuit breaker alone).
+       */
+      outage: z
+        .strictObject({
+          waitMs: z.number().int().min(0).max(3_600_000).default(60_000),
+          /** Path of the recovery probe (an anonymous GET). Default: the target URL. */
+          probePath: z.string().startsWith('/').optional(),
+          /** Timeout of one probe, ms. Default 5,000. */
+          probeTimeoutMs: z.number().int().positive().default(5_000),
+        })
+        .optional(),
     })
     .default({ requests: 20_000, concurrency: 8, timeoutMs: 15_000 }),
   /** Discovery: the HTML crawl's limits, GraphQL introspection, extra sources (docs/discovery.md). */

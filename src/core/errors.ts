@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   VOUCH_REPORT_INVALID: 'a report or baseline could not be read',
   VOUCH_STORE_ERROR: 'the history store could not be used',
   VOUCH_INTERRUPTED: 'the scan was interrupted',
+  VOUCH_TARGET_UNAVAILABLE: 'the target stopped answering during the scan and did not recover',
   VOUCH_INTERNAL: 'a bug in vouch',
 } as const;
 

@@ -27,6 +27,38 @@ export interface SendMeta {
   probe?: boolean;
 }
 
+/**
+ * The target stopped answering during the scan (connection refused or reset, timeouts) while a probe of a known-good
+ * request failed too: the engine paused all sending, probed with back-off and resumed when it answered again
+ * (`HttpEngine.outages()`, docs/engine.md#outages). Data only: a check turns it into a finding.
+ */
+export interface Outage {
+  /** `outage-1`, `outage-2`, … in the order they began. */
+  id: string;
+  /** The origin that stopped answering (`scheme://host:port`). */
+  origin: string;
+  /**
+   * Exchange ids of the requests sent last before the target stopped answering, the most likely cause first: the
+   * earliest-started failed request, then up to two that started before it. Never retried automatically.
+   */
+  suspects: string[];
+  /** Exchange ids of the requests that failed because of the outage. */
+  failed: string[];
+  /** Exchange ids of the probes sent to tell whether it answers again, in order. */
+  probes: string[];
+  /** Exchange ids of the failed requests that were sent again once it answered (their tasks got the retry). */
+  retried: string[];
+  /** Epoch ms: when the first failed request was sent. */
+  startedAt: number;
+  /** Epoch ms: when the first probe failed too (sending paused from then on). */
+  detectedAt: number;
+  /** Epoch ms: when a probe got an answer again (recovered only). */
+  endedAt?: number;
+  recovered: boolean;
+  /** Not recovered: why sending stopped, the VOUCH_TARGET_UNAVAILABLE message (it begins `target-unavailable:`). */
+  reason?: string;
+}
+
 export interface EngineStats {
   sent: number;
   refused: number;
@@ -37,7 +69,8 @@ export interface EngineStats {
 /**
  * Every request vouch makes goes through one of these: scope guard, safe mode, budget, rate limit, recording and
  * audit log are its job. `send` resolves with an Exchange whose `error` is set when no response came
- * (including scope and safe-mode refusals); it rejects only with VOUCH_BUDGET_EXHAUSTED or VOUCH_INTERRUPTED.
+ * (including scope and safe-mode refusals); it rejects only with VOUCH_BUDGET_EXHAUSTED, VOUCH_INTERRUPTED or (the
+ * target stopped answering and did not recover) VOUCH_TARGET_UNAVAILABLE.
  */
 export interface HttpEngine {
   send(req: SendRequest, meta: SendMeta): Promise<Exchange>;
@@ -48,5 +81,7 @@ export interface HttpEngine {
   /** Records an exchange vouch did not send (an out-of-band callback) so findings can cite it; not audited. */
   record?(x: Omit<Exchange, 'id'>): Exchange;
   stats(): EngineStats;
+  /** Times the target stopped answering during the scan (empty when the engine does not watch for outages). */
+  outages?(): readonly Outage[];
   close(): Promise<void>;
 }

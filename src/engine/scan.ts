@@ -11,7 +11,7 @@ import { discover } from '../discover/index.js';
 import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
 import { createIdentitySessions, type IdentitySessions } from '../identities/sessions.js';
-import { createAuditLog, createEngine, createRedactor, interruptReason, redactExchange } from '../net/index.js';
+import { createAuditLog, createEngine, createRedactor, interruptReason, outageWatch, redactExchange } from '../net/index.js';
 import type { Engine, Redactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
@@ -109,6 +109,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     concurrency: config.budget.concurrency,
     ...(config.budget.ratePerSecond !== undefined ? { ratePerSecond: config.budget.ratePerSecond } : {}),
     timeoutMs: config.budget.timeoutMs,
+    ...outageWatch(config.budget.outage),
     tls: run.tls,
     audit: createAuditLog(join(opts.scanDir, 'audit.jsonl'), redact),
     ...(opts.signal ? { signal: opts.signal } : {}),
@@ -214,6 +215,8 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       stopped: ran.stopped ?? (opts.signal?.aborted ? interruptReason(opts.signal) : undefined),
     };
     const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
+    // The target stopped answering for good while confirming: the scan is partial all the same (target-unavailable).
+    executed.stopped ??= engine.outages().find((o) => !o.recovered)?.reason;
     const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
     const { suppressed, accepted } = applyAccepted(config.accepted, findings, opts.now ?? new Date());
     const rules = rulesFor(config, run.target.environment);

@@ -1,5 +1,5 @@
 // src/execute/context.ts — builds the CheckContext a check runs in: its operation, identity and a scoped send().
-import type { Exchange, HttpEngine, Identity, Operation, Surface, Target } from '../core/index.js';
+import type { Exchange, HttpEngine, Identity, Operation, Outage, Surface, Target } from '../core/index.js';
 import type { AnyCheck, CheckContext, CheckOob, Strength } from '../checks/kit/define.js';
 import type { OobCallback, OobHandle } from '../oob/listener.js';
 
@@ -80,6 +80,7 @@ export function createCheckContext(scan: ScanContextInput, task: TaskContextInpu
         ...(probe ? { probe } : {}),
       }),
     recorded: (): readonly Exchange[] => input.engine.exchanges(),
+    outages: (): readonly Outage[] => input.engine.outages?.() ?? [],
     url: (path: string) => `${origin.protocol}//${origin.host}${path.startsWith('/') ? path : `/${path}`}`,
   };
 }

@@ -54,6 +54,8 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   const outcomes: TaskOutcome[] = [];
   const audits: PermissionAudit[] = [];
   let stopped: string | undefined;
+  /** The target stopped answering for good: passive tasks still run (they only read what was recorded). */
+  let targetGone = false;
   let done = 0;
   const total = input.plan.tasks.length;
 
@@ -67,7 +69,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     let outcome: TaskOutcome;
     const mine: Candidate[] = [];
     const mineAudits: PermissionAudit[] = [];
-    if (stopped || signal.aborted) {
+    if ((stopped && !(targetGone && check?.kind === 'passive')) || signal.aborted) {
       outcome = { taskId: task.id, status: 'not-run', reason: stopped ?? interruptReason(signal) };
     } else if (!check || !identity) {
       outcome = { taskId: task.id, status: 'crashed', reason: `plan names unknown ${check ? 'identity' : 'check'} (${task.checkId}/${task.identity})` };
@@ -86,8 +88,9 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
         } else if (result.status === 'clean') outcome = { taskId: task.id, status: 'clean' };
         else outcome = { taskId: task.id, status: 'inconclusive', reason: result.reason };
       } catch (e) {
-        if (isVouchError(e) && (e.code === 'VOUCH_BUDGET_EXHAUSTED' || e.code === 'VOUCH_INTERRUPTED')) {
-          if (e.code === 'VOUCH_INTERRUPTED' || !e.message.startsWith('check ')) stopped ??= e.message;
+        if (isVouchError(e) && (e.code === 'VOUCH_BUDGET_EXHAUSTED' || e.code === 'VOUCH_INTERRUPTED' || e.code === 'VOUCH_TARGET_UNAVAILABLE')) {
+          if (e.code === 'VOUCH_TARGET_UNAVAILABLE') targetGone = true;
+          if (e.code !== 'VOUCH_BUDGET_EXHAUSTED' || !e.message.startsWith('check ')) stopped ??= e.message;
           outcome = { taskId: task.id, status: 'not-run', reason: e.message };
         } else {
           const msg = e instanceof Error ? e.message : String(e);

@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'undici';
 import { VouchError } from '../core/index.js';
-import type { EngineStats, Exchange, HeaderList, HttpEngine, ResponseRecord, Scope, SendMeta, SendRequest, Target, TlsSettings } from '../core/index.js';
+import type { EngineStats, Exchange, HeaderList, HttpEngine, Outage, ResponseRecord, Scope, SendMeta, SendRequest, Target, TlsSettings } from '../core/index.js';
 import { noAudit, type AuditEntry, type AuditLog } from './audit.js';
 import { bodyText, encodeBody } from './body.js';
 import { HOST_UNAVAILABLE, HostBreaker } from './breaker.js';
@@ -12,6 +12,7 @@ import { CookieJar } from './cookies.js';
 import { Gate, MAX_BACKOFF_MS, parseRetryAfter, TokenBucket } from './limiter.js';
 import { describeRawRequest, rawExchange } from './raw.js';
 import { createRecorder, type RecordMode } from './recorder.js';
+import { connectionFailure, OUTAGE_DEFAULTS, OutageWatch, type OutageOptions } from './outage.js';
 import { createScopeJudge, originOf } from './scope.js';
 import { Connections, connector, trustedCas, type ConnectionOptions, type Waiter } from './connections.js';
 import { captureHeaderBytes, WireHandler, type Abortable, type WireDone, type WireRequest, type WireResult } from './wire.js';
@@ -51,6 +52,13 @@ export interface EngineOptions {
   hostErrorThreshold?: number;
   /** Let one request through an open circuit after this long, ms. Default: never (the origin stays closed). */
   hostErrorCooldownMs?: number;
+  /**
+   * Watch for outages (docs/engine.md#outages): a request that gets no response makes the engine probe the target;
+   * when the probe fails too, all sending pauses, probes back off until it answers (then failed requests are sent
+   * again) or `maxWaitMs` passes (then every send rejects with VOUCH_TARGET_UNAVAILABLE). Replaces the circuit
+   * breaker. Default: off (the scan turns it on from `budget.outage`).
+   */
+  outage?: OutageOptions;
   /** What the recorder keeps: 'all' (default), `{ ring: n }` or 'counts' (benchmarks, soaks). */
   record?: RecordMode;
   /** Add the exact request-head bytes undici wrote as a response note (`request head: ...`). Default false. */
@@ -86,6 +94,8 @@ export interface Engine extends HttpEngine {
   sendRaw(bytes: string | Uint8Array, url: string, meta: SendMeta, options?: { timeoutMs?: number; lingerMs?: number }): Promise<Exchange>;
   /** Origins whose circuit breaker is open. */
   unavailableOrigins(): string[];
+  /** Times the target stopped answering (with `outage` set; else always empty). */
+  outages(): readonly Outage[];
   /** Puts back the exchanges of an earlier run of the same scan (resume): ids kept, new ids continue after them. */
   restore(exchanges: readonly Exchange[], after?: number): void;
   /** Exchange ids handed out so far (the last id's number). */
@@ -169,7 +179,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const rawCa = trustedCas(opts.tls);
   const rawTls = { verifyTls: opts.tls?.verify ?? true, ...(rawCa ? { ca: rawCa } : {}) };
   const gate = new Gate(concurrency);
-  const breaker = new HostBreaker({ threshold: opts.hostErrorThreshold ?? 5, ...(opts.hostErrorCooldownMs !== undefined ? { cooldownMs: opts.hostErrorCooldownMs } : {}) });
+  const breaker = new HostBreaker({ threshold: opts.outage ? 0 : (opts.hostErrorThreshold ?? 5), ...(opts.hostErrorCooldownMs !== undefined ? { cooldownMs: opts.hostErrorCooldownMs } : {}) });
   const rate = opts.ratePerSecond ?? (opts.safeMode ? 20 : 200);
   const maxBackoff = opts.maxBackoffMs ?? MAX_BACKOFF_MS;
   const budget = opts.budget ?? 20_000;
@@ -193,6 +203,9 @@ export function createEngine(opts: EngineOptions): Engine {
   const baseOrigin = `${base.protocol}//${base.host}`;
   const baseKey = originOf(base);
   if (opts.captureHeaderBytes) captureHeaderBytes();
+  const watch = opts.outage ? new OutageWatch(opts.outage, { origin: baseOrigin, probe: () => probe(), sleep: (ms) => pause(ms) }) : undefined;
+  const probeTimeout = Math.min(opts.outage?.probeTimeoutMs ?? OUTAGE_DEFAULTS.probeTimeoutMs, timeoutMs);
+  const probeUrl = opts.outage?.probePath !== undefined ? baseOrigin + opts.outage.probePath : opts.target.url;
   /** Every origin's connections, closed gently (`close`) or at once (interruption). */
   const eachConnections = (fn: (c: Connections) => Promise<void>): Promise<void> =>
     Promise.all([...origins.values()].map((o) => (o.conns ? fn(o.conns) : undefined))).then(() => undefined);
@@ -521,7 +534,55 @@ export function createEngine(opts: EngineOptions): Engine {
     }
   }
 
+  /**
+   * A GET of the target (or `outage.probePath`), anonymous, past the pause but through scope, budget, recorder and
+   * audit like any request. Over a fresh connection of its own (the raw writer): it never waits for a slot or a
+   * connection held by requests that hang. Its response (or error) notes that it was an outage probe.
+   */
+  async function probe(): Promise<Exchange> {
+    const meta: SendMeta = { identity: 'anonymous' };
+    const where = admit('GET', probeUrl, NO_HEADERS, meta);
+    if (!(where instanceof Where)) return where;
+    const host = where.url().host;
+    const headers: HeaderList = [['host', host], UA_HEADER, ['accept', '*/*'], ['connection', 'close']];
+    const bytes = Buffer.from(`GET ${where.target} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`, 'latin1');
+    const startedAt = Date.now();
+    const result = await rawExchange(bytes, where.url(), { timeoutMs: probeTimeout, maxBytes: maxBody, lingerMs: 0, ...rawTls }, inFlight);
+    if (result.status !== undefined) (result.notes ??= []).push('outage probe: does the target answer?');
+    else if (result.error) result.error.message = `outage probe: ${result.error.message}`;
+    return settle(result, { method: 'GET', url: probeUrl, headers }, meta, where.key, originState(where.key).bucket, startedAt, 'raw');
+  }
+
+  /** Waits between recovery probes; an interruption ends the wait at once (the next probe is then refused). */
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        opts.signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      opts.signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** `send` under the outage watch: waits while sending is paused, hands failures to the watch, retries once. */
+  async function watched(w: OutageWatch, req: SendRequest, meta: SendMeta, mayRetry: boolean): Promise<Exchange> {
+    const wait = w.gate();
+    if (wait) await wait;
+    const ex = await plainSend(req, meta);
+    w.note(ex);
+    if (!connectionFailure(ex) || (await w.failed(ex)) === 'keep' || !mayRetry) return ex;
+    const again = await watched(w, req, meta, false);
+    w.retried(ex, again);
+    return again;
+  }
+
   function send(req: SendRequest, meta: SendMeta): Promise<Exchange> {
+    return watch ? watched(watch, req, meta, true) : plainSend(req, meta);
+  }
+
+  function plainSend(req: SendRequest, meta: SendMeta): Promise<Exchange> {
     // No async frame of its own when there is nothing to follow (the common case).
     const u = req.url;
     const sent = req.followRedirects ? follow(req, meta) : u.startsWith('/') ? sendOnce(req, baseOrigin + u, meta, u) : sendOnce(req, u, meta);
@@ -602,6 +663,9 @@ export function createEngine(opts: EngineOptions): Engine {
     const abs = absolute(url);
     const described = describeRawRequest(buf);
     const request: Exchange['request'] = { method: described.method, url: abs, headers: described.headers, ...(described.body.length ? encodeBody(described.body) : {}) };
+    // Raw requests wait out a pause, but their failures are not judged: malformed bytes are often answered by a reset.
+    const paused = watch?.gate();
+    if (paused) await paused;
     const where = admit(described.method, abs, described.headers, meta);
     if (!(where instanceof Where)) return where;
     const origin = where.key;
@@ -636,6 +700,7 @@ export function createEngine(opts: EngineOptions): Engine {
     },
     jar,
     unavailableOrigins: () => breaker.open(),
+    outages: () => watch?.outages() ?? [],
     close() {
       closing ??= (async () => {
         await (destroyed ?? eachConnections((c) => c.close()));

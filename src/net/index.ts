@@ -5,6 +5,7 @@ export { createRedactor, redactExchange, REDACTED, type Redactor } from './redac
 export { createAuditLog, noAudit, type AuditEntry, type AuditLog, type AuditOptions } from './audit.js';
 export { CookieJar } from './cookies.js';
 export { HOST_UNAVAILABLE } from './breaker.js';
+export { connectionFailure, outageWatch, OutageWatch, TARGET_UNAVAILABLE, type OutageOptions } from './outage.js';
 export { parseRetryAfter } from './limiter.js';
 export { createRecorder, type RecordMode, type Recorder } from './recorder.js';
 export { parseResponse } from './raw.js';

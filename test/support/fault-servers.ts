@@ -63,3 +63,40 @@ export async function tcpServer(onSocket: (socket: Socket, received: () => Buffe
 export function localTarget(url: string): { target: Target; scope: Scope } {
   return { target: { name: 'local', url, environment: 'staging' }, scope: { origins: [url], include: [], exclude: [] } };
 }
+
+export interface Falling extends Running {
+  /** Times the trigger request brought it down. */
+  falls: () => number;
+  /** Requests it left unanswered (the trigger ones included). */
+  unanswered: () => number;
+}
+
+/**
+ * An HTTP server that stops answering for `hangMs` (Infinity: for good; a function: per fall, from 1) after a request
+ * `trigger` picks, like a hung worker: that request and every one arriving while it hangs get nothing (their sockets
+ * stay open until the client gives up or the server closes).
+ */
+export async function fallingServer(
+  trigger: (req: IncomingMessage) => boolean,
+  hangMs: number | ((fall: number) => number),
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<Falling> {
+  let until = 0;
+  let falls = 0;
+  let unanswered = 0;
+  const server = await httpServer((req, res) => {
+    const now = Date.now();
+    if (now < until) {
+      unanswered++;
+      return;
+    }
+    if (trigger(req)) {
+      falls++;
+      unanswered++;
+      until = now + (typeof hangMs === 'number' ? hangMs : hangMs(falls));
+      return;
+    }
+    handler(req, res);
+  });
+  return { ...server, falls: () => falls, unanswered: () => unanswered };
+}

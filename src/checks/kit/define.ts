@@ -6,6 +6,7 @@ import type {
   Family,
   Identity,
   Operation,
+  Outage,
   PermissionAudit,
   SendRequest,
   Severity,
@@ -86,6 +87,8 @@ export interface CheckContext<O = unknown> {
   send(req: SendRequest & { identity?: string; destructive?: boolean; probe?: boolean }): Promise<Exchange>;
   /** Exchanges recorded so far in this scan (what passive checks read). */
   recorded(): readonly Exchange[];
+  /** Times the target stopped answering during this scan, as the engine recorded them (docs/engine.md#outages). */
+  outages(): readonly Outage[];
   /** Absolute URL for a path on the target. */
   url(path: string): string;
 }

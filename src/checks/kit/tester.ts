@@ -4,7 +4,7 @@ import type { Finding, Identity, Operation, PermissionAudit, Surface, TaskOutcom
 import { confirm } from '../../confirm/index.js';
 import { execute } from '../../execute/index.js';
 import { createIdentitySessions } from '../../identities/sessions.js';
-import { createEngine, createRedactor } from '../../net/index.js';
+import { createEngine, createRedactor, type OutageOptions } from '../../net/index.js';
 import { startOobListener } from '../../oob/listener.js';
 import { plan } from '../../plan/index.js';
 import { buildFindings } from '../../prioritize/index.js';
@@ -23,6 +23,10 @@ export interface CheckTestInput {
   warmup?: string[];
   /** Start the out-of-band listener for a check that declares `needsOob`. Default true. */
   oob?: boolean;
+  /** The engine's outage watch (docs/engine.md#outages); off unless given. */
+  outage?: OutageOptions;
+  /** The engine's request timeout, ms (default 15,000). */
+  timeoutMs?: number;
 }
 
 export interface CheckTestResult {
@@ -38,7 +42,7 @@ export interface CheckTestResult {
 export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise<CheckTestResult> {
   const identities: Identity[] = input.identities ?? [{ name: 'anonymous', role: 'anonymous', auth: { kind: 'none' } }];
   const target = { name: 'fixture', url: input.url, environment: input.safeMode ? ('production' as const) : ('local' as const) };
-  const engine = createEngine({ target, scope: { origins: [new URL(input.url).origin], include: [], exclude: [] }, safeMode: input.safeMode ?? false, ratePerSecond: 10_000 });
+  const engine = createEngine({ target, scope: { origins: [new URL(input.url).origin], include: [], exclude: [] }, safeMode: input.safeMode ?? false, ratePerSecond: 10_000, ...(input.outage ? { outage: input.outage } : {}), ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}) });
   const sessions = createIdentitySessions(identities, engine);
   engine.setCredentials((n) => sessions.headers(n));
   const oob = check.needsOob && input.oob !== false ? await startOobListener() : undefined;

@@ -1,5 +1,5 @@
 // src/checks/reliability/availability.ts — health probes of the target spread over the scan (first, while other
-// tasks run, and last), plus the connection failures of every recorded exchange: the target went down under test.
+// tasks run, and last): the target went down under test. Outages the engine waited out are target-outage's.
 import { z } from 'zod';
 import type { Exchange } from '../../core/index.js';
 import { defineCheck } from '../kit/define.js';
@@ -47,11 +47,10 @@ export default defineCheck({
       await sleep(ctx.options.intervalMs, ctx.signal);
       xs.push(await probe());
     }
+    // Connection failures of other requests are not counted here: one operation's reset is its own problem, and a
+    // target that stopped answering is recorded by the engine as an outage (the target-outage check).
     const failed = xs.find(down);
-    // Connection-level failures anywhere in the scan (not 5xx: those are the operations' own answers).
-    const refused = ctx.recorded().filter((x) => x.error && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CONNECT/i.test(`${x.error.code} ${x.error.message}`));
-    if (!failed && refused.length === 0) return { status: 'clean' };
-    const first = failed ?? refused[0]!;
+    if (!failed) return { status: 'clean' };
     return {
       status: 'found',
       candidates: [
@@ -61,9 +60,9 @@ export default defineCheck({
           vulnClass: 'unavailable',
           confidence: 'tentative',
           proof: {
-            summary: `GET ${ctx.options.path} answered ${what(xs[0]!)} first, then ${failed ? `probe ${xs.indexOf(failed) + 1}/${xs.length} → ${what(failed)}` : `${refused.length} request(s) of the scan failed to connect (${what(first)})`}`,
-            exchangeIds: [first.id, xs[0]!.id],
-            evidence: `probes: ${xs.map(what).join(', ')}; connection failures in the scan: ${refused.length}`,
+            summary: `GET ${ctx.options.path} answered ${what(xs[0]!)} first, then probe ${xs.indexOf(failed) + 1}/${xs.length} → ${what(failed)}`,
+            exchangeIds: [failed.id, xs[0]!.id],
+            evidence: `probes: ${xs.map(what).join(', ')}`,
           },
         },
       ],
