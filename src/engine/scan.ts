@@ -10,6 +10,7 @@ import { confirm } from '../confirm/index.js';
 import { discover } from '../discover/index.js';
 import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
+import { DEFAULT_SEED } from '../generate/index.js';
 import { createIdentitySessions } from '../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor, interruptReason, redactExchange } from '../net/index.js';
 import type { Redactor } from '../net/index.js';
@@ -48,7 +49,7 @@ export interface ScanOptions {
   resume?: ScanResume;
   /** The gate's behaviour comparison, put into `comparison.behaviour` and judged by the policy. */
   behaviour?: BehaviourDiff;
-  /** Seed for generated data; a random one when absent, recorded in the report either way. */
+  /** Seed for generated data; the fixed DEFAULT_SEED when absent (same data every run), recorded in the report either way. */
   seed?: number;
 }
 
@@ -96,7 +97,8 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   const startedAt = resume ? new Date(resume.startedAt) : new Date();
   // A resumed scan keeps the seed its first run drew (stored with its inputs), so generated data is the same.
   const storedSeed = resume?.inputs.args.seed;
-  const seed = opts.seed ?? (typeof storedSeed === 'number' ? storedSeed : undefined) ?? Math.floor(Math.random() * 2 ** 31);
+  // The default seed is fixed: two scans of an unchanged deployment send the same generated data and find the same.
+  const seed = opts.seed ?? (typeof storedSeed === 'number' ? storedSeed : undefined) ?? DEFAULT_SEED;
   const redact = createRedactor(run.secrets);
   const journal = opts.journal;
   const engine = createEngine({
@@ -213,6 +215,11 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       // Interrupted after the last task (while confirming): the findings are not all confirmed, so the scan is partial.
       stopped: ran.stopped ?? (opts.signal?.aborted ? interruptReason(opts.signal) : undefined),
     };
+    const taskById = new Map(thePlan!.tasks.map((t) => [t.id, t]));
+    const tasks: TaskRecord[] = executed.outcomes.map((o) => {
+      const t = taskById.get(o.taskId)!;
+      return { checkId: t.checkId, identity: t.identity, status: o.status, ...(t.operationId ? { operationId: t.operationId } : {}), ...('reason' in o ? { reason: o.reason } : {}) };
+    });
     const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
     const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
     const { suppressed, accepted } = applyAccepted(config.accepted, findings, opts.now ?? new Date());
@@ -226,6 +233,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         ...(executed.audits.length ? { audit: executed.audits } : {}),
         ...(opts.baseline ? { baseline: opts.baseline } : {}),
         ...(opts.behaviour ? { behaviour: opts.behaviour } : {}),
+        tasks,
         ...(rules ? { rules } : {}),
         ...(ai ? { aiInfluenced: ai } : {}),
       }),
@@ -235,11 +243,6 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const verdict = extra.length ? { ...prioritized.verdict, pass: prioritized.verdict.pass && !extra.some((r) => r.level === 'fail'), reasons: [...extra, ...prioritized.verdict.reasons] } : prioritized.verdict;
     emit({ type: 'verdict', verdict });
 
-    const taskById = new Map(thePlan!.tasks.map((t) => [t.id, t]));
-    const tasks: TaskRecord[] = executed.outcomes.map((o) => {
-      const t = taskById.get(o.taskId)!;
-      return { checkId: t.checkId, identity: t.identity, status: o.status, ...(t.operationId ? { operationId: t.operationId } : {}), ...('reason' in o ? { reason: o.reason } : {}) };
-    });
     const perCheck = new Map<string, CheckRunStat>();
     for (const t of tasks) {
       const s = perCheck.get(t.checkId) ?? { checkId: t.checkId, tasks: 0, found: 0, clean: 0, inconclusive: 0, crashed: 0, notRun: 0 };
