@@ -184,6 +184,10 @@ export interface Task {
   identity: string;
 }
 
+/** Why a whole check is left out of a plan by choice (not because it applies nowhere): it was not selected. */
+export const SKIP_NOT_SELECTED = 'not selected with --check';
+export const SKIP_DISABLED = 'disabled in vouch.yaml';
+
 export interface SkippedTask {
   checkId: string;
   operationId?: string;
@@ -448,6 +452,8 @@ export interface Report {
   seed?: number;
   startedAt: string;
   finishedAt: string;
+  /** Where the scan was allowed to send (a `last-passing` baseline must have had the same scope). */
+  scope?: Scope;
   /** True when the scan stopped before finishing its plan (interrupt, budget, fatal target error). */
   partial?: { reason: string; notRun: number };
   stats: ScanStats;

@@ -260,6 +260,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       tool: { name: 'vouch', version: VERSION },
       scanId,
       target: run.target,
+      scope: run.scope,
       seed,
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
