@@ -77,6 +77,11 @@ describe('the same deployment scanned again gives the same fingerprints', () => 
     const two = await cli('cli-2');
     expectSame(one, two);
     expectSame(reference, one);
+    // Neither passed: `--baseline last-passing` stops before scanning, naming the scans it passed over and why.
+    const lp = await vouch(['scan', labs[0]!.url, '--config', configPath, '--check', CHECKS.join(','), '-q', '--format', 'json', '--out', join(tmp, 'cli-lp'), '--baseline', 'last-passing'], { env });
+    expect(lp.code).toBe(2);
+    expect(lp.stderr).toMatch(new RegExp(`--baseline last-passing: no complete, passing scan of .* the newest passed over: ${two.scanId} \\(its verdict failed\\), ${one.scanId} \\(its verdict failed\\)`));
+    expect(lp.stderr).not.toMatch(/\n\s+at /u);
   });
 
   it('eight scans through the embedded job queue, two at a time on two labs: equal counts, equal sets', { timeout: 240_000 }, async () => {
