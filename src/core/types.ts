@@ -184,6 +184,10 @@ export interface Task {
   identity: string;
 }
 
+/** Why a whole check is left out of a plan by choice (not because it applies nowhere): it was not selected. */
+export const SKIP_NOT_SELECTED = 'not selected with --check';
+export const SKIP_DISABLED = 'disabled in vouch.yaml';
+
 export interface SkippedTask {
   checkId: string;
   operationId?: string;
@@ -222,6 +226,12 @@ export interface Candidate {
   };
   /** Other places with the same root cause (e.g. one missing header on many pages). */
   locations?: Array<{ method: string; path: string; url: string; parameter?: string }>;
+  /**
+   * One root cause of the whole target (a CORS policy, a missing header): the fingerprint leaves the operation out, so
+   * which operations a run saw it on does not change it; `operation` is the first of the sorted `locations`
+   * (`groupLocations` in checks/kit/group.ts).
+   */
+  grouped?: true;
   /** Data the check's own confirm() needs. */
   data?: Record<string, unknown>;
   /** Sensitive values the finding is about (an exposed hash, a token): masked in its proof exchanges and evidence. */
@@ -235,7 +245,11 @@ export type TaskOutcome =
   | { taskId: string; status: 'crashed'; reason: string }
   | { taskId: string; status: 'not-run'; reason: string };
 
-export type FindingStatus = 'new' | 'persisting' | 'fixed';
+/**
+ * Against a baseline: `fixed` = the candidate tested it again (same check, same operation, a real answer) and it is
+ * gone; `not-retested` = gone from the candidate's findings, but the candidate did not test it again.
+ */
+export type FindingStatus = 'new' | 'persisting' | 'fixed' | 'not-retested';
 
 export interface ProofExchange {
   id: string;
@@ -278,6 +292,8 @@ export interface Finding {
     payload?: string;
   };
   remediation: string;
+  /** One root cause of the whole target: the fingerprint leaves the operation out (see Candidate.grouped). */
+  grouped?: true;
   /** Other places the same root cause was seen. */
   locations?: Array<{ method: string; path: string; url: string; parameter?: string }>;
 }
@@ -421,9 +437,12 @@ export interface PermissionDiff {
 
 export interface Comparison {
   baseline: { kind: 'url' | 'scan' | 'report'; ref: string };
-  findings: { new: string[]; persisting: string[]; fixed: string[] };
-  /** Findings of the baseline that the candidate no longer has. */
+  /** `notRetested`: baseline findings the candidate neither has nor tested again (their count counts against coverage). */
+  findings: { new: string[]; persisting: string[]; fixed: string[]; notRetested?: string[] };
+  /** Findings of the baseline that the candidate tested again and no longer has. */
   fixedFindings: Finding[];
+  /** Findings of the baseline that the candidate does not have but did not test again (absent in older reports). */
+  notRetestedFindings?: Finding[];
   surface: SurfaceDiff;
   behaviour: BehaviourDiff;
   permissions: PermissionDiff;
@@ -506,6 +525,8 @@ export interface Report {
   seed?: number;
   startedAt: string;
   finishedAt: string;
+  /** Where the scan was allowed to send (a `last-passing` baseline must have had the same scope). */
+  scope?: Scope;
   /** True when the scan stopped before finishing its plan (interrupt, budget, fatal target error). */
   partial?: { reason: string; notRun: number };
   stats: ScanStats;

@@ -1,7 +1,7 @@
 // src/dashboard/compare.ts — the comparison of any two stored scans, in the report's own Comparison shape, so the
 // dashboard shows it with the same view as a gate's report.
 import type { Comparison, LatencyStats, OperationBehaviour, PermissionAudit, PermissionDiff, Report } from '../core/index.js';
-import { diffSurface } from '../prioritize/index.js';
+import { compareFindings, diffSurface, retestedBy } from '../prioritize/index.js';
 
 function permissionDiff(base: readonly PermissionAudit[] | undefined, head: readonly PermissionAudit[] | undefined): PermissionDiff {
   const ops = (a: PermissionAudit | undefined): Set<string> => new Set((a?.capabilities ?? []).map((c) => c.operation));
@@ -32,20 +32,19 @@ function latencyBehaviour(base: Record<string, LatencyStats> | undefined, head: 
   });
 }
 
-/** `head` with its comparison replaced by one against `base` (findings by fingerprint, surface, permissions, latency). */
+/**
+ * `head` with its comparison replaced by one against `base` (findings by fingerprint, fixed only where re-tested,
+ * surface, permissions, latency).
+ */
 export function compareReports(base: Report, head: Report): Report {
-  const baseFps = new Set(base.findings.map((f) => f.fingerprint));
-  const headFps = new Set(head.findings.map((f) => f.fingerprint));
-  const fixedFindings = base.findings.filter((f) => !headFps.has(f.fingerprint)).map((f) => ({ ...f, status: 'fixed' as const }));
+  // Fixed only where the head scan tested the finding again (its tasks); the rest of what is gone is not re-tested.
+  const cmp = compareFindings(base.findings, head.findings, retestedBy(head.stats.tasks, head.surface));
   const behaviour = head.comparison && head.comparison.behaviour.operations.length > 0 && !base.latency ? head.comparison.behaviour : { operations: latencyBehaviour(base.latency, head.latency) };
   const comparison: Comparison = {
     baseline: { kind: 'scan', ref: base.scanId },
-    findings: {
-      new: head.findings.filter((f) => !baseFps.has(f.fingerprint)).map((f) => f.fingerprint),
-      persisting: head.findings.filter((f) => baseFps.has(f.fingerprint)).map((f) => f.fingerprint),
-      fixed: fixedFindings.map((f) => f.fingerprint),
-    },
-    fixedFindings,
+    findings: cmp.ids,
+    fixedFindings: cmp.fixed,
+    notRetestedFindings: cmp.notRetested,
     surface: diffSurface(base.surface, head.surface),
     behaviour,
     permissions: permissionDiff(base.audit, head.audit),

@@ -256,7 +256,7 @@ export function createDashboardApp(db: Kysely<Database>, opts: DashboardOptions)
   app.get('/scans/:id/findings/:fp', async (c) => {
     const s = await loadScan(c.req.param('id'));
     const fp = c.req.param('fp');
-    const f = s?.report ? (s.report.findings.find((x) => x.fingerprint === fp) ?? s.report.comparison?.fixedFindings.find((x) => x.fingerprint === fp)) : undefined;
+    const f = s?.report ? (s.report.findings.find((x) => x.fingerprint === fp) ?? [...(s.report.comparison?.fixedFindings ?? []), ...(s.report.comparison?.notRetestedFindings ?? [])].find((x) => x.fingerprint === fp)) : undefined;
     if (!s?.report || !f) return c.notFound();
     const h = await store.findingHistory(fp);
     const iso = (ms: number): string => (ms ? new Date(ms).toISOString() : '—');

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { EventSink, Report } from '../core/index.js';
 import type { ResolvedRun } from '../config/index.js';
+import { DEFAULT_SEED } from '../generate/index.js';
 import { baselineFromReport } from '../prioritize/index.js';
 import { compareBehaviour } from './behaviour.js';
 import { newScanId, runScan, type ScanOptions } from './scan.js';
@@ -27,7 +28,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   const { candidate, baseline, outDir, onEvent, compareBehaviour: _cb, expectVersion, journal, resume, args, ...rest } = opts;
   // Both sides get the same seed, so they receive the same generated requests; a resumed gate keeps its first run's.
   const storedSeed = resume?.inputs.args.seed;
-  const common = { ...rest, seed: typeof storedSeed === 'number' ? storedSeed : (rest.seed ?? Math.floor(Math.random() * 2 ** 31)) };
+  const common = { ...rest, seed: typeof storedSeed === 'number' ? storedSeed : (rest.seed ?? DEFAULT_SEED) };
   let baselineReport: Report | undefined;
   let ref: { kind: 'url' | 'report' | 'scan'; ref: string; report: Report };
   if (baseline.kind === 'url') {

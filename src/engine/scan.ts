@@ -10,6 +10,7 @@ import { confirm } from '../confirm/index.js';
 import { discover } from '../discover/index.js';
 import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
+import { DEFAULT_SEED } from '../generate/index.js';
 import { createIdentitySessions, type IdentitySessions } from '../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor, interruptReason, outageWatch, redactExchange } from '../net/index.js';
 import type { Engine, Redactor } from '../net/index.js';
@@ -48,7 +49,7 @@ export interface ScanOptions {
   resume?: ScanResume;
   /** The gate's behaviour comparison, put into `comparison.behaviour` and judged by the policy. */
   behaviour?: BehaviourDiff;
-  /** Seed for generated data; a random one when absent, recorded in the report either way. */
+  /** Seed for generated data; the fixed DEFAULT_SEED when absent (same data every run), recorded in the report either way. */
   seed?: number;
 }
 
@@ -96,7 +97,8 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   const startedAt = resume ? new Date(resume.startedAt) : new Date();
   // A resumed scan keeps the seed its first run drew (stored with its inputs), so generated data is the same.
   const storedSeed = resume?.inputs.args.seed;
-  const seed = opts.seed ?? (typeof storedSeed === 'number' ? storedSeed : undefined) ?? Math.floor(Math.random() * 2 ** 31);
+  // The default seed is fixed: two scans of an unchanged deployment send the same generated data and find the same.
+  const seed = opts.seed ?? (typeof storedSeed === 'number' ? storedSeed : undefined) ?? DEFAULT_SEED;
   const redact = createRedactor(run.secrets);
   const journal = opts.journal;
   const engine = createEngine({
@@ -214,6 +216,11 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       // Interrupted after the last task (while confirming): the findings are not all confirmed, so the scan is partial.
       stopped: ran.stopped ?? (opts.signal?.aborted ? interruptReason(opts.signal) : undefined),
     };
+    const taskById = new Map(thePlan!.tasks.map((t) => [t.id, t]));
+    const tasks: TaskRecord[] = executed.outcomes.map((o) => {
+      const t = taskById.get(o.taskId)!;
+      return { checkId: t.checkId, identity: t.identity, status: o.status, ...(t.operationId ? { operationId: t.operationId } : {}), ...('reason' in o ? { reason: o.reason } : {}) };
+    });
     const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
     // The target stopped answering for good while confirming: the scan is partial all the same (target-unavailable).
     executed.stopped ??= engine.outages().find((o) => !o.recovered)?.reason;
@@ -229,6 +236,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         ...(executed.audits.length ? { audit: executed.audits } : {}),
         ...(opts.baseline ? { baseline: opts.baseline } : {}),
         ...(opts.behaviour ? { behaviour: opts.behaviour } : {}),
+        tasks,
         ...(rules ? { rules } : {}),
         ...(ai ? { aiInfluenced: ai } : {}),
       }),
@@ -236,12 +244,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     for (const f of prioritized.findings) emit({ type: 'finding', finding: f });
     const extra = deploymentReasons(deployment, { ...(opts.expectVersion !== undefined ? { expectVersion: opts.expectVersion } : {}), ...(opts.baselineDeployment ? { baseline: opts.baselineDeployment } : {}) });
 
-    const taskById = new Map(thePlan!.tasks.map((t) => [t.id, t]));
-    const tasks: TaskRecord[] = executed.outcomes.map((o) => {
-      const t = taskById.get(o.taskId)!;
-      return { checkId: t.checkId, identity: t.identity, status: o.status, ...(t.operationId ? { operationId: t.operationId } : {}), ...('reason' in o ? { reason: o.reason } : {}) };
-    });
-    const { coverage, verdict } = judge({ config, checks: opts.checks, surface, plan: thePlan!, tasks, stopped: executed.stopped, signal: opts.signal, engine, sessions, verdict: prioritized.verdict, extra });
+    const { coverage, verdict } = judge({ config, checks: opts.checks, surface, plan: thePlan!, tasks, stopped: executed.stopped, signal: opts.signal, engine, sessions, verdict: prioritized.verdict, extra, notRetested: prioritized.comparison?.findings.notRetested?.length ?? 0 });
     emit({ type: 'verdict', verdict });
     const perCheck = new Map<string, CheckRunStat>();
     for (const t of tasks) {
@@ -260,6 +263,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       tool: { name: 'vouch', version: VERSION },
       scanId,
       target: run.target,
+      scope: run.scope,
       seed,
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),

@@ -1,4 +1,5 @@
 // src/plan/index.ts — stage 2: checks × operations × identities into tasks, with a reason for everything skipped.
+import { SKIP_DISABLED, SKIP_NOT_SELECTED } from '../core/index.js';
 import type { Identity, Operation, Plan, SkippedTask, Surface, Task } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 
@@ -36,11 +37,11 @@ export function plan(input: PlanInput): Plan {
   const ordered = [...input.checks].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'active' ? -1 : 1));
   for (const check of ordered) {
     if (input.only && !input.only.includes(check.id)) {
-      skipped.push({ checkId: check.id, reason: 'not selected with --check' });
+      skipped.push({ checkId: check.id, reason: SKIP_NOT_SELECTED });
       continue;
     }
     if (input.enabled?.[check.id] === false) {
-      skipped.push({ checkId: check.id, reason: 'disabled in vouch.yaml' });
+      skipped.push({ checkId: check.id, reason: SKIP_DISABLED });
       continue;
     }
     if (check.scope === 'target') {

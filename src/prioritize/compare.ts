@@ -1,5 +1,5 @@
-// src/prioritize/compare.ts — candidate against baseline: findings new / persisting / fixed, and the surface diff.
-import type { Comparison, Finding, JsonSchema, Operation, Parameter, ParamChange, PermissionAudit, PermissionDiff, Surface, SurfaceDiff } from '../core/index.js';
+// src/prioritize/compare.ts — candidate against baseline: findings new / persisting / fixed / not re-tested, and the surface diff.
+import type { Comparison, Finding, JsonSchema, Operation, Parameter, ParamChange, PermissionAudit, PermissionDiff, Surface, SurfaceDiff, TaskRecord } from '../core/index.js';
 
 const routeKey = (method: string, path: string): string => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`;
 
@@ -58,22 +58,56 @@ export function diffSurface(baseline: Surface, candidate: Surface): SurfaceDiff 
   };
 }
 
-/** Marks each candidate finding new or persisting, and lists the baseline's findings that are gone as fixed. */
+/** A task of the candidate as the comparison needs it: its check, its operation (absent: target-wide), its status. */
+export type RetestTask = Pick<TaskRecord, 'checkId' | 'operationId' | 'status'>;
+
+/**
+ * Whether the candidate re-tested a baseline finding: the same check got a real answer (found or clean) either in a
+ * target-wide task (a passive or whole-target check looks at the whole target at once) or on the finding's operation
+ * (route templates compared as fingerprints do: `{id}` = `{x}`). Operation ids are resolved through the candidate's
+ * surface; an id the surface lacks is read as `METHOD /path`.
+ */
+export function retestedBy(tasks: readonly RetestTask[], surface: Surface): (f: Finding) => boolean {
+  const ops = new Map(surface.operations.map((o) => [o.id, routeKey(o.method, o.path)]));
+  const whole = new Set<string>();
+  const onRoute = new Set<string>();
+  for (const t of tasks) {
+    if (t.status !== 'found' && t.status !== 'clean') continue;
+    if (t.operationId === undefined) {
+      whole.add(t.checkId);
+      continue;
+    }
+    const [method = '', path = ''] = t.operationId.split(' ', 2);
+    onRoute.add(`${t.checkId}\u0000${ops.get(t.operationId) ?? routeKey(method, path)}`);
+  }
+  return (f) => whole.has(f.checkId) || onRoute.has(`${f.checkId}\u0000${routeKey(f.operation.method, f.operation.path)}`);
+}
+
+/**
+ * Marks each candidate finding new or persisting. A baseline finding the candidate no longer has is `fixed` only when
+ * `retested` says the candidate tested it again with a real answer; otherwise it is `not-retested` (the check did not
+ * run there, or ran without an answer): nothing is known about it.
+ */
 export function compareFindings(
   baselineFindings: readonly Finding[],
   candidateFindings: readonly Finding[],
-): { findings: Finding[]; fixed: Finding[]; ids: Comparison['findings'] } {
+  retested: (f: Finding) => boolean,
+): { findings: Finding[]; fixed: Finding[]; notRetested: Finding[]; ids: Comparison['findings'] } {
   const before = new Set(baselineFindings.map((f) => f.fingerprint));
   const after = new Set(candidateFindings.map((f) => f.fingerprint));
   const findings = candidateFindings.map((f) => ({ ...f, status: before.has(f.fingerprint) ? ('persisting' as const) : ('new' as const) }));
-  const fixed = baselineFindings.filter((f) => !after.has(f.fingerprint)).map((f) => ({ ...f, status: 'fixed' as const }));
+  const gone = baselineFindings.filter((f) => !after.has(f.fingerprint));
+  const fixed = gone.filter(retested).map((f) => ({ ...f, status: 'fixed' as const }));
+  const notRetested = gone.filter((f) => !retested(f)).map((f) => ({ ...f, status: 'not-retested' as const }));
   return {
     findings,
     fixed,
+    notRetested,
     ids: {
       new: findings.filter((f) => f.status === 'new').map((f) => f.fingerprint),
       persisting: findings.filter((f) => f.status === 'persisting').map((f) => f.fingerprint),
       fixed: fixed.map((f) => f.fingerprint),
+      notRetested: notRetested.map((f) => f.fingerprint),
     },
   };
 }

@@ -3,7 +3,7 @@ import type { BehaviourDiff, Candidate, Comparison, Exchange, Exposure, Finding,
 import type { AnyCheck } from '../checks/kit/define.js';
 import type { PolicyRule } from '../config/index.js';
 import { redactExchange, type Redactor } from '../net/index.js';
-import { compareFindings, diffPermissions, diffSurface } from './compare.js';
+import { compareFindings, diffPermissions, diffSurface, retestedBy, type RetestTask } from './compare.js';
 import { toCurl } from './curl.js';
 import { fingerprint } from './fingerprint.js';
 import { AI_DEFAULT_RULES } from './ai.js';
@@ -13,7 +13,7 @@ import { riskFactors, riskScore } from './risk.js';
 export { fingerprint } from './fingerprint.js';
 export { riskFactors, riskScore } from './risk.js';
 export { toCurl } from './curl.js';
-export { diffSurface, compareFindings, diffPermissions } from './compare.js';
+export { diffSurface, compareFindings, diffPermissions, retestedBy, type RetestTask } from './compare.js';
 export { DEFAULT_RULES, evaluatePolicy } from './policy.js';
 export { computeCoverage, DEFAULT_MIN_COVERAGE, finalVerdict, incompleteCauses, TARGET_WIDE, type CompletenessInput, type CoverageInput, type StopInput } from './completeness.js';
 export { applyAccepted } from './accepted.js';
@@ -62,7 +62,7 @@ export function buildFindings(input: BuildInput): Finding[] {
   for (const c of input.candidates) {
     const check = checks.get(c.checkId);
     if (!check) continue;
-    const fp = fingerprint({ checkId: c.checkId, method: c.operation.method, path: c.operation.path, parameter: c.parameter, vulnClass: c.vulnClass });
+    const fp = fingerprint({ checkId: c.checkId, method: c.operation.method, path: c.operation.path, parameter: c.parameter, vulnClass: c.vulnClass, grouped: c.grouped });
     const exposure = EXPOSURE_OF[roles.get(c.identity) ?? 'user'];
     const severity = c.severity ?? check.meta.severity;
     const redact = withValues(input.redact, c.redact);
@@ -92,6 +92,7 @@ export function buildFindings(input: BuildInput): Finding[] {
         ...(c.proof.payload !== undefined ? { payload: c.proof.payload } : {}),
       },
       remediation: check.meta.remediation,
+      ...(c.grouped ? { grouped: true as const } : {}),
       ...(c.locations ? { locations: c.locations.map((l) => ({ ...l, url: input.redact.url(l.url) })) } : {}),
     };
     const prior = byFp.get(fp);
@@ -120,6 +121,8 @@ export interface PrioritizeInput {
   aiInfluenced?: { why: string; rules?: readonly PolicyRule[] };
   /** The gate's behaviour comparison (same seeded requests to both deployments). */
   behaviour?: BehaviourDiff;
+  /** This scan's tasks and how they ended: a baseline finding is fixed only where its check got a real answer again. */
+  tasks?: readonly RetestTask[];
 }
 
 export interface Prioritized {
@@ -139,12 +142,13 @@ export function prioritize(input: PrioritizeInput): Prioritized {
   let findings = [...input.findings];
   let comparison: Comparison | undefined;
   if (input.baseline) {
-    const cmp = compareFindings(input.baseline.findings, findings);
+    const cmp = compareFindings(input.baseline.findings, findings, retestedBy(input.tasks ?? [], input.surface));
     findings = cmp.findings;
     comparison = {
       baseline: { kind: input.baseline.kind, ref: input.baseline.ref },
       findings: cmp.ids,
       fixedFindings: cmp.fixed.map(score).sort(rank),
+      notRetestedFindings: cmp.notRetested.map(score).sort(rank),
       surface: diffSurface(input.baseline.surface, input.surface),
       behaviour: input.behaviour ?? { operations: [] },
       permissions: input.baseline.audit && input.audit ? diffPermissions(input.baseline.audit, input.audit) : { identities: [] },

@@ -14,10 +14,10 @@ export const DEFAULT_RULES: PolicyRule[] = [
 
 function matches(rule: PolicyRule, f: Finding): boolean {
   const w = rule.when;
-  // Without a baseline every finding counts as new.
+  // Without a baseline every finding counts as new. (Not re-tested ones are baseline findings, never judged here.)
   const status = f.status ?? 'new';
   return (
-    (!w.status || w.status.includes(status)) &&
+    (!w.status || (w.status as readonly string[]).includes(status)) &&
     (!w.confidence || w.confidence.includes(f.confidence)) &&
     (!w.severity || w.severity.includes(f.severity)) &&
     (!w.family || w.family.includes(f.family)) &&

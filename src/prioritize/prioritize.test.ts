@@ -1,7 +1,7 @@
 // src/prioritize/prioritize.test.ts — fingerprints, risk, baseline comparison and the policy verdict.
 import { describe, expect, it } from 'vitest';
 import type { Finding, Surface } from '../core/index.js';
-import { aiTrailer, applyAccepted, compareFindings, diffSurface, evaluatePolicy, fingerprint, prioritize, riskFactors, riskScore, toCurl } from './index.js';
+import { aiTrailer, applyAccepted, compareFindings, diffSurface, evaluatePolicy, fingerprint, prioritize, retestedBy, riskFactors, riskScore, toCurl, type RetestTask } from './index.js';
 
 const finding = (over: Partial<Finding>): Finding => ({
   fingerprint: 'fp',
@@ -34,6 +34,13 @@ describe('fingerprint', () => {
     expect(fingerprint({ checkId: 'x', method: 'GET', path: '/item/{id}', parameter: 'query:r', vulnClass: 'c' })).not.toBe(a);
     expect(fingerprint({ checkId: 'x', method: 'GET', path: '/item/{id}', parameter: 'query:q', vulnClass: 'd' })).not.toBe(a);
   });
+
+  it('leaves the operation out of a grouped finding, and only there', () => {
+    const g = fingerprint({ checkId: 'cors', method: 'GET', path: '/api/a', vulnClass: 'c', grouped: true });
+    expect(fingerprint({ checkId: 'cors', method: 'POST', path: '/api/b', vulnClass: 'c', grouped: true })).toBe(g);
+    expect(fingerprint({ checkId: 'cors', method: 'GET', path: '/api/a', vulnClass: 'c' })).not.toBe(g);
+    expect(fingerprint({ checkId: 'cors', method: 'GET', path: '/api/a', vulnClass: 'd', grouped: true })).not.toBe(g);
+  });
 });
 
 describe('risk', () => {
@@ -46,9 +53,67 @@ describe('risk', () => {
 });
 
 describe('comparison', () => {
+  const all = (): boolean => true;
   it('splits new, persisting and fixed by fingerprint', () => {
-    const r = compareFindings([finding({ fingerprint: 'old' }), finding({ fingerprint: 'both' })], [finding({ fingerprint: 'both' }), finding({ fingerprint: 'new' })]);
-    expect(r.ids).toEqual({ new: ['new'], persisting: ['both'], fixed: ['old'] });
+    const r = compareFindings([finding({ fingerprint: 'old' }), finding({ fingerprint: 'both' })], [finding({ fingerprint: 'both' }), finding({ fingerprint: 'new' })], all);
+    expect(r.ids).toEqual({ new: ['new'], persisting: ['both'], fixed: ['old'], notRetested: [] });
+  });
+
+  // Baseline findings gone from the candidate: sql-injection on GET /a/{id}, xss on GET /b, headers target-wide.
+  const gone = [
+    finding({ fingerprint: 'sqli', checkId: 'sql-injection', operation: { method: 'GET', path: '/a/{id}' } }),
+    finding({ fingerprint: 'xss', checkId: 'xss-reflected', operation: { method: 'GET', path: '/b' } }),
+    finding({ fingerprint: 'hdr', checkId: 'security-headers', operation: { method: 'GET', path: '/' }, grouped: true }),
+  ];
+  const cand = surface([['GET', '/a/{x}', 'none'], ['GET', '/b', 'none']]);
+  const compare = (tasks: RetestTask[]) => compareFindings(gone, [], retestedBy(tasks, cand));
+
+  it('calls a finding fixed only when its check got a real answer on its route (templates compared loosely)', () => {
+    const r = compare([
+      { checkId: 'sql-injection', operationId: 'GET /a/{x}', status: 'clean' },
+      { checkId: 'xss-reflected', operationId: 'GET /b', status: 'found' },
+      { checkId: 'security-headers', status: 'clean' },
+    ]);
+    expect(r.ids.fixed).toEqual(['sqli', 'xss', 'hdr']);
+    expect(r.ids.notRetested).toEqual([]);
+    expect(r.fixed.map((f) => f.status)).toEqual(['fixed', 'fixed', 'fixed']);
+  });
+
+  it('calls it not re-tested when the check did not run, ran elsewhere, or got no real answer', () => {
+    const r = compare([
+      // sql-injection ran, but on another route; xss on its route, inconclusive; the headers task was not run.
+      { checkId: 'sql-injection', operationId: 'GET /b', status: 'clean' },
+      { checkId: 'xss-reflected', operationId: 'GET /b', status: 'inconclusive' },
+      { checkId: 'security-headers', status: 'not-run' },
+      { checkId: 'bola', operationId: 'GET /a/{x}', status: 'clean' },
+    ]);
+    expect(r.ids.fixed).toEqual([]);
+    expect(r.ids.notRetested).toEqual(['sqli', 'xss', 'hdr']);
+    expect(r.notRetested.map((f) => f.status)).toEqual(['not-retested', 'not-retested', 'not-retested']);
+  });
+
+  it('treats crashed tasks and a scan with no tasks at all as not re-tested', () => {
+    expect(compare([{ checkId: 'sql-injection', operationId: 'GET /a/{x}', status: 'crashed' }]).ids.notRetested).toEqual(['sqli', 'xss', 'hdr']);
+    expect(compare([]).ids.fixed).toEqual([]);
+  });
+
+  it('lets a target-wide task with a real answer re-test every finding of its check', () => {
+    const r = compare([{ checkId: 'sql-injection', status: 'clean' }]);
+    expect(r.ids.fixed).toEqual(['sqli']);
+    expect(r.ids.notRetested).toEqual(['xss', 'hdr']);
+  });
+
+  it('puts not re-tested findings in the comparison, never in the fixed list', () => {
+    const p = prioritize({
+      findings: [],
+      surface: cand,
+      baseline: { kind: 'scan', ref: 's0', findings: gone, surface: cand },
+      tasks: [{ checkId: 'xss-reflected', operationId: 'GET /b', status: 'clean' }],
+    });
+    expect(p.comparison?.findings.fixed).toEqual(['xss']);
+    expect(p.comparison?.fixedFindings.map((f) => f.fingerprint)).toEqual(['xss']);
+    expect(p.comparison?.findings.notRetested?.sort()).toEqual(['hdr', 'sqli']);
+    expect(p.comparison?.notRetestedFindings?.map((f) => f.status)).toEqual(['not-retested', 'not-retested']);
   });
 
   it('diffs the surface, including lost authentication', () => {

@@ -4,8 +4,8 @@ import type { Confidence, Exposure, FindingStatus, RiskFactors, Severity } from 
 export const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 1, high: 0.8, medium: 0.5, low: 0.25, info: 0.05 };
 export const CONFIDENCE_WEIGHT: Record<Confidence, number> = { confirmed: 1, tentative: 0.5 };
 export const EXPOSURE_WEIGHT: Record<Exposure, number> = { anonymous: 1, authenticated: 0.8, privileged: 0.5 };
-/** No baseline: 0.85, between new and persisting. */
-export const NOVELTY_WEIGHT: Record<FindingStatus | 'none', number> = { new: 1, persisting: 0.7, fixed: 0, none: 0.85 };
+/** No baseline: 0.85, between new and persisting. Not re-tested: as persisting (nothing says it is gone). */
+export const NOVELTY_WEIGHT: Record<FindingStatus | 'none', number> = { new: 1, persisting: 0.7, fixed: 0, 'not-retested': 0.7, none: 0.85 };
 
 export function riskFactors(severity: Severity, confidence: Confidence, exposure: Exposure, status: FindingStatus | undefined): RiskFactors {
   return {

@@ -258,6 +258,24 @@ function missingHeader(): Finding {
   };
 }
 
+/** A baseline finding whose check got no answer in the candidate: not re-tested, so not fixed. */
+function notRetestedSqli(): Finding {
+  const f = fixedTraversal();
+  return {
+    ...f,
+    fingerprint: 'f0e1d2c3b4a59687',
+    checkId: 'sqli-time',
+    title: 'Time-based SQL injection',
+    operation: { method: 'GET', path: '/api/products/search' },
+    url: `${BASELINE}/api/products/search?q=1`,
+    parameter: 'q',
+    vulnClass: 'sqli-time',
+    status: 'not-retested',
+    risk: 56,
+    riskFactors: { severity: 0.8, confidence: 1, exposure: 1, novelty: 0.7 },
+  };
+}
+
 function fixedTraversal(): Finding {
   const url = `${BASELINE}/download?file=..%2F..%2Fetc%2Fpasswd`;
   return {
@@ -430,8 +448,10 @@ export function makeReport(options: { partial?: boolean; incomplete?: boolean } 
         new: ['3f9a1c0e8b7d6a52', '7c21d4e9a0b3f815', 'b80e2f6d19c4a7e3', 'd4c3b2a190817263'],
         persisting: ['0a1b2c3d4e5f6789'],
         fixed: ['e5f6a7b8c9d00112'],
+        notRetested: ['f0e1d2c3b4a59687'],
       },
       fixedFindings: [fixedTraversal()],
+      notRetestedFindings: [notRetestedSqli()],
       surface: {
         added: ['GET /api/debug/env', `GET /files/{name}${HOSTILE.close}`],
         removed: ['GET /api/legacy/export'],
@@ -511,7 +531,7 @@ export function makeLargeReport(n: number): Report {
   }
   report.findings = findings;
   report.stats.tasks = taskRecords;
-  if (report.comparison) report.comparison.findings = { new: newFps, persisting: [], fixed: report.comparison.findings.fixed };
+  if (report.comparison) report.comparison.findings = { ...report.comparison.findings, new: newFps, persisting: [] };
   report.verdict = { pass: false, status: 'fail', reasons: [{ rule: 'block-new-confirmed-high', message: `${n} new findings`, fingerprints: newFps.slice(0, 50), level: 'fail' }] };
   return report;
 }

@@ -124,6 +124,13 @@ describe('toHtml', () => {
     const big = toHtml(makeLargeReport(1000));
     expect(big.match(/<tr data-i="/gu)).toHaveLength(1000);
   });
+
+  it('shows baseline findings that were not re-tested in the comparison, apart from the fixed ones', () => {
+    const html = toHtml(makeReport());
+    const section = html.slice(html.indexOf('id="not-retested"'));
+    expect(html).toContain('id="not-retested"');
+    expect(section.slice(0, section.indexOf('</div>'))).toContain('Time-based SQL injection');
+  });
 });
 
 describe('report size', () => {

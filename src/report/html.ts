@@ -42,7 +42,7 @@ export function summaryCards(report: Report, g: ReturnType<typeof groupFindings>
     ['findings', g.all.length],
     ['confirmed', confirmed],
     ['tentative', g.all.length - confirmed],
-    ...(g.compared ? ([['new', g.newCount], ['persisting', g.persisting.length], ['fixed', g.fixed.length]] as Array<[string, number]>) : []),
+    ...(g.compared ? ([['new', g.newCount], ['persisting', g.persisting.length], ['fixed', g.fixed.length], ...(g.notRetested.length > 0 ? [['not re-tested', g.notRetested.length]] : [])] as Array<[string, number]>) : []),
     ['requests', report.stats.requests.sent],
   ];
 }

@@ -26,7 +26,7 @@ const KEY_ORDER = [
   'skipped', 'untested', 'byFamily', 'tasks',
   'operationId', 'reason', 'operations', 'warnings', 'params', 'in', 'required', 'schema', 'examples',
   'requestBody', 'responses', 'auth', 'sources', 'baseline', 'kind', 'ref', 'new', 'persisting', 'fixed',
-  'fixedFindings', 'added', 'removed', 'authChanged', 'from', 'to', 'behaviour', 'permissions',
+  'notRetested', 'fixedFindings', 'notRetestedFindings', 'added', 'removed', 'authChanged', 'from', 'to', 'behaviour', 'permissions',
 ] as const;
 const RANK = new Map<string, number>(KEY_ORDER.map((k, i) => [k, i]));
 
@@ -53,6 +53,9 @@ function canonical(value: unknown): unknown {
 /** report.json text: findings ranked (risk desc, fingerprint), keys in contract order, two-space indent, final newline. */
 export function toJson(report: Report): string {
   const ranked: Report = { ...report, findings: sortFindings(report.findings) };
-  if (report.comparison) ranked.comparison = { ...report.comparison, fixedFindings: sortFindings(report.comparison.fixedFindings) };
+  if (report.comparison) {
+    const c = report.comparison;
+    ranked.comparison = { ...c, fixedFindings: sortFindings(c.fixedFindings), ...(c.notRetestedFindings ? { notRetestedFindings: sortFindings(c.notRetestedFindings) } : {}) };
+  }
   return JSON.stringify(canonical(ranked), null, 2) + '\n';
 }

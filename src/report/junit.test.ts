@@ -87,14 +87,18 @@ describe('toJunit', () => {
     expect(all(doc, 'testsuite').map((s) => s.attrs['name'])).toEqual(['vouch verdict', 'vouch security', 'vouch authorization', 'vouch unclassified']);
   });
 
-  it('has a case per task record, per skipped check and per incomplete cause, with counts that add up', () => {
+  it('has a case per task record, per skipped check, per incomplete cause and per finding not re-tested, with counts that add up', () => {
     const cases = all(doc, 'testcase');
     const causes = report.verdict.incomplete!.length;
-    expect(cases).toHaveLength(report.stats.tasks.length + report.stats.checks.skipped.length + causes);
+    const notRetested = report.comparison?.notRetestedFindings?.length ?? 0;
+    expect(notRetested).toBe(1);
+    expect(cases).toHaveLength(report.stats.tasks.length + report.stats.checks.skipped.length + causes + notRetested);
     expect(all(doc, 'failure')).toHaveLength(4); // sqli, bola, verbose-errors, security-headers (confirmed)
     expect(all(doc, 'error')).toHaveLength(1 + causes); // the crashed task, and an errored case per cause
-    expect(all(doc, 'skipped')).toHaveLength(4); // inconclusive + not-run + 2 skipped checks
-    expect(doc.attrs).toMatchObject({ tests: '15', failures: '4', errors: '4', skipped: '4' });
+    expect(all(doc, 'skipped')).toHaveLength(5); // inconclusive + not-run + 2 skipped checks + 1 not re-tested
+    expect(doc.attrs).toMatchObject({ tests: '16', failures: '4', errors: '4', skipped: '5' });
+    const nr = cases.find((c) => c.attrs['name']?.includes('f0e1d2c3b4a59687'));
+    expect(nr?.children.find((k) => k.name === 'skipped')?.attrs['message']).toMatch(/^not re-tested: /);
     for (const s of all(doc, 'testsuite')) {
       const c = all(s, 'testcase');
       expect(Number(s.attrs['tests'])).toBe(c.length);
@@ -164,7 +168,7 @@ describe('toJunit', () => {
   it('is well-formed and deterministic for a large report', () => {
     const big = makeLargeReport(500);
     const text = toJunit(big);
-    expect(all(parseXml(text), 'testcase')).toHaveLength(500 + big.stats.checks.skipped.length);
+    expect(all(parseXml(text), 'testcase')).toHaveLength(500 + big.stats.checks.skipped.length + (big.comparison?.notRetestedFindings?.length ?? 0));
     expect(toJunit(big)).toBe(text);
   });
 });

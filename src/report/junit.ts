@@ -82,7 +82,8 @@ function matchFindings(tasks: readonly TaskRecord[], confirmed: readonly Finding
 function buildCases(report: Report, options: JunitOptions): Case[] {
   const findings = sortFindings(report.findings);
   const seen = new Map<string, Family>();
-  for (const f of [...findings, ...(report.comparison?.fixedFindings ?? [])]) if (!seen.has(f.checkId)) seen.set(f.checkId, f.family);
+  const notRetested = sortFindings(report.comparison?.notRetestedFindings ?? []);
+  for (const f of [...findings, ...(report.comparison?.fixedFindings ?? []), ...notRetested]) if (!seen.has(f.checkId)) seen.set(f.checkId, f.family);
   const familyOf = (checkId: string): SuiteName => options.families?.[checkId] ?? seen.get(checkId) ?? 'unclassified';
   const confirmed = findings.filter((f) => f.confidence === 'confirmed');
   const tentative = findings.filter((f) => f.confidence === 'tentative');
@@ -111,6 +112,15 @@ function buildCases(report: Report, options: JunitOptions): Case[] {
       classname: `vouch.${f.family}.${f.checkId}`,
       suite: f.family,
       outcome: { kind: 'failure', findings: [f] },
+    });
+  }
+  // A baseline finding the candidate did not test again is neither passed nor fixed: a skipped case of its own.
+  for (const f of notRetested) {
+    cases.push({
+      name: `${caseName(f.checkId, operationIdOf(f), undefined)}${SEP}baseline ${f.fingerprint}`,
+      classname: `vouch.${familyOf(f.checkId)}.${f.checkId}`,
+      suite: familyOf(f.checkId),
+      outcome: { kind: 'skipped', message: `not re-tested: ${f.title} (baseline finding ${f.fingerprint}) got no answer from its check in this scan, so it is not fixed` },
     });
   }
   for (const s of report.stats.checks.skipped) {

@@ -76,6 +76,15 @@ describe('toMarkdown', () => {
     expect(text).toContain('**Problems (4 confirmed):**');
     expect(text).not.toContain('**Fixed');
   });
+
+  it('lists baseline findings that were not re-tested apart from the fixed ones', () => {
+    const md = toMarkdown(makeReport());
+    expect(md).toContain('**Not re-tested (1):**');
+    expect(md).toContain('Time-based SQL injection');
+    const none = makeReport();
+    none.comparison!.notRetestedFindings = [];
+    expect(toMarkdown(none)).not.toContain('Not re-tested');
+  });
 });
 
 describe('toMarkdown: the incomplete verdict and coverage', () => {

@@ -84,6 +84,11 @@ export function toMarkdown(report: Report, options: MarkdownOptions = {}): strin
       tail.push(...bulletList(g.fixed.map((f) => `${f.severity} · ${escapeMarkdown(operationLabel(f), 100)} · ${escapeMarkdown(f.title, 120)}`), 20));
       tail.push('');
     }
+    if (g.notRetested.length > 0) {
+      tail.push(`**Not re-tested (${g.notRetested.length}):** gone from this scan's findings, but its check got no answer there this time, so not fixed`);
+      tail.push(...bulletList(g.notRetested.map((f) => `${f.severity} · ${escapeMarkdown(operationLabel(f), 100)} · ${escapeMarkdown(f.title, 120)} · ${escapeMarkdown(f.checkId, 60)}`), 20));
+      tail.push('');
+    }
     tail.push(`**Persisting:** ${plural(g.persisting.length, 'finding')}${g.persisting.length > 0 ? ` (${severityBreakdown(g.persisting)})` : ''}`, '');
     const s = c.surface;
     const params = s.paramsChanged ?? [];

@@ -137,6 +137,11 @@ describe('toSarif', () => {
     expect(pseudoPath('GET', '/a/../b//c?x=1')).toBe('dast/GET/a/%2E%2E/b/_/c');
     expect(pseudoPath('POST', '/ü ber/{id}')).toBe('dast/POST/%C3%BC%20ber/%7Bid%7D');
   });
+
+  it('names the baseline findings not re-tested in the run properties', () => {
+    const run = (JSON.parse(toSarif(makeReport())) as Sarif.Log).runs[0]!;
+    expect(run.properties?.['notRetested']).toEqual(['f0e1d2c3b4a59687']);
+  });
 });
 
 describe('toSarif: the incomplete verdict and coverage', () => {

@@ -241,7 +241,7 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Sarif.Lo
         : {}),
       scanId: report.scanId,
       target: { name: stripControl(report.target.name), environment: report.target.environment },
-      ...(report.comparison ? { baseline: stripControl(report.comparison.baseline.ref) } : {}),
+      ...(report.comparison ? { baseline: stripControl(report.comparison.baseline.ref), notRetested: report.comparison.findings.notRetested ?? [] } : {}),
     },
   };
   return { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [run] };

@@ -29,7 +29,8 @@ describe('renderTerminal', () => {
              Response contains a stack trace: <script>alert(1)</script>[31m at Object.<anonymous> </script>
       1 tentative, not shown: 1 medium (Reflected cross-site scripting)
 
-      Findings: 4 new, 1 persisting, 1 fixed
+      Findings: 4 new, 1 persisting, 1 fixed, 1 not re-tested
+        not re-tested (the candidate did not test them again, so not fixed): Time-based SQL injection (GET /api/products/search)
       Surface:  2 added, 1 removed, 1 auth changed, 0 params changed, 0 shadow, 0 zombie
         auth changed: GET /api/orders/{id} required → none
         added: GET /api/debug/env, GET /files/{name}</script>

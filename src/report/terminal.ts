@@ -90,7 +90,11 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
   lines.push('');
   if (report.comparison) {
     const s = report.comparison.surface;
-    lines.push(`Findings: ${g.newCount} new, ${g.persisting.length} persisting, ${g.fixed.length} fixed`);
+    lines.push(`Findings: ${g.newCount} new, ${g.persisting.length} persisting, ${g.fixed.length} fixed${g.notRetested.length > 0 ? `, ${g.notRetested.length} not re-tested` : ''}`);
+    if (g.notRetested.length > 0) {
+      const few = g.notRetested.slice(0, 3).map((f) => `${oneLine(f.title, 60)} (${oneLine(`${f.operation.method} ${f.operation.path}`, 60)})`);
+      lines.push(paint(`  not re-tested (the candidate did not test them again, so not fixed): ${few.join('; ')}${g.notRetested.length > 3 ? `; +${g.notRetested.length - 3} more` : ''}`, 'yellow'));
+    }
     lines.push(
       `Surface:  ${s.added.length} added, ${s.removed.length} removed, ${s.authChanged.length} auth changed, ${(s.paramsChanged ?? []).length} params changed, ` +
         `${(s.shadow ?? []).length} shadow, ${(s.zombie ?? []).length} zombie`,

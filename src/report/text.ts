@@ -151,8 +151,10 @@ export interface FindingGroups {
   /** Counts over the candidate's findings by comparison status. */
   newCount: number;
   persisting: Finding[];
-  /** Baseline findings the candidate no longer has, ranked. */
+  /** Baseline findings the candidate re-tested and no longer has, ranked. */
   fixed: Finding[];
+  /** Baseline findings the candidate does not have but did not test again (not fixed), ranked. */
+  notRetested: Finding[];
 }
 
 /** A finding's status against the baseline: its own field, else the comparison's lists. */
@@ -163,6 +165,7 @@ export function statusLookup(report: Report): (f: Finding) => Finding['status'] 
     [new Set(c.findings.new), 'new'],
     [new Set(c.findings.persisting), 'persisting'],
     [new Set(c.findings.fixed), 'fixed'],
+    [new Set(c.findings.notRetested ?? []), 'not-retested'],
   ];
   return (f) => f.status ?? lists.find(([set]) => set.has(f.fingerprint))?.[1];
 }
@@ -181,6 +184,7 @@ export function groupFindings(report: Report): FindingGroups {
     newCount: compared ? scoped.length : all.length,
     persisting: all.filter((f) => statusOf(f) === 'persisting'),
     fixed: sortFindings(report.comparison?.fixedFindings ?? []),
+    notRetested: sortFindings(report.comparison?.notRetestedFindings ?? []),
   };
 }
 

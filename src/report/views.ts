@@ -436,7 +436,7 @@ export function acceptedView(accepted: readonly AcceptedRisk[] | undefined, acti
   return `<table id="accepted-table"><thead><tr><th scope="col">fingerprint</th><th scope="col">reason</th><th scope="col">expires</th><th scope="col">state</th><th scope="col">in this scan</th>${actions ? '<th scope="col">action</th>' : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-/** New, persisting and fixed findings, the surface diff, the permission diff and latency before/after. */
+/** New, persisting, fixed and not re-tested findings, the surface diff, the permission diff and latency before/after. */
 export function comparisonView(report: Report, links: { findingHref(fp: string): string | undefined }, all: readonly Finding[]): string {
   const c = report.comparison;
   if (!c) return '';
@@ -448,7 +448,10 @@ export function comparisonView(report: Report, links: { findingHref(fp: string):
     return `<li>${sevBadge(f.severity)} <a href="${escapeHtml(href)}">${t(f.title, 160)}</a> <span class="mono">${t(operationLabel(f), 120)}</span></li>`;
   };
   const fixed = [...c.fixedFindings].sort((a, b) => b.risk - a.risk || compareText(a.fingerprint, b.fingerprint));
-  const fixedItems = fixed.map((f) => `<li>${sevBadge(f.severity)} ${t(f.title, 160)} <span class="mono">${t(operationLabel(f), 120)}</span> <span class="meta">${t(f.checkId, 60)}</span></li>`);
+  const baselineItem = (f: Finding): string => `<li>${sevBadge(f.severity)} ${t(f.title, 160)} <span class="mono">${t(operationLabel(f), 120)}</span> <span class="meta">${t(f.checkId, 60)}</span></li>`;
+  const fixedItems = fixed.map(baselineItem);
+  const notRetested = [...(c.notRetestedFindings ?? [])].sort((a, b) => b.risk - a.risk || compareText(a.fingerprint, b.fingerprint));
+  const notRetestedItems = notRetested.map(baselineItem);
   return [
     '<section id="comparison"><h2>Compared with the baseline</h2>',
     `<p class="meta">baseline (${c.baseline.kind}): <span class="mono">${t(c.baseline.ref, 500)}</span></p>`,
@@ -456,6 +459,7 @@ export function comparisonView(report: Report, links: { findingHref(fp: string):
     `<div><h3>New (${c.findings.new.length})</h3>${list(c.findings.new.map(link))}</div>`,
     `<div><h3>Persisting (${c.findings.persisting.length})</h3>${list(c.findings.persisting.map(link))}</div>`,
     `<div><h3>Fixed (${fixed.length})</h3>${list(fixedItems)}</div>`,
+    ...(notRetested.length > 0 ? [`<div id="not-retested"><h3>Not re-tested (${notRetested.length})</h3><p class="meta">not in this scan's findings, but not tested again: not fixed</p>${list(notRetestedItems)}</div>`] : []),
     '</div>',
     '<h3>Surface</h3>',
     surfaceDiffView(c.surface),

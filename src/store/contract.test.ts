@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SKIP_NOT_SELECTED } from '../core/index.js';
 import type { Exchange, Report, ScanInputs } from '../core/index.js';
 import { makeReport } from '../report/fixture.js';
 import { postgresServer, testPostgres } from '../../test/support/postgres.js';
@@ -66,8 +67,8 @@ for (const engine of engines) {
       expect(list[0]).toMatchObject({ findingCount: makeReport().findings.length, startedAt: '2026-11-02T00:00:00.000Z', target: 'shop' });
       expect(typeof list[0]!.findingCount).toBe('number');
       expect(list[1]!.assetsFingerprint).toBe('a'.repeat(64));
-      expect((await store.lastPassing('shop'))?.scanId).toBe('s1');
-      expect(await store.lastPassing('other')).toBeUndefined();
+      expect((await store.lastPassing('shop')).report?.scanId).toBe('s1');
+      expect(await store.lastPassing('other')).toEqual({ passedOver: [] });
       expect((await store.getReport('s2'))?.verdict.pass).toBe(false);
       expect(await store.getReport('nope')).toBeUndefined();
       expect((await store.listScans({ target: 'other' })).length).toBe(0);
@@ -87,7 +88,7 @@ for (const engine of engines) {
         ['i1', 'incomplete'],
         ['p1', 'pass'],
       ]);
-      expect((await store.lastPassing('shop'))?.scanId).toBe('p1');
+      expect((await store.lastPassing('shop')).report?.scanId).toBe('p1');
       expect((await store.getReport('i1'))?.verdict.incomplete?.[0]?.cause).toBe('login-failed');
       await store.close();
     });
@@ -214,6 +215,45 @@ for (const engine of engines) {
         expect((await store.listScans()).find((x) => x.id === 'c1')).toMatchObject({ state: 'done', version: '2.0.0' });
         await expect(store.resumable('c1')).rejects.toThrow(/already finished/);
         expect(errors).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('takes as last-passing only a complete, passing scan that ran the wanted checks in the same scope, and says why not', async () => {
+      const store = await openHistory(await engine.fresh());
+      try {
+        const scope = { origins: ['http://127.0.0.1:4100'], include: [], exclude: ['/logout'] };
+        const want = { checks: ['sqli-error', 'server-errors'], url: 'http://127.0.0.1:4200', scope: { ...scope, origins: ['http://127.0.0.1:4200'] } };
+        const scan = (id: string, day: number, over: Partial<Report> = {}): Report => ({ ...variant(id, true, `2026-11-0${day}T00:00:00.000Z`), scope, ...over });
+        const base = scan('b1', 1);
+        await store.saveReport(base);
+        await store.saveReport(scan('b2', 2, { partial: { reason: 'interrupted by SIGINT', notRun: 3 } }));
+        const onlySqli = { ...base.stats, checks: { run: base.stats.checks.run.filter((c) => c.checkId === 'sqli-error'), skipped: [{ checkId: 'server-errors', reason: SKIP_NOT_SELECTED }] } };
+        await store.saveReport(scan('b3', 3, { stats: onlySqli }));
+        await store.saveReport(scan('b4', 4, { scope: { ...scope, exclude: ['/logout', '/admin'] } }));
+        await store.saveReport(scan('b5', 5, { verdict: { pass: true, reasons: [], status: 'incomplete' } as Report['verdict'] }));
+        await store.saveReport(scan('b6', 6, { verdict: { pass: false, status: 'fail', reasons: [] } }));
+        const { scope: _s, ...older } = scan('b7', 7);
+        await store.saveReport(older);
+        const r = await store.lastPassing('shop', want);
+        expect(r.report?.scanId).toBe('b1');
+        expect(r.passedOver.map((p) => `${p.scanId}: ${p.why}`)).toEqual([
+          'b7: its scope is not recorded (an older vouch scanned it)',
+          'b6: its verdict failed',
+          'b5: its verdict was incomplete',
+          'b4: other path scope (include [], exclude ["/logout","/admin"])',
+          'b3: did not run server-errors',
+          'b2: state failed',
+        ]);
+        // Fewer checks wanted: the scan that ran only sql-injection covers them; no wish at all: the newest complete pass.
+        expect((await store.lastPassing('shop', { ...want, checks: ['sqli-error'] })).report?.scanId).toBe('b3');
+        expect((await store.lastPassing('shop')).report?.scanId).toBe('b7');
+        // The run's own origin differs from the scans' (a preview URL of the same target): that is no other scope, but
+        // another origin besides it is.
+        const none = await store.lastPassing('shop', { ...want, scope: { ...want.scope, origins: ['http://127.0.0.1:4200', 'http://127.0.0.1:9'] } });
+        expect(none.report).toBeUndefined();
+        expect(none.passedOver).toHaveLength(7);
       } finally {
         await store.close();
       }

@@ -5,6 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { HEARTBEAT_MS, isVouchError, verdictStatus, VouchError } from '../core/index.js';
 import type { Candidate, EngineStats, Exchange, PermissionAudit, Report, ScanInputs, ScanJournal, ScanResume, ScanState, TaskOutcome, Verdict, VerdictStatus } from '../core/index.js';
+import { baselineMisfit, type BaselineWant, type PassedOver } from './baseline.js';
 import { migrate, NewerStoreError } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -86,8 +87,12 @@ export interface HistoryStore {
   saveReport(report: Report): Promise<void>;
   listScans(opts?: { target?: string; limit?: number }): Promise<ScanSummary[]>;
   getReport(id: string): Promise<Report | undefined>;
-  /** The newest scan of `target` whose verdict passed. */
-  lastPassing(target: string): Promise<Report | undefined>;
+  /**
+   * The newest scan of `target` that can be the baseline of a run wanting `want`: complete, passing, its checks and
+   * scope covering the run's (`baselineMisfit`). Without one, `report` is absent and `passedOver` says why the newest
+   * scans (up to LAST_PASSING_LOOKBACK) were not taken.
+   */
+  lastPassing(target: string, want?: BaselineWant): Promise<{ report?: Report; passedOver: PassedOver[] }>;
   /** A journal that keeps a running scan's progress here; storage errors go to `onError` (the scan goes on). */
   journal(onError: (e: Error) => void): ScanJournal;
   /** What an interrupted, failed or abandoned scan needs to continue; VOUCH_USAGE when it cannot be resumed. */
@@ -102,6 +107,9 @@ export interface HistoryStore {
   revokeRisk(fingerprint: string, by: string): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** How many of a target's newest scans `lastPassing` looks at. */
+export const LAST_PASSING_LOOKBACK = 50;
 
 const EMPTY_STATS: EngineStats = { sent: 0, refused: 0, errors: 0, byStatus: {} };
 
@@ -197,12 +205,20 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
         }));
       }),
     getReport: (id) => wrap(async () => parse((await db.selectFrom('scans').select('report').where('id', '=', id).executeTakeFirst())?.report ?? null)),
-    lastPassing: (target) =>
-      wrap(async () =>
-        parse(
-          (await db.selectFrom('scans').select('report').where('target_name', '=', target).where('verdict_pass', '=', 1).where('state', '=', 'done').orderBy('started_at', 'desc').limit(1).executeTakeFirst())?.report ?? null,
-        ),
-      ),
+    lastPassing: (target, want) =>
+      wrap(async () => {
+        // The cheap columns first; a report (large) is read only for a finished, passing scan.
+        const rows = await db.selectFrom('scans').select(['id', 'state', 'verdict_pass']).where('target_name', '=', target).orderBy('started_at', 'desc').orderBy('id', 'desc').limit(LAST_PASSING_LOOKBACK).execute();
+        const passedOver: PassedOver[] = [];
+        for (const r of rows) {
+          let why = r.state !== 'done' ? `state ${r.state}` : Number(r.verdict_pass) !== 1 ? (Number(r.verdict_pass) === 2 ? 'its verdict was incomplete' : 'its verdict failed') : undefined;
+          const report = why ? undefined : parse((await db.selectFrom('scans').select('report').where('id', '=', r.id).executeTakeFirst())?.report ?? null);
+          if (!why) why = report ? baselineMisfit(report, want) : 'no report stored';
+          if (!why && report) return { report, passedOver };
+          passedOver.push({ scanId: r.id, why: why ?? 'no report stored' });
+        }
+        return { passedOver };
+      }),
     enqueue: (row) =>
       wrap(async () => {
         await db.insertInto('scans').values({ id: row.id, target_name: row.target, target_url: row.url, state: 'queued', started_at: row.at ?? Date.now(), finished_at: null, verdict_pass: null, finding_count: 0, report: null, heartbeat_at: null, deployed_version: null, assets_fingerprint: null, kind: row.kind, job: row.job, job_id: null, worker: null, error: null }).execute();

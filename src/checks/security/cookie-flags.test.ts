@@ -41,7 +41,12 @@ describe('cookie-flags', () => {
     const f = r.findings.find((x) => x.vulnClass === 'cookie-no-httponly:sid')!;
     expect(f.confidence).toBe('confirmed');
     expect(f.severity).toBe('medium');
-    expect(f.locations?.map((l) => l.path)).toEqual(['/login', '/home']);
+    // Sorted, whatever order the pages were recorded in; the first is the finding's operation.
+    expect(f.locations?.map((l) => l.path)).toEqual(['/home', '/login']);
+    expect(f.operation.path).toBe('/home');
+    expect(f.grouped).toBe(true);
+    const reversed = await testCheck(check, { url: app.url, warmup: ['/home', '/login'] });
+    expect(reversed.findings.map((x) => x.fingerprint).sort()).toEqual(r.findings.map((x) => x.fingerprint).sort());
     expect(f.proof.evidence).not.toContain('s3cr3t');
     expect(r.findings.find((x) => x.vulnClass.startsWith('cookie-no-samesite'))?.severity).toBe('low');
     expect(r.requests).toBe(0);

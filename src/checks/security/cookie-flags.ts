@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Exchange, ResponseRecord, Severity } from '../../core/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
+import { groupSightings, type Sighting } from '../kit/group.js';
 import { headerAll, pathOf, routeOf, targetExchanges } from './support/exchanges.js';
 
 export interface SetCookie {
@@ -89,7 +90,7 @@ export default defineCheck({
   }),
   async run(ctx) {
     type Hit = { x: Exchange & { response: ResponseRecord }; cookie: SetCookie };
-    const found = new Map<string, { rule: Rule; name: string; hits: Map<string, Hit> }>();
+    const found = new Map<string, { rule: Rule; name: string; hits: Array<Sighting<Hit>> }>();
     for (const x of targetExchanges(ctx.recorded(), ctx.target.url)) {
       const https = new URL(x.request.url).protocol === 'https:';
       for (const raw of headerAll(x.response.headers, 'set-cookie')) {
@@ -100,19 +101,21 @@ export default defineCheck({
           if (!rule.missing(cookie, https)) continue;
           const key = `${rule.vulnClass}:${cookie.name}`;
           let entry = found.get(key);
-          if (!entry) found.set(key, (entry = { rule, name: cookie.name, hits: new Map() }));
-          const path = pathOf(x.request.url);
-          if (!entry.hits.has(path)) entry.hits.set(path, { x, cookie });
+          if (!entry) found.set(key, (entry = { rule, name: cookie.name, hits: [] }));
+          entry.hits.push({ ...routeOf(x.request.method, x.request.url, ctx.surface), url: x.request.url, hit: { x, cookie } });
         }
       }
     }
     const candidates: CandidateInput[] = [];
-    for (const [key, { rule, name, hits }] of found) {
-      const list = [...hits.values()];
-      const first = list[0]!;
+    for (const [key, { rule, name, hits }] of [...found].sort(([a], [b]) => a.localeCompare(b))) {
+      // One sighting per page path, sorted: the anchor does not depend on the order responses were recorded in.
+      const group = groupSightings(hits, (s) => pathOf(s.url))!;
+      const list = group.list.map((s) => s.hit);
+      const first = group.first.hit;
       candidates.push({
-        operation: routeOf(first.x.request.method, first.x.request.url, ctx.surface),
+        operation: { method: group.first.method, path: group.first.path },
         url: first.x.request.url,
+        grouped: true,
         title: `${rule.title}: ${name}`,
         severity: rule.severity,
         vulnClass: key,
@@ -122,7 +125,7 @@ export default defineCheck({
           exchangeIds: list.slice(0, 3).map((h) => h.x.id),
           evidence: `set-cookie: ${first.cookie.name}=…${first.cookie.raw.includes(';') ? first.cookie.raw.slice(first.cookie.raw.indexOf(';')) : ' (no attributes)'}`,
         },
-        locations: list.map((h) => ({ ...routeOf(h.x.request.method, h.x.request.url, ctx.surface), url: h.x.request.url })),
+        locations: group.locations,
       });
     }
     return candidates.length ? { status: 'found', candidates } : { status: 'clean' };

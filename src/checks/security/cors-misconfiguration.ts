@@ -101,6 +101,8 @@ export default defineCheck({
         identity: first.identity,
         severity: list.some((h) => h.op.auth === 'required') ? 'high' : 'medium',
         vulnClass: kind,
+        // One policy of the whole app: which operations answered this run does not change the finding's identity.
+        grouped: true,
         confidence: 'tentative',
         proof: {
           summary: `Origin: ${first.origin} → ${first.x.response?.status ?? '-'} with Access-Control-Allow-Origin: ${first.origin} and Access-Control-Allow-Credentials: true (${what})${list.length > 1 ? `; ${list.length - 1} more operation(s) alike` : ''}`,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Exchange, ResponseRecord } from '../../core/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
+import { groupSightings, type Sighting } from '../kit/group.js';
 import { isHtml, pathOf, routeOf, targetExchanges, textBody } from './support/exchanges.js';
 
 type Page = Exchange & { response: ResponseRecord };
@@ -45,24 +46,24 @@ export default defineCheck({
   async run(ctx) {
     const pages: Page[] = targetExchanges(ctx.recorded(), ctx.target.url).filter((x) => x.request.url.startsWith('https:') && x.response.status >= 200 && x.response.status < 300 && isHtml(x.response));
     if (!pages.length) return ctx.target.url.startsWith('https:') ? { status: 'inconclusive', reason: 'no 2xx HTML page was recorded' } : { status: 'clean' };
-    const groups = new Map<'active' | 'passive', Map<string, { x: Page; r: MixedResource }>>();
+    const groups = new Map<'active' | 'passive', Array<Sighting<{ x: Page; r: MixedResource }>>>();
     for (const x of pages) {
       for (const r of mixedResources(textBody(x.response))) {
         const kind = r.active ? 'active' : 'passive';
-        const g = groups.get(kind) ?? new Map<string, { x: Page; r: MixedResource }>();
+        const g = groups.get(kind) ?? [];
         groups.set(kind, g);
-        const route = routeOf(x.request.method, x.request.url, ctx.surface);
-        const key = `${route.method} ${route.path}`;
-        if (!g.has(key)) g.set(key, { x, r });
+        g.push({ ...routeOf(x.request.method, x.request.url, ctx.surface), url: x.request.url, hit: { x, r } });
       }
     }
     const candidates: CandidateInput[] = [];
-    for (const [kind, g] of groups) {
-      const list = [...g.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, h]) => h);
-      const first = list[0]!;
+    for (const [kind, g] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+      const group = groupSightings(g)!;
+      const list = group.list.map((s) => s.hit);
+      const first = group.first.hit;
       candidates.push({
-        operation: routeOf(first.x.request.method, first.x.request.url, ctx.surface),
+        operation: { method: group.first.method, path: group.first.path },
         url: first.x.request.url,
+        grouped: true,
         title: kind === 'active' ? 'Mixed content: scripts, styles or frames over HTTP' : 'Mixed content: images or media over HTTP',
         severity: kind === 'active' ? 'medium' : 'low',
         vulnClass: `mixed-content:${kind}`,
@@ -72,7 +73,7 @@ export default defineCheck({
           exchangeIds: list.slice(0, 3).map((h) => h.x.id),
           evidence: `<${first.r.tag} … ${first.r.url}>`,
         },
-        locations: list.map((h) => ({ ...routeOf(h.x.request.method, h.x.request.url, ctx.surface), url: h.x.request.url })),
+        locations: group.locations,
       });
     }
     return candidates.length ? { status: 'found', candidates } : { status: 'clean' };

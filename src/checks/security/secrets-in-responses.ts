@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Exchange, ResponseRecord, Severity } from '../../core/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
+import { groupSightings, type Sighting } from '../kit/group.js';
 import { pathOf, routeOf, targetExchanges, textBody } from './support/exchanges.js';
 import { findJwts } from './support/jwt.js';
 
@@ -87,7 +88,7 @@ export default defineCheck({
   async run(ctx) {
     const pages = targetExchanges(ctx.recorded(), ctx.target.url);
     if (!pages.length) return { status: 'inconclusive', reason: 'no response from the target was recorded' };
-    const found = new Map<string, { kind: Kind; hits: Map<string, { x: Page; secret: string }> }>();
+    const found = new Map<string, { kind: Kind; hits: Array<Sighting<{ x: Page; secret: string }>> }>();
     for (const x of pages) {
       const body = textBody(x.response);
       if (body.length < 16) continue;
@@ -98,19 +99,20 @@ export default defineCheck({
         if (!secret) continue;
         const route = routeOf(x.request.method, x.request.url, ctx.surface);
         let entry = found.get(kind.id);
-        if (!entry) found.set(kind.id, (entry = { kind, hits: new Map() }));
-        const key = `${route.method} ${route.path}`;
-        if (!entry.hits.has(key)) entry.hits.set(key, { x, secret });
+        if (!entry) found.set(kind.id, (entry = { kind, hits: [] }));
+        entry.hits.push({ ...route, url: x.request.url, hit: { x, secret } });
       }
     }
     const candidates: CandidateInput[] = [];
     for (const { kind, hits } of found.values()) {
-      // Sorted by route, so the finding's operation (and fingerprint) does not depend on request order.
-      const list = [...hits.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, h]) => h);
-      const first = list[0]!;
+      // One sighting per route, sorted: the finding's anchor does not depend on request order.
+      const group = groupSightings(hits)!;
+      const list = group.list.map((s) => s.hit);
+      const first = group.first.hit;
       candidates.push({
-        operation: routeOf(first.x.request.method, first.x.request.url, ctx.surface),
+        operation: { method: group.first.method, path: group.first.path },
         url: first.x.request.url,
+        grouped: true,
         title: `Secret in responses: ${kind.what}`,
         severity: kind.severity,
         vulnClass: `secret:${kind.id}`,
@@ -120,7 +122,7 @@ export default defineCheck({
           exchangeIds: list.slice(0, 3).map((h) => h.x.id),
           evidence: redactSecret(first.secret),
         },
-        locations: list.map((h) => ({ ...routeOf(h.x.request.method, h.x.request.url, ctx.surface), url: h.x.request.url })),
+        locations: group.locations,
       });
     }
     return candidates.length ? { status: 'found', candidates } : { status: 'clean' };

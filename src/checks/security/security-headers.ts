@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Exchange, ResponseRecord, Severity } from '../../core/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
+import { groupSightings } from '../kit/group.js';
 import { header, isHtml, pathOf, routeOf, targetExchanges } from './support/exchanges.js';
 
 type Page = Exchange & { response: ResponseRecord };
@@ -102,19 +103,19 @@ export default defineCheck({
     if (pages.length === 0) return { status: 'inconclusive', reason: 'no 2xx HTML response was recorded, so there was no page to read headers from' };
     const candidates: CandidateInput[] = [];
     for (const problem of ctx.options.require.flatMap((k) => PROBLEMS[k])) {
-      const hit = new Map<string, { page: Page; why: string }>(); // by path, first exchange wins
-      for (const page of pages) {
+      const sightings = pages.flatMap((page) => {
         const why = problem.test(page.response);
-        const path = pathOf(page.request.url);
-        if (why && !hit.has(path)) hit.set(path, { page, why });
-      }
-      const hits = [...hit.values()];
-      const first = hits[0];
-      if (!first) continue;
-      const op = routeOf(first.page.request.method, first.page.request.url, ctx.surface);
+        return why ? [{ ...routeOf(page.request.method, page.request.url, ctx.surface), url: page.request.url, hit: { page, why } }] : [];
+      });
+      // One sighting per page path, sorted: the anchor and the proof do not depend on the order pages were recorded in.
+      const group = groupSightings(sightings, (s) => pathOf(s.url));
+      if (!group) continue;
+      const hits = group.list.map((s) => s.hit);
+      const first = group.first.hit;
       candidates.push({
-        operation: op,
+        operation: { method: group.first.method, path: group.first.path },
         url: first.page.request.url,
+        grouped: true,
         title: problem.title,
         severity: problem.severity,
         vulnClass: problem.vulnClass,
@@ -124,7 +125,7 @@ export default defineCheck({
           exchangeIds: hits.slice(0, 3).map((h) => h.page.id),
           evidence: first.why,
         },
-        locations: hits.map((h) => ({ ...routeOf(h.page.request.method, h.page.request.url, ctx.surface), url: h.page.request.url })),
+        locations: group.locations,
       });
     }
     return candidates.length ? { status: 'found', candidates } : { status: 'clean' };

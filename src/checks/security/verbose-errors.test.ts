@@ -55,22 +55,31 @@ describe('verbose-errors', () => {
     expect(debugOutput(NODE_STACK)?.line).toBe('at getOrder (/app/src/orders.js:42:11)');
   });
 
-  it('reports one confirmed finding per route, grouped by the surface template', async () => {
+  it('reports one grouped finding, anchored at the first page in order, every page a location', async () => {
     const r = await testCheck(check, {
       url: app.url,
-      warmup: ['/orders/1', '/orders/2', '/orders/1', '/api/crash', '/django', '/safe'],
+      warmup: ['/orders/2', '/orders/1', '/orders/1', '/django', '/api/crash', '/safe'],
       operations: [{ method: 'GET', path: '/orders/{id}', params: [] }],
     });
-    const byPath = Object.fromEntries(r.findings.map((f) => [f.operation.path, f]));
-    expect(Object.keys(byPath).sort()).toEqual(['/api/crash', '/django', '/orders/{id}']);
-    const orders = byPath['/orders/{id}']!;
-    expect(orders.confidence).toBe('confirmed');
-    expect(orders.proof.evidence).toBe('at getOrder (/app/src/orders.js:42:11)');
-    expect(orders.locations?.map((l) => new URL(l.url).pathname)).toEqual(['/orders/1', '/orders/2']);
-    expect(orders.proof.exchanges).toHaveLength(2);
-    expect(byPath['/django']!.severity).toBe('medium');
-    expect(byPath['/api/crash']!.severity).toBe('low');
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f.grouped).toBe(true);
+    expect(f.operation).toEqual({ method: 'GET', path: '/api/crash' });
+    expect(f.confidence).toBe('confirmed');
+    expect(f.locations?.map((l) => `${l.path} ${new URL(l.url).pathname}`)).toEqual(['/api/crash /api/crash', '/django /django', '/orders/{id} /orders/1', '/orders/{id} /orders/2']);
+    expect(f.proof.exchanges).toHaveLength(3);
+    expect(f.severity).toBe('medium'); // the Django debug page is the worst of them
     expect(r.requests).toBe(0);
+  });
+
+  it('gives the same finding whatever order the pages were recorded in', async () => {
+    const one = await testCheck(check, { url: app.url, warmup: ['/orders/1', '/api/crash', '/django'], operations: [{ method: 'GET', path: '/orders/{id}', params: [] }] });
+    const two = await testCheck(check, { url: app.url, warmup: ['/django', '/api/crash', '/orders/1'], operations: [{ method: 'GET', path: '/orders/{id}', params: [] }] });
+    expect(two.findings.map((f) => [f.fingerprint, f.operation.path, f.locations])).toEqual(one.findings.map((f) => [f.fingerprint, f.operation.path, f.locations]));
+    // Seen on fewer pages, the same root cause keeps its fingerprint.
+    const fewer = await testCheck(check, { url: app.url, warmup: ['/orders/1'], operations: [{ method: 'GET', path: '/orders/{id}', params: [] }] });
+    expect(fewer.findings[0]!.operation.path).toBe('/orders/{id}');
+    expect(fewer.findings[0]!.fingerprint).toBe(one.findings[0]!.fingerprint);
   });
 
   it('reports nothing for generic error pages (the safe twin)', async () => {

@@ -2,7 +2,8 @@
 // (Node, Python, Java, PHP, ASP.NET, Django, Rails); the recorded response and the matching line are the proof.
 import { z } from 'zod';
 import type { Exchange, ResponseRecord, Severity } from '../../core/index.js';
-import { defineCheck, type CandidateInput } from '../kit/define.js';
+import { defineCheck } from '../kit/define.js';
+import { groupSightings, type Sighting } from '../kit/group.js';
 import { pathOf, routeOf, targetExchanges, textBody } from './support/exchanges.js';
 
 /**
@@ -74,37 +75,38 @@ export default defineCheck({
   }),
   async run(ctx) {
     type Hit = { x: Exchange & { response: ResponseRecord }; sig: NonNullable<ReturnType<typeof debugOutput>> };
-    const byRoute = new Map<string, { route: { method: string; path: string }; hits: Map<string, Hit> }>();
+    const sightings: Array<Sighting<Hit>> = [];
     for (const x of targetExchanges(ctx.recorded(), ctx.target.url)) {
       if (!ctx.options.includeCheckTraffic && x.checkId) continue;
       const sig = debugOutput(textBody(x.response));
-      if (!sig) continue;
-      const route = routeOf(x.request.method, x.request.url, ctx.surface);
-      const key = `${route.method} ${route.path}`;
-      let entry = byRoute.get(key);
-      if (!entry) byRoute.set(key, (entry = { route, hits: new Map() }));
-      const path = pathOf(x.request.url);
-      if (!entry.hits.has(path)) entry.hits.set(path, { x, sig });
+      if (sig) sightings.push({ ...routeOf(x.request.method, x.request.url, ctx.surface), url: x.request.url, hit: { x, sig } });
     }
-    const candidates: CandidateInput[] = [];
-    for (const { route, hits } of byRoute.values()) {
-      const list = [...hits.values()];
-      const first = list[0]!;
-      candidates.push({
-        operation: route,
-        url: first.x.request.url,
-        severity: list.some((h) => h.sig.severity === 'medium') ? 'medium' : 'low',
-        vulnClass: 'verbose-error',
-        confidence: 'confirmed',
-        proof: {
-          summary: `${first.x.request.method} ${pathOf(first.x.request.url)} → ${first.x.response.status} shows a ${first.sig.name}: "${first.sig.line.slice(0, 120)}"`,
-          exchangeIds: list.slice(0, 3).map((h) => h.x.id),
-          evidence: first.sig.line,
+    // Debug output left on is one root cause of the whole app: one finding, each page path that showed it a location,
+    // anchored at the first in order (which requests crashed first, or which pages a run met, change no fingerprint).
+    const group = groupSightings(sightings, (s) => `${s.method} ${pathOf(s.url)}`);
+    if (!group) return { status: 'clean' };
+    const list = group.list.map((s) => s.hit);
+    const first = group.first.hit;
+    const routes = new Set(group.list.map((s) => `${s.method} ${s.path}`)).size;
+    return {
+      status: 'found',
+      candidates: [
+        {
+          operation: { method: group.first.method, path: group.first.path },
+          url: first.x.request.url,
+          grouped: true,
+          severity: list.some((h) => h.sig.severity === 'medium') ? 'medium' : 'low',
+          vulnClass: 'verbose-error',
+          confidence: 'confirmed',
+          proof: {
+            summary: `${first.x.request.method} ${pathOf(first.x.request.url)} → ${first.x.response.status} shows a ${first.sig.name}: "${first.sig.line.slice(0, 120)}"${routes > 1 ? `; ${routes - 1} more operation(s) alike` : ''}`,
+            exchangeIds: list.slice(0, 3).map((h) => h.x.id),
+            evidence: first.sig.line,
+          },
+          locations: group.locations,
         },
-        locations: list.map((h) => ({ ...route, url: h.x.request.url })),
-      });
-    }
-    return candidates.length ? { status: 'found', candidates } : { status: 'clean' };
+      ],
+    };
   },
   example: { url: 'http://127.0.0.1:8080/api/orders/abc', summary: 'GET /api/orders/abc → 500 shows a Node.js stack trace: "at getOrder (/app/src/orders.js:42:11)"' },
 });

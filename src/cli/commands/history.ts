@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { VouchError } from '../../core/index.js';
 import type { Report } from '../../core/index.js';
 import { loadConfig } from '../../config/index.js';
-import { describeStore, openHistory, storeLocation, type HistoryStore } from '../../store/index.js';
+import { describeStore, openHistory, storeLocation, type BaselineWant, type HistoryStore } from '../../store/index.js';
 import { readBaselineReport } from './shared.js';
 
 /** The store commands use, named for the user: VOUCH_DATABASE_URL or store.url (password redacted), else the SQLite file. */
@@ -31,13 +31,20 @@ export async function withStoredAccepted<C extends { accepted: Array<{ fingerpri
 }
 
 /**
- * A non-URL baseline reference: `last-passing` (newest passing scan of the target), a scan id from history,
- * or a report.json file.
+ * A non-URL baseline reference: `last-passing` (the newest complete, passing scan of the target whose checks and scope
+ * cover `want`, the run about to start), a scan id from history, or a report.json file.
  */
-export async function resolveStoredBaseline(ref: string, targetName: string, storeUrl?: string): Promise<{ report: Report; kind: 'scan' | 'report'; ref: string }> {
+export async function resolveStoredBaseline(ref: string, targetName: string, storeUrl: string | undefined, want: BaselineWant): Promise<{ report: Report; kind: 'scan' | 'report'; ref: string }> {
   if (ref === 'last-passing') {
-    const report = await withHistory((s) => s.lastPassing(targetName), storeUrl);
-    if (!report) throw new VouchError('VOUCH_USAGE', `--baseline last-passing: no passing scan of ${targetName} in ${historyPath(storeUrl)}`, { hint: 'Run a scan that passes first, or give a baseline URL or report.json.' });
+    const { report, passedOver } = await withHistory((s) => s.lastPassing(targetName, want), storeUrl);
+    if (!report) {
+      const why = passedOver.length
+        ? `; the newest passed over: ${passedOver.slice(0, 3).map((p) => `${p.scanId} (${p.why})`).join(', ')}${passedOver.length > 3 ? ` and ${passedOver.length - 3} more` : ''}`
+        : '';
+      throw new VouchError('VOUCH_USAGE', `--baseline last-passing: no complete, passing scan of ${targetName} in ${historyPath(storeUrl)} ran these checks with this scope${why}`, {
+        hint: 'Run a full scan with the same checks and scope that passes first, or give a baseline URL, scan id or report.json.',
+      });
+    }
     return { report, kind: 'scan', ref: report.scanId };
   }
   if (existsSync(ref)) return { report: readBaselineReport(ref), kind: 'report', ref };

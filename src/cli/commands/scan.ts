@@ -9,7 +9,7 @@ import { baselineFromReport } from '../../prioritize/index.js';
 import { progressSink } from '../progress.js';
 import { resolveAiInfluenced } from './ai.js';
 import { resolveStoredBaseline, withHistory, withStoredAccepted } from './history.js';
-import { finish, interruptSignal, parseFormats, selectChecks } from './shared.js';
+import { baselineWant, finish, interruptSignal, parseFormats, selectChecks } from './shared.js';
 import { enqueueCommand, type JobSpec } from './team.js';
 
 function jobSpec(kind: JobSpec['kind'], url: string, opts: CommonOpts & { baseline?: string }): Omit<JobSpec, 'config'> {
@@ -145,7 +145,7 @@ async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, 
   }
   const { checks, only } = selectChecks(args.check);
   const expect = expectVersionOf(args.expectVersion, config);
-  const stored = args.baseline ? await resolveStoredBaseline(args.baseline, run.target.name, config.store?.url) : undefined;
+  const stored = args.baseline ? await resolveStoredBaseline(args.baseline, run.target.name, config.store?.url, baselineWant(checks, only, config, run)) : undefined;
   const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
   const interrupt = interruptSignal();
   const progress = progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) });
@@ -197,7 +197,7 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
   if (opts.baseline) {
     if (/^https?:\/\//i.test(opts.baseline)) baseline = { kind: 'url', run: resolveRun(config, { url: opts.baseline, ...input }) };
     else {
-      const stored = await resolveStoredBaseline(opts.baseline, candidate.target.name, config.store?.url);
+      const stored = await resolveStoredBaseline(opts.baseline, candidate.target.name, config.store?.url, baselineWant(checks, only, config, candidate));
       baseline = { kind: stored.kind, report: stored.report, ref: stored.ref };
     }
   }

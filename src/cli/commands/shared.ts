@@ -1,13 +1,24 @@
 // src/cli/commands/shared.ts — what scan, gate and demo share: config, checks, interrupts, baseline reports, output.
 import { existsSync, readFileSync } from 'node:fs';
 import { VouchError, REPORT_SCHEMA_VERSION } from '../../core/index.js';
-import type { Report } from '../../core/index.js';
+import type { Report, Scope } from '../../core/index.js';
 import { allChecks } from '../../checks/index.js';
 import type { AnyCheck } from '../../checks/kit/define.js';
+import { checkEntries, type VouchConfig } from '../../config/index.js';
+import type { BaselineWant } from '../../store/index.js';
 import { renderTerminal, validateReport, writeReports, parseFormats } from '../../report/index.js';
 import { verdictStatus } from '../../report/text.js';
 
 export { parseFormats };
+
+/**
+ * What a `last-passing` baseline must cover for this run: the checks it will plan (the registry, `--check`, minus
+ * checks disabled in vouch.yaml) and its scope.
+ */
+export function baselineWant(checks: readonly AnyCheck[], only: readonly string[] | undefined, config: VouchConfig, run: { target: { url: string }; scope: Scope }): BaselineWant {
+  const disabled = new Set(checkEntries(config).filter(([, c]) => c.enabled === false).map(([id]) => id));
+  return { checks: checks.map((c) => c.id).filter((id) => (!only || only.includes(id)) && !disabled.has(id)), url: run.target.url, scope: run.scope };
+}
 
 /** Validates `--check a,b` against the registry. */
 export function selectChecks(list: string | undefined): { checks: readonly AnyCheck[]; only?: string[] } {

@@ -15,7 +15,7 @@ import type { RoundData } from '../../team/schedule.js';
 import type { Webhook } from '../../team/webhooks.js';
 import { startWorker, type JobHooks } from '../../team/worker.js';
 import { resolveStoredBaseline, withStoredAccepted } from './history.js';
-import { selectChecks } from './shared.js';
+import { baselineWant, selectChecks } from './shared.js';
 
 /** A job's inputs, kept as JSON in its `scans` row: what the command line said, and the config file's text (secrets stay `${ENV}`). */
 export interface JobSpec {
@@ -156,7 +156,7 @@ export async function runJob(row: JobRow, hooks: JobHooks): Promise<Report[]> {
     let baseline: BaselineSource;
     if (/^https?:\/\//i.test(job.baseline)) baseline = { kind: 'url', run: resolveRun(config, { url: job.baseline, ...input }) };
     else {
-      const stored = await resolveStoredBaseline(job.baseline, run.target.name, config.store?.url);
+      const stored = await resolveStoredBaseline(job.baseline, run.target.name, config.store?.url, baselineWant(checks, only, config, run));
       baseline = { kind: stored.kind, report: stored.report, ref: stored.ref };
     }
     const r = await runGate({ ...common, ...kept, candidate: run, baseline, scanId: row.id, outDir: dir, onEvent: (label) => (label === 'candidate' ? onEvent : () => undefined) });
