@@ -48,5 +48,6 @@ export interface HttpEngine {
   /** Records an exchange vouch did not send (an out-of-band callback) so findings can cite it; not audited. */
   record?(x: Omit<Exchange, 'id'>): Exchange;
   stats(): EngineStats;
-  close(): Promise<void>;
+  /** Lets requests in flight finish (cut after `withinMs` when given), then closes every connection and the audit log. */
+  close(opts?: { withinMs?: number }): Promise<void>;
 }

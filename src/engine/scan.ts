@@ -24,6 +24,8 @@ export const VERSION = '0.1.0';
 export const PROGRESS_MS = 10_000;
 /** How long a stage whose deadline (or interrupt) fired may take to hand over what it has before it is left behind. */
 const STOP_GRACE_MS = 5_000;
+/** How long requests still in flight when the scan ends (left behind by a stage at its deadline) may take to finish. */
+const CLOSE_GRACE_MS = 2_000;
 
 /** `12 s`, `5 min`, `2 h`: a deadline as people read it. */
 export function formatMs(ms: number): string {
@@ -86,6 +88,8 @@ export interface ScanOptions {
   behaviour?: BehaviourDiff;
   /** Seed for generated data; a random one when absent, recorded in the report either way. */
   seed?: number;
+  /** How often a running stage emits `stage-progress`, ms. Default PROGRESS_MS. */
+  progressMs?: number;
 }
 
 /** The configuration as kept with a scan for resume: JSON, secrets redacted. */
@@ -172,7 +176,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const beat = setInterval(() => {
       const detail = [what, o.status?.() ?? `${engine.stats().sent} requests sent`].filter(Boolean).join('; ');
       emit({ type: 'stage-progress', stage, target, ms: ms(), detail });
-    }, PROGRESS_MS);
+    }, opts.progressMs ?? PROGRESS_MS);
     beat.unref();
     const deadline = new AbortController();
     const deadlineMs = o.deadlineMs;
@@ -401,7 +405,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   } finally {
     if (heartbeat) clearInterval(heartbeat);
     await oob?.close();
-    await engine.close();
+    await engine.close({ withinMs: CLOSE_GRACE_MS });
     if (journal) {
       journal.finished(ended?.state ?? 'failed', addStats(previous, engine.stats()), engine.recordedCount(), ended?.reason);
       await journal.flush();
