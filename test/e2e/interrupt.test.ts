@@ -164,6 +164,35 @@ describe.skipIf(!('path' in findChromium()))('SIGTERM during the browser crawl',
     expect(browsers.filter(alive)).toEqual([]);
     expect(await historyState(r.report.scanId)).toBe('interrupted');
   }, 120_000);
+
+  it('a second SIGTERM right after the first exits at once with 2; Chromium is gone and the store still reads', async () => {
+    const out = join(tmp, 'browser-twice');
+    const run = start(['--out', out, '--check', 'security-headers', '--spec', '/openapi.json', '-c', join(tmp, 'shortcrawl.yaml')]);
+    const before = seen.length;
+    await until(run, 'the browser crawl render a page', () => seen.slice(before).includes('/api/calls'));
+    const browsers = chromiumChildren(run.child.pid!);
+    const t0 = Date.now();
+    run.child.kill('SIGTERM');
+    // The second once the first was handled (two signals sent at once may arrive as one).
+    await until(run, 'the first SIGTERM handled', () => /interrupted \(SIGTERM\)/.test(run.stderr()));
+    run.child.kill('SIGTERM');
+    const { code, at } = await run.exited;
+    expect(code).toBe(2);
+    expect(at - t0).toBeLessThan(EXIT_WITHIN_MS);
+    expect(run.stderr(), run.stderr()).toMatch(/SIGTERM again: exiting now/);
+    expect(browsers.filter(alive)).toEqual([]);
+    // The history store is intact: it opens and lists the scan, stopped.
+    const states = await import('../../src/store/index.js').then(async ({ openSqliteHistory }) => {
+      const store = await openSqliteHistory(historyFile);
+      try {
+        return (await store.listScans()).map((x) => x.state);
+      } finally {
+        await store.close();
+      }
+    });
+    expect(states.length).toBeGreaterThan(0);
+    expect(states).not.toContain('running');
+  }, 120_000);
 });
 
 describe('SIGINT', () => {
