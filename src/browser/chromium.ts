@@ -61,7 +61,14 @@ async function launch(path: string, launchMs: number): Promise<Running> {
   // Signals are vouch's: a first Ctrl-C ends the scan gently (partial report, resumable), so playwright must not
   // exit the process with 130 on it. The browser is still killed when the process exits.
   const gen = generation;
-  const server = await chromium.launchServer({ executablePath: path, args: LAUNCH_ARGS, headless: true, handleSIGINT: false, handleSIGTERM: false, timeout: launchMs });
+  const server = await chromium.launchServer({
+    executablePath: path,
+    args: LAUNCH_ARGS,
+    headless: true,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    timeout: launchMs,
+  });
   servers.add(server);
   if (gen !== generation) {
     killServer(server);

@@ -158,7 +158,8 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
   /** Set when the crawl must end now (interrupt, hard deadline): no page is started after it. */
   let halted = false;
   let rendering = 0;
-  const said = (identity: string): void => input.onProgress?.(`browser crawl as ${identity}: ${stats.pages} pages visited, ${rendering} in flight, ${stats.requests} requests`);
+  const said = (identity: string): void =>
+    input.onProgress?.(`browser crawl as ${identity}: ${stats.pages} pages visited, ${rendering} in flight, ${stats.requests} requests`);
 
   /** Pages the anonymous context was refused (401/403, a redirect to a login page): where signed-in ones start. */
   const closed = new Set<string>();
@@ -377,7 +378,8 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
             if (!plain) await waitIdle(pending, Math.min(1_500, left()));
             const here = page.url();
             // Links, including ones rendered by scripts.
-            const links = await act(page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href)), 'reading links').catch(() => [] as string[]);
+            const hrefs = page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+            const links = await act(hrefs, 'reading links').catch(() => [] as string[]);
             for (const l of links) enqueue(l);
             // Forms: recorded as operations; submitted with plausible values when that cannot change state in safe mode.
             const forms = await act(
@@ -503,7 +505,8 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
   const stopped = new Promise<string>((resolve) => (stop = resolve));
   const onAbort = (): void => stop?.(interruptReason(signal));
   signal?.addEventListener('abort', onAbort, { once: true });
-  const hard = setTimeout(() => stop?.(`still running ${HARD_STOP_GRACE_MS} ms past its time limit of ${input.timeoutMs ?? 8_000} ms`), Math.max(0, deadline - Date.now()) + HARD_STOP_GRACE_MS);
+  const late = `still running ${HARD_STOP_GRACE_MS} ms past its time limit of ${input.timeoutMs ?? 8_000} ms`;
+  const hard = setTimeout(() => stop?.(late), Math.max(0, deadline - Date.now()) + HARD_STOP_GRACE_MS);
   hard.unref();
   const work = crawl();
   try {

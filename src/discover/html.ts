@@ -241,7 +241,14 @@ interface Item {
 }
 
 /** Crawls from the target root; every request goes through the engine, every URL found through the gate. */
-export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlGate, opts: CrawlOptions = {}, startExchange?: Exchange, run: CrawlRun = {}): Promise<CrawlResult> {
+export async function crawlHtml(
+  engine: HttpEngine,
+  startUrl: string,
+  gate: UrlGate,
+  opts: CrawlOptions = {},
+  startExchange?: Exchange,
+  run: CrawlRun = {},
+): Promise<CrawlResult> {
   try {
     return await crawlPages(engine, startUrl, gate, opts, startExchange, run);
   } catch (e) {
@@ -261,7 +268,14 @@ export interface CrawlRun {
   partial?: () => CrawlResult;
 }
 
-async function crawlPages(engine: HttpEngine, startUrl: string, gate: UrlGate, opts: CrawlOptions, startExchange: Exchange | undefined, run: CrawlRun): Promise<CrawlResult> {
+async function crawlPages(
+  engine: HttpEngine,
+  startUrl: string,
+  gate: UrlGate,
+  opts: CrawlOptions,
+  startExchange: Exchange | undefined,
+  run: CrawlRun,
+): Promise<CrawlResult> {
   const o = { ...CRAWL_DEFAULTS, ...opts };
   const started = Date.now();
   const ops = new Map<string, Operation>();
@@ -336,7 +350,8 @@ async function crawlPages(engine: HttpEngine, startUrl: string, gate: UrlGate, o
     }
     if (sitemaps.length === 0) sitemaps.push({ raw: '/sitemap.xml', via: 'sitemap' });
     const seenMaps = new Set<string>();
-    while (sitemaps.length > 0 && !run.signal?.aborted && seenMaps.size < 20 && fetched < o.maxPages && Date.now() - started <= o.timeLimitMs) {
+    const more = (): boolean => seenMaps.size < 20 && fetched < o.maxPages && Date.now() - started <= o.timeLimitMs;
+    while (sitemaps.length > 0 && !run.signal?.aborted && more()) {
       const { raw, via } = sitemaps.shift()!;
       let u: URL;
       try {
@@ -360,7 +375,8 @@ async function crawlPages(engine: HttpEngine, startUrl: string, gate: UrlGate, o
   let head = 0; // a moving head: shift() on a 20,000-URL sitemap queue is quadratic
   const result = (): CrawlResult => {
     if (stoppedBy) warnings.push(`HTML crawl stopped at ${stoppedBy}; ${queue.length - head} URLs not visited`);
-    return { operations: slugs.collapse([...ops.values()]), warnings, specUrls: [...specUrls], graphqlUrls: [...graphqlUrls], fetched, templates: samples.size };
+    const operations = slugs.collapse([...ops.values()]);
+    return { operations, warnings, specUrls: [...specUrls], graphqlUrls: [...graphqlUrls], fetched, templates: samples.size };
   };
   run.partial = () => {
     stoppedBy ??= `a stop (${interruptReason(run.signal)})`;

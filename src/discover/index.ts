@@ -102,17 +102,25 @@ export async function discover(input: DiscoverInput): Promise<Surface> {
   } catch (e) {
     if (!signal?.aborted) throw e;
   }
-  let operations = [...ops.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.id.localeCompare(b.id));
+  const byRoute = (a: Operation, b: Operation): number => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.id.localeCompare(b.id);
+  let operations = [...ops.values()].sort(byRoute);
   if (signal?.aborted) {
     // Steps left behind may still add to these objects: the surface gets its own copy.
     operations = structuredClone(operations);
-    warnings.push(`discovery stopped early (${interruptReason(signal)}): the surface holds the ${operations.length} operations found before`);
+    const why = interruptReason(signal);
+    warnings.push(`discovery stopped early (${why}): the surface holds the ${operations.length} operations found before`);
   }
-  return { target: target.url, operations, warnings: [...warnings], ...(spec ? { spec: { location: spec.location, version: spec.version } } : {}) };
+  const found = spec ? { spec: { location: spec.location, version: spec.version } } : {};
+  return { target: target.url, operations, warnings: [...warnings], ...found };
 }
 
 /** Discovery's steps in order, each adding to `ops`; returns the OpenAPI document found. Throws `Stopped`. */
-async function steps(input: DiscoverInput, ops: Map<string, Operation>, warnings: string[], recorded: ReturnType<typeof readRecorded>): Promise<Awaited<ReturnType<typeof loadSpec>>> {
+async function steps(
+  input: DiscoverInput,
+  ops: Map<string, Operation>,
+  warnings: string[],
+  recorded: ReturnType<typeof readRecorded>,
+): Promise<Awaited<ReturnType<typeof loadSpec>>> {
   const { target, engine, signal } = input;
   const options = input.options ?? {};
   const say = input.onProgress ?? ((): void => undefined);
@@ -135,7 +143,8 @@ async function steps(input: DiscoverInput, ops: Map<string, Operation>, warnings
   let crawl: Awaited<ReturnType<typeof crawlHtml>> | undefined;
   if (crawlOn) {
     // The crawl stops at the signal by itself and returns its pages: a second to do so before it is left behind.
-    const html = crawlHtml(engine, `${target.url}/`, gate, { ...CRAWL_DEFAULTS, ...stripUndefined(options) }, probe, { ...(signal ? { signal } : {}), onProgress: say });
+    const limits = { ...CRAWL_DEFAULTS, ...stripUndefined(options) };
+    const html = crawlHtml(engine, `${target.url}/`, gate, limits, probe, { ...(signal ? { signal } : {}), onProgress: say });
     crawl = await until(html, signal, 1_000);
     warnings.push(...crawl.warnings);
     for (const op of crawl.operations) merge(ops, op);
@@ -151,7 +160,8 @@ async function steps(input: DiscoverInput, ops: Map<string, Operation>, warnings
   if (options.graphql !== false) {
     const mentioned = new Set(crawl?.graphqlUrls ?? []);
     say('GraphQL introspection');
-    for (const op of await until(discoverGraphql(engine, [...GRAPHQL_PATHS, ...mentioned], warnings, mentioned), signal)) merge(ops, op);
+    const graphql = await until(discoverGraphql(engine, [...GRAPHQL_PATHS, ...mentioned], warnings, mentioned), signal);
+    for (const op of graphql) merge(ops, op);
   }
   for (const { file, kind, requests } of recorded) {
     const got = await recordedOperations(requests, target.url, gate, kind);
@@ -161,7 +171,8 @@ async function steps(input: DiscoverInput, ops: Map<string, Operation>, warnings
   }
   if (input.explore) {
     // The browser crawl ends at the signal by itself (Chromium killed): a moment to hand over its warnings.
-    await until(exploreSurface(engine, target, ops, warnings, { ...input.explore, gate, ...(signal ? { signal } : {}), onProgress: say }), signal, 2_000);
+    const explore = { ...input.explore, gate, ...(signal ? { signal } : {}), onProgress: say };
+    await until(exploreSurface(engine, target, ops, warnings, explore), signal, 2_000);
   }
   return spec;
 }

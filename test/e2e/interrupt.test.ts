@@ -205,7 +205,7 @@ describe('SIGINT', () => {
     expectPartial(r, out, /^interrupted by SIGINT$/);
     expect(r.report.surface.warnings.join('\n')).toMatch(/discovery stopped early \(interrupted by SIGINT\)/);
     expect(r.report.stats.tasks.every((t) => t.status === 'not-run')).toBe(true);
-    expect(run.stderr()).toMatch(/interrupted before its plan was made; run the scan again/);
+    expect(run.stderr()).toMatch(/was interrupted; no plan was made yet; run the scan again/);
     expect(await historyState(r.report.scanId)).toBe('interrupted');
   }, 120_000);
 

@@ -191,7 +191,8 @@ async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, 
       }
     }, config.store?.url);
     if (interrupt.signal.aborted) {
-      process.stderr.write(planned ? `scan ${scanId} was interrupted; continue it with: vouch scan --resume ${scanId}\n` : `scan ${scanId} was interrupted before its plan was made; run the scan again\n`);
+      const next = planned ? `continue it with: vouch scan --resume ${scanId}` : 'no plan was made yet; run the scan again';
+      process.stderr.write(`scan ${scanId} was interrupted; ${next}\n`);
       return 2;
     }
     return code;
@@ -224,7 +225,8 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
   try {
     if (!baseline) {
       const report = await runScan({ run: candidate, config, checks, ...expect, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), ...parseSeed(opts.seed), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
-      const code = await finish(report, outDir, opts.format, { ...opts, deadlineMs: config.deadlines.report, interrupt: interrupt.signal });
+      const writing = { ...opts, deadlineMs: config.deadlines.report, interrupt: interrupt.signal };
+      const code = await finish(report, outDir, opts.format, writing);
       await withHistory((s) => s.saveReport(report), config.store?.url);
       return interrupt.signal.aborted ? 2 : code;
     }
@@ -241,7 +243,8 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
       onEvent: (label) => progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), label }),
       signal: interrupt.signal,
     });
-    const code = await finish(result.candidate, outDir, opts.format, { ...opts, deadlineMs: config.deadlines.report, interrupt: interrupt.signal });
+    const writing = { ...opts, deadlineMs: config.deadlines.report, interrupt: interrupt.signal };
+    const code = await finish(result.candidate, outDir, opts.format, writing);
     await withHistory(async (s) => {
       if (result.baseline) await s.saveReport(result.baseline);
       await s.saveReport(result.candidate);

@@ -52,7 +52,8 @@ export function interruptSignal(): { signal: AbortSignal; lastWords(fn: () => vo
     killBrowser();
     // Not held open by this timer (unref): it fires only when something else keeps the process alive.
     setTimeout(() => {
-      process.stderr.write(`vouch: still running ${INTERRUPT_EXIT_MS / 1000} s after ${sig} (${process.getActiveResourcesInfo().join(', ') || 'an open handle'}); exiting\n`);
+      const open = process.getActiveResourcesInfo().join(', ') || 'an open handle';
+      process.stderr.write(`vouch: still running ${INTERRUPT_EXIT_MS / 1000} s after ${sig} (${open}); exiting\n`);
       quit();
     }, INTERRUPT_EXIT_MS).unref();
   };
@@ -103,7 +104,12 @@ export function markInterrupted(report: Report, signal: AbortSignal | undefined)
 }
 
 /** The report stage: every requested format written within `deadlineMs`, with its events. */
-export async function writeStage(report: Report, outDir: string, formats: string, o: { onEvent?: EventSink; deadlineMs?: number } = {}): Promise<Record<string, string>> {
+export async function writeStage(
+  report: Report,
+  outDir: string,
+  formats: string,
+  o: { onEvent?: EventSink; deadlineMs?: number } = {},
+): Promise<Record<string, string>> {
   const emit = o.onEvent ?? ((): void => undefined);
   const deadlineMs = o.deadlineMs ?? 120_000;
   const target = report.target.url;
@@ -119,7 +125,8 @@ export async function writeStage(report: Report, outDir: string, formats: string
       hint: 'Check that the output folder (--out) is on a disk that answers, or raise deadlines.report in vouch.yaml.',
     });
   }
-  emit({ type: 'stage-finished', stage: 'report', target, ms: Math.round(performance.now() - t0), detail: `${Object.keys(paths).length} files` });
+  const ms = Math.round(performance.now() - t0);
+  emit({ type: 'stage-finished', stage: 'report', target, ms, detail: `${Object.keys(paths).length} files` });
   return paths;
 }
 
@@ -131,9 +138,18 @@ export async function finish(
   report: Report,
   outDir: string,
   formats: string,
-  opts: { json?: boolean | undefined; quiet?: boolean | undefined; onEvent?: EventSink; deadlineMs?: number; interrupt?: AbortSignal },
+  opts: {
+    json?: boolean | undefined;
+    quiet?: boolean | undefined;
+    onEvent?: EventSink;
+    deadlineMs?: number;
+    interrupt?: AbortSignal;
+  },
 ): Promise<number> {
-  const stage = { ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}) };
+  const stage = {
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}),
+  };
   let paths = await writeStage(report, outDir, formats, stage);
   if (markInterrupted(report, opts.interrupt)) paths = await writeStage(report, outDir, formats, stage);
   if (opts.json) {
