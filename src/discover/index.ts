@@ -52,7 +52,7 @@ export interface DiscoverInput {
 class Stopped extends Error {}
 
 /** `p`, unless `signal` fires first: then, after `graceMs` for `p` to settle with what it has, `Stopped`. */
-export function until<T>(p: Promise<T>, signal: AbortSignal | undefined, graceMs = 0): Promise<T> {
+function until<T>(p: Promise<T>, signal: AbortSignal | undefined, graceMs = 0): Promise<T> {
   if (!signal) return p;
   p.catch(() => undefined); // a step left behind may still fail; nobody waits for it
   return new Promise<T>((resolve, reject) => {

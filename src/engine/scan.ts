@@ -286,10 +286,19 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const ran = await timed(
       'execute',
       async ({ signal }) => {
-        const work = execute({ ...common, signal, plan: todo, onEvent: emit, onTaskDone: (o, f, a) => {
-          settled.set(o.taskId, { outcome: o, found: f, audits: a });
-          onTaskDone(o, f, a);
-        } });
+        /** Set when the stage is left behind: tasks that end later are not this scan's any more (nor its journal's). */
+        let abandoned = false;
+        const work = execute({
+          ...common,
+          signal,
+          plan: todo,
+          onEvent: (e) => void (abandoned || emit(e)),
+          onTaskDone: (o, f, a) => {
+            if (abandoned) return;
+            settled.set(o.taskId, { outcome: o, found: f, audits: a });
+            onTaskDone(o, f, a);
+          },
+        });
         const late = afterStop(signal, STOP_GRACE_MS);
         try {
           const r = await Promise.race([work, late.promise]);
@@ -298,6 +307,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
           late.dispose();
         }
         // Tasks still running past the grace (a check that does not look at its signal) are reported as not run.
+        abandoned = true;
         work.catch(() => undefined);
         const why = interruptReason(signal);
         const done = [...settled.values()];
