@@ -224,9 +224,17 @@ describe('SIGINT', () => {
 
   it('during report writing: exits within 10 s; the report, every format, says it was interrupted', async () => {
     const out = join(tmp, 'report');
-    const run = start(['--out', out, '--spec', '/openapi.json', '--check', 'security-headers', '--json', '-c', join(tmp, 'nocrawl.yaml')], { CHROME_PATH: '/nonexistent/chromium' });
-    await until(run, 'the report stage start', () => /"type":"stage-started","stage":"report"/.test(run.stdout()));
-    const r = await interrupt(run, 'SIGINT', out);
+    let r: Awaited<ReturnType<typeof interrupt>> | undefined;
+    // The report stage lasts a fraction of a second: a loaded machine may deliver the signal after the process ended,
+    // a miss that says nothing about vouch. Such a run is tried again (at most three times).
+    for (let attempt = 0; attempt < 3 && !r; attempt++) {
+      const run = start(['--out', out, '--spec', '/openapi.json', '--check', 'security-headers', '--json', '-c', join(tmp, 'nocrawl.yaml')], { CHROME_PATH: '/nonexistent/chromium' });
+      await until(run, 'the report stage start', () => /"type":"stage-started","stage":"report"/.test(run.stdout()));
+      if (run.child.exitCode !== null) continue;
+      const got = await interrupt(run, 'SIGINT', out);
+      if (/interrupted \(SIGINT\)/.test(run.stderr())) r = got;
+    }
+    if (!r) throw new Error('the signal never arrived during the report stage in three runs');
     expectPartial(r, out, /^interrupted by SIGINT while the reports were written \(every task had finished\)$/);
     expect(r.report.partial?.notRun).toBe(0);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/partial/i);
