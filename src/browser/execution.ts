@@ -1,9 +1,9 @@
 // src/browser/execution.ts — execution proofs: loads a URL in Chromium with a `vouchProof(nonce)` binding and
 // reports whether the page called it with the exact nonce. Requests to other origins are aborted; the target's
 // own requests can be served through the HTTP engine (so scope, budget and audit apply to them too).
-import type { Route } from 'playwright-core';
+import type { BrowserContext, Route } from 'playwright-core';
 import type { HeaderList } from '../core/index.js';
-import { acquireBrowser } from './chromium.js';
+import { acquireBrowser, within } from './chromium.js';
 
 export interface ServedResponse {
   status: number;
@@ -30,6 +30,8 @@ export interface ExecutionInput {
   serve?: (req: { method: string; url: string; navigation: boolean }) => Promise<ServedResponse | undefined>;
   /** Navigation timeout, ms. Default 10,000. */
   timeoutMs?: number;
+  /** Every other browser action (context, binding, route, page, close), ms. Default 10,000. */
+  actionMs?: number;
 }
 
 export type ExecutionResult =
@@ -44,16 +46,25 @@ const DROPPED = new Set(['content-length', 'transfer-encoding', 'connection', 'k
 export async function proveExecution(input: ExecutionInput): Promise<ExecutionResult> {
   const lease = await acquireBrowser();
   if ('reason' in lease) return { tried: false, reason: lease.reason };
-  const context = await lease.browser.newContext({ serviceWorkers: 'block', javaScriptEnabled: true });
+  const actionMs = input.actionMs ?? 10_000;
+  // A browser that stops answering fails the proof (tried: false, with the reason) instead of holding the scan.
+  const act = <T>(p: Promise<T>, what: string): Promise<T> => within(p, actionMs, `browser ${what}`);
+  let context: BrowserContext;
+  try {
+    context = await act(lease.browser.newContext({ serviceWorkers: 'block', javaScriptEnabled: true }), 'new context');
+  } catch (e) {
+    lease.release();
+    return { tried: false, reason: e instanceof Error ? e.message : String(e) };
+  }
   const received: string[] = [];
   let notify: () => void = () => undefined;
   const proven = new Promise<void>((resolve) => (notify = resolve));
   try {
-    await context.exposeBinding('vouchProof', (_source, value: unknown) => {
+    await act(context.exposeBinding('vouchProof', (_source, value: unknown) => {
       received.push(String(value));
       if (String(value) === input.nonce) notify();
-    });
-    await context.route('**/*', async (route: Route) => {
+    }), 'binding');
+    await act(context.route('**/*', async (route: Route) => {
       const req = route.request();
       let origin: string;
       try {
@@ -69,8 +80,8 @@ export async function proveExecution(input: ExecutionInput): Promise<ExecutionRe
       const headers: Record<string, string> = {};
       for (const [k, v] of served.headers) if (!DROPPED.has(k.toLowerCase())) headers[k.toLowerCase()] = headers[k.toLowerCase()] ? `${headers[k.toLowerCase()]}, ${v}` : v;
       return route.fulfill({ status: served.status, headers, body: served.body });
-    });
-    const page = await context.newPage();
+    }), 'route');
+    const page = await act(context.newPage(), 'new page');
     page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
     const timeout = input.timeoutMs ?? 10_000;
     let note: string | undefined;
@@ -83,7 +94,7 @@ export async function proveExecution(input: ExecutionInput): Promise<ExecutionRe
     await Promise.race([proven, loaded]);
     return { tried: true, executed: received.includes(input.nonce), received, ...(note ? { note } : {}) };
   } finally {
-    await context.close().catch(() => undefined); // the context may already be gone with the browser
+    await act(context.close(), 'context close').catch(() => undefined); // it may already be gone with the browser
     lease.release();
   }
 }

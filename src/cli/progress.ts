@@ -27,6 +27,12 @@ export function progressSink(opts: ProgressOptions): EventSink {
       case 'stage-finished':
         line(`${e.stage.padEnd(10)} ${e.detail ?? ''} (${e.ms} ms)`);
         break;
+      case 'stage-progress':
+        line(`${e.stage.padEnd(10)} … ${e.detail} (${Math.round(e.ms / 1000)} s)`);
+        break;
+      case 'stage-deadline':
+        line(`${e.stage.padEnd(10)} deadline of ${Math.round(e.deadlineMs / 1000)} s reached: ending with what it has`);
+        break;
       case 'task-finished': {
         const pct = Math.floor((e.done / e.total) * 10) * 10;
         if (pct !== lastPct && (pct % 20 === 0 || e.done === e.total)) {

@@ -160,6 +160,17 @@ export const configSchema = z.strictObject({
       postman: z.array(z.string().min(1)).default([]),
     })
     .prefault({}),
+  /** Wall-time limits, ms: per stage, and for Chromium's start and each browser action (docs/config.md#deadlines). */
+  deadlines: z
+    .strictObject({
+      discover: z.number().int().positive().default(300_000),
+      execute: z.number().int().positive().default(7_200_000),
+      confirm: z.number().int().positive().default(900_000),
+      report: z.number().int().positive().default(120_000),
+      browserLaunch: z.number().int().positive().default(30_000),
+      browserAction: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
   /** Per check id: `enabled`, `options`; and `strength` (low | default | high): payloads per injection point. */
   checks: z.object({ strength: strengthSchema.optional() }).catchall(checkEntrySchema).default({}),
   policy: z

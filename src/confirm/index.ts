@@ -38,6 +38,6 @@ export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
 }
 
 /** A candidate may claim `confirmed` only with at least one exchange that shows it. */
-function provable(c: Candidate): Candidate {
+export function provable(c: Candidate): Candidate {
   return c.confidence === 'confirmed' && c.proof.exchangeIds.length === 0 ? { ...c, confidence: 'tentative' } : c;
 }

@@ -7,6 +7,10 @@ export type VouchEvent =
   | { type: 'scan-started'; scanId: string; target: string }
   | { type: 'stage-started'; stage: Stage; target: string }
   | { type: 'stage-finished'; stage: Stage; target: string; ms: number; detail?: string }
+  /** While a stage runs, every few seconds: what is in flight (`detail`), how long the stage has run. */
+  | { type: 'stage-progress'; stage: Stage; target: string; ms: number; detail: string }
+  /** A stage reached its deadline and ended with what it had (`deadlineMs`, vouch.yaml `deadlines`). */
+  | { type: 'stage-deadline'; stage: Stage; target: string; deadlineMs: number }
   | { type: 'task-finished'; outcome: TaskOutcome; done: number; total: number }
   | { type: 'skipped'; skipped: SkippedTask }
   | { type: 'finding'; finding: Finding }

@@ -83,5 +83,6 @@ export interface HttpEngine {
   stats(): EngineStats;
   /** Times the target stopped answering during the scan (empty when the engine does not watch for outages). */
   outages?(): readonly Outage[];
-  close(): Promise<void>;
+  /** Lets requests in flight finish (cut after `withinMs` when given), then closes every connection and the audit log. */
+  close(opts?: { withinMs?: number }): Promise<void>;
 }

@@ -315,6 +315,7 @@ export type IncompleteCauseKind =
   | 'target-unavailable'
   | 'interrupted'
   | 'budget'
+  | 'deadline'
   | 'check-crashed'
   | 'coverage';
 

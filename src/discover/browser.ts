@@ -2,7 +2,8 @@
 // follows links, buttons and history changes, fills forms, and records the XHR/fetch calls as `spa` operations.
 // Every browser request is served through the HTTP engine (scope, safe mode, budget, audit); refused ones abort.
 import type { BrowserContext, Page, Request, Route } from 'playwright-core';
-import { acquireBrowser } from '../browser/chromium.js';
+import { acquireBrowser, killBrowser, within } from '../browser/chromium.js';
+import { interruptReason } from '../net/index.js';
 import type { HeaderList, HttpEngine, JsonSchema, Operation, Parameter, SurfaceSource } from '../core/index.js';
 import { classify } from './auth.js';
 import type { UrlGate } from './gate.js';
@@ -23,8 +24,16 @@ export interface BrowserCrawlInput {
   gate?: UrlGate;
   /** Pages rendered per identity. Default 12. */
   maxPages?: number;
-  /** The whole crawl, ms. Default 8,000. */
+  /** The whole crawl, ms. Default 8,000. A crawl still running 5 s past it is ended by killing Chromium. */
   timeoutMs?: number;
+  /** Chromium's start, ms (default 30,000): a browser that does not start in time is killed and the crawl skipped. */
+  launchMs?: number;
+  /** Each browser action (a new context or page, reading links and forms, closing), ms. Default 10,000. */
+  actionMs?: number;
+  /** The scan's interrupt: the crawl ends at once, Chromium is killed, and what was recorded so far is kept. */
+  signal?: AbortSignal;
+  /** What the crawl is doing now (pages visited, in flight), said whenever it changes. */
+  onProgress?: (what: string) => void;
 }
 
 export interface BrowserCrawlResult {
@@ -41,6 +50,8 @@ const DROP_RESPONSE = new Set(['content-length', 'transfer-encoding', 'connectio
 /** Pages rendered at once per identity. */
 const PARALLEL_PAGES = 2;
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** How long past its time limit a crawl may take to wind down before Chromium is killed. */
+const HARD_STOP_GRACE_MS = 5_000;
 /** Links and buttons never followed or pressed: they end the identity's session or destroy things. */
 const AVOID = /log-?out|sign-?out|logoff|delete|remove|destroy/i;
 
@@ -129,7 +140,9 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
   const warnings: string[] = [];
   const stats = { pages: 0, requests: 0, refused: 0 };
   const recorder = new Recorder();
-  const lease = await acquireBrowser();
+  const signal = input.signal;
+  if (signal?.aborted) return { operations: [], warnings: [], stats };
+  const lease = await acquireBrowser(input.launchMs !== undefined ? { launchMs: input.launchMs } : {});
   if ('reason' in lease) {
     return { operations: [], warnings: [`browser crawl skipped: ${lease.reason}; single-page apps were not rendered, so operations only their scripts call are missing`], stats };
   }
@@ -139,6 +152,14 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
   const allowed = new Set((input.allowMethods ?? []).map((m) => m.toUpperCase()));
   const mayChange = (method: string): boolean => !input.safeMode || SAFE.has(method) || allowed.has(method);
   let timedOut = false;
+  const actionMs = input.actionMs ?? 10_000;
+  /** A browser action that does not answer (a renderer stuck in a script) fails instead of hanging the crawl. */
+  const act = <T>(p: Promise<T>, what: string): Promise<T> => within(p, actionMs, `browser ${what}`);
+  /** Set when the crawl must end now (interrupt, hard deadline): no page is started after it. */
+  let halted = false;
+  let rendering = 0;
+  const said = (identity: string): void =>
+    input.onProgress?.(`browser crawl as ${identity}: ${stats.pages} pages visited, ${rendering} in flight, ${stats.requests} requests`);
 
   /** Pages the anonymous context was refused (401/403, a redirect to a login page): where signed-in ones start. */
   const closed = new Set<string>();
@@ -158,14 +179,14 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
   async function crawlAs(identity: string, start: readonly string[], limit: number): Promise<void> {
     let context: BrowserContext | undefined;
     try {
-      const ctx = await browser.newContext({ serviceWorkers: 'block', javaScriptEnabled: true });
+      const ctx = await act(browser.newContext({ serviceWorkers: 'block', javaScriptEnabled: true }), 'new context');
       context = ctx;
       const inflight = new Map<Page | undefined, number>();
       const bump = (p: Page | undefined, d: number): void => void inflight.set(p, (inflight.get(p) ?? 0) + d);
       const pageRequests = new Map<Page, Set<Request>>();
       const navigated: string[] = [];
-      await ctx.exposeBinding('__vouchNavigated', (_src, url: unknown) => void navigated.push(String(url)));
-      await ctx.addInitScript(() => {
+      await act(ctx.exposeBinding('__vouchNavigated', (_src, url: unknown) => void navigated.push(String(url))), 'binding');
+      await act(ctx.addInitScript(() => {
         const w = window as unknown as { __vouchNavigated?: (u: string) => void };
         for (const name of ['pushState', 'replaceState'] as const) {
           const orig = history[name].bind(history);
@@ -175,8 +196,8 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           };
         }
         window.addEventListener('popstate', () => w.__vouchNavigated?.(location.href));
-      });
-      await ctx.route('**/*', async (route: Route) => {
+      }), 'init script');
+      await act(ctx.route('**/*', async (route: Route) => {
         const req = route.request();
         const type = req.resourceType();
         let url: URL;
@@ -259,7 +280,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           bump(owner, -1);
           if (owner) pageRequests.get(owner)?.delete(req);
         }
-      });
+      }), 'route');
       const queue = [...start];
       const seen = new Set<string>();
       /** Forms submitted and buttons pressed already (by target and label): each once per identity. */
@@ -284,7 +305,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
         // A page whose navigation failed is retired: Chromium still commits its error page (chrome-error://) a moment
         // later, which would interrupt the next goto on that page, leaving the next URL unrendered.
         const open = async (): Promise<Page> => {
-          const p = await ctx.newPage();
+          const p = await act(ctx.newPage(), 'new page');
           const live = new Set<Request>();
           pageRequests.set(p, live);
           p.on('request', (r) => void live.add(r));
@@ -299,14 +320,14 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
         /** Before a page is left or closed: every request it started is served or refused (and logged) first. */
         const drain = async (): Promise<void> => {
           const end = Date.now() + 3_000;
-          while (pending() > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+          while (pending() > 0 && Date.now() < end && !halted) await new Promise((r) => setTimeout(r, 20));
         };
         const retire = async (): Promise<void> => {
           await drain();
-          await page.close().catch(() => undefined);
+          await act(page.close(), 'page close').catch(() => undefined);
           pageRequests.delete(page);
         };
-        while (pages < limit) {
+        while (pages < limit && !halted) {
           if (Date.now() > deadline - 300) {
             timedOut = true;
             break;
@@ -326,6 +347,8 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           stats.pages++;
           if (identity === 'anonymous') anonymousSaw.add(key);
           busy++;
+          rendering++;
+          said(identity);
           try {
             const left = (): number => Math.max(200, deadline - Date.now());
             await drain(); // what the previous page started is settled before it is left
@@ -355,11 +378,12 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
             if (!plain) await waitIdle(pending, Math.min(1_500, left()));
             const here = page.url();
             // Links, including ones rendered by scripts.
-            const links = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href)).catch(() => [] as string[]);
+            const hrefs = page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+            const links = await act(hrefs, 'reading links').catch(() => [] as string[]);
             for (const l of links) enqueue(l);
             // Forms: recorded as operations; submitted with plausible values when that cannot change state in safe mode.
-            const forms = await page
-              .$$eval('form', (fs) =>
+            const forms = await act(
+              page.$$eval('form', (fs) =>
                 fs.map((f, index) => ({
                   index,
                   action: (f as HTMLFormElement).action,
@@ -368,8 +392,9 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
                     .map((e) => ({ name: (e as HTMLInputElement).name, type: ((e as HTMLInputElement).type || e.tagName).toLowerCase() }))
                     .filter((e) => e.name && e.type !== 'submit' && e.type !== 'button'),
                 })),
-              )
-              .catch(() => [] as FormInfo[]);
+              ),
+              'reading forms',
+            ).catch(() => [] as FormInfo[]);
             for (const f of forms) {
               let action: URL;
               try {
@@ -383,8 +408,8 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
             }
             // Buttons outside forms: pressed once each (client-side navigation, calls made on click).
             const buttons = page.locator('button:not(form button), [role=button], input[type=button]');
-            const count = plain ? 0 : Math.min(await buttons.count().catch(() => 0), 8);
-            for (let i = 0; i < count && Date.now() < deadline - 500; i++) {
+            const count = plain ? 0 : Math.min(await act(buttons.count(), 'counting buttons').catch(() => 0), 8);
+            for (let i = 0; i < count && Date.now() < deadline - 500 && !halted; i++) {
               const b = buttons.nth(i);
               const label = ((await b.textContent({ timeout: 200 }).catch(() => '')) ?? '').trim();
               if (AVOID.test(label) || tried.has(`button ${key} ${label}`)) continue;
@@ -417,8 +442,8 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
               tried.add(formKey);
               if (identity !== 'anonymous' && f.fields.some((x) => x.type === 'password')) continue;
               if (page.url() !== here) await page.goto(here, { waitUntil: 'load', timeout: Math.min(3_000, left()) }).catch(() => undefined);
-              const filled = await page
-                .evaluate(
+              const filled = await act(
+                page.evaluate(
                   ({ index, values }) => {
                     const form = document.forms[index];
                     if (!form) return false;
@@ -435,8 +460,9 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
                     return true;
                   },
                   { index: f.index, values: Object.fromEntries(f.fields.map((x) => [x.name, plausibleValue(x.type, x.name)])) },
-                )
-                .catch(() => false);
+                ),
+                'form submission',
+              ).catch(() => false);
               if (filled) {
                 await page.waitForLoadState('load', { timeout: Math.min(2_000, left()) }).catch(() => undefined);
                 await waitIdle(pending, Math.min(800, left()));
@@ -444,6 +470,8 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
             }
           } finally {
             busy--;
+            rendering--;
+            said(identity);
           }
         }
         await retire();
@@ -453,11 +481,11 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
     } catch (e) {
       warnings.push(`browser crawl as ${identity} ended early: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     } finally {
-      await context?.close().catch(() => undefined);
+      if (context && !halted) await act(context.close(), 'context close').catch(() => undefined);
     }
   }
 
-  try {
+  const crawl = async (): Promise<void> => {
     // Anonymous first, everywhere; signed-in identities then render what anonymous could not see (and what it links
     // to), so each page is rendered once unless credentials change it.
     const others = input.identities.filter((i) => i !== 'anonymous');
@@ -470,7 +498,28 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
     } else {
       await Promise.all(others.map((i) => crawlAs(i, input.start, maxPages)));
     }
+  };
+  // The crawl ends by itself at its time limit; an interrupt, or a crawl still running well past the limit (a page
+  // whose script never settles, a browser that stopped answering), ends it here: Chromium is killed, not asked.
+  let stop: ((why: string) => void) | undefined;
+  const stopped = new Promise<string>((resolve) => (stop = resolve));
+  const onAbort = (): void => stop?.(interruptReason(signal));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const late = `still running ${HARD_STOP_GRACE_MS} ms past its time limit of ${input.timeoutMs ?? 8_000} ms`;
+  const hard = setTimeout(() => stop?.(late), Math.max(0, deadline - Date.now()) + HARD_STOP_GRACE_MS);
+  hard.unref();
+  const work = crawl();
+  try {
+    const why = await Promise.race([work.then(() => undefined), stopped]);
+    if (why !== undefined) {
+      halted = true;
+      killBrowser();
+      work.catch(() => undefined); // its pages die with the browser
+      warnings.push(`browser crawl stopped: ${why}; Chromium was killed, the operations recorded so far are kept`);
+    }
   } finally {
+    clearTimeout(hard);
+    signal?.removeEventListener('abort', onAbort);
     lease.release();
   }
   if (timedOut) warnings.push(`browser crawl stopped at its time limit of ${input.timeoutMs ?? 8_000} ms`);

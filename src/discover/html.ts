@@ -1,6 +1,7 @@
 // src/discover/html.ts — the HTML crawler: links, forms, scripts, robots.txt and sitemaps, sampled per route template.
 import type { Exchange, HttpEngine, JsonSchema, Operation, Parameter } from '../core/index.js';
 import type { FoundVia, UrlGate } from './gate.js';
+import { interruptReason } from '../net/index.js';
 
 export interface CrawlOptions {
   /** Pages (and scripts, sitemaps) fetched at most. Default 200. */
@@ -240,7 +241,41 @@ interface Item {
 }
 
 /** Crawls from the target root; every request goes through the engine, every URL found through the gate. */
-export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlGate, opts: CrawlOptions = {}, startExchange?: Exchange): Promise<CrawlResult> {
+export async function crawlHtml(
+  engine: HttpEngine,
+  startUrl: string,
+  gate: UrlGate,
+  opts: CrawlOptions = {},
+  startExchange?: Exchange,
+  run: CrawlRun = {},
+): Promise<CrawlResult> {
+  try {
+    return await crawlPages(engine, startUrl, gate, opts, startExchange, run);
+  } catch (e) {
+    // Interrupted while a page was in flight: what was crawled is in the partial result already handed over.
+    if (run.signal?.aborted && run.partial) return run.partial();
+    throw e;
+  }
+}
+
+/** How one crawl is run: its stop signal and progress (not configuration). */
+export interface CrawlRun {
+  /** Stops the crawl between pages (an interrupt, the discovery deadline); it returns what it has. */
+  signal?: AbortSignal;
+  /** Pages fetched so far, said as they are fetched. */
+  onProgress?: (what: string) => void;
+  /** Set by the crawl: the result so far (used when a request in flight is interrupted). */
+  partial?: () => CrawlResult;
+}
+
+async function crawlPages(
+  engine: HttpEngine,
+  startUrl: string,
+  gate: UrlGate,
+  opts: CrawlOptions,
+  startExchange: Exchange | undefined,
+  run: CrawlRun,
+): Promise<CrawlResult> {
   const o = { ...CRAWL_DEFAULTS, ...opts };
   const started = Date.now();
   const ops = new Map<string, Operation>();
@@ -315,7 +350,8 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
     }
     if (sitemaps.length === 0) sitemaps.push({ raw: '/sitemap.xml', via: 'sitemap' });
     const seenMaps = new Set<string>();
-    while (sitemaps.length > 0 && seenMaps.size < 20 && fetched < o.maxPages && Date.now() - started <= o.timeLimitMs) {
+    const more = (): boolean => seenMaps.size < 20 && fetched < o.maxPages && Date.now() - started <= o.timeLimitMs;
+    while (sitemaps.length > 0 && !run.signal?.aborted && more()) {
       const { raw, via } = sitemaps.shift()!;
       let u: URL;
       try {
@@ -337,7 +373,20 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
   }
 
   let head = 0; // a moving head: shift() on a 20,000-URL sitemap queue is quadratic
+  const result = (): CrawlResult => {
+    if (stoppedBy) warnings.push(`HTML crawl stopped at ${stoppedBy}; ${queue.length - head} URLs not visited`);
+    const operations = slugs.collapse([...ops.values()]);
+    return { operations, warnings, specUrls: [...specUrls], graphqlUrls: [...graphqlUrls], fetched, templates: samples.size };
+  };
+  run.partial = () => {
+    stoppedBy ??= `a stop (${interruptReason(run.signal)})`;
+    return result();
+  };
   while (head < queue.length) {
+    if (run.signal?.aborted) {
+      stoppedBy = `a stop (${interruptReason(run.signal)})`;
+      break;
+    }
     if (fetched >= o.maxPages) {
       stoppedBy = `${o.maxPages} pages (discovery.maxPages)`;
       break;
@@ -355,6 +404,7 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
     }
     samples.set(template, n + 1);
     fetched++;
+    run.onProgress?.(`HTML crawl: ${fetched} requests, ${queue.length - head} URLs queued`);
     // The root was fetched already to see that the target answers: its exchange is reused, not sent again.
     const reuse = item.via === 'start' && startExchange?.response ? startExchange : undefined;
     const ex = reuse ?? (await engine.send({ method: 'GET', url: item.url.href }, { identity: 'anonymous', checkId: 'discover' }));
@@ -397,6 +447,5 @@ export async function crawlHtml(engine: HttpEngine, startUrl: string, gate: UrlG
     }
   }
 
-  if (stoppedBy) warnings.push(`HTML crawl stopped at ${stoppedBy}; ${queue.length - head} URLs not visited`);
-  return { operations: slugs.collapse([...ops.values()]), warnings, specUrls: [...specUrls], graphqlUrls: [...graphqlUrls], fetched, templates: samples.size };
+  return result();
 }

@@ -8,6 +8,7 @@ import { CRAWL_DEFAULTS, crawlHtml, type CrawlOptions } from './html.js';
 import { readPostman } from './postman.js';
 import { recordedOperations, type RecordedRequest } from './recorded.js';
 import { loadSpec } from './spec.js';
+import { interruptReason } from '../net/index.js';
 import { exploreSurface, type ExploreOptions } from './surface.js';
 
 export { routeTemplate, extractLinks, extractScriptUrls, parseRobots, parseSitemap } from './html.js';
@@ -38,6 +39,34 @@ export interface DiscoverInput {
   options?: DiscoverOptions;
   /** Browser crawl, shadow routes, observed auth, inferred links (src/discover/surface.ts); absent or false: none. */
   explore?: ExploreOptions | false;
+  /**
+   * Ends discovery early (the scan's interrupt, the stage's deadline): the surface then holds what was found so far,
+   * with a warning saying why. Work still running when it fires is left behind after a short grace.
+   */
+  signal?: AbortSignal;
+  /** What discovery is doing now (a step, pages crawled), said whenever it changes. */
+  onProgress?: (what: string) => void;
+}
+
+/** Thrown inside `discover()` when its signal fires in the middle of a step. */
+class Stopped extends Error {}
+
+/** `p`, unless `signal` fires first: then, after `graceMs` for `p` to settle with what it has, `Stopped`. */
+function until<T>(p: Promise<T>, signal: AbortSignal | undefined, graceMs = 0): Promise<T> {
+  if (!signal) return p;
+  p.catch(() => undefined); // a step left behind may still fail; nobody waits for it
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      timer = setTimeout(() => reject(new Stopped(interruptReason(signal))), graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
 }
 
 /** Same route whatever its parameters are called: `/a/{id}` and `/a/{productId}` match. */
@@ -62,12 +91,42 @@ function readRecorded(options: DiscoverOptions): Array<{ file: string; kind: 'ha
 }
 
 export async function discover(input: DiscoverInput): Promise<Surface> {
-  const { target, engine } = input;
+  const { target, signal } = input;
   const options = input.options ?? {};
   const warnings: string[] = [];
   const recorded = readRecorded(options);
+  const ops = new Map<string, Operation>();
+  let spec: Awaited<ReturnType<typeof loadSpec>>;
+  try {
+    spec = await steps(input, ops, warnings, recorded);
+  } catch (e) {
+    if (!signal?.aborted) throw e;
+  }
+  const byRoute = (a: Operation, b: Operation): number => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.id.localeCompare(b.id);
+  let operations = [...ops.values()].sort(byRoute);
+  if (signal?.aborted) {
+    // Steps left behind may still add to these objects: the surface gets its own copy.
+    operations = structuredClone(operations);
+    const why = interruptReason(signal);
+    warnings.push(`discovery stopped early (${why}): the surface holds the ${operations.length} operations found before`);
+  }
+  const found = spec ? { spec: { location: spec.location, version: spec.version } } : {};
+  return { target: target.url, operations, warnings: [...warnings], ...found };
+}
+
+/** Discovery's steps in order, each adding to `ops`; returns the OpenAPI document found. Throws `Stopped`. */
+async function steps(
+  input: DiscoverInput,
+  ops: Map<string, Operation>,
+  warnings: string[],
+  recorded: ReturnType<typeof readRecorded>,
+): Promise<Awaited<ReturnType<typeof loadSpec>>> {
+  const { target, engine, signal } = input;
+  const options = input.options ?? {};
+  const say = input.onProgress ?? ((): void => undefined);
   const gate = createUrlGate(engine, target.url, input.scope);
-  const probe = await engine.send({ method: 'GET', url: '/' }, { identity: 'anonymous', checkId: 'discover' });
+  say('first request to the target');
+  const probe = await until(engine.send({ method: 'GET', url: '/' }, { identity: 'anonymous', checkId: 'discover' }), signal);
   if (!probe.response) {
     // A certificate problem is not reachability: say how to trust the certificate instead.
     const tlsProblem = /CERT|UNABLE_TO_VERIFY|ERR_TLS/i.test(probe.error?.code ?? '');
@@ -77,22 +136,32 @@ export async function discover(input: DiscoverInput): Promise<Surface> {
         : 'Check that the target is running and the URL (scheme, host, port) is right.',
     });
   }
-  const ops = new Map<string, Operation>();
-  let spec = await loadSpec(target, engine, gate, warnings);
+  say('looking for the OpenAPI document');
+  let spec = await until(loadSpec(target, engine, gate, warnings), signal);
+  for (const op of spec?.operations ?? []) merge(ops, op);
   const crawlOn = input.crawl ?? options.crawl ?? true;
   let crawl: Awaited<ReturnType<typeof crawlHtml>> | undefined;
   if (crawlOn) {
-    crawl = await crawlHtml(engine, `${target.url}/`, gate, { ...CRAWL_DEFAULTS, ...stripUndefined(options) }, probe);
+    // The crawl stops at the signal by itself and returns its pages: a second to do so before it is left behind.
+    const limits = { ...CRAWL_DEFAULTS, ...stripUndefined(options) };
+    const html = crawlHtml(engine, `${target.url}/`, gate, limits, probe, { ...(signal ? { signal } : {}), onProgress: say });
+    crawl = await until(html, signal, 1_000);
     warnings.push(...crawl.warnings);
+    for (const op of crawl.operations) merge(ops, op);
+    if (signal?.aborted) throw new Stopped(interruptReason(signal));
     // Spec links met in pages, when the common locations had none.
-    if (!spec && !target.spec && crawl.specUrls.length) spec = await loadSpec(target, engine, gate, warnings, crawl.specUrls, false);
+    if (!spec && !target.spec && crawl.specUrls.length) {
+      say('fetching the OpenAPI document linked from pages');
+      spec = await until(loadSpec(target, engine, gate, warnings, crawl.specUrls, false), signal);
+      for (const op of spec?.operations ?? []) merge(ops, op);
+    }
   }
   if (!spec && !target.spec) warnings.push(`no OpenAPI document found at the common locations${crawl?.specUrls.length ? ' or at the spec links in pages' : ''}; the surface comes from the other sources`);
-  for (const op of spec?.operations ?? []) merge(ops, op);
-  for (const op of crawl?.operations ?? []) merge(ops, op);
   if (options.graphql !== false) {
     const mentioned = new Set(crawl?.graphqlUrls ?? []);
-    for (const op of await discoverGraphql(engine, [...GRAPHQL_PATHS, ...mentioned], warnings, mentioned)) merge(ops, op);
+    say('GraphQL introspection');
+    const graphql = await until(discoverGraphql(engine, [...GRAPHQL_PATHS, ...mentioned], warnings, mentioned), signal);
+    for (const op of graphql) merge(ops, op);
   }
   for (const { file, kind, requests } of recorded) {
     const got = await recordedOperations(requests, target.url, gate, kind);
@@ -100,9 +169,12 @@ export async function discover(input: DiscoverInput): Promise<Surface> {
     if (got.refused) warnings.push(`${file}: ${got.refused} request${got.refused === 1 ? '' : 's'} outside the scope refused, never sent (see audit.jsonl)`);
     if (got.elsewhere) warnings.push(`${file}: ${got.elsewhere} request${got.elsewhere === 1 ? '' : 's'} to other in-scope origins left out (vouch tests the target)`);
   }
-  if (input.explore) await exploreSurface(engine, target, ops, warnings, { ...input.explore, gate });
-  const operations = [...ops.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.id.localeCompare(b.id));
-  return { target: target.url, operations, warnings, ...(spec ? { spec: { location: spec.location, version: spec.version } } : {}) };
+  if (input.explore) {
+    // The browser crawl ends at the signal by itself (Chromium killed): a moment to hand over its warnings.
+    const explore = { ...input.explore, gate, ...(signal ? { signal } : {}), onProgress: say };
+    await until(exploreSurface(engine, target, ops, warnings, explore), signal, 2_000);
+  }
+  return spec;
 }
 
 function stripUndefined(o: DiscoverOptions): CrawlOptions {

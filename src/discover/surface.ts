@@ -23,6 +23,12 @@ export interface ExploreOptions {
   probeAuth?: boolean;
   /** Discovery's URL gate (set by `discover()`): the browser's out-of-scope requests are refused through it. */
   gate?: UrlGate;
+  /** Browser deadlines, ms: Chromium's start and each browser action (vouch.yaml `deadlines`). */
+  browserDeadlines?: { launchMs?: number; actionMs?: number };
+  /** Ends exploring early (set by `discover()`): no further step starts, the browser crawl is cut short. */
+  signal?: AbortSignal;
+  /** What exploring is doing now (set by `discover()`). */
+  onProgress?: (what: string) => void;
 }
 
 const keyOf = (method: string, path: string): string => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`;
@@ -59,8 +65,11 @@ export async function exploreSurface(engine: HttpEngine, target: Target, ops: Ma
   const origin = new URL(target.url).origin;
   const safeMode = opts.safeMode ?? target.environment === 'production';
   const allowMethods = opts.allowMethods ?? [];
+  const say = opts.onProgress ?? ((): void => undefined);
+  const stopped = (): boolean => opts.signal?.aborted === true;
 
-  if (opts.browser !== false) {
+  if (opts.browser !== false && !stopped()) {
+    say('browser crawl: starting Chromium');
     const pages = [...ops.values()].filter((o) => o.method === 'GET' && o.sources.includes('html') && !o.path.includes('{')).map((o) => `${origin}${o.path}`);
     const crawled = await crawlBrowser({
       engine,
@@ -72,17 +81,23 @@ export async function exploreSurface(engine: HttpEngine, target: Target, ops: Ma
       ...(opts.gate ? { gate: opts.gate } : {}),
       ...(opts.browser?.maxPages !== undefined ? { maxPages: opts.browser.maxPages } : {}),
       ...(opts.browser?.timeoutMs !== undefined ? { timeoutMs: opts.browser.timeoutMs } : {}),
+      ...(opts.browserDeadlines?.launchMs !== undefined ? { launchMs: opts.browserDeadlines.launchMs } : {}),
+      ...(opts.browserDeadlines?.actionMs !== undefined ? { actionMs: opts.browserDeadlines.actionMs } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onProgress: say,
     });
     warnings.push(...crawled.warnings);
     for (const op of crawled.operations) merge(ops, op);
   }
 
-  if (opts.shadow !== false) {
+  if (opts.shadow !== false && !stopped()) {
+    say('probing for shadow routes');
     const shadow = await probeShadow(engine, [...ops.values()]);
     for (const op of shadow.operations) if (!ops.has(keyOf(op.method, op.path))) ops.set(keyOf(op.method, op.path), op);
   }
 
-  if (opts.probeAuth !== false) {
+  if (opts.probeAuth !== false && !stopped()) {
+    say('observing which operations need authentication');
     const signedIn = usable.filter((i) => i.name !== 'anonymous' && i.role !== 'anonymous');
     // Least privileged first: a user getting through says "required" without asking the admin.
     const order = { anonymous: 0, user: 1, privileged: 2 } as const;
@@ -92,5 +107,6 @@ export async function exploreSurface(engine: HttpEngine, target: Target, ops: Ma
     warnings.push(...observed.warnings);
   }
 
+  if (stopped()) return;
   inferLinks({ operations: [...ops.values()], exchanges: engine.exchanges().filter((x) => x.checkId === 'discover') });
 }

@@ -6,7 +6,7 @@ import { addStats, HEARTBEAT_MS, REPORT_SCHEMA_VERSION, VouchError } from '../co
 import type { BehaviourDiff, Candidate, CheckRunStat, Coverage, Deployment, Verdict, VerdictReason, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
-import { confirm } from '../confirm/index.js';
+import { confirm, provable } from '../confirm/index.js';
 import { discover } from '../discover/index.js';
 import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
@@ -20,6 +20,44 @@ import { latencyByOperation } from './latency.js';
 import { applyAccepted, buildFindings, computeCoverage, DEFAULT_MIN_COVERAGE, finalVerdict, incompleteCauses, prioritize, type PrioritizeInput } from '../prioritize/index.js';
 
 export const VERSION = '0.1.0';
+
+/** How often a running stage says what is in flight (`stage-progress`), ms: progress never goes quiet longer. */
+export const PROGRESS_MS = 10_000;
+/** How long a stage whose deadline (or interrupt) fired may take to hand over what it has before it is left behind. */
+const STOP_GRACE_MS = 5_000;
+/** How long requests still in flight when the scan ends (left behind by a stage at its deadline) may take to finish. */
+const CLOSE_GRACE_MS = 2_000;
+
+/** `12 s`, `5 min`, `2 h`: a deadline as people read it. */
+export function formatMs(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
+}
+
+/** What a stage is given while it runs: its stop signal (interrupt or deadline) and a way to say what it is doing. */
+interface StageRun {
+  signal: AbortSignal;
+  say(what: string): void;
+}
+
+/** Resolves `undefined` once `signal` has fired and `graceMs` more have passed (never, if it does not fire). */
+function afterStop(signal: AbortSignal, graceMs: number): { promise: Promise<undefined>; dispose(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const promise = new Promise<undefined>((resolve) => {
+    onAbort = (): void => void (timer = setTimeout(() => resolve(undefined), graceMs));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return {
+    promise,
+    dispose: () => {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    },
+  };
+}
 
 export interface ScanOptions {
   run: ResolvedRun;
@@ -51,6 +89,8 @@ export interface ScanOptions {
   behaviour?: BehaviourDiff;
   /** Seed for generated data; the fixed DEFAULT_SEED when absent (same data every run), recorded in the report either way. */
   seed?: number;
+  /** How often a running stage emits `stage-progress`, ms. Default PROGRESS_MS. */
+  progressMs?: number;
 }
 
 /** The configuration as kept with a scan for resume: JSON, secrets redacted. */
@@ -124,13 +164,48 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     return ok;
   });
 
-  const timed = async <T>(stage: Stage, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T> => {
-    emit({ type: 'stage-started', stage, target: run.target.url });
+  const deadlines = config.deadlines;
+  /** Stages that reached their deadline: a run they stopped is incomplete for that reason, not the target's. */
+  const deadlineHit: Stage[] = [];
+  /**
+   * Runs a stage: `stage-started`, a `stage-progress` every PROGRESS_MS saying what is in flight, `stage-finished`.
+   * With a deadline, the stage's signal fires when it is reached (a warning and `stage-deadline` say so) and the stage
+   * ends with what it has; the scan's interrupt fires it too.
+   */
+  const timed = async <T>(stage: Stage, fn: (s: StageRun) => Promise<T>, o: { detail?: (r: T) => string; deadlineMs?: number; status?: () => string } = {}): Promise<T> => {
+    const target = run.target.url;
+    emit({ type: 'stage-started', stage, target });
     const t0 = performance.now();
-    const r = await fn();
-    emit({ type: 'stage-finished', stage, target: run.target.url, ms: Math.round(performance.now() - t0), ...(detail ? { detail: detail(r) } : {}) });
-    return r;
+    const ms = (): number => Math.round(performance.now() - t0);
+    let what = '';
+    const beat = setInterval(() => {
+      const detail = [what, o.status?.() ?? `${engine.stats().sent} requests sent`].filter(Boolean).join('; ');
+      emit({ type: 'stage-progress', stage, target, ms: ms(), detail });
+    }, opts.progressMs ?? PROGRESS_MS);
+    beat.unref();
+    const deadline = new AbortController();
+    const deadlineMs = o.deadlineMs;
+    const timer =
+      deadlineMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            emit({ type: 'stage-deadline', stage, target, deadlineMs });
+            emit({ type: 'warning', message: `the ${stage} stage reached its deadline of ${formatMs(deadlineMs)} (deadlines.${stage} in vouch.yaml) and ended with what it had` });
+            deadlineHit.push(stage);
+            deadline.abort(new Error(`the ${stage} stage reached its deadline of ${formatMs(deadlineMs)}`));
+          }, deadlineMs);
+    timer?.unref();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+    try {
+      const r = await fn({ signal, say: (w) => void (what = w) });
+      emit({ type: 'stage-finished', stage, target, ms: ms(), ...(o.detail ? { detail: o.detail(r) } : {}) });
+      return r;
+    } finally {
+      clearInterval(beat);
+      clearTimeout(timer);
+    }
   };
+  const interrupted = (): boolean => opts.signal?.aborted === true;
 
   emit({ type: 'scan-started', scanId, target: run.target.url });
   journal?.started({ scanId, targetName: run.target.name, targetUrl: run.target.url, startedAt: startedAt.getTime() });
@@ -152,24 +227,29 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     } else {
       surface = await timed(
         'discover',
-        () =>
+        ({ signal, say }) =>
           discover({
             target: run.target,
             engine,
             scope: run.scope,
             options: config.discovery,
-            explore: { identities: run.identities, usable: (name) => sessions.usable(name), safeMode: run.safeMode, allowMethods: config.safeMode?.allowMethods ?? [] },
+            explore: { identities: run.identities, usable: (name) => sessions.usable(name), safeMode: run.safeMode, allowMethods: config.safeMode?.allowMethods ?? [], browserDeadlines: { launchMs: deadlines.browserLaunch, actionMs: deadlines.browserAction } },
+            signal,
+            onProgress: say,
           }),
-        (s) => `${s.operations.length} operations`,
+        { detail: (s) => `${s.operations.length} operations`, deadlineMs: deadlines.discover },
       );
       // Unverified TLS is said with the surface's warnings, so every report shows how the target was reached.
       if (!run.tls.verify) surface.warnings.unshift(`TLS certificates are not verified for ${run.target.url} (target.tls.verify: false): an interceptor would go unnoticed`);
       for (const w of surface.warnings) emit({ type: 'warning', message: w });
       // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
-      await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
+      // Interrupted already: nothing more is sent; the plan is made and reported as not run.
+      if (!interrupted()) await Promise.all(run.identities.map((i) => sessions.headers(i.name))).catch((e: unknown) => {
+        if (!interrupted()) throw e;
+      });
     }
     // What is deployed now, on fresh and resumed runs alike: a resumed scan reports the deployment it finished against.
-    const deployment = await observeDeployment(engine, run.target.url, surface, config.target.version).catch((e: unknown): Deployment => {
+    const deployment = interrupted() ? {} : await observeDeployment(engine, run.target.url, surface, config.target.version).catch((e: unknown): Deployment => {
       const why = `not observed: ${e instanceof Error ? e.message : String(e)}`;
       emit({ type: 'warning', message: `deployment ${why}` });
       return config.target.version ? { versionSource: why } : {};
@@ -181,14 +261,14 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       thePlan = await timed(
         'plan',
         async () => plan({ surface: discovered, checks: opts.checks, identities: run.identities, safeMode: run.safeMode, enabled, unavailable: sessions.failures(), ...(opts.only ? { only: opts.only } : {}) }),
-        (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped`,
+        { detail: (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped` },
       );
       // A discovery cut short by an interrupt would be a smaller plan: only a complete one is kept for resume.
       if (!opts.signal?.aborted) journal?.planned({ args: { ...opts.args, seed }, config: configSnapshot(config, redact), surface, plan: thePlan }, engine.exchanges().map((x) => redactExchange(x, redact)));
     }
     // The out-of-band listener runs only when a planned check calls back through it.
     const blind = new Set(opts.checks.filter((c) => c.needsOob).map((c) => c.id));
-    if (config.oob.enabled && thePlan!.tasks.some((t) => blind.has(t.checkId))) {
+    if (config.oob.enabled && !interrupted() && thePlan!.tasks.some((t) => blind.has(t.checkId))) {
       try {
         oob = await startOobListener({ ...(config.oob.listen ? { listen: config.oob.listen } : {}), ...(config.oob.publicUrl ? { publicUrl: config.oob.publicUrl } : {}) });
       } catch (e) {
@@ -206,8 +286,42 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       if (!journal || outcome.status === 'not-run') return;
       journal.taskDone({ outcome, candidates: found, ...(audits.length ? { audits } : {}) }, saver.take(found.flatMap((c) => c.proof.exchangeIds)).map((x) => redactExchange(x, redact)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
     };
-    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed, ...(opts.signal ? { signal: opts.signal } : {}) };
-    const ran = await timed('execute', () => execute({ ...common, plan: todo, onEvent: emit, onTaskDone }), (r) => `${r.candidates.length} candidates`);
+    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed };
+    // What finished, as it finishes: a stage left behind at its deadline still reports every task it ended.
+    const settled = new Map<string, { outcome: TaskOutcome; found: Candidate[]; audits: PermissionAudit[] }>();
+    const ran = await timed(
+      'execute',
+      async ({ signal }) => {
+        /** Set when the stage is left behind: tasks that end later are not this scan's any more (nor its journal's). */
+        let abandoned = false;
+        const work = execute({
+          ...common,
+          signal,
+          plan: todo,
+          onEvent: (e) => void (abandoned || emit(e)),
+          onTaskDone: (o, f, a) => {
+            if (abandoned) return;
+            settled.set(o.taskId, { outcome: o, found: f, audits: a });
+            onTaskDone(o, f, a);
+          },
+        });
+        const late = afterStop(signal, STOP_GRACE_MS);
+        try {
+          const r = await Promise.race([work, late.promise]);
+          if (r) return { ...r, ...(signal.aborted && !r.stopped ? { stopped: interruptReason(signal) } : {}) };
+        } finally {
+          late.dispose();
+        }
+        // Tasks still running past the grace (a check that does not look at its signal) are reported as not run.
+        abandoned = true;
+        work.catch(() => undefined);
+        const why = interruptReason(signal);
+        const done = [...settled.values()];
+        const outcomes = todo.tasks.map((t): TaskOutcome => settled.get(t.id)?.outcome ?? { taskId: t.id, status: 'not-run', reason: why });
+        return { candidates: done.flatMap((d) => d.found), audits: done.flatMap((d) => d.audits), outcomes, stopped: why };
+      },
+      { detail: (r) => `${r.candidates.length} candidates`, deadlineMs: deadlines.execute, status: () => `${settled.size}/${todo.tasks.length} tasks done; ${engine.stats().sent} requests sent` },
+    );
     const order = new Map(thePlan!.tasks.map((t, i) => [t.id, i]));
     const executed = {
       candidates: [...[...doneBefore.values()].flatMap((d) => d.candidates), ...ran.candidates],
@@ -221,9 +335,26 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       const t = taskById.get(o.taskId)!;
       return { checkId: t.checkId, identity: t.identity, status: o.status, ...(t.operationId ? { operationId: t.operationId } : {}), ...('reason' in o ? { reason: o.reason } : {}) };
     });
-    const confirmed = await timed('confirm', () => confirm({ ...common, candidates: executed.candidates }), (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`);
+    let confirmStopped: string | undefined;
+    const confirmed = await timed(
+      'confirm',
+      async ({ signal }) => {
+        const late = afterStop(signal, STOP_GRACE_MS);
+        try {
+          const work = confirm({ ...common, signal, candidates: executed.candidates });
+          work.catch(() => undefined);
+          // Left behind at its deadline: the candidates stay as execute found them (tentative unless proven there).
+          const r = (await Promise.race([work, late.promise])) ?? executed.candidates.map(provable);
+          if (signal.aborted) confirmStopped = `${interruptReason(signal)} while candidates were confirmed`;
+          return r;
+        } finally {
+          late.dispose();
+        }
+      },
+      { detail: (c) => `${c.filter((x) => x.confidence === 'confirmed').length} confirmed`, deadlineMs: deadlines.confirm },
+    );
     // The target stopped answering for good while confirming: the scan is partial all the same (target-unavailable).
-    executed.stopped ??= engine.outages().find((o) => !o.recovered)?.reason;
+    const stopped = executed.stopped ?? confirmStopped ?? engine.outages().find((o) => !o.recovered)?.reason;
     const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
     const { suppressed, accepted } = applyAccepted(config.accepted, findings, opts.now ?? new Date());
     const rules = rulesFor(config, run.target.environment);
@@ -244,7 +375,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     for (const f of prioritized.findings) emit({ type: 'finding', finding: f });
     const extra = deploymentReasons(deployment, { ...(opts.expectVersion !== undefined ? { expectVersion: opts.expectVersion } : {}), ...(opts.baselineDeployment ? { baseline: opts.baselineDeployment } : {}) });
 
-    const { coverage, verdict } = judge({ config, checks: opts.checks, surface, plan: thePlan!, tasks, stopped: executed.stopped, signal: opts.signal, engine, sessions, verdict: prioritized.verdict, extra, notRetested: prioritized.comparison?.findings.notRetested?.length ?? 0 });
+    const { coverage, verdict } = judge({ config, checks: opts.checks, surface, plan: thePlan!, tasks, stopped, signal: opts.signal, deadlineHit, engine, sessions, verdict: prioritized.verdict, extra, notRetested: prioritized.comparison?.findings.notRetested?.length ?? 0 });
     emit({ type: 'verdict', verdict });
     const perCheck = new Map<string, CheckRunStat>();
     for (const t of tasks) {
@@ -267,7 +398,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       seed,
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
-      ...(executed.stopped ? { partial: { reason: executed.stopped, notRun } } : {}),
+      ...(stopped ? { partial: { reason: stopped, notRun } } : {}),
       stats: {
         requests: { sent: engineStats.sent, refused: engineStats.refused, byStatus: engineStats.byStatus, errors: engineStats.errors },
         durationMs: finishedAt.getTime() - startedAt.getTime(),
@@ -284,9 +415,9 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       coverage,
       verdict,
     };
-    emit({ type: 'scan-finished', scanId, target: run.target.url, partial: Boolean(executed.stopped) });
-    if (!executed.stopped) ended = { state: 'done' };
-    else ended = { state: opts.signal?.aborted ? 'interrupted' : 'failed', reason: executed.stopped };
+    emit({ type: 'scan-finished', scanId, target: run.target.url, partial: Boolean(stopped) });
+    if (!stopped) ended = { state: 'done' };
+    else ended = { state: opts.signal?.aborted ? 'interrupted' : 'failed', reason: stopped };
     return report;
   } catch (e) {
     ended = { state: opts.signal?.aborted ? 'interrupted' : 'failed', reason: e instanceof Error ? e.message : String(e) };
@@ -294,7 +425,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   } finally {
     if (heartbeat) clearInterval(heartbeat);
     await oob?.close();
-    await engine.close();
+    await engine.close({ withinMs: CLOSE_GRACE_MS });
     if (journal) {
       journal.finished(ended?.state ?? 'failed', addStats(previous, engine.stats()), engine.recordedCount(), ended?.reason);
       await journal.flush();
@@ -309,6 +440,8 @@ interface JudgeInput {
   plan: Plan;
   tasks: TaskRecord[];
   stopped: string | undefined;
+  /** Stages that reached their deadline. */
+  deadlineHit: readonly Stage[];
   signal: AbortSignal | undefined;
   engine: Pick<Engine, 'stats' | 'unavailableOrigins'>;
   sessions: Pick<IdentitySessions, 'failures' | 'relogins'>;
@@ -332,7 +465,13 @@ function judge(i: JudgeInput): { coverage: Coverage; verdict: Verdict } {
   const identities = [...i.sessions.failures()].map(([name, reason]) => ({ name, reason, lost: lost.has(name) }));
   const notRun = i.tasks.filter((t) => t.status === 'not-run').length;
   // Why the run stopped: the signal, the request budget spent, else the target (nothing else stops execution).
-  const by = i.signal?.aborted ? 'interrupted' : i.engine.stats().sent >= i.config.budget.requests ? 'budget' : 'target-unavailable';
+  const by = i.signal?.aborted
+    ? 'interrupted'
+    : i.engine.stats().sent >= i.config.budget.requests
+      ? 'budget'
+      : i.deadlineHit.length
+        ? 'deadline'
+        : 'target-unavailable';
   const causes = incompleteCauses({ coverage, tasks: i.tasks, identities, unavailable: i.engine.unavailableOrigins(), ...(i.stopped ? { stop: { by, reason: i.stopped, notRun } } : {}) });
   return { coverage, verdict: finalVerdict(i.verdict, causes, i.extra) };
 }

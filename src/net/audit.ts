@@ -58,6 +58,7 @@ export function createAuditLog(path: string, redact: Redactor, options: AuditOpt
   let batch = Buffer.allocUnsafe(FLUSH_BYTES);
   let used = 0;
   let timer: NodeJS.Timeout | undefined;
+  let closed = false;
   const flush = (): void => {
     if (timer) clearTimeout(timer);
     timer = undefined;
@@ -82,6 +83,8 @@ export function createAuditLog(path: string, redact: Redactor, options: AuditOpt
   return {
     wantsHeaders: options.headers === true,
     write(e) {
+      // A request left in flight by a stage that ended at its deadline may settle after the scan closed its log.
+      if (closed) return;
       e.url = redact.url(e.url);
       if (e.reason) e.reason = redact.text(e.reason);
       if (e.headers) e.headers = redact.headers(e.headers);
@@ -91,6 +94,7 @@ export function createAuditLog(path: string, redact: Redactor, options: AuditOpt
     },
     close: () =>
       new Promise((resolve) => {
+        closed = true;
         flush();
         out.end(resolve);
       }),

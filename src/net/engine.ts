@@ -701,9 +701,14 @@ export function createEngine(opts: EngineOptions): Engine {
     jar,
     unavailableOrigins: () => breaker.open(),
     outages: () => watch?.outages() ?? [],
-    close() {
+    close(o) {
       closing ??= (async () => {
-        await (destroyed ?? eachConnections((c) => c.close()));
+        const gentle = destroyed ?? eachConnections((c) => c.close());
+        // A request left in flight by a stage that ended at its deadline (a target that never answers) is cut.
+        const late = o?.withinMs === undefined ? undefined : new Promise<'late'>((r) => setTimeout(r, o.withinMs, 'late').unref());
+        if ((await (late ? Promise.race([gentle, late]) : gentle)) === 'late') {
+          await eachConnections((c) => c.destroy(new Error('the scan ended with this request still in flight')));
+        }
         await audit.close();
       })();
       return closing;

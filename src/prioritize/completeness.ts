@@ -92,7 +92,7 @@ export function computeCoverage(input: CoverageInput): Coverage {
 
 /** What ended the run early, when something did. */
 export interface StopInput {
-  by: 'interrupted' | 'budget' | 'target-unavailable';
+  by: 'interrupted' | 'budget' | 'deadline' | 'target-unavailable';
   reason: string;
   /** Planned tasks that did not run. */
   notRun: number;

@@ -133,18 +133,21 @@ describe('incomplete, never pass', () => {
   });
 
   it('a target that stops answering and does not recover: INCOMPLETE with target-unavailable, never PASS', async () => {
+    let dying = false;
     const dead = await serveFixture((req, res, url) => {
       if (url.pathname === '/openapi.json') {
         const op = { get: { parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } } };
-        return sendJson(res, 200, { openapi: '3.0.3', info: { title: 'api', version: '1' }, paths: { '/api/search': op, '/api/find': op } });
+        return sendJson(res, 200, { openapi: '3.0.3', info: { title: 'api', version: '1' }, paths: { '/v1/search': op, '/v1/find': op } });
       }
-      // Every API request: the connection is dropped, as by a worker that hung and was killed.
-      if (url.pathname.startsWith('/api/')) return void req.socket.destroy();
+      // From the first injected request on (a quote in q), every request (the recovery probe's too) is dropped, as by a server that died.
+      if (url.searchParams.get('q')?.includes("'")) dying = true;
+      if (dying) return void req.socket.destroy();
       return sendJson(res, 404, {});
     });
     try {
       const file = join(tmp, 'dead.yaml');
-      writeFileSync(file, 'target: { spec: /openapi.json }\npolicy: { rules: [] }\n');
+      // A short outage wait: the target never recovers, so the test need not wait out the default minute.
+      writeFileSync(file, 'target: { spec: /openapi.json }\nbudget: { outage: { waitMs: 1500 } }\npolicy: { rules: [] }\n');
       const { config } = loadConfig(file);
       const report = await runScan({ run: resolveRun(config, { url: dead.url }), config, checks: allChecks, only: ['sql-injection', 'xss-reflected'], scanDir: join(tmp, 'dead') });
       expect(report.verdict).toMatchObject({ pass: false, status: 'incomplete' });

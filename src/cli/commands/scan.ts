@@ -9,7 +9,7 @@ import { baselineFromReport } from '../../prioritize/index.js';
 import { progressSink } from '../progress.js';
 import { resolveAiInfluenced } from './ai.js';
 import { resolveStoredBaseline, withHistory, withStoredAccepted } from './history.js';
-import { baselineWant, finish, interruptSignal, parseFormats, selectChecks } from './shared.js';
+import { baselineWant, finish, interruptSignal, markInterrupted, parseFormats, selectChecks, writeStage } from './shared.js';
 import { enqueueCommand, type JobSpec } from './team.js';
 
 function jobSpec(kind: JobSpec['kind'], url: string, opts: CommonOpts & { baseline?: string }): Omit<JobSpec, 'config'> {
@@ -148,7 +148,13 @@ async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, 
   const stored = args.baseline ? await resolveStoredBaseline(args.baseline, run.target.name, config.store?.url, baselineWant(checks, only, config, run)) : undefined;
   const baseline = stored ? { ...baselineFromReport(stored.report, stored.ref), kind: stored.kind } : undefined;
   const interrupt = interruptSignal();
-  const progress = progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) });
+  const sink = progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) });
+  /** Whether a complete plan was made (and journaled) before any interrupt: only then can the scan be resumed. */
+  let planned = Boolean(resume);
+  const progress: typeof sink = (e) => {
+    if (e.type === 'stage-finished' && e.stage === 'plan' && !interrupt.signal.aborted) planned = true;
+    sink(e);
+  };
   try {
     const report = await withHistory(async (store) => {
       interrupt.lastWords(() => store.markStoppedSync?.(scanId, 'interrupted', interruptReason(interrupt.signal)));
@@ -172,10 +178,21 @@ async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, 
         ...(resume ? { resume } : {}),
       });
     }, config.store?.url);
-    const code = await finish(report, args.out, args.format, opts);
-    await withHistory((s) => s.saveReport(report), config.store?.url);
+    const stage = { onEvent: progress, deadlineMs: config.deadlines.report };
+    const code = await finish(report, args.out, args.format, { ...opts, ...stage, interrupt: interrupt.signal });
+    await withHistory(async (s) => {
+      if (interrupt.signal.aborted) s.markStoppedSync?.(scanId, 'interrupted', interruptReason(interrupt.signal));
+      await s.saveReport(report);
+      // Interrupted while it was stored: the files and the history say so too.
+      if (markInterrupted(report, interrupt.signal)) {
+        s.markStoppedSync?.(scanId, 'interrupted', interruptReason(interrupt.signal));
+        await writeStage(report, args.out, args.format, stage);
+        await s.saveReport(report);
+      }
+    }, config.store?.url);
     if (interrupt.signal.aborted) {
-      process.stderr.write(`scan ${scanId} was interrupted; continue it with: vouch scan --resume ${scanId}\n`);
+      const next = planned ? `continue it with: vouch scan --resume ${scanId}` : 'no plan was made yet; run the scan again';
+      process.stderr.write(`scan ${scanId} was interrupted; ${next}\n`);
       return 2;
     }
     return code;
@@ -208,9 +225,10 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
   try {
     if (!baseline) {
       const report = await runScan({ run: candidate, config, checks, ...expect, ...(only ? { only } : {}), ...(ai ? { aiInfluenced: ai } : {}), ...parseSeed(opts.seed), scanDir: outDir, onEvent: progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) }), signal: interrupt.signal });
-      const code = await finish(report, outDir, opts.format, opts);
+      const writing = { ...opts, deadlineMs: config.deadlines.report, interrupt: interrupt.signal };
+      const code = await finish(report, outDir, opts.format, writing);
       await withHistory((s) => s.saveReport(report), config.store?.url);
-      return code;
+      return interrupt.signal.aborted ? 2 : code;
     }
     const result = await runGate({
       candidate,
@@ -225,7 +243,8 @@ export async function gateCommand(opts: CommonOpts & { candidate: string; baseli
       onEvent: (label) => progressSink({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), label }),
       signal: interrupt.signal,
     });
-    const code = await finish(result.candidate, outDir, opts.format, opts);
+    const writing = { ...opts, deadlineMs: config.deadlines.report, interrupt: interrupt.signal };
+    const code = await finish(result.candidate, outDir, opts.format, writing);
     await withHistory(async (s) => {
       if (result.baseline) await s.saveReport(result.baseline);
       await s.saveReport(result.candidate);

@@ -1,7 +1,10 @@
 // src/cli/commands/shared.ts — what scan, gate and demo share: config, checks, interrupts, baseline reports, output.
 import { existsSync, readFileSync } from 'node:fs';
+import { killBrowser, within } from '../../browser/chromium.js';
 import { VouchError, REPORT_SCHEMA_VERSION } from '../../core/index.js';
-import type { Report, Scope } from '../../core/index.js';
+import type { EventSink, Report, Scope } from '../../core/index.js';
+import { formatMs } from '../../engine/scan.js';
+import { interruptReason } from '../../net/index.js';
 import { allChecks } from '../../checks/index.js';
 import type { AnyCheck } from '../../checks/kit/define.js';
 import { checkEntries, type VouchConfig } from '../../config/index.js';
@@ -30,24 +33,41 @@ export function selectChecks(list: string | undefined): { checks: readonly AnyCh
   return { checks: allChecks, only: ids };
 }
 
+/** After a first interrupt, the process exits by this time whatever still runs (the partial report is written by then). */
+export const INTERRUPT_EXIT_MS = 9_000;
+
 /**
- * An AbortSignal fired by the first Ctrl-C (or SIGTERM), its reason saying which; a second one runs `lastWords` (quick,
- * synchronous: mark the scan interrupted in the store) and exits at once with code 2. Finished tasks are already stored.
+ * An AbortSignal fired by the first Ctrl-C (or SIGTERM), its reason saying which: Chromium is killed at once, the scan
+ * ends with a partial report, and if the process is still alive INTERRUPT_EXIT_MS later it exits (code 2) anyway. A
+ * second signal runs `lastWords` (quick, synchronous: mark the scan interrupted in the store) and exits at once with
+ * code 2. Finished tasks are already stored; report files are written atomically, so none is left half-written.
  */
 export function interruptSignal(): { signal: AbortSignal; lastWords(fn: () => void): void; dispose(): void } {
   const controller = new AbortController();
   let last: (() => void) | undefined;
+  const quit = (): never => {
+    try {
+      last?.();
+    } finally {
+      killBrowser();
+      process.exit(2);
+    }
+  };
   const on = (sig: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
       process.stderr.write(`\n${sig} again: exiting now; finished tasks are kept\n`);
-      try {
-        last?.();
-      } finally {
-        process.exit(2);
-      }
+      quit();
     }
     process.stderr.write(`\ninterrupted (${sig}): finishing what is in flight and writing what was found (Ctrl-C again to quit now)\n`);
     controller.abort(new Error(`interrupted by ${sig}`));
+    // The scan is over: a browser (crawl, execution proof) is not asked to close, it is killed.
+    killBrowser();
+    // Not held open by this timer (unref): it fires only when something else keeps the process alive.
+    setTimeout(() => {
+      const open = process.getActiveResourcesInfo().join(', ') || 'an open handle';
+      process.stderr.write(`vouch: still running ${INTERRUPT_EXIT_MS / 1000} s after ${sig} (${open}); exiting\n`);
+      quit();
+    }, INTERRUPT_EXIT_MS).unref();
   };
   const onInt = (): void => on('SIGINT');
   const onTerm = (): void => on('SIGTERM');
@@ -85,9 +105,70 @@ export function readBaselineReport(path: string): Report {
 
 const useColor = (): boolean => Boolean(process.stdout.isTTY) && !process.env.CI && !process.env.NO_COLOR;
 
-/** Writes the reports and prints the summary (verdict first); returns the exit code for the verdict (exitCodeFor). */
-export async function finish(report: Report, outDir: string, formats: string, opts: { json?: boolean | undefined; quiet?: boolean | undefined }): Promise<number> {
-  const paths = await writeReports(report, outDir, parseFormats(formats));
+/**
+ * A scan interrupted once its report was built (while it was written or stored): the report says so, as any
+ * interrupted scan's does. True when it changed the report (the caller writes it again).
+ */
+export function markInterrupted(report: Report, signal: AbortSignal | undefined): boolean {
+  if (!signal?.aborted || report.partial) return false;
+  const reason = `${interruptReason(signal)} while the reports were written (every task had finished)`;
+  report.partial = { reason, notRun: 0 };
+  // Interrupted is never a pass: a passing verdict becomes incomplete; a failing one stays failed (fail wins).
+  const cause = { cause: 'interrupted' as const, tasks: 0, message: reason };
+  report.verdict = { ...report.verdict, incomplete: [cause, ...(report.verdict.incomplete ?? [])] };
+  if (report.verdict.status === 'pass') report.verdict = { ...report.verdict, status: 'incomplete', pass: false };
+  return true;
+}
+
+/** The report stage: every requested format written within `deadlineMs`, with its events. */
+export async function writeStage(
+  report: Report,
+  outDir: string,
+  formats: string,
+  o: { onEvent?: EventSink; deadlineMs?: number } = {},
+): Promise<Record<string, string>> {
+  const emit = o.onEvent ?? ((): void => undefined);
+  const deadlineMs = o.deadlineMs ?? 120_000;
+  const target = report.target.url;
+  emit({ type: 'stage-started', stage: 'report', target });
+  const t0 = performance.now();
+  let paths: Record<string, string>;
+  try {
+    paths = await within(writeReports(report, outDir, parseFormats(formats)), deadlineMs, 'writing the reports');
+  } catch (e) {
+    if (e instanceof VouchError) throw e;
+    emit({ type: 'stage-deadline', stage: 'report', target, deadlineMs });
+    throw new VouchError('VOUCH_INTERNAL', `the report stage reached its deadline of ${formatMs(deadlineMs)} writing to ${outDir}`, {
+      hint: 'Check that the output folder (--out) is on a disk that answers, or raise deadlines.report in vouch.yaml.',
+    });
+  }
+  const ms = Math.round(performance.now() - t0);
+  emit({ type: 'stage-finished', stage: 'report', target, ms, detail: `${Object.keys(paths).length} files` });
+  return paths;
+}
+
+/**
+ * Writes the reports and prints the summary (verdict first); returns the exit code for the verdict. An interrupt that
+ * arrives while they are written (`interrupt`) marks the report partial and writes it again before anything is printed.
+ */
+export async function finish(
+  report: Report,
+  outDir: string,
+  formats: string,
+  opts: {
+    json?: boolean | undefined;
+    quiet?: boolean | undefined;
+    onEvent?: EventSink;
+    deadlineMs?: number;
+    interrupt?: AbortSignal;
+  },
+): Promise<number> {
+  const stage = {
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}),
+  };
+  let paths = await writeStage(report, outDir, formats, stage);
+  if (markInterrupted(report, opts.interrupt)) paths = await writeStage(report, outDir, formats, stage);
   if (opts.json) {
     process.stdout.write(JSON.stringify({ type: 'reports', verdict: report.verdict, paths }) + '\n');
   } else {
