@@ -34,12 +34,12 @@ function site(): Promise<Fixture> {
   });
 }
 
-function setup(url: string, identities: Identity[]): { engine: Engine; sessions: ReturnType<typeof createIdentitySessions>; failures: string[]; secrets: string[] } {
+function setup(url: string, identities: Identity[], now?: () => number): { engine: Engine; sessions: ReturnType<typeof createIdentitySessions>; failures: string[]; secrets: string[] } {
   const target = { name: 't', url, environment: 'local' as const };
   const engine = createEngine({ target, scope: { origins: [url], include: [], exclude: [] }, safeMode: false, ratePerSecond: 10_000 });
   const failures: string[] = [];
   const secrets: string[] = [];
-  const sessions = createIdentitySessions(identities, engine, (name, reason) => failures.push(`${name}: ${reason}`), (v) => secrets.push(v));
+  const sessions = createIdentitySessions(identities, engine, (name, reason) => failures.push(`${name}: ${reason}`), (v) => secrets.push(v), now ? { now } : {});
   engine.setCredentials((n) => sessions.headers(n));
   engine.setReauthenticate((n, why, at) => sessions.relogin(n, why, at));
   return { engine, sessions, failures, secrets };
@@ -86,10 +86,14 @@ describe('identity sessions', () => {
 
   it('re-logs in once after a 401 on expired credentials, retries, and records it', async () => {
     const s = await site();
-    const { engine, sessions } = setup(s.url, [json('alice')]);
+    let clock = 1_000_000;
+    const { engine, sessions } = setup(s.url, [json('alice')], () => clock);
     try {
       const got: Array<number | undefined> = [];
-      for (let i = 0; i < 3; i++) got.push((await engine.send({ method: 'GET', url: '/me' }, { identity: 'alice' })).response?.status);
+      for (let i = 0; i < 3; i++) {
+        clock += 3_000; // the third request comes 9 s after the login, past the 5 s re-login interval
+        got.push((await engine.send({ method: 'GET', url: '/me' }, { identity: 'alice' })).response?.status);
+      }
       expect(got).toEqual([200, 200, 200]); // the third used an expired token: re-login, retry
       const retried = engine.exchanges().at(-1)!;
       expect(retried.request.headers.find(([k]) => k === 'authorization')?.[1]).toBe('Bearer tok-2');
@@ -99,6 +103,29 @@ describe('identity sessions', () => {
       const anon = await engine.send({ method: 'GET', url: '/me' }, { identity: 'anonymous' });
       expect(anon.response?.status).toBe(401);
       expect(sessions.relogins()).toHaveLength(1);
+    } finally {
+      await engine.close();
+      await s.close();
+    }
+  });
+
+  it('takes a 401 on credentials from a login less than the interval ago as the answer, with no fixed cap later', async () => {
+    const s = await site();
+    let clock = 1_000_000;
+    const { engine, sessions } = setup(s.url, [json('alice')], () => clock);
+    try {
+      const status = async (): Promise<number | undefined> => (await engine.send({ method: 'GET', url: '/me' }, { identity: 'alice' })).response?.status;
+      // Each token works twice: the third request, 1 s after the login, gets a 401 that is not retried.
+      expect([await status(), await status(), await status()]).toEqual([200, 200, 401]);
+      expect(sessions.relogins()).toHaveLength(0);
+      // Later, every 401 past the interval logs in again: 10 expiries, 10 re-logins (the old cap was 3).
+      for (let i = 0; i < 10; i++) {
+        clock += 6_000;
+        expect(await status()).toBe(200);
+        await status();
+      }
+      expect(sessions.relogins().filter((r) => r.ok)).toHaveLength(10);
+      expect(sessions.failures().size).toBe(0);
     } finally {
       await engine.close();
       await s.close();
