@@ -249,6 +249,24 @@ describe('login recipes', () => {
     );
   });
 
+  it('tries a login once more after a 503 (a target restarting), but not after a wrong password', async () => {
+    let attempts = 0;
+    const site = await serveFixture((req, res, url) => {
+      if (url.pathname !== '/login') return sendJson(res, 404, {});
+      attempts++;
+      if (attempts === 1) return sendJson(res, 503, {});
+      return JSON.parse(req.body).password === 'right' ? sendJson(res, 200, { token: 't' }) : sendJson(res, 401, {});
+    });
+    const id = (name: string, password: string): Identity => ({ name, role: 'user', auth: { kind: 'json-login', url: '/login', body: { password }, tokenPath: 'token' } });
+    await withSite(site, [id('ok', 'right'), id('bad', 'wrong')], async ({ sessions, failures }) => {
+      expect(await sessions.usable('ok')).toBe(true);
+      expect(attempts).toBe(2);
+      expect(await sessions.usable('bad')).toBe(false);
+      expect(attempts).toBe(3);
+      expect(failures).toEqual(['bad: login /login answered 401']);
+    });
+  });
+
   it('sends a static cookie identity and its jar as one Cookie header, the configured value winning', async () => {
     const site = await serveFixture((req, res) => {
       const n = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'cookie').length;

@@ -42,6 +42,9 @@ export interface SessionOptions {
  */
 export const MIN_RELOGIN_INTERVAL_MS = 5_000;
 
+/** Pause before trying a login again once, when the target gave no answer, a 5xx or a 429. */
+const RETRY_LOGIN_MS = 1_000;
+
 /** Renew this long before expiry: a fifth of the credential's life, at most 30 s. */
 const renewAhead = (lifeMs: number): number => Math.min(30_000, lifeMs / 5);
 
@@ -115,8 +118,19 @@ export function createIdentitySessions(
   const inFlight = new Map<string, Promise<boolean>>();
   const done: Relogin[] = [];
 
-  class LoginFailed extends Error {}
-  const fail = (reason: string): never => {
+  /** A login that did not work; `passing` when the target may answer differently a moment later (no answer, 5xx, 429). */
+  class LoginFailed extends Error {
+    constructor(
+      message: string,
+      readonly passing = false,
+    ) {
+      super(message);
+    }
+  }
+  const fail = (reason: string, status?: number): never => {
+    throw new LoginFailed(reason, status === undefined || status >= 500 || status === 429);
+  };
+  const refused = (reason: string): never => {
     throw new LoginFailed(reason);
   };
 
@@ -134,10 +148,10 @@ export function createIdentitySessions(
             : { method: 'POST', url, headers: [['content-type', 'application/x-www-form-urlencoded']], body: new URLSearchParams(fillFields(step.form ?? {}, vars)).toString() };
       const ex = await engine.send(req, as);
       if (!ex.response) return fail(`${what} failed: ${ex.error?.message ?? 'no response'}`);
-      if (ex.response.status >= 400) return fail(`${what} answered ${ex.response.status}`);
+      if (ex.response.status >= 400) return fail(`${what} answered ${ex.response.status}`, ex.response.status);
       for (const [name, how] of Object.entries(step.extract)) {
         const v = extract(ex, how);
-        if (v === undefined || v === '') return fail(`${what}: no ${describe(how)} in the answer to fill \${${name}}`);
+        if (v === undefined || v === '') return refused(`${what}: no ${describe(how)} in the answer to fill \${${name}}`);
         vars.set(name, v);
       }
     }
@@ -149,21 +163,21 @@ export function createIdentitySessions(
     const where = `login ${auth.url}`;
     let token: string | undefined;
     if (source.from === 'cookie') {
-      if (source.name !== undefined && !loginJarHas(source.name)) return fail(`${where}: no ${source.name} cookie set`);
+      if (source.name !== undefined && !loginJarHas(source.name)) return refused(`${where}: no ${source.name} cookie set`);
       return { headers: [] };
     }
     if (source.from === 'header') {
       token = headerOf(ex, source.name);
-      if (!token) return fail(`${where}: no ${source.name} header in the answer`);
+      if (!token) return refused(`${where}: no ${source.name} header in the answer`);
     } else {
       let body: unknown;
       try {
         body = JSON.parse(ex.response?.body ?? '');
       } catch {
-        return fail(`${where} did not answer JSON`);
+        return refused(`${where} did not answer JSON`);
       }
       const v = jsonPath(body, source.path);
-      if (typeof v !== 'string' || !v) return fail(`${where}: no token at ${source.path}`);
+      if (typeof v !== 'string' || !v) return refused(`${where}: no token at ${source.path}`);
       token = v;
     }
     const header = (auth.send?.header ?? 'authorization').toLowerCase();
@@ -200,8 +214,8 @@ export function createIdentitySessions(
       if (auth.successLocation !== undefined && !(location ?? '').includes(auth.successLocation)) {
         problems.push(location ? `redirected to ${location}, expected ${auth.successLocation}` : `no redirect, expected one to ${auth.successLocation}`);
       }
-      if (problems.length) return fail(`form login ${auth.url} failed: ${problems.join('; ')}`);
-    } else if (res.status >= 400) return fail(`login ${auth.url} answered ${res.status}`);
+      if (problems.length) return fail(`form login ${auth.url} failed: ${problems.join('; ')}`, res.status >= 400 ? res.status : 0);
+    } else if (res.status >= 400) return fail(`login ${auth.url} answered ${res.status}`, res.status);
     const source: LoginToken = auth.token ?? (auth.kind === 'json-login' && auth.tokenPath !== undefined ? { from: 'body', path: auth.tokenPath } : { from: 'cookie' });
     const { headers, token } = credential(auth, ex, source, (n) => loginJar.has(n));
     // The cookies of every step go into this identity's jar (the engine adds them to its requests): its session.
@@ -231,9 +245,17 @@ export function createIdentitySessions(
     }
   }
 
+  /** A login, tried once more after a pause when the target failed to answer it (a restart, an overload). */
+  const loginOnce = (identity: Identity): Promise<Held> =>
+    login(identity).catch(async (e: unknown) => {
+      if (!(e instanceof LoginFailed) || !e.passing) throw e;
+      await new Promise((r) => setTimeout(r, RETRY_LOGIN_MS));
+      return login(identity);
+    });
+
   const start = (identity: Identity): Promise<HeaderList> => {
     const name = identity.name;
-    const p = login(identity).then(
+    const p = loginOnce(identity).then(
       (held) => {
         loggedInAt.set(name, now());
         loggedInWall.set(name, Date.now());
