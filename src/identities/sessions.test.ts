@@ -21,6 +21,7 @@ function site(): Promise<Fixture> {
       res.writeHead(302, { location: '/home', 'set-cookie': `sid=${sid}; Path=/` });
       return res.end();
     }
+    if (url.pathname === '/admin') return sendJson(res, 401, { error: 'admins only' }); // a 401 that is an answer
     if (url.pathname === '/me') {
       const sid = /sid=(\w+)/.exec(req.headers.cookie ?? '')?.[1];
       if (sid && sessions.has(sid)) return sendJson(res, 200, { sid });
@@ -126,6 +127,34 @@ describe('identity sessions', () => {
       }
       expect(sessions.relogins().filter((r) => r.ok)).toHaveLength(10);
       expect(sessions.failures().size).toBe(0);
+    } finally {
+      await engine.close();
+      await s.close();
+    }
+  });
+
+  it('asks with a GET discovery saw working before logging in again: a 401 on live credentials is the answer', async () => {
+    const s = await site();
+    let clock = 1_000_000;
+    const { engine, sessions } = setup(s.url, [json('alice')], () => clock);
+    try {
+      const get = async (url: string, checkId?: string): Promise<number | undefined> =>
+        (await engine.send({ method: 'GET', url }, { identity: 'alice', ...(checkId ? { checkId } : {}) })).response?.status;
+      expect(await get('/me', 'discover')).toBe(200); // token use 1
+      clock += 6_000;
+      // /admin answers 401 whatever the token: the probe (GET /me, use 2) works, so no login is spent on it.
+      expect(await get('/admin')).toBe(401);
+      expect(sessions.relogins()).toHaveLength(0);
+      const probe = engine.exchanges().at(-1)!;
+      expect([probe.request.url, probe.response?.status]).toEqual([`${s.url}/me`, 200]);
+      // Within the interval after that probe, another 401 is an answer too, without asking again.
+      const sent = engine.exchanges().length;
+      expect(await get('/admin')).toBe(401);
+      expect(engine.exchanges().length).toBe(sent + 1);
+      // The token dies (use 3): past the interval the probe gets 401 too, so the identity logs in again and retries.
+      clock += 6_000;
+      expect(await get('/me')).toBe(200);
+      expect(sessions.relogins()).toMatchObject([{ identity: 'alice', ok: true }]);
     } finally {
       await engine.close();
       await s.close();

@@ -115,6 +115,10 @@ export function createIdentitySessions(
   const loggedInAt = new Map<string, number>();
   const loggedInWall = new Map<string, number>();
   const expiresAt = new Map<string, number>();
+  /** When a probe last showed the credentials still work (`now`'s clock): 401s soon after are answers. */
+  const checkedAt = new Map<string, number>();
+  /** Per identity: a GET that discovery made with it and that worked, to ask whether its credentials still do. */
+  const goodUrl = new Map<string, string>();
   const inFlight = new Map<string, Promise<boolean>>();
   const done: Relogin[] = [];
 
@@ -276,10 +280,35 @@ export function createIdentitySessions(
     return p;
   };
 
-  /** Logs in again (one at a time per identity) and records it; `start` replaces the cached headers at once. */
-  const again = (identity: Identity, why: string, said: (ok: boolean) => string): Promise<boolean> => {
+  /**
+   * Whether the identity's credentials still work, asked by sending again a GET that worked with them during
+   * discovery, with them written out (so its own 401 is not taken for one more expiry): true on a 2xx, false on a
+   * 401, undefined when there is nothing to ask with or the answer says neither.
+   */
+  async function stillWork(name: string): Promise<boolean | undefined> {
+    if (!goodUrl.has(name)) {
+      const x = engine.exchanges().find((e) => e.identity === name && e.checkId === 'discover' && e.request.method === 'GET' && (e.response?.status ?? 0) >= 200 && (e.response?.status ?? 0) < 300);
+      if (!x) return undefined;
+      goodUrl.set(name, x.request.url);
+    }
+    const url = goodUrl.get(name)!;
+    const cookie = engine.jar(name).header(new URL(url));
+    const headers: HeaderList = [...(await (cache.get(name) ?? Promise.resolve([]))), ...(cookie ? [['cookie', cookie] as [string, string]] : [])];
+    const status = (await engine.send({ method: 'GET', url, headers }, { identity: name })).response?.status;
+    return status === undefined ? undefined : status >= 200 && status < 300 ? true : status === 401 ? false : undefined;
+  }
+
+  /**
+   * Logs in again (one at a time per identity) and records it; `start` replaces the cached headers at once. With
+   * `probe`, asks first whether the credentials still work: if so the 401 was the answer and nothing is replaced.
+   */
+  const again = (identity: Identity, why: string, said: (ok: boolean) => string, probe = false): Promise<boolean> => {
     const name = identity.name;
     const p = (async () => {
+      if (probe && (await stillWork(name)) === true) {
+        checkedAt.set(name, now());
+        return false;
+      }
       await start(identity);
       const ok = !failed.has(name);
       done.push({ identity: name, at: new Date().toISOString(), ok, reason: ok ? said(true) : `${said(false)}: ${failed.get(name) ?? ''}` });
@@ -325,10 +354,12 @@ export function createIdentitySessions(
       if (running) return running;
       // The request went out before the last login: its credentials were already replaced, retry with the new ones.
       if (sentAt !== undefined && sentAt < (loggedInWall.get(name) ?? 0)) return Promise.resolve(true);
-      // A 401 on credentials this fresh is the answer, not an expiry (the only limit: no fixed count per scan).
+      // A 401 on credentials this fresh (or just shown to work) is the answer, not an expiry: the only limit, no
+      // fixed count per scan. Past it, a probe tells an answer from an expiry before logging in again.
       const gap = identity.auth.minIntervalMs ?? MIN_RELOGIN_INTERVAL_MS;
-      if (now() - (loggedInAt.get(name) ?? -Infinity) < gap) return Promise.resolve(false);
-      return again(identity, why, (ok) => (ok ? `re-logged in after ${why}` : `re-login after ${why} failed`));
+      const fresh = Math.max(loggedInAt.get(name) ?? -Infinity, checkedAt.get(name) ?? -Infinity);
+      if (now() - fresh < gap) return Promise.resolve(false);
+      return again(identity, why, (ok) => (ok ? `re-logged in after ${why}` : `re-login after ${why} failed`), true);
     },
     relogins: () => done,
   };
