@@ -16,16 +16,18 @@ interface Setup {
   engine: Engine;
   sessions: ReturnType<typeof createIdentitySessions>;
   failures: string[];
+  secrets: string[];
 }
 
 function setup(url: string, identities: Identity[], now?: () => number): Setup {
   const target = { name: 't', url, environment: 'local' as const };
   const engine = createEngine({ target, scope: { origins: [url], include: [], exclude: [] }, safeMode: false, ratePerSecond: 10_000 });
   const failures: string[] = [];
-  const sessions = createIdentitySessions(identities, engine, (n, why) => failures.push(`${n}: ${why}`), () => undefined, now ? { now } : {});
+  const secrets: string[] = [];
+  const sessions = createIdentitySessions(identities, engine, (n, why) => failures.push(`${n}: ${why}`), (v) => secrets.push(v), now ? { now } : {});
   engine.setCredentials((n) => sessions.headers(n));
   engine.setReauthenticate((n, why, at) => sessions.relogin(n, why, at));
-  return { engine, sessions, failures };
+  return { engine, sessions, failures, secrets };
 }
 
 /** The identities a vouch.yaml text resolves to (through the loader: env substitution, zod, resolution). */
@@ -56,8 +58,8 @@ function csrfSite(): Promise<Fixture> {
       const id = sid ?? `s${++n}`;
       const token = `t${n}x${Math.random().toString(16).slice(2)}`;
       tokens.set(id, token);
-      const set: Record<string, string> = sid ? {} : { 'set-cookie': `PHPSESSID=${id}; path=/` };
-      return sendHtml(res, 200, `<form method=post><input type="text" name="username"><input type='hidden' name='user_token' value='${token}' /></form>`, set);
+      if (!sid) res.setHeader('set-cookie', [`PHPSESSID=${id}; path=/`, 'security=impossible; path=/']);
+      return sendHtml(res, 200, `<form method=post><input type="text" name="username"><input type='hidden' name='user_token' value='${token}' /></form>`);
     }
     if (url.pathname === '/login.php' && req.method === 'POST') {
       const form = new URLSearchParams(req.body);
@@ -110,14 +112,16 @@ describe('login recipes', () => {
     const ids = identitiesOf(csrfYaml, { DVWA_PASSWORD: 'password' });
     // The step's variable is left for the login; the environment's is filled at load.
     expect(ids[0]?.auth).toMatchObject({ kind: 'form-login', fields: { password: 'password', user_token: '${user_token}' }, steps: [{ method: 'GET', url: '/login.php' }] });
-    await withSite(await csrfSite(), ids, async ({ engine, sessions, failures }) => {
+    await withSite(await csrfSite(), ids, async ({ engine, sessions, failures, secrets }) => {
       expect(await sessions.usable('admin')).toBe(true);
       expect(failures).toEqual([]);
+      // The session cookie is told to the redactor; a setting cookie (`security=impossible`) is not.
+      expect(secrets).toEqual([expect.stringMatching(/^s\d+$/)]);
       const page = await engine.send({ method: 'GET', url: '/index.php' }, { identity: 'admin' });
       expect(page.response?.status).toBe(200);
       // The answer sets another cookie: the next request still carries one Cookie header with both.
       const again = await engine.send({ method: 'GET', url: '/index.php' }, { identity: 'admin' });
-      expect(again.response?.body).toMatch(/welcome admin PHPSESSID=s\d+; security=low/);
+      expect(again.response?.body).toMatch(/welcome admin PHPSESSID=s\d+; security=low$/);
       expect(again.request.headers.filter(([k]) => k === 'cookie')).toHaveLength(1);
     });
   });

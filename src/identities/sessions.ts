@@ -42,6 +42,9 @@ export interface SessionOptions {
  */
 export const MIN_RELOGIN_INTERVAL_MS = 5_000;
 
+/** A cookie a login sets is taken for a secret from this length on (shorter: a setting like `security=low`). */
+const SECRET_COOKIE_LENGTH = 12;
+
 /** Pause before trying a login again once, when the target gave no answer, a 5xx or a 429. */
 const RETRY_LOGIN_MS = 1_000;
 
@@ -224,7 +227,9 @@ export function createIdentitySessions(
     const { headers, token } = credential(auth, ex, source, (n) => loginJar.has(n));
     // The cookies of every step go into this identity's jar (the engine adds them to its requests): its session.
     engine.jar(identity.name).absorb(loginJar);
-    for (const v of loginJar.values()) if (v) onSecret(v);
+    // The session cookie named by the recipe, and any long value (a session id), are secrets; `security=impossible` is not.
+    const named = new Set([auth.kind === 'form-login' ? auth.successCookie : undefined, source.from === 'cookie' ? source.name : undefined]);
+    for (const [n, v] of loginJar.pairs()) if (v && (named.has(n) || v.length >= SECRET_COOKIE_LENGTH)) onSecret(v);
     if (token) onSecret(token);
     const ends = [token ? jwtExpiry(token) : undefined, auth.lifetimeMs !== undefined ? startedAt + auth.lifetimeMs : undefined];
     // An expiry already past (a skewed clock, a wrong `exp`) says nothing usable: that credential is used until a 401.

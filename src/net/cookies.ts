@@ -47,9 +47,9 @@ export class CookieJar {
     return this.cookies.some((c) => c.name === name);
   }
 
-  /** The values held (to be told to the redactor). */
-  values(): string[] {
-    return this.cookies.map((c) => c.value);
+  /** The cookies held, as name and value (to tell the redactor the session's). */
+  pairs(): Array<[string, string]> {
+    return this.cookies.map((c) => [c.name, c.value]);
   }
 
   /** The Cookie header for a request to `to`, or undefined. */
