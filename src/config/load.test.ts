@@ -111,6 +111,12 @@ describe('vouch.yaml', () => {
     );
     expect(run.identities[1]?.auth).toEqual({ kind: 'json-login', url: '/l', body: { user: 'u', password: 'pw-1' }, token: { from: 'header', name: 'Authorization' }, send: { header: 'Authorization' }, lifetimeMs: 60_000 });
     expect(run.secrets).toContain('pw-1');
+    // Passwords that spell a key or the user name are not masked by value (they would hide /api/users, `password`).
+    const weak = resolveRun(
+      parseConfig('identities:\n  u:\n    login: { json: { url: /l, body: { user: user, password: user }, tokenPath: t } }\n  d:\n    login: { form: { url: /l, fields: { username: admin, password: password } } }\n', 'f', {}),
+      { url: 'http://127.0.0.1:1' },
+    );
+    expect(weak.secrets).toEqual([]);
   });
 
   it('says a missing explicit file is missing', () => {

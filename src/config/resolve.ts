@@ -81,12 +81,29 @@ function identityAuth(cfg: IdentityConfig): IdentityAuth {
   return { kind: 'none' };
 }
 
-/** Values under secret-looking keys (password, token, key) of a body or form, at any depth. */
-function secretValues(fields: Record<string, unknown>): string[] {
-  return Object.entries(fields).flatMap(([k, v]) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) return secretValues(v as Record<string, unknown>);
-    return /pass|secret|token|key/i.test(k) && typeof v === 'string' && !/^\$\{\w+\}$/.test(v) ? [v] : [];
-  });
+const SECRET_KEY = /pass|secret|token|key/i;
+
+/** Keys and values of a body or form at any depth, the values split by whether their key looks secret. */
+function walk(fields: Record<string, unknown>, out = { secret: [] as string[], plain: new Set<string>() }): typeof out {
+  for (const [k, v] of Object.entries(fields)) {
+    out.plain.add(k);
+    if (v && typeof v === 'object' && !Array.isArray(v)) walk(v as Record<string, unknown>, out);
+    else if (typeof v !== 'string' || /^\$\{\w+\}$/.test(v)) continue;
+    else if (SECRET_KEY.test(k)) out.secret.push(v);
+    else out.plain.add(v);
+  }
+  return out;
+}
+
+/**
+ * Values under secret-looking keys (password, token, key) of a login's bodies and forms. A value that is also a key
+ * or a plain value there (`user: user, password: user`, `password: password`) is left out: masked by value, it
+ * would hide every path, field name and word that spells it, and it says nothing the recipe does not show.
+ */
+function loginSecrets(...bodies: Array<Record<string, unknown> | undefined>): string[] {
+  const all = { secret: [] as string[], plain: new Set<string>() };
+  for (const b of bodies) if (b) walk(b, all);
+  return all.secret.filter((v) => !all.plain.has(v));
 }
 
 function secretsOf(auth: IdentityAuth): string[] {
@@ -97,9 +114,9 @@ function secretsOf(auth: IdentityAuth): string[] {
     case 'cookie':
       return [auth.value];
     case 'json-login':
-      return [...secretValues(auth.body), ...(auth.steps ?? []).flatMap((s) => secretValues({ ...s.form, ...s.json }))];
+      return loginSecrets(auth.body, ...(auth.steps ?? []).flatMap((s) => [s.form, s.json]));
     case 'form-login':
-      return [...secretValues(auth.fields), ...(auth.steps ?? []).flatMap((s) => secretValues({ ...s.form, ...s.json }))];
+      return loginSecrets(auth.fields, ...(auth.steps ?? []).flatMap((s) => [s.form, s.json]));
     default:
       return [];
   }
