@@ -57,7 +57,8 @@ type LoginAuth = Extract<IdentityAuth, { kind: 'json-login' | 'form-login' }>;
 const logsIn = (i: Identity): i is Identity & { auth: LoginAuth } => i.auth.kind === 'json-login' || i.auth.kind === 'form-login';
 
 /** `${name}` filled from the step variables; an unknown name stays as written. */
-const fill = (s: string, vars: ReadonlyMap<string, string>): string => s.replace(/\$\{([A-Za-z_]\w*)\}/g, (m, n: string) => vars.get(n) ?? m);
+const fill = (s: string, vars: ReadonlyMap<string, string>): string =>
+  s.replace(/\$\{([A-Za-z_]\w*)\}/g, (m, n: string) => vars.get(n) ?? m);
 
 function fillDeep(v: unknown, vars: ReadonlyMap<string, string>): unknown {
   if (typeof v === 'string') return fill(v, vars);
@@ -69,10 +70,22 @@ function fillDeep(v: unknown, vars: ReadonlyMap<string, string>): unknown {
 const fillFields = (f: Record<string, string>, vars: ReadonlyMap<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(f).map(([k, v]) => [k, fill(v, vars)]));
 
-const headerOf = (ex: Exchange, name: string): string | undefined => ex.response?.headers.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+const headerOf = (ex: Exchange, name: string): string | undefined =>
+  ex.response?.headers.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
 
-const describe = (how: LoginExtract): string =>
-  'field' in how ? `form field ${how.field}` : 'regex' in how ? `match of /${how.regex}/` : 'path' in how ? `JSON value at ${how.path}` : `${how.header} header`;
+/** A POST of a login or a step: fields form-encoded, or a body as JSON; `${var}`s filled. */
+function post(url: string, vars: ReadonlyMap<string, string>, form: Record<string, string> | undefined, json?: unknown): SendRequest {
+  const to = fill(url, vars);
+  if (json !== undefined) return { method: 'POST', url: to, headers: [['content-type', 'application/json']], body: JSON.stringify(fillDeep(json, vars)) };
+  const body = new URLSearchParams(fillFields(form ?? {}, vars)).toString();
+  return { method: 'POST', url: to, headers: [['content-type', 'application/x-www-form-urlencoded']], body };
+}
+
+function describe(how: LoginExtract): string {
+  if ('field' in how) return `form field ${how.field}`;
+  if ('regex' in how) return `match of /${how.regex}/`;
+  return 'path' in how ? `JSON value at ${how.path}` : `${how.header} header`;
+}
 
 /** A value from a step's answer, or undefined. */
 function extract(ex: Exchange, how: LoginExtract): string | undefined {
@@ -147,12 +160,7 @@ export function createIdentitySessions(
     for (const [i, step] of steps.entries()) {
       const url = fill(step.url, vars);
       const what = `login step ${i + 1} ${step.method} ${url}`;
-      const req: SendRequest =
-        step.method === 'GET'
-          ? { method: 'GET', url, followRedirects: true }
-          : step.json
-            ? { method: 'POST', url, headers: [['content-type', 'application/json']], body: JSON.stringify(fillDeep(step.json, vars)) }
-            : { method: 'POST', url, headers: [['content-type', 'application/x-www-form-urlencoded']], body: new URLSearchParams(fillFields(step.form ?? {}, vars)).toString() };
+      const req: SendRequest = step.method === 'GET' ? { method: 'GET', url, followRedirects: true } : post(url, vars, step.form, step.json);
       const ex = await engine.send(req, as);
       if (!ex.response) return fail(`${what} failed: ${ex.error?.message ?? 'no response'}`);
       if (ex.response.status >= 400) return fail(`${what} answered ${ex.response.status}`, ex.response.status);
@@ -166,11 +174,11 @@ export function createIdentitySessions(
   }
 
   /** The token of a login's answer as `send` says; the cookie session needs no header. */
-  function credential(auth: LoginAuth, ex: Exchange, source: LoginToken, loginJarHas: (n: string) => boolean): { headers: HeaderList; token?: string } {
+  function credential(auth: LoginAuth, ex: Exchange, source: LoginToken, jarHas: (n: string) => boolean): { headers: HeaderList; token?: string } {
     const where = `login ${auth.url}`;
     let token: string | undefined;
     if (source.from === 'cookie') {
-      if (source.name !== undefined && !loginJarHas(source.name)) return refused(`${where}: no ${source.name} cookie set`);
+      if (source.name !== undefined && !jarHas(source.name)) return refused(`${where}: no ${source.name} cookie set`);
       return { headers: [] };
     }
     if (source.from === 'header') {
@@ -204,31 +212,29 @@ export function createIdentitySessions(
     const vars = await runSteps(auth.steps ?? [], as);
     const startedAt = now();
     const form = auth.kind === 'form-login';
-    const ex = form
-      ? await engine.send(
-          { method: 'POST', url: fill(auth.url, vars), headers: [['content-type', 'application/x-www-form-urlencoded']], body: new URLSearchParams(fillFields(auth.fields, vars)).toString() },
-          as,
-        )
-      : await engine.send({ method: 'POST', url: fill(auth.url, vars), headers: [['content-type', 'application/json']], body: JSON.stringify(fillDeep(auth.body, vars)) }, as);
+    const ex = await engine.send(auth.kind === 'form-login' ? post(auth.url, vars, auth.fields) : post(auth.url, vars, undefined, auth.body), as);
     const res = ex.response;
     if (!res) return fail(`${form ? 'form ' : ''}login ${auth.url} failed: ${ex.error?.message ?? 'no response'}`);
     if (auth.kind === 'form-login') {
       const location = headerOf(ex, 'location');
       const problems: string[] = [];
-      if (auth.successStatus !== undefined && res.status !== auth.successStatus) problems.push(`status ${res.status}, expected ${auth.successStatus}`);
+      const status = auth.successStatus;
+      if (status !== undefined && res.status !== status) problems.push(`status ${res.status}, expected ${status}`);
       if (auth.successStatus === undefined && res.status >= 400) problems.push(`status ${res.status}`);
       if (auth.successCookie !== undefined && !loginJar.has(auth.successCookie)) problems.push(`no ${auth.successCookie} cookie set`);
       if (auth.successLocation !== undefined && !(location ?? '').includes(auth.successLocation)) {
-        problems.push(location ? `redirected to ${location}, expected ${auth.successLocation}` : `no redirect, expected one to ${auth.successLocation}`);
+        const expected = auth.successLocation;
+        problems.push(location ? `redirected to ${location}, expected ${expected}` : `no redirect, expected one to ${expected}`);
       }
       if (problems.length) return fail(`form login ${auth.url} failed: ${problems.join('; ')}`, res.status >= 400 ? res.status : 0);
     } else if (res.status >= 400) return fail(`login ${auth.url} answered ${res.status}`, res.status);
-    const source: LoginToken = auth.token ?? (auth.kind === 'json-login' && auth.tokenPath !== undefined ? { from: 'body', path: auth.tokenPath } : { from: 'cookie' });
+    const path = auth.kind === 'json-login' ? auth.tokenPath : undefined;
+    const source: LoginToken = auth.token ?? (path !== undefined ? { from: 'body', path } : { from: 'cookie' });
     const { headers, token } = credential(auth, ex, source, (n) => loginJar.has(n));
     // The cookies of every step go into this identity's jar (the engine adds them to its requests): its session.
     engine.jar(identity.name).absorb(loginJar);
-    // The session cookie named by the recipe, and any long value (a session id), are secrets; `security=impossible` is not.
-    const named = new Set([auth.kind === 'form-login' ? auth.successCookie : undefined, source.from === 'cookie' ? source.name : undefined]);
+    // The session cookie named by the recipe, and any long value (a session id), are secrets; `security=low` is not.
+    const named = new Set([form ? auth.successCookie : undefined, source.from === 'cookie' ? source.name : undefined]);
     for (const [n, v] of loginJar.pairs()) if (v && (named.has(n) || v.length >= SECRET_COOKIE_LENGTH)) onSecret(v);
     if (token) onSecret(token);
     const ends = [token ? jwtExpiry(token) : undefined, auth.lifetimeMs !== undefined ? startedAt + auth.lifetimeMs : undefined];
@@ -292,13 +298,15 @@ export function createIdentitySessions(
    */
   async function stillWork(name: string): Promise<boolean | undefined> {
     if (!goodUrl.has(name)) {
-      const x = engine.exchanges().find((e) => e.identity === name && e.checkId === 'discover' && e.request.method === 'GET' && (e.response?.status ?? 0) >= 200 && (e.response?.status ?? 0) < 300);
+      const worked = (e: Exchange): boolean => (e.response?.status ?? 0) >= 200 && (e.response?.status ?? 0) < 300;
+      const x = engine.exchanges().find((e) => e.identity === name && e.checkId === 'discover' && e.request.method === 'GET' && worked(e));
       if (!x) return undefined;
       goodUrl.set(name, x.request.url);
     }
     const url = goodUrl.get(name)!;
     const cookie = engine.jar(name).header(new URL(url));
-    const headers: HeaderList = [...(await (cache.get(name) ?? Promise.resolve([]))), ...(cookie ? [['cookie', cookie] as [string, string]] : [])];
+    const headers: HeaderList = [...(await (cache.get(name) ?? Promise.resolve([])))];
+    if (cookie) headers.push(['cookie', cookie]);
     const status = (await engine.send({ method: 'GET', url, headers }, { identity: name })).response?.status;
     return status === undefined ? undefined : status >= 200 && status < 300 ? true : status === 401 ? false : undefined;
   }
@@ -307,7 +315,7 @@ export function createIdentitySessions(
    * Logs in again (one at a time per identity) and records it; `start` replaces the cached headers at once. With
    * `probe`, asks first whether the credentials still work: if so the 401 was the answer and nothing is replaced.
    */
-  const again = (identity: Identity, why: string, said: (ok: boolean) => string, probe = false): Promise<boolean> => {
+  const again = (identity: Identity, said: (ok: boolean) => string, probe = false): Promise<boolean> => {
     const name = identity.name;
     const p = (async () => {
       if (probe && (await stillWork(name)) === true) {
@@ -316,7 +324,8 @@ export function createIdentitySessions(
       }
       await start(identity);
       const ok = !failed.has(name);
-      done.push({ identity: name, at: new Date().toISOString(), ok, reason: ok ? said(true) : `${said(false)}: ${failed.get(name) ?? ''}` });
+      const reason = ok ? said(true) : `${said(false)}: ${failed.get(name) ?? ''}`;
+      done.push({ identity: name, at: new Date().toISOString(), ok, reason });
       return ok;
     })().finally(() => inFlight.delete(name));
     inFlight.set(name, p);
@@ -339,7 +348,8 @@ export function createIdentitySessions(
     if (due(name)) {
       const ends = new Date(expiresAt.get(name) ?? 0).toISOString();
       // A crash of the login itself reaches the request through the cached headers it awaits.
-      void again(identity, 'expiry', (ok) => (ok ? `renewed before its credentials expired (${ends})` : `renewal before expiry (${ends}) failed`)).then(undefined, () => false);
+      const said = (ok: boolean): string => (ok ? `renewed before its credentials expired (${ends})` : `renewal before expiry (${ends}) failed`);
+      void again(identity, said).then(undefined, () => false);
       return cache.get(name) ?? held;
     }
     return held;
@@ -364,7 +374,7 @@ export function createIdentitySessions(
       const gap = identity.auth.minIntervalMs ?? MIN_RELOGIN_INTERVAL_MS;
       const fresh = Math.max(loggedInAt.get(name) ?? -Infinity, checkedAt.get(name) ?? -Infinity);
       if (now() - fresh < gap) return Promise.resolve(false);
-      return again(identity, why, (ok) => (ok ? `re-logged in after ${why}` : `re-login after ${why} failed`), true);
+      return again(identity, (ok) => (ok ? `re-logged in after ${why}` : `re-login after ${why} failed`), true);
     },
     relogins: () => done,
   };
