@@ -228,7 +228,7 @@ async function retried(fn, what, tries = 5) {
   }
 }
 
-/** Sets a target up and runs each mode after a reset and a fresh login; scores each run into `res`. */
+/** Sets a target up and runs each mode after a reset (wapiti after a fresh login); scores each run into `res`. */
 async function measure(t, truth, res) {
   try {
     log(`${t}: setup.sh`);
@@ -239,15 +239,16 @@ async function measure(t, truth, res) {
       log(`${t}: reset before ${mode}`);
       targets[t].reset();
       mkdirSync(join(outRoot, t), { recursive: true });
-      const login = await retried(() => targets[t].login(join(outRoot, t)), `${t} login`);
       if (mode === 'wapiti') {
+        // wapiti is given a session obtained here; vouch logs in by itself with the recipes of <target>.vouch.yaml.
+        const login = await retried(() => targets[t].login(join(outRoot, t)), `${t} login`);
         const w = await wapiti(t, login);
         const found = w.json ? wapitiFindings(w.json, categories) : [];
         res.runs.wapiti = { run: w.run, requests: w.requests, score: w.json ? scoreWapiti(found, truth, { variant: targets[t].wapiti.variant }) : undefined };
         continue;
       }
       const key = mode === 'configured' ? 'configured' : 'zeroConfig';
-      const v = await vouch(mode === 'configured' && targets[t].configured.gate ? 'gate' : 'scan', t, mode, mode === 'configured' ? login.env : {});
+      const v = await vouch(mode === 'configured' && targets[t].configured.gate ? 'gate' : 'scan', t, mode, {});
       res.runs[mode] = { run: v.run, report: v.report, score: v.report ? scoreVouch(v.report, truth, { variant: targets[t][key].variant }) : undefined };
       if (v.kind === 'gate' && v.report) res.gate = scoreGate(v.report, truth);
     }

@@ -1,5 +1,5 @@
-// bench/targets/targets.mjs — the targets the bench knows: where their setup.sh is, how to reset them, how a user
-// logs in (outside vouch, where vouch.yaml cannot express the login) and what each run mode scans.
+// bench/targets/targets.mjs — the targets the bench knows: where their setup.sh is, how to reset them, how wapiti is
+// given a session (vouch logs in by itself with its vouch.yaml recipes) and what each run mode scans.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
@@ -31,14 +31,6 @@ async function dvwaLogin(base, sid) {
   return sid;
 }
 
-/** One PHPSESSID valid on both DVWA instances: log in at impossible (it regenerates the id), then reuse it at low. */
-async function dvwaSession() {
-  const sid = await dvwaLogin('http://127.0.0.1:4281');
-  const same = await dvwaLogin('http://127.0.0.1:4280', sid);
-  if (same !== sid) throw new Error('dvwa: low instance changed the session id at login');
-  return sid;
-}
-
 /** A wapiti JSON cookie file (wapitiCore/net/jsoncookie.py format) holding one cookie for 127.0.0.1. */
 function wapitiCookieFile(file, name, value) {
   writeFileSync(file, JSON.stringify({ '127.0.0.1': { '/': { [name]: { value, expires: null, secure: false, port: null, version: 0 } } } }));
@@ -60,8 +52,8 @@ async function bcToken(user, password) {
 }
 
 /**
- * Per target: `up()` starts it (idempotent), `reset()` gives fresh data, `login()` returns the env vars the
- * vouch.yaml reads plus wapiti's login options, `configured` / `zeroConfig` say what vouch scans, `wapiti` what
+ * Per target: `up()` starts it (idempotent), `reset()` gives fresh data, `login()` returns wapiti's login options
+ * (vouch's own login is in <target>.vouch.yaml), `configured` / `zeroConfig` say what vouch scans, `wapiti` what
  * wapiti scans, and `variant` which ground-truth variant a scanned URL is.
  */
 export const targets = {
@@ -69,8 +61,8 @@ export const targets = {
     up: () => setup('dvwa', ['./setup.sh']),
     reset: () => setup('dvwa', ['./setup.sh', 'reset']),
     async login(tmp) {
-      const sid = await dvwaSession();
-      return { env: { DVWA_SESSION: sid }, wapiti: ['-c', wapitiCookieFile(`${tmp}/dvwa-cookies.json`, 'PHPSESSID', sid)] };
+      const sid = await dvwaLogin('http://127.0.0.1:4280');
+      return { wapiti: ['-c', wapitiCookieFile(`${tmp}/dvwa-cookies.json`, 'PHPSESSID', sid)] };
     },
     configured: { gate: { baseline: 'http://127.0.0.1:4281', candidate: 'http://127.0.0.1:4280' }, variant: 'low' },
     zeroConfig: { url: 'http://127.0.0.1:4280/', variant: 'low' },
@@ -85,8 +77,7 @@ export const targets = {
     // The README's full reset: seed data comes back on the next start.
     reset: () => setup('dvrestaurant', ['./setup.sh stop && rm -rf /tmp/dvrestaurant-target && ./setup.sh']),
     async login() {
-      const [john, alice, mike] = await Promise.all([dvrToken('johndoe', 'password123'), dvrToken('alicesmith', 'password456'), dvrToken('Mike', 'kaylee123')]);
-      return { env: { DVR_JOHNDOE_TOKEN: john, DVR_ALICE_TOKEN: alice, DVR_MIKE_TOKEN: mike }, wapiti: ['-H', `Authorization: Bearer ${john}`] };
+      return { wapiti: ['-H', `Authorization: Bearer ${await dvrToken('johndoe', 'password123')}`] };
     },
     configured: { url: 'http://127.0.0.1:4347/' },
     zeroConfig: { url: 'http://127.0.0.1:4347/' },
@@ -97,8 +88,7 @@ export const targets = {
     // Fresh data without a rebuild (README): stop, drop the database folder, start (pg.sql is loaded again).
     reset: () => setup('brokencrystals', ['./setup.sh stop && rm -rf /tmp/brokencrystals-target/pgdata && ./setup.sh']),
     async login() {
-      const [user, admin] = await Promise.all([bcToken('user', 'user'), bcToken('admin', 'admin')]);
-      return { env: { BC_USER_TOKEN: user, BC_ADMIN_TOKEN: admin }, wapiti: ['-H', `Authorization: ${user}`] };
+      return { wapiti: ['-H', `Authorization: ${await bcToken('user', 'user')}`] };
     },
     configured: { url: 'http://127.0.0.1:4357/' },
     zeroConfig: { url: 'http://127.0.0.1:4357/' },

@@ -96,6 +96,29 @@ describe('vouch.yaml', () => {
     expect(parseConfig('identities:\n  bot:\n    bearer: ${BOT_TOKEN:-dflt}\n', 'vouch.yaml', {}).identities.bot?.bearer).toBe('dflt');
   });
 
+  it('login recipes: a step variable is left for the login, only where a step extracts it; bad recipes are named', () => {
+    const yaml = (v: string): string =>
+      `identities:\n  web:\n    login:\n      steps: [ { get: /login, extract: { csrf: { field: csrf } } } ]\n      form: { url: /login, fields: { csrf: "\${${v}}" } }\n`;
+    expect(parseConfig(yaml('csrf'), 'vouch.yaml', {}).identities.web?.login?.form?.fields).toEqual({ csrf: '${csrf}' });
+    // An environment variable the steps do not extract is still required.
+    expect(fails(yaml('OTHER')).message).toContain('OTHER is not set');
+    expect(fails('identities:\n  a:\n    login: { json: { url: /l, body: {} } }\n').message).toMatch(/identities\.a\.login\.json: give one of tokenPath, token/);
+    expect(fails('identities:\n  a:\n    login: { steps: [ { get: /x, post: /y } ], form: { url: /l, fields: {} } }\n').message).toMatch(/identities\.a\.login\.steps\.0: a login step has one of get, post/);
+    expect(fails('identities:\n  a:\n    login: { form: { url: /l, fields: {}, token: { query: x } } }\n').message).toContain('identities.a.login.form.token');
+    const run = resolveRun(
+      parseConfig('identities:\n  bc:\n    login: { json: { url: /l, body: { user: u, password: pw-1 }, token: { header: Authorization }, send: { scheme: none }, lifetime: 60 } }\n', 'f', {}),
+      { url: 'http://127.0.0.1:1' },
+    );
+    expect(run.identities[1]?.auth).toEqual({ kind: 'json-login', url: '/l', body: { user: 'u', password: 'pw-1' }, token: { from: 'header', name: 'Authorization' }, send: { header: 'Authorization' }, lifetimeMs: 60_000 });
+    expect(run.secrets).toContain('pw-1');
+    // Passwords that spell a key or the user name are not masked by value (they would hide /api/users, `password`).
+    const weak = resolveRun(
+      parseConfig('identities:\n  u:\n    login: { json: { url: /l, body: { user: user, password: user }, tokenPath: t } }\n  d:\n    login: { form: { url: /l, fields: { username: admin, password: password } } }\n', 'f', {}),
+      { url: 'http://127.0.0.1:1' },
+    );
+    expect(weak.secrets).toEqual([]);
+  });
+
   it('says a missing explicit file is missing', () => {
     expect(() => loadConfig('/nonexistent/vouch.yaml')).toThrow(/nonexistent\/vouch\.yaml: file not found/);
   });

@@ -7,10 +7,18 @@ import { acceptedRiskSchema, configSchema, type AcceptedRiskConfig, type VouchCo
 
 const acceptedListSchema = z.array(acceptedRiskSchema);
 
-/** Replaces `${NAME}` and `${NAME:-default}` in every string; an unset variable without default is an error. */
-export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, where: string, path: string[] = []): unknown {
+/** Names a key path keeps as `${name}` (a login's own variables, filled by its steps): none by default. */
+type Kept = (path: readonly string[]) => ReadonlySet<string> | undefined;
+
+/**
+ * Replaces `${NAME}` and `${NAME:-default}` in every string; an unset variable without default is an error. Under
+ * `identities.<name>.login`, the variables its steps extract are left for the login to fill.
+ */
+export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, where: string, path: string[] = [], kept: Kept = () => undefined): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/gi, (_m, name: string, def: string | undefined) => {
+    const own = kept(path);
+    return value.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/gi, (m: string, name: string, def: string | undefined) => {
+      if (own?.has(name)) return m;
       const v = env[name];
       if (v !== undefined) return v;
       if (def !== undefined) return def;
@@ -19,11 +27,26 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, where: str
       });
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, where, [...path, String(i)]));
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, where, [...path, String(i)], kept));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, where, [...path, k])]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, where, [...path, k], kept)]));
   }
   return value;
+}
+
+/** The variables each identity's login steps extract, by identity name (for `substituteEnv` to leave alone). */
+function loginVariables(raw: Record<string, unknown>): Kept {
+  const byIdentity = new Map<string, Set<string>>();
+  const ids = raw['identities'];
+  if (ids && typeof ids === 'object') {
+    for (const [name, cfg] of Object.entries(ids as Record<string, unknown>)) {
+      const steps = (cfg as { login?: { steps?: unknown } } | null)?.login?.steps;
+      if (!Array.isArray(steps)) continue;
+      const names = steps.flatMap((s) => Object.keys((s as { extract?: object } | null)?.extract ?? {}));
+      byIdentity.set(name, new Set(names));
+    }
+  }
+  return (path) => (path[0] === 'identities' && path[2] === 'login' ? byIdentity.get(path[1] ?? '') : undefined);
 }
 
 /** Words zod issues as `file: key.path: message`. */
@@ -47,7 +70,7 @@ export function parseConfig(text: string, where: string, env: NodeJS.ProcessEnv 
   }
   const raw = doc.toJS() ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new VouchError('VOUCH_CONFIG_INVALID', `${where}: the top level must be a mapping of keys (target, scope, identities, ...)`);
-  const parsed = configSchema.safeParse(substituteEnv(raw, env, where));
+  const parsed = configSchema.safeParse(substituteEnv(raw, env, where, [], loginVariables(raw as Record<string, unknown>)));
   if (!parsed.success) {
     throw new VouchError('VOUCH_CONFIG_INVALID', describeIssues(where, parsed.error), { hint: 'See docs/config.md for every key.' });
   }

@@ -1,8 +1,8 @@
 // src/config/resolve.ts — turns a validated config plus command-line input into the core shapes a scan runs on.
 import { readFileSync } from 'node:fs';
 import { VouchError } from '../core/index.js';
-import type { Environment, Identity, IdentityAuth, Scope, Target, TlsSettings } from '../core/index.js';
-import type { CheckEntryConfig, IdentityConfig, StrengthConfig, VouchConfig } from './schema.js';
+import type { Environment, Identity, IdentityAuth, LoginRecipe, LoginStep, LoginToken, Scope, Target, TlsSettings } from '../core/index.js';
+import type { CheckEntryConfig, IdentityConfig, LoginConfig, StrengthConfig, VouchConfig } from './schema.js';
 
 export interface ResolvedRun {
   target: Target;
@@ -33,13 +33,40 @@ function tlsSettings(config: VouchConfig): TlsSettings {
   return { verify: t.verify, ca: pem };
 }
 
+type RecipeConfig = NonNullable<LoginConfig['json'] | LoginConfig['form']>;
+
+/** The parts of a login recipe shared by JSON and form logins, in core shape. */
+function recipe(login: LoginConfig, r: RecipeConfig): LoginRecipe {
+  const t = r.token;
+  const token: LoginToken | undefined = !t ? undefined : 'path' in t ? { from: 'body', path: t.path } : 'header' in t ? { from: 'header', name: t.header } : { from: 'cookie', name: t.cookie };
+  const steps: LoginStep[] | undefined = login.steps?.map((s) => ({
+    method: s.get !== undefined ? 'GET' : 'POST',
+    url: s.get ?? s.post ?? '',
+    extract: s.extract,
+    ...(s.form ? { form: s.form } : {}),
+    ...(s.json ? { json: s.json } : {}),
+  }));
+  const scheme = r.send?.scheme;
+  return {
+    ...(steps?.length ? { steps } : {}),
+    ...(token ? { token } : {}),
+    ...(r.send ? { send: { header: r.send.header, ...(scheme && scheme.toLowerCase() !== 'none' ? { scheme } : {}) } } : {}),
+    ...(r.lifetime !== undefined ? { lifetimeMs: r.lifetime * 1000 } : {}),
+    ...(r.minInterval !== undefined ? { minIntervalMs: r.minInterval * 1000 } : {}),
+  };
+}
+
 function identityAuth(cfg: IdentityConfig): IdentityAuth {
   if (cfg.bearer !== undefined) return { kind: 'bearer', token: cfg.bearer };
   if (cfg.header) return { kind: 'header', name: cfg.header.name, value: cfg.header.value };
   if (cfg.cookie) return { kind: 'cookie', name: cfg.cookie.name, value: cfg.cookie.value };
-  if (cfg.login && 'json' in cfg.login) return { kind: 'json-login', url: cfg.login.json.url, body: cfg.login.json.body, tokenPath: cfg.login.json.tokenPath };
-  if (cfg.login && 'form' in cfg.login) {
-    const f = cfg.login.form;
+  const login = cfg.login;
+  if (login?.json) {
+    const j = login.json;
+    return { kind: 'json-login', url: j.url, body: j.body, ...(j.tokenPath !== undefined ? { tokenPath: j.tokenPath } : {}), ...recipe(login, j) };
+  }
+  if (login?.form) {
+    const f = login.form;
     const status = f.success?.status ?? f.successStatus;
     return {
       kind: 'form-login',
@@ -48,9 +75,35 @@ function identityAuth(cfg: IdentityConfig): IdentityAuth {
       ...(status !== undefined ? { successStatus: status } : {}),
       ...(f.success?.cookie !== undefined ? { successCookie: f.success.cookie } : {}),
       ...(f.success?.location !== undefined ? { successLocation: f.success.location } : {}),
+      ...recipe(login, f),
     };
   }
   return { kind: 'none' };
+}
+
+const SECRET_KEY = /pass|secret|token|key/i;
+
+/** Keys and values of a body or form at any depth, the values split by whether their key looks secret. */
+function walk(fields: Record<string, unknown>, out = { secret: [] as string[], plain: new Set<string>() }): typeof out {
+  for (const [k, v] of Object.entries(fields)) {
+    out.plain.add(k);
+    if (v && typeof v === 'object' && !Array.isArray(v)) walk(v as Record<string, unknown>, out);
+    else if (typeof v !== 'string' || /^\$\{\w+\}$/.test(v)) continue;
+    else if (SECRET_KEY.test(k)) out.secret.push(v);
+    else out.plain.add(v);
+  }
+  return out;
+}
+
+/**
+ * Values under secret-looking keys (password, token, key) of a login's bodies and forms. A value that is also a key
+ * or a plain value there (`user: user, password: user`, `password: password`) is left out: masked by value, it
+ * would hide every path, field name and word that spells it, and it says nothing the recipe does not show.
+ */
+function loginSecrets(...bodies: Array<Record<string, unknown> | undefined>): string[] {
+  const all = { secret: [] as string[], plain: new Set<string>() };
+  for (const b of bodies) if (b) walk(b, all);
+  return all.secret.filter((v) => !all.plain.has(v));
 }
 
 function secretsOf(auth: IdentityAuth): string[] {
@@ -61,9 +114,9 @@ function secretsOf(auth: IdentityAuth): string[] {
     case 'cookie':
       return [auth.value];
     case 'json-login':
-      return Object.entries(auth.body).filter(([k, v]) => /pass|secret|token|key/i.test(k) && typeof v === 'string').map(([, v]) => v as string);
+      return loginSecrets(auth.body, ...(auth.steps ?? []).flatMap((s) => [s.form, s.json]));
     case 'form-login':
-      return Object.entries(auth.fields).filter(([k]) => /pass|secret|token|key/i.test(k)).map(([, v]) => v);
+      return loginSecrets(auth.fields, ...(auth.steps ?? []).flatMap((s) => [s.form, s.json]));
     default:
       return [];
   }

@@ -8,37 +8,89 @@ const identityBase = {
   intended: z.array(z.string()).optional(),
 };
 
+/** Where the credential is in the login's answer: a JSON path, a response header, or a session cookie (the jar). */
+const tokenSourceSchema = z.union([
+  z.strictObject({ path: z.string().min(1) }),
+  z.strictObject({ header: z.string().min(1) }),
+  z.strictObject({ cookie: z.string().min(1) }),
+]);
+
+/** What a login recipe may add to its request: the token's source, how it is sent back, how long it lives. */
+const recipeFields = {
+  token: tokenSourceSchema.optional(),
+  /** Header the token is sent in (default Authorization) and its scheme (default Bearer; `none`: the token raw). */
+  send: z.strictObject({ header: z.string().min(1).default('Authorization'), scheme: z.string().min(1).default('Bearer') }).optional(),
+  /** Seconds a login holds when the token does not say (a JWT's `exp` is read); it is renewed before it ends. */
+  lifetime: z.number().positive().optional(),
+  /** At most one re-login after a 401 per this many seconds. Default 5. */
+  minInterval: z.number().positive().optional(),
+};
+
+/** A step before the login: GET (or POST) a page and extract values into `${variables}` for the later steps. */
+const loginStepSchema = z
+  .strictObject({
+    get: z.string().min(1).optional(),
+    post: z.string().min(1).optional(),
+    form: z.record(z.string(), z.string()).optional(),
+    json: z.record(z.string(), z.unknown()).optional(),
+    extract: z
+      .record(
+        z.string().regex(/^[a-z_][a-z0-9_]*$/i, 'variable names are letters, digits and _'),
+        z.union([
+          z.strictObject({ field: z.string().min(1) }),
+          z.strictObject({ regex: z.string().min(1) }),
+          z.strictObject({ path: z.string().min(1) }),
+          z.strictObject({ header: z.string().min(1) }),
+        ]),
+      )
+      .default({}),
+  })
+  .refine((s) => (s.get === undefined) !== (s.post === undefined), { message: 'a login step has one of get, post' })
+  .refine((s) => s.get === undefined || (s.form === undefined && s.json === undefined), { message: 'a get step has no form or json body' });
+
+export const loginSchema = z
+  .strictObject({
+    /** Requests before the login itself (fetch the form and its CSRF token); their cookies stay in the session. */
+    steps: z.array(loginStepSchema).max(5).optional(),
+    json: z
+      .strictObject({
+        url: z.string().min(1),
+        body: z.record(z.string(), z.unknown()),
+        /** Same as `token: { path }` (kept for older files). */
+        tokenPath: z.string().min(1).optional(),
+        ...recipeFields,
+      })
+      .refine((j) => (j.tokenPath === undefined) !== (j.token === undefined), { message: 'give one of tokenPath, token' })
+      .optional(),
+    form: z
+      .strictObject({
+        url: z.string().min(1),
+        fields: z.record(z.string(), z.string()),
+        /** Same as success.status (kept for older files). */
+        successStatus: z.number().int().optional(),
+        /** What a successful login looks like; every condition given must hold. Default: a status below 400. */
+        success: z
+          .strictObject({
+            status: z.number().int().optional(),
+            /** A cookie of this name is set. */
+            cookie: z.string().min(1).optional(),
+            /** The response redirects to a Location containing this text. */
+            location: z.string().min(1).optional(),
+          })
+          .optional(),
+        ...recipeFields,
+      })
+      .optional(),
+  })
+  .refine((l) => (l.json === undefined) !== (l.form === undefined), { message: 'a login has one of json, form' });
+
 export const identitySchema = z
   .strictObject({
     ...identityBase,
     bearer: z.string().min(1).optional(),
     header: z.strictObject({ name: z.string().min(1), value: z.string() }).optional(),
     cookie: z.strictObject({ name: z.string().min(1), value: z.string() }).optional(),
-    login: z
-      .union([
-        z.strictObject({
-          json: z.strictObject({ url: z.string().min(1), body: z.record(z.string(), z.unknown()), tokenPath: z.string().min(1) }),
-        }),
-        z.strictObject({
-          form: z.strictObject({
-            url: z.string().min(1),
-            fields: z.record(z.string(), z.string()),
-            /** Same as success.status (kept for older files). */
-            successStatus: z.number().int().optional(),
-            /** What a successful login looks like; every condition given must hold. Default: a status below 400. */
-            success: z
-              .strictObject({
-                status: z.number().int().optional(),
-                /** A cookie of this name is set. */
-                cookie: z.string().min(1).optional(),
-                /** The response redirects to a Location containing this text. */
-                location: z.string().min(1).optional(),
-              })
-              .optional(),
-          }),
-        }),
-      ])
-      .optional(),
+    login: loginSchema.optional(),
   })
   .refine((i) => [i.bearer, i.header, i.cookie, i.login].filter((x) => x !== undefined).length <= 1, {
     message: 'give at most one of bearer, header, cookie, login',
@@ -225,5 +277,6 @@ export type AcceptedRiskConfig = z.infer<typeof acceptedRiskSchema>;
 
 export type VouchConfig = z.infer<typeof configSchema>;
 export type IdentityConfig = z.infer<typeof identitySchema>;
+export type LoginConfig = z.infer<typeof loginSchema>;
 export type StrengthConfig = z.infer<typeof strengthSchema>;
 export type PolicyRule = z.infer<typeof policyRuleSchema>;

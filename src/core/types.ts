@@ -48,8 +48,8 @@ export type IdentityAuth =
   | { kind: 'bearer'; token: string }
   | { kind: 'header'; name: string; value: string }
   | { kind: 'cookie'; name: string; value: string }
-  | { kind: 'json-login'; url: string; body: Record<string, unknown>; tokenPath: string }
-  | {
+  | ({ kind: 'json-login'; url: string; body: Record<string, unknown>; tokenPath?: string } & LoginRecipe)
+  | ({
       kind: 'form-login';
       url: string;
       fields: Record<string, string>;
@@ -59,7 +59,38 @@ export type IdentityAuth =
       successCookie?: string;
       /** The login must redirect to a Location containing this text. */
       successLocation?: string;
-    };
+    } & LoginRecipe);
+
+/**
+ * Where a login's credential is in the login's answer: a JSON path of the body, a response header, or the cookies
+ * it sets (the identity's cookie jar is then its session; `name` must be among them when given).
+ */
+export type LoginToken = { from: 'body'; path: string } | { from: 'header'; name: string } | { from: 'cookie'; name?: string };
+
+/** How a step's answer fills a variable: an HTML form field's value, a regex's first group, a JSON path, a header. */
+export type LoginExtract = { field: string } | { regex: string } | { path: string } | { header: string };
+
+/** A request before the login itself (e.g. GET the form for its CSRF token); `${var}` is filled in later steps. */
+export interface LoginStep {
+  method: 'GET' | 'POST';
+  url: string;
+  form?: Record<string, string>;
+  json?: Record<string, unknown>;
+  extract: Record<string, LoginExtract>;
+}
+
+/** What a login recipe adds to the request that logs in: steps before it, the token's source, how it is sent, its life. */
+export interface LoginRecipe {
+  steps?: LoginStep[];
+  /** Default: `tokenPath` of a JSON login; the cookies of a form login. */
+  token?: LoginToken;
+  /** The header the token goes in and its scheme (none: the token raw). Default `Authorization: Bearer <token>`. */
+  send?: { header: string; scheme?: string };
+  /** How long a login holds, when the token says nothing (a JWT's `exp` is read); refreshed before it ends. */
+  lifetimeMs?: number;
+  /** At most one re-login after a 401 per this many ms (a 401 on fresher credentials is the answer). Default 5000. */
+  minIntervalMs?: number;
+}
 
 /** Role decides a finding's exposure: reachable anonymously, by any signed-in user, or only by a privileged one. */
 export type IdentityRole = 'anonymous' | 'user' | 'privileged';

@@ -21,6 +21,7 @@ function site(): Promise<Fixture> {
       res.writeHead(302, { location: '/home', 'set-cookie': `sid=${sid}; Path=/` });
       return res.end();
     }
+    if (url.pathname === '/admin') return sendJson(res, 401, { error: 'admins only' }); // a 401 that is an answer
     if (url.pathname === '/me') {
       const sid = /sid=(\w+)/.exec(req.headers.cookie ?? '')?.[1];
       if (sid && sessions.has(sid)) return sendJson(res, 200, { sid });
@@ -34,12 +35,12 @@ function site(): Promise<Fixture> {
   });
 }
 
-function setup(url: string, identities: Identity[]): { engine: Engine; sessions: ReturnType<typeof createIdentitySessions>; failures: string[]; secrets: string[] } {
+function setup(url: string, identities: Identity[], now?: () => number): { engine: Engine; sessions: ReturnType<typeof createIdentitySessions>; failures: string[]; secrets: string[] } {
   const target = { name: 't', url, environment: 'local' as const };
   const engine = createEngine({ target, scope: { origins: [url], include: [], exclude: [] }, safeMode: false, ratePerSecond: 10_000 });
   const failures: string[] = [];
   const secrets: string[] = [];
-  const sessions = createIdentitySessions(identities, engine, (name, reason) => failures.push(`${name}: ${reason}`), (v) => secrets.push(v));
+  const sessions = createIdentitySessions(identities, engine, (name, reason) => failures.push(`${name}: ${reason}`), (v) => secrets.push(v), now ? { now } : {});
   engine.setCredentials((n) => sessions.headers(n));
   engine.setReauthenticate((n, why, at) => sessions.relogin(n, why, at));
   return { engine, sessions, failures, secrets };
@@ -86,10 +87,14 @@ describe('identity sessions', () => {
 
   it('re-logs in once after a 401 on expired credentials, retries, and records it', async () => {
     const s = await site();
-    const { engine, sessions } = setup(s.url, [json('alice')]);
+    let clock = 1_000_000;
+    const { engine, sessions } = setup(s.url, [json('alice')], () => clock);
     try {
       const got: Array<number | undefined> = [];
-      for (let i = 0; i < 3; i++) got.push((await engine.send({ method: 'GET', url: '/me' }, { identity: 'alice' })).response?.status);
+      for (let i = 0; i < 3; i++) {
+        clock += 3_000; // the third request comes 9 s after the login, past the 5 s re-login interval
+        got.push((await engine.send({ method: 'GET', url: '/me' }, { identity: 'alice' })).response?.status);
+      }
       expect(got).toEqual([200, 200, 200]); // the third used an expired token: re-login, retry
       const retried = engine.exchanges().at(-1)!;
       expect(retried.request.headers.find(([k]) => k === 'authorization')?.[1]).toBe('Bearer tok-2');
@@ -99,6 +104,57 @@ describe('identity sessions', () => {
       const anon = await engine.send({ method: 'GET', url: '/me' }, { identity: 'anonymous' });
       expect(anon.response?.status).toBe(401);
       expect(sessions.relogins()).toHaveLength(1);
+    } finally {
+      await engine.close();
+      await s.close();
+    }
+  });
+
+  it('takes a 401 on credentials from a login less than the interval ago as the answer, with no fixed cap later', async () => {
+    const s = await site();
+    let clock = 1_000_000;
+    const { engine, sessions } = setup(s.url, [json('alice')], () => clock);
+    try {
+      const status = async (): Promise<number | undefined> => (await engine.send({ method: 'GET', url: '/me' }, { identity: 'alice' })).response?.status;
+      // Each token works twice: the third request, 1 s after the login, gets a 401 that is not retried.
+      expect([await status(), await status(), await status()]).toEqual([200, 200, 401]);
+      expect(sessions.relogins()).toHaveLength(0);
+      // Later, every 401 past the interval logs in again: 10 expiries, 10 re-logins (the old cap was 3).
+      for (let i = 0; i < 10; i++) {
+        clock += 6_000;
+        expect(await status()).toBe(200);
+        await status();
+      }
+      expect(sessions.relogins().filter((r) => r.ok)).toHaveLength(10);
+      expect(sessions.failures().size).toBe(0);
+    } finally {
+      await engine.close();
+      await s.close();
+    }
+  });
+
+  it('asks with a GET discovery saw working before logging in again: a 401 on live credentials is the answer', async () => {
+    const s = await site();
+    let clock = 1_000_000;
+    const { engine, sessions } = setup(s.url, [json('alice')], () => clock);
+    try {
+      const get = async (url: string, checkId?: string): Promise<number | undefined> =>
+        (await engine.send({ method: 'GET', url }, { identity: 'alice', ...(checkId ? { checkId } : {}) })).response?.status;
+      expect(await get('/me', 'discover')).toBe(200); // token use 1
+      clock += 6_000;
+      // /admin answers 401 whatever the token: the probe (GET /me, use 2) works, so no login is spent on it.
+      expect(await get('/admin')).toBe(401);
+      expect(sessions.relogins()).toHaveLength(0);
+      const probe = engine.exchanges().at(-1)!;
+      expect([probe.request.url, probe.response?.status]).toEqual([`${s.url}/me`, 200]);
+      // Within the interval after that probe, another 401 is an answer too, without asking again.
+      const sent = engine.exchanges().length;
+      expect(await get('/admin')).toBe(401);
+      expect(engine.exchanges().length).toBe(sent + 1);
+      // The token dies (use 3): past the interval the probe gets 401 too, so the identity logs in again and retries.
+      clock += 6_000;
+      expect(await get('/me')).toBe(200);
+      expect(sessions.relogins()).toMatchObject([{ identity: 'alice', ok: true }]);
     } finally {
       await engine.close();
       await s.close();

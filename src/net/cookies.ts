@@ -34,6 +34,24 @@ export class CookieJar {
     this.cookies.push({ name, value, host, path: '/' });
   }
 
+  /** Copies every cookie of `other` into this jar (same name, host and path: `other`'s wins). */
+  absorb(other: CookieJar): void {
+    for (const c of other.cookies) {
+      this.cookies = this.cookies.filter((k) => !(k.name === c.name && k.host === c.host && k.path === c.path));
+      this.cookies.push({ ...c });
+    }
+  }
+
+  /** Whether a cookie of this name is held (for any host). */
+  has(name: string): boolean {
+    return this.cookies.some((c) => c.name === name);
+  }
+
+  /** The cookies held, as name and value (to tell the redactor the session's). */
+  pairs(): Array<[string, string]> {
+    return this.cookies.map((c) => [c.name, c.value]);
+  }
+
   /** The Cookie header for a request to `to`, or undefined. */
   header(to: URL): string | undefined {
     const matching = this.cookies.filter((c) => c.host === to.host && to.pathname.startsWith(c.path));
@@ -43,4 +61,19 @@ export class CookieJar {
   clear(): void {
     this.cookies = [];
   }
+}
+
+/**
+ * One Cookie header from an identity's own (`name=value; …`) and its jar's: a name in both keeps the identity's value
+ * (a configured session cookie is not replaced by one the target handed out), the rest of the jar follows.
+ */
+export function mergeCookies(own: string, jar: string): string {
+  const pairs = (h: string): Array<[string, string]> =>
+    h.split(';').flatMap((p) => {
+      const eq = p.indexOf('=');
+      return eq > 0 ? [[p.slice(0, eq).trim(), p.slice(eq + 1).trim()] as [string, string]] : [];
+    });
+  const mine = pairs(own);
+  const names = new Set(mine.map(([n]) => n));
+  return [...mine, ...pairs(jar).filter(([n]) => !names.has(n))].map(([n, v]) => `${n}=${v}`).join('; ');
 }

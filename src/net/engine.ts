@@ -8,7 +8,7 @@ import type { EngineStats, Exchange, HeaderList, HttpEngine, Outage, ResponseRec
 import { noAudit, type AuditEntry, type AuditLog } from './audit.js';
 import { bodyText, encodeBody } from './body.js';
 import { HOST_UNAVAILABLE, HostBreaker } from './breaker.js';
-import { CookieJar } from './cookies.js';
+import { CookieJar, mergeCookies } from './cookies.js';
 import { Gate, MAX_BACKOFF_MS, parseRetryAfter, TokenBucket } from './limiter.js';
 import { describeRawRequest, rawExchange } from './raw.js';
 import { createRecorder, type RecordMode } from './recorder.js';
@@ -404,7 +404,7 @@ export function createEngine(opts: EngineOptions): Engine {
       else if (n === 'cookie') hasCookie = true;
       else if (n === 'user-agent') hasUa = true;
     }
-    const cookie = hasCookie || jars.size === 0 ? undefined : jars.get(meta.identity)?.header(where.url());
+    let cookie = hasCookie || jars.size === 0 ? undefined : jars.get(meta.identity)?.header(where.url());
     let withCredentials = false;
     let flat: string[];
     if (given.length === 0 && !(auth && auth.length) && !cookie) {
@@ -417,6 +417,11 @@ export function createEngine(opts: EngineOptions): Engine {
         if (auth) {
           for (const h of auth) {
             if (given.some(([k]) => k.toLowerCase() === h[0].toLowerCase())) continue;
+            // One Cookie header: the identity's own cookie and its jar's, merged (its own wins for the same name).
+            if (cookie !== undefined && h[0].toLowerCase() === 'cookie') {
+              cookie = mergeCookies(h[1], cookie);
+              continue;
+            }
             headers.push(h);
             withCredentials = true;
           }
