@@ -118,5 +118,14 @@ export function crackHmac(t: Jwt, extra: readonly string[] = []): string | undef
   return digitRuns(DIGITS[alg] ?? 0, test);
 }
 
+/** Whether `secret` reproduces the signature of `t` (an offline re-verification of a cracked secret). */
+export function signs(t: Jwt, secret: string): boolean {
+  const hash = HMAC[String(t.header.alg)];
+  if (!hash) return false;
+  const mac = createHmac(hash, secret).update(t.raw.slice(0, t.raw.lastIndexOf('.'))).digest();
+  const given = Buffer.from(t.signature, 'base64url');
+  return mac.length === given.length && timingSafeEqual(mac, given);
+}
+
 /** A secret shown in a report without revealing it: first character, length. */
 export const hint = (secret: string): string => (secret.length <= 1 ? `${secret.length} character(s)` : `${secret[0]}${'*'.repeat(secret.length - 1)} (${secret.length} characters, in vouch's weak-secret list or a digit run)`);
