@@ -11,22 +11,29 @@ import { textBody } from './support/exchanges.js';
 import { Tally, watched } from './support/tally.js';
 import { delays, FastestAnswer, proveDelay, slowerBy } from './support/timing.js';
 
-/** Ways to start a command after the value, most common first; `cmd` is the injected command. */
-export const SEPARATORS: ReadonlyArray<{ how: string; wrap: (base: string, cmd: string) => string }> = [
+/**
+ * Ways to start a command after the value, most common first; `cmd` is the injected command, `o` the operands of
+ * an output payload. Two replace the whole value, for a parameter that is itself the command: one for a program
+ * started without a shell, its arguments split on spaces (`expr a * b` computes the product with no shell), one
+ * for a shell (the bare command).
+ */
+export const SEPARATORS: ReadonlyArray<{ how: string; wrap: (base: string, cmd: string, o?: { a: number; b: number }) => string }> = [
   { how: ';', wrap: (b, c) => `${b};${c}` },
   { how: '$(…)', wrap: (b, c) => `${b}$(${c})` },
+  { how: 'the whole value, run without a shell', wrap: (_b, c, o) => (o ? `expr ${o.a} * ${o.b}` : c) },
   { how: '|', wrap: (b, c) => `${b}|${c}` },
   { how: '`…`', wrap: (b, c) => `${b}\`${c}\`` },
   { how: '&&', wrap: (b, c) => `${b}&&${c}` },
   { how: 'newline', wrap: (b, c) => `${b}\n${c}` },
   { how: "';…;'", wrap: (b, c) => `${b}';${c};'` },
   { how: '";…;"', wrap: (b, c) => `${b}";${c};"` },
+  { how: 'the whole value, run by a shell', wrap: (_b, c) => c },
 ];
 
-const OUTPUT_COUNTS = { low: 2, default: 4, high: 8 } as const;
-const TIME_COUNTS = { low: 1, default: 2, high: 4 } as const;
-/** Time-based payloads use these separators (indexes into SEPARATORS). */
-const TIME_SEPARATORS = [0, 1, 2, 6];
+const OUTPUT_COUNTS = { low: 2, default: 4, high: 10 } as const;
+const TIME_COUNTS = { low: 1, default: 3, high: 5 } as const;
+/** Time-based payloads use these separators (indexes into SEPARATORS); `sleep d` alone runs with or without a shell. */
+const TIME_SEPARATORS = [0, 1, 9, 3, 7];
 
 /** Two random 4-digit operands: their product (7–8 digits) cannot appear by chance or by echo of the payload. */
 export function operands(): { a: number; b: number; product: string; cmd: string } {
@@ -57,12 +64,12 @@ function candidate(op: Operation, point: InjectionPoint, data: Data, x: Exchange
 async function outputBased(ctx: Ctx, op: Operation, point: InjectionPoint, baseline: Exchange): Promise<CandidateInput | undefined> {
   for (const sep of forStrength(SEPARATORS, OUTPUT_COUNTS, ctx.strength)) {
     const o = operands();
-    const payload = sep.wrap(point.base, o.cmd);
+    const payload = sep.wrap(point.base, o.cmd, o);
     const x = await ctx.send(buildRequest(op, point, payload));
     const body = textBody(x.response);
     const at = body.indexOf(o.product);
     if (at < 0 || textBody(baseline.response).includes(o.product)) continue;
-    return candidate(op, point, { technique: 'output', point, separator: SEPARATORS.indexOf(sep) }, x, [baseline.id], `→ ${x.response?.status ?? '-'} containing ${o.product}, the product the shell computed from $((${o.a}*${o.b})) (separator ${sep.how})`, body.slice(Math.max(0, at - 40), at + o.product.length + 40), payload);
+    return candidate(op, point, { technique: 'output', point, separator: SEPARATORS.indexOf(sep) }, x, [baseline.id], `→ ${x.response?.status ?? '-'} containing ${o.product}, the product ${payload.includes('expr ') ? 'expr' : 'the shell'} computed from ${o.a}*${o.b} (separator ${sep.how})`, body.slice(Math.max(0, at - 40), at + o.product.length + 40), payload);
   }
   return undefined;
 }
@@ -127,12 +134,12 @@ export default defineCheck({
       return proof.proven ? { confirmed: true, exchangeIds: proof.exchangeIds, summary: `${candidate.proof.summary}; ${proof.summary}` } : { confirmed: false, exchangeIds: proof.exchangeIds, reason: `the delay did not follow the payload (${proof.summary})` };
     }
     const o = operands();
-    const replay = await ctx.send(buildRequest(op, data.point, sep.wrap(data.point.base, o.cmd)));
+    const replay = await ctx.send(buildRequest(op, data.point, sep.wrap(data.point.base, o.cmd, o)));
     const control = await ctx.send(buildRequest(op)); // the original value: the new product must not be there
     const shown = textBody(replay.response).includes(o.product);
     const inControl = textBody(control.response).includes(o.product);
     if (shown && !inControl) {
-      return { confirmed: true, exchangeIds: [replay.id, control.id], summary: `${candidate.proof.summary}; with fresh operands $((${o.a}*${o.b})) the replay shows ${o.product} again, the original request does not` };
+      return { confirmed: true, exchangeIds: [replay.id, control.id], summary: `${candidate.proof.summary}; with fresh operands ${o.a}*${o.b} the replay shows ${o.product} again, the original request does not` };
     }
     return { confirmed: false, exchangeIds: [replay.id, control.id], reason: shown ? 'the control shows the product too' : 'the replay with fresh operands did not show their product' };
   },
