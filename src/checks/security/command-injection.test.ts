@@ -40,7 +40,7 @@ describe('command-injection', () => {
     expect(f.confidence).toBe('confirmed');
     expect(f.vulnClass).toBe('command-injection-output');
     expect(f.cwe).toBe('CWE-78');
-    expect(f.proof.exchanges.length).toBe(4);
+    expect(f.proof.exchanges.length).toBe(5); // payload, baseline; settled baseline, replay, control
   });
 
   it('time-based: confirms a blind sleep against same-run controls', async () => {

@@ -4,11 +4,12 @@ import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { Exchange, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints, pointLabel, type InjectionPoint } from '../../inject/index.js';
-import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
+import { defineCheck, type CandidateInput, type CheckContext, type Confirmation } from '../kit/define.js';
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
 import { forStrength, sumCounts } from '../kit/strength.js';
 import { textBody } from './support/exchanges.js';
-import { Tally, watched } from './support/tally.js';
+import { replaySettled, settle, unsettled } from './support/settle.js';
+import { realAnswer, Tally, watched } from './support/tally.js';
 import { delays, FastestAnswer, proveDelay, slowerBy } from './support/timing.js';
 
 /**
@@ -89,6 +90,25 @@ async function timeBased(ctx: Ctx, op: Operation, point: InjectionPoint, fastest
   return undefined;
 }
 
+/** One replay of a candidate with its control; `answered` is false when the target gave nothing to judge by. */
+async function replayOnce(ctx: Ctx, op: Operation, data: Data, sep: (typeof SEPARATORS)[number], summary: string): Promise<Confirmation & { answered: boolean }> {
+  if (data.technique === 'time') {
+    const proof = await proveDelay((r) => ctx.send(r), (s) => buildRequest(op, data.point, sep.wrap(data.point.base, `sleep ${s}`)), () => buildRequest(op), delays(ctx));
+    const answered = !proof.summary.startsWith('no response');
+    return proof.proven ? { confirmed: true, exchangeIds: proof.exchangeIds, summary: `${summary}; ${proof.summary}`, answered } : { confirmed: false, exchangeIds: proof.exchangeIds, reason: `the delay did not follow the payload (${proof.summary})`, answered };
+  }
+  const o = operands();
+  const replay = await ctx.send(buildRequest(op, data.point, sep.wrap(data.point.base, o.cmd, o)));
+  const control = await ctx.send(buildRequest(op)); // the original value: the new product must not be there
+  const shown = textBody(replay.response).includes(o.product);
+  const inControl = textBody(control.response).includes(o.product);
+  const answered = shown || (realAnswer(replay) && control.response !== undefined);
+  if (shown && !inControl) {
+    return { confirmed: true, exchangeIds: [replay.id, control.id], summary: `${summary}; with fresh operands ${o.a}*${o.b} the replay shows ${o.product} again, the original request does not`, answered };
+  }
+  return { confirmed: false, exchangeIds: [replay.id, control.id], reason: shown ? 'the control shows the product too' : 'the replay with fresh operands did not show their product', answered };
+}
+
 export default defineCheck({
   id: 'command-injection',
   family: 'security',
@@ -112,8 +132,10 @@ export default defineCheck({
   appliesTo: all(hasInjectionPoints, safeMethodOrNotSafeMode),
   async run(ctx) {
     const op = ctx.operation!;
-    const baseline = await ctx.send(buildRequest(op));
-    if (!baseline.response) return { status: 'inconclusive', reason: `the unmodified request failed: ${baseline.error?.message ?? 'no response'}` };
+    // A failed first request (a timeout, a reset) is tried again before giving up: the target may be busy.
+    let baseline = await ctx.send(buildRequest(op));
+    if (!baseline.response) baseline = (await settle((r) => ctx.send(r), () => buildRequest(op), [1000, 3000])).baseline;
+    if (!baseline.response) return { status: 'inconclusive', reason: `the unmodified request failed 3 times: ${baseline.error?.message ?? 'no response'}` };
     const fastest = new FastestAnswer(baseline);
     const tally = new Tally();
     const c = watched(ctx, (x) => fastest.note(x), (x) => tally.note(x));
@@ -129,19 +151,11 @@ export default defineCheck({
     const data = candidate.data as Data | undefined;
     const sep = data ? SEPARATORS[data.separator] : undefined;
     if (!op || !data || !sep) return { confirmed: false, exchangeIds: [], reason: 'the operation is no longer in the surface' };
-    if (data.technique === 'time') {
-      const proof = await proveDelay((r) => ctx.send(r), (s) => buildRequest(op, data.point, sep.wrap(data.point.base, `sleep ${s}`)), () => buildRequest(op), delays(ctx));
-      return proof.proven ? { confirmed: true, exchangeIds: proof.exchangeIds, summary: `${candidate.proof.summary}; ${proof.summary}` } : { confirmed: false, exchangeIds: proof.exchangeIds, reason: `the delay did not follow the payload (${proof.summary})` };
-    }
-    const o = operands();
-    const replay = await ctx.send(buildRequest(op, data.point, sep.wrap(data.point.base, o.cmd, o)));
-    const control = await ctx.send(buildRequest(op)); // the original value: the new product must not be there
-    const shown = textBody(replay.response).includes(o.product);
-    const inControl = textBody(control.response).includes(o.product);
-    if (shown && !inControl) {
-      return { confirmed: true, exchangeIds: [replay.id, control.id], summary: `${candidate.proof.summary}; with fresh operands ${o.a}*${o.b} the replay shows ${o.product} again, the original request does not` };
-    }
-    return { confirmed: false, exchangeIds: [replay.id, control.id], reason: shown ? 'the control shows the product too' : 'the replay with fresh operands did not show their product' };
+    // The baseline is re-established right before replaying (support/settle.ts); a replay without an answer is retried.
+    const run = await replaySettled((r) => ctx.send(r), () => buildRequest(op), () => replayOnce(ctx, op, data, sep, candidate.proof.summary), (r) => r.answered);
+    if (!run.result) return { confirmed: false, exchangeIds: run.exchangeIds, reason: unsettled(run.settled) };
+    const { answered: _answered, ...confirmation } = run.result;
+    return { ...confirmation, exchangeIds: run.exchangeIds };
   },
   example: { url: 'http://127.0.0.1:8080/api/ping?host=127.0.0.1%3Becho%20%24((4721*8093))', summary: 'query host="127.0.0.1;echo $((4721*8093))": → 200 containing 38207153, the product the shell computed from $((4721*8093)) (separator ;)' },
 });
