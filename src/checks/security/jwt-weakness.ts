@@ -38,12 +38,14 @@ export function probeOperations(ops: readonly Operation[]): Operation[] {
 
 /** The JWT a request presented: in a header (Authorization first; `Bearer`, another scheme or raw), else a cookie. */
 export function presented(x: Exchange): { token: Jwt; carrier: Carrier } | undefined {
-  const headers = [...x.request.headers].sort(([a], [b]) => Number(b.toLowerCase() === 'authorization') - Number(a.toLowerCase() === 'authorization'));
+  const auth = (name: string): number => Number(name.toLowerCase() === 'authorization');
+  const headers = [...x.request.headers].sort(([a], [b]) => auth(b) - auth(a));
   for (const [name, value] of headers) {
     if (name.toLowerCase() === 'cookie') continue;
     const m = /^(?:(\w+)\s+)?(\S+)$/.exec(value.trim());
     const t = m?.[2] ? decodeJwt(m[2]) : undefined;
-    if (t) return { token: t, carrier: { in: 'header', name: name.toLowerCase(), scheme: m?.[1] ? `${m[1]} ` : '' } };
+    const scheme = m?.[1] ? `${m[1]} ` : '';
+    if (t) return { token: t, carrier: { in: 'header', name: name.toLowerCase(), scheme } };
   }
   for (const pair of (header(x.request.headers, 'cookie') ?? '').split(';')) {
     const at = pair.indexOf('=');
@@ -53,14 +55,19 @@ export function presented(x: Exchange): { token: Jwt; carrier: Carrier } | undef
   return undefined;
 }
 
+/** The token in the carrier's form: `<name>: <scheme><jwt>`, or `cookie: <name>=<jwt>`. */
+const carry = (token: string, carrier: Carrier): [string, string] =>
+  carrier.in === 'header' ? [carrier.name, `${carrier.scheme}${token}`] : ['cookie', `${carrier.name}=${token}`];
+
 const sendWith = (ctx: CheckContext<unknown>, path: string, token: string | undefined, carrier: Carrier): Promise<Exchange> =>
-  ctx.send({ method: 'GET', url: path, identity: FORGER, headers: token === undefined ? [] : carrier.in === 'header' ? [[carrier.name, `${carrier.scheme}${token}`]] : [['cookie', `${carrier.name}=${token}`]] });
+  ctx.send({ method: 'GET', url: path, identity: FORGER, headers: token === undefined ? [] : [carry(token, carrier)] });
 
 /** HMAC tokens the target handed out in recorded responses (any header, any body), with the exchange that did. */
 function issuedTokens(ctx: CheckContext<unknown>): Array<{ token: Jwt; x: Exchange }> {
   const out = new Map<string, { token: Jwt; x: Exchange }>();
   for (const x of targetExchanges(ctx.recorded(), ctx.target.url)) {
-    const text = `${x.response.headers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n${x.response.bodyEncoding === 'base64' ? '' : x.response.body}`;
+    const headers = x.response.headers.map(([k, v]) => `${k}: ${v}`).join('\n');
+    const text = `${headers}\n${x.response.bodyEncoding === 'base64' ? '' : x.response.body}`;
     for (const t of findJwts(text)) if (isHmac(t) && !out.has(t.raw)) out.set(t.raw, { token: t, x });
   }
   return [...out.values()];
@@ -81,9 +88,11 @@ const MAX_CRACKS = 3;
 /** The token forged for a kind, carrying a fresh `vouch` claim so an accepted token cannot be a replay. */
 function forgeFor(data: Data, n: string): string {
   const t = decodeJwt(data.token)!;
-  const claims = { ...t.claims, vouch: n, ...(data.kind === 'jwt-expired-accepted' ? { exp: Math.floor(Date.now() / 1000) - 86_400 } : {}) };
+  const dayAgo = Math.floor(Date.now() / 1000) - 86_400;
+  const claims = { ...t.claims, vouch: n, ...(data.kind === 'jwt-expired-accepted' ? { exp: dayAgo } : {}) };
   if (data.kind === 'jwt-alg-none') return forge({ ...t.header, alg: data.alg ?? 'none' }, claims);
-  if (data.kind === 'jwt-weak-secret' || data.kind === 'jwt-expired-accepted') return forge(t.header, claims, data.secret);
+  const withSecret = data.kind === 'jwt-weak-secret' || data.kind === 'jwt-expired-accepted';
+  if (withSecret) return forge(t.header, claims, data.secret);
   if (data.kind === 'jwt-kid-injection') {
     const trick = KID_TRICKS[data.kid ?? 0]!;
     return forge({ ...t.header, alg: 'HS256', kid: trick.kid }, claims, trick.secret);
@@ -109,12 +118,17 @@ export default defineCheck({
   scope: 'target',
   meta: {
     title: 'Forgeable JSON Web Tokens',
-    description: 'The API accepts tokens anyone can make: signed with alg "none", with a signature it never verifies, or with an HMAC secret found in a short wordlist.',
+    description: 'The API accepts tokens anyone can make: signed with alg "none", with a signature it never verifies, '
+      + 'with a key chosen through the kid header, or expired; or it signs them with an HMAC secret found in a list of '
+      + 'weak secrets or digit runs.',
     severity: 'critical',
     cwe: 'CWE-347',
     owasp: 'A02:2021 Cryptographic Failures',
     remediation: 'Verify every token with a fixed algorithm allow-list (never "none", never taken from the token header), and sign with a random secret of at least 256 bits kept out of source control (or an asymmetric key); rotate the secret now.',
-    proves: 'A forged token (fresh random claim, no valid signature from the issuer) answered 2xx on an operation that refuses the same request without a token and with a garbage signature; replayed with a fresh claim at confirmation.',
+    proves: 'A forged token (fresh random claim, no valid signature from the issuer) answered 2xx on an operation that '
+      + 'refuses the same request without a token and with a garbage signature; replayed with a fresh claim at '
+      + 'confirmation. A weak secret no forgery can prove more (signatures unchecked, or a token seen only in a '
+      + 'response): the secret reproduces the signature of a token the target issued, re-verified offline.',
   },
   options: z.strictObject({
     /** Extra secrets to try besides the built-in wordlist (tried offline only). */
@@ -146,7 +160,14 @@ export default defineCheck({
         title: TITLES['jwt-weak-secret'],
         vulnClass: 'jwt-weak-secret',
         confidence: 'tentative',
-        proof: { summary: `the ${String(token.header.alg)} token that ${where.method} ${where.path} handed out is signed with a weak secret (${hint(secret)}), cracked offline: HMAC with it reproduces the token's signature, so anyone can sign tokens the API trusts${also}`, exchangeIds: [x.id], evidence: `secret ${hint(secret)}`, payload: `${token.raw.slice(0, token.raw.lastIndexOf('.'))}.<HMAC with the cracked secret>` },
+        proof: {
+          summary: `the ${String(token.header.alg)} token that ${where.method} ${where.path} handed out is signed with a `
+            + `weak secret (${hint(secret)}), cracked offline: HMAC with it reproduces the token's signature, so anyone `
+            + `can sign tokens the API trusts${also}`,
+          exchangeIds: [x.id],
+          evidence: `secret ${hint(secret)}`,
+          payload: `${token.raw.slice(0, token.raw.lastIndexOf('.'))}.<HMAC with the cracked secret>`,
+        },
         data: { kind: 'jwt-weak-secret', token: token.raw, secret } satisfies Data,
       };
     };
@@ -157,8 +178,9 @@ export default defineCheck({
         if (secret !== undefined) candidates.push(offline(token, secret, x, ''));
       }
       if (candidates.length) return { status: 'found', candidates };
-      if (!probes.length) return { status: 'inconclusive', reason: 'no GET operation that requires authentication and has no path parameters to present tokens to, and no HMAC token in a response was crackable' };
-      return { status: 'inconclusive', reason: 'no identity presented a JWT that an authenticated GET operation accepted (configure a login that returns one), and no HMAC token in a response was crackable' };
+      const none = 'and no HMAC token in a response was crackable';
+      if (!probes.length) return { status: 'inconclusive', reason: `no GET operation that requires authentication and has no path parameters to present tokens to, ${none}` };
+      return { status: 'inconclusive', reason: `no identity presented a JWT that an authenticated GET operation accepted (configure a login that returns one), ${none}` };
     }
     const { probe, token, carrier, valid } = found;
     const noToken = await sendWith(ctx, probe.path, undefined, carrier);
