@@ -27,10 +27,17 @@ type Kind = 'cors-reflect-origin' | 'cors-null-origin';
  * time: a prefix glued on (`.*app.example.com`, no dot boundary), the host as a prefix of another domain (no `$`
  * anchor), and a dot replaced by a letter (the dot of the regex unescaped).
  */
-export const LOOKALIKES: ReadonlyArray<{ flaw: string; origin: (scheme: string, h: string, n: string) => string | undefined }> = [
+type LookAlike = { flaw: string; origin: (scheme: string, h: string, n: string) => string | undefined };
+export const LOOKALIKES: readonly LookAlike[] = [
   { flaw: 'a prefix glued onto the trusted domain passes (no dot boundary)', origin: (s, h, n) => `${s}//vouch${n}-${h}` },
-  { flaw: 'the trusted domain followed by another domain passes (no end anchor)', origin: (s, h, n) => `${s}//${h}.vouch${n}.example` },
-  { flaw: 'a letter in place of a dot passes (the dot is unescaped in the regex)', origin: (s, h, n) => (h.includes('.') ? `${s}//vouch${n}.${h.replace(/\.(?=[^.]*$)/, 'x')}` : undefined) },
+  {
+    flaw: 'the trusted domain followed by another domain passes (no end anchor)',
+    origin: (s, h, n) => `${s}//${h}.vouch${n}.example`,
+  },
+  {
+    flaw: 'a letter in place of a dot passes (the dot is unescaped in the regex)',
+    origin: (s, h, n) => (h.includes('.') ? `${s}//vouch${n}.${h.replace(/\.(?=[^.]*$)/, 'x')}` : undefined),
+  },
 ];
 
 /** Trusted origins to imitate: `trustedOrigins`, and the target's own origin when its host is a domain name. */
@@ -59,7 +66,11 @@ const withOrigin = (ctx: CheckContext<unknown>, op: Operation, identity: string,
  * Tries look-alikes of each trusted origin on `op`, only where the trusted origin itself is allowed with
  * credentials (the policy knows it) and an unrelated origin is not; the first look-alike allowed is a candidate.
  */
-async function lookAlike(ctx: CheckContext<{ trustedOrigins: string[] }>, op: Operation, trusted: readonly string[]): Promise<CandidateInput | undefined> {
+async function lookAlike(
+  ctx: CheckContext<{ trustedOrigins: string[] }>,
+  op: Operation,
+  trusted: readonly string[],
+): Promise<CandidateInput | undefined> {
   const identity = who(op, ctx).name;
   for (const origin of trusted) {
     const own = await withOrigin(ctx, op, identity, origin);
@@ -79,7 +90,9 @@ async function lookAlike(ctx: CheckContext<{ trustedOrigins: string[] }>, op: Op
         vulnClass: 'cors-origin-check-bypass',
         confidence: 'tentative',
         proof: {
-          summary: `Origin: ${fake} → ${x.response?.status ?? '-'} with Access-Control-Allow-Origin: ${fake} and Access-Control-Allow-Credentials: true, while the trusted ${origin} is allowed and a random origin is not: ${l.flaw}`,
+          summary: `Origin: ${fake} → ${x.response?.status ?? '-'} with Access-Control-Allow-Origin: ${fake} and `
+            + `Access-Control-Allow-Credentials: true, while the trusted ${origin} is allowed and a random origin is `
+            + `not: ${l.flaw}`,
           exchangeIds: [x.id, own.id],
           evidence: `access-control-allow-origin: ${fake}; access-control-allow-credentials: true`,
           payload: `Origin: ${fake}`,
@@ -187,8 +200,14 @@ export default defineCheck({
       const x = await withOrigin(ctx, op, ctx.identity.name, origin);
       const stranger = attackerOrigin();
       const control = await withOrigin(ctx, op, ctx.identity.name, stranger);
-      if (allowsWithCredentials(x, origin) && !allowsWithCredentials(control, stranger)) return { confirmed: true, exchangeIds: [x.id, control.id], summary: `${candidate.proof.summary}; a fresh look-alike ${origin} is allowed again, an unrelated ${stranger} is not` };
-      return { confirmed: false, exchangeIds: [x.id, control.id], reason: allowsWithCredentials(x, origin) ? 'an unrelated origin is allowed too' : `the fresh look-alike ${origin} was not allowed` };
+      const ids = [x.id, control.id];
+      const again = allowsWithCredentials(x, origin);
+      if (again && !allowsWithCredentials(control, stranger)) {
+        const summary = `${candidate.proof.summary}; a fresh look-alike ${origin} is allowed again, an unrelated ${stranger} is not`;
+        return { confirmed: true, exchangeIds: ids, summary };
+      }
+      const reason = again ? 'an unrelated origin is allowed too' : `the fresh look-alike ${origin} was not allowed`;
+      return { confirmed: false, exchangeIds: ids, reason };
     }
     const origin = candidate.vulnClass === 'cors-null-origin' ? 'null' : attackerOrigin();
     const x = await withOrigin(ctx, op, ctx.identity.name, origin);
