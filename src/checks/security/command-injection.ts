@@ -2,13 +2,13 @@
 // random operands and the product comes back) and time-based (sleep d against same-run controls).
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import type { Exchange, Operation } from '../../core/index.js';
+import type { Exchange, Operation, SendRequest } from '../../core/index.js';
 import { buildRequest, injectionPoints, pointLabel, type InjectionPoint } from '../../inject/index.js';
-import { defineCheck, type CandidateInput, type CheckContext, type Confirmation } from '../kit/define.js';
+import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
 import { forStrength, sumCounts } from '../kit/strength.js';
 import { textBody } from './support/exchanges.js';
-import { replaySettled, settle, unsettled } from './support/settle.js';
+import { delayConfirmation, replaySettled, settle, unsettled, type Answered } from './support/settle.js';
 import { realAnswer, Tally, watched } from './support/tally.js';
 import { delays, FastestAnswer, proveDelay, slowerBy } from './support/timing.js';
 
@@ -91,11 +91,10 @@ async function timeBased(ctx: Ctx, op: Operation, point: InjectionPoint, fastest
 }
 
 /** One replay of a candidate with its control; `answered` is false when the target gave nothing to judge by. */
-async function replayOnce(ctx: Ctx, op: Operation, data: Data, sep: (typeof SEPARATORS)[number], summary: string): Promise<Confirmation & { answered: boolean }> {
+async function replayOnce(ctx: Ctx, op: Operation, data: Data, sep: (typeof SEPARATORS)[number], summary: string): Promise<Answered> {
   if (data.technique === 'time') {
-    const proof = await proveDelay((r) => ctx.send(r), (s) => buildRequest(op, data.point, sep.wrap(data.point.base, `sleep ${s}`)), () => buildRequest(op), delays(ctx));
-    const answered = !proof.summary.startsWith('no response');
-    return proof.proven ? { confirmed: true, exchangeIds: proof.exchangeIds, summary: `${summary}; ${proof.summary}`, answered } : { confirmed: false, exchangeIds: proof.exchangeIds, reason: `the delay did not follow the payload (${proof.summary})`, answered };
+    const sleep = (s: number): SendRequest => buildRequest(op, data.point, sep.wrap(data.point.base, `sleep ${s}`));
+    return delayConfirmation(await proveDelay((r) => ctx.send(r), sleep, () => buildRequest(op), delays(ctx)), summary);
   }
   const o = operands();
   const replay = await ctx.send(buildRequest(op, data.point, sep.wrap(data.point.base, o.cmd, o)));
@@ -103,10 +102,13 @@ async function replayOnce(ctx: Ctx, op: Operation, data: Data, sep: (typeof SEPA
   const shown = textBody(replay.response).includes(o.product);
   const inControl = textBody(control.response).includes(o.product);
   const answered = shown || (realAnswer(replay) && control.response !== undefined);
+  const exchangeIds = [replay.id, control.id];
   if (shown && !inControl) {
-    return { confirmed: true, exchangeIds: [replay.id, control.id], summary: `${summary}; with fresh operands ${o.a}*${o.b} the replay shows ${o.product} again, the original request does not`, answered };
+    const again = `with fresh operands ${o.a}*${o.b} the replay shows ${o.product} again, the original request does not`;
+    return { confirmed: true, exchangeIds, summary: `${summary}; ${again}`, answered };
   }
-  return { confirmed: false, exchangeIds: [replay.id, control.id], reason: shown ? 'the control shows the product too' : 'the replay with fresh operands did not show their product', answered };
+  const reason = shown ? 'the control shows the product too' : 'the replay with fresh operands did not show their product';
+  return { confirmed: false, exchangeIds, reason, answered };
 }
 
 export default defineCheck({

@@ -10,7 +10,7 @@ import { defineCheck, type CandidateInput, type CheckContext, type Confirmation 
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
 import { forStrength, sumCounts } from '../kit/strength.js';
 import { textBody } from './support/exchanges.js';
-import { replaySettled, unsettled } from './support/settle.js';
+import { delayConfirmation, replaySettled, unsettled, type Answered } from './support/settle.js';
 import { realAnswer, Tally, watched } from './support/tally.js';
 import { delays, FastestAnswer, proveDelay, slowerBy } from './support/timing.js';
 
@@ -138,16 +138,15 @@ async function confirmBoolean(ctx: Ctx, op: Operation, data: Data, neutral: Exch
 }
 
 /** One replay of a candidate with its controls; `answered` is false when the target gave nothing to judge by. */
-async function replayOnce(ctx: Ctx, op: Operation, data: Data, summary: string, baseline: Exchange): Promise<Confirmation & { answered: boolean }> {
+async function replayOnce(ctx: Ctx, op: Operation, data: Data, summary: string, baseline: Exchange): Promise<Answered> {
   if (data.technique === 'boolean') {
     const c = await confirmBoolean(ctx, op, data, baseline);
     return { ...c, answered: c.confirmed || !c.reason?.includes('no real answer') };
   }
   if (data.technique === 'time') {
     const p = TIME_PAYLOADS[data.index ?? 0]!;
-    const proof = await proveDelay((r) => ctx.send(r), (s) => buildRequest(op, data.point, p.value(data.point.base, s)), () => buildRequest(op), delays(ctx));
-    const answered = !proof.summary.startsWith('no response');
-    return proof.proven ? { confirmed: true, exchangeIds: proof.exchangeIds, summary: `${summary}; ${proof.summary}`, answered } : { confirmed: false, exchangeIds: proof.exchangeIds, reason: `the delay did not follow the payload (${proof.summary})`, answered };
+    const sleep = (s: number): SendRequest => buildRequest(op, data.point, p.value(data.point.base, s));
+    return delayConfirmation(await proveDelay((r) => ctx.send(r), sleep, () => buildRequest(op), delays(ctx)), summary);
   }
   const replay = await ctx.send(buildRequest(op, data.point, data.payload));
   // Control: the same quote doubled is valid SQL string syntax; an injectable parameter stops erroring.
@@ -156,10 +155,13 @@ async function replayOnce(ctx: Ctx, op: Operation, data: Data, summary: string, 
   const replayErr = sqlError(bodyOf(replay));
   const controlErr = sqlError(bodyOf(control));
   const answered = Boolean(replayErr) || (realAnswer(replay) && control.response !== undefined);
+  const exchangeIds = [replay.id, control.id];
   if (replayErr && !controlErr) {
-    return { confirmed: true, exchangeIds: [replay.id, control.id], summary: `${summary}; replay errors again, the balanced control ${JSON.stringify(`${base}''`)} does not`, answered };
+    const again = `replay errors again, the balanced control ${JSON.stringify(`${base}''`)} does not`;
+    return { confirmed: true, exchangeIds, summary: `${summary}; ${again}`, answered };
   }
-  return { confirmed: false, exchangeIds: [replay.id, control.id], reason: replayErr ? 'the balanced control errors too' : `the replay did not error (${replay.response?.status ?? replay.error?.message ?? 'no response'})`, answered };
+  const got = replay.response?.status ?? replay.error?.message ?? 'no response';
+  return { confirmed: false, exchangeIds, reason: replayErr ? 'the balanced control errors too' : `the replay did not error (${got})`, answered };
 }
 
 export default defineCheck({
@@ -206,7 +208,7 @@ export default defineCheck({
     // a real answer right before each replay, and a replay that got no answer is tried once more.
     const send = (r: SendRequest): Promise<Exchange> => ctx.send(r);
     const original = (): SendRequest => buildRequest(op);
-    const run = await replaySettled(send, original, (baseline): Promise<Confirmation & { answered: boolean }> => replayOnce(ctx, op, data, candidate.proof.summary, baseline), (r) => r.answered);
+    const run = await replaySettled(send, original, (baseline): Promise<Answered> => replayOnce(ctx, op, data, candidate.proof.summary, baseline), (r) => r.answered);
     if (!run.result) return { confirmed: false, exchangeIds: run.exchangeIds, reason: unsettled(run.settled) };
     const { answered: _answered, ...confirmation } = run.result;
     return { ...confirmation, exchangeIds: run.exchangeIds };

@@ -2,7 +2,9 @@
 // original request is sent until it gets a real answer (the target may be restarting, rate limiting or busy since
 // the first probe), and a replay that got no answer is tried once more after settling again.
 import type { Exchange, SendRequest } from '../../../core/index.js';
+import type { Confirmation } from '../../kit/define.js';
 import { realAnswer } from './tally.js';
+import type { DelayProof } from './timing.js';
 
 export interface Settled {
   /** The last answer to the original request (a real one when `ok`). */
@@ -52,4 +54,14 @@ export async function replaySettled<T extends { exchangeIds: string[] }>(
     ids.push(...result.exchangeIds);
   }
   return { ...(result ? { result } : {}), settled: settled!, exchangeIds: ids };
+}
+
+/** A confirmation that says whether the target answered at all (so replaySettled knows to retry). */
+export type Answered = Confirmation & { answered: boolean };
+
+/** A time-based proof as a confirmation: answered unless a payload or control got no response. */
+export function delayConfirmation(proof: DelayProof, summary: string): Answered {
+  const answered = !proof.summary.startsWith('no response');
+  if (proof.proven) return { confirmed: true, exchangeIds: proof.exchangeIds, summary: `${summary}; ${proof.summary}`, answered };
+  return { confirmed: false, exchangeIds: proof.exchangeIds, reason: `the delay did not follow the payload (${proof.summary})`, answered };
 }
