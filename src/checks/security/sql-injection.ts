@@ -33,6 +33,9 @@ export function sqlError(text: string): { engine: string; match: string } | unde
 
 const bodyOf = (x: Exchange): string => textBody(x.response);
 
+/** Database errors about a string literal left open (PostgreSQL, SQL Server, Oracle, SQLite). */
+const UNTERMINATED = /unterminated quoted string|Unclosed quotation mark|quoted string not properly terminated|unrecognized token: "'/i;
+
 const BREAKERS = ["'", '"', "')", '`'];
 
 /** A true and a false condition in one syntactic context; `k` keeps each pair fresh. */
@@ -158,6 +161,13 @@ async function replayOnce(ctx: Ctx, op: Operation, data: Data, summary: string, 
   const exchangeIds = [replay.id, control.id];
   if (replayErr && !controlErr) {
     const again = `replay errors again, the balanced control ${JSON.stringify(`${base}''`)} does not`;
+    return { confirmed: true, exchangeIds, summary: `${summary}; ${again}`, answered };
+  }
+  // A value that is a whole statement errors with the quote balanced too, but no longer about an open quote: the
+  // database parsed the quote as string syntax.
+  const open = UNTERMINATED.exec(bodyOf(replay));
+  if (replayErr && open && !UNTERMINATED.test(bodyOf(control))) {
+    const again = `replay errors again with "${open[0]}"; the balanced control ${JSON.stringify(`${base}''`)} errors without an open quote (${controlErr!.match})`;
     return { confirmed: true, exchangeIds, summary: `${summary}; ${again}`, answered };
   }
   const got = replay.response?.status ?? replay.error?.message ?? 'no response';
