@@ -37,6 +37,20 @@ describe('injection points', () => {
     expect(header(req, 'content-type')).toBe('application/x-www-form-urlencoded');
   });
 
+  it('body: a text/plain or XML body is one point, sent raw with its declared type; JSON and forms are not', () => {
+    const text = op({ method: 'POST', requestBody: { contentType: 'text/plain', schema: { type: 'string' } } });
+    expect(injectionPoints(text).map(pointLabel)).toEqual(['body:body']);
+    const req = buildRequest(text, find(injectionPoints(text), 'body:body'), 'hi {{7*7}}');
+    expect([req.body, header(req, 'content-type')]).toEqual(['hi {{7*7}}', 'text/plain']);
+    expect(buildRequest(text).body).toBe('test');
+    const xml = op({ method: 'POST', requestBody: { contentType: 'application/xml', example: '<a>1</a>' } });
+    expect(injectionPoints(xml)).toEqual([{ location: 'body', name: 'body', base: '<a>1</a>' }]);
+    expect(buildRequest(xml).body).toBe('<a>1</a>');
+    for (const contentType of ['application/json', 'multipart/form-data', 'application/x-www-form-urlencoded']) {
+      expect(injectionPoints(op({ method: 'POST', requestBody: { contentType } })).some((p) => p.location === 'body')).toBe(false);
+    }
+  });
+
   it('json: nested fields and array items are points; raw values replace a field as JSON', () => {
     const o = op({ method: 'POST', requestBody: { contentType: 'application/json', example: { user: { name: 'alice', tags: ['a', 'b'] }, n: 2 } } });
     const points = injectionPoints(o);

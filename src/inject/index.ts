@@ -1,12 +1,15 @@
 // src/inject/index.ts — injection points: enumerate where a value goes in (query, path, form, JSON, header, cookie,
-// GraphQL variables) and build the request with one point mutated. Every active check injects through here.
+// GraphQL variables, a raw text or XML body) and build the request with one point mutated. Every active check injects through here.
 import type { HeaderList, JsonSchema, Operation, SendRequest } from '../core/index.js';
 
-export type PointLocation = 'query' | 'path' | 'form' | 'json' | 'header' | 'cookie' | 'graphql';
+export type PointLocation = 'query' | 'path' | 'form' | 'json' | 'header' | 'cookie' | 'graphql' | 'body';
 
 export interface InjectionPoint {
   location: PointLocation;
-  /** Parameter name; for JSON bodies a dotted path (`items.0.name`); for GraphQL `variables.<arg>[.<field>]`. */
+  /**
+   * Parameter name; for JSON bodies a dotted path (`items.0.name`); for GraphQL `variables.<arg>[.<field>]`; `body`
+   * for a raw body (text/plain, XML, …: the whole body is the value).
+   */
   name: string;
   /** The value sent when not mutated. */
   base: string;
@@ -60,6 +63,23 @@ function graphqlVariables(op: Operation): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The media type of a body sent as one raw value (text/plain, XML, …): not JSON, not a form, not multipart, not
+ * GraphQL. Undefined for other operations.
+ */
+export function rawBodyType(op: Operation): string | undefined {
+  const type = op.requestBody?.contentType.toLowerCase();
+  if (!type || op.graphql || type.includes('json') || type.includes('form') || type.startsWith('multipart/') || type === 'application/octet-stream') return undefined;
+  return op.requestBody!.contentType;
+}
+
+/** The raw body sent unmutated: the declared example when it is a string, else a sample of the schema. */
+const rawBase = (op: Operation): string => {
+  const ex = op.requestBody?.example;
+  const v = typeof ex === 'string' ? ex : sampleValue(op.requestBody?.schema);
+  return typeof v === 'string' ? v : JSON.stringify(v);
+};
+
 /** The body an operation is sent with when nothing is mutated. */
 export function baseBody(op: Operation): unknown {
   if (op.graphql) return { query: op.graphql.query, variables: graphqlVariables(op) };
@@ -83,6 +103,7 @@ export function injectionPoints(op: Operation): InjectionPoint[] {
   }
   if (op.graphql) jsonLeaves(graphqlVariables(op), 'variables', out, 'graphql');
   else if (op.requestBody?.contentType.includes('json')) jsonLeaves(baseBody(op), '', out);
+  else if (rawBodyType(op)) out.push({ location: 'body', name: 'body', base: rawBase(op) });
   return out;
 }
 
@@ -138,6 +159,11 @@ export function buildRequest(op: Operation, point?: InjectionPoint, mutation?: M
     }
     headers.push(['content-type', 'application/json']);
     return { method: op.method, url, headers, body: JSON.stringify(body) };
+  }
+  const raw = rawBodyType(op);
+  if (raw) {
+    headers.push(['content-type', raw]);
+    return { method: op.method, url, headers, body: value('body', 'body', rawBase(op)) };
   }
   return { method: op.method, url, headers };
 }

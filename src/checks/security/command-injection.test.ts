@@ -19,6 +19,12 @@ beforeAll(async () => {
       return sendJson(res, 200, { ok: true });
     }
     if (url.pathname === '/safe') return sendJson(res, 200, { out: await run('echo', ['checking', host]) });
+    // The whole value is the command, run without a shell, split on spaces (spawn(exe, args)).
+    const command = url.searchParams.get('command') ?? '';
+    const [exe = '', ...args] = command.split(' ');
+    if (url.pathname === '/spawn') return sendJson(res, 200, { out: await run(exe, args) });
+    // Its safe twin: only an allow-listed command runs.
+    if (url.pathname === '/spawn-allowed') return ['date', 'uptime'].includes(command) ? sendJson(res, 200, { out: await run(exe, args) }) : sendJson(res, 400, { error: 'unknown command' });
     return sendJson(res, 404, {});
   });
 });
@@ -34,7 +40,7 @@ describe('command-injection', () => {
     expect(f.confidence).toBe('confirmed');
     expect(f.vulnClass).toBe('command-injection-output');
     expect(f.cwe).toBe('CWE-78');
-    expect(f.proof.exchanges.length).toBe(4);
+    expect(f.proof.exchanges.length).toBe(5); // payload, baseline; settled baseline, replay, control
   });
 
   it('time-based: confirms a blind sleep against same-run controls', async () => {
@@ -42,6 +48,15 @@ describe('command-injection', () => {
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]!.vulnClass).toBe('command-injection-time');
     expect(r.findings[0]!.confidence, r.findings[0]!.proof.summary).toBe('confirmed');
+  });
+
+  it('output-based: a parameter that is the whole command, run without a shell (expr computes the product)', async () => {
+    const spawn = (path: string) => ({ method: 'GET', path, params: [{ name: 'command', in: 'query' as const, examples: ['date'] }] });
+    const r = await testCheck(check, { url: app.url, operations: [spawn('/spawn')], options: { delaySeconds: 0.4 } });
+    expect(r.findings.map((f) => [f.vulnClass, f.confidence])).toEqual([['command-injection-output', 'confirmed']]);
+    expect(r.findings[0]!.proof.payload).toMatch(/^expr \d+ \* \d+$/);
+    const safe = await testCheck(check, { url: app.url, operations: [spawn('/spawn-allowed')], options: { delaySeconds: 0.4 } });
+    expect(safe.findings).toEqual([]);
   });
 
   it('reports nothing on the safe twin, which echoes the payload literally', async () => {

@@ -2,31 +2,39 @@
 // random operands and the product comes back) and time-based (sleep d against same-run controls).
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import type { Exchange, Operation } from '../../core/index.js';
+import type { Exchange, Operation, SendRequest } from '../../core/index.js';
 import { buildRequest, injectionPoints, pointLabel, type InjectionPoint } from '../../inject/index.js';
 import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
 import { forStrength, sumCounts } from '../kit/strength.js';
 import { textBody } from './support/exchanges.js';
-import { Tally, watched } from './support/tally.js';
+import { delayConfirmation, replaySettled, settle, unsettled, type Answered } from './support/settle.js';
+import { realAnswer, Tally, watched } from './support/tally.js';
 import { delays, FastestAnswer, proveDelay, slowerBy } from './support/timing.js';
 
-/** Ways to start a command after the value, most common first; `cmd` is the injected command. */
-export const SEPARATORS: ReadonlyArray<{ how: string; wrap: (base: string, cmd: string) => string }> = [
+/**
+ * Ways to start a command after the value, most common first; `cmd` is the injected command, `o` the operands of
+ * an output payload. Two replace the whole value, for a parameter that is itself the command: one for a program
+ * started without a shell, its arguments split on spaces (`expr a * b` computes the product with no shell), one
+ * for a shell (the bare command).
+ */
+export const SEPARATORS: ReadonlyArray<{ how: string; wrap: (base: string, cmd: string, o?: { a: number; b: number }) => string }> = [
   { how: ';', wrap: (b, c) => `${b};${c}` },
   { how: '$(…)', wrap: (b, c) => `${b}$(${c})` },
+  { how: 'the whole value, run without a shell', wrap: (_b, c, o) => (o ? `expr ${o.a} * ${o.b}` : c) },
   { how: '|', wrap: (b, c) => `${b}|${c}` },
   { how: '`…`', wrap: (b, c) => `${b}\`${c}\`` },
   { how: '&&', wrap: (b, c) => `${b}&&${c}` },
   { how: 'newline', wrap: (b, c) => `${b}\n${c}` },
   { how: "';…;'", wrap: (b, c) => `${b}';${c};'` },
   { how: '";…;"', wrap: (b, c) => `${b}";${c};"` },
+  { how: 'the whole value, run by a shell', wrap: (_b, c) => c },
 ];
 
-const OUTPUT_COUNTS = { low: 2, default: 4, high: 8 } as const;
-const TIME_COUNTS = { low: 1, default: 2, high: 4 } as const;
-/** Time-based payloads use these separators (indexes into SEPARATORS). */
-const TIME_SEPARATORS = [0, 1, 2, 6];
+const OUTPUT_COUNTS = { low: 2, default: 4, high: 10 } as const;
+const TIME_COUNTS = { low: 1, default: 3, high: 5 } as const;
+/** Time-based payloads use these separators (indexes into SEPARATORS); `sleep d` alone runs with or without a shell. */
+const TIME_SEPARATORS = [0, 1, 9, 3, 7];
 
 /** Two random 4-digit operands: their product (7–8 digits) cannot appear by chance or by echo of the payload. */
 export function operands(): { a: number; b: number; product: string; cmd: string } {
@@ -57,12 +65,12 @@ function candidate(op: Operation, point: InjectionPoint, data: Data, x: Exchange
 async function outputBased(ctx: Ctx, op: Operation, point: InjectionPoint, baseline: Exchange): Promise<CandidateInput | undefined> {
   for (const sep of forStrength(SEPARATORS, OUTPUT_COUNTS, ctx.strength)) {
     const o = operands();
-    const payload = sep.wrap(point.base, o.cmd);
+    const payload = sep.wrap(point.base, o.cmd, o);
     const x = await ctx.send(buildRequest(op, point, payload));
     const body = textBody(x.response);
     const at = body.indexOf(o.product);
     if (at < 0 || textBody(baseline.response).includes(o.product)) continue;
-    return candidate(op, point, { technique: 'output', point, separator: SEPARATORS.indexOf(sep) }, x, [baseline.id], `→ ${x.response?.status ?? '-'} containing ${o.product}, the product the shell computed from $((${o.a}*${o.b})) (separator ${sep.how})`, body.slice(Math.max(0, at - 40), at + o.product.length + 40), payload);
+    return candidate(op, point, { technique: 'output', point, separator: SEPARATORS.indexOf(sep) }, x, [baseline.id], `→ ${x.response?.status ?? '-'} containing ${o.product}, the product ${payload.includes('expr ') ? 'expr' : 'the shell'} computed from ${o.a}*${o.b} (separator ${sep.how})`, body.slice(Math.max(0, at - 40), at + o.product.length + 40), payload);
   }
   return undefined;
 }
@@ -80,6 +88,27 @@ async function timeBased(ctx: Ctx, op: Operation, point: InjectionPoint, fastest
     return candidate(op, point, { technique: 'time', point, separator: index }, x, [control.id, reference.id], `took ${Math.round(x.timing.totalMs)} ms, the control ${Math.round(control.timing.totalMs)} ms (asked sleep ${d1})`, `${Math.round(x.timing.totalMs - control.timing.totalMs)} ms extra`, payload);
   }
   return undefined;
+}
+
+/** One replay of a candidate with its control; `answered` is false when the target gave nothing to judge by. */
+async function replayOnce(ctx: Ctx, op: Operation, data: Data, sep: (typeof SEPARATORS)[number], summary: string): Promise<Answered> {
+  if (data.technique === 'time') {
+    const sleep = (s: number): SendRequest => buildRequest(op, data.point, sep.wrap(data.point.base, `sleep ${s}`));
+    return delayConfirmation(await proveDelay((r) => ctx.send(r), sleep, () => buildRequest(op), delays(ctx)), summary);
+  }
+  const o = operands();
+  const replay = await ctx.send(buildRequest(op, data.point, sep.wrap(data.point.base, o.cmd, o)));
+  const control = await ctx.send(buildRequest(op)); // the original value: the new product must not be there
+  const shown = textBody(replay.response).includes(o.product);
+  const inControl = textBody(control.response).includes(o.product);
+  const answered = shown || (realAnswer(replay) && control.response !== undefined);
+  const exchangeIds = [replay.id, control.id];
+  if (shown && !inControl) {
+    const again = `with fresh operands ${o.a}*${o.b} the replay shows ${o.product} again, the original request does not`;
+    return { confirmed: true, exchangeIds, summary: `${summary}; ${again}`, answered };
+  }
+  const reason = shown ? 'the control shows the product too' : 'the replay with fresh operands did not show their product';
+  return { confirmed: false, exchangeIds, reason, answered };
 }
 
 export default defineCheck({
@@ -105,8 +134,10 @@ export default defineCheck({
   appliesTo: all(hasInjectionPoints, safeMethodOrNotSafeMode),
   async run(ctx) {
     const op = ctx.operation!;
-    const baseline = await ctx.send(buildRequest(op));
-    if (!baseline.response) return { status: 'inconclusive', reason: `the unmodified request failed: ${baseline.error?.message ?? 'no response'}` };
+    // A failed first request (a timeout, a reset) is tried again before giving up: the target may be busy.
+    let baseline = await ctx.send(buildRequest(op));
+    if (!baseline.response) baseline = (await settle((r) => ctx.send(r), () => buildRequest(op), [1000, 3000])).baseline;
+    if (!baseline.response) return { status: 'inconclusive', reason: `the unmodified request failed 3 times: ${baseline.error?.message ?? 'no response'}` };
     const fastest = new FastestAnswer(baseline);
     const tally = new Tally();
     const c = watched(ctx, (x) => fastest.note(x), (x) => tally.note(x));
@@ -122,19 +153,11 @@ export default defineCheck({
     const data = candidate.data as Data | undefined;
     const sep = data ? SEPARATORS[data.separator] : undefined;
     if (!op || !data || !sep) return { confirmed: false, exchangeIds: [], reason: 'the operation is no longer in the surface' };
-    if (data.technique === 'time') {
-      const proof = await proveDelay((r) => ctx.send(r), (s) => buildRequest(op, data.point, sep.wrap(data.point.base, `sleep ${s}`)), () => buildRequest(op), delays(ctx));
-      return proof.proven ? { confirmed: true, exchangeIds: proof.exchangeIds, summary: `${candidate.proof.summary}; ${proof.summary}` } : { confirmed: false, exchangeIds: proof.exchangeIds, reason: `the delay did not follow the payload (${proof.summary})` };
-    }
-    const o = operands();
-    const replay = await ctx.send(buildRequest(op, data.point, sep.wrap(data.point.base, o.cmd)));
-    const control = await ctx.send(buildRequest(op)); // the original value: the new product must not be there
-    const shown = textBody(replay.response).includes(o.product);
-    const inControl = textBody(control.response).includes(o.product);
-    if (shown && !inControl) {
-      return { confirmed: true, exchangeIds: [replay.id, control.id], summary: `${candidate.proof.summary}; with fresh operands $((${o.a}*${o.b})) the replay shows ${o.product} again, the original request does not` };
-    }
-    return { confirmed: false, exchangeIds: [replay.id, control.id], reason: shown ? 'the control shows the product too' : 'the replay with fresh operands did not show their product' };
+    // The baseline is re-established right before replaying (support/settle.ts); a replay without an answer is retried.
+    const run = await replaySettled((r) => ctx.send(r), () => buildRequest(op), () => replayOnce(ctx, op, data, sep, candidate.proof.summary), (r) => r.answered);
+    if (!run.result) return { confirmed: false, exchangeIds: run.exchangeIds, reason: unsettled(run.settled) };
+    const { answered: _answered, ...confirmation } = run.result;
+    return { ...confirmation, exchangeIds: run.exchangeIds };
   },
   example: { url: 'http://127.0.0.1:8080/api/ping?host=127.0.0.1%3Becho%20%24((4721*8093))', summary: 'query host="127.0.0.1;echo $((4721*8093))": → 200 containing 38207153, the product the shell computed from $((4721*8093)) (separator ;)' },
 });

@@ -18,6 +18,11 @@ beforeAll(async () => {
         return sendJson(res, 200, { me: 'a' }, origin === 'null' ? { 'access-control-allow-origin': 'null', ...cred } : {});
       case '/allowlist':
         return sendJson(res, 200, { me: 'a' }, origin === 'https://app.example.com' ? { 'access-control-allow-origin': origin, ...cred } : { 'access-control-allow-origin': 'https://app.example.com', ...cred });
+      case '/regex': // an unescaped, start-unanchored pattern, as in `.*.app.example.com`
+      case '/regex-strict': {
+        const ok = url.pathname === '/regex' ? /^.*.app.example.com$/.test(origin) : /^https:\/\/([a-z0-9-]+\.)?app\.example\.com$/.test(origin);
+        return sendJson(res, 200, { me: 'a' }, ok ? { 'access-control-allow-origin': origin, ...cred } : {});
+      }
       case '/star':
         return sendJson(res, 200, { public: true }, { 'access-control-allow-origin': '*' });
       case '/reflect-no-cred':
@@ -36,6 +41,17 @@ afterAll(() => app.close());
 const op = (path: string, auth: 'none' | 'required' = 'none') => ({ method: 'GET', path, params: [], auth });
 
 describe('cors-misconfiguration', () => {
+  it('confirms a look-alike of a trusted origin let through by a sloppy regex, not by a strict one', async () => {
+    const options = { trustedOrigins: ['https://app.example.com'] };
+    const r = await testCheck(check, { url: app.url, operations: [op('/regex')], options });
+    expect(r.findings.map((f) => [f.vulnClass, f.confidence])).toEqual([['cors-origin-check-bypass', 'confirmed']]);
+    expect(r.findings[0]!.proof.payload).toMatch(/^Origin: https:\/\/vouch[0-9a-f]+-app\.example\.com$/);
+    const strict = await testCheck(check, { url: app.url, operations: [op('/regex-strict')], options });
+    expect(strict.findings).toEqual([]);
+    const unknown = await testCheck(check, { url: app.url, operations: [op('/regex')] });
+    expect(unknown.findings, 'no trusted origin known: nothing to imitate').toEqual([]);
+  });
+
   it('confirms a reflected origin with credentials using a second random origin', async () => {
     const r = await testCheck(check, { url: app.url, operations: [op('/reflect', 'required')], identities: [{ name: 'alice', role: 'user', auth: { kind: 'bearer', token: 't0k' } }] });
     expect(r.findings).toHaveLength(1);

@@ -1,6 +1,7 @@
 // src/checks/security/cors-misconfiguration.ts — active: the server reflects any Origin (or `null`) in
 // Access-Control-Allow-Origin together with Allow-Credentials: true, so any site can read responses as the user.
-// One task per scan: an app-wide policy is one finding, every operation it affects a location.
+// Also an origin check that a look-alike of a trusted origin passes (unanchored or unescaped regex). One task per
+// scan: an app-wide policy is one finding, every operation it affects a location.
 import { z } from 'zod';
 import type { Exchange, Identity, Operation } from '../../core/index.js';
 import { buildRequest } from '../../inject/index.js';
@@ -20,6 +21,31 @@ export function allowsWithCredentials(x: Exchange, origin: string): boolean {
 }
 
 type Kind = 'cors-reflect-origin' | 'cors-null-origin';
+
+/**
+ * Look-alikes of a trusted host `h` (`app.example.com`) that a sloppy origin check lets through, `n` fresh each
+ * time: a prefix glued on (`.*app.example.com`, no dot boundary), the host as a prefix of another domain (no `$`
+ * anchor), and a dot replaced by a letter (the dot of the regex unescaped).
+ */
+type LookAlike = { flaw: string; origin: (scheme: string, h: string, n: string) => string | undefined };
+export const LOOKALIKES: readonly LookAlike[] = [
+  { flaw: 'a prefix glued onto the trusted domain passes (no dot boundary)', origin: (s, h, n) => `${s}//vouch${n}-${h}` },
+  {
+    flaw: 'the trusted domain followed by another domain passes (no end anchor)',
+    origin: (s, h, n) => `${s}//${h}.vouch${n}.example`,
+  },
+  {
+    flaw: 'a letter in place of a dot passes (the dot is unescaped in the regex)',
+    origin: (s, h, n) => (h.includes('.') ? `${s}//vouch${n}.${h.replace(/\.(?=[^.]*$)/, 'x')}` : undefined),
+  },
+];
+
+/** Trusted origins to imitate: `trustedOrigins`, and the target's own origin when its host is a domain name. */
+export function trustedOrigins(configured: readonly string[], target: string): string[] {
+  const own = new URL(target);
+  const named = !/^[\d.]+$|^\[|^localhost$/i.test(own.hostname);
+  return [...new Set([...configured, ...(named ? [own.origin] : [])].map((o) => new URL(o).origin))];
+}
 interface Hit { op: Operation; identity: string; x: Exchange; origin: string }
 
 /** GET operations without path parameters, sorted by route (so the first location, and the fingerprint, is stable). */
@@ -35,6 +61,48 @@ const withOrigin = (ctx: CheckContext<unknown>, op: Operation, identity: string,
   const base = buildRequest(op);
   return ctx.send({ ...base, identity, headers: [...(base.headers ?? []), ['origin', origin]] });
 };
+
+/**
+ * Tries look-alikes of each trusted origin on `op`, only where the trusted origin itself is allowed with
+ * credentials (the policy knows it) and an unrelated origin is not; the first look-alike allowed is a candidate.
+ */
+async function lookAlike(
+  ctx: CheckContext<{ trustedOrigins: string[] }>,
+  op: Operation,
+  trusted: readonly string[],
+): Promise<CandidateInput | undefined> {
+  const identity = who(op, ctx).name;
+  for (const origin of trusted) {
+    const own = await withOrigin(ctx, op, identity, origin);
+    if (!allowsWithCredentials(own, origin)) continue;
+    const t = new URL(origin);
+    for (const [flaw, l] of LOOKALIKES.entries()) {
+      const fake = l.origin(t.protocol, t.host, nonce());
+      if (!fake) continue;
+      const x = await withOrigin(ctx, op, identity, fake);
+      if (!allowsWithCredentials(x, fake)) continue;
+      return {
+        operation: { method: op.method, path: op.path },
+        url: x.request.url,
+        identity,
+        severity: op.auth === 'required' ? 'high' : 'medium',
+        title: 'CORS origin check lets look-alike origins through, with credentials',
+        vulnClass: 'cors-origin-check-bypass',
+        confidence: 'tentative',
+        proof: {
+          summary: `Origin: ${fake} → ${x.response?.status ?? '-'} with Access-Control-Allow-Origin: ${fake} and `
+            + `Access-Control-Allow-Credentials: true, while the trusted ${origin} is allowed and a random origin is `
+            + `not: ${l.flaw}`,
+          exchangeIds: [x.id, own.id],
+          evidence: `access-control-allow-origin: ${fake}; access-control-allow-credentials: true`,
+          payload: `Origin: ${fake}`,
+        },
+        data: { kind: 'cors-origin-check-bypass', trusted: origin, flaw },
+      };
+    }
+  }
+  return undefined;
+}
 
 export default defineCheck({
   id: 'cors-misconfiguration',
@@ -53,6 +121,8 @@ export default defineCheck({
   options: z.strictObject({
     /** Also try `Origin: null` (sandboxed iframes and file: pages send it). Default true. */
     tryNull: z.boolean().default(true),
+    /** Origins the API trusts (its front ends), whose look-alikes are tried; the target's own is added when named. */
+    trustedOrigins: z.array(z.string().url()).max(5).default([]),
   }),
   async run(ctx) {
     const ops = corsOperations(ctx.surface.operations);
@@ -91,6 +161,11 @@ export default defineCheck({
     for (const r of results) if (r) hits[r.kind].push(r);
     if (!answered) return { status: 'inconclusive', reason: `the requests failed: ${failure}` };
     const candidates: CandidateInput[] = [];
+    // Any origin reflected already says everything; otherwise a look-alike of a trusted origin may pass the check.
+    if (!hits['cors-reflect-origin'].length) {
+      const bypass = await lookAlike(ctx, ops[0]!, trustedOrigins(ctx.options.trustedOrigins, ctx.target.url));
+      if (bypass) candidates.push(bypass);
+    }
     for (const [kind, list] of Object.entries(hits) as Array<[Kind, Hit[]]>) {
       const first = list[0];
       if (!first) continue;
@@ -119,6 +194,23 @@ export default defineCheck({
   async confirm(candidate, ctx) {
     const op = ctx.operation;
     if (!op) return { confirmed: false, exchangeIds: [], reason: 'the operation is no longer in the surface' };
+    const data = candidate.data as { kind: string; trusted?: string; flaw?: number } | undefined;
+    if (data?.kind === 'cors-origin-check-bypass' && data.trusted !== undefined && data.flaw !== undefined) {
+      // A fresh look-alike must pass again while an unrelated origin does not (else it is a plain reflection).
+      const t = new URL(data.trusted);
+      const origin = LOOKALIKES[data.flaw]!.origin(t.protocol, t.host, nonce())!;
+      const x = await withOrigin(ctx, op, ctx.identity.name, origin);
+      const stranger = attackerOrigin();
+      const control = await withOrigin(ctx, op, ctx.identity.name, stranger);
+      const ids = [x.id, control.id];
+      const again = allowsWithCredentials(x, origin);
+      if (again && !allowsWithCredentials(control, stranger)) {
+        const summary = `${candidate.proof.summary}; a fresh look-alike ${origin} is allowed again, an unrelated ${stranger} is not`;
+        return { confirmed: true, exchangeIds: ids, summary };
+      }
+      const reason = again ? 'an unrelated origin is allowed too' : `the fresh look-alike ${origin} was not allowed`;
+      return { confirmed: false, exchangeIds: ids, reason };
+    }
     const origin = candidate.vulnClass === 'cors-null-origin' ? 'null' : attackerOrigin();
     const x = await withOrigin(ctx, op, ctx.identity.name, origin);
     if (allowsWithCredentials(x, origin)) {

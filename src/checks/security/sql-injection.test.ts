@@ -11,10 +11,30 @@ const db = new Database(':memory:');
 db.exec("create table products (id integer primary key, name text); insert into products (name) values ('phone'), ('laptop');");
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Requests seen per path: the "restarting" paths answer 503 to their 3rd and 4th (a restart right after the probe). */
+const seen = new Map<string, number>();
+
 beforeAll(async () => {
   app = await serveFixture(async (req, res, url) => {
     const q = url.searchParams.get('q') ?? '';
+    const n = (seen.get(url.pathname) ?? 0) + 1;
+    seen.set(url.pathname, n);
+    if (url.pathname.startsWith('/restarting') && (n === 3 || n === 4)) return sendJson(res, 503, { error: 'starting up' });
+    // The value is a whole statement (PostgreSQL-style messages): an open quote, else a syntax error after it.
+    if (url.pathname === '/statement') {
+      const quotes = (q.match(/'/g) ?? []).length;
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      if (quotes % 2) return res.end(`${q} - unterminated quoted string at or near "'"`);
+      return res.end(quotes ? `${q} - syntax error at or near "''"` : '2');
+    }
+    // Its twin is no database: any quote gives the same syntax error, balanced or not.
+    if (url.pathname === '/statement-parser') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return res.end(q.includes("'") ? 'syntax error at or near "\'"' : '2');
+    }
     try {
+      if (url.pathname === '/restarting') return sendJson(res, 200, db.prepare(`select * from products where name like '%${q}%'`).all());
+      if (url.pathname === '/restarting-safe') return sendJson(res, 200, db.prepare('select * from products where name like ?').all(`%${q}%`));
       if (url.pathname === '/vulnerable') return sendJson(res, 200, db.prepare(`select * from products where name like '%${q}%'`).all());
       if (url.pathname === '/safe') return sendJson(res, 200, db.prepare('select * from products where name like ?').all(`%${q}%`));
       if (url.pathname === '/echo-error') return sendJson(res, 500, { error: 'SQLITE_ERROR: near "x": syntax error' }); // errors on everything
@@ -54,6 +74,23 @@ const op = (path: string) => ({ method: 'GET', path, params: [{ name: 'q', in: '
 const fast = { delaySeconds: 0.4 };
 
 describe('sql-injection', () => {
+  it('confirms a whole-statement value whose open-quote error turns into another error when balanced', async () => {
+    const stmt = (path: string) => ({ ...op(path), params: [{ name: 'q', in: 'query' as const, examples: ['select count(*) from t'] }] });
+    const r = await testCheck(check, { url: app.url, operations: [stmt('/statement')], options: fast });
+    expect(r.findings.map((f) => [f.vulnClass, f.confidence])).toEqual([['sqli-error', 'confirmed']]);
+    expect(r.findings[0]!.proof.summary).toContain('without an open quote');
+    const twin = await testCheck(check, { url: app.url, operations: [stmt('/statement-parser')], options: fast });
+    expect(twin.findings.filter((f) => f.confidence === 'confirmed')).toEqual([]);
+  });
+
+  it('re-establishes the baseline before replaying: a target restarting right after the probe is still confirmed', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [op('/restarting')], options: fast });
+    expect(r.findings.map((f) => [f.vulnClass, f.confidence])).toEqual([['sqli-error', 'confirmed']]);
+    expect(r.findings[0]!.proof.exchanges.filter((x) => x.response?.status === 503)).toHaveLength(2);
+    const safe = await testCheck(check, { url: app.url, operations: [op('/restarting-safe')], options: fast });
+    expect(safe.findings).toEqual([]);
+  });
+
   it('recognizes database error signatures and not ordinary text', () => {
     expect(sqlError('SqliteError: unrecognized token: "\'%"')?.engine).toBe('SQLite');
     expect(sqlError('You have an error in your SQL syntax near')?.engine).toBe('MySQL');

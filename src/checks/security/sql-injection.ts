@@ -3,13 +3,14 @@
 // and time-based (the database sleeps as long as asked). Each technique has its own vulnClass and its own proof.
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import type { Exchange, Operation } from '../../core/index.js';
+import type { Exchange, Operation, SendRequest } from '../../core/index.js';
 import { buildRequest, injectionPoints, pointLabel, type InjectionPoint } from '../../inject/index.js';
 import { similarBodies } from '../kit/compare.js';
 import { defineCheck, type CandidateInput, type CheckContext, type Confirmation } from '../kit/define.js';
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
 import { forStrength, sumCounts } from '../kit/strength.js';
 import { textBody } from './support/exchanges.js';
+import { delayConfirmation, replaySettled, unsettled, type Answered } from './support/settle.js';
 import { realAnswer, Tally, watched } from './support/tally.js';
 import { delays, FastestAnswer, proveDelay, slowerBy } from './support/timing.js';
 
@@ -31,6 +32,9 @@ export function sqlError(text: string): { engine: string; match: string } | unde
 }
 
 const bodyOf = (x: Exchange): string => textBody(x.response);
+
+/** Database errors about a string literal left open (PostgreSQL, SQL Server, Oracle, SQLite). */
+const UNTERMINATED = /unterminated quoted string|Unclosed quotation mark|quoted string not properly terminated|unrecognized token: "'/i;
 
 const BREAKERS = ["'", '"', "')", '`'];
 
@@ -121,12 +125,10 @@ async function timeBased(ctx: Ctx, op: Operation, point: InjectionPoint, fastest
   return undefined;
 }
 
-async function confirmBoolean(ctx: Ctx, op: Operation, data: Data): Promise<Confirmation> {
+/** `neutral`: the original value sent again right before (settled), so a page that changes by itself proves nothing. */
+async function confirmBoolean(ctx: Ctx, op: Operation, data: Data, neutral: Exchange): Promise<Confirmation> {
   const { context, pair } = BOOLEAN_PAIRS[data.index ?? 0]!;
   const ids: string[] = [];
-  // Neutral control: the original value again, so a page that changes by itself proves nothing.
-  const neutral = await ctx.send(buildRequest(op));
-  ids.push(neutral.id);
   for (let round = 0; round < 2; round++) {
     const [t, f] = pair(data.point.base, randomInt(100, 999));
     const tx = await ctx.send(buildRequest(op, data.point, t));
@@ -136,6 +138,40 @@ async function confirmBoolean(ctx: Ctx, op: Operation, data: Data): Promise<Conf
     if (!same(tx, neutral) || same(fx, neutral)) return { confirmed: false, exchangeIds: ids, reason: `round ${round + 1} with fresh operands did not repeat the true/false difference` };
   }
   return { confirmed: true, exchangeIds: ids, summary: `true and false conditions in a ${context} answered differently twice more with fresh operands, the true one like the original value each time` };
+}
+
+/** One replay of a candidate with its controls; `answered` is false when the target gave nothing to judge by. */
+async function replayOnce(ctx: Ctx, op: Operation, data: Data, summary: string, baseline: Exchange): Promise<Answered> {
+  if (data.technique === 'boolean') {
+    const c = await confirmBoolean(ctx, op, data, baseline);
+    return { ...c, answered: c.confirmed || !c.reason?.includes('no real answer') };
+  }
+  if (data.technique === 'time') {
+    const p = TIME_PAYLOADS[data.index ?? 0]!;
+    const sleep = (s: number): SendRequest => buildRequest(op, data.point, p.value(data.point.base, s));
+    return delayConfirmation(await proveDelay((r) => ctx.send(r), sleep, () => buildRequest(op), delays(ctx)), summary);
+  }
+  const replay = await ctx.send(buildRequest(op, data.point, data.payload));
+  // Control: the same quote doubled is valid SQL string syntax; an injectable parameter stops erroring.
+  const base = data.point.base;
+  const control = await ctx.send(buildRequest(op, data.point, `${base}''`));
+  const replayErr = sqlError(bodyOf(replay));
+  const controlErr = sqlError(bodyOf(control));
+  const answered = Boolean(replayErr) || (realAnswer(replay) && control.response !== undefined);
+  const exchangeIds = [replay.id, control.id];
+  if (replayErr && !controlErr) {
+    const again = `replay errors again, the balanced control ${JSON.stringify(`${base}''`)} does not`;
+    return { confirmed: true, exchangeIds, summary: `${summary}; ${again}`, answered };
+  }
+  // A value that is a whole statement errors with the quote balanced too, but no longer about an open quote: the
+  // database parsed the quote as string syntax.
+  const open = UNTERMINATED.exec(bodyOf(replay));
+  if (replayErr && open && !UNTERMINATED.test(bodyOf(control))) {
+    const again = `replay errors again with "${open[0]}"; the balanced control ${JSON.stringify(`${base}''`)} errors without an open quote (${controlErr!.match})`;
+    return { confirmed: true, exchangeIds, summary: `${summary}; ${again}`, answered };
+  }
+  const got = replay.response?.status ?? replay.error?.message ?? 'no response';
+  return { confirmed: false, exchangeIds, reason: replayErr ? 'the balanced control errors too' : `the replay did not error (${got})`, answered };
 }
 
 export default defineCheck({
@@ -178,22 +214,14 @@ export default defineCheck({
     const op = ctx.operation;
     const data = candidate.data as Data | undefined;
     if (!op || !data?.point) return { confirmed: false, exchangeIds: [], reason: 'the operation is no longer in the surface' };
-    if (data.technique === 'boolean') return confirmBoolean(ctx, op, data);
-    if (data.technique === 'time') {
-      const p = TIME_PAYLOADS[data.index ?? 0]!;
-      const proof = await proveDelay((r) => ctx.send(r), (s) => buildRequest(op, data.point, p.value(data.point.base, s)), () => buildRequest(op), delays(ctx));
-      return proof.proven ? { confirmed: true, exchangeIds: proof.exchangeIds, summary: `${candidate.proof.summary}; ${proof.summary}` } : { confirmed: false, exchangeIds: proof.exchangeIds, reason: `the delay did not follow the payload (${proof.summary})` };
-    }
-    const replay = await ctx.send(buildRequest(op, data.point, data.payload));
-    // Control: the same quote doubled is valid SQL string syntax; an injectable parameter stops erroring.
-    const base = data.point.base;
-    const control = await ctx.send(buildRequest(op, data.point, `${base}''`));
-    const replayErr = sqlError(bodyOf(replay));
-    const controlErr = sqlError(bodyOf(control));
-    if (replayErr && !controlErr) {
-      return { confirmed: true, exchangeIds: [replay.id, control.id], summary: `${candidate.proof.summary}; replay errors again, the balanced control ${JSON.stringify(`${base}''`)} does not` };
-    }
-    return { confirmed: false, exchangeIds: [replay.id, control.id], reason: replayErr ? 'the balanced control errors too' : 'the replay did not error' };
+    // State may have moved since the probe (a restart, a rate limit, a busy target): the original request must get
+    // a real answer right before each replay, and a replay that got no answer is tried once more.
+    const send = (r: SendRequest): Promise<Exchange> => ctx.send(r);
+    const original = (): SendRequest => buildRequest(op);
+    const run = await replaySettled(send, original, (baseline): Promise<Answered> => replayOnce(ctx, op, data, candidate.proof.summary, baseline), (r) => r.answered);
+    if (!run.result) return { confirmed: false, exchangeIds: run.exchangeIds, reason: unsettled(run.settled) };
+    const { answered: _answered, ...confirmation } = run.result;
+    return { ...confirmation, exchangeIds: run.exchangeIds };
   },
   example: { url: 'http://127.0.0.1:8080/api/products/search?q=phone%27', summary: "query q: \"phone'\" → 500 with SQLite error \"unrecognized token:\"; the original value gave none" },
 });

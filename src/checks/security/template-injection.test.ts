@@ -12,8 +12,13 @@ const render = (source: string, erb: boolean): string =>
   erb ? source.replace(/<%=\s*(\d+)\s*\*\s*(\d+)\s*%>/g, times) : source.replace(/\{\{\s*(\d+)\s*\*\s*(\d+)\s*\}\}/g, times);
 const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** doT-style `{{= a*b }}`: the syntax a render endpoint taking its whole text/plain body as the template might use. */
+const dot = (source: string): string => source.replace(/\{\{=\s*(\d+)\s*\*\s*(\d+)\s*\}\}/g, times);
+
 beforeAll(async () => {
-  app = await serveFixture((_req, res, url) => {
+  app = await serveFixture((req, res, url) => {
+    if (url.pathname === '/render') return sendHtml(res, 200, dot(req.body)); // the body is the template
+    if (url.pathname === '/render-safe') return sendHtml(res, 200, escape(req.body)); // the body is data
     const name = url.searchParams.get('name') ?? '';
     if (url.pathname === '/jinja') return sendHtml(res, 200, render(`<p>Hello ${name}</p>`, false)); // input in the source
     if (url.pathname === '/erb') return sendHtml(res, 200, render(`<p>Hello ${name}</p>`, true));
@@ -36,6 +41,15 @@ describe('template-injection', () => {
       expect(f.cwe).toBe('CWE-1336');
       expect(f.proof.exchanges.length).toBe(5); // hit, original; replay, bare control, original control
     }
+  });
+
+  it('injects through a raw text/plain body, trying every syntax there', async () => {
+    const render = (path: string) => ({ method: 'POST', path, params: [], requestBody: { contentType: 'text/plain', schema: { type: 'string' as const } } });
+    const r = await testCheck(check, { url: app.url, operations: [render('/render')] });
+    expect(r.findings.map((f) => [f.parameter, f.confidence])).toEqual([['body:body', 'confirmed']]);
+    expect(r.findings[0]!.proof.payload).toMatch(/^test\{\{=\d+\*\d+\}\}$/);
+    const safe = await testCheck(check, { url: app.url, operations: [render('/render-safe')] });
+    expect(safe.findings).toEqual([]);
   });
 
   it('reports nothing on the safe twin that prints input as data', async () => {

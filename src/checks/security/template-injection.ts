@@ -55,7 +55,8 @@ export default defineCheck({
     const candidates: CandidateInput[] = [];
     const tally = new Tally();
     for (const point of injectionPoints(op)) {
-      for (const syntax of forStrength(SYNTAXES, COUNTS, ctx.strength)) {
+      // A raw body (text/plain, XML) is often the template itself, and there is one per operation: every syntax.
+      for (const syntax of forStrength(SYNTAXES, COUNTS, point.location === 'body' ? 'high' : ctx.strength)) {
         const o = operands();
         const payload = `${point.base}${syntax.wrap(o.expr)}`;
         const x = tally.note(await ctx.send(buildRequest(op, point, payload)));

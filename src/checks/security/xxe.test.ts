@@ -59,8 +59,19 @@ describe('xxe', () => {
     expect(r.outcomes[0]?.status).toBe('clean');
   });
 
+  it('tries a text/plain body whose example is an XML document, sent with the declared type', async () => {
+    const plain = (path: string) => ({ ...op(path), requestBody: { contentType: 'text/plain', example: '<svg><g>x</g></svg>' } });
+    const r = await testCheck(check, { url: app.url, operations: [plain('/files')] });
+    expect(r.findings.map((f) => [f.vulnClass, f.confidence])).toEqual([['xxe-file', 'confirmed']]);
+    expect(r.findings[0]!.proof.exchanges[0]!.request.headers).toContainEqual(['content-type', 'text/plain']);
+    const safe = await testCheck(check, { url: app.url, operations: [plain('/safe')], options: { waitMs: 200 } });
+    expect(safe.findings).toEqual([]);
+  });
+
   it('skips operations whose body is not XML', async () => {
     const r = await testCheck(check, { url: app.url, operations: [{ method: 'POST', path: '/j', params: [], requestBody: { contentType: 'application/json' } }] });
     expect(r.skipped.join()).toContain('not XML');
+    const text = await testCheck(check, { url: app.url, operations: [{ method: 'POST', path: '/t', params: [], requestBody: { contentType: 'text/plain', example: 'hello' } }] });
+    expect(text.skipped.join()).toContain('not XML');
   });
 });

@@ -2,14 +2,23 @@
 // contents in the response (absent from an internal-entity control) or a callback at the out-of-band listener.
 import { z } from 'zod';
 import type { Exchange, Operation, SendRequest } from '../../core/index.js';
-import { buildRequest } from '../../inject/index.js';
+import { buildRequest, rawBodyType } from '../../inject/index.js';
 import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { all, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
 import { nonce, textBody } from './support/exchanges.js';
 import { Tally } from './support/tally.js';
 
-const xmlType = (op: Operation): string | undefined => (op.requestBody && /[/+]xml\b/i.test(op.requestBody.contentType) ? op.requestBody.contentType : undefined);
-const acceptsXml: Guard = (op) => (xmlType(op) ? undefined : 'the request body is not XML');
+/**
+ * The media type to send XML with: an XML type the operation declares, or its declared raw type (text/plain, …)
+ * when the example body is an XML document (the body is parsed as XML whatever the label says).
+ */
+export function xmlType(op: Operation): string | undefined {
+  if (!op.requestBody) return undefined;
+  if (/[/+]xml\b/i.test(op.requestBody.contentType)) return op.requestBody.contentType;
+  const ex = op.requestBody.example;
+  return rawBodyType(op) && typeof ex === 'string' && /^\s*</.test(ex) ? op.requestBody.contentType : undefined;
+}
+const acceptsXml: Guard = (op) => (xmlType(op) ? undefined : 'the request body is not XML (neither its declared type nor its example)');
 
 /** Files whose contents are recognizable, with the marker that proves they were read. */
 const FILES: ReadonlyArray<{ url: string; marker: RegExp }> = [

@@ -1,6 +1,9 @@
 // src/checks/security/support/jwt.ts — JSON Web Token helpers for jwt-weakness: find tokens, decode, forge, crack
-// HMAC secrets offline against a short wordlist.
+// HMAC secrets offline against the shipped list of weak secrets (data/jwt-secrets.txt) and digit runs.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { VouchError } from '../../../core/index.js';
+import { hs256Matcher } from './hs256.js';
 
 export interface Jwt {
   raw: string;
@@ -62,31 +65,67 @@ export function garbleSignature(t: Jwt): string {
   return `${h}.${p}.${sig.length ? sig.toString('base64url') : 'AAAA'}`;
 }
 
-/** Secrets seen in tutorials, defaults and leaked configs; the check cracks only against these. */
-export const WORDLIST: readonly string[] = [
-  'secret', 'Secret', 'SECRET', 'secret123', 'secretkey', 'secret-key', 'secret_key', 'mysecret', 'my-secret', 'my_secret',
-  'mysecretkey', 'jwt', 'jwtsecret', 'jwt-secret', 'jwt_secret', 'JWT_SECRET', 'jwtkey', 'key', 'private', 'privatekey',
-  'password', 'Password', 'password123', 'passw0rd', 'changeme', 'change-me', 'changeit', 'default', 'test', 'testing',
-  'test123', 'admin', 'admin123', 'root', 'toor', 'qwerty', '123456', '12345678', '1234567890', 'letmein', 'hello',
-  'welcome', 'shhhhh', 'shhhhhhared-secret', 'your-256-bit-secret', 'your-secret-key', 'your_jwt_secret', 'supersecret',
-  'super-secret', 'topsecret', 'top-secret', 'keyboard cat', 'gfg_jwt_secret_key', 'secretOrPrivateKey', 'HS256', 'token',
-  'auth', 'authsecret', 'app', 'appsecret', 'app-secret', 'api', 'apisecret', 'development', 'dev', 'production', 'prod',
-  'example', 'sample', 'demo', 'node', 'express', 'django-insecure', 'laravel', 'rails', 'spring', 'flask', 'abc123',
-  'a', 'x', '',
-];
+/** Where data/jwt-secrets.txt is, from src/ (tests) and from dist/src/ (the built CLI). */
+const LIST_URLS = ['../../../../data/jwt-secrets.txt', '../../../../../data/jwt-secrets.txt'].map((p) => new URL(p, import.meta.url));
+let listed: readonly string[] | undefined;
 
-/** The wordlist entry that signed `t`, or undefined. Offline: no request is sent. */
-export function crackHmac(t: Jwt, words: readonly string[] = WORDLIST): string | undefined {
-  const alg = HMAC[String(t.header.alg)];
-  if (!alg) return undefined;
-  const given = Buffer.from(t.signature, 'base64url');
-  const input = t.raw.slice(0, t.raw.lastIndexOf('.'));
-  for (const w of words) {
-    const mac = createHmac(alg, w).update(input).digest();
-    if (mac.length === given.length && timingSafeEqual(mac, given)) return w;
+/** The shipped weak-secret list (data/jwt-secrets.txt: origin and licence in its header), read once. */
+export function weakSecrets(): readonly string[] {
+  if (listed) return listed;
+  const file = LIST_URLS.find((u) => existsSync(u));
+  if (!file) throw new VouchError('VOUCH_INTERNAL', 'data/jwt-secrets.txt is missing from the vouch installation', { hint: 'reinstall vouch' });
+  const lines = readFileSync(file, 'utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop(); // the file's final newline
+  listed = lines.filter((l) => !l.startsWith('# '));
+  return listed;
+}
+
+/** Longest digit run tried per algorithm: all 1.1 M strings of 1–6 digits for HS256 (fast path), 1–4 otherwise. */
+const DIGITS: Record<string, number> = { HS256: 6, HS384: 4, HS512: 4 };
+
+/** Calls `f` with every string of 1..max ASCII digits (as bytes, one reused buffer) until it returns true. */
+function digitRuns(max: number, f: (key: Uint8Array) => boolean): string | undefined {
+  for (let len = 1; len <= max; len++) {
+    const key = new Uint8Array(len).fill(0x30);
+    for (;;) {
+      if (f(key)) return Buffer.from(key).toString('latin1');
+      let i = len - 1;
+      while (i >= 0 && key[i] === 0x39) key[i--] = 0x30;
+      if (i < 0) break;
+      key[i]!++;
+    }
   }
   return undefined;
 }
 
+/**
+ * The secret that signed `t`: from `extra`, the shipped list, then digit runs; undefined when none did. Offline: no
+ * request is sent. HS256 goes through a JavaScript HMAC that reuses the message's schedule (support/hs256.ts).
+ */
+export function crackHmac(t: Jwt, extra: readonly string[] = []): string | undefined {
+  const alg = String(t.header.alg);
+  const hash = HMAC[alg];
+  if (!hash) return undefined;
+  const given = Buffer.from(t.signature, 'base64url');
+  const input = Buffer.from(t.raw.slice(0, t.raw.lastIndexOf('.')), 'latin1');
+  const fast = alg === 'HS256' ? hs256Matcher(input, given) : undefined;
+  const slow = (key: Uint8Array): boolean => {
+    const mac = createHmac(hash, key).update(input).digest();
+    return mac.length === given.length && timingSafeEqual(mac, given);
+  };
+  const test = (key: Uint8Array): boolean => (fast && key.length <= 64 ? fast(key) : slow(key));
+  for (const w of [...extra, ...weakSecrets()]) if (test(Buffer.from(w, 'utf8'))) return w;
+  return digitRuns(DIGITS[alg] ?? 0, test);
+}
+
+/** Whether `secret` reproduces the signature of `t` (an offline re-verification of a cracked secret). */
+export function signs(t: Jwt, secret: string): boolean {
+  const hash = HMAC[String(t.header.alg)];
+  if (!hash) return false;
+  const mac = createHmac(hash, secret).update(t.raw.slice(0, t.raw.lastIndexOf('.'))).digest();
+  const given = Buffer.from(t.signature, 'base64url');
+  return mac.length === given.length && timingSafeEqual(mac, given);
+}
+
 /** A secret shown in a report without revealing it: first character, length. */
-export const hint = (secret: string): string => (secret.length <= 1 ? `${secret.length} character(s)` : `${secret[0]}${'*'.repeat(secret.length - 1)} (${secret.length} characters, in vouch's wordlist)`);
+export const hint = (secret: string): string => (secret.length <= 1 ? `${secret.length} character(s)` : `${secret[0]}${'*'.repeat(secret.length - 1)} (${secret.length} characters, in vouch's weak-secret list or a digit run)`);
