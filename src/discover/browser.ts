@@ -119,6 +119,12 @@ export function plausibleValue(type: string, name: string): string {
   return 'vouch';
 }
 
+/**
+ * The browser crawl's default wall-time limit, ms. Its page budget (`maxPages`) is what normally ends it; this only
+ * stops a crawl whose pages keep it busy (a loaded machine rendered the lab's 12 pages in more than 8 s).
+ */
+export const BROWSER_CRAWL_MS = 30_000;
+
 interface FormInfo {
   index: number;
   action: string;
@@ -147,7 +153,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
     return { operations: [], warnings: [`browser crawl skipped: ${lease.reason}; single-page apps were not rendered, so operations only their scripts call are missing`], stats };
   }
   const browser = lease.browser;
-  let deadline = Date.now() + (input.timeoutMs ?? 8_000);
+  let deadline = Date.now() + (input.timeoutMs ?? BROWSER_CRAWL_MS);
   const maxPages = input.maxPages ?? 12;
   const allowed = new Set((input.allowMethods ?? []).map((m) => m.toUpperCase()));
   const mayChange = (method: string): boolean => !input.safeMode || SAFE.has(method) || allowed.has(method);
@@ -505,7 +511,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
   const stopped = new Promise<string>((resolve) => (stop = resolve));
   const onAbort = (): void => stop?.(interruptReason(signal));
   signal?.addEventListener('abort', onAbort, { once: true });
-  const late = `still running ${HARD_STOP_GRACE_MS} ms past its time limit of ${input.timeoutMs ?? 8_000} ms`;
+  const late = `still running ${HARD_STOP_GRACE_MS} ms past its time limit of ${input.timeoutMs ?? BROWSER_CRAWL_MS} ms`;
   const hard = setTimeout(() => stop?.(late), Math.max(0, deadline - Date.now()) + HARD_STOP_GRACE_MS);
   hard.unref();
   const work = crawl();
@@ -522,7 +528,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
     signal?.removeEventListener('abort', onAbort);
     lease.release();
   }
-  if (timedOut) warnings.push(`browser crawl stopped at its time limit of ${input.timeoutMs ?? 8_000} ms`);
+  if (timedOut) warnings.push(`browser crawl stopped at its time limit of ${input.timeoutMs ?? BROWSER_CRAWL_MS} ms`);
   if (stats.refused > 0) warnings.push(`browser crawl: ${stats.refused} request(s) refused by the engine (out of scope or safe mode) or failed; see audit.jsonl`);
   return { operations: [...recorder.ops.values()], warnings, stats };
 }
