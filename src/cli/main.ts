@@ -1,5 +1,14 @@
 // src/cli/main.ts — entry point of the `vouch` command (bin/vouch.js imports it).
+import { isVouchError } from '../core/index.js';
 import { main } from './program.js';
+
+// Once the target is gone for good, every request still queued rejects with VOUCH_TARGET_UNAVAILABLE. A check that
+// started two requests and awaited the first leaves the second's rejection unobserved: its task has already ended
+// (not run, target unavailable) and the report says so. That is no crash; anything else unobserved still is one.
+process.on('unhandledRejection', (e) => {
+  if (isVouchError(e) && e.code === 'VOUCH_TARGET_UNAVAILABLE') return;
+  throw e;
+});
 
 /** Commands that are done when `main` returns (servers, workers and watchers keep running on purpose). */
 const BATCH = new Set(['scan', 'gate', 'audit', 'demo', 'inspect', 'history', 'cancel', 'accept', 'checks', 'token']);
