@@ -2,6 +2,7 @@
 // is confirmed without an exchange, whatever a check claims or however its confirmation ends.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { VouchError } from '../core/index.js';
 import type { Candidate, HttpEngine, Identity, Surface } from '../core/index.js';
 import { defineCheck, type Confirmation } from '../checks/kit/define.js';
 import { confirm } from './index.js';
@@ -66,6 +67,15 @@ describe('confirm', () => {
     const [c] = await confirm({ ...base, candidates: [candidate()], checks: [check] });
     expect(c!.confidence).toBe('tentative');
     expect(c!.proof.summary).toContain('confirmation crashed: socket hang up');
+  });
+
+  it('a confirmation the target could not answer (gone for good) stays tentative with that reason, not as a crash', async () => {
+    const gone = new VouchError('VOUCH_TARGET_UNAVAILABLE', 'target-unavailable: http://127.0.0.1 stopped answering');
+    const check = checkWith(() => Promise.reject(gone));
+    const [c] = await confirm({ ...base, candidates: [candidate()], checks: [check] });
+    expect(c!.confidence).toBe('tentative');
+    expect(c!.proof.summary).toContain('(not confirmed: target-unavailable: http://127.0.0.1 stopped answering)');
+    expect(c!.proof.summary).not.toContain('crashed');
   });
 
   it('a check without confirm() cannot claim confirmed without an exchange; with one it keeps its claim', async () => {

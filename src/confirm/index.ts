@@ -1,4 +1,5 @@
 // src/confirm/index.ts — stage 4: replays and controls that prove a candidate; what cannot be proven stays tentative.
+import { isVouchError } from '../core/index.js';
 import type { Candidate } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { createCheckContext, resolveOptions, type ScanContextInput } from '../execute/index.js';
@@ -31,7 +32,9 @@ export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
       const summary = r.confirmed ? (r.summary ?? c.proof.summary) : `${c.proof.summary} (not confirmed: ${r.reason ?? 'the replay did not reproduce it'})`;
       out.push(provable({ ...c, confidence: r.confirmed ? 'confirmed' : 'tentative', proof: { ...c.proof, summary, exchangeIds } }));
     } catch (e) {
-      out.push({ ...c, confidence: 'tentative', proof: { ...c.proof, summary: `${c.proof.summary} (not confirmed: confirmation crashed: ${e instanceof Error ? e.message : String(e)})` } });
+      // The target gone for good (or the scan stopped) is why there is no proof, not a crash of the check.
+      const why = isVouchError(e) ? e.message : `confirmation crashed: ${e instanceof Error ? e.message : String(e)}`;
+      out.push({ ...c, confidence: 'tentative', proof: { ...c.proof, summary: `${c.proof.summary} (not confirmed: ${why})` } });
     }
   }
   return out;
