@@ -11,6 +11,7 @@ import { checkEntries, type VouchConfig } from '../../config/index.js';
 import type { BaselineWant } from '../../store/index.js';
 import { renderTerminal, validateReport, writeReports, parseFormats } from '../../report/index.js';
 import { verdictStatus } from '../../report/text.js';
+import { finalVerdict } from '../../prioritize/completeness.js';
 
 export { parseFormats };
 
@@ -113,10 +114,9 @@ export function markInterrupted(report: Report, signal: AbortSignal | undefined)
   if (!signal?.aborted || report.partial) return false;
   const reason = `${interruptReason(signal)} while the reports were written (every task had finished)`;
   report.partial = { reason, notRun: 0 };
-  // Interrupted is never a pass: a passing verdict becomes incomplete; a failing one stays failed (fail wins).
+  // Interrupted is never a pass: the one rule that decides verdicts (fail wins over incomplete) applies.
   const cause = { cause: 'interrupted' as const, tasks: 0, message: reason };
-  report.verdict = { ...report.verdict, incomplete: [cause, ...(report.verdict.incomplete ?? [])] };
-  if (report.verdict.status === 'pass') report.verdict = { ...report.verdict, status: 'incomplete', pass: false };
+  report.verdict = finalVerdict(report.verdict, [cause, ...(report.verdict.incomplete ?? [])]);
   return true;
 }
 
