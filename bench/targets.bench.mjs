@@ -166,7 +166,7 @@ function configuredIdentities(t, mode) {
   if (mode !== 'configured') return [];
   const text = readFileSync(join(here, `${t}.vouch.yaml`), 'utf8');
   const block = /^identities:\n((?:[ \t]+.*\n|\n)*)/m.exec(text)?.[1] ?? '';
-  return [...block.matchAll(/^  ([A-Za-z0-9_-]+):/gm)].map((m) => m[1]);
+  return [...block.matchAll(/^ {2}([A-Za-z0-9_-]+):/gm)].map((m) => m[1]);
 }
 
 /** A vouch run's audit log: the scan's, or the candidate's of a gate. */
