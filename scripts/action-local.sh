@@ -57,7 +57,7 @@ export GITHUB_ACTION_PATH="$root" GITHUB_JOB="${GITHUB_JOB:-vouch}" GITHUB_REF_N
 # A step's output from GITHUB_OUTPUT (the last value written wins, as on GitHub).
 output() { grep "^$1=" "$GITHUB_OUTPUT" | tail -1 | cut -d= -f2-; }
 
-# actions/cache/restore: the exact key, else the newest entry under the first restore prefix that has one.
+# actions/cache/restore: the exact key, else the newest entry under the first restore prefix (in order) that has one.
 restore() {
   local dir="$1" key="$2" hit="" p
   shift 2
@@ -88,7 +88,8 @@ for i in $(seq 1 "$runs"); do
     bash "$root/scripts/action-run.sh" prepare
     # Restore node modules: here they are already installed; the install step checks them against the lock file.
     if [ "$install" = 1 ]; then bash "$root/scripts/action-run.sh" install; fi
-    restore "$(output history-dir)" "$(output history-key)" "$(output history-restore-branch)" "$(output history-restore-any)"
+    restore "$(output history-dir)" "$(output history-key)" "$(output history-restore-leg)" \
+      "$(output history-restore-branch)" "$(output history-restore-any)"
     VOUCH_IN_HISTORY_DIR="$(output history-dir)" bash "$root/scripts/action-run.sh" gate
     # Save the history: a cache entry is never overwritten (its key names the run).
     key="$(output history-key)"

@@ -13,7 +13,8 @@ action_path="${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set (the folder hol
 
 say() { printf 'vouch action: %s\n' "$*" >&2; }
 out() { printf '%s=%s\n' "$1" "$2" >> "${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"; }
-hash8() { printf '%s' "$1" | sha256sum | cut -c1-8; }
+sha256() { if command -v sha256sum > /dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi; }
+hash8() { printf '%s' "$1" | sha256 | cut -c1-8; }
 # Letters, digits, dot, dash and underscore only (cache keys refuse commas; artifact names refuse : " < > | * ? \ /).
 clean() { printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_' | cut -c1-60; }
 
@@ -30,10 +31,12 @@ case "$step" in
     artifact="${VOUCH_IN_ARTIFACT_NAME:-}"
     [ -n "$artifact" ] || artifact="vouch-reports-$job-$legs-attempt${GITHUB_RUN_ATTEMPT:-1}"
     prefix="vouch-history-v1-$target-"
-    out lock-hash "$(sha256sum "$action_path/package-lock.json" | cut -c1-16)"
+    out lock-hash "$(sha256 "$action_path/package-lock.json" | cut -c1-16)"
     out node-abi "$(node -p 'process.platform + "-" + process.arch + "-abi" + process.versions.modules')"
     out history-dir "${RUNNER_TEMP:?RUNNER_TEMP is not set}/vouch-history"
-    out history-key "$prefix$branch-${GITHUB_RUN_ID:-0}-${GITHUB_RUN_ATTEMPT:-1}-$job-$legs"
+    # Restored from the newest entry of this job and leg on this branch, else of this branch, else of the target.
+    out history-key "$prefix$branch-$job-$legs-${GITHUB_RUN_ID:-0}-${GITHUB_RUN_ATTEMPT:-1}"
+    out history-restore-leg "$prefix$branch-$job-$legs-"
     out history-restore-branch "$prefix$branch-"
     out history-restore-any "$prefix"
     out artifact-name "$artifact"

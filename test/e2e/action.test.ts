@@ -49,11 +49,12 @@ describe('the action, run locally twice on the lab', { timeout: 240_000 }, () =>
 
     // Run 1: no passing scan yet, so the candidate is scanned alone (and passes with these checks).
     expect(one).toMatchObject({ verdict: 'pass', 'exit-code': '0', baseline: '(none: no passing scan yet)' });
-    expect(one['history-key']).toMatch(/^vouch-history-v1-127\.0\.0\.1_\d+-[0-9a-f]{8}-feature_x-1-1-vouch-[0-9a-f]{8}$/u);
-    expect(one['history-key']!.startsWith(one['history-restore-branch']!)).toBe(true);
+    expect(one['history-key']).toMatch(/^vouch-history-v1-127\.0\.0\.1_\d+-[0-9a-f]{8}-feature_x-vouch-[0-9a-f]{8}-1-1$/u);
+    expect(one['history-key']!.startsWith(one['history-restore-leg']!)).toBe(true);
+    expect(one['history-restore-leg']!.startsWith(one['history-restore-branch']!)).toBe(true);
     expect(one['history-restore-branch']!.startsWith(one['history-restore-any']!)).toBe(true);
     expect(r.stdout).toContain('no history in the cache');
-    // Run 2: the history saved by run 1 is restored (newest entry under the branch prefix) and found as last-passing.
+    // Run 2: the history saved by run 1 is restored (newest entry under the leg's prefix) and found as last-passing.
     expect(two).toMatchObject({ verdict: 'pass', 'exit-code': '0', baseline: 'last-passing' });
     expect(r.stdout).toContain(`history restored from cache ${one['history-key']}`);
     expect(readdirSync(join(work, 'cache')).sort()).toEqual([one['history-key'], two['history-key']].sort());
