@@ -30,7 +30,10 @@ done
 [ -n "$work" ] || work="$(mktemp -d "${TMPDIR:-/tmp}/vouch-action-local.XXXXXX")"
 mkdir -p "$work/cache"
 work="$(cd "$work" && pwd)"
-[ -f "$root/dist/src/cli/main.js" ] || [ "$install" = 1 ] || { echo "action-local.sh: dist/ is missing; run without --no-install (or build it)" >&2; exit 2; }
+if [ ! -f "$root/dist/src/cli/main.js" ] && [ "$install" = 0 ]; then
+  echo "action-local.sh: dist/ is missing; run without --no-install (or build it)" >&2
+  exit 2
+fi
 
 # The lab, on a free port of 127.0.0.1, for all runs (one target name, so one history key).
 node "$root/bin/vouch.js" lab --variant "$variant" --port 0 --host 127.0.0.1 > "$work/lab.log" 2>&1 &
@@ -68,7 +71,9 @@ restore() {
     done
   fi
   mkdir -p "$dir"
-  if [ -n "$hit" ]; then cp -a "$work/cache/$hit/." "$dir/"; echo "  history restored from cache $hit"; else echo "  no history in the cache"; fi
+  if [ -z "$hit" ]; then echo "  no history in the cache"; return; fi
+  cp -a "$work/cache/$hit/." "$dir/"
+  echo "  history restored from cache $hit"
 }
 
 failed=0

@@ -27,7 +27,8 @@ case "$step" in
     branch="$(clean "${GITHUB_HEAD_REF:-${GITHUB_REF_NAME:-local}}")"
     job="$(clean "${GITHUB_JOB:-job}")"
     # The inputs that tell two legs of a matrix apart, unless artifact-name says otherwise.
-    legs="$(hash8 "$candidate|${VOUCH_IN_BASELINE:-}|${VOUCH_IN_CONFIG:-}|${VOUCH_IN_SPEC:-}|${VOUCH_IN_CHECKS:-}|${VOUCH_IN_ENVIRONMENT:-}|${VOUCH_IN_OUT:-}")"
+    legs="$candidate|${VOUCH_IN_BASELINE:-}|${VOUCH_IN_CONFIG:-}|${VOUCH_IN_SPEC:-}|${VOUCH_IN_CHECKS:-}"
+    legs="$(hash8 "$legs|${VOUCH_IN_ENVIRONMENT:-}|${VOUCH_IN_OUT:-}")"
     artifact="${VOUCH_IN_ARTIFACT_NAME:-}"
     [ -n "$artifact" ] || artifact="vouch-reports-$job-$legs-attempt${GITHUB_RUN_ATTEMPT:-1}"
     prefix="vouch-history-v1-$target-"
@@ -55,7 +56,8 @@ case "$step" in
     mkdir -p "$history_dir"
     chmod 700 "$history_dir"
     export VOUCH_HISTORY="$history_dir/history.db"
-    base_args=(gate --candidate "${VOUCH_IN_CANDIDATE:?the candidate input is required}" --out "$outdir" --format json,sarif,junit,markdown,html)
+    base_args=(gate --candidate "${VOUCH_IN_CANDIDATE:?the candidate input is required}" --out "$outdir")
+    base_args+=(--format json,sarif,junit,markdown,html)
     [ -n "${VOUCH_IN_CONFIG:-}" ] && base_args+=(--config "$VOUCH_IN_CONFIG")
     [ -n "${VOUCH_IN_SPEC:-}" ] && base_args+=(--spec "$VOUCH_IN_SPEC")
     [ -n "${VOUCH_IN_CHECKS:-}" ] && base_args+=(--check "$VOUCH_IN_CHECKS")
@@ -82,7 +84,8 @@ case "$step" in
     if [ "$baseline" = "last-passing" ] && [ "$code" = "2" ] && [ ! -f "$outdir/report.json" ] \
       && grep -q -- '--baseline last-passing: no complete, passing scan' "$errlog"; then
       say "no passing scan of this target in the history yet: scanning the candidate alone"
-      note="No passing scan of this target in the history yet (first run, or the history cache was lost): the candidate was scanned alone; from the next run on it is compared with the last passing scan."
+      note="No passing scan of this target in the history yet (first run, or the history cache was lost): the"
+      note="$note candidate was scanned alone; from the next run on it is compared with the last passing scan."
       run_gate ""
       baseline="(none: no passing scan yet)"
     fi
@@ -91,22 +94,31 @@ case "$step" in
     verdict=error
     case "$code" in 0) verdict=pass ;; 1) verdict=fail ;; esac
     # Exit 2 with a report whose verdict is incomplete: vouch ran but could not establish enough to pass.
-    if [ "$code" = "2" ] && [ -f "$outdir/report.json" ] && node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.exit(r.verdict && r.verdict.status === "incomplete" ? 0 : 1)' "$outdir/report.json"; then
+    incomplete='const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      process.exit(r.verdict && r.verdict.status === "incomplete" ? 0 : 1)'
+    if [ "$code" = "2" ] && [ -f "$outdir/report.json" ] && node -e "$incomplete" "$outdir/report.json"; then
       verdict=incomplete
     fi
     out verdict "$verdict"
     out baseline "${baseline:-(none)}"
     summary="${GITHUB_STEP_SUMMARY:-/dev/null}"
-    if [ -f "$outdir/summary.md" ]; then cat "$outdir/summary.md" >> "$summary"; else echo "vouch stopped before writing a summary (exit $code); see the log." >> "$summary"; fi
+    if [ -f "$outdir/summary.md" ]; then
+      cat "$outdir/summary.md" >> "$summary"
+    else
+      echo "vouch stopped before writing a summary (exit $code); see the log." >> "$summary"
+    fi
     [ -z "$note" ] || printf '\n> %s\n' "$note" >> "$summary"
     ;;
 
   verdict)
     code="${VOUCH_IN_EXIT_CODE:-}"
     verdict="${VOUCH_IN_VERDICT:-error}"
-    if [ "$code" = "1" ] && [ "${VOUCH_IN_FAIL_ON_VERDICT:-true}" = "true" ]; then echo "::error title=vouch::verdict FAIL (see the job summary)"; exit 1; fi
-    if [ "$verdict" = "incomplete" ]; then echo "::error title=vouch::verdict INCOMPLETE: vouch could not establish enough to pass (see the job summary)"; exit 1; fi
-    if [ "$code" != "0" ] && [ "$code" != "1" ]; then echo "::error title=vouch::vouch could not finish (exit ${code:-none}); see the log"; exit 1; fi
+    fail() { echo "::error title=vouch::$1"; exit 1; }
+    if [ "$code" = "1" ] && [ "${VOUCH_IN_FAIL_ON_VERDICT:-true}" = "true" ]; then fail "verdict FAIL (see the job summary)"; fi
+    if [ "$verdict" = "incomplete" ]; then
+      fail "verdict INCOMPLETE: vouch could not establish enough to pass (see the job summary)"
+    fi
+    if [ "$code" != "0" ] && [ "$code" != "1" ]; then fail "vouch could not finish (exit ${code:-none}); see the log"; fi
     echo "vouch verdict: $verdict"
     ;;
 

@@ -22,7 +22,9 @@ function outputs(file: string): Record<string, string> {
 }
 
 /** Runs one step of scripts/action-run.sh with a fresh GITHUB_OUTPUT; its exit code, outputs and stdout. */
-function step(name: string, env: Record<string, string>): { code: number | null; out: Record<string, string>; stdout: string } {
+type StepResult = { code: number | null; out: Record<string, string>; stdout: string };
+
+function step(name: string, env: Record<string, string>): StepResult {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-action-step-'));
   const output = join(dir, 'output');
   writeFileSync(output, '');
@@ -62,7 +64,9 @@ describe('the action, run locally twice on the lab', { timeout: 240_000 }, () =>
     // The job summary is summary.md (verdict first); run 1 says why it had no baseline, run 2 names run 1's scan.
     const reports = [one, two].map((o, i) => {
       const dir = join(work, `run-${i + 1}`, 'artifacts', o['artifact-name']!);
-      for (const f of ['report.json', 'report.sarif', 'junit.xml', 'summary.md', 'report.html']) expect(existsSync(join(dir, f)), f).toBe(true);
+      for (const f of ['report.json', 'report.sarif', 'junit.xml', 'summary.md', 'report.html']) {
+        expect(existsSync(join(dir, f)), f).toBe(true);
+      }
       const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
       expect(validateReport(report)).toEqual({ valid: true });
       const summary = readFileSync(join(work, `run-${i + 1}`, 'summary.md'), 'utf8');
@@ -89,7 +93,8 @@ describe('action-run.sh', () => {
     expect(step('prepare', { ...base, GITHUB_JOB: 'other' }).out['artifact-name']).not.toBe(a);
     expect(step('prepare', { ...base, VOUCH_IN_ARTIFACT_NAME: 'mine' }).out['artifact-name']).toBe('mine');
     // The history is keyed by target: another candidate gets another prefix.
-    const h = (c: string): string | undefined => step('prepare', { ...base, VOUCH_IN_CANDIDATE: c }).out['history-restore-any'];
+    const h = (c: string): string | undefined =>
+      step('prepare', { ...base, VOUCH_IN_CANDIDATE: c }).out['history-restore-any'];
     expect(h('https://a.example.com')).not.toBe(h('https://b.example.com'));
   });
 

@@ -21,7 +21,8 @@ function locations(file: string): Array<[string, string, number]> {
   const log = JSON.parse(readFileSync(file, 'utf8')) as Sarif.Log;
   return (log.runs[0]!.results ?? []).map((r) => {
     const loc = r.locations![0]!;
-    return [loc.logicalLocations![0]!.fullyQualifiedName!, loc.physicalLocation!.artifactLocation!.uri!, loc.physicalLocation!.region!.startLine!];
+    const at = loc.physicalLocation!;
+    return [loc.logicalLocations![0]!.fullyQualifiedName!, at.artifactLocation!.uri!, at.region!.startLine!];
   });
 }
 
@@ -33,10 +34,12 @@ describe('SARIF locations from the CLI', { timeout: 180_000 }, () => {
     const spec = JSON.stringify(await (await fetch(`${lab.url}/openapi.json`)).json(), null, 2);
     writeFileSync(join(repo, 'api', 'openapi.json'), spec);
     const specLinesOf = spec.split('\n');
-    const args = ['--config', join(root, 'lab', 'vouch.yaml'), '--check', 'status-code-conformance,security-headers', '-q', '--format', 'sarif'];
+    const checks = 'status-code-conformance,security-headers';
+    const args = ['--config', join(root, 'lab', 'vouch.yaml'), '--check', checks, '-q', '--format', 'sarif'];
     // No browser crawl (CHROME_PATH names no file): it adds nothing to what is tested here and takes long.
     const env = { VOUCH_HISTORY: join(repo, 'history.db'), CHROME_PATH: join(repo, 'no-chromium') };
-    const r = await vouch(['scan', lab.url, '--spec', 'api/openapi.json', '--out', 'out', ...args], { cwd: repo, env, timeoutMs: 170_000 });
+    const opts = { cwd: repo, env, timeoutMs: 170_000 };
+    const r = await vouch(['scan', lab.url, '--spec', 'api/openapi.json', '--out', 'out', ...args], opts);
     expect([0, 1], r.stderr).toContain(r.code);
     const results = locations(join(repo, 'out', 'report.sarif'));
     const inSpec = results.filter(([, uri]) => uri === 'api/openapi.json');
@@ -52,7 +55,7 @@ describe('SARIF locations from the CLI', { timeout: 180_000 }, () => {
     expect(results.filter(([op]) => op === 'GET /').map(([, uri, line]) => `${uri}:${line}`)).toContain('dast/GET/_root:1');
 
     // The same scan with the spec as a path on the target: pseudo-paths only.
-    const served = await vouch(['scan', lab.url, '--spec', '/openapi.json', '--out', 'out2', ...args], { cwd: repo, env, timeoutMs: 170_000 });
+    const served = await vouch(['scan', lab.url, '--spec', '/openapi.json', '--out', 'out2', ...args], opts);
     expect([0, 1], served.stderr).toContain(served.code);
     expect(locations(join(repo, 'out2', 'report.sarif')).every(([, uri]) => uri.startsWith('dast/'))).toBe(true);
   });

@@ -7,23 +7,29 @@ import { parse } from 'yaml';
 import { root } from '../e2e/cli.js';
 
 describe('CI integration', () => {
-  it('action.yml is a composite action that installs once, gates, keeps the history, uploads SARIF, writes the summary and fails on FAIL', () => {
+  it('action.yml installs once, gates, keeps the history, uploads SARIF, writes the summary, fails on FAIL', () => {
     type Step = { run?: string; uses?: string; if?: string; with?: Record<string, string> };
-    const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown>; runs: { using: string; steps: Step[] } };
+    type Action = { inputs: Record<string, unknown>; runs: { using: string; steps: Step[] } };
+    const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as Action;
     expect(action.runs.using).toBe('composite');
     expect(Object.keys(action.inputs)).toEqual(
-      expect.arrayContaining(['candidate', 'baseline', 'config', 'fail-on-verdict', 'commits', 'expect-version', 'environment', 'history', 'artifact-name']),
+      expect.arrayContaining(['candidate', 'baseline', 'config', 'fail-on-verdict', 'commits', 'expect-version']),
+    );
+    expect(Object.keys(action.inputs)).toEqual(
+      expect.arrayContaining(['environment', 'history', 'artifact-name']),
     );
     const steps = action.runs.steps;
     // Every shell step is a subcommand of scripts/action-run.sh (the one scripts/action-local.sh runs too).
     const runs = steps.filter((s) => s.run !== undefined).map((s) => s.run!.trim());
-    expect(runs).toEqual(['prepare', 'install', 'gate', 'verdict'].map((c) => `bash "$GITHUB_ACTION_PATH/scripts/action-run.sh" ${c}`));
+    const subcommands = ['prepare', 'install', 'gate', 'verdict'];
+    expect(runs).toEqual(subcommands.map((c) => `bash "$GITHUB_ACTION_PATH/scripts/action-run.sh" ${c}`));
     const script = readFileSync(join(root, 'scripts', 'action-run.sh'), 'utf8');
     expect(script).toContain('node "$action_path/bin/vouch.js" "${args[@]}"');
     expect(script).toContain('base_args=(gate --candidate');
     for (const flag of ['--commits', '--expect-version', '--environment']) expect(script).toContain(`+=(${flag} `);
     expect(script).toContain('>> "$summary"');
-    expect(script).toMatch(/"\$code" = "1" \] && \[ "\$\{VOUCH_IN_FAIL_ON_VERDICT:-true\}" = "true" \]; then .*exit 1/u);
+    expect(script).toMatch(/fail\(\) \{ [^}]*exit 1; \}/u);
+    expect(script).toMatch(/"\$code" = "1" \] && \[ "\$\{VOUCH_IN_FAIL_ON_VERDICT:-true\}" = "true" \]; then fail /u);
     // One install: no npm ci of its own (setup.mjs installs only when the lock file changed), modules cached.
     expect(runs.join('\n')).not.toContain('npm ci');
     expect(script).not.toMatch(/^\s*npm ci/mu);
@@ -32,7 +38,8 @@ describe('CI integration', () => {
       '${{ github.action_path }}/node_modules',
       '${{ steps.prep.outputs.history-dir }}',
     ]);
-    expect(uses('actions/cache/save@').map((s) => s.if ?? '')).toEqual([expect.stringContaining('cache-hit'), expect.stringContaining('always()')]);
+    const saves = uses('actions/cache/save@').map((s) => s.if ?? '');
+    expect(saves).toEqual([expect.stringContaining('cache-hit'), expect.stringContaining('always()')]);
     expect(uses('actions/upload-artifact@')[0]?.with?.name).toBe('${{ steps.prep.outputs.artifact-name }}');
     expect(uses('github/codeql-action/upload-sarif@')).toHaveLength(1);
   });
