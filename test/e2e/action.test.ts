@@ -36,6 +36,16 @@ function step(name: string, env: Record<string, string>): StepResult {
   return { code: r.status, out: outputs(output), stdout: r.stdout };
 }
 
+/**
+ * This process's environment without what would steer the runs elsewhere when the tests themselves run in a GitHub job
+ * or beside a team store: the pull request's branch, a PostgreSQL history, the action's own inputs.
+ */
+function localEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const k of Object.keys(env)) if (k === 'GITHUB_HEAD_REF' || k === 'VOUCH_DATABASE_URL' || k.startsWith('VOUCH_IN_')) delete env[k];
+  return env;
+}
+
 describe('the action, run locally twice on the lab', { timeout: 240_000 }, () => {
   it('keeps the history between runs and compares run 2 with run 1 as last-passing', () => {
     const work = mkdtempSync(join(tmpdir(), 'vouch-action-local-'));
@@ -43,7 +53,7 @@ describe('the action, run locally twice on the lab', { timeout: 240_000 }, () =>
     const r = spawnSync('bash', [script('action-local.sh'), '--runs', '2', '--no-install', '--work', work], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, CI: '1', CHROME_PATH: join(work, 'no-chromium'), GITHUB_REF_NAME: 'feature/x' },
+      env: localEnv({ CI: '1', CHROME_PATH: join(work, 'no-chromium'), GITHUB_REF_NAME: 'feature/x', GITHUB_JOB: 'vouch' }),
       timeout: 220_000,
     });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);

@@ -37,7 +37,8 @@ describe('SARIF locations from the CLI', { timeout: 180_000 }, () => {
     const checks = 'status-code-conformance,security-headers';
     const args = ['--config', join(root, 'lab', 'vouch.yaml'), '--check', checks, '-q', '--format', 'sarif'];
     // No browser crawl (CHROME_PATH names no file): it adds nothing to what is tested here and takes long.
-    const env = { VOUCH_HISTORY: join(repo, 'history.db'), CHROME_PATH: join(repo, 'no-chromium') };
+    // GITHUB_WORKSPACE names the repository (as in a GitHub job; it would win over the .git folder if set around us).
+    const env = { VOUCH_HISTORY: join(repo, 'history.db'), CHROME_PATH: join(repo, 'no-chromium'), GITHUB_WORKSPACE: repo };
     const opts = { cwd: repo, env, timeoutMs: 170_000 };
     const r = await vouch(['scan', lab.url, '--spec', 'api/openapi.json', '--out', 'out', ...args], opts);
     expect([0, 1], r.stderr).toContain(r.code);
