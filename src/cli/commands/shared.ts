@@ -9,7 +9,7 @@ import { allChecks } from '../../checks/index.js';
 import type { AnyCheck } from '../../checks/kit/define.js';
 import { checkEntries, type VouchConfig } from '../../config/index.js';
 import type { BaselineWant } from '../../store/index.js';
-import { renderTerminal, validateReport, writeReports, parseFormats } from '../../report/index.js';
+import { renderTerminal, specSource, validateReport, writeReports, parseFormats } from '../../report/index.js';
 import { verdictStatus } from '../../report/text.js';
 import { finalVerdict } from '../../prioritize/completeness.js';
 
@@ -134,7 +134,8 @@ export async function writeStage(
   const t0 = performance.now();
   let paths: Record<string, string>;
   try {
-    paths = await within(writeReports(report, outDir, parseFormats(formats)), deadlineMs, 'writing the reports');
+    const sarif = specSource(report.target.spec); // SARIF points at the operations in a spec file of the repository
+    paths = await within(writeReports(report, outDir, parseFormats(formats), sarif), deadlineMs, 'writing the reports');
   } catch (e) {
     if (e instanceof VouchError) throw e;
     emit({ type: 'stage-deadline', stage: 'report', target, deadlineMs });
