@@ -2,7 +2,7 @@
 // It knows no check: checks arrive as a list.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { addStats, HEARTBEAT_MS, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
+import { addStats, HEARTBEAT_MS, keepsNoSecret, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
 import type { BehaviourDiff, Candidate, CheckRunStat, Coverage, Deployment, Verdict, VerdictReason, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
@@ -284,7 +284,11 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       saver.finished(outcome.taskId);
       // A task that did not run is run by the resume; only finished ones are kept.
       if (!journal || outcome.status === 'not-run') return;
-      journal.taskDone({ outcome, candidates: found, ...(audits.length ? { audits } : {}) }, saver.take(found.flatMap((c) => c.proof.exchangeIds)).map((x) => redactExchange(x, redact)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
+      const result = { outcome, candidates: found, ...(audits.length ? { audits } : {}) };
+      const done = ++progress;
+      // Results that carry a secret (a token in a candidate's data, a cracked key) are not kept: a resume reruns the task.
+      if (!keepsNoSecret(result, redact.url)) return;
+      journal.taskDone(result, saver.take(found.flatMap((c) => c.proof.exchangeIds)).map((x) => redactExchange(x, redact)), { done, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
     };
     const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed };
     // What finished, as it finishes: a stage left behind at its deadline still reports every task it ended.
