@@ -12,7 +12,7 @@ import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
 import { DEFAULT_SEED } from '../generate/index.js';
 import { createIdentitySessions, type IdentitySessions } from '../identities/sessions.js';
-import { createAuditLog, createEngine, createRedactor, interruptReason, outageWatch, redactExchange } from '../net/index.js';
+import { createAuditLog, createEngine, createRedactor, interruptReason, isSecretName, outageWatch, redactExchange } from '../net/index.js';
 import type { Engine, Redactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
@@ -99,6 +99,19 @@ export function configSnapshot(config: VouchConfig, redact: Redactor): string {
   // are left out: they may change between runs (the dashboard), and they only affect the verdict, not what runs.
   const { accepted: _accepted, ...rest } = config;
   return JSON.stringify(rest, (_key, value: unknown) => (typeof value === 'string' ? redact.text(value) : value));
+}
+
+/**
+ * The surface as kept with a scan for resume: every string masked as the redactor masks URLs and text (configured
+ * and issued secrets, secret query values), and no example value of a parameter whose name says secret (a password
+ * a recorded HAR form held). A resumed run uses it as it is.
+ */
+export function surfaceSnapshot(surface: Surface, redact: Redactor): Surface {
+  const operations = surface.operations.map((op) => ({
+    ...op,
+    params: op.params.map(({ examples, ...p }) => ({ ...p, ...(examples && !isSecretName(p.name) ? { examples } : {}) })),
+  }));
+  return JSON.parse(JSON.stringify({ ...surface, operations }, (_key, value: unknown) => (typeof value === 'string' ? redact.url(value) : value))) as Surface;
 }
 
 /** The policy rules for a target's environment: `policy.environments.<env>.rules`, else `policy.rules`, else defaults. */
@@ -264,7 +277,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         { detail: (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped` },
       );
       // A discovery cut short by an interrupt would be a smaller plan: only a complete one is kept for resume.
-      if (!opts.signal?.aborted) journal?.planned({ args: { ...opts.args, seed }, config: configSnapshot(config, redact), surface, plan: thePlan }, engine.exchanges().map((x) => redactExchange(x, redact)));
+      if (!opts.signal?.aborted) journal?.planned({ args: { ...opts.args, seed }, config: configSnapshot(config, redact), surface: surfaceSnapshot(surface, redact), plan: thePlan }, engine.exchanges().map((x) => redactExchange(x, redact)));
     }
     // The out-of-band listener runs only when a planned check calls back through it.
     const blind = new Set(opts.checks.filter((c) => c.needsOob).map((c) => c.id));
