@@ -6,7 +6,7 @@ import type { Candidate, EngineStats, Exchange, PermissionAudit, Report, ScanInp
 import { baselineMisfit, type BaselineWant, type PassedOver } from './baseline.js';
 import { migrate, NewerStoreError } from './migrations.js';
 import type { Database } from './schema.js';
-import { convertToIncremental, privacyPragmas, reclaimSpace, registerSqlite, securePaths, warnOnStderr, type StoreWarn } from './sqlite-file.js';
+import { convertToIncremental, createPrivate, privacyPragmas, reclaimSpace, registerSqlite, tightenPaths, warnOnStderr, type StoreWarn } from './sqlite-file.js';
 
 /** The `verdict_pass` column: 1 pass, 0 fail, 2 incomplete (a scan that could not establish enough to pass). */
 export function verdictCode(v: Pick<Verdict, 'pass'> & { status?: VerdictStatus | undefined }): number {
@@ -485,12 +485,12 @@ const isBusy = (e: unknown): boolean => {
  */
 export async function openSqliteDatabase(path: string, warn: StoreWarn = warnOnStderr): Promise<Kysely<Database>> {
   const deadline = Date.now() + OPEN_RETRY_MS;
-  let secured = false;
   for (;;) {
     try {
-      if (!secured) securePaths(path, warn);
-      secured = true;
-      return await openSqliteOnce(path);
+      createPrivate(path);
+      const db = await openSqliteOnce(path);
+      tightenPaths(path, warn);
+      return db;
     } catch (e) {
       if (!isBusy(e) || Date.now() >= deadline) throw storeError(path, e);
       await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 100));

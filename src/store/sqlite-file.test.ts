@@ -1,6 +1,6 @@
 // src/store/sqlite-file.test.ts — the SQLite history's hygiene: private modes whatever the umask, looser modes tightened
 // with a warning, deleted rows wiped from free pages, an old file converted to incremental vacuum, the file shrinking.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -72,6 +72,19 @@ describe('history file modes', () => {
     await (await openSqliteHistory(other, () => undefined)).close();
     expect(modeOf(home)).toBe(0o755);
     expect(modeOf(other)).toBe(0o600);
+  });
+});
+
+describe('a file that is not a vouch database', () => {
+  it('is refused and left as it was, mode included, with no warning', async () => {
+    const path = join(fresh(), 'notes.db');
+    writeFileSync(path, 'my notes, not sqlite '.repeat(100));
+    chmodSync(path, 0o644);
+    const warnings: string[] = [];
+    await expect(openSqliteHistory(path, (m) => warnings.push(m))).rejects.toMatchObject({ code: 'VOUCH_STORE_ERROR' });
+    expect(modeOf(path)).toBe(0o644);
+    expect(readFileSync(path, 'utf8').startsWith('my notes')).toBe(true);
+    expect(warnings).toEqual([]);
   });
 });
 

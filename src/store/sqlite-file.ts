@@ -21,7 +21,13 @@ const octal = (mode: number): string => `0${(mode & 0o777).toString(8)}`;
 
 /** Removes the bits `allowed` does not have from `path`'s mode; a warning says so (or why it could not). */
 function tighten(path: string, allowed: number, what: string, warn: StoreWarn): void {
-  const mode = statSync(path).mode & 0o777;
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return; // a WAL removed meanwhile (another process closed the file)
+    throw e;
+  }
   if ((mode & ~allowed) === 0) return;
   const want = mode & allowed;
   try {
@@ -34,20 +40,26 @@ function tighten(path: string, allowed: number, what: string, warn: StoreWarn): 
 }
 
 /**
- * Makes the history's folder and file private before SQLite opens it: a missing folder is created 0700, a missing file
- * 0600 whatever the umask (SQLite gives its -wal and -shm files the mode of the file). An existing file, WAL or shm
- * readable by group or others is tightened with a warning; so is the folder when it is vouch's own `.vouch` (any other
- * existing folder, /tmp say, is the user's and left alone).
+ * Creates what is missing of the history's place, private: the folder 0700, the file 0600 whatever the umask (SQLite
+ * gives its -wal and -shm files the mode of the file). Existing ones are left for `tightenPaths`.
  */
-export function securePaths(path: string, warn: StoreWarn = warnOnStderr): void {
+export function createPrivate(path: string): void {
   const dir = dirname(path);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-  else if (basename(dir) === '.vouch') tighten(dir, DIR_MODE, 'history folder', warn);
-  if (!existsSync(path)) {
-    closeSync(openSync(path, 'a', FILE_MODE));
-    chmodSync(path, FILE_MODE); // the umask may have taken bits off; 0600 is what SQLite then copies
-  } else tighten(path, FILE_MODE, 'history file', warn);
-  for (const side of [`${path}-wal`, `${path}-shm`]) if (existsSync(side)) tighten(side, FILE_MODE, 'history file', warn);
+  if (existsSync(path)) return;
+  closeSync(openSync(path, 'a', FILE_MODE));
+  chmodSync(path, FILE_MODE); // the umask may have taken bits off; 0600 is what SQLite then copies
+}
+
+/**
+ * Once the file has opened as a vouch database (a file that is not one is left untouched): the file, WAL and shm
+ * readable by group or others are tightened to 0600 with a warning, and so is the folder to 0700 when it is vouch's
+ * own `.vouch` (any other existing folder, /tmp say, is the user's and left alone).
+ */
+export function tightenPaths(path: string, warn: StoreWarn = warnOnStderr): void {
+  const dir = dirname(path);
+  if (basename(dir) === '.vouch') tighten(dir, DIR_MODE, 'history folder', warn);
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) tighten(f, FILE_MODE, 'history file', warn);
 }
 
 /** The better-sqlite3 handle under each Kysely database opened here (space is reclaimed on it directly). */
