@@ -267,6 +267,11 @@ export interface Candidate {
   data?: Record<string, unknown>;
   /** Sensitive values the finding is about (an exposed hash, a token): masked in its proof exchanges and evidence. */
   redact?: string[];
+  /**
+   * Secrets the candidate carries for its confirm() (a cracked signing key in `data`): never kept at rest. The task
+   * that proposed it is left out of the scan journal, so a resume runs it again and derives them afresh.
+   */
+  secrets?: string[];
 }
 
 export type TaskOutcome =

@@ -2,7 +2,7 @@
 // It knows no check: checks arrive as a list.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { addStats, HEARTBEAT_MS, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
+import { addStats, HEARTBEAT_MS, keepsNoSecret, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
 import type { BehaviourDiff, Candidate, CheckRunStat, Coverage, Deployment, Verdict, VerdictReason, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
@@ -12,7 +12,7 @@ import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
 import { DEFAULT_SEED } from '../generate/index.js';
 import { createIdentitySessions, type IdentitySessions } from '../identities/sessions.js';
-import { createAuditLog, createEngine, createRedactor, interruptReason, outageWatch, redactExchange } from '../net/index.js';
+import { createAuditLog, createEngine, createRedactor, interruptReason, isSecretName, outageWatch, redactExchange } from '../net/index.js';
 import type { Engine, Redactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
@@ -99,6 +99,19 @@ export function configSnapshot(config: VouchConfig, redact: Redactor): string {
   // are left out: they may change between runs (the dashboard), and they only affect the verdict, not what runs.
   const { accepted: _accepted, ...rest } = config;
   return JSON.stringify(rest, (_key, value: unknown) => (typeof value === 'string' ? redact.text(value) : value));
+}
+
+/**
+ * The surface as kept with a scan for resume: every string masked as the redactor masks URLs and text (configured
+ * and issued secrets, secret query values), and no example value of a parameter whose name says secret (a password
+ * a recorded HAR form held). A resumed run uses it as it is.
+ */
+export function surfaceSnapshot(surface: Surface, redact: Redactor): Surface {
+  const operations = surface.operations.map((op) => ({
+    ...op,
+    params: op.params.map(({ examples, ...p }) => ({ ...p, ...(examples && !isSecretName(p.name) ? { examples } : {}) })),
+  }));
+  return JSON.parse(JSON.stringify({ ...surface, operations }, (_key, value: unknown) => (typeof value === 'string' ? redact.url(value) : value))) as Surface;
 }
 
 /** The policy rules for a target's environment: `policy.environments.<env>.rules`, else `policy.rules`, else defaults. */
@@ -264,7 +277,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         { detail: (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped` },
       );
       // A discovery cut short by an interrupt would be a smaller plan: only a complete one is kept for resume.
-      if (!opts.signal?.aborted) journal?.planned({ args: { ...opts.args, seed }, config: configSnapshot(config, redact), surface, plan: thePlan }, engine.exchanges().map((x) => redactExchange(x, redact)));
+      if (!opts.signal?.aborted) journal?.planned({ args: { ...opts.args, seed }, config: configSnapshot(config, redact), surface: surfaceSnapshot(surface, redact), plan: thePlan }, engine.exchanges().map((x) => redactExchange(x, redact)));
     }
     // The out-of-band listener runs only when a planned check calls back through it.
     const blind = new Set(opts.checks.filter((c) => c.needsOob).map((c) => c.id));
@@ -284,7 +297,11 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       saver.finished(outcome.taskId);
       // A task that did not run is run by the resume; only finished ones are kept.
       if (!journal || outcome.status === 'not-run') return;
-      journal.taskDone({ outcome, candidates: found, ...(audits.length ? { audits } : {}) }, saver.take(found.flatMap((c) => c.proof.exchangeIds)).map((x) => redactExchange(x, redact)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
+      const result = { outcome, candidates: found, ...(audits.length ? { audits } : {}) };
+      const done = ++progress;
+      // Results that carry a secret (a token in a candidate's data, a cracked key) are not kept: a resume reruns the task.
+      if (!keepsNoSecret(result, redact.url)) return;
+      journal.taskDone(result, saver.take(found.flatMap((c) => c.proof.exchangeIds)).map((x) => redactExchange(x, redact)), { done, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
     };
     const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed };
     // What finished, as it finishes: a stage left behind at its deadline still reports every task it ended.
