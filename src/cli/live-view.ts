@@ -160,7 +160,8 @@ export function renderLive(s: ViewState, now: number, o: RenderOptions): string 
   lines.push(stagesLine(s));
   if (s.total > 0) {
     const eta = etaMs(s, now);
-    const text = `${s.done}/${s.total} tasks ${String(pct(s)).padStart(3)}%  ETA ${eta === undefined ? '…' : formatDuration(eta)}`;
+    const left = s.stage !== 'execute' ? '' : `  ETA ${eta === undefined ? '…' : formatDuration(eta)}`;
+    const text = `${s.done}/${s.total} tasks ${String(pct(s)).padStart(3)}%${left}`;
     lines.push(`${bar(s.done / s.total, Math.max(5, Math.min(30, w - text.length - 3)))} ${text}`);
   }
   const extra = [...(s.findings ? [`${s.findings} findings`] : []), ...(s.warnings ? [`${s.warnings} warnings`] : [])];
@@ -171,10 +172,11 @@ export function renderLive(s: ViewState, now: number, o: RenderOptions): string 
     const shown = [...s.inFlight].sort((a, b) => a.since - b.since).slice(0, IN_FLIGHT_LINES);
     const checkW = Math.max(...shown.map((f) => f.checkId.length));
     const opW = Math.max(...shown.map((f) => (f.operationId ?? '(whole target)').length));
+    const idW = Math.max(...shown.map((f) => f.identity.length));
     lines.push(`in flight (${s.inFlight.length}):`);
     for (const f of shown) {
       const op = (f.operationId ?? '(whole target)').padEnd(opW);
-      lines.push(`  ${f.checkId.padEnd(checkW)}  ${op}  as ${f.identity}  ${formatDuration(now - f.since)}`);
+      lines.push(`  ${f.checkId.padEnd(checkW)}  ${op}  as ${f.identity.padEnd(idW)}  ${formatDuration(now - f.since)}`);
     }
     if (s.inFlight.length > shown.length) lines.push(`  … and ${s.inFlight.length - shown.length} more`);
   }

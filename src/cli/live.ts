@@ -43,8 +43,9 @@ export function createLiveView(o: LiveOptions = {}): LiveView {
   const terminal = {
     write: (chunk: string): boolean => own(chunk),
     get isTTY() { return stream.isTTY; },
-    get columns() { return stream.columns; },
-    get rows() { return stream.rows; },
+    // A terminal that says 0 × 0 (a pseudo-terminal nobody sized) is drawn as 80 × 24.
+    get columns() { return stream.columns || 80; },
+    get rows() { return stream.rows || 24; },
   };
   const block = createLogUpdate(terminal as unknown as NodeJS.WritableStream, { showCursor: true });
   let view = initialView();
@@ -60,7 +61,7 @@ export function createLiveView(o: LiveOptions = {}): LiveView {
   };
   const draw = (): void => {
     if (phase !== 'live') return;
-    block(renderLive(view, now(), { width: stream.columns ?? 80, ...(o.label ? { label: o.label } : {}) }));
+    block(renderLive(view, now(), { width: terminal.columns, ...(o.label ? { label: o.label } : {}) }));
     shown = true;
   };
   /** A line kept in the scrollback, above the block. */

@@ -207,6 +207,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
     try {
       const r = await fn({ signal, say: (w) => void (what = w) });
+      if (engine.stats().sent !== sent) emit({ type: 'requests', stage, sent: engine.stats().sent });
       emit({ type: 'stage-finished', stage, target, ms: ms(), ...(o.detail ? { detail: o.detail(r) } : {}) });
       return r;
     } finally {
