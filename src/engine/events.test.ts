@@ -7,29 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allChecks } from '../checks/index.js';
 import { parseConfig, resolveRun } from '../config/index.js';
 import type { VouchEvent } from '../core/index.js';
-import { serveFixture, sendHtml, type Fixture } from '../checks/kit/fixture.js';
+import type { Fixture } from '../checks/kit/fixture.js';
+import { serveSlowApi } from '../../test/support/slow-api.js';
 import { runScan } from './scan.js';
 
 let site: Fixture;
-const spec = {
-  openapi: '3.0.3',
-  info: { title: 'slow', version: '1' },
-  paths: Object.fromEntries(
-    Array.from({ length: 4 }, (_, i) => [`/api/items${i}`, { get: { parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } } }]),
-  ),
-};
-
 beforeAll(async () => {
   process.env.CHROME_PATH = '/nonexistent/chromium';
-  site = await serveFixture(async (_req, res, url) => {
-    if (url.pathname === '/openapi.json') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(spec));
-    // Slow answers: execution lasts a few seconds, so requests are counted while it runs.
-    if (url.pathname.startsWith('/api/items')) {
-      await new Promise((r) => setTimeout(r, 120));
-      return res.writeHead(200, { 'content-type': 'application/json' }).end('{"items":[]}');
-    }
-    return sendHtml(res, 404, 'not here');
-  });
+  // Slow answers: execution lasts a few seconds, so requests are counted while it runs.
+  site = await serveSlowApi(4, 120);
 });
 
 afterAll(async () => {

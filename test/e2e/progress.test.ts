@@ -6,7 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendHtml, serveFixture, type Fixture } from '../../src/checks/kit/fixture.js';
+import type { Fixture } from '../../src/checks/kit/fixture.js';
+import { serveSlowApi } from '../support/slow-api.js';
 import { root } from './cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vouch-progress-'));
@@ -17,24 +18,9 @@ const HIDE = `${ESC}[?25l`;
 const SHOW = `${ESC}[?25h`;
 
 let site: Fixture;
-const spec = {
-  openapi: '3.0.3',
-  info: { title: 'slow', version: '1' },
-  paths: Object.fromEntries(
-    Array.from({ length: 8 }, (_, i) => [`/api/items${i}`, { get: { parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } } }]),
-  ),
-};
-
 beforeAll(async () => {
-  site = await serveFixture(async (_req, res, url) => {
-    if (url.pathname === '/openapi.json') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(spec));
-    // Slow answers: the scan runs long enough for several frames of the view.
-    if (url.pathname.startsWith('/api/items')) {
-      await new Promise((r) => setTimeout(r, 200));
-      return res.writeHead(200, { 'content-type': 'application/json' }).end('{"items":[]}');
-    }
-    return sendHtml(res, 404, 'not here');
-  });
+  // Slow answers: the scan runs long enough for several frames of the view.
+  site = await serveSlowApi(8, 200);
 });
 
 afterAll(async () => {
