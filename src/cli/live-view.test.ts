@@ -115,7 +115,9 @@ describe('the summary and plain lines', () => {
 
   it('says how the scan ended, with its totals', () => {
     expect(renderSummary(play(end(false)), 99_000)).toBe('✔ scan done in 20s: 2/4 tasks, 600 requests (30.0/s), 0 findings, 1 crashed, 1 warning');
-    expect(renderSummary(play(end(true)), 99_000, { label: 'baseline' })).toMatch(/^\[baseline\] ■ scan stopped early after 20s: 2\/4 tasks, .*the report says which tasks did not run$/u);
+    const cut: Array<[number, VouchEvent]> = [[19_000, { type: 'task-finished', outcome: { taskId: 't3', status: 'not-run', reason: 'interrupted by SIGINT' }, done: 3, total: 4 }]];
+    const stopped = play([...end(true).slice(0, -1), ...cut, ...end(true).slice(-1)]);
+    expect(renderSummary(stopped, 99_000, { label: 'baseline' })).toMatch(/^\[baseline\] ■ scan stopped early after 20s: 2\/4 tasks run \(1 not run\), 600 requests/u);
     expect(renderSummary(play(executing), 30_000)).toMatch(/^■ scan ended during execute after 30s: 1\/4 tasks/u);
   });
 

@@ -36,12 +36,14 @@ export interface ViewState {
   samples: Array<{ at: number; sent: number }>;
   findings: number;
   crashed: number;
+  /** Tasks that ended without running (interrupted, budget spent, target gone): in `done`, not in what ran. */
+  notRun: number;
   warnings: number;
   verdict?: string;
   finished?: { at: number; partial: boolean };
 }
 
-export const initialView = (): ViewState => ({ finishedStages: [], done: 0, total: 0, inFlight: [], sent: 0, samples: [], findings: 0, crashed: 0, warnings: 0 });
+export const initialView = (): ViewState => ({ finishedStages: [], done: 0, total: 0, inFlight: [], sent: 0, samples: [], findings: 0, crashed: 0, notRun: 0, warnings: 0 });
 
 function withStage(s: ViewState, stage: ViewStage, now: number): ViewState {
   const { detail: _dropped, ...rest } = s;
@@ -85,6 +87,7 @@ export function reduceView(s: ViewState, e: VouchEvent, now: number): ViewState 
         total: e.total,
         inFlight: s.inFlight.filter((x) => x.taskId !== e.outcome.taskId),
         crashed: s.crashed + (e.outcome.status === 'crashed' ? 1 : 0),
+        notRun: s.notRun + (e.outcome.status === 'not-run' ? 1 : 0),
       };
     case 'finding':
       return { ...s, findings: s.findings + 1 };
@@ -190,14 +193,14 @@ export function renderSummary(s: ViewState, now: number, o: { label?: string } =
   const took = s.startedAt === undefined ? 0 : end - s.startedAt;
   const avg = took > 0 ? (s.sent * 1000) / took : 0;
   const parts = [
-    `${s.done}/${s.total} tasks`,
+    s.notRun ? `${s.done - s.notRun}/${s.total} tasks run (${s.notRun} not run)` : `${s.done}/${s.total} tasks`,
     `${s.sent} requests (${formatRate(avg)}/s)`,
     `${s.findings} finding${s.findings === 1 ? '' : 's'}`,
     ...(s.crashed ? [`${s.crashed} crashed`] : []),
     ...(s.warnings ? [`${s.warnings} warning${s.warnings === 1 ? '' : 's'}`] : []),
     ...(s.verdict ? [`verdict ${s.verdict}`] : []),
   ];
-  if (s.finished?.partial) return `${tag}■ scan stopped early after ${formatDuration(took)}: ${parts.join(', ')}; the report says which tasks did not run`;
+  if (s.finished?.partial) return `${tag}■ scan stopped early after ${formatDuration(took)}: ${parts.join(', ')}`;
   if (s.finished) return `${tag}✔ scan done in ${formatDuration(took)}: ${parts.join(', ')}`;
   return `${tag}■ scan ended during ${s.stage ?? 'start-up'} after ${formatDuration(took)}: ${parts.join(', ')}`;
 }
