@@ -95,6 +95,14 @@ describe('the live block', () => {
     expect(lines.find((l) => l.startsWith('  sql-injection'))).toContain('GET /api/items10');
   });
 
+  it('a stage that says nothing while it runs shows what the one before handed it', () => {
+    const s = play([...executing, [20_000, { type: 'stage-finished', stage: 'execute', target: T, ms: 12_000, detail: '7 candidates' }], [20_000, { type: 'stage-started', stage: 'confirm', target: T }]]);
+    const lines = renderLive(s, 23_000, { width: 100 }).split('\n');
+    expect(lines[1]).toBe('✓ discover  ✓ logins  ✓ plan  ✓ execute  ▶ confirm  · report');
+    expect(lines.at(-1)).toBe('confirm (3s): after execute: 7 candidates');
+    expect(lines.join('\n')).not.toMatch(/ETA|in flight/u);
+  });
+
   it('outside execute: what the stage says it is doing, and no ETA', () => {
     const s = play([...executing.slice(0, 2), [3_000, { type: 'stage-progress', stage: 'discover', target: T, ms: 3_000, detail: 'browser crawl as alice: 4 pages visited' }]]);
     const lines = renderLive(s, 3_500, { width: 100 }).split('\n');

@@ -26,6 +26,8 @@ export interface ViewState {
   stageStartedAt?: number;
   /** What the running stage last said it was doing (`stage-progress`). */
   detail?: string;
+  /** What the last finished stage ended with (`stage-finished` detail), e.g. `execute: 34 candidates`. */
+  previous?: string;
   finishedStages: ViewStage[];
   executeStartedAt?: number;
   done: number;
@@ -67,7 +69,7 @@ export function reduceView(s: ViewState, e: VouchEvent, now: number): ViewState 
       return { ...withStage(s, e.stage, now), ...(e.stage === 'execute' ? { executeStartedAt: now } : {}) };
     case 'stage-finished': {
       const finishedStages = s.finishedStages.includes(e.stage) ? s.finishedStages : [...s.finishedStages, e.stage];
-      const next = { ...s, finishedStages, inFlight: e.stage === 'execute' ? [] : s.inFlight };
+      const next = { ...s, finishedStages, inFlight: e.stage === 'execute' ? [] : s.inFlight, ...(e.detail ? { previous: `${e.stage}: ${e.detail}` } : {}) };
       // After discovery, identities log in and the deployment is observed before the plan starts.
       return e.stage === 'discover' ? withStage(next, 'logins', now) : next;
     }
@@ -170,7 +172,9 @@ export function renderLive(s: ViewState, now: number, o: RenderOptions): string 
   const extra = [...(s.findings ? [`${s.findings} findings`] : []), ...(s.warnings ? [`${s.warnings} warnings`] : [])];
   lines.push([`${s.sent} requests`, `${formatRate(requestRate(s, now))} req/s`, ...extra].join('  '));
   const since = s.stageStartedAt === undefined ? '' : ` (${formatDuration(now - s.stageStartedAt)})`;
-  if (s.stage && s.stage !== 'execute') lines.push(`${s.stage}${since}${s.detail ? `: ${s.detail}` : ''}`);
+  // A stage that says nothing while it runs (confirm): what the one before handed it.
+  const what = s.detail ?? (s.previous && !s.previous.startsWith(`${s.stage}:`) ? `after ${s.previous}` : undefined);
+  if (s.stage && s.stage !== 'execute') lines.push(`${s.stage}${since}${what ? `: ${what}` : ''}`);
   if (s.inFlight.length) {
     const shown = [...s.inFlight].sort((a, b) => a.since - b.since).slice(0, IN_FLIGHT_LINES);
     const checkW = Math.max(...shown.map((f) => f.checkId.length));
