@@ -53,6 +53,8 @@ describe('the progress state', () => {
     // 1 task in 2 s since execute started at 8 s: 3 left take 6 s.
     expect(etaMs(s, 10_000)).toBe(6_000);
     expect(etaMs(play(executing.slice(0, 8)), 9_000)).toBeUndefined();
+    const all = play([...executing, [12_000, { type: 'task-finished', outcome: { taskId: 't1', status: 'clean' }, done: 4, total: 4 }]]);
+    expect(etaMs(all, 12_000)).toBeUndefined();
   });
 
   it('formats durations as s, m and h', () => {

@@ -111,9 +111,9 @@ export function requestRate(s: ViewState, now: number): number {
   return ((s.sent - base.sent) * 1000) / (now - base.at);
 }
 
-/** Time left in the execute stage at the rate tasks finished so far; undefined until that can be said. */
+/** Time left in the execute stage at the rate tasks finished so far; undefined until that can be said, and once all are. */
 export function etaMs(s: ViewState, now: number): number | undefined {
-  if (s.stage !== 'execute' || s.executeStartedAt === undefined || s.done === 0 || s.total === 0) return undefined;
+  if (s.stage !== 'execute' || s.executeStartedAt === undefined || s.done === 0 || s.done >= s.total) return undefined;
   const elapsed = now - s.executeStartedAt;
   if (elapsed < 1_000) return undefined;
   return (elapsed / s.done) * (s.total - s.done);
