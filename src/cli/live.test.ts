@@ -98,6 +98,10 @@ describe('the live view', () => {
     expect(term.lines()).toEqual(['interrupted (SIGINT): finishing what is in flight']);
     stdout.stream.write('to stdout\n');
     expect(stdout.chunks).toEqual(['to stdout\n']);
+    // Drawn again with the next event, not before (an error's message stays the last thing on screen).
+    live.draw();
+    expect(term.lines()).toEqual(['interrupted (SIGINT): finishing what is in flight']);
+    live.sink({ type: 'requests', stage: 'execute', sent: 5 });
     live.draw();
     expect(term.lines()[0]).toBe('interrupted (SIGINT): finishing what is in flight');
     expect(term.lines()[1]).toBe(`vouch scan s1  ${T}  0s`);
@@ -136,6 +140,18 @@ describe('the live view', () => {
     live.close();
     live.close();
     expect(term.lines()).toEqual(['■ scan ended during execute after 1m05s: 0/10 tasks, 0 requests (0.0/s), 0 findings']);
+  });
+
+  it('an error written while the block is shown stays the last thing on screen', () => {
+    const term = fakeTerminal(120);
+    const live = createLiveView({ stream: term.stream, now: () => 0 });
+    for (const e of start) live.sink(e);
+    live.draw();
+    term.stream.write('error VOUCH_TARGET_UNREACHABLE: http://127.0.0.1:1: connect ECONNREFUSED\n');
+    live.draw();
+    live.close();
+    expect(term.lines()).toEqual(['error VOUCH_TARGET_UNREACHABLE: http://127.0.0.1:1: connect ECONNREFUSED']);
+    expect(term.chunks.at(-1)).toBe('\u001B[?25h');
   });
 
   it('redraws at most ten times a second however many events arrive', () => {

@@ -26,7 +26,10 @@ export interface LiveView {
   sink: EventSink;
   /** Draws a frame now (the timer does it every `frameMs`). */
   draw(): void;
-  /** Ends the view: the block is replaced by the summary line and the streams are given back. Idempotent. */
+  /**
+   * Ends the view before the scan finished (an exit, an error): a block on screen is replaced by the summary line;
+   * the streams are given back. Idempotent.
+   */
   close(): void;
   state(): ViewState;
 }
@@ -51,6 +54,8 @@ export function createLiveView(o: LiveOptions = {}): LiveView {
   let view = initialView();
   let phase: 'idle' | 'live' | 'closed' = 'idle';
   let shown = false;
+  /** Something else wrote to the terminal: the block waits for the next event (an error's message stays the last word). */
+  let held = false;
   let timer: NodeJS.Timeout | undefined;
   const restore: Array<() => void> = [];
 
@@ -60,7 +65,7 @@ export function createLiveView(o: LiveOptions = {}): LiveView {
     shown = false;
   };
   const draw = (): void => {
-    if (phase !== 'live') return;
+    if (phase !== 'live' || held) return;
     block(renderLive(view, now(), { width: terminal.columns, ...(o.label ? { label: o.label } : {}) }));
     shown = true;
   };
@@ -77,6 +82,7 @@ export function createLiveView(o: LiveOptions = {}): LiveView {
     for (const s of streams) {
       const original = s.write;
       const routed = (...args: unknown[]): boolean => {
+        if (shown) held = true;
         clear();
         return (original as (...a: unknown[]) => boolean).apply(s, args);
       };
@@ -89,14 +95,15 @@ export function createLiveView(o: LiveOptions = {}): LiveView {
     process.once('exit', onExit);
   }
 
-  function close(): void {
+  /** `summary`: always at the end of the scan; otherwise (an exit, an error) only in place of a block on screen. */
+  function close(summary = false): void {
     if (phase !== 'live') {
       phase = 'closed';
       return;
     }
     clearInterval(timer);
     process.off('exit', onExit);
-    block.persist(renderSummary(view, now(), o.label ? { label: o.label } : {}));
+    if (summary || shown) block.persist(renderSummary(view, now(), o.label ? { label: o.label } : {}));
     block.done();
     shown = false;
     own(SHOW_CURSOR);
@@ -107,11 +114,12 @@ export function createLiveView(o: LiveOptions = {}): LiveView {
   const sink = (e: VouchEvent): void => {
     if (phase === 'closed') return o.after?.(e);
     if (phase === 'idle') start();
+    held = false;
     view = reduceView(view, e, now());
     if (e.type === 'warning') above(`warning: ${e.message}`);
     else if (e.type === 'task-finished' && e.outcome.status === 'crashed') above(`crashed: ${e.outcome.reason}`);
-    else if (e.type === 'scan-finished') close();
+    else if (e.type === 'scan-finished') close(true);
     else if (e.type === 'scan-started') draw();
   };
-  return { sink, draw, close, state: () => view };
+  return { sink, draw, close: () => close(), state: () => view };
 }
