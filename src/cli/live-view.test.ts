@@ -2,11 +2,27 @@
 // stages, tasks bar, requests/s over a window, ETA, checks in flight, summary lines.
 import { describe, expect, it } from 'vitest';
 import type { Task, VouchEvent } from '../core/index.js';
-import { etaMs, formatDuration, initialView, reduceView, renderLive, renderSummary, renderTasksLine, requestRate, type ViewState } from './live-view.js';
+import {
+  etaMs,
+  formatDuration,
+  initialView,
+  reduceView,
+  renderLive,
+  renderSummary,
+  renderTasksLine,
+  requestRate,
+  type ViewState,
+} from './live-view.js';
 
 const T = 'http://127.0.0.1:9';
 /** A task on `GET /api/items<n>`; `null` for a target-wide one. */
-const task = (n: number, checkId = 'sql-injection', operationId: string | null = `GET /api/items${n}`, identity = 'alice'): Task => ({ id: `t${n}`, checkId, identity, ...(operationId ? { operationId } : {}) });
+const task = (n: number, checkId = 'sql-injection', operationId: string | null = `GET /api/items${n}`, identity = 'alice'): Task => ({
+  id: `t${n}`,
+  checkId,
+  identity,
+  ...(operationId ? { operationId } : {}),
+});
+const ended = (taskId: string, done: number, total: number): VouchEvent => ({ type: 'task-finished', outcome: { taskId, status: 'clean' }, done, total });
 
 /** Replays `[ms, event]` pairs through the reducer. */
 function play(events: Array<[number, VouchEvent]>): ViewState {
@@ -25,7 +41,7 @@ const executing: Array<[number, VouchEvent]> = [
   [8_100, { type: 'task-started', task: task(2, 'xss-reflected'), total: 4 }],
   [8_200, { type: 'task-started', task: task(3, 'security-headers', null, 'anonymous'), total: 4 }],
   [9_000, { type: 'requests', stage: 'execute', sent: 100 }],
-  [10_000, { type: 'task-finished', outcome: { taskId: 't2', status: 'clean' }, done: 1, total: 4 }],
+  [10_000, ended('t2', 1, 4)],
   [10_000, { type: 'task-started', task: task(4, 'nosql-injection'), total: 4 }],
   [14_000, { type: 'requests', stage: 'execute', sent: 600 }],
 ];
@@ -53,12 +69,12 @@ describe('the progress state', () => {
     // 1 task in 2 s since execute started at 8 s: 3 left take 6 s.
     expect(etaMs(s, 10_000)).toBe(6_000);
     expect(etaMs(play(executing.slice(0, 8)), 9_000)).toBeUndefined();
-    const all = play([...executing, [12_000, { type: 'task-finished', outcome: { taskId: 't1', status: 'clean' }, done: 4, total: 4 }]]);
+    const all = play([...executing, [12_000, ended('t1', 4, 4)]]);
     expect(etaMs(all, 12_000)).toBeUndefined();
   });
 
   it('formats durations as s, m and h', () => {
-    expect([formatDuration(400), formatDuration(42_000), formatDuration(185_000), formatDuration(3_720_000)]).toEqual(['0s', '42s', '3m05s', '1h02m']);
+    expect([400, 42_000, 185_000, 3_720_000].map(formatDuration)).toEqual(['0s', '42s', '3m05s', '1h02m']);
   });
 });
 
@@ -98,7 +114,11 @@ describe('the live block', () => {
   });
 
   it('a stage that says nothing while it runs shows what the one before handed it', () => {
-    const s = play([...executing, [20_000, { type: 'stage-finished', stage: 'execute', target: T, ms: 12_000, detail: '7 candidates' }], [20_000, { type: 'stage-started', stage: 'confirm', target: T }]]);
+    const s = play([
+      ...executing,
+      [20_000, { type: 'stage-finished', stage: 'execute', target: T, ms: 12_000, detail: '7 candidates' }],
+      [20_000, { type: 'stage-started', stage: 'confirm', target: T }],
+    ]);
     const lines = renderLive(s, 23_000, { width: 100 }).split('\n');
     expect(lines[1]).toBe('✓ discover  ✓ logins  ✓ plan  ✓ execute  ▶ confirm  · report');
     expect(lines.at(-1)).toBe('confirm (3s): after execute: 7 candidates');
@@ -106,7 +126,8 @@ describe('the live block', () => {
   });
 
   it('outside execute: what the stage says it is doing, and no ETA', () => {
-    const s = play([...executing.slice(0, 2), [3_000, { type: 'stage-progress', stage: 'discover', target: T, ms: 3_000, detail: 'browser crawl as alice: 4 pages visited' }]]);
+    const detail = 'browser crawl as alice: 4 pages visited';
+    const s = play([...executing.slice(0, 2), [3_000, { type: 'stage-progress', stage: 'discover', target: T, ms: 3_000, detail }]]);
     const lines = renderLive(s, 3_500, { width: 100 }).split('\n');
     expect(lines[1]).toBe('▶ discover  · logins  · plan  · execute  · confirm  · report');
     expect(lines[2]).toBe('0 requests  0.0 req/s');
@@ -124,10 +145,15 @@ describe('the summary and plain lines', () => {
   ];
 
   it('says how the scan ended, with its totals', () => {
-    expect(renderSummary(play(end(false)), 99_000)).toBe('✔ scan done in 20s: 2/4 tasks, 600 requests (30.0/s), 0 findings, 1 crashed, 1 warning');
-    const cut: Array<[number, VouchEvent]> = [[19_000, { type: 'task-finished', outcome: { taskId: 't3', status: 'not-run', reason: 'interrupted by SIGINT' }, done: 3, total: 4 }]];
+    expect(renderSummary(play(end(false)), 99_000)).toBe(
+      '✔ scan done in 20s: 2/4 tasks, 600 requests (30.0/s), 0 findings, 1 crashed, 1 warning',
+    );
+    const notRun: VouchEvent = { type: 'task-finished', outcome: { taskId: 't3', status: 'not-run', reason: 'interrupted' }, done: 3, total: 4 };
+    const cut: Array<[number, VouchEvent]> = [[19_000, notRun]];
     const stopped = play([...end(true).slice(0, -1), ...cut, ...end(true).slice(-1)]);
-    expect(renderSummary(stopped, 99_000, { label: 'baseline' })).toMatch(/^\[baseline\] ■ scan stopped early after 20s: 2\/4 tasks run \(1 not run\), 600 requests/u);
+    expect(renderSummary(stopped, 99_000, { label: 'baseline' })).toMatch(
+      /^\[baseline\] ■ scan stopped early after 20s: 2\/4 tasks run \(1 not run\), 600 requests/u,
+    );
     expect(renderSummary(play(executing), 30_000)).toMatch(/^■ scan ended during execute after 30s: 1\/4 tasks/u);
   });
 

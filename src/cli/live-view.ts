@@ -45,7 +45,18 @@ export interface ViewState {
   finished?: { at: number; partial: boolean };
 }
 
-export const initialView = (): ViewState => ({ finishedStages: [], done: 0, total: 0, inFlight: [], sent: 0, samples: [], findings: 0, crashed: 0, notRun: 0, warnings: 0 });
+export const initialView = (): ViewState => ({
+  finishedStages: [],
+  done: 0,
+  total: 0,
+  inFlight: [],
+  sent: 0,
+  samples: [],
+  findings: 0,
+  crashed: 0,
+  notRun: 0,
+  warnings: 0,
+});
 
 function withStage(s: ViewState, stage: ViewStage, now: number): ViewState {
   const { detail: _dropped, ...rest } = s;
@@ -69,7 +80,8 @@ export function reduceView(s: ViewState, e: VouchEvent, now: number): ViewState 
       return { ...withStage(s, e.stage, now), ...(e.stage === 'execute' ? { executeStartedAt: now } : {}) };
     case 'stage-finished': {
       const finishedStages = s.finishedStages.includes(e.stage) ? s.finishedStages : [...s.finishedStages, e.stage];
-      const next = { ...s, finishedStages, inFlight: e.stage === 'execute' ? [] : s.inFlight, ...(e.detail ? { previous: `${e.stage}: ${e.detail}` } : {}) };
+      const previous = e.detail ? { previous: `${e.stage}: ${e.detail}` } : {};
+      const next = { ...s, finishedStages, inFlight: e.stage === 'execute' ? [] : s.inFlight, ...previous };
       // After discovery, identities log in and the deployment is observed before the plan starts.
       return e.stage === 'discover' ? withStage(next, 'logins', now) : next;
     }
@@ -79,7 +91,8 @@ export function reduceView(s: ViewState, e: VouchEvent, now: number): ViewState 
       return withSent(s, e.sent, now);
     case 'task-started': {
       const t = e.task;
-      const f: InFlight = { taskId: t.id, checkId: t.checkId, identity: t.identity, since: now, ...(t.operationId ? { operationId: t.operationId } : {}) };
+      const op = t.operationId ? { operationId: t.operationId } : {};
+      const f: InFlight = { taskId: t.id, checkId: t.checkId, identity: t.identity, since: now, ...op };
       return { ...s, total: e.total, inFlight: [...s.inFlight.filter((x) => x.taskId !== t.id), f] };
     }
     case 'task-finished':
@@ -129,7 +142,10 @@ export function formatDuration(ms: number): string {
 }
 
 const formatRate = (r: number): string => (r >= 100 ? r.toFixed(0) : r.toFixed(1));
-const fit = (line: string, width: number): string => ([...line].length > width ? `${[...line].slice(0, Math.max(1, width - 1)).join('')}…` : line);
+const fit = (line: string, width: number): string => {
+  const chars = [...line];
+  return chars.length > width ? `${chars.slice(0, Math.max(1, width - 1)).join('')}…` : line;
+};
 const pct = (s: ViewState): number => (s.total ? Math.floor((s.done / s.total) * 100) : 0);
 
 function bar(fraction: number, cells: number): string {
@@ -212,5 +228,6 @@ export function renderSummary(s: ViewState, now: number, o: { label?: string } =
 /** The plain progress line of the execute stage: done/total, req/s, ETA. */
 export function renderTasksLine(s: ViewState, now: number): string {
   const eta = etaMs(s, now);
-  return `execute    ${s.done}/${s.total} tasks (${pct(s)}%), ${formatRate(requestRate(s, now))} req/s${eta === undefined ? '' : `, ETA ${formatDuration(eta)}`}`;
+  const left = eta === undefined ? '' : `, ETA ${formatDuration(eta)}`;
+  return `execute    ${s.done}/${s.total} tasks (${pct(s)}%), ${formatRate(requestRate(s, now))} req/s${left}`;
 }

@@ -36,7 +36,8 @@ export function progressSink(opts: ProgressOptions): EventSink {
   const plain = plainSink(opts, stream);
   if (!(opts.live ?? wantsLive(stream))) return plain;
   const shared = stream === process.stderr && process.stdout.isTTY ? [process.stdout] : [];
-  return createLiveView({ stream, shared, after: plain, ...(opts.label ? { label: opts.label } : {}), ...(opts.now ? { now: opts.now } : {}) }).sink;
+  const extra = { ...(opts.label ? { label: opts.label } : {}), ...(opts.now ? { now: opts.now } : {}) };
+  return createLiveView({ stream, shared, after: plain, ...extra }).sink;
 }
 
 /** One line per stage, a line every 10 % of tasks or 10 s with done/total, req/s and ETA, and a closing summary. */
