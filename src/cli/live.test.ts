@@ -57,7 +57,11 @@ function fakeTerminal(columns = 80) {
 const start: VouchEvent[] = [
   { type: 'scan-started', scanId: 's1', target: T },
   { type: 'stage-started', stage: 'execute', target: T },
-  { type: 'task-started', task: { id: 't1', checkId: 'sql-injection', operationId: 'GET /api/items', identity: 'alice' }, total: 10 },
+  {
+    type: 'task-started',
+    task: { id: 't1', checkId: 'sql-injection', operationId: 'GET /api/items', identity: 'alice' },
+    total: 10,
+  },
 ];
 
 describe('the live view', () => {

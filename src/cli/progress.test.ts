@@ -63,8 +63,14 @@ describe('progress', () => {
   it('plain lines: a slow stage still gets a tasks line every 10 s', () => {
     const out: string[] = [];
     let now = 0;
-    const sink = progressSink({ json: false, quiet: false, live: false, stream: { write: (c: string | Uint8Array): boolean => out.push(String(c)) > 0 }, now: () => now });
-    const finished = (done: number): VouchEvent => ({ type: 'task-finished', outcome: { taskId: `t${done}`, status: 'clean' }, done, total: 1_000 });
+    const stream = { write: (c: string | Uint8Array): boolean => out.push(String(c)) > 0 };
+    const sink = progressSink({ json: false, quiet: false, live: false, stream, now: () => now });
+    const finished = (done: number): VouchEvent => ({
+      type: 'task-finished',
+      outcome: { taskId: `t${done}`, status: 'clean' },
+      done,
+      total: 1_000,
+    });
     for (let done = 1; done <= 30; done++) {
       now = done * 1_000;
       sink(finished(done));
@@ -75,7 +81,8 @@ describe('progress', () => {
 
   it('--quiet prints nothing; the live view only on a terminal outside CI', () => {
     const out: string[] = [];
-    progressSink({ json: false, quiet: true, stream: { isTTY: true, write: (c: string | Uint8Array): boolean => out.push(String(c)) > 0 } })({ type: 'warning', message: 'w' });
+    const terminal = { isTTY: true, write: (c: string | Uint8Array): boolean => out.push(String(c)) > 0 };
+    progressSink({ json: false, quiet: true, stream: terminal })({ type: 'warning', message: 'w' });
     expect(out).toEqual([]);
     const tty = { isTTY: true, write: (): boolean => true };
     expect(wantsLive(tty, {})).toBe(true);

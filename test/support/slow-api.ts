@@ -8,11 +8,16 @@ export function serveSlowApi(count: number, delayMs: number): Promise<Fixture> {
     openapi: '3.0.3',
     info: { title: 'slow', version: '1' },
     paths: Object.fromEntries(
-      Array.from({ length: count }, (_, i) => [`/api/items${i}`, { get: { parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } } }]),
+      Array.from({ length: count }, (_, i) => [
+        `/api/items${i}`,
+        { get: { parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } } },
+      ]),
     ),
   };
   return serveFixture(async (_req, res, url) => {
-    if (url.pathname === '/openapi.json') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(spec));
+    if (url.pathname === '/openapi.json') {
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(spec));
+    }
     if (url.pathname.startsWith('/api/items')) {
       await new Promise((r) => setTimeout(r, delayMs));
       return res.writeHead(200, { 'content-type': 'application/json' }).end('{"items":[]}');
