@@ -23,6 +23,8 @@ export const VERSION = '0.1.0';
 
 /** How often a running stage says what is in flight (`stage-progress`), ms: progress never goes quiet longer. */
 export const PROGRESS_MS = 10_000;
+/** How often a running stage says how many requests were sent (`requests`, when the count changed), ms. */
+export const REQUESTS_MS = 1_000;
 /** How long a stage whose deadline (or interrupt) fired may take to hand over what it has before it is left behind. */
 const STOP_GRACE_MS = 5_000;
 /** How long requests still in flight when the scan ends (left behind by a stage at its deadline) may take to finish. */
@@ -196,6 +198,13 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       emit({ type: 'stage-progress', stage, target, ms: ms(), detail });
     }, opts.progressMs ?? PROGRESS_MS);
     beat.unref();
+    let sent = engine.stats().sent;
+    const count = setInterval(() => {
+      if (engine.stats().sent === sent) return;
+      sent = engine.stats().sent;
+      emit({ type: 'requests', stage, sent });
+    }, REQUESTS_MS);
+    count.unref();
     const deadline = new AbortController();
     const deadlineMs = o.deadlineMs;
     const timer =
@@ -211,10 +220,12 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
     try {
       const r = await fn({ signal, say: (w) => void (what = w) });
+      if (engine.stats().sent !== sent) emit({ type: 'requests', stage, sent: engine.stats().sent });
       emit({ type: 'stage-finished', stage, target, ms: ms(), ...(o.detail ? { detail: o.detail(r) } : {}) });
       return r;
     } finally {
       clearInterval(beat);
+      clearInterval(count);
       clearTimeout(timer);
     }
   };
