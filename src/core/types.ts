@@ -7,7 +7,7 @@ export type Exposure = 'anonymous' | 'authenticated' | 'privileged';
 export type Family = 'security' | 'conformance' | 'reliability' | 'authorization';
 export type Environment = 'production' | 'staging' | 'preview' | 'local';
 export type AuthRequirement = 'none' | 'required' | 'unknown';
-export type SurfaceSource = 'spec' | 'html' | 'spa' | 'har' | 'shadow' | 'graphql' | 'postman';
+export type SurfaceSource = 'spec' | 'html' | 'spa' | 'script' | 'har' | 'shadow' | 'graphql' | 'postman';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 export const FAMILIES: readonly Family[] = ['security', 'conformance', 'reliability', 'authorization'];
