@@ -8,6 +8,7 @@ import type { HeaderList, HttpEngine, JsonSchema, Operation, Parameter, SurfaceS
 import { classify } from './auth.js';
 import type { UrlGate } from './gate.js';
 import { routeTemplate } from './html.js';
+import { soft404For } from './soft404.js';
 
 export interface BrowserCrawlInput {
   engine: HttpEngine;
@@ -308,7 +309,9 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
             });
           } else if ((type === 'document' || type === 'script') && url.origin === input.origin && method === 'GET' && res.status < 400) {
             if (type === 'document' && /<script\b/i.test(res.body)) scripted.add(req.url());
-            recorder.add(identity, method, url, 'html');
+            // A document that is the page any unknown path gets (an SPA's index page) is a client-side route.
+            const clientRoute = type === 'document' && url.pathname !== '/' && (await soft404For(input.engine).matches(ex));
+            recorder.add(identity, method, url, clientRoute ? 'spa' : 'html');
           }
           const out: Record<string, string> = {};
           for (const [k, v] of res.headers) {
