@@ -7,7 +7,7 @@ import { closeBrowser } from '../browser/chromium.js';
 import { sendHtml, serveFixture, type Fixture } from '../checks/kit/fixture.js';
 import type { AuditEntry, AuditLog } from '../net/audit.js';
 import { createEngine } from '../net/index.js';
-import { crawlBrowser } from './browser.js';
+import { crawlBrowser, withBase } from './browser.js';
 import { createUrlGate } from './gate.js';
 
 let other: Server;
@@ -56,4 +56,12 @@ describe('browser crawler', () => {
     expect(otherHits).toBe(0);
     expect(r.stats.refused).toBe(APPS * 2); // each redirect and each run-time call, once
   }, 40_000);
+});
+
+describe('a document reached through redirects', () => {
+  it('gets a <base> of where it really is, so relative form actions resolve there', () => {
+    expect(withBase('<html><head><title>x</title></head><form action="login.php">', 'http://h/login.php')).toBe('<html><head><base href="http://h/login.php"><title>x</title></head><form action="login.php">');
+    expect(withBase('<form action="a">', 'http://h/x?a=1&b="2"')).toBe('<base href="http://h/x?a=1&amp;b=&quot;2&quot;"><form action="a">');
+    expect(withBase('<head><base href="/app/"></head>', 'http://h/x')).toBe('<head><base href="/app/"></head>');
+  });
 });

@@ -7,7 +7,7 @@ import { interruptReason } from '../net/index.js';
 import type { HeaderList, HttpEngine, JsonSchema, Operation, Parameter, SurfaceSource } from '../core/index.js';
 import { classify } from './auth.js';
 import type { UrlGate } from './gate.js';
-import { routeTemplate } from './html.js';
+import { changesPasswordByGet, routeTemplate } from './html.js';
 import { soft404For } from './soft404.js';
 
 export interface BrowserCrawlInput {
@@ -125,6 +125,14 @@ class Recorder {
       op.responses[String(res.status)] ??= { contentType: res.contentType.split(';')[0]!.trim(), ...(json !== undefined ? { schema: inferSchema(json) } : {}) };
     }
   }
+}
+
+/** `html` with a `<base href>` of `url` (after `<head>`, else first), unless it has a base of its own. */
+export function withBase(html: string, url: string): string {
+  if (/<base\b/i.test(html)) return html;
+  const tag = `<base href="${url.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">`;
+  const head = /<head\b[^>]*>/i.exec(html);
+  return head ? `${html.slice(0, head.index + head[0].length)}${tag}${html.slice(head.index + head[0].length)}` : `${tag}${html}`;
 }
 
 /** A plausible value for a form field, by type and name. */
@@ -318,7 +326,11 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
             const key = k.toLowerCase();
             if (!DROP_RESPONSE.has(key)) out[key] = out[key] ? `${out[key]}${key === 'set-cookie' ? '\n' : ', '}${v}` : v;
           }
-          return await route.fulfill({ status: res.status, headers: out, body: Buffer.from(res.body, res.bodyEncoding === 'base64' ? 'base64' : 'utf8') });
+          // A document reached through redirects is shown under the URL first asked for: a <base> of where it really
+          // is keeps its relative links and form actions (`login.php`) right.
+          const moved = type === 'document' && ex !== first && res.bodyEncoding !== 'base64' && /html/i.test(resType);
+          const text = moved ? withBase(res.body, ex.request.url) : undefined;
+          return await route.fulfill({ status: res.status, headers: out, body: text ?? Buffer.from(res.body, res.bodyEncoding === 'base64' ? 'base64' : 'utf8') });
         } catch {
           return route.abort('failed').catch(() => undefined);
         } finally {
@@ -475,7 +487,8 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
               }
               if (action.origin !== input.origin) continue;
               const where = f.method === 'GET' ? ('query' as const) : ('form' as const);
-              const params = f.fields.map((x): Parameter => {
+              const fields = changesPasswordByGet(f.method, f.fields) ? f.fields.filter((x) => x.value === undefined) : f.fields;
+              const params = fields.map((x): Parameter => {
                 if (x.value !== undefined) return { name: x.name, in: where, required: true, schema: { type: 'string', enum: [x.value] }, examples: [x.value] };
                 return { name: x.name, in: where, schema: { type: x.type === 'number' ? 'number' : 'string' } };
               });

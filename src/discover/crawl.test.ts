@@ -102,6 +102,10 @@ describe('crawler', () => {
       { name: 'Login', type: 'submit', value: 'Login', required: true },
     ]);
     expect(form[1]?.fields).toEqual([{ name: 'Submit', type: 'submit', value: 'Go now', required: true }]);
+    // a password change by GET: recorded without its button, so no probe of it performs the change
+    const change = extractLinks('<form method="GET"><input type="password" name="password_new"><input type="password" name="password_conf"><input type="submit" name="Change" value="Change"></form>').forms[0]!;
+    expect(formParams('GET', change.fields).map((p) => p.name)).toEqual(['password_new', 'password_conf']);
+    expect(formParams('POST', change.fields).map((p) => p.name)).toEqual(['password_new', 'password_conf', 'Change']);
     expect(formParams('GET', form[0]!.fields)[1]).toEqual({ name: 'Login', in: 'query', schema: { type: 'string', enum: ['Login'] }, required: true, examples: ['Login'] });
   });
 

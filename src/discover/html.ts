@@ -179,9 +179,17 @@ function fieldSchema(f: FormField): JsonSchema {
   }
 }
 
+/**
+ * A GET form with two password fields changes a password through a link (`?password_new=…&password_conf=…&Change=…`):
+ * any probe of it would change the identity's password, so it is recorded without its submit button, which servers
+ * that check the button (DVWA) need to act.
+ */
+export const changesPasswordByGet = (method: string, fields: ReadonlyArray<{ type: string }>): boolean => method === 'GET' && fields.filter((f) => f.type === 'password').length >= 2;
+
 /** A form's fields as parameters: `in: 'form'` for POST forms, `in: 'query'` for GET forms; defaults are examples. */
-export function formParams(method: string, fields: FormField[]): Parameter[] {
+export function formParams(method: string, all: FormField[]): Parameter[] {
   const inLoc = method === 'GET' ? ('query' as const) : ('form' as const);
+  const fields = changesPasswordByGet(method, all) ? all.filter((f) => f.type !== 'submit') : all;
   return fields.map((f) => ({ name: f.name, in: inLoc, schema: fieldSchema(f), ...(f.required ? { required: true } : {}), ...(f.value ? { examples: [f.value] } : {}) }));
 }
 

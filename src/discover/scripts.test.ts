@@ -47,6 +47,8 @@ describe('script discovery', () => {
     );
     expect(extractScriptUrls(APP).some((c) => c.url === '/img/logo.png')).toBe(false);
     expect(extractScriptUrls(`$.ajax({ url: '/api/q', type: 'json' })`)).toEqual([{ url: '/api/q' }]);
+    // relative to a page this text does not know: left out rather than resolved against the root
+    expect(extractScriptUrls(`fetch('change_user_details.php', { method: 'POST' })`)).toEqual([]);
   });
 
   it('keeps what answers unlike an unknown path, with source script; calls with a method unverified', async () => {

@@ -37,6 +37,7 @@ export function extractScriptUrls(js: string): ScriptCandidate[] {
   const found = new Map<string, ScriptCandidate>();
   const put = (url: string, written?: string): void => {
     const u = clean(url);
+    if (!u.startsWith('/') && !/^https?:\/\//i.test(u)) return; // relative to a page unknown here
     const method = written && VERBS.test(written) ? written : undefined; // `type: 'json'` is no method
     if (method) found.delete(` ${u}`);
     else if ([...found.values()].some((f) => f.url === u)) return;
