@@ -50,12 +50,12 @@ describe('browser crawler', () => {
     const engine = createEngine({ target, scope, safeMode: false, ratePerSecond: 10_000, audit });
     // Each worker page meets a failed navigation right before an app page (two pages render at once).
     const start = Array.from({ length: APPS }, (_, i) => [`${site.url}/away${i}`, `${site.url}/app${i}`]).flat();
-    const r = await crawlBrowser({ engine, origin: site.url, start, identities: ['anonymous'], safeMode: false, gate: createUrlGate(engine, site.url, scope), timeoutMs: 15_000 });
+    const r = await crawlBrowser({ engine, origin: site.url, start, identities: ['anonymous'], safeMode: false, gate: createUrlGate(engine, site.url, scope), timeoutMs: 40_000 });
     const refused = lines.filter((l) => l.outcome === 'refused').map((l) => `${new URL(l.url).pathname} ${l.checkId}`);
     for (let i = 0; i < APPS; i++) expect(refused).toContain(`/x${i} discover:spa`);
     expect(otherHits).toBe(0);
     expect(r.stats.refused).toBe(APPS * 2); // each redirect and each run-time call, once
-  }, 40_000);
+  }, 90_000);
 });
 
 describe('a document reached through redirects', () => {
