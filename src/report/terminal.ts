@@ -124,7 +124,7 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
   lines.push(`Requests: ${req.sent} sent, ${req.refused} refused${req.errors > 0 ? `, ${req.errors} failed` : ''}`);
   const sources = report.surface.discovery?.sources ?? [];
   if (sources.length > 0) {
-    lines.push(`Surface:  ${plural(report.surface.operations.length, 'operation')}, by source:`);
+    lines.push(`Discovery: ${plural(report.surface.operations.length, 'operation')}, by source:`);
     for (const src of sources) lines.push(`  ${discoverySourceLine(src)}`);
   }
   const accepted = report.accepted ?? [];

@@ -93,7 +93,7 @@ describe('a single-page app that answers every path with its index page', () => 
     expect(script?.found).toBeGreaterThanOrEqual(4);
     expect(d.sources.find((s) => s.source === 'html')?.stop).toBe('nothing left to visit');
     expect(d.notFound).toContainEqual(expect.objectContaining({ identity: 'anonymous', key: '/', status: 200, echoes: true }));
-    expect(stdout).toMatch(/Surface: +\d+ operations, by source:\n {2}html: /);
+    expect(stdout).toMatch(/Discovery: \d+ operations, by source:\n {2}html: /);
     expect(html).toContain('<h3>Discovery</h3>');
   });
 });
