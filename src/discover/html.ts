@@ -40,7 +40,7 @@ export interface CrawlResult {
   /** What ended the crawl: `nothing left to visit`, a budget, a stop. */
   stop: string;
   /** What script discovery (src/discover/scripts.ts) found in the scripts the crawl read. */
-  scripts: Omit<ScriptDiscovery, 'operations'>;
+  scripts: Omit<ScriptDiscovery, 'operations' | 'paths'>;
 }
 
 /** `/item/12` → `/item/{id}`; numeric, UUID-like and long hex segments become parameters. */
@@ -409,12 +409,12 @@ async function crawlPages(
   }
 
   let head = 0; // a moving head: shift() on a 20,000-URL sitemap queue is quadratic
-  let scripts: ScriptDiscovery = { operations: [], candidates: 0, verified: 0, kept: 0, requests: 0 };
+  let scripts: ScriptDiscovery = { operations: [], paths: [], candidates: 0, verified: 0, kept: 0, requests: 0 };
   const result = (): CrawlResult => {
     const who = identity === 'anonymous' ? '' : ` as ${identity}`;
     if (stoppedBy && !stoppedBy.includes('nothing new')) warnings.push(`HTML crawl${who} stopped at ${stoppedBy}; ${queue.length - head} URLs not visited`);
     const operations = [...slugs.collapse([...ops.values()]), ...scripts.operations];
-    const { operations: _ops, ...scriptStats } = scripts;
+    const { operations: _ops, paths: _paths, ...scriptStats } = scripts;
     return { operations, warnings, specUrls: [...specUrls], graphqlUrls: [...graphqlUrls], fetched, templates: samples.size, pages, stop: stoppedBy ?? 'nothing left to visit', scripts: scriptStats };
   };
   run.partial = () => {
@@ -456,6 +456,10 @@ async function crawlPages(
     run.onProgress?.(`script discovery: ${scriptTexts.length} scripts${identity === 'anonymous' ? '' : ` as ${identity}`}`);
     const known = (method: string, path: string): boolean => ops.has(`${method} ${routeTemplate(path)}`);
     scripts = await discoverScripts(engine, start, gate, scriptTexts, { ...run.scripts, identity, known, ...(run.signal ? { signal: run.signal } : {}) });
+    for (const p of scripts.paths) {
+      if (/graphql/i.test(p)) graphqlUrls.add(p);
+      if (SPEC_PATH.test(p)) specUrls.add(p);
+    }
   }
   return result();
 

@@ -62,6 +62,8 @@ export function extractScriptUrls(js: string): ScriptCandidate[] {
 
 export interface ScriptDiscovery {
   operations: Operation[];
+  /** Paths on the target the scripts mention (a GraphQL endpoint, a spec link), whatever they answered. */
+  paths: string[];
   /** Candidates met, verified (one request each), kept. */
   candidates: number;
   verified: number;
@@ -99,7 +101,7 @@ export async function discoverScripts(
   const bounded = boundScripts(texts, o.maxBytes);
   const all = new Map<string, ScriptCandidate>();
   for (const t of bounded.texts) for (const c of extractScriptUrls(t)) all.set(`${c.method ?? ''} ${c.url}`, c);
-  const out: ScriptDiscovery = { operations: [], candidates: all.size, verified: 0, kept: 0, requests: 0 };
+  const out: ScriptDiscovery = { operations: [], paths: [], candidates: all.size, verified: 0, kept: 0, requests: 0 };
   if (bounded.cut) out.stop = `script text cut at ${o.maxBytes} bytes`;
   const notFound = soft404For(engine);
   const ops = new Map<string, Operation>();
@@ -120,6 +122,7 @@ export async function discoverScripts(
     const method = c.method ?? 'GET';
     if ((await gate.judge(u, 'script', method)) !== 'target' || ASSET.test(u.pathname)) continue;
     const path = new URL(c.url, base).pathname.replace(/%7Bparam%7D/gi, '{param}');
+    out.paths.push(path);
     if (opts.known?.(method, path)) continue;
     if (method === 'GET') {
       if (n >= o.maxCandidates) {
