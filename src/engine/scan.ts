@@ -143,6 +143,9 @@ export function newScanId(): string {
   return `${t}-${randomBytes(3).toString('hex')}`;
 }
 
+/** vouch.yaml's `discovery.browser` as the browser crawl's options. */
+const browserBudget = (b: { maxPages: number; maxIdlePages: number; timeLimitMs: number }): { maxPages: number; maxIdlePages: number; timeoutMs: number } => ({ maxPages: b.maxPages, maxIdlePages: b.maxIdlePages, timeoutMs: b.timeLimitMs });
+
 export async function runScan(opts: ScanOptions): Promise<Report> {
   const { run, config } = opts;
   checkPolicyChecks(config, opts.checks);
@@ -257,7 +260,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
             engine,
             scope: run.scope,
             options: config.discovery,
-            explore: { identities: run.identities, usable: (name) => sessions.usable(name), safeMode: run.safeMode, allowMethods: config.safeMode?.allowMethods ?? [], browserDeadlines: { launchMs: deadlines.browserLaunch, actionMs: deadlines.browserAction } },
+            explore: { identities: run.identities, usable: (name) => sessions.usable(name), browser: browserBudget(config.discovery.browser), safeMode: run.safeMode, allowMethods: config.safeMode?.allowMethods ?? [], browserDeadlines: { launchMs: deadlines.browserLaunch, actionMs: deadlines.browserAction } },
             signal,
             onProgress: say,
           }),
