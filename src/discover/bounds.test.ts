@@ -1,7 +1,10 @@
 // src/discover/bounds.test.ts — server URLs resolved as API tooling does, documents nested too deeply refused with
 // their pointer, and $ref unfolding bounded per path item (mutually recursive components).
 import { describe, expect, it } from 'vitest';
+import { sendHtml, sendJson, serveFixture, type FixtureHandler } from '../checks/kit/fixture.js';
 import { VouchError } from '../core/index.js';
+import { createEngine } from '../net/index.js';
+import { discover } from './index.js';
 import { MAX_NESTING, parseSpec, resolveServerUrl, specToOperations, tooDeep } from './openapi.js';
 
 /** Objects in a value counted as a tree (a shared object once per use: what report.json holds). */
@@ -101,5 +104,52 @@ describe('$ref unfolding', () => {
     expect(p.warnings).toEqual([]);
     const schema = p.operations[0]!.requestBody!.schema as { properties: { kids: { items: unknown } } };
     expect(schema.properties.kids.items).toEqual({ $ref: '#/components/schemas/Node', 'x-vouch-recursive': true });
+  });
+});
+
+describe('the base check', () => {
+  const spec = {
+    openapi: '3.0.3',
+    info: { title: 't', version: '1' },
+    servers: [{ url: '/api' }],
+    paths: { '/things': { get: { responses: { '200': { description: 'ok', content: { 'application/json': { schema: { type: 'array' } } } } } } } },
+  };
+  /** The surface and the paths the target saw, for an app whose other paths `rest` answers. */
+  async function run(rest: FixtureHandler): Promise<{ ids: string[]; warnings: string[]; seen: string[] }> {
+    const seen: string[] = [];
+    const site = await serveFixture((req, res, url) => {
+      seen.push(url.pathname);
+      if (url.pathname === '/openapi.json') return sendJson(res, 200, spec);
+      return rest(req, res, url);
+    });
+    const target = { name: 't', url: site.url, environment: 'local' as const };
+    const engine = createEngine({ target, scope: { origins: [site.url], include: [], exclude: [] }, safeMode: false });
+    try {
+      const surface = await discover({ target, engine, options: { crawl: false, graphql: false } });
+      return { ids: surface.operations.map((o) => o.id), warnings: surface.warnings, seen };
+    } finally {
+      await engine.close();
+      await site.close();
+    }
+  }
+
+  it('a single-page app answering every path with its index page is not where a JSON API lives', async () => {
+    const r = await run((_req, res, url) => (url.pathname === '/things' ? sendJson(res, 200, []) : sendHtml(res, 200, '<div id="app"></div>')));
+    expect(r.ids).toEqual(['GET /things']);
+    expect(r.warnings.join('\n')).toMatch(/servers give \/api, but its operations answer under \/ \(GET \/things → 200; GET \/api\/things → 200 text\/html, not as documented\)/);
+  });
+
+  it('the spec base that answers is kept without a word, after one request', async () => {
+    const r = await run((_req, res, url) => (url.pathname === '/api/things' ? sendJson(res, 200, []) : sendJson(res, 404, {})));
+    expect(r.ids).toEqual(['GET /api/things']);
+    expect(r.warnings.join('\n')).not.toMatch(/OpenAPI base/);
+    expect(r.seen.filter((p) => p.endsWith('/things'))).toEqual(['/api/things']);
+  });
+
+  it('nothing answering keeps the spec base and says so, within 3 probes a base', async () => {
+    const r = await run((_req, res) => sendJson(res, 404, {}));
+    expect(r.ids).toEqual(['GET /api/things']);
+    expect(r.warnings.join('\n')).toMatch(/OpenAPI base: no documented GET answered under \/api, \/ \(GET \/api\/things → 404; GET \/things → 404\): operations are tested under \/api/);
+    expect(r.seen.filter((p) => p.endsWith('/things')).length).toBeLessThanOrEqual(2 * 3);
   });
 });

@@ -178,7 +178,8 @@ async function probeBase(engine: HttpEngine, operations: Operation[], specBase: 
     for (const { op, path } of probes) {
       const ex = await engine.send({ method: 'GET', url: base + path }, { identity: 'anonymous', checkId: 'discover' });
       const s = answerScore(op, ex);
-      const what = `GET ${base + path} → ${ex.response ? ex.response.status : 'no answer'}`;
+      const type = ex.response?.headers.find(([k]) => k === 'content-type')?.[1]?.split(';')[0];
+      const what = `GET ${base + path} → ${ex.response ? ex.response.status : 'no answer'}${s === 1 && type && ex.response!.status < 300 ? ` ${type}, not as documented` : ''}`;
       seen.push(what);
       if (s > score) [score, said] = [s, what];
       if (s === 2) break;
