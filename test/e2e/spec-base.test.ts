@@ -135,18 +135,19 @@ describe('bounded work on any spec', () => {
     const r = await vouch(['scan', recursive.url, '--spec', file, '--check', 'security-headers,status-code-conformance', '-o', out, '-q', '-f', 'json'], {
       cwd: tmp,
       env: { NODE_OPTIONS: '--max-old-space-size=768' },
-      timeoutMs: 180_000,
+      timeoutMs: 200_000,
     });
     const seconds = (performance.now() - t0) / 1000;
     expect(r.stderr).not.toMatch(/error VOUCH_|heap out of memory/);
     expect([0, 1]).toContain(r.code);
-    // 28 s measured on a shared 2-core machine; 90 s leaves room for a loaded one.
-    expect(seconds).toBeLessThan(90);
+    // 28 s measured on an idle 2-core machine, 57 s with six other test runs on it; 120 s is the bound (it sat at
+    // `execute 1/200` for 7 minutes before).
+    expect(seconds).toBeLessThan(120);
     const rep = reportOf(out);
     expect(rep.surface.operations.filter((o) => o.sources.includes('spec'))).toHaveLength(200);
     expect(rep.surface.warnings).toContainEqual(expect.stringMatching(/the schemas of 100 path items unfold into more objects than vouch keeps .*\$refs nested deeper were left unresolved/));
     expect(statSync(join(out, 'report.json')).size).toBeLessThan(100_000_000);
-  }, 200_000);
+  }, 240_000);
 
   it('a schema nested 2,000 levels deep: exit 2, VOUCH_SPEC_INVALID and the pointer, no stack overflow', async () => {
     let schema: unknown = { type: 'string' };
