@@ -131,7 +131,7 @@ export function parseDataText(text: string, location: string): { value: unknown;
   if (err) {
     const line = err instanceof YAMLParseError ? err.linePos?.[0]?.line : undefined;
     // The YAML parser recurses: a document nested thousands of levels deep ends its stack, which it reports as an error.
-    const what = /Maximum call stack/.test(err.message) ? `nested more than ${MAX_NESTING} levels deep; vouch does not read documents nested this deeply` : `not valid YAML: ${err.message.split('\n')[0]}`;
+    const what = /Maximum call stack/.test(err.message) ? TOO_DEEP : `not valid YAML: ${err.message.split('\n')[0]}`;
     throw new VouchError('VOUCH_SPEC_INVALID', `${location}${line ? ` line ${line}` : ''}: ${what}`, {
       hint: 'Fix the document, or give another document.',
     });
@@ -141,7 +141,7 @@ export function parseDataText(text: string, location: string): { value: unknown;
     value = tree().toJS({ maxAliasCount: 1000 });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    throw new VouchError('VOUCH_SPEC_INVALID', `${location}: nested more than ${MAX_NESTING} levels deep; vouch does not read documents nested this deeply`, { cause: e });
+    throw new VouchError('VOUCH_SPEC_INVALID', `${location}: ${TOO_DEEP}`, { cause: e });
   }
   refuseDeep(value, location);
   return { value, lineOf };
@@ -151,7 +151,7 @@ export function parseDataText(text: string, location: string): { value: unknown;
 function refuseDeep(value: unknown, location: string): void {
   const at = tooDeep(value);
   if (at === undefined) return;
-  throw new VouchError('VOUCH_SPEC_INVALID', `${location}#${at}: nested more than ${MAX_NESTING} levels deep; vouch does not read documents nested this deeply`, {
+  throw new VouchError('VOUCH_SPEC_INVALID', `${location}#${at}: ${TOO_DEEP}`, {
     hint: 'Flatten the schema (name the nested parts as components and refer to them with $ref), or give another document.',
   });
 }
@@ -322,6 +322,9 @@ const UNFOLD_DEPTH = 100;
 /** JSON nesting (objects and arrays) beyond which a document is refused: no walker then recurses without bound. */
 export const MAX_NESTING = 200;
 
+/** How a document nested too deeply is refused. */
+const TOO_DEEP = `nested more than ${MAX_NESTING} levels deep; vouch does not read documents nested this deeply`;
+
 /**
  * Inlines $refs (local and external); a ref met again on its own path is left as `{ $ref, x-vouch-recursive }`
  * (recursive schema), and so is one nested more than `ctx.maxRefs` deep. Throws OverBudget past `ctx.budget`.
@@ -407,7 +410,8 @@ function profileOf(base: string, value: unknown): Profile {
     const v = stack.pop();
     if (!v || typeof v !== 'object') continue;
     out.own++;
-    if (!Array.isArray(v) && typeof (v as Record<string, unknown>).$ref === 'string') out.refs.push(refKey(base, (v as { $ref: string }).$ref));
+    const ref = Array.isArray(v) ? undefined : (v as Record<string, unknown>).$ref;
+    if (typeof ref === 'string') out.refs.push(refKey(base, ref));
     else for (const x of Object.values(v)) stack.push(x);
   }
   return out;
@@ -443,14 +447,28 @@ function estimate(u: Unfolding, ref: { key: string; base: string; frag: string }
  * fit (REF_DEPTHS). The work of one item is bounded by a few budgets; the result is no larger than `budget` (or the
  * item itself, at depth 0).
  */
-function derefBounded(u: Unfolding, base: string, item: unknown, budget: number, warn: (w: string) => void): { value: unknown; size: number; maxRefs: number } {
+function derefBounded(
+  u: Unfolding,
+  base: string,
+  item: unknown,
+  budget: number,
+  warn: (w: string) => void,
+): { value: unknown; size: number; maxRefs: number } {
   const own = profileOf(base, item);
-  const fits = (depth: number): boolean => own.own + own.refs.reduce((n, r) => (n > budget ? n : n + (depth > 0 ? estimate(u, r, depth - 1, budget) : 1)), 0) <= budget;
+  const fits = (depth: number): boolean => {
+    let n = own.own;
+    for (const r of own.refs) if (n <= budget) n += depth > 0 ? estimate(u, r, depth - 1, budget) : 1;
+    return n <= budget;
+  };
   // Only cycles cut first when even the deepest bounded unfolding fits; else straight to the deepest that fits.
   const first = REF_DEPTHS.findIndex((d) => d !== Infinity && fits(d));
   const depths = first === 1 ? REF_DEPTHS : REF_DEPTHS.slice(Math.max(first, 1));
   for (const maxRefs of depths) {
-    const ctx: DerefCtx = { docs: u.docs, memo: u.memo, cycles: 0, seen: new Set(), maxRefs, cut: false, size: 0, budget: maxRefs === 0 ? Infinity : budget, ...(maxRefs === Infinity ? { heavy: u.heavy } : {}) };
+    const ctx: DerefCtx = {
+      ...{ docs: u.docs, memo: u.memo, cycles: 0, seen: new Set<string>(), maxRefs, cut: false, size: 0 },
+      budget: maxRefs === 0 ? Infinity : budget,
+      ...(maxRefs === Infinity ? { heavy: u.heavy } : {}),
+    };
     const said: string[] = [];
     try {
       const value = deref(ctx, base, item, 0, (w) => said.push(w));
@@ -471,7 +489,8 @@ function derefBounded(u: Unfolding, base: string, item: unknown, budget: number,
 export function tooDeep(value: unknown, max = MAX_NESTING): string | undefined {
   if (!value || typeof value !== 'object') return undefined;
   // Depth-first with an explicit stack of frames (children left to visit) and the keys of the current path.
-  const frames: Array<{ keys: string[]; of: Record<string, unknown>; next: number }> = [{ keys: Object.keys(value), of: value as Record<string, unknown>, next: 0 }];
+  type Frame = { keys: string[]; of: Record<string, unknown>; next: number };
+  const frames: Frame[] = [{ keys: Object.keys(value), of: value as Record<string, unknown>, next: 0 }];
   const path: string[] = [];
   while (frames.length > 0) {
     const top = frames[frames.length - 1]!;
@@ -577,7 +596,8 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
       continue;
     }
     const budget = Math.max(DEREF_FLOOR, Math.min(DEREF_BUDGET, DEREF_TOTAL - total));
-    const unfolded = derefBounded(unfolding, opts.base ?? location, rawItem, budget, (w) => warnings.push(`${where(itemPtr)}: ${w}`));
+    const warn = (w: string): number => warnings.push(`${where(itemPtr)}: ${w}`);
+    const unfolded = derefBounded(unfolding, opts.base ?? location, rawItem, budget, warn);
     total += unfolded.size;
     if (unfolded.maxRefs !== Infinity) cut.push([path, unfolded.maxRefs]);
     const item = unfolded.value as Record<string, unknown>;
@@ -696,9 +716,10 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
   if (cut.length) {
     const few = cut.slice(0, 3).map(([p, n]) => `${p} (${n} levels)`).join(', ');
     warnings.push(
-      `${location}: the schemas of ${cut.length} path item${cut.length === 1 ? '' : 's'} unfold into more objects than vouch keeps ` +
-        `(${DEREF_BUDGET} per path item, ${DEREF_TOTAL} in all: mutually recursive or very large components), so $refs nested ` +
-        `deeper were left unresolved there, like recursive ones: ${few}${cut.length > 3 ? ', …' : ''}`,
+      `${location}: the schemas of ${cut.length} path item${cut.length === 1 ? '' : 's'} unfold into more objects ` +
+        `than vouch keeps (${DEREF_BUDGET} per path item, ${DEREF_TOTAL} in all: mutually recursive or very large ` +
+        `components), so $refs nested deeper were left unresolved there, like recursive ones: ${few}` +
+        `${cut.length > 3 ? ', …' : ''}`,
     );
   }
   if (operations.length === 0) warnings.push(`${location}: the document describes no operations`);

@@ -124,7 +124,8 @@ function probePath(op: Operation, basePath: string): string | undefined {
   const query: string[] = [];
   for (const p of op.params) {
     if (!p.required) continue;
-    const v = p.examples?.[0] ?? p.schema?.example ?? p.schema?.default ?? (Array.isArray(p.schema?.enum) ? p.schema.enum[0] : undefined);
+    const s = p.schema;
+    const v = p.examples?.[0] ?? s?.example ?? s?.default ?? (Array.isArray(s?.enum) ? s.enum[0] : undefined);
     if (v === undefined || v === null || typeof v === 'object') return undefined;
     if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(String(v)));
     else if (p.in === 'query') query.push(`${encodeURIComponent(p.name)}=${encodeURIComponent(String(v))}`);
@@ -157,19 +158,30 @@ function answerScore(op: Operation, ex: Awaited<ReturnType<HttpEngine['send']>>)
  * PROBES_PER_BASE under each; the first base that answers as documented is kept, and a warning says so when it is
  * not the spec's. Nothing answering leaves the spec's base, with a warning.
  */
-async function probeBase(engine: HttpEngine, operations: Operation[], specBase: string, targetUrl: string, specDir: string | undefined, warnings: string[]): Promise<string> {
+async function probeBase(
+  engine: HttpEngine,
+  operations: Operation[],
+  specBase: string,
+  targetUrl: string,
+  specDir: string | undefined,
+  warnings: string[],
+): Promise<string> {
   const prefix = new URL(`${targetUrl}/`).pathname.replace(/\/+$/, '');
   if (specBase === prefix) return specBase;
   const shown = (b: string): string => b || '/';
+  const cost = (p: { op: Operation; path: string }): number =>
+    Number(p.op.path.includes('{')) + 2 * Number(p.path.includes('?'));
   const probes = operations
     .filter((o) => o.method === 'GET' && !o.graphql && o.path.startsWith(specBase))
     .map((op) => ({ op, path: probePath(op, specBase) }))
     .filter((p): p is { op: Operation; path: string } => p.path !== undefined)
-    .sort((a, b) => Number(a.path.includes('?')) - Number(b.path.includes('?')) || Number(a.op.path.includes('{')) - Number(b.op.path.includes('{')))
+    // plain paths first, then templated ones, then ones with a query
+    .sort((a, b) => cost(a) - cost(b))
     .slice(0, PROBES_PER_BASE);
   // Nothing to ask without inventing parameters: the spec's servers are believed.
   if (probes.length === 0) return specBase;
-  const candidates = [...new Set([specBase, prefix && !specBase.startsWith(prefix) ? prefix + specBase : specBase, prefix, '', specDir ?? specBase])];
+  const underPrefix = prefix && !specBase.startsWith(prefix) ? prefix + specBase : specBase;
+  const candidates = [...new Set([specBase, underPrefix, prefix, '', specDir ?? specBase])];
   const seen: string[] = [];
   let best: { base: string; score: number; said: string } | undefined;
   for (const base of candidates) {
@@ -179,7 +191,9 @@ async function probeBase(engine: HttpEngine, operations: Operation[], specBase: 
       const ex = await engine.send({ method: 'GET', url: base + path }, { identity: 'anonymous', checkId: 'discover' });
       const s = answerScore(op, ex);
       const type = ex.response?.headers.find(([k]) => k === 'content-type')?.[1]?.split(';')[0];
-      const what = `GET ${base + path} → ${ex.response ? ex.response.status : 'no answer'}${s === 1 && type && ex.response!.status < 300 ? ` ${type}, not as documented` : ''}`;
+      const status = ex.response ? String(ex.response.status) : 'no answer';
+      const unlike = s === 1 && type && ex.response!.status < 300 ? ` ${type}, not as documented` : '';
+      const what = `GET ${base + path} → ${status}${unlike}`;
       seen.push(what);
       if (s > score) [score, said] = [s, what];
       if (s === 2) break;
@@ -188,11 +202,18 @@ async function probeBase(engine: HttpEngine, operations: Operation[], specBase: 
     if (score === 2) break;
   }
   if (!best) {
-    warnings.push(`OpenAPI base: no documented GET answered under ${candidates.map(shown).join(', ')} (${seen.slice(0, 3).join('; ')}${seen.length > 3 ? '; …' : ''}): operations are tested under ${shown(specBase)}, as the spec's servers say`);
+    const some = `${seen.slice(0, 3).join('; ')}${seen.length > 3 ? '; …' : ''}`;
+    warnings.push(
+      `OpenAPI base: no documented GET answered under ${candidates.map(shown).join(', ')} (${some}): ` +
+        `operations are tested under ${shown(specBase)}, as the spec's servers say`,
+    );
     return specBase;
   }
   if (best.base !== specBase) {
-    warnings.push(`OpenAPI base: the spec's servers give ${shown(specBase)}, but its operations answer under ${shown(best.base)} (${best.said}; ${seen[0]!}): operations are tested under ${shown(best.base)}`);
+    warnings.push(
+      `OpenAPI base: the spec's servers give ${shown(specBase)}, but its operations answer under ${shown(best.base)} ` +
+        `(${best.said}; ${seen[0]!}): operations are tested under ${shown(best.base)}`,
+    );
   }
   return best.base;
 }
@@ -203,7 +224,8 @@ function rebase(operations: Operation[], from: string, to: string): Operation[] 
   const moveId = (id: string): string => id.replace(/^(\S+) (.*)$/, (_, m: string, p: string) => `${m} ${move(p)}`);
   return operations.map((o) => {
     const path = move(o.path);
-    return { ...o, id: `${o.method} ${path}`, path, ...(o.links ? { links: o.links.map((l) => ({ ...l, operation: moveId(l.operation) })) } : {}) };
+    const links = o.links?.map((l) => ({ ...l, operation: moveId(l.operation) }));
+    return { ...o, id: `${o.method} ${path}`, path, ...(links ? { links } : {}) };
   });
 }
 
