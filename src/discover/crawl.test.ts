@@ -4,7 +4,7 @@ import { sendHtml, sendJson, serveFixture, type Fixture } from '../checks/kit/fi
 import type { Operation, Surface } from '../core/index.js';
 import { createEngine, type Engine } from '../net/index.js';
 import { formParams } from './html.js';
-import { discover, extractLinks, extractScriptUrls, parseRobots, parseSitemap } from './index.js';
+import { SPEC_LOCATIONS, discover, extractLinks, extractScriptUrls, parseRobots, parseSitemap } from './index.js';
 
 const OUT = 'http://127.0.0.2:9';
 let site: Fixture;
@@ -141,7 +141,7 @@ describe('crawler', () => {
     try {
       const surface = await discover({ target: { name: 't', url: site.url, environment: 'local' }, engine: e, options: { graphql: false, maxPages: 4 } });
       expect(surface.warnings.join('\n')).toMatch(/HTML crawl stopped at 4 pages \(discovery\.maxPages\)/);
-      expect(e.stats().sent).toBeLessThanOrEqual(4 + 1 + 5 + 1); // crawl + probe + spec locations + found spec link
+      expect(e.stats().sent).toBeLessThanOrEqual(4 + 1 + SPEC_LOCATIONS.length + 1); // crawl + probe + spec locations + found spec link
     } finally {
       await e.close();
     }

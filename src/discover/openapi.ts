@@ -39,13 +39,16 @@ export function jsonErrorOffset(text: string): number | undefined {
   const fail = (): never => {
     throw i;
   };
+  let depth = 0;
   const value = (): void => {
     ws();
     const c = text[i];
+    // Nesting past MAX_NESTING is reported at its place by the caller's refusal; here it ends the scan (no recursion).
+    if ((c === '{' || c === '[') && ++depth > MAX_NESTING) fail();
     if (c === '{') {
       i++;
       ws();
-      if (text[i] === '}') return void i++;
+      if (text[i] === '}') return void (i++, depth--);
       for (;;) {
         ws();
         if (text[i] !== '"') fail();
@@ -56,19 +59,19 @@ export function jsonErrorOffset(text: string): number | undefined {
         value();
         ws();
         if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
+        else if (text[i] === '}') return void (i++, depth--);
         else fail();
       }
     }
     if (c === '[') {
       i++;
       ws();
-      if (text[i] === ']') return void i++;
+      if (text[i] === ']') return void (i++, depth--);
       for (;;) {
         value();
         ws();
         if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
+        else if (text[i] === ']') return void (i++, depth--);
         else fail();
       }
     }
@@ -110,8 +113,9 @@ export function parseDataText(text: string, location: string): { value: unknown;
     return node?.range ? counter.linePos(node.range[0]).line : undefined;
   };
   if (isJson) {
+    let value: unknown;
     try {
-      return { value: JSON.parse(text), lineOf };
+      value = JSON.parse(text);
     } catch (e) {
       const at = /position (\d+)/.exec((e as Error).message)?.[1];
       const offset = at !== undefined ? Number(at) : jsonErrorOffset(text);
@@ -120,15 +124,36 @@ export function parseDataText(text: string, location: string): { value: unknown;
         hint: 'Fix the document (a JSON validator names the exact place), or give another document.',
       });
     }
+    refuseDeep(value, location);
+    return { value, lineOf };
   }
   const err = tree().errors[0];
   if (err) {
     const line = err instanceof YAMLParseError ? err.linePos?.[0]?.line : undefined;
-    throw new VouchError('VOUCH_SPEC_INVALID', `${location}${line ? ` line ${line}` : ''}: not valid YAML: ${err.message.split('\n')[0]}`, {
+    // The YAML parser recurses: a document nested thousands of levels deep ends its stack, which it reports as an error.
+    const what = /Maximum call stack/.test(err.message) ? TOO_DEEP : `not valid YAML: ${err.message.split('\n')[0]}`;
+    throw new VouchError('VOUCH_SPEC_INVALID', `${location}${line ? ` line ${line}` : ''}: ${what}`, {
       hint: 'Fix the document, or give another document.',
     });
   }
-  return { value: tree().toJS({ maxAliasCount: 1000 }), lineOf };
+  let value: unknown;
+  try {
+    value = tree().toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new VouchError('VOUCH_SPEC_INVALID', `${location}: ${TOO_DEEP}`, { cause: e });
+  }
+  refuseDeep(value, location);
+  return { value, lineOf };
+}
+
+/** Throws VOUCH_SPEC_INVALID with the pointer where `value` nests more than MAX_NESTING levels deep. */
+function refuseDeep(value: unknown, location: string): void {
+  const at = tooDeep(value);
+  if (at === undefined) return;
+  throw new VouchError('VOUCH_SPEC_INVALID', `${location}#${at}: ${TOO_DEEP}`, {
+    hint: 'Flatten the schema (name the nested parts as components and refer to them with $ref), or give another document.',
+  });
 }
 
 /** Parses and checks the top level of an OpenAPI document; throws VOUCH_SPEC_INVALID naming the place. */
@@ -250,80 +275,238 @@ function pointer(doc: unknown, frag: string): unknown {
 
 interface DerefCtx {
   docs: RefDocs;
-  warnings: string[];
-  /** Where the warnings point (spec location). */
-  at: string;
   /**
    * Resolved targets by `location#pointer`, shared by the whole document: a target whose resolution met no
-   * recursion is the same object wherever it is used (a DAG, not a copy per use: big specs reuse components
-   * thousands of times). Resolved schemas are read-only from here on.
+   * recursion (and no cut) is the same object wherever it is used (a DAG, not a copy per use: big specs reuse
+   * components thousands of times), with the size of the tree it stands for. Resolved schemas are read-only.
    */
-  memo?: Map<string, unknown>;
-  /** How many recursive `$ref`s were left in place so far (a resolution that adds none is memoizable). */
-  cycles?: number;
-  /** Objects visited under the current path item; past DEREF_BUDGET, further `$ref`s are left unresolved. */
-  work?: number;
-  /** Objects visited in the whole document (shared by its path items); past DEREF_TOTAL, likewise. */
-  total: { n: number; warned?: boolean };
+  memo: Map<string, { value: unknown; size: number }>;
+  /** How many $refs were left in place so far, recursive or cut (a resolution that adds none is memoizable). */
+  cycles: number;
+  /** $refs followed on the current path (cycle detection). */
+  seen: Set<string>;
+  /** $refs nested deeper than this on one path are left unresolved (iterative deepening, see derefBounded). */
+  maxRefs: number;
+  /** Whether a $ref was left unresolved because of `maxRefs`. */
+  cut: boolean;
+  /** Tree size (objects, shared ones counted at each use) unfolded so far for this path item. */
+  size: number;
+  /** Past this size the attempt stops (OverBudget). */
+  budget: number;
+  /** $refs whose unfolding overflowed before: an unbounded attempt that meets one stops (OverBudget). */
+  heavy?: Set<string>;
 }
 
-/** Objects a whole document may unfold into (memory: Microsoft Graph beta, 47 MB, ran out of a 3 GB heap). */
-const DEREF_TOTAL = 3_000_000;
+/** Thrown inside deref when a path item's unfolding passes its budget: the attempt is retried shallower. */
+class OverBudget extends Error {}
+
+/** Tree size (objects) a whole document may unfold into: what report.json and every schema walker then hold. */
+const DEREF_TOTAL = 1_000_000;
 
 /**
- * Objects one path item may unfold into. Mutually recursive components (a dozen types that all refer to each other)
- * unfold exponentially even with cycles cut (bungie.net: 46 s); past this, deeper `$ref`s stay unresolved like
- * recursive ones (optional parts left out, required ones a reason), with a warning.
+ * Tree size one path item may unfold into. Mutually recursive components (a dozen, or 3,000, types that all refer
+ * to each other) unfold exponentially even with cycles cut; past this, the item is unfolded again with $refs
+ * nested less deeply, until it fits. Generation draws at most ~400 schema nodes per value, so nothing is lost there.
  */
-const DEREF_BUDGET = 50_000;
+const DEREF_BUDGET = 20_000;
 
-/** Inlines $refs (local and external); a ref met again on its own path is left as `{ $ref }` (recursive schema). */
-function deref(ctx: DerefCtx, base: string, value: unknown, seen: string[] = [], depth = 0): unknown {
-  if (depth > 60 || !value || typeof value !== 'object') return value;
-  ctx.work = (ctx.work ?? 0) + 1;
-  ctx.total.n++;
-  if (Array.isArray(value)) return value.map((v) => deref(ctx, base, v, seen, depth + 1));
+/** Each path item may unfold into at least this many objects, even once the document's total is spent. */
+const DEREF_FLOOR = 1_000;
+
+/** $ref nesting depths tried in turn when a path item does not fit its budget (Infinity: only cycles are cut). */
+const REF_DEPTHS = [Infinity, 8, 5, 3, 2, 1, 0];
+
+/** Unfolded nesting past which $refs are left unresolved (each document part is itself at most MAX_NESTING deep). */
+const UNFOLD_DEPTH = 100;
+
+/** JSON nesting (objects and arrays) beyond which a document is refused: no walker then recurses without bound. */
+export const MAX_NESTING = 200;
+
+/** How a document nested too deeply is refused. */
+const TOO_DEEP = `nested more than ${MAX_NESTING} levels deep; vouch does not read documents nested this deeply`;
+
+/**
+ * Inlines $refs (local and external); a ref met again on its own path is left as `{ $ref, x-vouch-recursive }`
+ * (recursive schema), and so is one nested more than `ctx.maxRefs` deep. Throws OverBudget past `ctx.budget`.
+ */
+function deref(ctx: DerefCtx, base: string, value: unknown, depth: number, warn: (w: string) => void): unknown {
+  if (!value || typeof value !== 'object') return value;
+  if (++ctx.size > ctx.budget) throw new OverBudget();
+  if (Array.isArray(value)) return value.map((v) => deref(ctx, base, v, depth + 1, warn));
   const obj = value as Record<string, unknown>;
-  if (typeof obj.$ref === 'string') {
-    const ref = obj.$ref;
-    const hash = ref.indexOf('#');
-    const file = hash < 0 ? ref : ref.slice(0, hash);
-    const frag = hash < 0 ? '' : ref.slice(hash + 1);
-    const docLoc = file ? resolveRefLocation(base, file) : base;
-    const key = `${docLoc}#${frag}`;
-    if (seen.includes(key)) {
-      ctx.cycles = (ctx.cycles ?? 0) + 1;
-      return { $ref: ref, 'x-vouch-recursive': true };
-    }
-    if ((ctx.work > DEREF_BUDGET || ctx.total.n > DEREF_TOTAL) && !ctx.memo?.has(key)) {
-      if (ctx.work !== Infinity && !(ctx.total.n > DEREF_TOTAL && ctx.total.warned)) {
-        if (ctx.total.n > DEREF_TOTAL) ctx.total.warned = true;
-        ctx.warnings.push(
-          ctx.total.n > DEREF_TOTAL
-            ? `${ctx.at}: the document's schemas unfold into more than ${DEREF_TOTAL} objects in all; from here on, $refs not met before are left unresolved, like recursive ones`
-            : `${ctx.at}: its schemas unfold into more than ${DEREF_BUDGET} objects (mutually recursive components); deeper $refs are left unresolved, like recursive ones`,
-        );
-      }
-      ctx.work = Infinity;
-      ctx.cycles = (ctx.cycles ?? 0) + 1;
-      return { $ref: ref, 'x-vouch-recursive': true };
-    }
-    const rest = Object.fromEntries(Object.entries(obj).filter(([k]) => k !== '$ref'));
-    const hit = ctx.memo?.get(key);
-    if (hit !== undefined) return Object.keys(rest).length && hit && typeof hit === 'object' && !Array.isArray(hit) ? { ...hit, ...rest } : hit;
-    const doc = ctx.docs.get(docLoc);
-    const target = doc === undefined ? undefined : pointer(doc, frag);
-    if (target === undefined) {
-      ctx.warnings.push(`${ctx.at}: unresolved $ref ${ref}`);
-      return {};
-    }
-    // Sibling keys of a $ref (3.1: description, summary) are kept over the target's.
-    const cyclesBefore = ctx.cycles ?? 0;
-    const resolved = deref(ctx, docLoc, target, [...seen, key], depth + 1);
-    if (ctx.memo && (ctx.cycles ?? 0) === cyclesBefore && depth <= 30) ctx.memo.set(key, resolved);
-    return Object.keys(rest).length && resolved && typeof resolved === 'object' && !Array.isArray(resolved) ? { ...resolved, ...rest } : resolved;
+  if (typeof obj.$ref !== 'string') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(obj)) out[k] = deref(ctx, base, obj[k], depth + 1, warn);
+    return out;
   }
-  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, deref(ctx, base, v, seen, depth + 1)]));
+  const ref = obj.$ref;
+  const { key, base: docLoc, frag } = refKey(base, ref);
+  const withRest = (resolved: unknown): unknown => {
+    // Sibling keys of a $ref (3.1: description, summary) are kept over the target's.
+    const rest = Object.keys(obj).filter((k) => k !== '$ref');
+    if (!rest.length || !resolved || typeof resolved !== 'object' || Array.isArray(resolved)) return resolved;
+    return { ...resolved, ...Object.fromEntries(rest.map((k) => [k, obj[k]])) };
+  };
+  const hit = ctx.memo.get(key);
+  if (hit) {
+    ctx.size += hit.size;
+    if (ctx.size > ctx.budget) throw new OverBudget();
+    return withRest(hit.value);
+  }
+  if (ctx.seen.has(key) || ctx.seen.size >= ctx.maxRefs || depth > UNFOLD_DEPTH) {
+    if (!ctx.seen.has(key)) ctx.cut = true;
+    ctx.cycles++;
+    return { $ref: ref, 'x-vouch-recursive': true };
+  }
+  const doc = ctx.docs.get(docLoc);
+  const target = doc === undefined ? undefined : pointer(doc, frag);
+  if (target === undefined) {
+    warn(`unresolved $ref ${ref}`);
+    return {};
+  }
+  const cyclesBefore = ctx.cycles;
+  const sizeBefore = ctx.size;
+  ctx.seen.add(key);
+  if (ctx.heavy?.has(key)) throw new OverBudget();
+  // On OverBudget, `seen` keeps the path that overflowed (derefBounded remembers it as heavy).
+  const resolved = deref(ctx, docLoc, target, depth + 1, warn);
+  ctx.seen.delete(key);
+  if (ctx.cycles === cyclesBefore) ctx.memo.set(key, { value: resolved, size: ctx.size - sizeBefore });
+  return withRest(resolved);
+}
+
+/** What unfolding a document part costs: its own objects and the $refs in it (by key), not followed. */
+interface Profile {
+  own: number;
+  refs: Array<{ key: string; base: string; frag: string }>;
+}
+
+/** Document-wide state of the bounded unfolding, shared by its path items. */
+interface Unfolding {
+  docs: RefDocs;
+  memo: DerefCtx['memo'];
+  /** Profiles of $ref targets by key (null: unresolved). */
+  profiles: Map<string, Profile | null>;
+  /** Estimated tree sizes by `depth key`, capped (see estimate). */
+  sizes: Map<string, number>;
+  /** $refs that were being unfolded when an unbounded attempt overflowed: met again, the attempt gives up at once. */
+  heavy: Set<string>;
+}
+
+/** The key of a $ref seen from the document at `base`: `location#pointer`. */
+function refKey(base: string, ref: string): { key: string; base: string; frag: string } {
+  const hash = ref.indexOf('#');
+  const file = hash < 0 ? ref : ref.slice(0, hash);
+  const frag = hash < 0 ? '' : ref.slice(hash + 1);
+  const docLoc = file ? resolveRefLocation(base, file) : base;
+  return { key: `${docLoc}#${frag}`, base: docLoc, frag };
+}
+
+/** Objects in `value` and the $refs it holds, without following them (iterative). */
+function profileOf(base: string, value: unknown): Profile {
+  const out: Profile = { own: 0, refs: [] };
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (!v || typeof v !== 'object') continue;
+    out.own++;
+    const ref = Array.isArray(v) ? undefined : (v as Record<string, unknown>).$ref;
+    if (typeof ref === 'string') out.refs.push(refKey(base, ref));
+    else for (const x of Object.values(v)) stack.push(x);
+  }
+  return out;
+}
+
+/**
+ * An upper bound of the tree size of a $ref's target when `left` more $refs may be followed inside it (cycles not
+ * cut, so it only over-estimates); capped at `cap`. Memoized per document; recursion depth is `left` (≤ 8).
+ */
+function estimate(u: Unfolding, ref: { key: string; base: string; frag: string }, left: number, cap: number): number {
+  const id = `${left} ${ref.key}`;
+  const known = u.sizes.get(id);
+  if (known !== undefined) return known;
+  let profile = u.profiles.get(ref.key);
+  if (profile === undefined) {
+    const doc = u.docs.get(ref.base);
+    const target = doc === undefined ? undefined : pointer(doc, ref.frag);
+    u.profiles.set(ref.key, (profile = target === undefined ? null : profileOf(ref.base, target)));
+  }
+  let n = profile?.own ?? 1;
+  for (const r of profile?.refs ?? []) {
+    if (n > cap) break;
+    n += left > 0 ? estimate(u, r, left - 1, cap) : 1;
+  }
+  n = Math.min(n, cap + 1);
+  u.sizes.set(id, n);
+  return n;
+}
+
+/**
+ * A path item with its $refs inlined, within `budget` objects: unfolded with only cycles cut first; when that does
+ * not fit, with $refs nested at most as deep as the size estimate allows, then less deep while it still does not
+ * fit (REF_DEPTHS). The work of one item is bounded by a few budgets; the result is no larger than `budget` (or the
+ * item itself, at depth 0).
+ */
+function derefBounded(
+  u: Unfolding,
+  base: string,
+  item: unknown,
+  budget: number,
+  warn: (w: string) => void,
+): { value: unknown; size: number; maxRefs: number } {
+  const own = profileOf(base, item);
+  const fits = (depth: number): boolean => {
+    let n = own.own;
+    for (const r of own.refs) if (n <= budget) n += depth > 0 ? estimate(u, r, depth - 1, budget) : 1;
+    return n <= budget;
+  };
+  // Only cycles cut first when even the deepest bounded unfolding fits; else straight to the deepest that fits.
+  const first = REF_DEPTHS.findIndex((d) => d !== Infinity && fits(d));
+  const depths = first === 1 ? REF_DEPTHS : REF_DEPTHS.slice(Math.max(first, 1));
+  for (const maxRefs of depths) {
+    const ctx: DerefCtx = {
+      ...{ docs: u.docs, memo: u.memo, cycles: 0, seen: new Set<string>(), maxRefs, cut: false, size: 0 },
+      budget: maxRefs === 0 ? Infinity : budget,
+      ...(maxRefs === Infinity ? { heavy: u.heavy } : {}),
+    };
+    const said: string[] = [];
+    try {
+      const value = deref(ctx, base, item, 0, (w) => said.push(w));
+      for (const w of new Set(said)) warn(w);
+      return { value, size: ctx.size, maxRefs: ctx.cut ? maxRefs : Infinity };
+    } catch (e) {
+      if (!(e instanceof OverBudget)) throw e;
+      if (maxRefs === Infinity) for (const k of ctx.seen) u.heavy.add(k);
+    }
+  }
+  throw new Error('unreachable: depth 0 has no budget');
+}
+
+/**
+ * The first place where `value` nests (objects and arrays) more than `max` levels deep, as a JSON pointer; undefined
+ * when it does not. Iterative: it is what keeps the recursive walkers after it within the stack.
+ */
+export function tooDeep(value: unknown, max = MAX_NESTING): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  // Depth-first with an explicit stack of frames (children left to visit) and the keys of the current path.
+  type Frame = { keys: string[]; of: Record<string, unknown>; next: number };
+  const frames: Frame[] = [{ keys: Object.keys(value), of: value as Record<string, unknown>, next: 0 }];
+  const path: string[] = [];
+  while (frames.length > 0) {
+    const top = frames[frames.length - 1]!;
+    if (top.next >= top.keys.length) {
+      frames.pop();
+      path.pop();
+      continue;
+    }
+    const k = top.keys[top.next++]!;
+    const child = top.of[k];
+    if (!child || typeof child !== 'object') continue;
+    path.push(k);
+    if (frames.length >= max) return `/${path.map(escapePointer).join('/')}`;
+    frames.push({ keys: Object.keys(child), of: child as Record<string, unknown>, next: 0 });
+  }
+  return undefined;
 }
 
 // ---- operations ------------------------------------------------------------------------------------------------
@@ -348,6 +531,16 @@ function fieldOfPointer(p: string): string {
 }
 
 const preferJson = (types: string[]): string | undefined => types.find((t) => /[/+]json\b/.test(t)) ?? types[0];
+
+/**
+ * A server URL resolved as API tooling does: relative to the directory of the document's URL, never onto the
+ * document itself (`""` beside `/openapi.json` is `/`, `v1` beside `/docs/openapi.json` is `/docs/v1`). Throws a
+ * TypeError when it is no URL.
+ */
+export function resolveServerUrl(raw: string, documentUrl: string): URL {
+  const r = raw.trim();
+  return new URL(r === '' || r.startsWith('?') || r.startsWith('#') ? `./${r}` : r, documentUrl);
+}
 
 /** The default base path a document itself gives: a relative first server, or Swagger 2.0's basePath. */
 export function defaultBasePath(doc: Record<string, unknown>): string {
@@ -390,8 +583,10 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
   const refs = opts.refs ?? new Map([[opts.base ?? location, doc]]);
   const byOperationId = new Map<string, string>();
   const pendingLinks: Array<{ op: Operation; at: string; links: Record<string, unknown> }> = [];
-  const memo = new Map<string, unknown>();
-  const total = { n: 0 };
+  const unfolding: Unfolding = { docs: refs, memo: new Map(), profiles: new Map(), sizes: new Map(), heavy: new Set() };
+  let total = 0;
+  /** Path items whose $refs were cut to fit their budget, with the depth kept. */
+  const cut: Array<[string, number]> = [];
   const where = (p: string): string => place(location, p, opts.lineOf);
 
   for (const [path, rawItem] of Object.entries(doc.paths as Record<string, unknown>)) {
@@ -400,8 +595,12 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
       warnings.push(`${where(itemPtr)}: not an object, skipped`);
       continue;
     }
-    const ctx: DerefCtx = { docs: refs, warnings, at: where(itemPtr), memo, total };
-    const item = deref(ctx, opts.base ?? location, rawItem) as Record<string, unknown>;
+    const budget = Math.max(DEREF_FLOOR, Math.min(DEREF_BUDGET, DEREF_TOTAL - total));
+    const warn = (w: string): number => warnings.push(`${where(itemPtr)}: ${w}`);
+    const unfolded = derefBounded(unfolding, opts.base ?? location, rawItem, budget, warn);
+    total += unfolded.size;
+    if (unfolded.maxRefs !== Infinity) cut.push([path, unfolded.maxRefs]);
+    const item = unfolded.value as Record<string, unknown>;
     const shared = Array.isArray(item.parameters) ? (item.parameters as Record<string, unknown>[]) : [];
     for (const m of METHODS) {
       const op = item[m] as Record<string, unknown> | undefined;
@@ -512,6 +711,15 @@ export function specToOperations(doc: Record<string, unknown>, location: string,
       patternRegExp(bad)
         ? `${where(ptr)}: pattern ${JSON.stringify(bad)} has nested quantifiers (catastrophic backtracking): strings longer than ${GUARDED_MAX} characters are not checked against it`
         : `${where(ptr)}: pattern ${JSON.stringify(bad)} is not an ECMAScript regular expression; that constraint is skipped for generation and validation`,
+    );
+  }
+  if (cut.length) {
+    const few = cut.slice(0, 3).map(([p, n]) => `${p} (${n} levels)`).join(', ');
+    warnings.push(
+      `${location}: the schemas of ${cut.length} path item${cut.length === 1 ? '' : 's'} unfold into more objects ` +
+        `than vouch keeps (${DEREF_BUDGET} per path item, ${DEREF_TOTAL} in all: mutually recursive or very large ` +
+        `components), so $refs nested deeper were left unresolved there, like recursive ones: ${few}` +
+        `${cut.length > 3 ? ', …' : ''}`,
     );
   }
   if (operations.length === 0) warnings.push(`${location}: the document describes no operations`);

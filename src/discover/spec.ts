@@ -4,9 +4,29 @@ import { VouchError } from '../core/index.js';
 import type { HttpEngine, Operation, Target } from '../core/index.js';
 import type { UrlGate } from './gate.js';
 import { soft404For } from './soft404.js';
-import { defaultBasePath, loadExternalRefs, parseSpec, specToOperations } from './openapi.js';
+import { defaultBasePath, loadExternalRefs, parseSpec, resolveServerUrl, specToOperations } from './openapi.js';
 
-export const SPEC_LOCATIONS = ['/openapi.json', '/swagger.json', '/v3/api-docs', '/api-docs', '/openapi.yaml'];
+/**
+ * Where frameworks serve their document, most common first: FastAPI `/openapi.json`, springdoc `/v3/api-docs`,
+ * NestJS `/swagger-json` and `/api-json`, ASP.NET Swashbuckle `/swagger/v1/swagger.json`, then common mounts.
+ */
+export const SPEC_LOCATIONS = [
+  '/openapi.json',
+  '/swagger.json',
+  '/v3/api-docs',
+  '/api-docs',
+  '/openapi.yaml',
+  '/swagger-json',
+  '/api-json',
+  '/swagger/v1/swagger.json',
+  '/docs/openapi.json',
+  '/api/openapi.json',
+  '/api/swagger.json',
+  '/api/v1/openapi.json',
+  '/openapi.yml',
+  '/swagger.yaml',
+  '/v2/api-docs',
+];
 
 export interface LoadedSpec {
   location: string;
@@ -55,7 +75,7 @@ export async function chooseBasePath(doc: Record<string, unknown>, specUrl: stri
   for (const raw of candidates) {
     let u: URL;
     try {
-      u = new URL(raw, specUrl);
+      u = resolveServerUrl(raw, specUrl);
     } catch {
       warnings.push(`OpenAPI server ${raw} is not a URL; ignored`);
       continue;
@@ -85,11 +105,129 @@ async function fromText(text: string, location: string, base: string, targetUrl:
     return existsSync(abs) ? readFileSync(abs, 'utf8') : { problem: 'file not found' };
   }, warnings);
   // Relative servers of a spec read from a file resolve against the target.
-  const specUrl = /^https?:\/\//i.test(base) ? base : `${targetUrl}/`;
+  const fromUrl = /^https?:\/\//i.test(base);
+  const specUrl = fromUrl ? base : `${targetUrl}/`;
   const basePath = await chooseBasePath(doc, specUrl, gate, warnings);
   const parsed = specToOperations(doc, location, { basePath, refs, lineOf, base });
   warnings.push(...parsed.warnings);
-  return { location, version: parsed.version, operations: parsed.operations };
+  const specDir = fromUrl ? new URL('./', base).pathname.replace(/\/$/, '') : undefined;
+  const chosen = await probeBase(engine, parsed.operations, basePath, targetUrl, specDir, warnings);
+  const operations = chosen === basePath ? parsed.operations : rebase(parsed.operations, basePath, chosen);
+  return { location, version: parsed.version, operations };
+}
+
+/** At most this many documented GETs are sent under each candidate base. */
+const PROBES_PER_BASE = 3;
+
+/** `/items/{id}` with its required parameters filled from examples; undefined when one has none (or is a header). */
+function probePath(op: Operation, basePath: string): string | undefined {
+  let path = op.path.slice(basePath.length);
+  const query: string[] = [];
+  for (const p of op.params) {
+    if (!p.required) continue;
+    const s = p.schema;
+    const v = p.examples?.[0] ?? s?.example ?? s?.default ?? (Array.isArray(s?.enum) ? s.enum[0] : undefined);
+    if (v === undefined || v === null || typeof v === 'object') return undefined;
+    if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(String(v)));
+    else if (p.in === 'query') query.push(`${encodeURIComponent(p.name)}=${encodeURIComponent(String(v))}`);
+    else return undefined;
+  }
+  if (/\{[^}]*\}/.test(path)) return undefined;
+  return query.length ? `${path}?${query.join('&')}` : path;
+}
+
+/**
+ * How well an answer shows the operation lives there: 0 none (404, 410, no response), 1 doubtful (a 5xx, or a 2xx of
+ * another kind than documented: the HTML page a single-page app gives every path), 2 yes.
+ */
+function answerScore(op: Operation, ex: Awaited<ReturnType<HttpEngine['send']>>): 0 | 1 | 2 {
+  const status = ex.response?.status;
+  if (status === undefined || status === 404 || status === 410) return 0;
+  if (status >= 500) return 1;
+  if (status >= 200 && status < 300) {
+    const documented = Object.entries(op.responses ?? {}).find(([code]) => /^2/.test(code))?.[1]?.contentType;
+    const got = ex.response?.headers.find(([k]) => k === 'content-type')?.[1] ?? '';
+    if (documented && /json/i.test(documented) && !/json/i.test(got)) return 1;
+  }
+  return 2;
+}
+
+/**
+ * Where the document's operations really answer. When the spec's base path is not the target URL's path, a few
+ * documented GETs (no required parameter, or ones with examples) are sent under the spec's base, the target URL +
+ * the spec's base, the target URL, the target origin and the document's directory, in that order, at most
+ * PROBES_PER_BASE under each; the first base that answers as documented is kept, and a warning says so when it is
+ * not the spec's. Nothing answering leaves the spec's base, with a warning.
+ */
+async function probeBase(
+  engine: HttpEngine,
+  operations: Operation[],
+  specBase: string,
+  targetUrl: string,
+  specDir: string | undefined,
+  warnings: string[],
+): Promise<string> {
+  const prefix = new URL(`${targetUrl}/`).pathname.replace(/\/+$/, '');
+  if (specBase === prefix) return specBase;
+  const shown = (b: string): string => b || '/';
+  const cost = (p: { op: Operation; path: string }): number =>
+    Number(p.op.path.includes('{')) + 2 * Number(p.path.includes('?'));
+  const probes = operations
+    .filter((o) => o.method === 'GET' && !o.graphql && o.path.startsWith(specBase))
+    .map((op) => ({ op, path: probePath(op, specBase) }))
+    .filter((p): p is { op: Operation; path: string } => p.path !== undefined)
+    // plain paths first, then templated ones, then ones with a query
+    .sort((a, b) => cost(a) - cost(b))
+    .slice(0, PROBES_PER_BASE);
+  // Nothing to ask without inventing parameters: the spec's servers are believed.
+  if (probes.length === 0) return specBase;
+  const underPrefix = prefix && !specBase.startsWith(prefix) ? prefix + specBase : specBase;
+  const candidates = [...new Set([specBase, underPrefix, prefix, '', specDir ?? specBase])];
+  const seen: string[] = [];
+  let best: { base: string; score: number; said: string } | undefined;
+  for (const base of candidates) {
+    let score = 0;
+    let said = '';
+    for (const { op, path } of probes) {
+      const ex = await engine.send({ method: 'GET', url: base + path }, { identity: 'anonymous', checkId: 'discover' });
+      const s = answerScore(op, ex);
+      const type = ex.response?.headers.find(([k]) => k === 'content-type')?.[1]?.split(';')[0];
+      const status = ex.response ? String(ex.response.status) : 'no answer';
+      const unlike = s === 1 && type && ex.response!.status < 300 ? ` ${type}, not as documented` : '';
+      const what = `GET ${base + path} → ${status}${unlike}`;
+      seen.push(what);
+      if (s > score) [score, said] = [s, what];
+      if (s === 2) break;
+    }
+    if (score > (best?.score ?? 0)) best = { base, score, said };
+    if (score === 2) break;
+  }
+  if (!best) {
+    const some = `${seen.slice(0, 3).join('; ')}${seen.length > 3 ? '; …' : ''}`;
+    warnings.push(
+      `OpenAPI base: no documented GET answered under ${candidates.map(shown).join(', ')} (${some}): ` +
+        `operations are tested under ${shown(specBase)}, as the spec's servers say`,
+    );
+    return specBase;
+  }
+  if (best.base !== specBase) {
+    warnings.push(
+      `OpenAPI base: the spec's servers give ${shown(specBase)}, but its operations answer under ${shown(best.base)} ` +
+        `(${best.said}; ${seen[0]!}): operations are tested under ${shown(best.base)}`,
+    );
+  }
+  return best.base;
+}
+
+/** Operations moved from one base path to another (ids and links follow). */
+function rebase(operations: Operation[], from: string, to: string): Operation[] {
+  const move = (path: string): string => (path.startsWith(from) ? to + path.slice(from.length) : path);
+  const moveId = (id: string): string => id.replace(/^(\S+) (.*)$/, (_, m: string, p: string) => `${m} ${move(p)}`);
+  return operations.map((o) => {
+    const path = move(o.path);
+    const links = o.links?.map((l) => ({ ...l, operation: moveId(l.operation) }));
+    return { ...o, id: `${o.method} ${path}`, path, ...(links ? { links } : {}) };
+  });
 }
 
 /**

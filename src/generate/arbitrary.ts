@@ -16,7 +16,7 @@ export interface CompileOptions {
   maxItems?: number;
   /** Schema nodes compiled before optional properties, extra oneOf branches and optional items are left out. Default 400. */
   maxNodes?: number;
-  /** Milliseconds compiling may take before it gives up with a reason. Default 2,000. */
+  /** Milliseconds compiling may take before it gives up with a reason. Default 1,000. */
   budgetMs?: number;
 }
 
@@ -388,7 +388,7 @@ function compile(schema: unknown, st: State, depth: number): fc.Arbitrary<unknow
 
 /** A fast-check arbitrary for values valid under `schema`, or the reason there is none. */
 export function compileSchema(schema: unknown, options: CompileOptions = {}): Compiled {
-  const opts: Required<CompileOptions> = { direction: 'request', openapi30: true, maxDepth: 6, maxItems: 4, maxNodes: 400, budgetMs: 2000, ...options };
+  const opts: Required<CompileOptions> = { direction: 'request', openapi30: true, maxDepth: 6, maxItems: 4, maxNodes: 400, budgetMs: 1000, ...options };
   const st: State = { opts, nodes: 0, deadline: performance.now() + opts.budgetMs, notes: [] };
   try {
     return { ok: true, arb: compile(schema, st, 0), notes: [...new Set(st.notes)] };

@@ -248,7 +248,7 @@ function invalidMembers(schema: JsonSchema, value: unknown, specVersion?: string
 
 /**
  * All phases for an operation, at most `count` random positives and `negatives` negatives. `budgetMs` bounds the
- * compiling of its schemas (default 2,000 ms): past it, positives are skipped with that reason. An example that
+ * compiling of its schemas (default 1,000 ms): past it, positives are skipped with that reason. An example that
  * contradicts its schema is not used (a warning says so); the negatives then break a generated valid value instead.
  */
 export function generateCases(op: Operation, opts: { seed: number; count: number; negatives?: number; specVersion?: string; phases?: readonly Phase[]; budgetMs?: number }): CaseSet {

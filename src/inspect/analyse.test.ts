@@ -128,6 +128,9 @@ describe('serverOf', () => {
     expect(serverOf({ openapi: '3.0.0', servers: [{ url: 'https://api.example.test/v2/' }] }, 'spec.yaml')).toEqual({ basePath: '/v2', baseUrl: 'https://api.example.test' });
     expect(serverOf({ openapi: '3.0.0', servers: [{ url: '/api' }] }, 'spec.yaml')).toEqual({ basePath: '/api', baseUrl: '{baseUrl}' });
     expect(serverOf({ openapi: '3.0.0', servers: [{ url: '/api' }] }, 'http://127.0.0.1:9/docs/openapi.json')).toEqual({ basePath: '/api', baseUrl: 'http://127.0.0.1:9' });
+    // An empty server URL is the document's directory, never the document (FastAPI): not /openapi.json/…
+    expect(serverOf({ openapi: '3.0.0', servers: [{ url: '' }] }, 'http://127.0.0.1:9/openapi.json')).toEqual({ basePath: '', baseUrl: 'http://127.0.0.1:9' });
+    expect(serverOf({ openapi: '3.0.0', servers: [{ url: '' }] }, 'http://127.0.0.1:9/docs/openapi.json')).toEqual({ basePath: '/docs', baseUrl: 'http://127.0.0.1:9' });
     expect(serverOf({ openapi: '3.1.0' }, 'spec.yaml')).toEqual({ basePath: '', baseUrl: '{baseUrl}' });
     expect(serverOf({ swagger: '2.0', host: 'h.example.test', basePath: '/v1', schemes: ['http'] }, 'spec.json')).toEqual({ basePath: '/v1', baseUrl: 'http://h.example.test' });
     expect(serverOf({ swagger: '2.0', basePath: '/v1' }, 'spec.json')).toEqual({ basePath: '/v1', baseUrl: '{baseUrl}' });

@@ -3,7 +3,7 @@ import { VouchError } from '../core/index.js';
 import type { Identity, JsonSchema, Operation } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { plan as planTasks } from '../plan/index.js';
-import { defaultBasePath, parseSpec, place, specToOperations, type RefDocs, type SpecText } from '../discover/openapi.js';
+import { defaultBasePath, parseSpec, place, resolveServerUrl, specToOperations, type RefDocs, type SpecText } from '../discover/openapi.js';
 import { mergeAllOf, type GeneratedCase } from '../generate/index.js';
 import { casesFor, type CaseOptions, type CaseResult } from './cases.js';
 import { canIsolate, generateIsolated } from './isolate.js';
@@ -190,8 +190,12 @@ export function serverOf(doc: Record<string, unknown>, location: string): { base
   if (raw === undefined) return { basePath: '', baseUrl: fallback };
   const absolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
   const base = specUrl ?? 'http://placeholder.invalid/';
-  if (!URL.canParse(raw, base)) return { basePath: defaultBasePath(doc), baseUrl: fallback };
-  const u = new URL(raw, base);
+  let u: URL;
+  try {
+    u = resolveServerUrl(raw, base);
+  } catch {
+    return { basePath: defaultBasePath(doc), baseUrl: fallback };
+  }
   let basePath = u.pathname;
   try {
     basePath = decodeURI(basePath);
