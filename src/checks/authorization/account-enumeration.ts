@@ -5,7 +5,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { Exchange, Operation, SendRequest } from '../../core/index.js';
 import { injectionPoints, pointLabel, type InjectionPoint } from '../../inject/index.js';
-import { excerpt, pointSchema } from '../kit/compare.js';
+import { excerpt, pointSchema, validationError } from '../kit/compare.js';
 import { defineCheck, type CandidateInput, type CheckContext, type CheckResult, type Confirmation } from '../kit/define.js';
 import { buildWith, isRequired, leafName, withFormFields } from '../kit/fields.js';
 import { all, methodIn, type Guard } from '../kit/guards.js';
@@ -91,10 +91,16 @@ export function knownAccounts(ctx: Pick<CheckContext, 'identities' | 'unavailabl
   return out;
 }
 
-/** A random account in the existing one's format: `vouch-<hex>`, or `vouch-<hex>@<its domain>` for an e-mail. */
+/**
+ * A random account in the existing one's format, so a validator treats both alike: `vouch<hex>` (letters and digits
+ * only, which any username rule takes), as long as the existing name when that is longer (10 at least), or
+ * `vouch<hex>@<its domain>` for an e-mail.
+ */
 export function unknownLike(existing: string): string {
   const at = existing.lastIndexOf('@');
-  const name = `vouch-${randomBytes(5).toString('hex')}`;
+  const local = at > 0 ? existing.slice(0, at) : existing;
+  const length = Math.min(Math.max(local.length, 10), 32);
+  const name = `vouch${randomBytes(16).toString('hex')}`.slice(0, length);
   return at > 0 ? `${name}${existing.slice(at)}` : name;
 }
 
@@ -183,19 +189,20 @@ interface Round {
 type Verdict = { signal: Signal } | { inconclusive: string } | { clean: true };
 
 /**
- * Time, once the answers agree: the existing account must be slower than the slower unknown one by `timingExtraMs`
- * and by a ratio — half-way to `timingRatio` for the probe (a scan's other tasks load the target meanwhile), the
- * whole `timingRatio` for the replay (confirmations run one at a time).
+ * Time, once the answers agree: the existing account must be slower than the slower unknown one by `timingExtraMs`;
+ * on replay also `timingRatio` times as slow. The probe asks the margin only: a scan's other tasks load the target
+ * meanwhile, and confirmations, which run one at a time, decide.
  */
 function judgeTime(r: Round, o: Options, stage: 'probe' | 'replay'): Verdict {
   const [a, b] = [ms(r.unknown[0]), ms(r.unknown[1])];
   const worst = Math.max(a, b);
-  const needed = stage === 'probe' ? 1 + (o.timingRatio - 1) / 2 : o.timingRatio;
   const margin = ms(r.existing) - worst;
   const ratio = ms(r.existing) / Math.max(worst, 1);
-  if (margin >= o.timingExtraMs && ratio >= needed) return { signal: 'timing' };
-  if (margin >= o.timingExtraMs) return { inconclusive: `the existing account took ${ms(r.existing)} ms, ${margin} ms more than the slower unknown one but only ${ratio.toFixed(1)}× (${needed}× needed): the target's times were too noisy to judge` };
-  if (Math.abs(a - b) >= o.timingExtraMs && Math.max(a, b) >= 1.5 * Math.min(a, b)) return { inconclusive: `two unknown accounts took ${a} and ${b} ms: the controls are too noisy to judge time` };
+  if (margin >= o.timingExtraMs && (stage === 'probe' || ratio >= o.timingRatio)) return { signal: 'timing' };
+  if (margin >= o.timingExtraMs) return { inconclusive: `the existing account took ${ms(r.existing)} ms, ${margin} ms more than the slower unknown one but only ${ratio.toFixed(1)}× (${o.timingRatio}× needed): the target's times were too noisy to judge` };
+  // One slow unknown answer may hide an existing account slower than the other one: too noisy to call it clean.
+  const hidden = ms(r.existing) - Math.min(a, b) >= o.timingExtraMs && Math.max(a, b) >= 1.5 * Math.min(a, b);
+  if (hidden) return { inconclusive: `two unknown accounts took ${a} and ${b} ms, the existing one ${ms(r.existing)} ms: the controls are too noisy to judge time` };
   return { clean: true };
 }
 
@@ -205,14 +212,18 @@ function judge(r: Round, o: Options, stage: 'probe' | 'replay'): Verdict {
   if (bad.length) return { inconclusive: `no answer to judge by: ${all3.map((x) => x.response?.status ?? x.error?.code ?? 'failed').join(', ')} (unknown, existing, unknown)` };
   const [k1, ke, k2] = all3.map((x) => answerKey(x, r.names)) as [string, string, string];
   if (k1 !== k2) return { inconclusive: `two unknown accounts were answered differently (${said(r.unknown[0])} / ${said(r.unknown[1])}): the answer varies by itself, so a difference proves nothing` };
-  return ke !== k1 ? { signal: 'response' } : judgeTime(r, o, stage);
+  if (ke === k1) return judgeTime(r, o, stage);
+  // Refused as malformed while the existing name was not: the format differs, not the account's existence.
+  const malformed = validationError(r.unknown[0]);
+  if (malformed && !validationError(r.existing)) return { inconclusive: `the unknown accounts were refused as malformed (${malformed}: ${said(r.unknown[0])}), so the difference may be their format, not their existence` };
+  return { signal: 'response' };
 }
 
 interface Data {
   kind: Kind;
   signal: Signal;
   identity: string;
-  /** The existing account's answer, masked (a replay must give it again). */
+  /** The unknown accounts' answer, masked: the control a replay must give again (the existing one's may move on). */
   key: string;
 }
 
@@ -282,7 +293,7 @@ async function probe(ctx: Ctx): Promise<CheckResult> {
       evidence: v.signal === 'timing' ? `${ms(round.existing)} ms vs ${Math.max(ms(round.unknown[0]), ms(round.unknown[1]))} ms` : excerpt(round.existing.response?.body, 120),
     },
     ...(account.password && kind === 'sign-up' ? { redact: [account.password] } : {}),
-    data: { kind, signal: v.signal, identity: account.identity, key: answerKey(round.existing, round.names) } satisfies Data,
+    data: { kind, signal: v.signal, identity: account.identity, key: answerKey(round.unknown[0], round.names) } satisfies Data,
   };
   return { status: 'found', candidates: [candidate] };
 }
@@ -298,7 +309,7 @@ async function replay(ctx: Ctx, data: Data): Promise<Confirmation> {
   const v = judge(round, ctx.options, 'replay');
   if ('inconclusive' in v) return { confirmed: false, exchangeIds: ids, reason: `replay: ${v.inconclusive}` };
   if (!('signal' in v) || v.signal !== data.signal) return { confirmed: false, exchangeIds: ids, reason: `the replay did not tell the accounts apart again (${describe(round, data.signal, account, data.kind)})` };
-  if (data.signal === 'response' && answerKey(round.existing, round.names) !== data.key) return { confirmed: false, exchangeIds: ids, reason: `the existing account was answered differently on replay (${said(round.existing)})` };
+  if (data.signal === 'response' && answerKey(round.unknown[0], round.names) !== data.key) return { confirmed: false, exchangeIds: ids, reason: `unknown accounts were answered differently on replay (${said(round.unknown[0])})` };
   const how = data.signal === 'timing' ? 'again slower than both unknown accounts' : 'the same answer again, unlike two fresh unknown accounts, which agree';
   return { confirmed: true, exchangeIds: ids, summary: `${op.method} ${op.path} ${pointLabel(f.account)}: ${describe(round, data.signal, account, data.kind)}; replayed: ${how}` };
 }
@@ -319,8 +330,8 @@ export default defineCheck({
   },
   options: z.strictObject({
     /**
-     * Timing: the existing account's answer must be this many times slower than the slower unknown one on replay
-     * (default 2); the probe asks half as much more (1.5×).
+     * Timing: on replay the existing account's answer must be this many times slower than the slower unknown one
+     * (default 2); the probe asks only the margin.
      */
     timingRatio: z.number().min(1.2).max(100).default(2),
     /** Timing: and at least this many ms slower (default 100). */
