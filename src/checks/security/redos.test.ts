@@ -1,0 +1,86 @@
+// src/checks/security/redos.test.ts — ReDoS on a catastrophic `(a+)+` query check and a naive e-mail pattern on a
+// JSON field, against linear twins, a payload that is slow but does not grow, and targets that give no answer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveFixture, sendJson, type Fixture } from '../kit/fixture.js';
+import { testCheck } from '../kit/tester.js';
+import check, { benign, SHAPES, shapesFor, stringPoints } from './redos.js';
+
+const EVIL = /^(a+)+$/;
+// eslint-disable-next-line no-useless-escape -- the vulnerable pattern as found in the wild, escapes and all
+const EMAIL = /^([a-zA-Z0-9])(([\-.]|[_]+)?([a-zA-Z0-9]+))*(@){1}[a-z0-9]+[.]{1}(([a-z]{2,3})|([a-z]{2,3}[.]{1}[a-z]{2,3}))$/;
+const LINEAR_EMAIL = /^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$/;
+const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+let app: Fixture;
+beforeAll(async () => {
+  app = await serveFixture(async (req, res, url) => {
+    const q = url.searchParams.get('q') ?? '';
+    if (url.pathname === '/search') return sendJson(res, 200, { valid: EVIL.test(q) });
+    if (url.pathname === '/search-safe') return sendJson(res, 200, { valid: /^a+$/.test(q) });
+    if (url.pathname === '/bang') {
+      if (q.includes('!')) await wait(300); // slow for the breaking character, whatever the length
+      return sendJson(res, 200, { ok: true });
+    }
+    if (url.pathname === '/down') return sendJson(res, 503, { error: 'maintenance' });
+    const email = (JSON.parse(req.body || '{}') as { email?: string }).email ?? '';
+    if (url.pathname === '/signup') return sendJson(res, EMAIL.test(email) ? 201 : 422, { email });
+    if (url.pathname === '/signup-safe') return sendJson(res, LINEAR_EMAIL.test(email) ? 201 : 422, { email });
+    return sendJson(res, 404, {});
+  });
+});
+afterAll(() => app.close());
+
+const query = (path: string) => ({ method: 'GET', path, params: [{ name: 'q', in: 'query' as const, schema: { type: 'string' }, examples: ['aaa'] }] });
+const signup = (path: string) => ({ method: 'POST', path, params: [], requestBody: { contentType: 'application/json', schema: { type: 'object', properties: { email: { type: 'string', format: 'email' }, age: { type: 'integer' } } } } });
+/** (a+)+ doubles its time per character: this ladder crosses at 26 chars in ~0.3 s. */
+const short = { lengths: [14, 18, 22, 26] };
+
+describe('redos', () => {
+  it('builds pattern-breaking and benign values of each length, and picks shapes by field', () => {
+    expect(SHAPES.letters(6)).toBe('aaaaa!');
+    expect(SHAPES.email(10)).toBe('a@a.aaaaa!');
+    expect(benign(7)).toBe('a b c d');
+    for (const n of [16, 28]) for (const v of [SHAPES.letters(n), SHAPES.digits(n), SHAPES.email(n), benign(n)]) expect(v).toHaveLength(n);
+    const op = { ...signup('/signup'), id: 'POST /signup', auth: 'none' as const, sources: ['spec' as const] };
+    expect(stringPoints(op).map((p) => p.name)).toEqual(['email']); // the integer field is no string
+    expect(shapesFor(op, stringPoints(op)[0]!)).toEqual(['letters', 'email', 'digits']);
+  });
+
+  it('confirms a catastrophic (a+)+ on a query parameter; its linear twin is clean', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [query('/search')], options: short });
+    expect(r.findings.map((f) => [f.parameter, f.vulnClass, f.confidence])).toEqual([['query:q', 'redos:letters', 'confirmed']]);
+    const f = r.findings[0]!;
+    expect(f.proof.summary).toMatch(/the time still grows \(replayed: \d+ chars: \d+ ms \(control \d+ ms\), \d+ chars: \d+ ms/);
+    expect(f.proof.exchanges).toHaveLength(8); // payload and control at two lengths, then their replay
+    const safe = await testCheck(check, { url: app.url, operations: [query('/search-safe')], options: short });
+    expect(safe.findings).toEqual([]);
+    expect(safe.outcomes.map((o) => o.status)).toEqual(['clean']);
+  }, 20_000);
+
+  it('confirms a naive e-mail pattern on a JSON field with the default ladder; a linear e-mail check is clean', async () => {
+    const started = Date.now();
+    const r = await testCheck(check, { url: app.url, operations: [signup('/signup')] });
+    expect(r.findings.map((f) => [f.parameter, f.confidence])).toEqual([['json:email', 'confirmed']]);
+    expect(Date.now() - started).toBeLessThan(15_000); // the ladder stopped at the first step over the bound
+    const safe = await testCheck(check, { url: app.url, operations: [signup('/signup-safe')] });
+    expect(safe.findings).toEqual([]);
+    expect(safe.outcomes.map((o) => o.status)).toEqual(['clean']);
+  }, 30_000);
+
+  it('a payload that is slow but does not grow with its length is no finding', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [query('/bang')], options: short, strength: 'low' });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes.map((o) => o.status)).toEqual(['clean']);
+  }, 20_000);
+
+  it('says why it did not fire: no answer to judge by, safe mode, no string parameter', async () => {
+    const down = await testCheck(check, { url: app.url, operations: [query('/down')], options: short });
+    expect(down.outcomes).toEqual([expect.objectContaining({ status: 'inconclusive', reason: expect.stringContaining('no real answer (503)') })]);
+    const safe = await testCheck(check, { url: app.url, operations: [query('/search')], safeMode: true });
+    expect(safe.outcomes).toEqual([]);
+    expect(safe.skipped).toContainEqual(expect.stringContaining('GET /search: safe mode: its payloads are built to keep the server busy'));
+    const numeric = { method: 'GET', path: '/search', params: [{ name: 'page', in: 'query' as const, schema: { type: 'integer' } }] };
+    const none = await testCheck(check, { url: app.url, operations: [numeric] });
+    expect(none.skipped).toEqual([expect.stringContaining('no string parameter')]);
+  });
+});
