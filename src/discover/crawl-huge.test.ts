@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../net/index.js';
 import { httpServer, localTarget } from '../../test/support/fault-servers.js';
-import { discover } from './index.js';
+import { SPEC_LOCATIONS, discover } from './index.js';
 
 describe('crawl of a 20,000-link page', () => {
   it('ends within bounds and warns about what it did not visit', async () => {
@@ -20,7 +20,8 @@ describe('crawl of a 20,000-link page', () => {
       const surface = await discover({ target: { name: 't', url: server.url, environment: 'local' }, engine, options: { graphql: false, maxPages: 5 } });
       expect(Date.now() - t0).toBeLessThan(20_000);
       expect(process.memoryUsage().rss - rss0).toBeLessThan(300 * 1024 * 1024);
-      expect(hits).toBeLessThanOrEqual(5 + 10); // the page cap, plus the spec and GraphQL probes
+      // The page cap, plus the spec locations, robots.txt, sitemap.xml and the soft-404 probes (a few path prefixes).
+      expect(hits).toBeLessThanOrEqual(5 + SPEC_LOCATIONS.length + 10);
       expect(surface.operations.length).toBeLessThanOrEqual(10); // links not visited do not become operations
       expect(surface.warnings.join('\n')).toMatch(/HTML crawl stopped at 5 pages \(discovery\.maxPages\); \d+ URLs not visited/);
     } finally {
