@@ -190,10 +190,14 @@ async function probeBase(
     let said = '';
     for (const { op, path } of probes) {
       const ex = await engine.send({ method: 'GET', url: base + path }, { identity: 'anonymous', checkId: 'discover' });
-      const s = answerScore(op, ex);
+      // A catch-all (an SPA's index page, a JSON 200 for every path) is how the target answers what it does not know.
+      const soft = ex.response !== undefined && ex.response.status < 400 && (await soft404For(engine).matches(ex));
+      const s = soft ? 0 : answerScore(op, ex);
       const type = ex.response?.headers.find(([k]) => k === 'content-type')?.[1]?.split(';')[0];
       const status = ex.response ? String(ex.response.status) : 'no answer';
-      const unlike = s === 1 && type && ex.response!.status < 300 ? ` ${type}, not as documented` : '';
+      const unlike = soft
+        ? `${type ? ` ${type}` : ''}, what any unknown path gets`
+        : s === 1 && type && ex.response!.status < 300 ? ` ${type}, not as documented` : '';
       const what = `GET ${base + path} → ${status}${unlike}`;
       seen.push(what);
       if (s > score) [score, said] = [s, what];
