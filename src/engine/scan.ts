@@ -17,9 +17,11 @@ import type { Engine, Redactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
 import { latencyByOperation } from './latency.js';
+import { VERSION } from '../core/version.js';
 import { applyAccepted, buildFindings, computeCoverage, DEFAULT_MIN_COVERAGE, finalVerdict, incompleteCauses, prioritize, type PrioritizeInput } from '../prioritize/index.js';
 
-export const VERSION = '0.1.0';
+/** vouch's version (kept in core/version.ts, which the CLI reads without loading the engine). */
+export { VERSION };
 
 /** How often a running stage says what is in flight (`stage-progress`), ms: progress never goes quiet longer. */
 export const PROGRESS_MS = 10_000;

@@ -28,17 +28,20 @@ export interface WriteOptions {
   specFile?: string;
 }
 
+/** Other names a format is known by. */
+const FORMAT_ALIASES: Readonly<Record<string, ReportFormat>> = { md: 'markdown' };
+
 function isFormat(s: string): s is ReportFormat {
   return (REPORT_FORMATS as readonly string[]).includes(s);
 }
 
 /**
- * Parse a `--format` value: comma-separated names, case-insensitive, `all` for every format; duplicates dropped,
- * order kept. Throws VOUCH_USAGE naming the unknown format and the valid ones.
+ * Parse a `--format` value: comma-separated names, case-insensitive, `all` for every format, `md` for markdown;
+ * duplicates dropped, order kept. Throws VOUCH_USAGE naming the unknown format and the valid ones.
  */
 export function parseFormats(list: string): ReportFormat[] {
-  const names = list.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
-  const valid = `valid formats: ${REPORT_FORMATS.join(', ')} (or all)`;
+  const names = list.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '').map((s): string => FORMAT_ALIASES[s] ?? s);
+  const valid = `valid formats: ${REPORT_FORMATS.join(', ')} (or all; md for markdown)`;
   if (names.length === 0) throw new VouchError('VOUCH_USAGE', `no report format given in "${list}"; ${valid}`);
   const out: ReportFormat[] = [];
   for (const name of names) {

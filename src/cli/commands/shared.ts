@@ -11,6 +11,7 @@ import { checkEntries, type VouchConfig } from '../../config/index.js';
 import type { BaselineWant } from '../../store/index.js';
 import { renderTerminal, validateReport, writeReports, parseFormats } from '../../report/index.js';
 import { verdictStatus } from '../../report/text.js';
+import { outWriteError } from '../out.js';
 
 export { parseFormats };
 
@@ -137,6 +138,8 @@ export async function writeStage(
     paths = await within(writeReports(report, outDir, parseFormats(formats)), deadlineMs, 'writing the reports');
   } catch (e) {
     if (e instanceof VouchError) throw e;
+    const unwritable = outWriteError(outDir, e);
+    if (unwritable) throw unwritable;
     emit({ type: 'stage-deadline', stage: 'report', target, deadlineMs });
     throw new VouchError('VOUCH_INTERNAL', `the report stage reached its deadline of ${formatMs(deadlineMs)} writing to ${outDir}`, {
       hint: 'Check that the output folder (--out) is on a disk that answers, or raise deadlines.report in vouch.yaml.',
