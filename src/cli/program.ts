@@ -54,6 +54,12 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress lines')
     .action(async (url, opts) => {
       preflight([[url, 'the target URL'], [opts.baseline, '--baseline']], opts.out);
+      if (opts.queue && url !== undefined && opts.resume === undefined) {
+        // Team mode: only record and send the job; the engine is the worker's (`scan --queue` prints its id at once).
+        const { queueScan } = await import('./commands/queue.js');
+        process.exitCode = await queueScan(url, opts);
+        return;
+      }
       const { scanCommand } = await import('./commands/scan.js');
       process.exitCode = await scanCommand(url, opts);
     });
@@ -81,6 +87,11 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress lines')
     .action(async (opts) => {
       preflight([[opts.candidate, '--candidate'], [opts.baseline, '--baseline']], opts.out);
+      if (opts.queue) {
+        const { queueGate } = await import('./commands/queue.js');
+        process.exitCode = await queueGate(opts);
+        return;
+      }
       const { gateCommand } = await import('./commands/scan.js');
       process.exitCode = await gateCommand(opts);
     });
@@ -236,13 +247,14 @@ export function buildProgram(): Command {
 }
 
 /** Commands that never start a browser: nothing to close after them (and the browser module stays unloaded). */
-const BROWSER_FREE = new Set(['checks', 'history', 'cancel', 'accept', 'create', 'lab']);
+const BROWSER_FREE = new Set(['checks', 'history', 'cancel', 'accept', 'create', 'lab', 'queue']);
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   let ran: string | undefined;
   program.hook('preAction', (_program, command) => {
-    ran = command.name();
+    // `--queue` only records a job: no browser either.
+    ran = (command.opts() as { queue?: true }).queue ? 'queue' : command.name();
   });
   try {
     await program.parseAsync(argv);

@@ -1,6 +1,5 @@
 // src/engine/scan.ts — wires the stages for one target: discover → plan → execute → confirm → prioritize → Report.
 // It knows no check: checks arrive as a list.
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { addStats, HEARTBEAT_MS, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
 import type { BehaviourDiff, Candidate, CheckRunStat, Coverage, Deployment, Verdict, VerdictReason, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
@@ -18,6 +17,7 @@ import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
 import { latencyByOperation } from './latency.js';
 import { VERSION } from '../core/version.js';
+import { newScanId } from '../core/ids.js';
 import { applyAccepted, buildFindings, computeCoverage, DEFAULT_MIN_COVERAGE, finalVerdict, incompleteCauses, prioritize, type PrioritizeInput } from '../prioritize/index.js';
 
 /** vouch's version (kept in core/version.ts, which the CLI reads without loading the engine). */
@@ -125,10 +125,8 @@ export function checkPolicyChecks(config: VouchConfig, checks: readonly AnyCheck
   }
 }
 
-export function newScanId(): string {
-  const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return `${t}-${randomBytes(3).toString('hex')}`;
-}
+/** A new scan id (kept in core/ids.ts, which `scan --queue` uses without loading the engine). */
+export { newScanId };
 
 export async function runScan(opts: ScanOptions): Promise<Report> {
   const { run, config } = opts;
