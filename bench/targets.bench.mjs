@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scoreGate, scoreVouch, scoreWapiti, wapitiFindings, whyMissed } from './targets/score.mjs';
+import { outsideWrites, scoreGate, scoreSurface, scoreVouch, scoreWapiti, wapitiFindings, whyMissed } from './targets/score.mjs';
 import { startProxy } from './targets/proxy.mjs';
 import { targets } from './targets/targets.mjs';
 
@@ -108,6 +108,7 @@ function rescore(t, truth, res) {
     const report = readJson(join(outRoot, t, mode, 'report.json'));
     const variant = targets[t][mode === 'configured' ? 'configured' : 'zeroConfig'].variant;
     res.runs[mode] = { run, report, score: report ? scoreVouch(report, truth, { variant }) : undefined };
+    if (report) res.runs[mode].surface = surfaceFigures(t, mode, report, truth);
     if (mode === 'configured' && targets[t].configured.gate && report) res.gate = scoreGate(report, truth);
   }
   if (saved.error) res.error = saved.error;
@@ -160,6 +161,32 @@ async function wapiti(t, login) {
   return { run, json: readJson(file), file, requests: s.forwarded };
 }
 
+/** Identity names of a target's bench config (for "stayed signed in"); none for zero-config runs. */
+function configuredIdentities(t, mode) {
+  if (mode !== 'configured') return [];
+  const text = readFileSync(join(here, `${t}.vouch.yaml`), 'utf8');
+  const block = /^identities:\n((?:[ \t]+.*\n|\n)*)/m.exec(text)?.[1] ?? '';
+  return [...block.matchAll(/^ {2}([A-Za-z0-9_-]+):/gm)].map((m) => m[1]);
+}
+
+/** A vouch run's audit log: the scan's, or the candidate's of a gate. */
+function auditOf(t, mode) {
+  for (const f of [join(outRoot, t, mode, 'audit.jsonl'), join(outRoot, t, mode, 'candidate', 'audit.jsonl')]) {
+    if (existsSync(f)) return readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  }
+  return [];
+}
+
+/** Issue 17's figures for one vouch run: routes found by source, identities signed in, writes on others' objects. */
+function surfaceFigures(t, mode, report, truth) {
+  const s = scoreSurface(report, truth, configuredIdentities(t, mode));
+  const created = report?.surface?.created?.map((c) => c.url ?? c.id).filter(Boolean) ?? [];
+  const writes = outsideWrites(auditOf(t, mode), created);
+  const examples = (kinds) => [...new Set(writes.filter((w) => kinds.includes(w.kind)).map((w) => `${w.method} ${new URL(w.url).pathname} (${w.checkId})`))].slice(0, 4);
+  const destructive = writes.filter((w) => w.kind !== 'modify');
+  return { ...s, destructiveWrites: destructive.length, modifyWrites: writes.length - destructive.length, destructiveExamples: examples(['delete', 'dangerous']), modifyExamples: examples(['modify']) };
+}
+
 const pct = (x) => `${(x * 100).toFixed(0)}%`;
 const fmtRun = (r) => `${r.wallS.toFixed(0)} s`;
 
@@ -172,6 +199,18 @@ function print(t, res) {
     const s = r.score;
     const req = r.report?.stats?.requests?.sent ?? r.requests ?? '–';
     say(`| ${mode} | ${s ? s.confirmed : '–'} | ${s ? s.tentative : '–'} | ${s ? s.missed : '–'} | ${s ? `${pct(s.confirmedRatio)} of ${s.dastTestable}` : '–'} | ${s ? `${s.outside.length} (${s.unexamined})` : '–'} | ${req} | ${fmtRun(r.run)}${r.run.timedOut ? ' (timed out)' : ''} | ${r.run.peakMb} MB | ${r.run.code} |`);
+  }
+  const surfaced = Object.entries(res.runs).filter(([, r]) => r.surface);
+  if (surfaced.length) {
+    say('\n| run | operations | real routes found | by source (operations / routes) | identities signed in throughout | destructive requests on objects vouch did not create | modifications of objects vouch did not create |');
+    say('|---|---|---|---|---|---|---|');
+    for (const [mode, r] of surfaced) {
+      const f = r.surface;
+      const src = Object.entries(f.bySource).map(([k, v]) => `${k} ${v.operations}/${v.routes}`).join(', ');
+      const ids = f.identities ? `${f.signedIn.length} of ${f.identities}${f.lost.length ? ` (lost: ${f.lost.join(', ')})` : ''}` : '–';
+      const n = (count, ex) => `${count}${ex.length ? ` (${ex.join('; ')})` : ''}`;
+      say(`| ${mode} | ${f.operations} | ${f.routesFound} of ${f.routes} (${pct(f.routesRatio)}) | ${src} | ${ids} | ${n(f.destructiveWrites, f.destructiveExamples)} | ${n(f.modifyWrites, f.modifyExamples)} |`);
+    }
   }
   const modes = Object.keys(res.runs);
   const conf = res.runs.configured;
@@ -250,6 +289,7 @@ async function measure(t, truth, res) {
       const key = mode === 'configured' ? 'configured' : 'zeroConfig';
       const v = await vouch(mode === 'configured' && targets[t].configured.gate ? 'gate' : 'scan', t, mode, {});
       res.runs[mode] = { run: v.run, report: v.report, score: v.report ? scoreVouch(v.report, truth, { variant: targets[t][key].variant }) : undefined };
+      if (v.report) res.runs[mode].surface = surfaceFigures(t, mode, v.report, truth);
       if (v.kind === 'gate' && v.report) res.gate = scoreGate(v.report, truth);
     }
   } catch (e) {
@@ -265,7 +305,7 @@ for (const t of chosen) {
   else await measure(t, truth, res);
   print(t, res);
   // The JSON keeps scores and run figures, not the reports (they stay in their folders under outRoot).
-  const runs = Object.entries(res.runs).map(([m, r]) => [m, { ...r.run, requests: r.report?.stats?.requests?.sent ?? r.requests ?? null, verdict: r.report?.verdict ?? null, score: r.score }]);
+  const runs = Object.entries(res.runs).map(([m, r]) => [m, { ...r.run, requests: r.report?.stats?.requests?.sent ?? r.requests ?? null, verdict: r.report?.verdict ?? null, score: r.score, surface: r.surface ?? null }]);
   results.targets[t] = { error: res.error, gate: res.gate, runs: Object.fromEntries(runs) };
   writeFileSync(join(outRoot, 'result.json'), `${JSON.stringify(results, null, 2)}\n`);
 }

@@ -186,3 +186,76 @@ export function whyMissed(entry, report) {
   return [...seen].map(([check, what]) => `${check}: ${[...what].slice(0, 2).join('; ')}${what.size > 2 ? '; …' : ''}`).join(' / ');
 }
 
+
+/** A route or operation path made comparable: `{anything}` → `{}`, no trailing `index.php` or `/`. */
+const routePath = (p) => (p.replace(/\{[^}]*\}/g, '{}').replace(/\/index\.php$/, '').replace(/\/+$/, '') || '/');
+
+/** Whether a discovered operation is one of the application's routes (`METHOD /path`, ANY = any method). */
+export function routeMatches(route, op) {
+  const [method, path] = route.split(' ');
+  if (method !== 'ANY' && method !== String(op.method).toUpperCase()) return false;
+  const want = routePath(path);
+  const got = routePath(op.path ?? '');
+  if (want === got) return true;
+  // A concrete crawled path under a template route (`/menu/1` for `/menu/{}`).
+  const pattern = new RegExp(`^${want.split('{}').map((s) => s.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+')}$`);
+  return pattern.test(got.replace(/\{\}/g, 'x'));
+}
+
+/**
+ * Issue 17's surface figures from one report: the share of the application's real routes (`truth.routes`) found,
+ * overall and by discovery source, and which configured identities stayed signed in for the whole scan.
+ */
+export function scoreSurface(report, truth, identities = []) {
+  const ops = report?.surface?.operations ?? [];
+  const routes = truth.routes ?? [];
+  const bySource = {};
+  for (const op of ops) for (const s of op.sources ?? []) (bySource[s] ??= { operations: 0, routes: new Set() }).operations++;
+  const found = [];
+  for (const r of routes) {
+    const hits = ops.filter((o) => routeMatches(r, o));
+    if (!hits.length) continue;
+    found.push(r);
+    for (const s of new Set(hits.flatMap((o) => o.sources ?? []))) bySource[s].routes.add(r);
+  }
+  const lost = new Set(
+    (report?.verdict?.incomplete ?? []).filter((c) => c.cause === 'login-failed' || c.cause === 'session-lost').map((c) => c.identity),
+  );
+  return {
+    operations: ops.length,
+    routes: routes.length,
+    routesFound: found.length,
+    routesRatio: routes.length ? found.length / routes.length : 0,
+    missing: routes.filter((r) => !found.includes(r)),
+    bySource: Object.fromEntries(Object.entries(bySource).map(([s, v]) => [s, { operations: v.operations, routes: v.routes.size }])),
+    identities: identities.length,
+    signedIn: identities.filter((i) => !lost.has(i)),
+    lost: [...lost].filter(Boolean),
+  };
+}
+
+/**
+ * Operation names that reset or wipe state, or remove or disable something (issue 17: dangerous unless a config allows
+ * them). A password-reset *request* (`/reset-password`, `/forgot`) is an account flow, not a state wipe.
+ */
+const DANGEROUS = /(^|[/_.-])(reset|drop|create_?db|setup|purge|wipe|truncate|flush|install|factory|delete|remove|disable|deactivate)([/_.-]|\.php|$)/i;
+const PASSWORD_FLOW = /reset[-_]?password|password[-_]?reset|forgot/i;
+
+/**
+ * Requests of one scan that changed state on objects vouch did not create, from its audit log, each with a kind:
+ * `delete` (DELETE answered 2xx), `dangerous` (a 2xx to a path named like reset/drop/setup/delete…, any method), or
+ * `modify` (PUT/PATCH answered 2xx). A URL naming an object vouch created (`created`: URLs or ids the report lists as
+ * its own) is left out, and so are logins (no checkId, or `login`).
+ */
+export function outsideWrites(auditLines, created = []) {
+  const own = (url) => created.some((c) => url.includes(c));
+  const out = [];
+  for (const e of auditLines) {
+    if (e.outcome !== 'sent' || !/^2/.test(String(e.status ?? ''))) continue;
+    if (!e.checkId || e.checkId === 'login' || own(e.url)) continue;
+    const path = new URL(e.url).pathname;
+    const kind = e.method === 'DELETE' ? 'delete' : DANGEROUS.test(path) && !PASSWORD_FLOW.test(path) && e.method !== 'GET' ? 'dangerous' : ['PUT', 'PATCH'].includes(e.method) ? 'modify' : undefined;
+    if (kind) out.push({ kind, method: e.method, url: e.url, checkId: e.checkId, identity: e.identity });
+  }
+  return out;
+}

@@ -432,7 +432,7 @@ export const catalog: readonly CheckInfo[] = [
       "severity": "low",
       "cwe": "CWE-1068",
       "remediation": "Accept what the spec allows, or tighten the spec (minLength, pattern, enum, required) to what the server really accepts.",
-      "proves": "A spec-valid request (checked with ajv), shrunk to a minimal one, is rejected, and again on an exact replay."
+      "proves": "A spec-valid request (checked with ajv), shrunk to a minimal one, is rejected with a validation error (field locations or a broken constraint named), and again on an exact replay."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/products/search?q=",

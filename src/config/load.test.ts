@@ -61,7 +61,7 @@ describe('vouch.yaml', () => {
   });
 
   it('fills discovery defaults, keeps what is given, and refuses a bad limit', () => {
-    expect(parseConfig('', 'vouch.yaml').discovery).toEqual({ crawl: true, maxPages: 200, maxDepth: 5, samplesPerTemplate: 2, timeLimitMs: 8_000, robots: true, graphql: true, har: [], postman: [] });
+    expect(parseConfig('', 'vouch.yaml').discovery).toEqual({ crawl: true, maxPages: 200, maxDepth: 5, samplesPerTemplate: 2, maxIdlePages: 25, timeLimitMs: 60_000, browser: { maxPages: 40, maxIdlePages: 10, timeLimitMs: 90_000 }, robots: true, graphql: true, har: [], postman: [] });
     const c = parseConfig('discovery:\n  maxPages: 10\n  har: [a.har]\n', 'vouch.yaml');
     expect(c.discovery).toMatchObject({ maxPages: 10, har: ['a.har'], samplesPerTemplate: 2 });
     expect(fails('discovery:\n  samplesPerTemplate: 0\n').message).toContain('discovery.samplesPerTemplate');

@@ -201,8 +201,18 @@ export const configSchema = z.strictObject({
       maxDepth: z.number().int().min(0).default(5),
       /** Pages fetched per route template (`/item/1`, `/item/2` are one template, `/item/{id}`). */
       samplesPerTemplate: z.number().int().positive().default(2),
-      /** Wall time for the crawl, ms. */
-      timeLimitMs: z.number().int().positive().default(8_000),
+      /** Pages fetched in a row that found nothing new (operation, route template, URL) before a crawl ends. */
+      maxIdlePages: z.number().int().positive().default(25),
+      /** Wall-time ceiling of each HTML crawl (one per identity), ms; the page and idle budgets normally end it first. */
+      timeLimitMs: z.number().int().positive().default(60_000),
+      /** The browser crawl's budgets per identity, and its wall-time ceiling for all identities, ms. */
+      browser: z
+        .strictObject({
+          maxPages: z.number().int().positive().default(40),
+          maxIdlePages: z.number().int().positive().default(10),
+          timeLimitMs: z.number().int().positive().default(90_000),
+        })
+        .prefault({}),
       /** Read robots.txt and sitemaps. */
       robots: z.boolean().default(true),
       /** Look for a GraphQL endpoint and introspect it. */

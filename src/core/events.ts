@@ -1,5 +1,5 @@
 // src/core/events.ts — typed events the engine emits while a scan runs; reporters and progress displays consume them.
-import type { Finding, SkippedTask, TaskOutcome, Verdict } from './types.js';
+import type { Finding, SkippedTask, Task, TaskOutcome, Verdict } from './types.js';
 
 export type Stage = 'discover' | 'plan' | 'execute' | 'confirm' | 'prioritize' | 'report';
 
@@ -11,7 +11,11 @@ export type VouchEvent =
   | { type: 'stage-progress'; stage: Stage; target: string; ms: number; detail: string }
   /** A stage reached its deadline and ended with what it had (`deadlineMs`, vouch.yaml `deadlines`). */
   | { type: 'stage-deadline'; stage: Stage; target: string; deadlineMs: number }
+  /** A task's check starts running (what is in flight: its check, operation and identity). */
+  | { type: 'task-started'; task: Task; total: number }
   | { type: 'task-finished'; outcome: TaskOutcome; done: number; total: number }
+  /** While a stage runs, at most once a second and only when it changed: requests sent so far this run. */
+  | { type: 'requests'; stage: Stage; sent: number }
   | { type: 'skipped'; skipped: SkippedTask }
   | { type: 'finding'; finding: Finding }
   | { type: 'warning'; message: string }

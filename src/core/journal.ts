@@ -59,6 +59,23 @@ export interface ScanJournal {
   flush(): Promise<void>;
 }
 
+/**
+ * Whether a finished task's results may be journaled: no candidate declares `secrets`, and masking every secret the
+ * scan knows (`mask`: the redactor, configured and issued secrets, secret URL parts) changes no string in them. A task
+ * that fails this is not journaled; a resume runs it again and derives its secrets from the configuration and fresh
+ * sessions, so no token, password or cracked key is ever stored to be replayed.
+ */
+export function keepsNoSecret(result: TaskResult, mask: (s: string) => string): boolean {
+  if (result.candidates.some((c) => c.secrets?.length)) return false;
+  let clean = true;
+  // Value by value (a secret with quotes or backslashes would not be found in the JSON text); keys too.
+  JSON.stringify(result, (key: string, value: unknown) => {
+    if (clean && ((key && mask(key) !== key) || (typeof value === 'string' && mask(value) !== value))) clean = false;
+    return value;
+  });
+  return clean;
+}
+
 /** Heartbeat period of a running scan, ms; a `running` scan silent for 3 periods is taken as dead (resumable). */
 export const HEARTBEAT_MS = 2_000;
 

@@ -7,7 +7,7 @@ export type Exposure = 'anonymous' | 'authenticated' | 'privileged';
 export type Family = 'security' | 'conformance' | 'reliability' | 'authorization';
 export type Environment = 'production' | 'staging' | 'preview' | 'local';
 export type AuthRequirement = 'none' | 'required' | 'unknown';
-export type SurfaceSource = 'spec' | 'html' | 'spa' | 'har' | 'shadow' | 'graphql' | 'postman';
+export type SurfaceSource = 'spec' | 'html' | 'spa' | 'script' | 'har' | 'shadow' | 'graphql' | 'postman';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 export const FAMILIES: readonly Family[] = ['security', 'conformance', 'reliability', 'authorization'];
@@ -205,6 +205,31 @@ export interface Surface {
   warnings: string[];
   /** Where the spec came from, if one was used. */
   spec?: { location: string; version: string };
+  /** What each discovery source found and what ended it; how unknown paths were answered (docs/discovery.md). */
+  discovery?: DiscoveryStats;
+}
+
+/** One discovery source's work (per identity for the crawls): what it found and what budget stopped it. */
+export interface DiscoverySourceStats {
+  source: 'spec' | 'html' | 'script' | 'browser' | 'graphql' | 'har' | 'postman' | 'shadow';
+  /** The session it used (the crawls run once per identity). */
+  identity?: string;
+  /** Requests it sent. */
+  requests?: number;
+  /** Pages it read (the crawls). */
+  pages?: number;
+  /** Operations it reported. */
+  found: number;
+  /** Of those, operations no earlier source had. */
+  added: number;
+  /** What ended it: `nothing left to visit`, a budget (pages, idle pages, time), a stop. */
+  stop?: string;
+}
+
+export interface DiscoveryStats {
+  sources: DiscoverySourceStats[];
+  /** How the target answered a random path, per identity and path prefix (soft 404s: src/discover/soft404.ts). */
+  notFound?: Array<{ identity: string; key: string; status: number; length: number; hash: string; location?: string; echoes: boolean }>;
 }
 
 export interface Task {
@@ -267,6 +292,11 @@ export interface Candidate {
   data?: Record<string, unknown>;
   /** Sensitive values the finding is about (an exposed hash, a token): masked in its proof exchanges and evidence. */
   redact?: string[];
+  /**
+   * Secrets the candidate carries for its confirm() (a cracked signing key in `data`): never kept at rest. The task
+   * that proposed it is left out of the scan journal, so a resume runs it again and derives them afresh.
+   */
+  secrets?: string[];
 }
 
 export type TaskOutcome =

@@ -7,7 +7,7 @@ import { closeBrowser } from '../browser/chromium.js';
 import { sendHtml, serveFixture, type Fixture } from '../checks/kit/fixture.js';
 import type { AuditEntry, AuditLog } from '../net/audit.js';
 import { createEngine } from '../net/index.js';
-import { crawlBrowser } from './browser.js';
+import { crawlBrowser, withBase } from './browser.js';
 import { createUrlGate } from './gate.js';
 
 let other: Server;
@@ -50,10 +50,18 @@ describe('browser crawler', () => {
     const engine = createEngine({ target, scope, safeMode: false, ratePerSecond: 10_000, audit });
     // Each worker page meets a failed navigation right before an app page (two pages render at once).
     const start = Array.from({ length: APPS }, (_, i) => [`${site.url}/away${i}`, `${site.url}/app${i}`]).flat();
-    const r = await crawlBrowser({ engine, origin: site.url, start, identities: ['anonymous'], safeMode: false, gate: createUrlGate(engine, site.url, scope), timeoutMs: 15_000 });
+    const r = await crawlBrowser({ engine, origin: site.url, start, identities: ['anonymous'], safeMode: false, gate: createUrlGate(engine, site.url, scope), timeoutMs: 40_000 });
     const refused = lines.filter((l) => l.outcome === 'refused').map((l) => `${new URL(l.url).pathname} ${l.checkId}`);
     for (let i = 0; i < APPS; i++) expect(refused).toContain(`/x${i} discover:spa`);
     expect(otherHits).toBe(0);
     expect(r.stats.refused).toBe(APPS * 2); // each redirect and each run-time call, once
-  }, 40_000);
+  }, 90_000);
+});
+
+describe('a document reached through redirects', () => {
+  it('gets a <base> of where it really is, so relative form actions resolve there', () => {
+    expect(withBase('<html><head><title>x</title></head><form action="login.php">', 'http://h/login.php')).toBe('<html><head><base href="http://h/login.php"><title>x</title></head><form action="login.php">');
+    expect(withBase('<form action="a">', 'http://h/x?a=1&b="2"')).toBe('<base href="http://h/x?a=1&amp;b=&quot;2&quot;"><form action="a">');
+    expect(withBase('<head><base href="/app/"></head>', 'http://h/x')).toBe('<head><base href="/app/"></head>');
+  });
 });

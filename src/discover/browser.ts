@@ -7,7 +7,8 @@ import { interruptReason } from '../net/index.js';
 import type { HeaderList, HttpEngine, JsonSchema, Operation, Parameter, SurfaceSource } from '../core/index.js';
 import { classify } from './auth.js';
 import type { UrlGate } from './gate.js';
-import { routeTemplate } from './html.js';
+import { changesPasswordByGet, routeTemplate } from './html.js';
+import { soft404For } from './soft404.js';
 
 export interface BrowserCrawlInput {
   engine: HttpEngine;
@@ -22,9 +23,13 @@ export interface BrowserCrawlInput {
   allowMethods?: string[];
   /** Discovery's URL gate: out-of-scope URLs are refused once each (audit log) and never contacted. */
   gate?: UrlGate;
-  /** Pages rendered per identity. Default 12. */
+  /** Pages rendered per identity. Default 40. */
   maxPages?: number;
-  /** The whole crawl, ms. Default 8,000. A crawl still running 5 s past it is ended by killing Chromium. */
+  /** Pages rendered in a row (per identity) that found nothing new — no operation, no page to visit — before that
+   * identity's crawl ends. Default 10. */
+  maxIdlePages?: number;
+  /** The whole crawl, ms: a ceiling (BROWSER_CRAWL_MS); the page and idle budgets normally end it first. A crawl
+   * still running 5 s past it is ended by killing Chromium. */
   timeoutMs?: number;
   /** Chromium's start, ms (default 30,000): a browser that does not start in time is killed and the crawl skipped. */
   launchMs?: number;
@@ -36,10 +41,21 @@ export interface BrowserCrawlInput {
   onProgress?: (what: string) => void;
 }
 
+/** One identity's crawl: what it rendered and recorded, and what ended it. */
+export interface BrowserRun {
+  identity: string;
+  pages: number;
+  requests: number;
+  operations: Operation[];
+  stop: string;
+}
+
 export interface BrowserCrawlResult {
   operations: Operation[];
   warnings: string[];
   stats: { pages: number; requests: number; refused: number };
+  /** Per identity, in the order they crawled. */
+  runs: BrowserRun[];
 }
 
 /** Resource types the crawler lets through; images, fonts and media are not fetched (nothing to discover there). */
@@ -52,8 +68,8 @@ const PARALLEL_PAGES = 2;
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** How long past its time limit a crawl may take to wind down before Chromium is killed. */
 const HARD_STOP_GRACE_MS = 5_000;
-/** Links and buttons never followed or pressed: they end the identity's session or destroy things. */
-const AVOID = /log-?out|sign-?out|logoff|delete|remove|destroy/i;
+/** Links, buttons and forms never followed, pressed or submitted: they end the identity's session or destroy things. */
+const AVOID = /log-?out|sign-?out|log-?off|delete|remove|destroy|reset|drop|unsubscribe/i;
 
 /** A JSON Schema for a JSON value (types and property names only). */
 export function inferSchema(value: unknown, depth = 0): JsonSchema {
@@ -81,14 +97,19 @@ const parseJson = (text: string | undefined): unknown => {
 /** Collects operations seen by every context, merged by route template. */
 class Recorder {
   readonly ops = new Map<string, Operation>();
+  /** Operation ids each identity recorded. */
+  readonly by = new Map<string, Set<string>>();
 
-  add(method: string, url: URL, source: SurfaceSource, extra: { params?: Parameter[]; body?: { contentType: string; text?: string }; response?: { status: number; contentType: string; body: string } } = {}): void {
+  add(identity: string, method: string, url: URL, source: SurfaceSource, extra: { params?: Parameter[]; body?: { contentType: string; text?: string }; response?: { status: number; contentType: string; body: string }; summary?: string } = {}): void {
     const path = routeTemplate(url.pathname);
     const id = `${method} ${path}`;
+    let mine = this.by.get(identity);
+    if (!mine) this.by.set(identity, (mine = new Set()));
+    mine.add(id);
     let op = this.ops.get(id);
     if (!op) {
       const pathParams: Parameter[] = path.includes('{id}') ? [{ name: 'id', in: 'path', required: true, examples: [url.pathname.split('/').find((s) => /^\d+$/.test(s) || /^[0-9a-f-]{16,}$/i.test(s))] }] : [];
-      op = { id, method, path, params: pathParams, auth: 'unknown', sources: [source] };
+      op = { id, method, path, params: pathParams, auth: 'unknown', sources: [source], ...(extra.summary ? { summary: extra.summary } : {}) };
       this.ops.set(id, op);
     } else if (!op.sources.includes(source)) op.sources.push(source);
     const params = [...(extra.params ?? []), ...[...url.searchParams.keys()].map((name): Parameter => ({ name, in: 'query', examples: [url.searchParams.get(name)] }))];
@@ -106,6 +127,14 @@ class Recorder {
   }
 }
 
+/** `html` with a `<base href>` of `url` (after `<head>`, else first), unless it has a base of its own. */
+export function withBase(html: string, url: string): string {
+  if (/<base\b/i.test(html)) return html;
+  const tag = `<base href="${url.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">`;
+  const head = /<head\b[^>]*>/i.exec(html);
+  return head ? `${html.slice(0, head.index + head[0].length)}${tag}${html.slice(head.index + head[0].length)}` : `${tag}${html}`;
+}
+
 /** A plausible value for a form field, by type and name. */
 export function plausibleValue(type: string, name: string): string {
   const n = name.toLowerCase();
@@ -120,16 +149,23 @@ export function plausibleValue(type: string, name: string): string {
 }
 
 /**
- * The browser crawl's default wall-time limit, ms. Its page budget (`maxPages`) is what normally ends it; this only
- * stops a crawl whose pages keep it busy (a loaded machine rendered the lab's 12 pages in more than 8 s).
+ * The browser crawl's default wall-time ceiling, ms. Its work budgets — pages per identity (`maxPages`), pages in a
+ * row that found nothing new (`maxIdlePages`), nothing left to visit — are what normally end it; this only stops a
+ * crawl whose pages keep it busy.
  */
-export const BROWSER_CRAWL_MS = 30_000;
+export const BROWSER_CRAWL_MS = 90_000;
+/** Default work budgets of the browser crawl, per identity. */
+export const BROWSER_DEFAULTS = { maxPages: 40, maxIdlePages: 10 } as const;
 
 interface FormInfo {
   index: number;
   action: string;
   method: string;
-  fields: Array<{ name: string; type: string }>;
+  fields: Array<{ name: string; type: string; value?: string }>;
+  /** Index among the form's elements of the button it is submitted with (its name=value is sent), if any. */
+  submitter?: number;
+  /** The submit button's label or value (a "Delete" button is never pressed). */
+  label?: string;
 }
 
 async function waitIdle(inflight: () => number, maxMs: number): Promise<void> {
@@ -147,14 +183,16 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
   const stats = { pages: 0, requests: 0, refused: 0 };
   const recorder = new Recorder();
   const signal = input.signal;
-  if (signal?.aborted) return { operations: [], warnings: [], stats };
+  const runs: BrowserRun[] = [];
+  if (signal?.aborted) return { operations: [], warnings: [], stats, runs };
   const lease = await acquireBrowser(input.launchMs !== undefined ? { launchMs: input.launchMs } : {});
   if ('reason' in lease) {
-    return { operations: [], warnings: [`browser crawl skipped: ${lease.reason}; single-page apps were not rendered, so operations only their scripts call are missing`], stats };
+    return { operations: [], warnings: [`browser crawl skipped: ${lease.reason}; single-page apps were not rendered, so operations only their scripts call are missing`], stats, runs };
   }
   const browser = lease.browser;
   let deadline = Date.now() + (input.timeoutMs ?? BROWSER_CRAWL_MS);
-  const maxPages = input.maxPages ?? 12;
+  const maxPages = input.maxPages ?? BROWSER_DEFAULTS.maxPages;
+  const maxIdle = input.maxIdlePages ?? BROWSER_DEFAULTS.maxIdlePages;
   const allowed = new Set((input.allowMethods ?? []).map((m) => m.toUpperCase()));
   const mayChange = (method: string): boolean => !input.safeMode || SAFE.has(method) || allowed.has(method);
   let timedOut = false;
@@ -184,6 +222,12 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
 
   async function crawlAs(identity: string, start: readonly string[], limit: number): Promise<void> {
     let context: BrowserContext | undefined;
+    const run: BrowserRun = { identity, pages: 0, requests: 0, operations: [], stop: 'nothing left to visit' };
+    runs.push(run);
+    /** Route templates queued so far: with the operations recorded, the work an idle page adds nothing to. */
+    const queuedKeys = new Set<string>();
+    const work = (): number => (recorder.by.get(identity)?.size ?? 0) + queuedKeys.size;
+    let idle = 0;
     try {
       const ctx = await act(browser.newContext({ serviceWorkers: 'block', javaScriptEnabled: true }), 'new context');
       context = ctx;
@@ -227,6 +271,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           const body = req.postDataBuffer() ?? undefined;
           const contentType = req.headers()['content-type'] ?? '';
           stats.requests++;
+          run.requests++;
           const record = (type === 'xhr' || type === 'fetch') && url.origin === input.origin;
           // Out of scope: refused once per URL by discovery's URL gate (audit log, `discover:spa`), never contacted.
           if (input.gate && (await input.gate.judge(url, 'spa', method)) === 'refused') {
@@ -256,7 +301,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           if (!ex.response) {
             stats.refused++;
             // Refused (scope, safe mode) or failed: the call is still part of the surface when it is ours.
-            if (record) recorder.add(method, url, 'spa', body ? { body: { contentType, text: body.toString('utf8') } } : {});
+            if (record) recorder.add(identity, method, url, 'spa', body ? { body: { contentType, text: body.toString('utf8') } } : {});
             return await route.abort(ex.error?.code === 'VOUCH_SCOPE_REFUSED' || ex.error?.code === 'VOUCH_SAFE_MODE_REFUSED' ? 'blockedbyclient' : 'failed');
           }
           const res = ex.response;
@@ -266,20 +311,26 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           }
           const resType = res.headers.find(([k]) => k === 'content-type')?.[1] ?? '';
           if (record) {
-            recorder.add(method, url, 'spa', {
+            recorder.add(identity, method, url, 'spa', {
               ...(body ? { body: { contentType, text: body.toString('utf8') } } : {}),
               response: { status: res.status, contentType: resType, body: res.bodyEncoding === 'base64' ? '' : res.body },
             });
           } else if ((type === 'document' || type === 'script') && url.origin === input.origin && method === 'GET' && res.status < 400) {
             if (type === 'document' && /<script\b/i.test(res.body)) scripted.add(req.url());
-            recorder.add(method, url, 'html');
+            // A document that is the page any unknown path gets (an SPA's index page) is a client-side route.
+            const clientRoute = type === 'document' && url.pathname !== '/' && (await soft404For(input.engine).matches(ex));
+            recorder.add(identity, method, url, clientRoute ? 'spa' : 'html');
           }
           const out: Record<string, string> = {};
           for (const [k, v] of res.headers) {
             const key = k.toLowerCase();
             if (!DROP_RESPONSE.has(key)) out[key] = out[key] ? `${out[key]}${key === 'set-cookie' ? '\n' : ', '}${v}` : v;
           }
-          return await route.fulfill({ status: res.status, headers: out, body: Buffer.from(res.body, res.bodyEncoding === 'base64' ? 'base64' : 'utf8') });
+          // A document reached through redirects is shown under the URL first asked for: a <base> of where it really
+          // is keeps its relative links and form actions (`login.php`) right.
+          const moved = type === 'document' && ex !== first && res.bodyEncoding !== 'base64' && /html/i.test(resType);
+          const text = moved ? withBase(res.body, ex.request.url) : undefined;
+          return await route.fulfill({ status: res.status, headers: out, body: text ?? Buffer.from(res.body, res.bodyEncoding === 'base64' ? 'base64' : 'utf8') });
         } catch {
           return route.abort('failed').catch(() => undefined);
         } finally {
@@ -287,6 +338,19 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           if (owner) pageRequests.get(owner)?.delete(req);
         }
       }), 'route');
+      // WebSockets are recorded, never connected: Chromium would open them itself, past the engine (scope, audit).
+      await act(ctx.routeWebSocket(() => true, (ws) => {
+        let u: URL | undefined;
+        try {
+          u = new URL(ws.url());
+        } catch {
+          u = undefined; // not a URL: nothing to record
+        }
+        if (u && u.host === new URL(input.origin).host) {
+          recorder.add(identity, 'GET', new URL(`${input.origin}${u.pathname}${u.search}`), 'spa', { summary: 'WebSocket (opened by the page; not connected by vouch)' });
+        }
+        ws.close({ code: 1008, reason: 'vouch: not connected' }).catch(() => undefined);
+      }), 'websocket route');
       const queue = [...start];
       const seen = new Set<string>();
       /** Forms submitted and buttons pressed already (by target and label): each once per identity. */
@@ -300,8 +364,11 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           u.hash = '';
           if (u.origin !== input.origin) return;
           // A sign-out link is part of the surface, but following it would end the identity's session.
-          if (AVOID.test(u.pathname + u.search)) recorder.add('GET', new URL(u.origin + u.pathname), 'html');
-          else queue.push(u.href);
+          if (AVOID.test(u.pathname + u.search)) recorder.add(identity, 'GET', new URL(u.origin + u.pathname), 'html');
+          else {
+            queue.push(u.href);
+            queuedKeys.add(routeTemplate(u.pathname));
+          }
         } catch {
           // not a URL: nothing to follow
         }
@@ -333,7 +400,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           await act(page.close(), 'page close').catch(() => undefined);
           pageRequests.delete(page);
         };
-        while (pages < limit && !halted) {
+        while (pages < limit && !halted && idle < maxIdle) {
           if (Date.now() > deadline - 300) {
             timedOut = true;
             break;
@@ -351,10 +418,12 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           seen.add(key);
           pages++;
           stats.pages++;
+          run.pages++;
           if (identity === 'anonymous') anonymousSaw.add(key);
           busy++;
           rendering++;
           said(identity);
+          const before = work();
           try {
             const left = (): number => Math.max(200, deadline - Date.now());
             await drain(); // what the previous page started is settled before it is left
@@ -394,9 +463,17 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
                   index,
                   action: (f as HTMLFormElement).action,
                   method: ((f as HTMLFormElement).getAttribute('method') ?? 'GET').toUpperCase(),
-                  fields: Array.from((f as HTMLFormElement).elements)
-                    .map((e) => ({ name: (e as HTMLInputElement).name, type: ((e as HTMLInputElement).type || e.tagName).toLowerCase() }))
-                    .filter((e) => e.name && e.type !== 'submit' && e.type !== 'button'),
+                  ...(() => {
+                    // The button a user presses: its name=value goes with the form (`Login=Login`).
+                    const els = Array.from((f as HTMLFormElement).elements) as HTMLInputElement[];
+                    const at = els.findIndex((e) => e.type === 'submit' || e.type === 'image');
+                    const b = at >= 0 ? els[at]! : undefined;
+                    const label = b ? (b.value || b.textContent || '').trim() : '';
+                    const fields = els
+                      .map((e, i) => ({ name: e.name, type: (e.type || e.tagName).toLowerCase(), ...(i === at ? { value: e.value } : {}) }))
+                      .filter((e, i) => e.name && ((e.type !== 'submit' && e.type !== 'button' && e.type !== 'image') || i === at));
+                    return { fields, ...(at >= 0 ? { submitter: at, label } : {}) };
+                  })(),
                 })),
               ),
               'reading forms',
@@ -410,7 +487,12 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
               }
               if (action.origin !== input.origin) continue;
               const where = f.method === 'GET' ? ('query' as const) : ('form' as const);
-              recorder.add(f.method, new URL(action.origin + action.pathname), 'html', { params: f.fields.map((x) => ({ name: x.name, in: where, schema: { type: x.type === 'number' ? 'number' : 'string' } })) });
+              const fields = changesPasswordByGet(f.method, f.fields) ? f.fields.filter((x) => x.value === undefined) : f.fields;
+              const params = fields.map((x): Parameter => {
+                if (x.value !== undefined) return { name: x.name, in: where, required: true, schema: { type: 'string', enum: [x.value] }, examples: [x.value] };
+                return { name: x.name, in: where, schema: { type: x.type === 'number' ? 'number' : 'string' } };
+              });
+              recorder.add(identity, f.method, new URL(action.origin + action.pathname), 'html', { params });
             }
             // Buttons outside forms: pressed once each (client-side navigation, calls made on click).
             const buttons = page.locator('button:not(form button), [role=button], input[type=button]');
@@ -431,7 +513,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
               try {
                 const nav = new URL(u);
                 if (nav.origin === input.origin) {
-                  recorder.add('GET', new URL(nav.origin + nav.pathname + nav.search), 'spa');
+                  recorder.add(identity, 'GET', new URL(nav.origin + nav.pathname + nav.search), 'spa');
                   enqueue(nav.href);
                 }
               } catch {
@@ -443,6 +525,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
               const formKey = `form ${f.method} ${f.action.split('?')[0] ?? ''}`;
               if (!sameOrigin(f.action || here)) continue; // never submit a form to another origin
               if (tried.has(formKey) || !mayChange(f.method) || Date.now() > deadline - 800) continue;
+              if (AVOID.test(`${f.action} ${f.label ?? ''}`)) continue; // a "Delete" or "Reset" form is never submitted
               // A GET form to a page already rendered adds only a query string: not worth a navigation.
               if (f.method === 'GET' && seen.has(routeTemplate(new URL(f.action || here).pathname))) continue;
               tried.add(formKey);
@@ -450,7 +533,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
               if (page.url() !== here) await page.goto(here, { waitUntil: 'load', timeout: Math.min(3_000, left()) }).catch(() => undefined);
               const filled = await act(
                 page.evaluate(
-                  ({ index, values }) => {
+                  ({ index, values, submitter }) => {
                     const form = document.forms[index];
                     if (!form) return false;
                     for (const el of Array.from(form.elements) as HTMLInputElement[]) {
@@ -462,10 +545,12 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
                         if (s.options.length > 0 && s.selectedIndex < 0) s.selectedIndex = 0;
                       } else if (!el.value) el.value = v;
                     }
-                    form.requestSubmit();
+                    // Submitted with its button, as a user would: the button's name=value goes with the form.
+                    const button = submitter === undefined ? undefined : (form.elements[submitter] as HTMLInputElement | undefined);
+                    form.requestSubmit(button && (button.type === 'submit' || button.type === 'image') ? button : undefined);
                     return true;
                   },
-                  { index: f.index, values: Object.fromEntries(f.fields.map((x) => [x.name, plausibleValue(x.type, x.name)])) },
+                  { index: f.index, submitter: f.submitter, values: Object.fromEntries(f.fields.map((x) => [x.name, plausibleValue(x.type, x.name)])) },
                 ),
                 'form submission',
               ).catch(() => false);
@@ -477,15 +562,23 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
           } finally {
             busy--;
             rendering--;
+            idle = work() > before ? 0 : idle + 1;
             said(identity);
           }
         }
         await retire();
       };
       await Promise.all(Array.from({ length: PARALLEL_PAGES }, () => worker()));
-      if (queue.length > 0 && pages >= limit) warnings.push(`browser crawl as ${identity} stopped at ${limit} pages; ${queue.length} links not visited`);
+      if (queue.length > 0 && pages >= limit) {
+        run.stop = `${limit} pages (maxPages)`;
+        warnings.push(`browser crawl as ${identity} stopped at ${limit} pages; ${queue.length} links not visited`);
+      } else if (idle >= maxIdle) run.stop = `${maxIdle} pages in a row that found nothing new (maxIdlePages)`;
+      else if (timedOut) run.stop = `the time ceiling (${input.timeoutMs ?? BROWSER_CRAWL_MS} ms)`;
+      else if (halted) run.stop = 'stopped';
     } catch (e) {
-      warnings.push(`browser crawl as ${identity} ended early: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      run.stop = `ended early: ${why}`;
+      warnings.push(`browser crawl as ${identity} ended early: ${why}`);
     } finally {
       if (context && !halted) await act(context.close(), 'context close').catch(() => undefined);
     }
@@ -500,7 +593,7 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
       deadline = Date.now() + Math.round((budgetEnd - Date.now()) * 0.6); // leave the signed-in contexts their share
       await crawlAs('anonymous', input.start, maxPages);
       deadline = budgetEnd;
-      if (closed.size > 0) await Promise.all(others.map((i) => crawlAs(i, [...closed], Math.max(2, Math.ceil(maxPages / 3)))));
+      if (closed.size > 0) await Promise.all(others.map((i) => crawlAs(i, [...closed], maxPages)));
     } else {
       await Promise.all(others.map((i) => crawlAs(i, input.start, maxPages)));
     }
@@ -530,5 +623,9 @@ export async function crawlBrowser(input: BrowserCrawlInput): Promise<BrowserCra
   }
   if (timedOut) warnings.push(`browser crawl stopped at its time limit of ${input.timeoutMs ?? BROWSER_CRAWL_MS} ms`);
   if (stats.refused > 0) warnings.push(`browser crawl: ${stats.refused} request(s) refused by the engine (out of scope or safe mode) or failed; see audit.jsonl`);
-  return { operations: [...recorder.ops.values()], warnings, stats };
+  for (const r of runs) {
+    r.operations = [...(recorder.by.get(r.identity) ?? [])].flatMap((id) => recorder.ops.get(id) ?? []);
+    if (halted && r.stop === 'nothing left to visit') r.stop = 'stopped';
+  }
+  return { operations: [...recorder.ops.values()], warnings, stats, runs };
 }

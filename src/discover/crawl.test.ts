@@ -1,9 +1,10 @@
 // src/discover/crawl.test.ts — the HTML crawler on a fixture site: forms, robots, sitemaps, scripts, sampling, refusals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendHtml, sendJson, serveFixture, type Fixture } from '../checks/kit/fixture.js';
-import type { Operation } from '../core/index.js';
+import type { Operation, Surface } from '../core/index.js';
 import { createEngine, type Engine } from '../net/index.js';
-import { discover, extractScriptUrls, parseRobots, parseSitemap } from './index.js';
+import { formParams } from './html.js';
+import { discover, extractLinks, extractScriptUrls, parseRobots, parseSitemap } from './index.js';
 
 const OUT = 'http://127.0.0.2:9';
 let site: Fixture;
@@ -41,7 +42,7 @@ beforeAll(async () => {
     }
     if (p === '/static/app.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(APP_JS);
     if (p === '/redirect') return res.writeHead(302, { location: `${OUT}/redirected` }).end();
-    if (/^\/(item|page)\/\d+$/.test(p) || p.startsWith('/post/') || p === '/about' || p === '/public' || p.startsWith('/private')) return sendHtml(res, 200, '<p>page</p>');
+    if (/^\/(item|page)\/\d+$/.test(p) || p.startsWith('/post/story-') || p === '/about' || p === '/public' || p.startsWith('/private')) return sendHtml(res, 200, '<p>page</p>');
     if (p === '/api/users') return sendJson(res, 200, []);
     if (p === '/docs/openapi.json') return sendJson(res, 200, { openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/api/spec-only': { get: { responses: { '200': { description: 'ok' } } } } } });
     return sendHtml(res, 404, 'no');
@@ -56,15 +57,16 @@ function engineFor(url: string): Engine {
 describe('crawler', () => {
   let ops: Map<string, Operation>;
   let engine: Engine;
+  let surface: Surface;
   beforeAll(async () => {
     engine = engineFor(site.url);
-    const surface = await discover({ target: { name: 't', url: site.url, environment: 'local' }, engine, scope: { origins: [site.url], include: [], exclude: ['/logout'] }, options: { graphql: false } });
+    surface = await discover({ target: { name: 't', url: site.url, environment: 'local' }, engine, scope: { origins: [site.url], include: [], exclude: ['/logout'] }, options: { graphql: false } });
     ops = new Map(surface.operations.map((o) => [o.id, o]));
   });
   afterAll(() => engine.close());
 
   it('finds pages, forms, scripts, robots and sitemap entries as operations', () => {
-    for (const id of ['GET /', 'GET /item/{id}', 'GET /about', 'POST /contact', 'GET /public', 'GET /page/{id}', 'GET /api/users', 'POST /api/inline', 'DELETE /api/orders/{id}', 'GET /static/app.js', 'GET /logout', 'GET /api/spec-only']) {
+    for (const id of ['GET /', 'GET /item/{id}', 'GET /about', 'POST /contact', 'GET /public', 'GET /page/{id}', 'GET /api/users', 'POST /api/inline', 'DELETE /api/orders/{param}', 'GET /static/app.js', 'GET /logout', 'GET /api/spec-only']) {
       expect(ops.has(id), id).toBe(true);
     }
     // weak candidates that did not answer are not operations; wildcard robots entries are cut at the `*`
@@ -84,12 +86,36 @@ describe('crawler', () => {
     ]);
   });
 
+  it('names script-literal operations as such and says what each source found and why it stopped', () => {
+    expect(ops.get('GET /api/users')?.sources).toEqual(['script']);
+    const stats = surface.discovery?.sources ?? [];
+    expect(stats.find((x) => x.source === 'html')).toMatchObject({ identity: 'anonymous', stop: 'nothing left to visit' });
+    expect(stats.find((x) => x.source === 'html')?.pages).toBeGreaterThan(3);
+    expect(stats.find((x) => x.source === 'script')).toMatchObject({ identity: 'anonymous', found: 3 });
+    expect(stats.find((x) => x.source === 'spec')).toMatchObject({ found: 1, added: 1 });
+  });
+
+  it("sends a form's submit button name=value with it", () => {
+    const form = extractLinks('<form method="GET"><input name="username"><input type="submit" value="Login" name="Login"><input type="submit" name="Other" value="x"></form><form method="post"><button name="Submit">Go <b>now</b></button></form>').forms;
+    expect(form[0]?.fields).toEqual([
+      { name: 'username', type: 'text', value: '' },
+      { name: 'Login', type: 'submit', value: 'Login', required: true },
+    ]);
+    expect(form[1]?.fields).toEqual([{ name: 'Submit', type: 'submit', value: 'Go now', required: true }]);
+    // a password change by GET: recorded without its button, so no probe of it performs the change
+    const change = extractLinks('<form method="GET"><input type="password" name="password_new"><input type="password" name="password_conf"><input type="submit" name="Change" value="Change"></form>').forms[0]!;
+    expect(formParams('GET', change.fields).map((p) => p.name)).toEqual(['password_new', 'password_conf']);
+    expect(formParams('POST', change.fields).map((p) => p.name)).toEqual(['password_new', 'password_conf', 'Change']);
+    expect(formParams('GET', form[0]!.fields)[1]).toEqual({ name: 'Login', in: 'query', schema: { type: 'string', enum: ['Login'] }, required: true, examples: ['Login'] });
+  });
+
   it('fetches at most samplesPerTemplate pages of one route template', () => {
-    const pages = [...hits.entries()].filter(([p]) => p.startsWith('/page/')).reduce((n, [, c]) => n + c, 0);
+    // (a random /page/vouch-… path is the soft-404 control of the prefix, not a page)
+    const pages = [...hits.entries()].filter(([p]) => p.startsWith('/page/') && !p.includes('/vouch-')).reduce((n, [, c]) => n + c, 0);
     expect(pages).toBe(2);
-    expect([...hits.entries()].filter(([p]) => p.startsWith('/item/')).length).toBe(2);
+    expect([...hits.entries()].filter(([p]) => p.startsWith('/item/') && !p.includes('/vouch-')).length).toBe(2);
     // slugs: more than SLUG_THRESHOLD leaves under one parent are one template
-    expect([...hits.keys()].filter((p) => p.startsWith('/post/')).length).toBe(2);
+    expect([...hits.keys()].filter((p) => p.startsWith('/post/') && !p.includes('/vouch-')).length).toBe(2);
     expect([...ops.keys()].filter((id) => id.startsWith('GET /post/'))).toEqual(['GET /post/{slug}']);
     expect(ops.get('GET /post/{slug}')?.params[0]).toMatchObject({ name: 'slug', in: 'path', required: true });
   });

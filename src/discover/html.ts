@@ -2,6 +2,10 @@
 import type { Exchange, HttpEngine, JsonSchema, Operation, Parameter } from '../core/index.js';
 import type { FoundVia, UrlGate } from './gate.js';
 import { interruptReason } from '../net/index.js';
+import { discoverScripts, type ScriptDiscovery, type ScriptLimits } from './scripts.js';
+import { soft404For } from './soft404.js';
+
+export { extractScriptUrls } from './scripts.js';
 
 export interface CrawlOptions {
   /** Pages (and scripts, sitemaps) fetched at most. Default 200. */
@@ -10,13 +14,15 @@ export interface CrawlOptions {
   maxDepth?: number;
   /** Pages fetched per route template (`/item/1`, `/item/2` → `/item/{id}`). Default 2. */
   samplesPerTemplate?: number;
-  /** Wall time for the whole crawl, ms. Default 8,000. */
+  /** Pages fetched in a row that found nothing new (operation, route template, URL) before the crawl ends. Default 25. */
+  maxIdlePages?: number;
+  /** Wall time for the whole crawl, ms: a ceiling; the page and idle budgets normally end it first. Default 60,000. */
   timeLimitMs?: number;
   /** Read `/robots.txt` and sitemaps. Default true. */
   robots?: boolean;
 }
 
-export const CRAWL_DEFAULTS = { maxPages: 200, maxDepth: 5, samplesPerTemplate: 2, timeLimitMs: 8_000, robots: true } satisfies Required<CrawlOptions>;
+export const CRAWL_DEFAULTS = { maxPages: 200, maxDepth: 5, samplesPerTemplate: 2, maxIdlePages: 25, timeLimitMs: 60_000, robots: true } satisfies Required<CrawlOptions>;
 
 export interface CrawlResult {
   operations: Operation[];
@@ -29,6 +35,12 @@ export interface CrawlResult {
   fetched: number;
   /** Route templates seen. */
   templates: number;
+  /** Pages (HTML documents) read. */
+  pages: number;
+  /** What ended the crawl: `nothing left to visit`, a budget, a stop. */
+  stop: string;
+  /** What script discovery (src/discover/scripts.ts) found in the scripts the crawl read. */
+  scripts: Omit<ScriptDiscovery, 'operations' | 'paths'>;
 }
 
 /** `/item/12` → `/item/{id}`; numeric, UUID-like and long hex segments become parameters. */
@@ -79,13 +91,20 @@ export function extractLinks(html: string): PageLinks {
   for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
     const open = `<form ${m[1] ?? ''}>`;
     const fields: FormField[] = [];
-    for (const f of (m[2] ?? '').matchAll(/<(textarea|select)\b[^>]*>([\s\S]*?)<\/\1\s*>|<input\b[^>]*>/gi)) {
+    let submitter = false;
+    for (const f of (m[2] ?? '').matchAll(/<(textarea|select|button)\b[^>]*>([\s\S]*?)<\/\1\s*>|<input\b[^>]*>/gi)) {
       const tag = f[0].slice(0, f[0].indexOf('>') + 1);
       const name = attr(tag, 'name');
       if (!name) continue;
       const kind = (f[1] ?? 'input').toLowerCase();
-      const type = kind === 'input' ? (attr(tag, 'type') ?? 'text').toLowerCase() : kind;
-      if (type === 'submit' || type === 'button' || type === 'reset' || type === 'image') continue;
+      const type = kind === 'input' ? (attr(tag, 'type') ?? 'text').toLowerCase() : kind === 'button' ? (attr(tag, 'type') ?? 'submit').toLowerCase() : kind;
+      if (type === 'submit' || type === 'image') {
+        // The button a browser submits with sends its name=value (`Login=Login`): servers that check it need it.
+        if (!submitter && type === 'submit') fields.push({ name, type: 'submit', value: attr(tag, 'value') ?? (kind === 'button' ? decodeEntities((f[2] ?? '').replace(/<[^>]*>/g, '').trim()) : 'Submit'), required: true });
+        submitter = true;
+        continue;
+      }
+      if (type === 'button' || type === 'reset') continue;
       let value = attr(tag, 'value') ?? '';
       let options: string[] | undefined;
       if (kind === 'textarea') value = decodeEntities(f[2] ?? '');
@@ -110,23 +129,6 @@ export function extractLinks(html: string): PageLinks {
   if (scripts.length) out.scripts = scripts;
   if (inline.length) out.inline = inline;
   return out;
-}
-
-/** URL-like strings in script text: quoted paths (`"/api/..."`), absolute URLs, and fetch/axios calls with their method. */
-export function extractScriptUrls(js: string): Array<{ url: string; method?: string }> {
-  const found = new Map<string, { url: string; method?: string }>();
-  const clean = (u: string): string => u.replace(/\$\{[^}]*\}/g, '{param}');
-  for (const m of js.matchAll(/\b(?:fetch|axios(?:\.(get|post|put|patch|delete|head))?)\s*\(\s*(["'`])([^"'`\s]+)\2(\s*,\s*\{[^}]{0,300}\})?/g)) {
-    const method = m[1]?.toUpperCase() ?? /method\s*:\s*["'`](\w+)/i.exec(m[4] ?? '')?.[1]?.toUpperCase();
-    const url = clean(m[3] ?? '');
-    found.set(`${method ?? ''} ${url}`, { url, ...(method ? { method } : {}) });
-  }
-  for (const m of js.matchAll(/(["'`])((?:https?:\/\/[A-Za-z0-9.:[\]-]+)?\/[A-Za-z_][A-Za-z0-9_\-./{}$~%]*(?:\?[A-Za-z0-9_\-=&%.{}$]*)?)\1/g)) {
-    const url = clean(m[2] ?? '');
-    if (url.startsWith('//') || /\.(?:png|jpe?g|gif|svg|css|woff2?|ico)$/i.test(url)) continue;
-    if (![...found.values()].some((f) => f.url === url)) found.set(` ${url}`, { url });
-  }
-  return [...found.values()];
 }
 
 /** robots.txt: Allow/Disallow paths (wildcards cut) and Sitemap URLs. */
@@ -164,6 +166,8 @@ function fieldSchema(f: FormField): JsonSchema {
       return { type: 'number' };
     case 'checkbox':
       return { type: 'string', enum: [f.value || 'on'] };
+    case 'submit':
+      return { type: 'string', enum: [f.value] };
     case 'email':
       return { type: 'string', format: 'email' };
     case 'url':
@@ -175,9 +179,17 @@ function fieldSchema(f: FormField): JsonSchema {
   }
 }
 
+/**
+ * A GET form with two password fields changes a password through a link (`?password_new=…&password_conf=…&Change=…`):
+ * any probe of it would change the identity's password, so it is recorded without its submit button, which servers
+ * that check the button (DVWA) need to act.
+ */
+export const changesPasswordByGet = (method: string, fields: ReadonlyArray<{ type: string }>): boolean => method === 'GET' && fields.filter((f) => f.type === 'password').length >= 2;
+
 /** A form's fields as parameters: `in: 'form'` for POST forms, `in: 'query'` for GET forms; defaults are examples. */
-export function formParams(method: string, fields: FormField[]): Parameter[] {
+export function formParams(method: string, all: FormField[]): Parameter[] {
   const inLoc = method === 'GET' ? ('query' as const) : ('form' as const);
+  const fields = changesPasswordByGet(method, all) ? all.filter((f) => f.type !== 'submit') : all;
   return fields.map((f) => ({ name: f.name, in: inLoc, schema: fieldSchema(f), ...(f.required ? { required: true } : {}), ...(f.value ? { examples: [f.value] } : {}) }));
 }
 
@@ -266,6 +278,12 @@ export interface CrawlRun {
   onProgress?: (what: string) => void;
   /** Set by the crawl: the result so far (used when a request in flight is interrupted). */
   partial?: () => CrawlResult;
+  /** Whose session the crawl uses (its cookies, its credentials). Default `anonymous`. */
+  identity?: string;
+  /** Links never fetched (listed only): they would end the session or change state (sign-out, delete, reset). */
+  avoid?: (u: URL) => boolean;
+  /** Bounds of script discovery. */
+  scripts?: ScriptLimits;
 }
 
 async function crawlPages(
@@ -277,7 +295,21 @@ async function crawlPages(
   run: CrawlRun,
 ): Promise<CrawlResult> {
   const o = { ...CRAWL_DEFAULTS, ...opts };
+  const identity = run.identity ?? 'anonymous';
+  const meta = { identity, checkId: 'discover' };
+  const notFound = soft404For(engine);
   const started = Date.now();
+  /** Script texts read (same origin, the application's own), for script discovery after the pages. */
+  const scriptTexts: string[] = [];
+  let scriptBytes = 0;
+  const scriptCap = run.scripts?.maxBytes ?? 4_000_000;
+  const keepScript = (js: string): void => {
+    if (scriptBytes >= scriptCap) return;
+    scriptTexts.push(js);
+    scriptBytes += js.length;
+  };
+  let pages = 0;
+  let idle = 0;
   const ops = new Map<string, Operation>();
   const samples = new Map<string, number>();
   const queued = new Set<string>();
@@ -319,6 +351,10 @@ async function crawlPages(
     // A page of the target excluded from the scope (`/logout`) is still part of its surface; it is never fetched.
     if (verdict === 'refused' && u.origin === start.origin && !weak && method === 'GET') add('GET', u, []);
     if (verdict !== 'target') return undefined;
+    if (run.avoid?.(u)) {
+      if (!weak && method === 'GET') add('GET', new URL(u.origin + u.pathname), []); // listed, never fetched
+      return undefined;
+    }
     if (/graphql/i.test(u.pathname)) graphqlUrls.add(u.pathname);
     if (SPEC_PATH.test(u.pathname)) specUrls.add(u.pathname);
     if (STATIC.test(u.pathname)) {
@@ -341,7 +377,7 @@ async function crawlPages(
   if (o.robots) {
     // Sitemaps named by robots.txt are judged as found there; the rest (default, index entries) as sitemap URLs.
     const sitemaps: Array<{ raw: string; via: FoundVia }> = [];
-    const robots = await engine.send({ method: 'GET', url: new URL('/robots.txt', start).href }, { identity: 'anonymous', checkId: 'discover' });
+    const robots = await engine.send({ method: 'GET', url: new URL('/robots.txt', start).href }, meta);
     fetched++;
     if (robots.response?.status === 200 && robots.response.bodyEncoding !== 'base64') {
       const parsed = parseRobots(robots.response.body);
@@ -362,7 +398,7 @@ async function crawlPages(
       if (seenMaps.has(u.href)) continue;
       seenMaps.add(u.href);
       if ((await gate.judge(u, via)) !== 'target') continue;
-      const ex = await engine.send({ method: 'GET', url: u.href }, { identity: 'anonymous', checkId: 'discover' });
+      const ex = await engine.send({ method: 'GET', url: u.href }, meta);
       fetched++;
       if (ex.response?.status !== 200 || ex.response.bodyEncoding === 'base64') continue;
       if (ex.response.truncated) warnings.push(`${u.pathname}: the sitemap was cut at the response size cap; only its first entries were read`);
@@ -373,10 +409,13 @@ async function crawlPages(
   }
 
   let head = 0; // a moving head: shift() on a 20,000-URL sitemap queue is quadratic
+  let scripts: ScriptDiscovery = { operations: [], paths: [], candidates: 0, verified: 0, kept: 0, requests: 0 };
   const result = (): CrawlResult => {
-    if (stoppedBy) warnings.push(`HTML crawl stopped at ${stoppedBy}; ${queue.length - head} URLs not visited`);
-    const operations = slugs.collapse([...ops.values()]);
-    return { operations, warnings, specUrls: [...specUrls], graphqlUrls: [...graphqlUrls], fetched, templates: samples.size };
+    const who = identity === 'anonymous' ? '' : ` as ${identity}`;
+    if (stoppedBy && !stoppedBy.includes('nothing new')) warnings.push(`HTML crawl${who} stopped at ${stoppedBy}; ${queue.length - head} URLs not visited`);
+    const operations = [...slugs.collapse([...ops.values()]), ...scripts.operations];
+    const { operations: _ops, paths: _paths, ...scriptStats } = scripts;
+    return { operations, warnings, specUrls: [...specUrls], graphqlUrls: [...graphqlUrls], fetched, templates: samples.size, pages, stop: stoppedBy ?? 'nothing left to visit', scripts: scriptStats };
   };
   run.partial = () => {
     stoppedBy ??= `a stop (${interruptReason(run.signal)})`;
@@ -395,6 +434,10 @@ async function crawlPages(
       stoppedBy = `${o.timeLimitMs} ms (discovery.timeLimitMs)`;
       break;
     }
+    if (idle >= o.maxIdlePages) {
+      stoppedBy = `${o.maxIdlePages} pages in a row that found nothing new (discovery.maxIdlePages)`;
+      break;
+    }
     const item = queue[head++]!;
     const template = slugs.template(routeTemplate(item.url.pathname));
     const n = samples.get(template) ?? 0;
@@ -404,48 +447,58 @@ async function crawlPages(
     }
     samples.set(template, n + 1);
     fetched++;
-    run.onProgress?.(`HTML crawl: ${fetched} requests, ${queue.length - head} URLs queued`);
+    // Work done so far: a page that adds none of it (operation, template, URL to visit) is an idle one.
+    const before = ops.size + samples.size + queue.length;
+    await visit(item);
+    idle = ops.size + samples.size + queue.length > before ? 0 : idle + 1;
+  }
+  if (!run.signal?.aborted && scriptTexts.length > 0) {
+    run.onProgress?.(`script discovery: ${scriptTexts.length} scripts${identity === 'anonymous' ? '' : ` as ${identity}`}`);
+    const known = (method: string, path: string): boolean => ops.has(`${method} ${routeTemplate(path)}`);
+    scripts = await discoverScripts(engine, start, gate, scriptTexts, { ...run.scripts, identity, known, ...(run.signal ? { signal: run.signal } : {}) });
+    for (const p of scripts.paths) {
+      if (/graphql/i.test(p)) graphqlUrls.add(p);
+      if (SPEC_PATH.test(p)) specUrls.add(p);
+    }
+  }
+  return result();
+
+  async function visit(item: Item): Promise<void> {
+    run.onProgress?.(`HTML crawl${identity === 'anonymous' ? '' : ` as ${identity}`}: ${fetched} requests, ${queue.length - head} URLs queued`);
     // The root was fetched already to see that the target answers: its exchange is reused, not sent again.
-    const reuse = item.via === 'start' && startExchange?.response ? startExchange : undefined;
-    const ex = reuse ?? (await engine.send({ method: 'GET', url: item.url.href }, { identity: 'anonymous', checkId: 'discover' }));
+    const reuse = item.via === 'start' && startExchange?.response && startExchange.identity === identity ? startExchange : undefined;
+    const ex = reuse ?? (await engine.send({ method: 'GET', url: item.url.href }, meta));
     const res = ex.response;
     if (!res) {
       if (!item.weak) add('GET', item.url, []);
-      continue;
+      return;
     }
+    // The page any unknown path gets (an SPA's index page, a soft 404) is no operation: a weak candidate (robots,
+    // sitemap) answered so is not there; a link answered with it is a client-side route, not a server page.
+    const fallback = item.via !== 'start' && (item.weak || (res.status >= 200 && res.status < 300)) && (await notFound.matches(ex));
+    if (fallback) return;
     const answered = res.status < 400 || res.status === 401 || res.status === 403;
     if (!item.weak || answered) add('GET', item.url, []);
     if (res.status >= 300 && res.status < 400) {
       const loc = res.headers.find(([k]) => k === 'location')?.[1];
       if (loc) await found(loc, item.url, item.depth, 'redirect', item.weak);
-      continue;
+      return;
     }
-    if (res.status >= 400 || res.bodyEncoding === 'base64') continue;
+    if (res.status >= 400 || res.bodyEncoding === 'base64') return;
     const type = res.headers.find(([k]) => k === 'content-type')?.[1] ?? '';
     if (/javascript|ecmascript/i.test(type) || (/\.m?js$/.test(item.url.pathname) && !type.includes('html'))) {
-      await scriptUrls(res.body, item);
-      continue;
+      keepScript(res.body);
+      return;
     }
-    if (!type.includes('html')) continue;
+    if (!type.includes('html')) return;
+    pages++;
     const page = extractLinks(res.body);
     for (const href of page.links) await found(href, item.url, item.depth + 1, 'link', false);
     for (const src of page.scripts ?? []) await found(src, item.url, item.depth + 1, 'script', false);
-    for (const js of page.inline ?? []) await scriptUrls(js, item);
+    for (const js of page.inline ?? []) keepScript(js);
     for (const form of page.forms) {
       const u = await found(form.action || item.url.href, item.url, item.depth + 1, 'form', false, form.method);
       if (u) add(form.method, u, formParams(form.method, form.fields));
     }
   }
-
-  async function scriptUrls(js: string, item: Item): Promise<void> {
-    for (const s of extractScriptUrls(js)) {
-      const templated = s.url.includes('{param}');
-      const method = s.method ?? 'GET';
-      const u = await found(templated ? s.url.replace(/\{param\}/g, '1') : s.url, item.url, item.depth + 1, 'script', true, method, method === 'GET' && !templated);
-      // A call the code makes with its own method is an operation even unfetched (a GET is confirmed by fetching it).
-      if (u && s.method && s.method !== 'GET') add(s.method, u, []);
-    }
-  }
-
-  return result();
 }

@@ -1,6 +1,6 @@
 // src/discover/index.ts — stage 1: find the live surface (OpenAPI, HTML crawl, GraphQL, HAR, Postman) as a Surface.
 import { VouchError } from '../core/index.js';
-import type { HttpEngine, Operation, Scope, Surface, Target } from '../core/index.js';
+import type { DiscoverySourceStats, HttpEngine, Operation, Scope, Surface, Target } from '../core/index.js';
 import { createUrlGate } from './gate.js';
 import { GRAPHQL_PATHS, discoverGraphql } from './graphql.js';
 import { readHar } from './har.js';
@@ -9,9 +9,11 @@ import { readPostman } from './postman.js';
 import { recordedOperations, type RecordedRequest } from './recorded.js';
 import { loadSpec } from './spec.js';
 import { interruptReason } from '../net/index.js';
+import { soft404For } from './soft404.js';
 import { exploreSurface, type ExploreOptions } from './surface.js';
 
-export { routeTemplate, extractLinks, extractScriptUrls, parseRobots, parseSitemap } from './html.js';
+export { routeTemplate, extractLinks, parseRobots, parseSitemap } from './html.js';
+export { extractScriptUrls } from './scripts.js';
 export { parseSpecText, parseSpec, specToOperations } from './openapi.js';
 export { SPEC_LOCATIONS } from './spec.js';
 export { createUrlGate, type UrlGate } from './gate.js';
@@ -73,16 +75,24 @@ function until<T>(p: Promise<T>, signal: AbortSignal | undefined, graceMs = 0): 
 export const routeKey = (method: string, path: string): string => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`;
 const keyOf = (op: Operation): string => (op.graphql ? op.id : routeKey(op.method, op.path));
 
-/** Adds an operation, or merges its source and new parameters into the one already known under its route. */
-function merge(ops: Map<string, Operation>, op: Operation): void {
+/** Adds an operation (true), or merges its source and new parameters into the one already known under its route. */
+function merge(ops: Map<string, Operation>, op: Operation): boolean {
   const known = ops.get(keyOf(op));
   if (!known) {
     ops.set(keyOf(op), op);
-    return;
+    return true;
   }
   for (const s of op.sources) if (!known.sources.includes(s)) known.sources.push(s);
   for (const p of op.params) if (!known.params.some((q) => q.name === p.name && q.in === p.in)) known.params.push(p);
   if (!known.requestBody && op.requestBody) known.requestBody = op.requestBody;
+  return false;
+}
+
+/** Merges what one source found and notes its work in `stats` (found, added, and what the caller says). */
+function mergeFrom(ops: Map<string, Operation>, found: readonly Operation[], stats: DiscoverySourceStats[], entry: Omit<DiscoverySourceStats, 'found' | 'added'>): void {
+  let added = 0;
+  for (const op of found) if (merge(ops, op)) added++;
+  stats.push({ ...entry, found: found.length, added });
 }
 
 /** HAR files and Postman collections, read before any request (a bad file stops the scan with a clear error). */
@@ -96,9 +106,10 @@ export async function discover(input: DiscoverInput): Promise<Surface> {
   const warnings: string[] = [];
   const recorded = readRecorded(options);
   const ops = new Map<string, Operation>();
+  const stats: DiscoverySourceStats[] = [];
   let spec: Awaited<ReturnType<typeof loadSpec>>;
   try {
-    spec = await steps(input, ops, warnings, recorded);
+    spec = await steps(input, ops, warnings, recorded, stats);
   } catch (e) {
     if (!signal?.aborted) throw e;
   }
@@ -111,7 +122,9 @@ export async function discover(input: DiscoverInput): Promise<Surface> {
     warnings.push(`discovery stopped early (${why}): the surface holds the ${operations.length} operations found before`);
   }
   const found = spec ? { spec: { location: spec.location, version: spec.version } } : {};
-  return { target: target.url, operations, warnings: [...warnings], ...found };
+  const notFound = soft404For(input.engine).profiles();
+  const discovery = { sources: structuredClone(stats), ...(notFound.length ? { notFound } : {}) };
+  return { target: target.url, operations, warnings: [...warnings], ...found, discovery };
 }
 
 /** Discovery's steps in order, each adding to `ops`; returns the OpenAPI document found. Throws `Stopped`. */
@@ -120,6 +133,7 @@ async function steps(
   ops: Map<string, Operation>,
   warnings: string[],
   recorded: ReturnType<typeof readRecorded>,
+  stats: DiscoverySourceStats[],
 ): Promise<Awaited<ReturnType<typeof loadSpec>>> {
   const { target, engine, signal } = input;
   const options = input.options ?? {};
@@ -138,7 +152,7 @@ async function steps(
   }
   say('looking for the OpenAPI document');
   let spec = await until(loadSpec(target, engine, gate, warnings), signal);
-  for (const op of spec?.operations ?? []) merge(ops, op);
+  if (spec) mergeFrom(ops, spec.operations, stats, { source: 'spec', stop: `read ${spec.location}` });
   const crawlOn = input.crawl ?? options.crawl ?? true;
   let crawl: Awaited<ReturnType<typeof crawlHtml>> | undefined;
   if (crawlOn) {
@@ -147,13 +161,17 @@ async function steps(
     const html = crawlHtml(engine, `${target.url}/`, gate, limits, probe, { ...(signal ? { signal } : {}), onProgress: say });
     crawl = await until(html, signal, 1_000);
     warnings.push(...crawl.warnings);
-    for (const op of crawl.operations) merge(ops, op);
+    const fromScripts = crawl.operations.filter((o) => o.sources.includes('script'));
+    const { fetched, pages, stop } = crawl;
+    mergeFrom(ops, crawl.operations.filter((o) => !o.sources.includes('script')), stats, { source: 'html', identity: 'anonymous', requests: fetched, pages, stop });
+    const sc = crawl.scripts;
+    mergeFrom(ops, fromScripts, stats, { source: 'script', identity: 'anonymous', requests: sc.requests, stop: sc.stop ?? `${sc.candidates} candidates, ${sc.verified} verified` });
     if (signal?.aborted) throw new Stopped(interruptReason(signal));
     // Spec links met in pages, when the common locations had none.
     if (!spec && !target.spec && crawl.specUrls.length) {
       say('fetching the OpenAPI document linked from pages');
       spec = await until(loadSpec(target, engine, gate, warnings, crawl.specUrls, false), signal);
-      for (const op of spec?.operations ?? []) merge(ops, op);
+      if (spec) mergeFrom(ops, spec.operations, stats, { source: 'spec', stop: `read ${spec.location} (linked from a page)` });
     }
   }
   if (!spec && !target.spec) warnings.push(`no OpenAPI document found at the common locations${crawl?.specUrls.length ? ' or at the spec links in pages' : ''}; the surface comes from the other sources`);
@@ -161,17 +179,18 @@ async function steps(
     const mentioned = new Set(crawl?.graphqlUrls ?? []);
     say('GraphQL introspection');
     const graphql = await until(discoverGraphql(engine, [...GRAPHQL_PATHS, ...mentioned], warnings, mentioned), signal);
-    for (const op of graphql) merge(ops, op);
+    mergeFrom(ops, graphql, stats, { source: 'graphql' });
   }
   for (const { file, kind, requests } of recorded) {
     const got = await recordedOperations(requests, target.url, gate, kind);
-    for (const op of got.operations) merge(ops, op);
+    mergeFrom(ops, got.operations, stats, { source: kind, stop: `read ${file}` });
     if (got.refused) warnings.push(`${file}: ${got.refused} request${got.refused === 1 ? '' : 's'} outside the scope refused, never sent (see audit.jsonl)`);
     if (got.elsewhere) warnings.push(`${file}: ${got.elsewhere} request${got.elsewhere === 1 ? '' : 's'} to other in-scope origins left out (vouch tests the target)`);
   }
   if (input.explore) {
     // The browser crawl ends at the signal by itself (Chromium killed): a moment to hand over its warnings.
-    const explore = { ...input.explore, gate, ...(signal ? { signal } : {}), onProgress: say };
+    const crawlLimits = crawlOn ? { crawl: { ...CRAWL_DEFAULTS, ...stripUndefined(options) } } : {};
+    const explore = { ...input.explore, gate, stats, ...crawlLimits, ...(signal ? { signal } : {}), onProgress: say };
     await until(exploreSurface(engine, target, ops, warnings, explore), signal, 2_000);
   }
   return spec;
@@ -183,6 +202,7 @@ function stripUndefined(o: DiscoverOptions): CrawlOptions {
   if (o.maxDepth !== undefined) out.maxDepth = o.maxDepth;
   if (o.samplesPerTemplate !== undefined) out.samplesPerTemplate = o.samplesPerTemplate;
   if (o.timeLimitMs !== undefined) out.timeLimitMs = o.timeLimitMs;
+  if (o.maxIdlePages !== undefined) out.maxIdlePages = o.maxIdlePages;
   if (o.robots !== undefined) out.robots = o.robots;
   return out;
 }

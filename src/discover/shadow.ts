@@ -1,7 +1,8 @@
 // src/discover/shadow.ts — shadow routes: a small, bounded wordlist (derived from the spec's path prefixes plus
 // common internal, debug and admin paths) probed with GET; what answers, unlike a random path, and is in no spec,
 // page or script becomes an operation with source `shadow`.
-import type { Exchange, HttpEngine, Operation } from '../core/index.js';
+import type { HttpEngine, Operation } from '../core/index.js';
+import { soft404For } from './soft404.js';
 
 /** Common paths probed on every target. */
 export const COMMON_SHADOW_PATHS: readonly string[] = [
@@ -56,21 +57,11 @@ export function shadowWordlist(operations: readonly Operation[]): string[] {
   return [...new Set(words)].filter((p) => !known.has(p)).slice(0, MAX_SHADOW_PROBES);
 }
 
-const fingerprintOf = (x: Exchange): string => `${x.response?.status ?? 'none'} ${(x.response?.body ?? '').replace(/\d+/g, '#').slice(0, 2_000)}`;
-
-/** GET each word; keep what answers 2xx (or 401/403) unlike a random path under the same prefix. */
+/** GET each word; keep what answers 2xx (or 401/403) unlike a random path under the same prefix (soft404.ts). */
 export async function probeShadow(engine: HttpEngine, operations: readonly Operation[], concurrency = 6): Promise<{ operations: Operation[]; probed: number }> {
   const words = shadowWordlist(operations);
   const meta = { identity: 'anonymous', checkId: 'discover' };
-  const controls = new Map<string, string>();
-  const control = async (prefix: string): Promise<string> => {
-    let c = controls.get(prefix);
-    if (c === undefined) {
-      const x = await engine.send({ method: 'GET', url: `${prefix}/vouch-${Math.random().toString(36).slice(2, 10)}` }, meta);
-      controls.set(prefix, (c = fingerprintOf(x)));
-    }
-    return c;
-  };
+  const notFound = soft404For(engine);
   const found: Operation[] = [];
   const queue = [...words];
   await Promise.all(
@@ -79,8 +70,7 @@ export async function probeShadow(engine: HttpEngine, operations: readonly Opera
         const x = await engine.send({ method: 'GET', url: path }, meta);
         const s = x.response?.status;
         if (s === undefined || !(s < 300 || s === 401 || s === 403)) continue;
-        const prefix = path.slice(0, path.lastIndexOf('/'));
-        if (fingerprintOf(x) === (await control(prefix))) continue; // a catch-all answers this way for anything
+        if (await notFound.matches(x)) continue; // a catch-all answers this way for anything
         const type = x.response!.headers.find(([k]) => k === 'content-type')?.[1]?.split(';')[0]?.trim();
         found.push({
           id: `GET ${path}`,

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { VouchError } from '../core/index.js';
 import type { HttpEngine, Operation, Target } from '../core/index.js';
 import type { UrlGate } from './gate.js';
+import { soft404For } from './soft404.js';
 import { defaultBasePath, loadExternalRefs, parseSpec, specToOperations } from './openapi.js';
 
 export const SPEC_LOCATIONS = ['/openapi.json', '/swagger.json', '/v3/api-docs', '/api-docs', '/openapi.yaml'];
@@ -120,6 +121,7 @@ export async function loadSpec(target: Target, engine: HttpEngine, gate: UrlGate
     const url = new URL(path, `${target.url}/`).href;
     const got = await fetchText(engine, url, gate);
     if (typeof got !== 'string') continue;
+    if (await soft404For(engine).matches({ url, status: 200, body: got })) continue; // what any unknown path gets
     try {
       return await fromText(got, path, url, target.url, engine, gate, warnings);
     } catch (e) {

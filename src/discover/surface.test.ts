@@ -72,7 +72,7 @@ async function run(handler: FixtureHandler, opts: { env?: Record<string, string>
   const saved = { ...process.env };
   Object.assign(process.env, opts.env ?? {});
   try {
-    const surface = await discover({ target, engine, explore: { identities, usable: (n) => sessions.usable(n), ...(opts.browser === false ? { browser: false } : { browser: { timeoutMs: 6_000 } }) } });
+    const surface = await discover({ target, engine, explore: { identities, usable: (n) => sessions.usable(n), ...(opts.browser === false ? { browser: false } : { browser: { timeoutMs: 30_000 } }) } });
     return { surface, engine, op: (id: string): Operation | undefined => surface.operations.find((o) => o.id === id) };
   } finally {
     process.env = saved;

@@ -1,9 +1,11 @@
-// src/discover/surface.ts — the second half of discovery, after the spec and the HTML crawl: the browser crawl
-// (per identity), shadow-route probing, the observed authentication requirement and inferred links.
-import type { HttpEngine, Identity, Operation, Target } from '../core/index.js';
+// src/discover/surface.ts — the second half of discovery, after the spec and the anonymous HTML crawl: the HTML
+// crawl and the browser crawl per identity, shadow-route probing, the observed authentication requirement and
+// inferred links.
+import type { DiscoverySourceStats, HttpEngine, Identity, Operation, Target } from '../core/index.js';
 import { observeAuth } from './auth.js';
 import { crawlBrowser } from './browser.js';
-import type { UrlGate } from './gate.js';
+import { createUrlGate, type UrlGate } from './gate.js';
+import { crawlHtml, type CrawlOptions } from './html.js';
 import { inferLinks } from './links.js';
 import { probeShadow } from './shadow.js';
 
@@ -15,8 +17,12 @@ export interface ExploreOptions {
   safeMode?: boolean;
   /** Methods allowed in safe mode besides GET/HEAD/OPTIONS. */
   allowMethods?: string[];
-  /** The browser crawl; false turns it off. */
-  browser?: false | { maxPages?: number; timeoutMs?: number; identities?: number };
+  /** The browser crawl; false turns it off. `identities` also bounds the signed-in HTML crawls. */
+  browser?: false | { maxPages?: number; maxIdlePages?: number; timeoutMs?: number; identities?: number };
+  /** The HTML crawl's limits (set by `discover()` when it crawls): each signed-in identity crawls with its session. */
+  crawl?: CrawlOptions;
+  /** Where each source's work is noted (set by `discover()`, reported as `surface.discovery`). */
+  stats?: DiscoverySourceStats[];
   /** Shadow-route probing. Default true. */
   shadow?: boolean;
   /** Probe each operation for its authentication requirement. Default true. */
@@ -33,13 +39,19 @@ export interface ExploreOptions {
 
 const keyOf = (method: string, path: string): string => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`;
 
-/** Adds what `op` knows to `known` (sources, parameters, bodies), or `op` itself when new. */
-function merge(ops: Map<string, Operation>, op: Operation): void {
+/**
+ * Links and forms a signed-in crawl never follows: they end the session or change state. A small predicate of the
+ * crawls' own (src/discover/auth.ts and the safe-mode rules decide about requests, not about links).
+ */
+export const DANGEROUS_LINK = /log-?out|sign-?out|log-?off|delete|remove|destroy|reset|drop|setup|install|unsubscribe/i;
+
+/** Adds what `op` knows to `known` (sources, parameters, bodies), or `op` itself when new (true). */
+function merge(ops: Map<string, Operation>, op: Operation): boolean {
   const key = keyOf(op.method, op.path);
   const known = ops.get(key);
   if (!known) {
     ops.set(key, op);
-    return;
+    return true;
   }
   for (const s of op.sources) if (!known.sources.includes(s)) known.sources.push(s);
   for (const p of op.params) {
@@ -50,6 +62,14 @@ function merge(ops: Map<string, Operation>, op: Operation): void {
   if (!known.requestBody && op.requestBody) known.requestBody = op.requestBody;
   else if (known.requestBody && op.requestBody?.example !== undefined && known.requestBody.example === undefined) known.requestBody.example = op.requestBody.example;
   if (op.responses) known.responses = { ...op.responses, ...known.responses };
+  return false;
+}
+
+/** Merges a source's operations and notes its work. */
+function mergeFrom(ops: Map<string, Operation>, found: readonly Operation[], stats: DiscoverySourceStats[] | undefined, entry: Omit<DiscoverySourceStats, 'found' | 'added'>): void {
+  let added = 0;
+  for (const op of found) if (merge(ops, op)) added++;
+  stats?.push({ ...entry, found: found.length, added });
 }
 
 /** Browser identities: anonymous first, then session (form/cookie) identities, then the rest; at most `n`. */
@@ -68,6 +88,22 @@ export async function exploreSurface(engine: HttpEngine, target: Target, ops: Ma
   const say = opts.onProgress ?? ((): void => undefined);
   const stopped = (): boolean => opts.signal?.aborted === true;
 
+  const signedIn = browserIdentities(usable, opts.browser === false ? 3 : (opts.browser?.identities ?? 3)).filter((n) => n !== 'anonymous');
+  if (opts.crawl && !stopped()) {
+    // Each signed-in identity crawls the pages with its own session: what anonymous was sent to sign in for.
+    const avoid = (u: URL): boolean => DANGEROUS_LINK.test(u.pathname + u.search);
+    for (const identity of signedIn) {
+      if (stopped()) break;
+      const run = { identity, avoid, onProgress: say, ...(opts.signal ? { signal: opts.signal } : {}) };
+      const crawl = await crawlHtml(engine, `${origin}/`, opts.gate ?? createUrlGate(engine, target.url), { ...opts.crawl, robots: false }, undefined, run);
+      warnings.push(...crawl.warnings);
+      const fromScripts = crawl.operations.filter((o) => o.sources.includes('script'));
+      mergeFrom(ops, crawl.operations.filter((o) => !o.sources.includes('script')), opts.stats, { source: 'html', identity, requests: crawl.fetched, pages: crawl.pages, stop: crawl.stop });
+      const sc = crawl.scripts;
+      mergeFrom(ops, fromScripts, opts.stats, { source: 'script', identity, requests: sc.requests, stop: sc.stop ?? `${sc.candidates} candidates, ${sc.verified} verified` });
+    }
+  }
+
   if (opts.browser !== false && !stopped()) {
     say('browser crawl: starting Chromium');
     const pages = [...ops.values()].filter((o) => o.method === 'GET' && o.sources.includes('html') && !o.path.includes('{')).map((o) => `${origin}${o.path}`);
@@ -80,6 +116,7 @@ export async function exploreSurface(engine: HttpEngine, target: Target, ops: Ma
       allowMethods,
       ...(opts.gate ? { gate: opts.gate } : {}),
       ...(opts.browser?.maxPages !== undefined ? { maxPages: opts.browser.maxPages } : {}),
+      ...(opts.browser?.maxIdlePages !== undefined ? { maxIdlePages: opts.browser.maxIdlePages } : {}),
       ...(opts.browser?.timeoutMs !== undefined ? { timeoutMs: opts.browser.timeoutMs } : {}),
       ...(opts.browserDeadlines?.launchMs !== undefined ? { launchMs: opts.browserDeadlines.launchMs } : {}),
       ...(opts.browserDeadlines?.actionMs !== undefined ? { actionMs: opts.browserDeadlines.actionMs } : {}),
@@ -87,23 +124,26 @@ export async function exploreSurface(engine: HttpEngine, target: Target, ops: Ma
       onProgress: say,
     });
     warnings.push(...crawled.warnings);
-    for (const op of crawled.operations) merge(ops, op);
+    for (const run of crawled.runs) {
+      mergeFrom(ops, run.operations, opts.stats, { source: 'browser', identity: run.identity, requests: run.requests, pages: run.pages, stop: run.stop });
+    }
   }
 
   if (opts.shadow !== false && !stopped()) {
     say('probing for shadow routes');
     const shadow = await probeShadow(engine, [...ops.values()]);
-    for (const op of shadow.operations) if (!ops.has(keyOf(op.method, op.path))) ops.set(keyOf(op.method, op.path), op);
+    const fresh = shadow.operations.filter((op) => !ops.has(keyOf(op.method, op.path)));
+    mergeFrom(ops, fresh, opts.stats, { source: 'shadow', requests: shadow.probed, stop: `${shadow.probed} paths probed` });
   }
 
   if (opts.probeAuth !== false && !stopped()) {
     say('observing which operations need authentication');
-    const signedIn = usable.filter((i) => i.name !== 'anonymous' && i.role !== 'anonymous');
+    const observers = usable.filter((i) => i.name !== 'anonymous' && i.role !== 'anonymous');
     // Least privileged first: a user getting through says "required" without asking the admin.
     const order = { anonymous: 0, user: 1, privileged: 2 } as const;
-    signedIn.sort((a, b) => order[a.role] - order[b.role]);
+    observers.sort((a, b) => order[a.role] - order[b.role]);
     const loginPaths = configured.flatMap((i) => (i.auth.kind === 'json-login' || i.auth.kind === 'form-login' ? [i.auth.url] : []));
-    const observed = await observeAuth({ engine, operations: [...ops.values()], identities: signedIn.map((i) => i.name), safeMode, allowMethods, loginPaths });
+    const observed = await observeAuth({ engine, operations: [...ops.values()], identities: observers.map((i) => i.name), safeMode, allowMethods, loginPaths });
     warnings.push(...observed.warnings);
   }
 

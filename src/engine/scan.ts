@@ -1,7 +1,7 @@
 // src/engine/scan.ts — wires the stages for one target: discover → plan → execute → confirm → prioritize → Report.
 // It knows no check: checks arrive as a list.
 import { join } from 'node:path';
-import { addStats, HEARTBEAT_MS, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
+import { addStats, HEARTBEAT_MS, keepsNoSecret, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
 import type { BehaviourDiff, Candidate, CheckRunStat, Coverage, Deployment, Verdict, VerdictReason, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
@@ -11,7 +11,7 @@ import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
 import { DEFAULT_SEED } from '../generate/index.js';
 import { createIdentitySessions, type IdentitySessions } from '../identities/sessions.js';
-import { createAuditLog, createEngine, createRedactor, interruptReason, outageWatch, redactExchange } from '../net/index.js';
+import { createAuditLog, createEngine, createRedactor, interruptReason, isSecretName, outageWatch, redactExchange } from '../net/index.js';
 import type { Engine, Redactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
@@ -25,6 +25,8 @@ export { VERSION };
 
 /** How often a running stage says what is in flight (`stage-progress`), ms: progress never goes quiet longer. */
 export const PROGRESS_MS = 10_000;
+/** How often a running stage says how many requests were sent (`requests`, when the count changed), ms. */
+export const REQUESTS_MS = 1_000;
 /** How long a stage whose deadline (or interrupt) fired may take to hand over what it has before it is left behind. */
 const STOP_GRACE_MS = 5_000;
 /** How long requests still in flight when the scan ends (left behind by a stage at its deadline) may take to finish. */
@@ -103,6 +105,19 @@ export function configSnapshot(config: VouchConfig, redact: Redactor): string {
   return JSON.stringify(rest, (_key, value: unknown) => (typeof value === 'string' ? redact.text(value) : value));
 }
 
+/**
+ * The surface as kept with a scan for resume: every string masked as the redactor masks URLs and text (configured
+ * and issued secrets, secret query values), and no example value of a parameter whose name says secret (a password
+ * a recorded HAR form held). A resumed run uses it as it is.
+ */
+export function surfaceSnapshot(surface: Surface, redact: Redactor): Surface {
+  const operations = surface.operations.map((op) => ({
+    ...op,
+    params: op.params.map(({ examples, ...p }) => ({ ...p, ...(examples && !isSecretName(p.name) ? { examples } : {}) })),
+  }));
+  return JSON.parse(JSON.stringify({ ...surface, operations }, (_key, value: unknown) => (typeof value === 'string' ? redact.url(value) : value))) as Surface;
+}
+
 /** The policy rules for a target's environment: `policy.environments.<env>.rules`, else `policy.rules`, else defaults. */
 export function rulesFor(config: VouchConfig, environment: Environment): PolicyRule[] | undefined {
   return config.policy.environments?.[environment]?.rules ?? config.policy.rules;
@@ -127,6 +142,9 @@ export function checkPolicyChecks(config: VouchConfig, checks: readonly AnyCheck
 
 /** A new scan id (kept in core/ids.ts, which `scan --queue` uses without loading the engine). */
 export { newScanId };
+
+/** vouch.yaml's `discovery.browser` as the browser crawl's options. */
+const browserBudget = (b: { maxPages: number; maxIdlePages: number; timeLimitMs: number }): { maxPages: number; maxIdlePages: number; timeoutMs: number } => ({ maxPages: b.maxPages, maxIdlePages: b.maxIdlePages, timeoutMs: b.timeLimitMs });
 
 export async function runScan(opts: ScanOptions): Promise<Report> {
   const { run, config } = opts;
@@ -183,6 +201,13 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       emit({ type: 'stage-progress', stage, target, ms: ms(), detail });
     }, opts.progressMs ?? PROGRESS_MS);
     beat.unref();
+    let sent = engine.stats().sent;
+    const count = setInterval(() => {
+      if (engine.stats().sent === sent) return;
+      sent = engine.stats().sent;
+      emit({ type: 'requests', stage, sent });
+    }, REQUESTS_MS);
+    count.unref();
     const deadline = new AbortController();
     const deadlineMs = o.deadlineMs;
     const timer =
@@ -198,10 +223,12 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
     try {
       const r = await fn({ signal, say: (w) => void (what = w) });
+      if (engine.stats().sent !== sent) emit({ type: 'requests', stage, sent: engine.stats().sent });
       emit({ type: 'stage-finished', stage, target, ms: ms(), ...(o.detail ? { detail: o.detail(r) } : {}) });
       return r;
     } finally {
       clearInterval(beat);
+      clearInterval(count);
       clearTimeout(timer);
     }
   };
@@ -233,7 +260,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
             engine,
             scope: run.scope,
             options: config.discovery,
-            explore: { identities: run.identities, usable: (name) => sessions.usable(name), safeMode: run.safeMode, allowMethods: config.safeMode?.allowMethods ?? [], browserDeadlines: { launchMs: deadlines.browserLaunch, actionMs: deadlines.browserAction } },
+            explore: { identities: run.identities, usable: (name) => sessions.usable(name), browser: browserBudget(config.discovery.browser), safeMode: run.safeMode, allowMethods: config.safeMode?.allowMethods ?? [], browserDeadlines: { launchMs: deadlines.browserLaunch, actionMs: deadlines.browserAction } },
             signal,
             onProgress: say,
           }),
@@ -264,7 +291,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         { detail: (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped` },
       );
       // A discovery cut short by an interrupt would be a smaller plan: only a complete one is kept for resume.
-      if (!opts.signal?.aborted) journal?.planned({ args: { ...opts.args, seed }, config: configSnapshot(config, redact), surface, plan: thePlan }, engine.exchanges().map((x) => redactExchange(x, redact)));
+      if (!opts.signal?.aborted) journal?.planned({ args: { ...opts.args, seed }, config: configSnapshot(config, redact), surface: surfaceSnapshot(surface, redact), plan: thePlan }, engine.exchanges().map((x) => redactExchange(x, redact)));
     }
     // The out-of-band listener runs only when a planned check calls back through it.
     const blind = new Set(opts.checks.filter((c) => c.needsOob).map((c) => c.id));
@@ -284,7 +311,11 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       saver.finished(outcome.taskId);
       // A task that did not run is run by the resume; only finished ones are kept.
       if (!journal || outcome.status === 'not-run') return;
-      journal.taskDone({ outcome, candidates: found, ...(audits.length ? { audits } : {}) }, saver.take(found.flatMap((c) => c.proof.exchangeIds)).map((x) => redactExchange(x, redact)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
+      const result = { outcome, candidates: found, ...(audits.length ? { audits } : {}) };
+      const done = ++progress;
+      // Results that carry a secret (a token in a candidate's data, a cracked key) are not kept: a resume reruns the task.
+      if (!keepsNoSecret(result, redact.url)) return;
+      journal.taskDone(result, saver.take(found.flatMap((c) => c.proof.exchangeIds)).map((x) => redactExchange(x, redact)), { done, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
     };
     const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed };
     // What finished, as it finishes: a stage left behind at its deadline still reports every task it ended.

@@ -1,6 +1,7 @@
 // src/execute/context.ts — builds the CheckContext a check runs in: its operation, identity and a scoped send().
 import type { Exchange, HttpEngine, Identity, Operation, Outage, Surface, Target } from '../core/index.js';
 import type { AnyCheck, CheckContext, CheckOob, Strength } from '../checks/kit/define.js';
+import { soft404For } from '../discover/soft404.js';
 import type { OobCallback, OobHandle } from '../oob/listener.js';
 
 /** What every check of one scan shares, whichever stage runs it (execute, then confirm). */
@@ -82,5 +83,6 @@ export function createCheckContext(scan: ScanContextInput, task: TaskContextInpu
     recorded: (): readonly Exchange[] => input.engine.exchanges(),
     outages: (): readonly Outage[] => input.engine.outages?.() ?? [],
     url: (path: string) => `${origin.protocol}//${origin.host}${path.startsWith('/') ? path : `/${path}`}`,
+    notFound: (x: Exchange) => soft404For(input.engine).matches(x),
   };
 }

@@ -74,6 +74,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     } else if (!check || !identity) {
       outcome = { taskId: task.id, status: 'crashed', reason: `plan names unknown ${check ? 'identity' : 'check'} (${task.checkId}/${task.identity})` };
     } else {
+      emit({ type: 'task-started', task, total });
       const ctx = createCheckContext(input, { check, taskId: task.id, operation: task.operationId ? ops.get(task.operationId) : undefined, identity, options: options.get(check.id), signal });
       try {
         const result = await check.run(ctx);

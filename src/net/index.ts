@@ -1,7 +1,7 @@
 // src/net/index.ts — the HTTP engine's public face.
 export { createEngine, interruptReason, requestTarget, type Engine, type EngineOptions } from './engine.js';
 export { createScopeGuard, originOf } from './scope.js';
-export { createRedactor, redactExchange, REDACTED, type Redactor } from './redact.js';
+export { createRedactor, isSecretName, redactExchange, REDACTED, type Redactor } from './redact.js';
 export { createAuditLog, noAudit, type AuditEntry, type AuditLog, type AuditOptions } from './audit.js';
 export { CookieJar } from './cookies.js';
 export { HOST_UNAVAILABLE } from './breaker.js';

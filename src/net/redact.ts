@@ -8,6 +8,10 @@ const SECRET_QUERY_PAIR = new RegExp(`([?&](?:${SECRET_NAMES})=)[^&#]*`, 'gi');
 /** `scheme://user:password@` */
 const USERINFO_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/?#:@]*:)[^/?#@]*@/i;
 export const REDACTED = '[REDACTED]';
+const SECRET_NAME = new RegExp(`^(?:${SECRET_NAMES})$`, 'i');
+
+/** Whether a parameter or field name says its value is a secret (the names whose query values `url()` masks). */
+export const isSecretName = (name: string): boolean => SECRET_NAME.test(name);
 
 export interface Redactor {
   headers(h: HeaderList): HeaderList;

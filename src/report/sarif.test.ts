@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { makeLargeReport, makeReport } from './fixture.js';
 import { packageRoot } from './schema.js';
 import { FINGERPRINT_KEY, pseudoPath, toSarif } from './sarif.js';
+import { specLines } from './spec-lines.js';
 
 /**
  * The vendored OASIS schema is draft-04: its root `id` becomes `$id` and `$schema` is dropped so ajv's draft-07
@@ -141,6 +142,58 @@ describe('toSarif', () => {
   it('names the baseline findings not re-tested in the run properties', () => {
     const run = (JSON.parse(toSarif(makeReport())) as Sarif.Log).runs[0]!;
     expect(run.properties?.['notRetested']).toEqual(['f0e1d2c3b4a59687']);
+  });
+});
+
+describe('toSarif: locations in the spec file', () => {
+  /** ruleId → [uri, startLine] of each result. */
+  const locations = (text: string): Record<string, [string | undefined, number | undefined]> =>
+    Object.fromEntries(
+      parse(text).runs[0]!.results!.map((r) => {
+        const loc = r.locations![0]!.physicalLocation!;
+        return [r.ruleId, [loc.artifactLocation?.uri, loc.region?.startLine]];
+      }),
+    );
+  const yaml = [
+    'openapi: 3.1.0',
+    'servers: [{ url: /api }]',
+    'paths:',
+    '  /products/search:',
+    '    get: { responses: {} }',
+    '  /orders/{id}:',
+    '    put: { responses: {} }',
+    '    get: { responses: {} }',
+    '',
+  ].join('\n');
+
+  it('points each result at the line of its operation in a YAML spec; operations not in it keep the pseudo-path', () => {
+    const text = toSarif(makeReport(), { specFile: './api/openapi.yaml', specLines: specLines(yaml) });
+    expect(validate(JSON.parse(text))).toBe(true);
+    expect(locations(text)).toEqual({
+      'sqli-error': ['api/openapi.yaml', 5],
+      bola: ['api/openapi.yaml', 8],
+      // GET /search, a hostile route and the target-wide GET / are not in the document.
+      'xss-reflected': ['dast/GET/search', 1],
+      'verbose-errors': [pseudoPath('GET', '/files/{name}</script>'), 1],
+      'security-headers': ['dast/GET/_root', 1],
+    });
+  });
+
+  it('reads the lines of a JSON spec the same way', () => {
+    const doc = { openapi: '3.0.0', paths: { '/api/orders/{id}': { get: {} }, '/search': { post: {}, get: {} } } };
+    const json = JSON.stringify(doc, null, 2);
+    /** The 1-based line of the first line matching `re` after line `from`. */
+    const at = (re: RegExp, from = 0): number => json.split('\n').findIndex((l, i) => i >= from && re.test(l)) + 1;
+    const got = locations(toSarif(makeReport(), { specFile: 'openapi.json', specLines: specLines(json) }));
+    expect(got['bola']).toEqual(['openapi.json', at(/"get"/u)]);
+    expect(got['xss-reflected']).toEqual(['openapi.json', at(/"get"/u, at(/"\/search"/u))]);
+    expect(got['xss-reflected']![1]).toBeGreaterThan(at(/"post"/u));
+    expect(got['sqli-error']).toEqual(['dast/GET/api/products/search', 1]);
+  });
+
+  it('without lines, every result points at line 1 of the spec file (as before)', () => {
+    const got = Object.values(locations(toSarif(makeReport(), { specFile: 'openapi.yaml' })));
+    expect(new Set(got.map(([u, l]) => `${u}:${l}`))).toEqual(new Set(['openapi.yaml:1']));
   });
 });
 

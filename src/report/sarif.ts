@@ -9,7 +9,16 @@ export interface SarifOptions {
    * `dast/<METHOD>/<route>` pseudo-path.
    */
   specFile?: string;
+  /**
+   * Line of each operation in `specFile`, keyed by `specLineKey(method, path)` (see spec-lines.ts). When given, a
+   * result points at its operation's line, and a finding whose operation is not in the map (found by crawling, a
+   * shadow route, target-wide) at its pseudo-path; without it every result points at line 1 of `specFile`.
+   */
+  specLines?: ReadonlyMap<string, number>;
 }
+
+/** The key of an operation in `SarifOptions.specLines`: `GET /api/users/{id}` (method upper-case, no query). */
+export const specLineKey = (method: string, path: string): string => `${method.toUpperCase()} ${path.split('?')[0] ?? ''}`;
 
 /** GitHub's `security-severity` scale (a string holding a number). */
 export const SECURITY_SEVERITY: Record<Severity, string> = {
@@ -153,10 +162,19 @@ function rule(checkId: string, findings: Finding[]): Sarif.ReportingDescriptor {
   };
 }
 
+/** A result's file and line: the operation in the spec file when it is there, else the pseudo-path. */
+function where(f: Finding, options: SarifOptions): { uri: string; line: number } {
+  const pseudo = { uri: pseudoPath(f.operation.method, f.operation.path), line: 1 };
+  if (options.specFile === undefined) return pseudo;
+  if (options.specLines === undefined) return { uri: specUri(options.specFile), line: 1 };
+  const line = options.specLines.get(specLineKey(f.operation.method, f.operation.path));
+  return line === undefined ? pseudo : { uri: specUri(options.specFile), line };
+}
+
 function result(f: Finding, ruleIndex: number, options: SarifOptions): Sarif.Result {
   const op = operationLabel(f);
   const param = f.parameter === undefined ? '' : ` (parameter ${oneLine(f.parameter, 60)})`;
-  const uri = options.specFile !== undefined ? specUri(options.specFile) : pseudoPath(f.operation.method, f.operation.path);
+  const { uri, line } = where(f, options);
   const tags = f.confidence === 'tentative' ? [f.family, f.severity, 'tentative'] : [f.family, f.severity];
   const first = f.proof.exchanges[0];
   const r: Sarif.Result = {
@@ -169,7 +187,7 @@ function result(f: Finding, ruleIndex: number, options: SarifOptions): Sarif.Res
     },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri }, region: { startLine: 1 } },
+        physicalLocation: { artifactLocation: { uri }, region: { startLine: line } },
         logicalLocations: [{ fullyQualifiedName: op, kind: 'member' }],
       },
     ],

@@ -117,3 +117,24 @@ describe('renderTerminal: the incomplete verdict', () => {
     expect(renderTerminal(r, { color: false })).toMatch(/^PASS /u);
   });
 });
+
+describe('renderTerminal: discovery', () => {
+  it('lists what each discovery source found and what stopped it, after the requests', () => {
+    const report = makeReport();
+    report.surface.discovery = {
+      sources: [
+        { source: 'html', identity: 'anonymous', requests: 12, pages: 9, found: 7, added: 7, stop: 'nothing left to visit' },
+        { source: 'browser', identity: 'admin', requests: 40, pages: 10, found: 5, added: 2, stop: '10 pages in a row that found nothing new (maxIdlePages)' },
+      ],
+    };
+    const lines = renderTerminal(report, { color: false }).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('Discovery:'));
+    expect(at).toBeGreaterThan(lines.findIndex((l) => l.startsWith('Requests:')));
+    expect(lines.slice(at, at + 3)).toEqual([
+      `Discovery: ${report.surface.operations.length} operations, by source:`,
+      '  html: 7 operations (7 new), 9 pages, 12 requests; nothing left to visit',
+      '  browser as admin: 5 operations (2 new), 10 pages, 40 requests; 10 pages in a row that found nothing new (maxIdlePages)',
+    ]);
+    expect(renderTerminal(makeReport(), { color: false })).not.toContain('Discovery:');
+  });
+});

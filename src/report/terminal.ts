@@ -1,6 +1,6 @@
 // src/report/terminal.ts — the terminal summary: verdict first, then the few findings that matter, then the counts.
 import type { Finding, Report, Severity } from '../core/index.js';
-import { causesOf, coverageByFamily, coverageHeadline, groupFindings, oneLine, operationWithParam, plural, severityBreakdown, verdictStatus } from './text.js';
+import { causesOf, coverageByFamily, coverageHeadline, discoverySourceLine, groupFindings, oneLine, operationWithParam, plural, severityBreakdown, verdictStatus } from './text.js';
 import { auditLines, permissionDiffLines } from './audit.js';
 
 export interface TerminalOptions {
@@ -122,6 +122,11 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
   for (const l of auditLines(report.audit ?? [])) lines.push(`Audit:    ${oneLine(l, 200)}`);
   const req = report.stats.requests;
   lines.push(`Requests: ${req.sent} sent, ${req.refused} refused${req.errors > 0 ? `, ${req.errors} failed` : ''}`);
+  const sources = report.surface.discovery?.sources ?? [];
+  if (sources.length > 0) {
+    lines.push(`Discovery: ${plural(report.surface.operations.length, 'operation')}, by source:`);
+    for (const src of sources) lines.push(`  ${discoverySourceLine(src)}`);
+  }
   const accepted = report.accepted ?? [];
   if (accepted.length > 0) {
     const active = accepted.filter((a) => a.state === 'active' && a.matched).length;

@@ -1,6 +1,6 @@
 // src/report/text.ts — helpers every writer shares: control-character stripping, escaping, ranking and selections.
 import { verdictStatus } from '../core/index.js';
-import type { Coverage, Finding, IncompleteCause, Report, Severity, Verdict, VerdictStatus } from '../core/index.js';
+import type { Coverage, DiscoverySourceStats, Finding, IncompleteCause, Report, Severity, Verdict, VerdictStatus } from '../core/index.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Control characters. Everything the target sends (URLs, headers, bodies, titles built from them) may carry
@@ -239,4 +239,15 @@ export function coverageByFamily(c: Coverage): string {
     .sort((a, b) => (a.planned === 0 ? -1 : a.ratio) - (b.planned === 0 ? -1 : b.ratio) || a.family.localeCompare(b.family))
     .map((f) => (f.planned === 0 ? `${f.family} not tested (${f.skipped} skipped)` : `${f.family} ${percent(f.ratio)} (${f.answered}/${f.planned})`))
     .join(', ');
+}
+
+/** One discovery source's work in a line: `browser as admin: 9 operations (7 new), 14 pages, 52 requests; stopped: …`. */
+export function discoverySourceLine(s: DiscoverySourceStats): string {
+  const who = s.identity && s.identity !== 'anonymous' ? ` as ${s.identity}` : '';
+  const work = [
+    `${plural(s.found, 'operation')} (${s.added} new)`,
+    ...(s.pages !== undefined ? [plural(s.pages, 'page')] : []),
+    ...(s.requests !== undefined ? [plural(s.requests, 'request')] : []),
+  ];
+  return `${s.source}${who}: ${work.join(', ')}${s.stop ? `; ${oneLine(s.stop, 120)}` : ''}`;
 }

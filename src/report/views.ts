@@ -3,7 +3,7 @@
 // never disagree. Every string that came from the target goes through `t()` or `pre()` (escaped, controls handled).
 import type { AcceptedRisk, Coverage, CoverageCounts, Family, Finding, HeaderList, LatencyStats, PermissionAudit, PermissionDiff, ProofExchange, Report, Severity, SurfaceDiff } from '../core/index.js';
 import { FAMILIES } from '../core/index.js';
-import { SEVERITY_ORDER, compareText, coverageHeadline, escapeHtml, formatNumber, oneLine, operationLabel, percent, plural, showControls, verdictStatus } from './text.js';
+import { SEVERITY_ORDER, compareText, coverageHeadline, discoverySourceLine, escapeHtml, formatNumber, oneLine, operationLabel, percent, plural, showControls, verdictStatus } from './text.js';
 
 /** Bodies longer than this are cut in the page (report.json keeps them whole). */
 export const HTML_BODY_MAX = 20 * 1024;
@@ -506,9 +506,19 @@ export function statsView(report: Report): string {
       : '',
     `<h3>Not done (${skippedItems.length})</h3>`,
     skippedItems.length > 0 ? `<ul>${shownSkipped.join('')}</ul>` : '<p class="meta">everything planned ran</p>',
+    discoveryList(report),
     warnings.length > 0 ? `<h3>Discovery warnings</h3><ul>${warnings.join('')}</ul>` : '',
     '</section>',
   ].join('\n');
+}
+
+/** What each discovery source found and what stopped it, and how unknown paths were answered (soft 404s). */
+function discoveryList(report: Report): string {
+  const d = report.surface.discovery;
+  if (!d || d.sources.length === 0) return '';
+  const items = d.sources.map((s) => `<li>${t(discoverySourceLine(s), 400)}</li>`);
+  const nf = (d.notFound ?? []).map((n) => `<li class="mono">${t(`${n.identity} ${n.key} → ${n.status}${n.location ? ` ${n.location}` : ''} (${n.length} chars)`, 300)}</li>`);
+  return `<h3>Discovery</h3><ul>${items.join('')}</ul>${nf.length > 0 ? `<h3>Unknown paths answer</h3><ul>${nf.join('')}</ul>` : ''}`;
 }
 
 /** The header line under a scan's title: URL, environment, times, tool version, scan id. */

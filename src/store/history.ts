@@ -1,6 +1,4 @@
 // src/store/history.ts — scan history over Kysely: save a scan's report, list scans, find a baseline (by id or last passing).
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { HEARTBEAT_MS, isVouchError, verdictStatus, VouchError } from '../core/index.js';
@@ -8,6 +6,7 @@ import type { Candidate, EngineStats, Exchange, PermissionAudit, Report, ScanInp
 import { baselineMisfit, type BaselineWant, type PassedOver } from './baseline.js';
 import { migrate, NewerStoreError } from './migrations.js';
 import type { Database } from './schema.js';
+import { convertToIncremental, createPrivate, privacyPragmas, reclaimSpace, registerSqlite, tightenPaths, warnOnStderr, type StoreWarn } from './sqlite-file.js';
 
 /** The `verdict_pass` column: 1 pass, 0 fail, 2 incomplete (a scan that could not establish enough to pass). */
 export function verdictCode(v: Pick<Verdict, 'pass'> & { status?: VerdictStatus | undefined }): number {
@@ -184,6 +183,7 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
               .execute();
           }
         });
+        await reclaimSpace(db); // a report saved over an older one (a resumed scan) leaves its pages free
       }),
     listScans: (opts = {}) =>
       wrap(async () => {
@@ -430,6 +430,7 @@ export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): 
           await db.deleteFrom('scan_exchanges').where('scan_id', '=', scanId).execute();
           await db.deleteFrom('scan_tasks').where('scan_id', '=', scanId).execute();
           await db.deleteFrom('scan_inputs').where('scan_id', '=', scanId).execute();
+          await reclaimSpace(db);
           return;
         }
         await db
@@ -444,14 +445,15 @@ export function journalOver(db: Kysely<Database>, onError: (e: Error) => void): 
 }
 
 /** Opens (creating when absent) the embedded SQLite history; a file that is not a vouch database is never overwritten. */
-export async function openSqliteHistory(path: string): Promise<HistoryStore> {
-  const store = historyOver(await openSqliteDatabase(path), path);
+export async function openSqliteHistory(path: string, warn: StoreWarn = warnOnStderr): Promise<HistoryStore> {
+  const store = historyOver(await openSqliteDatabase(path, warn), path);
   store.markStoppedSync = (scanId, state) => {
     // Runs as the process exits (a second Ctrl-C): a synchronous write on its own short-lived connection.
     try {
       const raw = new BetterSqlite3(path, { fileMustExist: true });
       try {
         raw.pragma('busy_timeout = 2000');
+        raw.pragma('secure_delete = ON');
         raw.prepare('UPDATE scans SET state = ?, heartbeat_at = ? WHERE id = ?').run(state, Date.now(), scanId);
       } finally {
         raw.close();
@@ -481,11 +483,14 @@ const isBusy = (e: unknown): boolean => {
  * one file at the same moment (two scans, a scan and the dashboard): a busy answer during the opening is retried
  * with a short random pause for up to 15 s; any other failure is reported at once.
  */
-export async function openSqliteDatabase(path: string): Promise<Kysely<Database>> {
+export async function openSqliteDatabase(path: string, warn: StoreWarn = warnOnStderr): Promise<Kysely<Database>> {
   const deadline = Date.now() + OPEN_RETRY_MS;
   for (;;) {
     try {
-      return await openSqliteOnce(path);
+      createPrivate(path);
+      const db = await openSqliteOnce(path);
+      tightenPaths(path, warn);
+      return db;
     } catch (e) {
       if (!isBusy(e) || Date.now() >= deadline) throw storeError(path, e);
       await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 100));
@@ -493,13 +498,16 @@ export async function openSqliteDatabase(path: string): Promise<Kysely<Database>
   }
 }
 
-/** One attempt: open, switch to WAL, migrate. Throws the raw error (the caller decides to retry or report). */
+/**
+ * One attempt: open, switch to WAL, migrate, convert a file made before incremental vacuum. Throws the raw error (the
+ * caller decides to retry or report).
+ */
 async function openSqliteOnce(path: string): Promise<Kysely<Database>> {
-  mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BetterSqlite3(path, { fileMustExist: false });
   try {
     // Wait for another process's lock first: switching to WAL and migrating both need it (two scans starting at once).
     sqlite.pragma('busy_timeout = 5000');
+    privacyPragmas(sqlite); // before the first table: a new file is created with incremental vacuum
     sqlite.pragma('journal_mode = WAL'); // fails on a file that is not a database
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
@@ -510,9 +518,11 @@ async function openSqliteOnce(path: string): Promise<Kysely<Database>> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   try {
     await migrate(db);
+    convertToIncremental(sqlite);
   } catch (e) {
     await db.destroy();
     throw e;
   }
+  registerSqlite(db, sqlite);
   return db;
 }

@@ -2,7 +2,7 @@
 // in, confirmed / tentative / missed entries and the confirmed findings outside the ground truth out.
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- a plain ES module of the bench (no types)
-import { scoreGate, scoreVouch, scoreWapiti, wapitiFindings, whyMissed } from '../../bench/targets/score.mjs';
+import { outsideWrites, routeMatches, scoreGate, scoreSurface, scoreVouch, scoreWapiti, wapitiFindings, whyMissed } from '../../bench/targets/score.mjs';
 
 const truth = {
   entries: [
@@ -104,5 +104,45 @@ describe('whyMissed', () => {
     expect(whyMissed(redirect, report)).toBe('tentative — the replay did not redirect');
     expect(whyMissed(logic, report)).toBe('no check for this class');
     expect(whyMissed(secure, report)).toBe('operation not discovered');
+  });
+});
+
+describe('scoreSurface and outsideWrites (issue 17 figures)', () => {
+  it('matches routes by method and template, concrete crawled paths and DVWA index pages included', () => {
+    expect(routeMatches('GET /menu/{item_id}', { method: 'GET', path: '/menu/{id}' })).toBe(true);
+    expect(routeMatches('GET /menu/{item_id}', { method: 'GET', path: '/menu/7' })).toBe(true);
+    expect(routeMatches('GET /menu/{item_id}', { method: 'DELETE', path: '/menu/7' })).toBe(false);
+    expect(routeMatches('GET /menu/{item_id}', { method: 'GET', path: '/menu/7/extra' })).toBe(false);
+    expect(routeMatches('ANY /vulnerabilities/sqli/', { method: 'POST', path: '/vulnerabilities/sqli/index.php' })).toBe(true);
+    expect(routeMatches('ANY /vulnerabilities/sqli/', { method: 'GET', path: '/vulnerabilities/sqli_blind/' })).toBe(false);
+  });
+
+  it('gives the share of real routes found, by source, and the identities that lost their session', () => {
+    const report = {
+      surface: { operations: [
+        { method: 'GET', path: '/menu', sources: ['spec', 'html'] },
+        { method: 'GET', path: '/menu/{id}', sources: ['spec'] },
+        { method: 'GET', path: '/static/app.js', sources: ['html'] },
+      ] },
+      verdict: { incomplete: [{ cause: 'session-lost', identity: 'bob', message: '' }] },
+    };
+    const s = scoreSurface(report, { routes: ['GET /menu', 'GET /menu/{item_id}', 'POST /orders'] }, ['alice', 'bob']);
+    expect([s.routesFound, s.routes, s.missing]).toEqual([2, 3, ['POST /orders']]);
+    expect(s.bySource).toEqual({ spec: { operations: 2, routes: 2 }, html: { operations: 2, routes: 1 } });
+    expect([s.signedIn, s.lost]).toEqual([['alice'], ['bob']]);
+  });
+
+  it('counts 2xx deletes, dangerous names and modifications outside the objects vouch created; logins and refusals not', () => {
+    const line = (method: string, path: string, status: number, checkId?: string) => ({ outcome: 'sent', method, url: `http://127.0.0.1:1${path}`, status, ...(checkId ? { checkId } : {}) });
+    const w = outsideWrites([
+      line('DELETE', '/menu/1', 204, 'command-injection'),
+      line('DELETE', '/notes/77', 204, 'use-after-delete'),
+      line('POST', '/setup.php', 200, 'sql-injection'),
+      line('POST', '/reset-password', 200, 'sql-injection'),
+      line('PATCH', '/profile', 200, 'xss-stored'),
+      line('DELETE', '/menu/2', 403, 'bola'),
+      line('POST', '/token', 200),
+    ], ['/notes/77']);
+    expect(w.map((x: { kind: string; url: string }) => `${x.kind} ${new URL(x.url).pathname}`)).toEqual(['delete /menu/1', 'dangerous /setup.php', 'modify /profile']);
   });
 });

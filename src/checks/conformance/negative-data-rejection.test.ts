@@ -41,6 +41,10 @@ beforeAll(async () => {
         const p = problems(body, url.pathname === '/partial-orders' ? 'maximum' : undefined);
         return p.length ? sendJson(res, 400, { errors: p }) : sendJson(res, 201, { id: 1, ...body });
       }
+      case '/envelope-orders': // GraphQL and RPC-style APIs refuse inside a 200
+        return problems(body).length ? sendJson(res, 200, { data: null, errors: [{ message: 'bad input' }] }) : sendJson(res, 200, { data: { id: 1 } });
+      case '/success-false-orders':
+        return problems(body).length ? sendJson(res, 200, { success: false, message: 'bad input' }) : sendJson(res, 200, { success: true });
       case '/crashy-orders':
         return problems(body).length ? sendJson(res, 500, { error: 'TypeError' }) : sendJson(res, 201, { id: 1 });
       default:
@@ -79,6 +83,14 @@ describe('negative-data-rejection', () => {
     expect(r.findings).toEqual([]);
     expect(r.outcomes[0]?.status).toBe('clean');
     expect(r.requests).toBe(6);
+  });
+
+  it('reads a 200 with an error envelope (GraphQL errors, success: false) as a refusal', async () => {
+    for (const path of ['/envelope-orders', '/success-false-orders']) {
+      const r = await testCheck(check, { url: app.url, operations: [op(path)] });
+      expect(r.findings, path).toEqual([]);
+      expect(r.outcomes[0]?.status).toBe('clean');
+    }
   });
 
   it('names the one rule a server forgets', async () => {

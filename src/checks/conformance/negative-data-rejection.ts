@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { JsonSchema, SendRequest } from '../../core/index.js';
 import { baseBody, buildRequest } from '../../inject/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
-import { describeJson, isSuccess, withJsonField } from '../kit/compare.js';
+import { accepted, describeJson, withJsonField } from '../kit/compare.js';
 import { negativeValues } from '../../generate/index.js';
 import { all, hasJsonRequestSchema, notSafeMode } from '../kit/guards.js';
 
@@ -61,7 +61,7 @@ export default defineCheck({
       if (!req) continue;
       const x = await ctx.send(req);
       // 4xx: rejected, as it should be. 5xx: a crash, reported by not-a-server-error, not here.
-      if (!isSuccess(x.response?.status)) continue;
+      if (!accepted(x)) continue; // a 2xx error envelope (GraphQL `errors`, `success: false`) is a refusal
       const sent = c.value === undefined ? `without ${c.path}` : `json ${c.path}=${describeJson(c.value)}`;
       candidates.push({
         operation: { method: op.method, path: op.path },
@@ -84,7 +84,7 @@ export default defineCheck({
     const req = (candidate.data as { request?: SendRequest } | undefined)?.request;
     if (!req) return { confirmed: false, exchangeIds: [], reason: 'no request to replay' };
     const replay = await ctx.send(req);
-    if (isSuccess(replay.response?.status)) return { confirmed: true, exchangeIds: [replay.id], summary: `${candidate.proof.summary}; the exact replay → ${replay.response!.status} again` };
+    if (accepted(replay)) return { confirmed: true, exchangeIds: [replay.id], summary: `${candidate.proof.summary}; the exact replay → ${replay.response!.status} again` };
     return { confirmed: false, exchangeIds: [replay.id], reason: `the replay answered ${replay.response?.status ?? replay.error?.code ?? 'nothing'}` };
   },
   example: { url: 'http://127.0.0.1:8080/api/orders', summary: 'POST /api/orders json quantity=0 (quantity below minimum 1) → 201: the server accepted data its own contract forbids' },

@@ -10,6 +10,10 @@ beforeAll(async () => {
   app = await serveFixture((req, res, url) => {
     const body = JSON.parse(req.body || '{}') as { name?: string; qty?: number };
     if (url.pathname === '/strict' && (body.name ?? '').length > 8) return sendJson(res, 400, { error: 'name too long' });
+    // FastAPI's shape: a 422 whose detail lists the field's location.
+    if (url.pathname === '/located' && (body.name ?? '').length > 8) return sendJson(res, 422, { detail: [{ loc: ['body', 'name'], msg: 'bad' }] });
+    // A business refusal: no user has a generated name (dvrestaurant's reset-password answers like this).
+    if (url.pathname === '/reset') return sendJson(res, 400, { detail: 'Invalid username' });
     return sendJson(res, 201, { id: 1 });
   });
 });
@@ -32,6 +36,17 @@ describe('positive-data-acceptance', () => {
     const sent = JSON.parse(f.proof.exchanges[0]!.request.body!) as { name: string };
     expect(sent.name.length).toBeGreaterThan(8);
     expect(f.proof.reproduce).toContain('curl');
+  });
+
+  it('confirms a 422 that lists the field locations', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [op('/located')], options: { cases: 30 } });
+    expect(r.findings.map((f) => f.confidence)).toEqual(['confirmed']);
+    expect(r.findings[0]!.proof.summary).toContain('field locations');
+  });
+
+  it('does not confirm a business refusal of values the application does not know', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [op('/reset')], options: { cases: 5 } });
+    expect(r.findings.map((f) => f.confidence)).toEqual(['tentative']);
   });
 
   it('skips a recursive request schema in the plan, naming why', async () => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Exchange, Operation, SendRequest } from '../../core/index.js';
 import { DEFAULT_SEED, generateCases, requestFromValues, requestSchema, shrinkFailure, valuesOf } from '../../generate/index.js';
 import { defineCheck } from '../kit/define.js';
-import { excerpt } from '../kit/compare.js';
+import { excerpt, validationError } from '../kit/compare.js';
 import { all, safeMethodOrNotSafeMode } from '../kit/guards.js';
 
 const hasGeneratedPart = (op: Operation): string | undefined =>
@@ -27,7 +27,7 @@ export default defineCheck({
     severity: 'low',
     cwe: 'CWE-1068',
     remediation: 'Accept what the spec allows, or tighten the spec (minLength, pattern, enum, required) to what the server really accepts.',
-    proves: 'A spec-valid request (checked with ajv), shrunk to a minimal one, is rejected, and again on an exact replay.',
+    proves: 'A spec-valid request (checked with ajv), shrunk to a minimal one, is rejected with a validation error (field locations or a broken constraint named), and again on an exact replay.',
   },
   options: z.strictObject({
     /** Random valid requests generated per operation (after the spec example and boundary values). Default 100, bounded by the budget. */
@@ -89,7 +89,13 @@ export default defineCheck({
     if (!req) return { confirmed: false, exchangeIds: [], reason: 'no request to replay' };
     const replay = await ctx.send(req);
     const status = replay.response?.status ?? 0;
-    if (ctx.options.rejections.includes(status)) return { confirmed: true, exchangeIds: [replay.id], summary: `${candidate.proof.summary}; the exact replay → ${status} again` };
+    if (ctx.options.rejections.includes(status)) {
+      // "Invalid username" for a generated name is the application refusing a value it does not know, not its
+      // contract refusing the form: only a validation error (field locations, a broken constraint named) proves it.
+      const why = validationError(replay);
+      if (!why) return { confirmed: false, exchangeIds: [replay.id], reason: `the replay → ${status} again, but its body reads as a business refusal of these values, not a validation error about their form` };
+      return { confirmed: true, exchangeIds: [replay.id], summary: `${candidate.proof.summary}; the exact replay → ${status} again, ${why}` };
+    }
     return { confirmed: false, exchangeIds: [replay.id], reason: `flaky: the replay answered ${replay.response?.status ?? replay.error?.code ?? 'nothing'}` };
   },
   example: { url: 'http://127.0.0.1:8080/api/products/search?q=', summary: 'GET /api/products/search with spec-valid data (positive: generated #3, shrunk in 4 requests) → 400 "q is required"; the exact replay → 400 again' },

@@ -14,6 +14,41 @@ export function percentile(values: readonly number[], p: number): number {
 export const isSuccess = (status: number | undefined): boolean => status !== undefined && status >= 200 && status < 300;
 export const isServerError = (status: number | undefined): boolean => status !== undefined && status >= 500 && status < 600;
 
+/**
+ * Why a 2xx answer is a refusal in its body (an error envelope), or undefined: GraphQL's `errors` without `data`, and
+ * `{"success": false}` / `{"ok": false}` / `{"status": "error"}` envelopes. Such an answer did not accept the request.
+ */
+export function errorEnvelope(x: Exchange): string | undefined {
+  const v = jsonBody(x)?.value;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  const noData = o.data === undefined || o.data === null;
+  if (Array.isArray(o.errors) && o.errors.length > 0 && noData) return 'a GraphQL-style `errors` array and no data';
+  if (o.success === false || o.ok === false) return `\`${o.success === false ? 'success' : 'ok'}: false\``;
+  if (typeof o.status === 'string' && /^(error|fail|failed|failure)$/i.test(o.status)) return `\`status: "${o.status}"\``;
+  return undefined;
+}
+
+/** A 2xx answer that is not an error envelope: the server did what was asked. */
+export const accepted = (x: Exchange): boolean => isSuccess(x.response?.status) && errorEnvelope(x) === undefined;
+
+/**
+ * Why a 4xx body reads as a validation error about the request's form (a field list with locations, or a message
+ * naming a broken constraint), or undefined: "Invalid username" or "not found" is a business answer about a value.
+ */
+export function validationError(x: Exchange): string | undefined {
+  const body = x.response?.body ?? '';
+  const v = jsonBody(x)?.value;
+  const list = v && typeof v === 'object' && !Array.isArray(v) ? Object.values(v as object).find(Array.isArray) : v;
+  const located = Array.isArray(list) && list.some((e) => e && typeof e === 'object' && ['loc', 'path', 'field', 'pointer', 'instancePath', 'param', 'property'].some((k) => k in e));
+  if (located) return 'a list of errors with field locations';
+  const m = VALIDATION_WORDS.exec(body);
+  return m ? `the answer names a broken constraint ("${m[0]}")` : undefined;
+}
+
+const VALIDATION_WORDS =
+  /\b(is required|required (field|property|parameter)|missing (field|property|parameter|required)|field required|must (be|match|have|not)|should (be|match|have|not)|expected (a |an )?\w+|invalid type|wrong type|not a valid \w+|is not of a type|does not match|too (long|short|large|small|big|many|few)|at (least|most) \d+|(minimum|maximum|min|max)(Length|Items)?\b|exceeds?|not one of|allowed values?|unknown (field|property|parameter)|additional propert\w+|unprocessable|validation (error|failed)|schema)\b/i;
+
 /** The JSON value of a text, or undefined when it is not JSON. */
 export function parseJson(text: string | undefined): { value: unknown } | undefined {
   if (text === undefined || text.trim() === '') return undefined;

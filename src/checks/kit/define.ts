@@ -91,6 +91,11 @@ export interface CheckContext<O = unknown> {
   outages(): readonly Outage[];
   /** Absolute URL for a path on the target. */
   url(path: string): string;
+  /**
+   * Whether `x` is how the target answers a path it does not know: a 404/410, or the same page (or redirect) a random
+   * path under the same prefix gets — an SPA's index page, a "soft 404". Learned once per scan and prefix.
+   */
+  notFound(x: Exchange): Promise<boolean>;
 }
 
 /** Which identities an operation-scoped check runs as. */

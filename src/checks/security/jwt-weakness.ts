@@ -169,6 +169,7 @@ export default defineCheck({
           payload: `${token.raw.slice(0, token.raw.lastIndexOf('.'))}.<HMAC with the cracked secret>`,
         },
         data: { kind: 'jwt-weak-secret', token: token.raw, secret } satisfies Data,
+        secrets: [secret], // kept out of the scan journal: a resume cracks it again
       };
     };
     if (!found) {
@@ -200,6 +201,7 @@ export default defineCheck({
       confidence: 'tentative',
       proof: { summary, exchangeIds: [x.id, noToken.id, garbled.id], evidence, payload },
       data: { ...data },
+      ...(data.secret !== undefined ? { secrets: [data.secret] } : {}),
     });
     const base = { probe: probe.path, token: token.raw, carrier, verified };
     const controls = `without a token → ${noToken.response!.status}`;

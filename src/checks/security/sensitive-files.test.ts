@@ -35,6 +35,9 @@ function handler(mode: string): FixtureHandler {
     }
     if (mode === 'spa') return sendHtml(res, 200, SPA); // SPA fallback: 200 and the same page for everything
     if (mode === 'samey') return text(DOTENV); // the same env-looking body for every path proves nothing
+    // An SPA shell that names its own path (canonical link): an admin-looking page, different from a random path's
+    // by the path only — the soft 404 (ctx.notFound), not an admin console.
+    if (mode === 'spaecho') return sendHtml(res, 200, `<title>Shop admin</title><link rel="canonical" href="${path}"><a href="/logout">Log out</a>`);
     if (mode === 'echo') return text(`No file at ${path} (same shape for all: A=${path})`);
     if (mode === 'spaleak') return path === '/.env' ? text(DOTENV) : sendHtml(res, 200, SPA); // fallback plus a real leak
     if (mode === 'flaky') return path === '/.env' && served++ === 0 ? text(DOTENV) : sendHtml(res, 404, 'gone'); // once only
@@ -68,7 +71,8 @@ describe('sensitive-files', () => {
     expect(byClass['exposed:/.env']!.proof.evidence).toBe('DATABASE_URL=…');
     expect(byClass['exposed:/admin']!.severity).toBe('medium');
     expect(byClass['exposed:/debug/env']!.proof.evidence).toBe('STRIPE_API_KEY present');
-    expect(r.requests).toBeLessThanOrEqual(1 + PROBES.length + 2 * r.findings.length);
+    // each finding: a replay, a fresh control, and at most one soft-404 control for its path prefix
+    expect(r.requests).toBeLessThanOrEqual(1 + PROBES.length + 3 * r.findings.length);
   });
 
   it('reports nothing on the safe twin (403/404 and a login page)', async () => {
@@ -78,7 +82,7 @@ describe('sensitive-files', () => {
     expect(r.requests).toBeLessThanOrEqual(1 + PROBES.length);
   });
 
-  it.each(['spa', 'samey', 'echo'])('reports nothing on a %s server that answers 200 to everything', async (mode) => {
+  it.each(['spa', 'samey', 'echo', 'spaecho'])('reports nothing on a %s server that answers 200 to everything', async (mode) => {
     const r = await scan(mode);
     expect(r.findings).toEqual([]);
   });

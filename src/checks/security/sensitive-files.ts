@@ -121,7 +121,8 @@ export default defineCheck({
       if (ctx.options.skip.includes(probe.path)) continue;
       const x = tally.note(await ctx.send({ method: 'GET', url: probe.path }));
       const evidence = shows(probe, x, control);
-      if (!evidence) continue;
+      // A marker in the page any unknown path gets (an SPA's index page) is no file.
+      if (!evidence || (await ctx.notFound(x))) continue;
       candidates.push({
         operation: { method: 'GET', path: probe.path },
         url: x.request.url,
@@ -146,7 +147,7 @@ export default defineCheck({
     const control = await ctx.send({ method: 'GET', url: `/vouch-${nonce()}` });
     const replay = await ctx.send({ method: 'GET', url: probe.path });
     const evidence = shows(probe, replay, control);
-    if (evidence) return { confirmed: true, exchangeIds: [replay.id, control.id], summary: `${candidate.proof.summary}; the replay shows it again against a fresh random-path control` };
+    if (evidence && !(await ctx.notFound(replay))) return { confirmed: true, exchangeIds: [replay.id, control.id], summary: `${candidate.proof.summary}; the replay shows it again against a fresh random-path control` };
     return { confirmed: false, exchangeIds: [replay.id, control.id], reason: 'the replay did not show the marker' };
   },
   example: { url: 'http://127.0.0.1:8080/.env', summary: 'GET /.env → 200 with DATABASE_URL=…; a random path gave 404' },

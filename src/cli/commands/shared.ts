@@ -9,8 +9,9 @@ import { allChecks } from '../../checks/index.js';
 import type { AnyCheck } from '../../checks/kit/define.js';
 import { checkEntries, type VouchConfig } from '../../config/index.js';
 import type { BaselineWant } from '../../store/index.js';
-import { renderTerminal, validateReport, writeReports, parseFormats } from '../../report/index.js';
+import { renderTerminal, specSource, validateReport, writeReports, parseFormats } from '../../report/index.js';
 import { verdictStatus } from '../../report/text.js';
+import { finalVerdict } from '../../prioritize/completeness.js';
 import { outWriteError } from '../out.js';
 import { parseCheckIds } from '../checkids.js';
 
@@ -111,10 +112,9 @@ export function markInterrupted(report: Report, signal: AbortSignal | undefined)
   if (!signal?.aborted || report.partial) return false;
   const reason = `${interruptReason(signal)} while the reports were written (every task had finished)`;
   report.partial = { reason, notRun: 0 };
-  // Interrupted is never a pass: a passing verdict becomes incomplete; a failing one stays failed (fail wins).
+  // Interrupted is never a pass: the one rule that decides verdicts (fail wins over incomplete) applies.
   const cause = { cause: 'interrupted' as const, tasks: 0, message: reason };
-  report.verdict = { ...report.verdict, incomplete: [cause, ...(report.verdict.incomplete ?? [])] };
-  if (report.verdict.status === 'pass') report.verdict = { ...report.verdict, status: 'incomplete', pass: false };
+  report.verdict = finalVerdict(report.verdict, [cause, ...(report.verdict.incomplete ?? [])]);
   return true;
 }
 
@@ -132,7 +132,8 @@ export async function writeStage(
   const t0 = performance.now();
   let paths: Record<string, string>;
   try {
-    paths = await within(writeReports(report, outDir, parseFormats(formats)), deadlineMs, 'writing the reports');
+    const sarif = specSource(report.target.spec); // SARIF points at the operations in a spec file of the repository
+    paths = await within(writeReports(report, outDir, parseFormats(formats), sarif), deadlineMs, 'writing the reports');
   } catch (e) {
     if (e instanceof VouchError) throw e;
     const unwritable = outWriteError(outDir, e);
