@@ -1,5 +1,5 @@
 // src/cli/main.ts — entry point of the `vouch` command (bin/vouch.js imports it).
-import { isVouchError } from '../core/index.js';
+import { isVouchError } from '../core/errors.js';
 import { main } from './program.js';
 
 // Once the target is gone for good, every request still queued rejects with VOUCH_TARGET_UNAVAILABLE. A check that

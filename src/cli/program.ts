@@ -1,21 +1,24 @@
 // src/cli/program.ts — the vouch command line: scan, gate, demo, lab, history, serve, token, checks, inspect; exit 0 pass, 1 fail, 2 usage/config/tool error.
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
-import { closeBrowser } from '../browser/chromium.js';
-import { exitCodeFor, formatError } from '../core/index.js';
-import { VERSION } from '../engine/scan.js';
-import { auditCommand } from './commands/audit.js';
-import { checksCommand } from './commands/checks.js';
-import { demoCommand } from './commands/demo.js';
-import { labCommand } from './commands/lab.js';
-import { historyCommand } from './commands/history.js';
-import { inspectCommand } from './commands/inspect.js';
-import { gateCommand, scanCommand } from './commands/scan.js';
-import { cancelCommand, workerCommand } from './commands/team.js';
-import { acceptCommand, watchCommand } from './commands/watch.js';
-import { serveCommand, tokenCreateCommand } from './commands/serve.js';
+import { exitCodeFor, formatError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import { refuseUrlCredentials } from '../config/credentials.js';
+import { checkOutDir } from './out.js';
+
+// Each command's action imports its own module when it runs: `vouch --version`, `--help`, `checks` and `history` load
+// neither the engine nor the checks (docs/benchmarks.md#start-up). Keep it so: no command module is imported up here.
 
 const environments = ['production', 'staging', 'preview', 'local'] as const;
 const strengths = ['low', 'default', 'high'] as const;
+/**
+ * What every command checks before its module is even loaded, so nothing is written for bad input: target URLs
+ * without credentials in them (they belong in identities), and an --out folder that can be written.
+ */
+function preflight(urls: ReadonlyArray<readonly [string | undefined, string]>, out?: string): void {
+  for (const [url, where] of urls) if (url !== undefined) refuseUrlCredentials(url, where);
+  if (out !== undefined) checkOutDir(out);
+}
+
 /** Collects a repeatable option's values. */
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -50,6 +53,14 @@ export function buildProgram(): Command {
     .option('--json', 'NDJSON events on stdout instead of progress lines')
     .option('-q, --quiet', 'no progress lines')
     .action(async (url, opts) => {
+      preflight([[url, 'the target URL'], [opts.baseline, '--baseline']], opts.out);
+      if (opts.queue && url !== undefined && opts.resume === undefined) {
+        // Team mode: only record and send the job; the engine is the worker's (`scan --queue` prints its id at once).
+        const { queueScan } = await import('./commands/queue.js');
+        process.exitCode = await queueScan(url, opts);
+        return;
+      }
+      const { scanCommand } = await import('./commands/scan.js');
       process.exitCode = await scanCommand(url, opts);
     });
 
@@ -75,6 +86,13 @@ export function buildProgram(): Command {
     .option('--json', 'NDJSON events on stdout instead of progress lines')
     .option('-q, --quiet', 'no progress lines')
     .action(async (opts) => {
+      preflight([[opts.candidate, '--candidate'], [opts.baseline, '--baseline']], opts.out);
+      if (opts.queue) {
+        const { queueGate } = await import('./commands/queue.js');
+        process.exitCode = await queueGate(opts);
+        return;
+      }
+      const { gateCommand } = await import('./commands/scan.js');
       process.exitCode = await gateCommand(opts);
     });
 
@@ -91,6 +109,8 @@ export function buildProgram(): Command {
     .option('--json', 'the audit as JSON on stdout')
     .option('-q, --quiet', 'no progress lines')
     .action(async (url, opts) => {
+      preflight([[url, 'the target URL']], opts.out);
+      const { auditCommand } = await import('./commands/audit.js');
       process.exitCode = await auditCommand(url, opts);
     });
 
@@ -101,6 +121,8 @@ export function buildProgram(): Command {
     .option('--json', 'NDJSON events on stdout')
     .option('-q, --quiet', 'no progress lines')
     .action(async (opts) => {
+      preflight([], opts.out);
+      const { demoCommand } = await import('./commands/demo.js');
       process.exitCode = await demoCommand(opts);
     });
 
@@ -111,6 +133,7 @@ export function buildProgram(): Command {
     .option('--port <n>', 'port (0 = a free one)', '0')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .action(async (opts) => {
+      const { labCommand } = await import('./commands/lab.js');
       await labCommand(opts);
     });
 
@@ -122,6 +145,7 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'vouch.yaml (for store.url; default ./vouch.yaml when present)')
     .option('--json', 'as one JSON array')
     .action(async (opts) => {
+      const { historyCommand } = await import('./commands/history.js');
       process.exitCode = await historyCommand(opts);
     });
 
@@ -131,6 +155,7 @@ export function buildProgram(): Command {
     .option('--concurrency <n>', 'jobs at once', '1')
     .option('-c, --config <file>', 'vouch.yaml (for store.url)')
     .action(async (opts) => {
+      const { workerCommand } = await import('./commands/team.js');
       process.exitCode = await workerCommand(opts);
     });
 
@@ -140,6 +165,7 @@ export function buildProgram(): Command {
     .argument('<id>', 'the scan id (from --queue or vouch history)')
     .option('-c, --config <file>', 'vouch.yaml (for store.url)')
     .action(async (id, opts) => {
+      const { cancelCommand } = await import('./commands/team.js');
       process.exitCode = await cancelCommand(id, opts);
     });
 
@@ -155,6 +181,8 @@ export function buildProgram(): Command {
     .option('--check <ids>', 'only these checks (comma-separated ids)')
     .option('-c, --config <file>', 'vouch.yaml (default ./vouch.yaml when present)')
     .action(async (url, opts) => {
+      preflight([[url, 'the target URL']]);
+      const { watchCommand } = await import('./commands/watch.js');
       process.exitCode = await watchCommand(url, opts);
     });
 
@@ -164,6 +192,7 @@ export function buildProgram(): Command {
     .argument('<scan-id>', 'a scan id from vouch history')
     .option('-c, --config <file>', 'vouch.yaml (for store.url)')
     .action(async (id, opts) => {
+      const { acceptCommand } = await import('./commands/watch.js');
       process.exitCode = await acceptCommand(id, opts);
     });
 
@@ -173,6 +202,7 @@ export function buildProgram(): Command {
     .option('--port <n>', 'port (0 = a free one)', '7420')
     .option('--host <host>', 'address to bind; anything but loopback turns on team mode (tokens, sessions, roles)', '127.0.0.1')
     .action(async (opts) => {
+      const { serveCommand } = await import('./commands/serve.js');
       process.exitCode = await serveCommand(opts);
     });
 
@@ -185,6 +215,7 @@ export function buildProgram(): Command {
     .option('--name <name>', 'a label for the token')
     .option('--days <n>', 'valid for this many days', '90')
     .action(async (opts) => {
+      const { tokenCreateCommand } = await import('./commands/serve.js');
       process.exitCode = await tokenCreateCommand(opts);
     });
 
@@ -198,6 +229,7 @@ export function buildProgram(): Command {
     .option('--op-budget <ms>', 'generation time per operation: checked between phases; one still running at 2×ms + 1 s is stopped', '2000')
     .option('-c, --config <file>', 'vouch.yaml: secrets to keep out of examples, scope.origins for URL $refs (default ./vouch.yaml when present)')
     .action(async (spec, opts) => {
+      const { inspectCommand } = await import('./commands/inspect.js');
       process.exitCode = await inspectCommand(spec, opts);
     });
 
@@ -206,15 +238,24 @@ export function buildProgram(): Command {
     .description('list the checks, or explain one')
     .argument('[id]', 'a check id')
     .option('--json', 'as JSON')
-    .action((id, opts) => {
-      process.exitCode = checksCommand(id, opts);
+    .action(async (id, opts) => {
+      const { checksCommand } = await import('./commands/checks.js');
+      process.exitCode = await checksCommand(id, opts);
     });
 
   return program;
 }
 
+/** Commands that never start a browser: nothing to close after them (and the browser module stays unloaded). */
+const BROWSER_FREE = new Set(['checks', 'history', 'cancel', 'accept', 'create', 'lab', 'queue']);
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  let ran: string | undefined;
+  program.hook('preAction', (_program, command) => {
+    // `--queue` only records a job: no browser either.
+    ran = (command.opts() as { queue?: true }).queue ? 'queue' : command.name();
+  });
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -228,6 +269,10 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     // A browser used for execution proofs would keep the process alive. Closing it is bounded: a Chromium that does
     // not answer is killed with the process (playwright's exit handler), and main.ts exits a finished command anyway.
-    await Promise.race([closeBrowser().catch(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]);
+    if (ran !== undefined && !BROWSER_FREE.has(ran)) {
+      const { closeBrowser } = await import('../browser/chromium.js');
+      const bounded = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
+      await Promise.race([closeBrowser().catch(() => undefined), bounded]);
+    }
   }
 }

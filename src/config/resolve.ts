@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { VouchError } from '../core/index.js';
 import type { Environment, Identity, IdentityAuth, LoginRecipe, LoginStep, LoginToken, Scope, Target, TlsSettings } from '../core/index.js';
+import { refuseUrlCredentials } from './credentials.js';
 import type { CheckEntryConfig, IdentityConfig, LoginConfig, StrengthConfig, VouchConfig } from './schema.js';
 
 export interface ResolvedRun {
@@ -125,6 +126,7 @@ function secretsOf(auth: IdentityAuth): string[] {
 export function resolveRun(config: VouchConfig, input: { url?: string; spec?: string; environment?: Environment; strength?: StrengthConfig }): ResolvedRun {
   const url = input.url ?? config.target.url;
   if (!url) throw new VouchError('VOUCH_USAGE', 'no target URL: give it on the command line or as target.url in vouch.yaml');
+  refuseUrlCredentials(url, 'the target URL');
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -1,5 +1,6 @@
 // src/config/schema.ts — the zod schema of vouch.yaml: target, scope, identities, budget, checks and policy.
 import { z } from 'zod';
+import { hasUrlCredentials, URL_CREDENTIALS_ADVICE } from './credentials.js';
 
 const identityBase = {
   /** anonymous | user | privileged: decides a finding's exposure. Default `user`. */
@@ -137,7 +138,7 @@ export type CheckEntryConfig = z.infer<typeof checkEntrySchema>;
 export const configSchema = z.strictObject({
   target: z
     .strictObject({
-      url: z.url().optional(),
+      url: z.url().refine((u) => !hasUrlCredentials(u), `has credentials in it: ${URL_CREDENTIALS_ADVICE}`).optional(),
       name: z.string().optional(),
       environment: z.enum(['production', 'staging', 'preview', 'local']).default('staging'),
       spec: z.string().optional(),
@@ -253,7 +254,7 @@ export const configSchema = z.strictObject({
   schedules: z
     .array(
       z.strictObject({
-        url: z.string().min(1),
+        url: z.string().min(1).refine((u) => !hasUrlCredentials(u), `has credentials in it: ${URL_CREDENTIALS_ADVICE}`),
         /** 30s, 10m, 1h, 1d. */
         every: z.string().regex(/^\d+\s*(s|m|h|d)$/i, 'an interval like 30s, 10m, 1h or 1d'),
         webhooks: z.array(z.strictObject({ url: z.string().min(1), format: z.enum(['json', 'slack']).default('json') })).default([]),

@@ -1,6 +1,5 @@
 // src/engine/scan.ts — wires the stages for one target: discover → plan → execute → confirm → prioritize → Report.
 // It knows no check: checks arrive as a list.
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { addStats, HEARTBEAT_MS, keepsNoSecret, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
 import type { BehaviourDiff, Candidate, CheckRunStat, Coverage, Deployment, Verdict, VerdictReason, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
@@ -17,9 +16,12 @@ import type { Engine, Redactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
 import { latencyByOperation } from './latency.js';
+import { VERSION } from '../core/version.js';
+import { newScanId } from '../core/ids.js';
 import { applyAccepted, buildFindings, computeCoverage, DEFAULT_MIN_COVERAGE, finalVerdict, incompleteCauses, prioritize, type PrioritizeInput } from '../prioritize/index.js';
 
-export const VERSION = '0.1.0';
+/** vouch's version (kept in core/version.ts, which the CLI reads without loading the engine). */
+export { VERSION };
 
 /** How often a running stage says what is in flight (`stage-progress`), ms: progress never goes quiet longer. */
 export const PROGRESS_MS = 10_000;
@@ -138,10 +140,8 @@ export function checkPolicyChecks(config: VouchConfig, checks: readonly AnyCheck
   }
 }
 
-export function newScanId(): string {
-  const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return `${t}-${randomBytes(3).toString('hex')}`;
-}
+/** A new scan id (kept in core/ids.ts, which `scan --queue` uses without loading the engine). */
+export { newScanId };
 
 /** vouch.yaml's `discovery.browser` as the browser crawl's options. */
 const browserBudget = (b: { maxPages: number; maxIdlePages: number; timeLimitMs: number }): { maxPages: number; maxIdlePages: number; timeoutMs: number } => ({ maxPages: b.maxPages, maxIdlePages: b.maxIdlePages, timeoutMs: b.timeLimitMs });

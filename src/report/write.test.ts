@@ -25,6 +25,11 @@ describe('parseFormats', () => {
     expect(parseFormats('sarif,all')).toEqual(['sarif', 'json', 'junit', 'markdown', 'html']);
   });
 
+  it('takes md for markdown (once, however it is spelled)', () => {
+    expect(parseFormats('md')).toEqual(['markdown']);
+    expect(parseFormats('json,MD,markdown')).toEqual(['json', 'markdown']);
+  });
+
   it('throws VOUCH_USAGE naming the unknown format and the valid ones', () => {
     let error: unknown;
     try {
@@ -34,7 +39,7 @@ describe('parseFormats', () => {
     }
     expect(error).toBeInstanceOf(VouchError);
     expect((error as VouchError).code).toBe('VOUCH_USAGE');
-    expect((error as VouchError).message).toBe('unknown report format "pdf"; valid formats: json, sarif, junit, markdown, html (or all)');
+    expect((error as VouchError).message).toBe('unknown report format "pdf"; valid formats: json, sarif, junit, markdown, html (or all; md for markdown)');
     expect(() => parseFormats(' , ')).toThrow(/no report format given/u);
   });
 });

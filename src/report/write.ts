@@ -10,11 +10,10 @@ import { toJson } from './json.js';
 import { toJunit } from './junit.js';
 import { toMarkdown } from './markdown.js';
 import { toSarif } from './sarif.js';
+import { REPORT_FORMATS, type ReportFormat } from './formats.js';
 import { specLines } from './spec-lines.js';
 
-/** Every file format vouch writes, in the order they are listed and written. */
-export const REPORT_FORMATS = ['json', 'sarif', 'junit', 'markdown', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export { parseFormats, REPORT_FORMATS, type ReportFormat } from './formats.js';
 
 /** File name of each format inside the output folder. */
 export const REPORT_FILES = {
@@ -59,29 +58,6 @@ export function specSource(spec: string | undefined, root: string | undefined = 
     return {};
   }
   return { specFile: rel.split(sep).join('/'), specLines: specLines(text) };
-}
-
-function isFormat(s: string): s is ReportFormat {
-  return (REPORT_FORMATS as readonly string[]).includes(s);
-}
-
-/**
- * Parse a `--format` value: comma-separated names, case-insensitive, `all` for every format; duplicates dropped,
- * order kept. Throws VOUCH_USAGE naming the unknown format and the valid ones.
- */
-export function parseFormats(list: string): ReportFormat[] {
-  const names = list.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
-  const valid = `valid formats: ${REPORT_FORMATS.join(', ')} (or all)`;
-  if (names.length === 0) throw new VouchError('VOUCH_USAGE', `no report format given in "${list}"; ${valid}`);
-  const out: ReportFormat[] = [];
-  for (const name of names) {
-    const add = name === 'all' ? [...REPORT_FORMATS] : isFormat(name) ? [name] : undefined;
-    if (add === undefined) {
-      throw new VouchError('VOUCH_USAGE', `unknown report format "${name}"; ${valid}`, { hint: 'e.g. --format json,sarif,html' });
-    }
-    for (const f of add) if (!out.includes(f)) out.push(f);
-  }
-  return out;
 }
 
 /** Render one format (pure). */

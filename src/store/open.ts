@@ -1,8 +1,11 @@
 // src/store/open.ts — which history store a command uses: PostgreSQL when a database URL is given, else the SQLite file.
 import type { Kysely } from 'kysely';
 import { openSqliteDatabase, openSqliteHistory, type HistoryStore } from './history.js';
-import { openPostgresDatabase, openPostgresHistory, redactDatabaseUrl } from './postgres.js';
 import type { Database } from './schema.js';
+import { redactDatabaseUrl } from './url.js';
+
+/** The PostgreSQL side (the pg driver) is loaded only when a command uses a team store. */
+const postgres = () => import('./postgres.js');
 
 export type StoreLocation = { kind: 'postgres'; url: string; from: string } | { kind: 'sqlite'; path: string };
 
@@ -16,11 +19,11 @@ export function storeLocation(configUrl?: string, env: NodeJS.ProcessEnv = proce
 /** How the store is named to the user (never with a password). */
 export const describeStore = (loc: StoreLocation): string => (loc.kind === 'postgres' ? redactDatabaseUrl(loc.url) : loc.path);
 
-export function openHistory(loc: StoreLocation): Promise<HistoryStore> {
-  return loc.kind === 'postgres' ? openPostgresHistory(loc.url, { from: loc.from }) : openSqliteHistory(loc.path);
+export async function openHistory(loc: StoreLocation): Promise<HistoryStore> {
+  return loc.kind === 'postgres' ? (await postgres()).openPostgresHistory(loc.url, { from: loc.from }) : openSqliteHistory(loc.path);
 }
 
 /** The migrated Kysely database itself (the dashboard's queries run on either engine). */
-export function openStoreDatabase(loc: StoreLocation): Promise<Kysely<Database>> {
-  return loc.kind === 'postgres' ? openPostgresDatabase(loc.url, { from: loc.from }) : openSqliteDatabase(loc.path);
+export async function openStoreDatabase(loc: StoreLocation): Promise<Kysely<Database>> {
+  return loc.kind === 'postgres' ? (await postgres()).openPostgresDatabase(loc.url, { from: loc.from }) : openSqliteDatabase(loc.path);
 }

@@ -5,13 +5,11 @@ import { VouchError } from '../core/index.js';
 import { historyOver, storeError, type HistoryStore } from './history.js';
 import { migrate } from './migrations.js';
 import type { Database } from './schema.js';
+import { redactDatabaseUrl } from './url.js';
 
 const HINT = 'Check VOUCH_DATABASE_URL (or store.url in vouch.yaml): postgres://user:password@host:5432/database, a running server, and the role\'s rights.';
 
-/** The database URL as it may be shown: password (and any secret query value) redacted. */
-export function redactDatabaseUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#:@]*:)[^/?#@]*@/i, '$1[REDACTED]@').replace(/([?&]password=)[^&#]*/gi, '$1[REDACTED]');
-}
+export { redactDatabaseUrl };
 
 /** A redactor for anything a database error might echo: the URL and its password. */
 function secretsOf(url: string): (s: string) => string {

@@ -1,7 +1,7 @@
 // src/cli/commands/ai.ts — decides whether the stricter AI-influenced policy applies: flag, environment, or commit trailers.
 import { spawnSync } from 'node:child_process';
-import { VouchError } from '../../core/index.js';
-import { aiTrailer } from '../../prioritize/index.js';
+import { VouchError } from '../../core/errors.js';
+import { aiTrailer } from '../../prioritize/ai.js';
 
 export function resolveAiInfluenced(opts: { aiInfluenced?: true; commits?: string }, env: NodeJS.ProcessEnv = process.env): { why: string } | undefined {
   if (opts.aiInfluenced) return { why: '--ai-influenced' };

@@ -1,10 +1,9 @@
 // src/cli/commands/history.ts — `vouch history`: the scans in the store, newest first; and the baseline lookups.
 import { existsSync } from 'node:fs';
-import { VouchError } from '../../core/index.js';
+import { VouchError } from '../../core/errors.js';
 import type { Report } from '../../core/index.js';
-import { loadConfig } from '../../config/index.js';
-import { describeStore, openHistory, storeLocation, type BaselineWant, type HistoryStore } from '../../store/index.js';
-import { readBaselineReport } from './shared.js';
+import { describeStore, openHistory, storeLocation } from '../../store/open.js';
+import type { BaselineWant, HistoryStore } from '../../store/index.js';
 
 /** The store commands use, named for the user: VOUCH_DATABASE_URL or store.url (password redacted), else the SQLite file. */
 export const historyPath = (storeUrl?: string): string => describeStore(storeLocation(storeUrl));
@@ -47,7 +46,10 @@ export async function resolveStoredBaseline(ref: string, targetName: string, sto
     }
     return { report, kind: 'scan', ref: report.scanId };
   }
-  if (existsSync(ref)) return { report: readBaselineReport(ref), kind: 'report', ref };
+  if (existsSync(ref)) {
+    const { readBaselineReport } = await import('./shared.js');
+    return { report: readBaselineReport(ref), kind: 'report', ref };
+  }
   if (/^\d{14}-[0-9a-f]{6}$/.test(ref)) {
     const report = await withHistory((s) => s.getReport(ref), storeUrl);
     if (!report) throw new VouchError('VOUCH_USAGE', `--baseline ${ref}: no such scan in ${historyPath(storeUrl)}`, { hint: 'List scans with `vouch history`.' });
@@ -56,10 +58,20 @@ export async function resolveStoredBaseline(ref: string, targetName: string, sto
   throw new VouchError('VOUCH_USAGE', `--baseline ${ref}: not a URL, a report.json file, a scan id or last-passing`);
 }
 
+/**
+ * store.url of vouch.yaml. With no config file (and no accepted risks file, which loading a config validates too) that
+ * is the default, none, and neither YAML nor the config schema is loaded: `vouch history` starts at once.
+ */
+async function configuredStoreUrl(path: string | undefined): Promise<string | undefined> {
+  if (path === undefined && !existsSync('vouch.yaml') && !existsSync('.vouch/accepted.yaml')) return undefined;
+  const { loadConfig } = await import('../../config/load.js');
+  return loadConfig(path).config.store?.url;
+}
+
 export async function historyCommand(opts: { json?: true; target?: string; limit: string; config?: string }): Promise<number> {
   const limit = Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new VouchError('VOUCH_USAGE', `--limit must be a positive integer, got ${opts.limit}`);
-  const storeUrl = loadConfig(opts.config).config.store?.url;
+  const storeUrl = await configuredStoreUrl(opts.config);
   const scans = await withHistory((s) => s.listScans({ limit, ...(opts.target ? { target: opts.target } : {}) }), storeUrl);
   if (opts.json) {
     process.stdout.write(JSON.stringify(scans.map((s) => ({ id: s.id, target: s.target, url: s.url, state: s.state, verdict: s.verdict, findingCount: s.findingCount, startedAt: s.startedAt, finishedAt: s.finishedAt, version: s.version, assetsFingerprint: s.assetsFingerprint, progress: s.progress }))) + '\n');

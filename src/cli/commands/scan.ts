@@ -10,46 +10,7 @@ import { progressSink } from '../progress.js';
 import { resolveAiInfluenced } from './ai.js';
 import { resolveStoredBaseline, withHistory, withStoredAccepted } from './history.js';
 import { baselineWant, finish, interruptSignal, markInterrupted, parseFormats, selectChecks, writeStage } from './shared.js';
-import { enqueueCommand, type JobSpec } from './team.js';
-
-function jobSpec(kind: JobSpec['kind'], url: string, opts: CommonOpts & { baseline?: string }): Omit<JobSpec, 'config'> {
-  return {
-    kind,
-    url,
-    ...(opts.baseline ? { baseline: opts.baseline } : {}),
-    ...(opts.spec ? { spec: opts.spec } : {}),
-    ...(opts.check ? { check: opts.check } : {}),
-    ...(opts.environment ? { environment: opts.environment } : {}),
-    ...(opts.strength ? { strength: opts.strength } : {}),
-    ...(opts.expectVersion ? { expectVersion: opts.expectVersion } : {}),
-    ...parseSeed(opts.seed),
-  };
-}
-
-/** The job for `--queue`: what the command line says, with AI influence resolved here (the commits are in this checkout). */
-function queued(kind: JobSpec['kind'], url: string, opts: CommonOpts & { baseline?: string }): Omit<JobSpec, 'config'> {
-  const ai = resolveAiInfluenced(opts);
-  return { ...jobSpec(kind, url, opts), ...(ai ? { ai } : {}) };
-}
-
-interface CommonOpts {
-  aiInfluenced?: true;
-  commits?: string;
-  spec?: string;
-  har?: string[];
-  postman?: string[];
-  config?: string;
-  out?: string;
-  format: string;
-  check?: string;
-  environment?: Environment;
-  strength?: 'low' | 'default' | 'high';
-  json?: true;
-  quiet?: true;
-  expectVersion?: string;
-  queue?: true;
-  seed?: string;
-}
+import { parseSeed, queueGate, queueScan, type CommonOpts } from './queue.js';
 
 /** `--expect-version` needs to know where the deployment shows its version. */
 function expectVersionOf(expectVersion: string | undefined, config: VouchConfig): { expectVersion?: string } {
@@ -61,13 +22,6 @@ function expectVersionOf(expectVersion: string | undefined, config: VouchConfig)
     });
   }
   return { expectVersion: expectVersion.trim() };
-}
-
-/** `--seed <n>`: a non-negative integer, else a clear error. */
-function parseSeed(seed: string | undefined): { seed?: number } {
-  if (seed === undefined) return {};
-  if (!/^\d{1,10}$/.test(seed) || Number(seed) > 2 ** 31 - 1) throw new VouchError('VOUCH_USAGE', `--seed ${seed}: expected an integer from 0 to 2147483647`, { hint: 'Take the seed from a report (report.json "seed") to reproduce that run.' });
-  return { seed: Number(seed) };
 }
 
 /** `--har` / `--postman` add to `discovery.har` / `discovery.postman` of vouch.yaml. */
@@ -101,7 +55,7 @@ export async function scanCommand(url: string | undefined, opts: CommonOpts & { 
   if (opts.resume) return resumeCommand(url, opts.resume, opts);
   if (!url) throw new VouchError('VOUCH_USAGE', 'scan: give the target URL, or --resume <scan-id>', { hint: 'e.g. vouch scan http://127.0.0.1:8080' });
   parseFormats(opts.format);
-  if (opts.queue) return enqueueCommand(queued('scan', url, opts), opts.config, opts);
+  if (opts.queue) return queueScan(url, opts);
   const scanId = newScanId();
   const args: ScanArgs = {
     url,
@@ -203,7 +157,7 @@ async function runScanCommand(scanId: string, args: ScanArgs, opts: CommonOpts, 
 
 export async function gateCommand(opts: CommonOpts & { candidate: string; baseline?: string }): Promise<number> {
   parseFormats(opts.format);
-  if (opts.queue) return enqueueCommand(queued('gate', opts.candidate, opts), opts.config, opts);
+  if (opts.queue) return queueGate(opts);
   const loaded = loadConfig(opts.config).config;
   await withHistory(async () => undefined, loaded.store?.url); // an unusable store is said before the scan, not after it
   const config = withRecorded(await withStoredAccepted(loaded), opts);

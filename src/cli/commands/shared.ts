@@ -12,6 +12,8 @@ import type { BaselineWant } from '../../store/index.js';
 import { renderTerminal, specSource, validateReport, writeReports, parseFormats } from '../../report/index.js';
 import { verdictStatus } from '../../report/text.js';
 import { finalVerdict } from '../../prioritize/completeness.js';
+import { outWriteError } from '../out.js';
+import { parseCheckIds } from '../checkids.js';
 
 export { parseFormats };
 
@@ -26,12 +28,8 @@ export function baselineWant(checks: readonly AnyCheck[], only: readonly string[
 
 /** Validates `--check a,b` against the registry. */
 export function selectChecks(list: string | undefined): { checks: readonly AnyCheck[]; only?: string[] } {
-  if (!list) return { checks: allChecks };
-  const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
-  const known = new Set(allChecks.map((c) => c.id));
-  const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length) throw new VouchError('VOUCH_USAGE', `unknown check id${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { hint: 'Run `vouch checks` to list the ids.' });
-  return { checks: allChecks, only: ids };
+  const only = parseCheckIds(list);
+  return only ? { checks: allChecks, only } : { checks: allChecks };
 }
 
 /** After a first interrupt, the process exits by this time whatever still runs (the partial report is written by then). */
@@ -138,6 +136,8 @@ export async function writeStage(
     paths = await within(writeReports(report, outDir, parseFormats(formats), sarif), deadlineMs, 'writing the reports');
   } catch (e) {
     if (e instanceof VouchError) throw e;
+    const unwritable = outWriteError(outDir, e);
+    if (unwritable) throw unwritable;
     emit({ type: 'stage-deadline', stage: 'report', target, deadlineMs });
     throw new VouchError('VOUCH_INTERNAL', `the report stage reached its deadline of ${formatMs(deadlineMs)} writing to ${outDir}`, {
       hint: 'Check that the output folder (--out) is on a disk that answers, or raise deadlines.report in vouch.yaml.',

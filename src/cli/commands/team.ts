@@ -1,61 +1,23 @@
-// src/cli/commands/team.ts — team mode: `scan|gate --queue` enqueue, `vouch worker` runs jobs from pg-boss, `vouch cancel`.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// src/cli/commands/team.ts — team mode: `vouch worker` runs jobs from pg-boss, `vouch cancel` (`--queue` is queue.ts).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { configSchema, loadConfig, parseConfig, resolveRun, type VouchConfig } from '../../config/index.js';
-import { VouchError, type Environment, type Report } from '../../core/index.js';
+import { VouchError, type Report } from '../../core/index.js';
 import { runGate, type BaselineSource } from '../../engine/gate.js';
-import { configSnapshot, newScanId, runScan } from '../../engine/scan.js';
+import { configSnapshot, runScan } from '../../engine/scan.js';
 import { baselineFromReport } from '../../prioritize/index.js';
 import { createRedactor } from '../../net/index.js';
-import { describeStore, openHistory, storeLocation, type HistoryStore, type JobRow } from '../../store/index.js';
+import { describeStore, storeLocation, type HistoryStore, type JobRow } from '../../store/index.js';
 import { pgBossQueue, type JobQueue } from '../../team/queue.js';
 import { settleRound } from '../../team/round.js';
 import type { RoundData } from '../../team/schedule.js';
-import type { Webhook } from '../../team/webhooks.js';
 import { startWorker, type JobHooks } from '../../team/worker.js';
 import { resolveStoredBaseline, withStoredAccepted } from './history.js';
+import { sendJob, withTeamStore, type JobSpec, type RecordedFile } from './queue.js';
 import { baselineWant, selectChecks } from './shared.js';
 
-/** A job's inputs, kept as JSON in its `scans` row: what the command line said, and the config file's text (secrets stay `${ENV}`). */
-export interface JobSpec {
-  kind: 'scan' | 'gate';
-  url: string;
-  baseline?: string;
-  spec?: string;
-  check?: string;
-  environment?: Environment;
-  strength?: 'low' | 'default' | 'high';
-  expectVersion?: string;
-  /** Jobs queued before `ai` existed say `aiInfluenced: true`. */
-  aiInfluenced?: true;
-  /** Why the change counts as AI-influenced (resolved where it was queued: `--commits` reads that checkout's git log). */
-  ai?: { why: string };
-  /** Seed for generated data (`--seed`). */
-  seed?: number;
-  config?: { name: string; text: string };
-  /** Recorded traffic (`--har`/`--postman` and discovery.har/postman of vouch.yaml) as file contents: a worker may run elsewhere. */
-  har?: RecordedFile[];
-  postman?: RecordedFile[];
-  /** A round of `vouch watch` (team mode): scanned against the target's accepted state; drift goes to these webhooks. */
-  watch?: { every: string; webhooks: Webhook[] };
-}
-
-export interface RecordedFile {
-  name: string;
-  text: string;
-}
-
-/** Reads recorded-traffic files where the job is queued (a clear usage error when one cannot be read). */
-export function recordedFiles(files: readonly string[], flag: string): RecordedFile[] {
-  return files.map((f) => {
-    try {
-      return { name: basename(f), text: readFileSync(f, 'utf8') };
-    } catch (e) {
-      throw new VouchError('VOUCH_USAGE', `${flag} ${f}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); a queued job carries the file's contents`, { hint: 'Give a readable HAR or Postman file.' });
-    }
-  });
-}
+export { enqueueCommand, recordedFiles, sendJob, type JobSpec, type RecordedFile } from './queue.js';
 
 /** Writes a job's recorded-traffic files under its scan directory on the worker; returns their paths. */
 function writeRecorded(dir: string, files: readonly RecordedFile[] | undefined, kind: string): string[] {
@@ -67,51 +29,6 @@ function writeRecorded(dir: string, files: readonly RecordedFile[] | undefined, 
     writeFileSync(path, f.text);
     return path;
   });
-}
-
-async function withTeamStore<T>(configUrl: string | undefined, what: string, fn: (store: HistoryStore, url: string) => Promise<T>): Promise<T> {
-  const loc = storeLocation(configUrl);
-  if (loc.kind !== 'postgres') {
-    throw new VouchError('VOUCH_USAGE', `${what} needs the team store, and none is set (the embedded store is ${describeStore(loc)})`, {
-      hint: 'Set VOUCH_DATABASE_URL=postgres://user:password@host/db (or store.url in vouch.yaml); see docs/team-mode.md.',
-    });
-  }
-  const store = await openHistory(loc);
-  try {
-    return await fn(store, loc.url);
-  } finally {
-    await store.close();
-  }
-}
-
-/** Records the job as a queued scan in the store and sends it to the queue; returns the scan id. */
-export async function sendJob(store: HistoryStore, queue: JobQueue, job: JobSpec, target: { name: string; url: string }): Promise<string> {
-  const scanId = newScanId();
-  await store.enqueue({ id: scanId, kind: job.kind, target: target.name, url: target.url, job: JSON.stringify(job) });
-  await store.setJobId(scanId, await queue.send({ scanId, key: new URL(target.url).origin }));
-  return scanId;
-}
-
-/** `vouch scan|gate ... --queue`: records the scan as queued, sends the job, prints the scan id at once. */
-export async function enqueueCommand(spec: Omit<JobSpec, 'config' | 'har' | 'postman'>, configPath: string | undefined, recorded: { har?: string[]; postman?: string[] } = {}): Promise<number> {
-  const file = configPath ?? (existsSync('vouch.yaml') ? 'vouch.yaml' : undefined);
-  const { config } = loadConfig(configPath); // invalid config or URL: said now, not by a worker later
-  const run = resolveRun(config, { url: spec.url, ...(spec.spec ? { spec: spec.spec } : {}), ...(spec.environment ? { environment: spec.environment } : {}) });
-  selectChecks(spec.check);
-  const har = recordedFiles([...config.discovery.har, ...(recorded.har ?? [])], '--har');
-  const postman = recordedFiles([...config.discovery.postman, ...(recorded.postman ?? [])], '--postman');
-  const job: JobSpec = { ...spec, ...(file ? { config: { name: resolve(file), text: readFileSync(file, 'utf8') } } : {}), ...(har.length ? { har } : {}), ...(postman.length ? { postman } : {}) };
-  let scanId = '';
-  await withTeamStore(config.store?.url, '--queue', async (store, url) => {
-    const queue = await pgBossQueue(url, { sendOnly: true });
-    try {
-      scanId = await sendJob(store, queue, job, run.target);
-    } finally {
-      await queue.stop();
-    }
-  });
-  process.stdout.write(`${scanId}\n`);
-  return 0;
 }
 
 function jobConfig(job: JobSpec): VouchConfig {
