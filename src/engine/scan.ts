@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { addStats, HEARTBEAT_MS, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
-import type { BehaviourDiff, Candidate, CheckRunStat, Coverage, Deployment, Verdict, VerdictReason, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
+import type { BehaviourDiff, Candidate, CreatedAccount, CheckRunStat, Coverage, Deployment, Verdict, VerdictReason, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
 import { confirm, provable } from '../confirm/index.js';
@@ -11,11 +11,13 @@ import { discover } from '../discover/index.js';
 import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
 import { DEFAULT_SEED } from '../generate/index.js';
+import { autoIdentities } from '../identities/auto.js';
 import { createIdentitySessions, type IdentitySessions } from '../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor, interruptReason, outageWatch, redactExchange } from '../net/index.js';
 import type { Engine, Redactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
+import { createHarmGuard, excludedList } from '../plan/harm.js';
 import { latencyByOperation } from './latency.js';
 import { applyAccepted, buildFindings, computeCoverage, DEFAULT_MIN_COVERAGE, finalVerdict, incompleteCauses, prioritize, type PrioritizeInput } from '../prioritize/index.js';
 
@@ -141,7 +143,11 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   const seed = opts.seed ?? (typeof storedSeed === 'number' ? storedSeed : undefined) ?? DEFAULT_SEED;
   const redact = createRedactor(run.secrets);
   const journal = opts.journal;
+  // Do no harm: the engine's last guard (dangerous operations, identities' own accounts, objects vouch did not create).
+  const guard = createHarmGuard({ allowDangerous: config.scope.allowDangerous, identities: run.identities });
   const engine = createEngine({
+    guard,
+    safeModeWriteProbes: config.safeMode?.writeProbes ?? false,
     target: run.target,
     scope: run.scope,
     safeMode: run.safeMode,
@@ -217,6 +223,9 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   try {
     let surface: Surface;
     let thePlan: Plan;
+    /** The run's identities, and those `identities: auto` registered. */
+    let identities = run.identities;
+    const accounts: CreatedAccount[] = [];
     if (resume) {
       // Same surface and plan as the run that stopped; its exchanges come back so proofs and passive checks find them.
       surface = resume.inputs.surface;
@@ -241,10 +250,20 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       );
       // Unverified TLS is said with the surface's warnings, so every report shows how the target was reached.
       if (!run.tls.verify) surface.warnings.unshift(`TLS certificates are not verified for ${run.target.url} (target.tls.verify: false): an interceptor would go unnoticed`);
+      // `identities: auto`: two throwaway users through the target's sign-up, used as two ordinary users.
+      if (run.autoIdentities && !run.safeMode && !interrupted()) {
+        const auto = await autoIdentities({ engine, surface });
+        for (const secret of auto.secrets) redact.learn(secret);
+        for (const i of auto.identities) sessions.add(i);
+        for (const a of auto.accounts) guard.protect(a.username, `${a.username}@example.com`);
+        identities = [...identities, ...auto.identities];
+        accounts.push(...auto.accounts);
+        surface.warnings.push(...auto.warnings);
+      }
       for (const w of surface.warnings) emit({ type: 'warning', message: w });
       // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
       // Interrupted already: nothing more is sent; the plan is made and reported as not run.
-      if (!interrupted()) await Promise.all(run.identities.map((i) => sessions.headers(i.name))).catch((e: unknown) => {
+      if (!interrupted()) await Promise.all(identities.map((i) => sessions.headers(i.name))).catch((e: unknown) => {
         if (!interrupted()) throw e;
       });
     }
@@ -260,7 +279,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       const discovered = surface;
       thePlan = await timed(
         'plan',
-        async () => plan({ surface: discovered, checks: opts.checks, identities: run.identities, safeMode: run.safeMode, enabled, unavailable: sessions.failures(), ...(opts.only ? { only: opts.only } : {}) }),
+        async () => plan({ surface: discovered, checks: opts.checks, identities, safeMode: run.safeMode, enabled, unavailable: sessions.failures(), allowDangerous: config.scope.allowDangerous, ...(opts.only ? { only: opts.only } : {}) }),
         { detail: (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped` },
       );
       // A discovery cut short by an interrupt would be a smaller plan: only a complete one is kept for resume.
@@ -286,7 +305,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       if (!journal || outcome.status === 'not-run') return;
       journal.taskDone({ outcome, candidates: found, ...(audits.length ? { audits } : {}) }, saver.take(found.flatMap((c) => c.proof.exchangeIds)).map((x) => redactExchange(x, redact)), { done: ++progress, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
     };
-    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed };
+    const common = { checks: opts.checks, identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed };
     // What finished, as it finishes: a stage left behind at its deadline still reports every task it ended.
     const settled = new Map<string, { outcome: TaskOutcome; found: Candidate[]; audits: PermissionAudit[] }>();
     const ran = await timed(
@@ -355,7 +374,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     );
     // The target stopped answering for good while confirming: the scan is partial all the same (target-unavailable).
     const stopped = executed.stopped ?? confirmStopped ?? engine.outages().find((o) => !o.recovered)?.reason;
-    const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
+    const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities, exchange: (id) => engine.exchange(id), redact });
     const { suppressed, accepted } = applyAccepted(config.accepted, findings, opts.now ?? new Date());
     const rules = rulesFor(config, run.target.environment);
     const ai = opts.aiInfluenced ? { why: opts.aiInfluenced.why, ...(config.policy.aiInfluenced?.rules ? { rules: config.policy.aiInfluenced.rules } : {}) } : undefined;
@@ -388,6 +407,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const engineStats = addStats(previous, engine.stats());
     const notRun = tasks.filter((t) => t.status === 'not-run').length;
     const latency = latencyByOperation(engine.exchanges(), thePlan!.tasks);
+    const excluded = excludedList(thePlan!.skipped, surface.operations, guard.refusals());
     const finishedAt = new Date();
     const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
@@ -411,6 +431,8 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       ...(Object.keys(latency).length ? { latency } : {}),
       ...(executed.audits.length ? { audit: executed.audits } : {}),
       ...(accepted.length ? { accepted } : {}),
+      ...(excluded.length ? { excluded } : {}),
+      ...(accounts.length ? { accounts } : {}),
       ...(deployment.version !== undefined || deployment.versionSource !== undefined || deployment.assets ? { deployment } : {}),
       coverage,
       verdict,
