@@ -6,7 +6,7 @@ import type { Operation } from '../core/index.js';
 import { createEngine } from '../net/index.js';
 import { autoIdentities, findLogin, findSignUp, tokenPathIn } from './auto.js';
 
-const json = (props: string[]): Operation['requestBody'] => ({ contentType: 'application/json', schema: { type: 'object', properties: Object.fromEntries(props.map((p) => [p, { type: 'string' }])) } });
+const json = (props: string[]): NonNullable<Operation['requestBody']> => ({ contentType: 'application/json', schema: { type: 'object', properties: Object.fromEntries(props.map((p) => [p, { type: 'string' }])) } });
 const op = (method: string, path: string, extra: Partial<Operation> = {}): Operation => ({ id: `${method} ${path}`, method, path, params: [], auth: 'unknown', sources: ['spec'], ...extra });
 
 const register = op('POST', '/register', { requestBody: json(['username', 'password', 'phone_number']) });

