@@ -96,6 +96,9 @@ export const identitySchema = z
     message: 'give at most one of bearer, header, cookie, login',
   });
 
+/** Named identities (`identities:` as a map; `auto` and `off` are the other values it takes). */
+const identitiesSchema = z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'identity names are letters, digits, - and _'), identitySchema);
+
 export const policyRuleSchema = z.strictObject({
   /** Rule id shown in the verdict. */
   id: z.string().min(1),
@@ -170,11 +173,16 @@ export const configSchema = z.strictObject({
    * users registered through the target's sign-up operation; or `off`: anonymous only.
    */
   identities: z
-    .union([
-      z.enum(['auto', 'off']),
-      z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'identity names are letters, digits, - and _'), identitySchema),
-    ])
-    .default({}),
+    .unknown()
+    .optional()
+    .transform((v, ctx): 'auto' | 'off' | Record<string, z.infer<typeof identitySchema>> => {
+      if (v === 'auto' || v === 'off') return v;
+      // A union would word every mistake as "Invalid input" at `identities`: the record's own issues name the key.
+      const r = identitiesSchema.safeParse(v ?? {});
+      if (r.success) return r.data;
+      for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+      return z.NEVER;
+    }),
   safeMode: z
     .strictObject({
       /** Methods allowed in safe mode besides GET/HEAD/OPTIONS. */
