@@ -20,7 +20,7 @@ export interface ObserveAuthInput {
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** An id no one has: unsafe methods are probed on it, so a DELETE deletes nothing. */
 export const UNKNOWN_ID = '999999999';
-const LOGIN_LOCATION = /log-?in|sign-?in|auth|sso|session\/new/i;
+const LOGIN_LOCATION = /log[-_]?in|sign[-_]?in|auth|sso|session\/new/i;
 /** A page with a password field is a sign-in form (or a sign-up one: either way, the visitor is asked to sign in). */
 const PASSWORD_FORM = /<input\b[^>]*\btype\s*=\s*["']?password\b/i;
 const SIGN_OUT = /log-?out|sign-?out|logoff/i;

@@ -111,7 +111,7 @@ export function excludedOperation(op: Operation, allow: (method: string, path: s
 /** Path words of the caller's own account, and of actions on it. */
 const OWN = new Set(['me', 'self', 'myself', 'whoami', 'account', 'profile']);
 const ON_OWN = new Set(['deactivate', 'unregister', 'deregister', 'password', 'passwd']);
-const END_SESSION = /(^|[^a-z])(log-?out|log-?off|sign-?out)([^a-z]|$)/i;
+const END_SESSION = /(^|[^a-z])(log[-_]?out|log[-_]?off|sign[-_]?out)([^a-z]|$)/i;
 /** Field names of a new password (DVWA's `GET /vulnerabilities/csrf/?password_new=…`): a request that changes it. */
 export const NEW_PASSWORD = /^(new_?pass(word)?|pass(word)?_?new|new_?pw|pass(word)?_?(conf|confirm(ation)?)|confirm_?pass(word)?)$/i;
 
