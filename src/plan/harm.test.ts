@@ -70,6 +70,7 @@ describe('the harm guard', () => {
     expect((await engine.send({ method: 'DELETE', url: '/api/notes/7' }, { identity: 'anonymous' })).error?.message).toMatch(/object vouch did not create/);
     expect((await engine.send({ method: 'PUT', url: '/api/settings', body: '{}' }, { identity: 'anonymous' })).error?.code).toBe('VOUCH_HARM_REFUSED');
     expect((await engine.send({ method: 'POST', url: '/api/users/9/disable' }, { identity: 'anonymous' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    expect((await engine.send({ method: 'POST', url: '/authbypass/change_user_details.php', body: '{"id":1}' }, { identity: 'anonymous' })).error?.code).toBe('VOUCH_HARM_REFUSED');
     const made = await engine.send({ method: 'POST', url: '/api/notes', body: '{}' }, { identity: 'anonymous' });
     const id = (JSON.parse(made.response!.body) as { id: string }).id;
     expect((await engine.send({ method: 'DELETE', url: `/api/notes/${id}` }, { identity: 'anonymous' })).response?.status).toBe(200);

@@ -9,8 +9,8 @@ import { allowedDangerous, isDangerous, NEW_PASSWORD, reportsReset, selfAccount,
 const MADE_UP_ID = /^(999999999|vouch-invalid|vouch[0-9a-f]{6,})$/i;
 /** Methods that change or remove what they are aimed at. */
 const WRITES = new Set(['DELETE', 'PUT', 'PATCH']);
-/** POST actions that change or remove an existing object (`POST /users/7/disable`). */
-const DESTRUCTIVE_ACTIONS = new Set(['delete', 'remove', 'destroy', 'deactivate', 'disable', 'suspend', 'ban', 'block', 'lock', 'revoke', 'archive', 'erase', 'kill']);
+/** POST actions that change or remove an existing object (`POST /users/7/disable`, DVWA's `change_user_details.php`). */
+const DESTRUCTIVE_ACTIONS = new Set(['delete', 'remove', 'destroy', 'deactivate', 'disable', 'suspend', 'ban', 'block', 'lock', 'revoke', 'archive', 'erase', 'kill', 'update', 'change', 'edit', 'modify', 'rename']);
 /** Keys of a login body or a profile whose value names the account. */
 const NAME_KEY = /^(user(name)?|login|email|e-?mail|account|name|handle)$/i;
 /** Keys of an answer whose value is an account's id or name. */
