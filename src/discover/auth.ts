@@ -1,6 +1,7 @@
 // src/discover/auth.ts — observed authentication requirement and liveness of each operation: probe it anonymously,
-// then as each usable identity when anonymous is refused; unsafe methods only where safe mode allows them, and
-// with a harmless request (an id that does not exist, an empty body).
+// then as each usable identity when anonymous is refused; a 401 or a redirect to a sign-in page (by path, or a page with
+// a password form) means `required` even when no identity gets through. Unsafe methods only where safe mode allows
+// them, and with a harmless request (an id that does not exist, an empty body).
 import type { Exchange, HttpEngine, Operation, SendRequest } from '../core/index.js';
 import { buildRequest } from '../inject/index.js';
 
