@@ -226,13 +226,27 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     /** The run's identities, and those `identities: auto` registered. */
     let identities = run.identities;
     const accounts: CreatedAccount[] = [];
+    /** Registers `identities: auto`'s users and adds them as identities; the warnings of what it could not do. */
+    const registerAuto = async (on: Surface): Promise<string[]> => {
+      const auto = await autoIdentities({ engine, surface: on });
+      for (const secret of auto.secrets) redact.learn(secret);
+      for (const i of auto.identities) sessions.add(i);
+      for (const a of auto.accounts) guard.protect(a.username, `${a.username}@example.com`);
+      identities = [...identities, ...auto.identities];
+      accounts.push(...auto.accounts);
+      return auto.warnings;
+    };
     if (resume) {
       // Same surface and plan as the run that stopped; its exchanges come back so proofs and passive checks find them.
       surface = resume.inputs.surface;
       thePlan = resume.inputs.plan;
       engine.restore(resume.exchanges, resume.exchangeCount);
       emit({ type: 'warning', message: `resuming scan ${scanId}: ${resume.done.length} of ${thePlan.tasks.length} tasks already done` });
-      await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
+      // The first run's throwaway users are not kept (their passwords are redacted): new ones take their names.
+      if (run.autoIdentities && !run.safeMode && thePlan.tasks.some((t) => /^auto-\d+$/.test(t.identity))) {
+        for (const w of await registerAuto(surface)) emit({ type: 'warning', message: w });
+      }
+      await Promise.all(identities.map((i) => sessions.headers(i.name)));
     } else {
       surface = await timed(
         'discover',
@@ -251,15 +265,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       // Unverified TLS is said with the surface's warnings, so every report shows how the target was reached.
       if (!run.tls.verify) surface.warnings.unshift(`TLS certificates are not verified for ${run.target.url} (target.tls.verify: false): an interceptor would go unnoticed`);
       // `identities: auto`: two throwaway users through the target's sign-up, used as two ordinary users.
-      if (run.autoIdentities && !run.safeMode && !interrupted()) {
-        const auto = await autoIdentities({ engine, surface });
-        for (const secret of auto.secrets) redact.learn(secret);
-        for (const i of auto.identities) sessions.add(i);
-        for (const a of auto.accounts) guard.protect(a.username, `${a.username}@example.com`);
-        identities = [...identities, ...auto.identities];
-        accounts.push(...auto.accounts);
-        surface.warnings.push(...auto.warnings);
-      }
+      if (run.autoIdentities && !run.safeMode && !interrupted()) surface.warnings.push(...(await registerAuto(surface)));
       for (const w of surface.warnings) emit({ type: 'warning', message: w });
       // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
       // Interrupted already: nothing more is sent; the plan is made and reported as not run.
