@@ -230,7 +230,10 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const registerAuto = async (on: Surface): Promise<string[]> => {
       const auto = await autoIdentities({ engine, surface: on });
       for (const secret of auto.secrets) redact.learn(secret);
-      for (const i of auto.identities) sessions.add(i);
+      for (const i of auto.identities) {
+        sessions.add(i);
+        guard.createdIdentity(i.name);
+      }
       for (const a of auto.accounts) guard.protect(a.username, `${a.username}@example.com`);
       identities = [...identities, ...auto.identities];
       accounts.push(...auto.accounts);

@@ -2,7 +2,7 @@
 // scope.allowDangerous lets through.
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../core/index.js';
-import { allowedDangerous, excludedOperation, isDangerous, reportsReset, selfAccount } from './danger.js';
+import { allowedDangerous, changesOwnAccount, excludedOperation, harmsOwnAccount, isDangerous, reportsReset } from './danger.js';
 
 const op = (method: string, path: string, extra: Partial<Operation> = {}): Operation => ({ id: `${method} ${path}`, method, path, params: [], auth: 'unknown', sources: ['html'], ...extra });
 
@@ -57,13 +57,18 @@ describe('allowedDangerous', () => {
 
 describe('excludedOperation and selfAccount', () => {
   const none = allowedDangerous([]);
-  it("leaves out writes to the caller's own account and sign-out, not reads or other objects", () => {
-    expect(selfAccount('DELETE', '/api/users/me')).toMatch(/own account/);
-    expect(selfAccount('PATCH', '/profile')).toMatch(/own account/);
-    expect(selfAccount('POST', '/account/deactivate')).toMatch(/own account/);
-    expect(selfAccount('GET', '/logout')).toMatch(/end the identity's session/);
-    expect(selfAccount('GET', '/api/users/me')).toBeUndefined();
-    expect(selfAccount('DELETE', '/api/notes/{id}')).toBeUndefined();
+  it("leaves out what ends the caller's own account or session; a plain change of it is the guard's call", () => {
+    expect(harmsOwnAccount('DELETE', '/api/users/me')).toMatch(/delete the caller's own account/);
+    expect(harmsOwnAccount('POST', '/account/deactivate')).toMatch(/own account/);
+    expect(harmsOwnAccount('POST', '/api/me/password')).toMatch(/change the password of/);
+    expect(harmsOwnAccount('GET', '/logout')).toMatch(/end the identity's session/);
+    expect(harmsOwnAccount('PATCH', '/profile')).toBeUndefined();
+    expect(changesOwnAccount('PATCH', '/profile')).toMatch(/own account/);
+    expect(harmsOwnAccount('GET', '/api/users/me')).toBeUndefined();
+    expect(changesOwnAccount('GET', '/api/users/me')).toBeUndefined();
+    expect(harmsOwnAccount('DELETE', '/api/notes/{id}')).toBeUndefined();
+    expect(excludedOperation(op('PATCH', '/api/users/me'), none)).toBeUndefined();
+    expect(excludedOperation(op('DELETE', '/api/users/me'), none)).toMatch(/own account/);
   });
   it("leaves out DVWA's password change (a GET) and dangerous operations unless allowed", () => {
     const csrf = op('GET', '/vulnerabilities/csrf/', { params: [{ name: 'password_new', in: 'query' }, { name: 'password_conf', in: 'query' }] });

@@ -94,7 +94,9 @@ function labelOf(op: Operation): string {
 
 /**
  * Why an operation is left out of every stage (do no harm), or undefined: it resets or wipes state (unless
- * `scope.allowDangerous` names it), or it changes or ends the caller's own account (`PATCH /me`, `POST /logout`).
+ * `scope.allowDangerous` names it), or it ends or takes away the caller's own account (`DELETE /me`, `POST /logout`,
+ * a password change). A plain change of one's own account (`PATCH /me`) is planned: the engine's guard lets it
+ * through only for an account vouch created.
  */
 export function excludedOperation(op: Operation, allow: (method: string, path: string) => boolean): string | undefined {
   if (op.graphql) return undefined;
@@ -105,7 +107,7 @@ export function excludedOperation(op: Operation, allow: (method: string, path: s
   if (op.params.some((p) => (p.in === 'query' || p.in === 'form') && NEW_PASSWORD.test(p.name)) && !/regist|sign-?up|join/i.test(op.path)) {
     return `do no harm: ${op.method} ${op.path} would change the caller's password (${op.params.find((p) => NEW_PASSWORD.test(p.name))?.name})`;
   }
-  return selfAccount(op.method, op.path);
+  return harmsOwnAccount(op.method, op.path);
 }
 
 /** Path words of the caller's own account, and of actions on it. */
@@ -115,14 +117,28 @@ const END_SESSION = /(^|[^a-z])(log[-_]?out|log[-_]?off|sign[-_]?out)([^a-z]|$)/
 /** Field names of a new password (DVWA's `GET /vulnerabilities/csrf/?password_new=…`): a request that changes it. */
 export const NEW_PASSWORD = /^(new_?pass(word)?|pass(word)?_?new|new_?pw|pass(word)?_?(conf|confirm(ation)?)|confirm_?pass(word)?)$/i;
 
-/** Why an operation changes or ends the caller's own account or session (`DELETE /me`, `GET /logout`), or undefined. */
-export function selfAccount(method: string, path: string): string | undefined {
+/**
+ * Why a request ends or takes away the caller's own account or session (`GET /logout`, `DELETE /me`,
+ * `POST /account/deactivate`, a password change): never sent as a signed-in identity, or undefined.
+ */
+export function harmsOwnAccount(method: string, path: string): string | undefined {
   const m = method.toUpperCase();
   if (END_SESSION.test(path)) return `do no harm: ${m} ${path} would end the identity's session`;
   if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return undefined;
   const ws = words(path.replace(/\{[^}]*\}/g, ''));
   const own = ws.find((w) => OWN.has(w));
-  if (own) return `do no harm: ${m} ${path} would change the caller's own account (/${own})`;
+  if (own && m === 'DELETE') return `do no harm: DELETE ${path} would delete the caller's own account (/${own})`;
   const act = ws.find((w) => ON_OWN.has(w)) ?? (ws.includes('delete') && ws.includes('account') ? 'delete account' : undefined);
   return act ? `do no harm: ${m} ${path} would ${act === 'password' || act === 'passwd' ? 'change the password of' : act} the caller's own account` : undefined;
+}
+
+/**
+ * Why a write changes the caller's own account (`PATCH /me`, `PUT /profile`), or undefined: sent only as an identity
+ * whose account vouch created (`identities: auto`), never as a configured one.
+ */
+export function changesOwnAccount(method: string, path: string): string | undefined {
+  const m = method.toUpperCase();
+  if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return undefined;
+  const own = words(path.replace(/\{[^}]*\}/g, '')).find((w) => OWN.has(w));
+  return own ? `do no harm: ${m} ${path} would change the caller's own account (/${own}), which vouch did not create` : undefined;
 }

@@ -50,7 +50,7 @@ describe('the harm guard', () => {
   });
 
   it("never writes to an identity's own account, by path words or its learned id and name", async () => {
-    const { engine } = setup();
+    const { engine, guard } = setup();
     hits.length = 0;
     // The login's answer names alice's account (id 42): it is protected from then on.
     await engine.send({ method: 'POST', url: '/login', body: '{}' }, { identity: 'alice:login', login: true });
@@ -58,10 +58,14 @@ describe('the harm guard', () => {
       const x = await engine.send({ method, url }, { identity: 'alice' });
       expect(x.error?.code, `${method} ${url}`).toBe('VOUCH_HARM_REFUSED');
     }
+    // An account vouch registered may have its profile changed, never be deleted or signed out.
+    guard.createdIdentity('auto-1');
+    expect((await engine.send({ method: 'PATCH', url: '/api/me', body: '{}' }, { identity: 'auto-1' })).response?.status).toBe(200);
+    expect((await engine.send({ method: 'DELETE', url: '/api/me' }, { identity: 'auto-1' })).error?.code).toBe('VOUCH_HARM_REFUSED');
     // Anonymous has no account to lose; reading one's own account is fine.
     expect((await engine.send({ method: 'GET', url: '/logout' }, { identity: 'anonymous' })).response?.status).toBe(200);
     expect((await engine.send({ method: 'GET', url: '/api/me' }, { identity: 'alice' })).response?.status).toBe(200);
-    expect(hits).toEqual(['POST /login', 'GET /logout', 'GET /api/me']);
+    expect(hits).toEqual(['POST /login', 'PATCH /api/me', 'GET /logout', 'GET /api/me']);
   });
 
   it('deletes and writes only objects vouch created, or ids it made up', async () => {

@@ -3,7 +3,7 @@
 // not create; it learns created ids, the identities' own ids and names, and pages that reported a reset.
 import { isHarmReason } from '../core/index.js';
 import type { Excluded, Exchange, Identity, Operation, RequestGuard, SendMeta, SkippedTask } from '../core/index.js';
-import { allowedDangerous, isDangerous, NEW_PASSWORD, reportsReset, selfAccount, words } from './danger.js';
+import { allowedDangerous, changesOwnAccount, harmsOwnAccount, isDangerous, NEW_PASSWORD, reportsReset, words } from './danger.js';
 
 /** Ids vouch makes up for objects that do not exist (discovery's unknown id, the permission audit's invalid id). */
 const MADE_UP_ID = /^(999999999|vouch-invalid|vouch[0-9a-f]{6,})$/i;
@@ -35,6 +35,8 @@ export interface Refusal {
 export interface HarmGuard extends RequestGuard {
   /** Values (ids, user names, emails) that name an identity's own account: never the target of a write. */
   protect(...values: string[]): void;
+  /** Identities whose accounts vouch registered (`identities: auto`): their own profile may be changed. */
+  createdIdentity(name: string): void;
   /** Ids of objects vouch created (a create's answer); a write may be aimed at them. */
   created(): ReadonlySet<string>;
   /** Requests refused so far, grouped. */
@@ -112,6 +114,7 @@ function tokenNames(ex: Exchange): string[] {
 export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
   const allowed = allowedDangerous(opts.allowDangerous ?? []);
   const protectedValues = new Set<string>();
+  const madeBy = new Set<string>();
   /** Paths of objects vouch created (`/api/notes/7`), and their ids when they are distinct (a UUID). */
   const created = new Set<string>();
   const createdIds = new Set<string>();
@@ -141,7 +144,8 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
       const hit = p.segments.find((s, i) => protectedValues.has(s.toLowerCase()) && (DISTINCT_ID.test(s) || s.includes('@') || USERS.test(p.segments[i - 1] ?? '')));
       if (hit !== undefined) return `do no harm: ${method} ${p.path} is aimed at the account of an identity vouch uses (${hit})`;
     }
-    const own = mine ? selfAccount(method, p.path) : undefined;
+    // An account vouch created (`identities: auto`) may be changed, never ended or taken away.
+    const own = !mine ? undefined : (harmsOwnAccount(method, p.path) ?? (madeBy.has(meta.identity) ? undefined : changesOwnAccount(method, p.path)));
     return own === undefined ? undefined : `${own} (as ${meta.identity})`;
   }
 
@@ -166,7 +170,9 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
         const danger = resets.get(p.path) ?? isDangerous(method, target);
         if (danger) return note(method, p.path, danger);
       }
-      const why = selfHarm(method, p, meta) ?? notCreated(method, p);
+      // A change to the account of an identity vouch registered is a change to an object vouch created.
+      const ownCreated = madeBy.has(meta.identity) && changesOwnAccount(method, p.path) !== undefined;
+      const why = selfHarm(method, p, meta) ?? (ownCreated ? undefined : notCreated(method, p));
       return why === undefined ? undefined : note(method, p.path, why);
     },
     learn(ex, meta) {
@@ -209,6 +215,7 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
       }
     },
     protect,
+    createdIdentity: (name) => void madeBy.add(name),
     created: () => created,
     refusals: () => [...refused.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.reason.localeCompare(b.reason)),
   };
