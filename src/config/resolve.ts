@@ -16,6 +16,11 @@ export interface ResolvedRun {
   secrets: string[];
   /** TLS to the target: `target.tls` (verify by default). */
   tls: TlsSettings;
+  /**
+   * Register two throwaway users when the surface has a sign-up operation (`identities: auto`, the default for a
+   * target that is not production when no identities are named).
+   */
+  autoIdentities: boolean;
 }
 
 /** `target.tls` with its CA file read; a file that cannot be read or holds no PEM certificate is a config error. */
@@ -151,6 +156,7 @@ export function resolveRun(config: VouchConfig, input: { url?: string; spec?: st
     strength: input.strength ?? config.strength ?? 'default',
     secrets: identities.flatMap((i) => secretsOf(i.auth)),
     tls: tlsSettings(config),
+    autoIdentities: config.identityMode === 'auto' || (config.identityMode === undefined && Object.keys(config.identities).length === 0 && environment !== 'production'),
   };
 }
 

@@ -97,6 +97,9 @@ export const identitySchema = z
     message: 'give at most one of bearer, header, cookie, login',
   });
 
+/** Named identities (`identities:` as a map; `auto` and `off` are the other values it takes). */
+const identitiesSchema = z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'identity names are letters, digits, - and _'), identitySchema);
+
 export const policyRuleSchema = z.strictObject({
   /** Rule id shown in the verdict. */
   id: z.string().min(1),
@@ -159,13 +162,34 @@ export const configSchema = z.strictObject({
       origins: z.array(z.string()).default([]),
       include: z.array(z.string()).default([]),
       exclude: z.array(z.string()).default([]),
+      /**
+       * Dangerous operations (reset, drop, setup, purge, …: docs/config.md#do-no-harm) that may be sent after all:
+       * `/setup.php`, `POST /api/reset*` (`*` any run of characters; with a method, that method only). Default none.
+       */
+      allowDangerous: z.array(z.string().min(1)).default([]),
     })
-    .default({ origins: [], include: [], exclude: [] }),
-  identities: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'identity names are letters, digits, - and _'), identitySchema).default({}),
+    .default({ origins: [], include: [], exclude: [], allowDangerous: [] }),
+  /**
+   * Named identities; or `auto` (the default for a target that is not production when none are named): two throwaway
+   * users registered through the target's sign-up operation; or `off`: anonymous only.
+   */
+  identities: z
+    .unknown()
+    .optional()
+    .transform((v, ctx): 'auto' | 'off' | Record<string, z.infer<typeof identitySchema>> => {
+      if (v === 'auto' || v === 'off') return v;
+      // A union would word every mistake as "Invalid input" at `identities`: the record's own issues name the key.
+      const r = identitiesSchema.safeParse(v ?? {});
+      if (r.success) return r.data;
+      for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+      return z.NEVER;
+    }),
   safeMode: z
     .strictObject({
       /** Methods allowed in safe mode besides GET/HEAD/OPTIONS. */
       allowMethods: z.array(z.string()).default([]),
+      /** Send write probes (writes built to be rejected, for the permission audit) in safe mode. Default false. */
+      writeProbes: z.boolean().default(false),
     })
     .optional(),
   budget: z
@@ -278,9 +302,12 @@ export const configSchema = z.strictObject({
   accepted: z.array(acceptedRiskSchema).default([]),
 })
   // `checks.strength` is validated where users write it, then lifted out so `checks` stays a plain id → entry record.
-  .transform(({ checks, ...rest }) => {
+  // `identities: auto | off` is lifted out the same way into `identityMode`, so `identities` stays a name → identity record.
+  .transform(({ checks, identities, ...rest }) => {
     const { strength, ...entries } = checks;
-    return { ...rest, checks: entries as Record<string, CheckEntryConfig>, ...(strength ? { strength } : {}) };
+    const named = typeof identities === 'string' ? {} : identities;
+    const identityMode = typeof identities === 'string' ? identities : undefined;
+    return { ...rest, identities: named, checks: entries as Record<string, CheckEntryConfig>, ...(strength ? { strength } : {}), ...(identityMode ? { identityMode } : {}) };
   });
 
 export type DiscoveryConfig = z.infer<typeof configSchema>['discovery'];

@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   VOUCH_SPEC_INVALID: 'the API description is not usable',
   VOUCH_SCOPE_REFUSED: 'a request was outside the allowed scope',
   VOUCH_SAFE_MODE_REFUSED: 'a request was refused by safe mode',
+  VOUCH_HARM_REFUSED: 'a request that could harm the target or an identity was refused (do no harm)',
   VOUCH_BUDGET_EXHAUSTED: 'the request budget is spent',
   VOUCH_REQUEST_FAILED: 'a request failed (timeout, reset, refused)',
   VOUCH_REPORT_INVALID: 'a report or baseline could not be read',

@@ -25,6 +25,22 @@ export interface SendMeta {
    * through (permission audit). It changes nothing, so safe mode lets it pass; `destructive` still wins.
    */
   probe?: boolean;
+  /**
+   * A request of a login recipe (or the sign-up of `identities: auto`): how a user signs in, so safe mode lets it
+   * through and the harm guard does not judge it. Set by src/identities only.
+   */
+  login?: boolean;
+}
+
+/**
+ * A last guard the engine asks about every request after scope and safe mode (do no harm, src/plan/harm.ts): the
+ * reason to refuse it (`VOUCH_HARM_REFUSED`), or undefined. It learns from every answer (ids vouch created, an
+ * identity's own account, a page that reported a reset).
+ */
+export interface RequestGuard {
+  /** `target` is the request target as sent: the path and query (`/users/7?x=1`). */
+  refuse(method: string, target: string, meta: SendMeta): string | undefined;
+  learn(ex: Exchange, meta: SendMeta): void;
 }
 
 /**

@@ -243,6 +243,11 @@ export interface Task {
 /** Why a whole check is left out of a plan by choice (not because it applies nowhere): it was not selected. */
 export const SKIP_NOT_SELECTED = 'not selected with --check';
 export const SKIP_DISABLED = 'disabled in vouch.yaml';
+/**
+ * Whether a skip or a not-run reason is "do no harm" (src/plan/harm.ts, danger.ts: a dangerous operation, an identity's
+ * own account, an object vouch did not create). Such tasks count as skipped, not against coverage (docs/verdict.md).
+ */
+export const isHarmReason = (reason: string | undefined): boolean => reason !== undefined && (reason.startsWith('do no harm:') || reason.startsWith('dangerous:'));
 
 export interface SkippedTask {
   checkId: string;
@@ -603,9 +608,34 @@ export interface Report {
   accepted?: AcceptedRisk[];
   /** What was deployed: the version it declares (where vouch.yaml says to look) and its front-end assets. */
   deployment?: Deployment;
+  /** Do no harm: operations and requests left out (dangerous, an identity's own account, objects vouch did not create). */
+  excluded?: Excluded[];
+  /** Accounts vouch registered on the target to sign in with (`identities: auto`). */
+  accounts?: CreatedAccount[];
   /** What got a real answer, per family and operation; the verdict holds it to `policy.minCoverage`. */
   coverage?: Coverage;
   verdict: Verdict;
+}
+
+/** An operation or request left out to do no harm, with why; `requests` is how many the engine refused (0: planned out). */
+export interface Excluded {
+  method: string;
+  path: string;
+  reason: string;
+  requests: number;
+}
+
+/** A throwaway account vouch registered (`identities: auto`) and used as an identity. */
+export interface CreatedAccount {
+  /** The identity name it was used as (`auto-1`). */
+  identity: string;
+  /** The account's user name (or email) on the target. */
+  username: string;
+  /** The sign-up operation (`POST /register`). */
+  registeredWith: string;
+  /** The login operation (`POST /token`), and how its credential was sent back. */
+  loginWith: string;
+  credential: 'bearer' | 'cookie';
 }
 
 /** The deployed version as observed, and a fingerprint of the scripts and styles its pages load. */

@@ -1,6 +1,7 @@
 // src/discover/auth.ts — observed authentication requirement and liveness of each operation: probe it anonymously,
-// then as each usable identity when anonymous is refused; unsafe methods only where safe mode allows them, and
-// with a harmless request (an id that does not exist, an empty body).
+// then as each usable identity when anonymous is refused; a 401 or a redirect to a sign-in page (by path, or a page with
+// a password form) means `required` even when no identity gets through. Unsafe methods only where safe mode allows
+// them, and with a harmless request (an id that does not exist, an empty body).
 import type { Exchange, HttpEngine, Operation, SendRequest } from '../core/index.js';
 import { buildRequest } from '../inject/index.js';
 
@@ -20,7 +21,9 @@ export interface ObserveAuthInput {
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** An id no one has: unsafe methods are probed on it, so a DELETE deletes nothing. */
 export const UNKNOWN_ID = '999999999';
-const LOGIN_LOCATION = /log-?in|sign-?in|auth/i;
+const LOGIN_LOCATION = /log[-_]?in|sign[-_]?in|auth|sso|session\/new/i;
+/** A page with a password field is a sign-in form (or a sign-up one: either way, the visitor is asked to sign in). */
+const PASSWORD_FORM = /<input\b[^>]*\btype\s*=\s*["']?password\b/i;
 const SIGN_OUT = /log-?out|sign-?out|logoff/i;
 
 type Answer = 'open' | 'closed' | 'missing' | 'other';
@@ -48,6 +51,42 @@ export function classify(ex: Exchange): Answer {
   return 'other';
 }
 
+/** The Location of a redirect, resolved against the request's URL (undefined when there is none or it is unusable). */
+function locationOf(ex: Exchange): URL | undefined {
+  const loc = ex.response?.headers.find(([k]) => k === 'location')?.[1];
+  if (loc === undefined) return undefined;
+  try {
+    return new URL(loc, ex.request.url);
+  } catch {
+    return undefined; // an unusable Location says nothing about sign-in
+  }
+}
+
+/**
+ * Whether an anonymous answer asks the visitor to sign in: a 401, a redirect to a sign-in page (by its path), or a page
+ * with a password form (the answer itself, or where a redirect on the same origin leads: one GET, `follow`).
+ */
+export async function asksToSignIn(ex: Exchange, follow: (url: string) => Promise<Exchange>): Promise<boolean> {
+  const res = ex.response;
+  if (!res) return false;
+  if (res.status === 401) return true;
+  if (res.status >= 300 && res.status < 400) {
+    const to = locationOf(ex);
+    if (!to) return false;
+    if (LOGIN_LOCATION.test(to.pathname)) return true;
+    let from: URL;
+    try {
+      from = new URL(ex.request.url);
+    } catch {
+      return false; // a relative URL the engine resolved: nothing to compare the origin with
+    }
+    if (to.origin !== from.origin || to.pathname === from.pathname) return false;
+    const landed = await follow(to.pathname + to.search);
+    return (landed.response?.status ?? 0) < 300 && PASSWORD_FORM.test(landed.response?.body ?? '');
+  }
+  return false;
+}
+
 /** A login endpoint by nature accepts anonymous callers: a password field, or a configured login URL. */
 export function isLogin(op: Operation, loginPaths: readonly string[]): boolean {
   if (loginPaths.some((p) => p === op.path)) return true;
@@ -66,6 +105,13 @@ export function probeRequest(op: Operation): SendRequest {
     return { method: op.method, url: path, headers: [['content-type', 'application/x-www-form-urlencoded']], body: '' };
   }
   return { method: op.method, url: path };
+}
+
+/** A redirect whose Location path looks like a sign-in page (`classify` already counts it as closed). */
+function classifiedSignIn(ex: Exchange): boolean {
+  const s = ex.response?.status ?? 0;
+  const to = s >= 300 && s < 400 ? locationOf(ex) : undefined;
+  return to !== undefined && LOGIN_LOCATION.test(to.pathname);
 }
 
 /** Sets `auth` (observed), `declaredAuth` (the spec's) and `live` on each operation, in place. */
@@ -100,7 +146,11 @@ export async function observeAuth(input: ObserveAuthInput): Promise<{ warnings: 
     const req = probeRequest(op);
     const meta = { checkId: 'discover' };
     const anon = await input.engine.send(req, { ...meta, identity: 'anonymous' });
-    const a = classify(anon);
+    let a = classify(anon);
+    // A redirect to a page with a password form is a sign-in wall too, whatever the page is called.
+    const follow = (url: string): Promise<Exchange> => input.engine.send({ method: 'GET', url }, { ...meta, identity: 'anonymous' });
+    const signIn = a !== 'missing' && SAFE.has(op.method) && (await asksToSignIn(anon, follow));
+    if (signIn) a = 'closed';
     const gone = (x: Exchange): boolean =>
       classify(x) === 'missing' && (!op.path.includes('{') || x.response?.status !== 404 || (notFoundBody !== undefined && x.response.body === notFoundBody));
     if (a === 'open') {
@@ -128,7 +178,9 @@ export async function observeAuth(input: ObserveAuthInput): Promise<{ warnings: 
       }
     }
     if (a === 'closed' || (a === 'missing' && through)) {
-      op.auth = through ? 'required' : fromSpec ? op.auth : 'unknown';
+      // Required: a signed-in identity got what anonymous was refused, or the target asked anonymous to sign in (a
+      // 401, a redirect to a sign-in page). A bare 403 no identity got through may be "forbidden to everyone".
+      op.auth = through || (a === 'closed' && (signIn || anon.response?.status === 401 || classifiedSignIn(anon))) ? 'required' : fromSpec ? op.auth : 'unknown';
       op.live = true;
       return;
     }

@@ -2,7 +2,7 @@
 // It knows no check: checks arrive as a list.
 import { join } from 'node:path';
 import { addStats, HEARTBEAT_MS, keepsNoSecret, REPORT_SCHEMA_VERSION, VouchError } from '../core/index.js';
-import type { BehaviourDiff, Candidate, CheckRunStat, Coverage, Deployment, Verdict, VerdictReason, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
+import type { BehaviourDiff, Candidate, CreatedAccount, CheckRunStat, Coverage, Deployment, Verdict, VerdictReason, PermissionAudit, Environment, EventSink, Exchange, Plan, Report, ScanJournal, ScanResume, Stage, Surface, TaskOutcome, TaskRecord } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { checkEntries, type PolicyRule, type ResolvedRun, type VouchConfig } from '../config/index.js';
 import { confirm, provable } from '../confirm/index.js';
@@ -10,11 +10,13 @@ import { discover } from '../discover/index.js';
 import { deploymentReasons, observeDeployment } from './deployment.js';
 import { execute } from '../execute/index.js';
 import { DEFAULT_SEED } from '../generate/index.js';
+import { autoIdentities } from '../identities/auto.js';
 import { createIdentitySessions, type IdentitySessions } from '../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor, interruptReason, isSecretName, outageWatch, redactExchange } from '../net/index.js';
 import type { Engine, Redactor } from '../net/index.js';
 import { startOobListener, type OobListener } from '../oob/listener.js';
 import { plan } from '../plan/index.js';
+import { createHarmGuard, excludedList } from '../plan/harm.js';
 import { latencyByOperation } from './latency.js';
 import { VERSION } from '../core/version.js';
 import { newScanId } from '../core/ids.js';
@@ -159,7 +161,11 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   const seed = opts.seed ?? (typeof storedSeed === 'number' ? storedSeed : undefined) ?? DEFAULT_SEED;
   const redact = createRedactor(run.secrets);
   const journal = opts.journal;
+  // Do no harm: the engine's last guard (dangerous operations, identities' own accounts, objects vouch did not create).
+  const guard = createHarmGuard({ allowDangerous: config.scope.allowDangerous, identities: run.identities });
   const engine = createEngine({
+    guard,
+    safeModeWriteProbes: config.safeMode?.writeProbes ?? false,
     target: run.target,
     scope: run.scope,
     safeMode: run.safeMode,
@@ -244,13 +250,33 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
   try {
     let surface: Surface;
     let thePlan: Plan;
+    /** The run's identities, and those `identities: auto` registered. */
+    let identities = run.identities;
+    const accounts: CreatedAccount[] = [];
+    /** Registers `identities: auto`'s users and adds them as identities; the warnings of what it could not do. */
+    const registerAuto = async (on: Surface): Promise<string[]> => {
+      const auto = await autoIdentities({ engine, surface: on });
+      for (const secret of auto.secrets) redact.learn(secret);
+      for (const i of auto.identities) {
+        sessions.add(i);
+        guard.createdIdentity(i.name);
+      }
+      for (const a of auto.accounts) guard.protect(a.username, `${a.username}@example.com`);
+      identities = [...identities, ...auto.identities];
+      accounts.push(...auto.accounts);
+      return auto.warnings;
+    };
     if (resume) {
       // Same surface and plan as the run that stopped; its exchanges come back so proofs and passive checks find them.
       surface = resume.inputs.surface;
       thePlan = resume.inputs.plan;
       engine.restore(resume.exchanges, resume.exchangeCount);
       emit({ type: 'warning', message: `resuming scan ${scanId}: ${resume.done.length} of ${thePlan.tasks.length} tasks already done` });
-      await Promise.all(run.identities.map((i) => sessions.headers(i.name)));
+      // The first run's throwaway users are not kept (their passwords are redacted): new ones take their names.
+      if (run.autoIdentities && !run.safeMode && thePlan.tasks.some((t) => /^auto-\d+$/.test(t.identity))) {
+        for (const w of await registerAuto(surface)) emit({ type: 'warning', message: w });
+      }
+      await Promise.all(identities.map((i) => sessions.headers(i.name)));
     } else {
       surface = await timed(
         'discover',
@@ -268,10 +294,12 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       );
       // Unverified TLS is said with the surface's warnings, so every report shows how the target was reached.
       if (!run.tls.verify) surface.warnings.unshift(`TLS certificates are not verified for ${run.target.url} (target.tls.verify: false): an interceptor would go unnoticed`);
+      // `identities: auto`: two throwaway users through the target's sign-up, used as two ordinary users.
+      if (run.autoIdentities && !run.safeMode && !interrupted()) surface.warnings.push(...(await registerAuto(surface)));
       for (const w of surface.warnings) emit({ type: 'warning', message: w });
       // Log every identity in before planning, so a failed login is planned around rather than discovered mid-scan.
       // Interrupted already: nothing more is sent; the plan is made and reported as not run.
-      if (!interrupted()) await Promise.all(run.identities.map((i) => sessions.headers(i.name))).catch((e: unknown) => {
+      if (!interrupted()) await Promise.all(identities.map((i) => sessions.headers(i.name))).catch((e: unknown) => {
         if (!interrupted()) throw e;
       });
     }
@@ -287,7 +315,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       const discovered = surface;
       thePlan = await timed(
         'plan',
-        async () => plan({ surface: discovered, checks: opts.checks, identities: run.identities, safeMode: run.safeMode, enabled, unavailable: sessions.failures(), ...(opts.only ? { only: opts.only } : {}) }),
+        async () => plan({ surface: discovered, checks: opts.checks, identities, safeMode: run.safeMode, enabled, unavailable: sessions.failures(), allowDangerous: config.scope.allowDangerous, ...(opts.only ? { only: opts.only } : {}) }),
         { detail: (p) => `${p.tasks.length} tasks, ${p.skipped.length} skipped` },
       );
       // A discovery cut short by an interrupt would be a smaller plan: only a complete one is kept for resume.
@@ -317,7 +345,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       if (!keepsNoSecret(result, redact.url)) return;
       journal.taskDone(result, saver.take(found.flatMap((c) => c.proof.exchangeIds)).map((x) => redactExchange(x, redact)), { done, total: thePlan!.tasks.length, exchangeCount: engine.recordedCount() });
     };
-    const common = { checks: opts.checks, identities: run.identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed };
+    const common = { checks: opts.checks, identities, unavailable: sessions.failures(), surface, target: run.target, engine, safeMode: run.safeMode, strength: run.strength, options, oob, seed };
     // What finished, as it finishes: a stage left behind at its deadline still reports every task it ended.
     const settled = new Map<string, { outcome: TaskOutcome; found: Candidate[]; audits: PermissionAudit[] }>();
     const ran = await timed(
@@ -386,7 +414,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     );
     // The target stopped answering for good while confirming: the scan is partial all the same (target-unavailable).
     const stopped = executed.stopped ?? confirmStopped ?? engine.outages().find((o) => !o.recovered)?.reason;
-    const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities: run.identities, exchange: (id) => engine.exchange(id), redact });
+    const findings = buildFindings({ candidates: confirmed, checks: opts.checks, identities, exchange: (id) => engine.exchange(id), redact });
     const { suppressed, accepted } = applyAccepted(config.accepted, findings, opts.now ?? new Date());
     const rules = rulesFor(config, run.target.environment);
     const ai = opts.aiInfluenced ? { why: opts.aiInfluenced.why, ...(config.policy.aiInfluenced?.rules ? { rules: config.policy.aiInfluenced.rules } : {}) } : undefined;
@@ -419,6 +447,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const engineStats = addStats(previous, engine.stats());
     const notRun = tasks.filter((t) => t.status === 'not-run').length;
     const latency = latencyByOperation(engine.exchanges(), thePlan!.tasks);
+    const excluded = excludedList(thePlan!.skipped, surface.operations, guard.refusals());
     const finishedAt = new Date();
     const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
@@ -442,6 +471,8 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       ...(Object.keys(latency).length ? { latency } : {}),
       ...(executed.audits.length ? { audit: executed.audits } : {}),
       ...(accepted.length ? { accepted } : {}),
+      ...(excluded.length ? { excluded } : {}),
+      ...(accounts.length ? { accounts } : {}),
       ...(deployment.version !== undefined || deployment.versionSource !== undefined || deployment.assets ? { deployment } : {}),
       coverage,
       verdict,

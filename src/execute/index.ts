@@ -75,7 +75,17 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
       outcome = { taskId: task.id, status: 'crashed', reason: `plan names unknown ${check ? 'identity' : 'check'} (${task.checkId}/${task.identity})` };
     } else {
       emit({ type: 'task-started', task, total });
-      const ctx = createCheckContext(input, { check, taskId: task.id, operation: task.operationId ? ops.get(task.operationId) : undefined, identity, options: options.get(check.id), signal });
+      const base = createCheckContext(input, { check, taskId: task.id, operation: task.operationId ? ops.get(task.operationId) : undefined, identity, options: options.get(check.id), signal });
+      // Requests the harm guard refused: a task that needed one and found nothing did not run (do no harm), with why.
+      let harmed: string | undefined;
+      const ctx: typeof base = {
+        ...base,
+        send: async (r) => {
+          const x = await base.send(r);
+          if (x.error?.code === 'VOUCH_HARM_REFUSED') harmed ??= x.error.message;
+          return x;
+        },
+      };
       try {
         const result = await check.run(ctx);
         if (result.audit) {
@@ -86,7 +96,8 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
           for (const c of result.candidates) mine.push({ ...c, checkId: check.id, taskId: task.id, identity: c.identity ?? identity.name });
           candidates.push(...mine);
           outcome = { taskId: task.id, status: 'found', candidates: result.candidates.length };
-        } else if (result.status === 'clean') outcome = { taskId: task.id, status: 'clean' };
+        } else if (harmed !== undefined) outcome = { taskId: task.id, status: 'not-run', reason: harmed };
+        else if (result.status === 'clean') outcome = { taskId: task.id, status: 'clean' };
         else outcome = { taskId: task.id, status: 'inconclusive', reason: result.reason };
       } catch (e) {
         if (isVouchError(e) && (e.code === 'VOUCH_BUDGET_EXHAUSTED' || e.code === 'VOUCH_INTERRUPTED' || e.code === 'VOUCH_TARGET_UNAVAILABLE')) {

@@ -29,6 +29,8 @@ export interface IdentitySessions {
   relogin(name: string, why: string, sentAt?: number): Promise<boolean>;
   /** Re-logins done so far. */
   relogins(): readonly Relogin[];
+  /** Adds an identity found during the scan (`identities: auto`); it logs in on first use like the others. */
+  add(identity: Identity): void;
 }
 
 export interface SessionOptions {
@@ -155,7 +157,7 @@ export function createIdentitySessions(
   };
 
   /** Runs the steps before the login; their cookies stay in the login jar, their values become variables. */
-  async function runSteps(steps: readonly LoginStep[], as: { identity: string }): Promise<Map<string, string>> {
+  async function runSteps(steps: readonly LoginStep[], as: { identity: string; login: true }): Promise<Map<string, string>> {
     const vars = new Map<string, string>();
     for (const [i, step] of steps.entries()) {
       const url = fill(step.url, vars);
@@ -205,8 +207,9 @@ export function createIdentitySessions(
   async function loginWith(identity: Identity & { auth: LoginAuth }): Promise<Held> {
     const auth = identity.auth;
     // Login requests run without credentials, under a dedicated audit identity (`<name>:login`) whose jar starts
-    // empty each time: a fresh session, never the one being replaced.
-    const as = { identity: `${identity.name}:login` };
+    // empty each time: a fresh session, never the one being replaced. `login` lets them through safe mode (signing in
+    // is what a user does) and past the harm guard.
+    const as = { identity: `${identity.name}:login`, login: true as const };
     const loginJar = engine.jar(as.identity);
     loginJar.clear();
     const vars = await runSteps(auth.steps ?? [], as);
@@ -377,5 +380,8 @@ export function createIdentitySessions(
       return again(identity, (ok) => (ok ? `re-logged in after ${why}` : `re-login after ${why} failed`), true);
     },
     relogins: () => done,
+    add(identity) {
+      byName.set(identity.name, identity);
+    },
   };
 }

@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'undici';
 import { VouchError } from '../core/index.js';
-import type { EngineStats, Exchange, HeaderList, HttpEngine, Outage, ResponseRecord, Scope, SendMeta, SendRequest, Target, TlsSettings } from '../core/index.js';
+import type { EngineStats, Exchange, HeaderList, HttpEngine, Outage, RequestGuard, ResponseRecord, Scope, SendMeta, SendRequest, Target, TlsSettings } from '../core/index.js';
 import { noAudit, type AuditEntry, type AuditLog } from './audit.js';
 import { bodyText, encodeBody } from './body.js';
 import { HOST_UNAVAILABLE, HostBreaker } from './breaker.js';
@@ -24,6 +24,13 @@ export interface EngineOptions {
   safeMode: boolean;
   /** Methods allowed in safe mode besides GET/HEAD/OPTIONS. Default none. */
   safeModeAllow?: string[];
+  /**
+   * Let write probes (`SendMeta.probe`: a write built to be rejected) through safe mode. Default false: safe mode sends
+   * no POST/PUT/PATCH/DELETE at all, except a login's requests (`SendMeta.login`), which are how a user signs in.
+   */
+  safeModeWriteProbes?: boolean;
+  /** Do no harm (src/plan/harm.ts): asked about every request after scope and safe mode; learns from every answer. */
+  guard?: RequestGuard;
   /** Total requests a scan may send. Default 20,000. */
   budget?: number;
   /** Requests one check may send. Default: no per-check cap. */
@@ -187,6 +194,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const auditing = audit !== noAudit;
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   const allowInSafe = new Set((opts.safeModeAllow ?? []).map((m) => m.toUpperCase()));
+  const guard = opts.guard;
   const recorder = createRecorder(opts.record ?? 'all');
   const perCheck = new Map<string, number>();
   const jars = new Map<string, CookieJar>();
@@ -308,10 +316,15 @@ export function createEngine(opts: EngineOptions): Engine {
     if (typeof where === 'string') return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', where);
     const decision = judge(where.protocol, where.key, where.pathname);
     if (!decision.allowed) return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', decision.reason);
-    if (opts.safeMode && !SAFE_METHODS.has(method) && !allowInSafe.has(method) && !meta.probe) {
-      return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', `safe mode: ${method} is not allowed on a ${opts.target.environment} target`);
+    // Safe mode sends no write, with two explicit exemptions: a login's requests (signing in is what a user does) and,
+    // when `safeMode.writeProbes` says so, writes built to be rejected.
+    if (opts.safeMode && !SAFE_METHODS.has(method) && !allowInSafe.has(method) && !meta.login && !(meta.probe && opts.safeModeWriteProbes)) {
+      const why = meta.probe ? ' (a write probe: safeMode.writeProbes is off)' : '';
+      return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', `safe mode: ${method} is not allowed on a ${opts.target.environment} target${why}`);
     }
     if (opts.safeMode && meta.destructive) return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', 'safe mode: destructive payload not sent');
+    const harm = guard?.refuse(method, where.target, meta);
+    if (harm !== undefined) return refuse(method, url, headers, meta, 'VOUCH_HARM_REFUSED', harm);
     if (opts.signal?.aborted) throw interrupted();
     const open = breaker.check(where.key);
     if (open) return refuse(method, url, headers, meta, HOST_UNAVAILABLE, open);
@@ -366,6 +379,7 @@ export function createEngine(opts: EngineOptions): Engine {
       breaker.failure(origin, result.error.code);
     } else breaker.success(origin);
     const ex = recorder.add(pending);
+    if (guard && response) guard.learn(ex, meta);
     if (auditing) {
       if (result.error) auditEntry(ex, 'error', result.error.code, result.error.message, via);
       else auditEntry(ex, 'sent', undefined, undefined, via);

@@ -2,6 +2,7 @@
 import { SKIP_DISABLED, SKIP_NOT_SELECTED } from '../core/index.js';
 import type { Identity, Operation, Plan, SkippedTask, Surface, Task } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
+import { allowedDangerous, excludedOperation } from './danger.js';
 
 export interface PlanInput {
   surface: Surface;
@@ -14,6 +15,8 @@ export interface PlanInput {
   only?: readonly string[];
   /** Identities whose login failed: not used, with the reason. */
   unavailable?: ReadonlyMap<string, string>;
+  /** `scope.allowDangerous`: dangerous operations that may be tested after all (docs/config.md#do-no-harm). */
+  allowDangerous?: readonly string[];
 }
 
 /** The least-privileged identity that can reach an operation. */
@@ -29,6 +32,9 @@ export function plan(input: PlanInput): Plan {
   const skipped: SkippedTask[] = [];
   const unavailable = input.unavailable ?? new Map<string, string>();
   let n = 0;
+  // Do no harm: operations that reset or wipe state, or change the caller's own account, get no task of any check.
+  const allow = allowedDangerous(input.allowDangerous ?? []);
+  const excluded = new Map(input.surface.operations.map((op) => [op.id, excludedOperation(op, allow)]));
   const add = (checkId: string, identity: string, operationId?: string): void => {
     n++;
     tasks.push({ id: `t${String(n).padStart(5, '0')}`, checkId, identity, ...(operationId ? { operationId } : {}) });
@@ -52,7 +58,7 @@ export function plan(input: PlanInput): Plan {
     }
     if (input.safeMode && check.safeModeSkips) skipped.push({ checkId: check.id, reason: `safe mode: ${check.safeModeSkips}` });
     for (const op of input.surface.operations) {
-      const reason = check.appliesTo?.(op, { safeMode: input.safeMode });
+      const reason = excluded.get(op.id) ?? check.appliesTo?.(op, { safeMode: input.safeMode });
       if (reason) {
         skipped.push({ checkId: check.id, operationId: op.id, reason });
         continue;

@@ -156,3 +156,16 @@ describe('finalVerdict', () => {
     expect(v).toEqual({ pass: false, status: 'fail', reasons: [fail, warn], profile: { name: 'ai-influenced', why: 'trailer' } });
   });
 });
+
+describe('do no harm in coverage', () => {
+  it('counts a task held back to do no harm as skipped, with its reason, not against coverage', () => {
+    const held = task('bola', 'POST /c', 'not-run', 'alice', 'do no harm: DELETE /c/1 is aimed at an object vouch did not create');
+    const stopped = task('bola', 'GET /b', 'not-run', 'alice', 'the scan was interrupted');
+    const c = coverageOf([task('sql-injection', 'GET /a', 'clean'), held, stopped]);
+    expect(c.planned).toBe(2);
+    expect(c.answered).toBe(1);
+    expect(c.skipped).toBe(1);
+    expect(c.notRun).toBe(1);
+    expect(c.gaps).toContainEqual({ operationId: 'POST /c', checkId: 'bola', identity: 'alice', status: 'skipped', reason: held.reason });
+  });
+});

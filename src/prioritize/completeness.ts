@@ -1,4 +1,5 @@
 // src/prioritize/completeness.ts — coverage (what got a real answer) and the three-outcome verdict, as pure functions.
+import { isHarmReason } from '../core/index.js';
 import type { Coverage, CoverageCounts, CoverageGap, Family, IncompleteCause, SkippedTask, TaskRecord, Verdict, VerdictReason } from '../core/index.js';
 
 /** `policy.minCoverage` when vouch.yaml sets none: 90 % of planned tasks must get a real answer. */
@@ -50,7 +51,14 @@ function topReasons(reasons: readonly string[], max = 2): string {
 
 /** Coverage from the task records, the plan's skips and the surface. Deterministic order throughout. */
 export function computeCoverage(input: CoverageInput): Coverage {
-  const { tasks, skipped } = input;
+  // Tasks that did not run to do no harm (the guard refused what they had to send) count as skipped, like the plan's
+  // own do-no-harm skips: a policy choice shown in the gaps, not a gap in what the target answered.
+  const held = (t: TaskRecord): boolean => t.status === 'not-run' && isHarmReason(t.reason);
+  const tasks = input.tasks.filter((t) => !held(t));
+  const skipped: SkippedTask[] = [
+    ...input.skipped,
+    ...input.tasks.filter(held).map((t) => ({ checkId: t.checkId, ...(t.operationId ? { operationId: t.operationId } : {}), identity: t.identity, reason: t.reason ?? 'do no harm' })),
+  ];
   const notRetested = input.notRetested ?? 0;
   const overall = counts(tasks, skipped.length, notRetested);
 

@@ -1,6 +1,6 @@
 // src/report/markdown.ts — summary.md for a pull-request comment: verdict, top new problems, what changed; ≤ 65,000 chars.
 import type { Coverage, Finding, Report } from '../core/index.js';
-import { causesOf, coverageByFamily, coverageHeadline, escapeMarkdown, groupFindings, operationLabel, plural, severityBreakdown, verdictStatus } from './text.js';
+import { causesOf, coverageByFamily, coverageHeadline, escapeMarkdown, groupFindings, harmLines, operationLabel, plural, severityBreakdown, verdictStatus } from './text.js';
 import { auditLines, permissionDiffLines } from './audit.js';
 
 /** GitHub refuses comments over 65,536 characters; stay clearly below. */
@@ -135,6 +135,7 @@ export function toMarkdown(report: Report, options: MarkdownOptions = {}): strin
   if (g.tentative.length > 0) {
     tail.push(`**Tentative:** ${g.tentative.length} not shown (${severityBreakdown(g.tentative)}): candidates vouch could not prove; see report.html.`, '');
   }
+  for (const l of harmLines(report)) tail.push(escapeMarkdown(l, 400), '');
   const req = report.stats.requests;
   tail.push(
     `<sub>vouch ${escapeMarkdown(report.tool.version, 40)} · ${req.sent} requests sent, ${req.refused} refused · ` +

@@ -1,6 +1,6 @@
 // src/report/terminal.ts — the terminal summary: verdict first, then the few findings that matter, then the counts.
 import type { Finding, Report, Severity } from '../core/index.js';
-import { causesOf, coverageByFamily, coverageHeadline, discoverySourceLine, groupFindings, oneLine, operationWithParam, plural, severityBreakdown, verdictStatus } from './text.js';
+import { causesOf, coverageByFamily, coverageHeadline, discoverySourceLine, groupFindings, harmLines, oneLine, operationWithParam, plural, severityBreakdown, verdictStatus } from './text.js';
 import { auditLines, permissionDiffLines } from './audit.js';
 
 export interface TerminalOptions {
@@ -133,6 +133,7 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
     const expired = accepted.filter((a) => a.state === 'expired' && a.matched).length;
     lines.push(`Accepted: ${active} finding${active === 1 ? '' : 's'} suppressed as accepted risks${expired > 0 ? `; ${expired} acceptance${expired === 1 ? '' : 's'} expired, counted again` : ''}`);
   }
+  for (const l of harmLines(report)) lines.push(oneLine(l, 300));
   const skipped = report.stats.checks.skipped.length;
   if (skipped > 0) lines.push(`Checks:   ${skipped} skipped (reasons in report.json, stats.checks.skipped)`);
   if (report.partial) {

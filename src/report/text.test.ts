@@ -7,6 +7,7 @@ import {
   escapeHtml,
   escapeMarkdown,
   escapeXml,
+  harmLines,
   jsonForScript,
   oneLine,
   showControls,
@@ -56,5 +57,23 @@ describe('ranking', () => {
     const f = (fingerprint: string, risk: number) => ({ fingerprint, risk }) as Finding;
     const sorted = [f('b', 10), f('a', 10), f('c', 90)].sort(compareFindings);
     expect(sorted.map((x) => x.fingerprint)).toEqual(['c', 'a', 'b']);
+  });
+});
+
+describe('harmLines', () => {
+  it('names the accounts vouch registered and sums what it left out; nothing when there is neither', () => {
+    const lines = harmLines({
+      accounts: [
+        { identity: 'auto-1', username: 'vouch-1a2b3c4d', registeredWith: 'POST /register', loginWith: 'POST /token', credential: 'bearer' },
+        { identity: 'auto-2', username: 'vouch-5e6f7a8b', registeredWith: 'POST /register', loginWith: 'POST /token', credential: 'bearer' },
+      ],
+      excluded: [
+        { method: 'GET', path: '/setup.php', reason: 'dangerous: …', requests: 0 },
+        { method: 'DELETE', path: '/menu/1', reason: 'do no harm: …', requests: 11 },
+      ],
+    });
+    expect(lines[0]).toBe('Accounts: vouch registered vouch-1a2b3c4d (auto-1), vouch-5e6f7a8b (auto-2) through POST /register and signed in through POST /token');
+    expect(lines[1]).toMatch(/^Do no harm: 1 operation left out, 11 requests refused \(GET \/setup\.php, DELETE \/menu\/1; /);
+    expect(harmLines({})).toEqual([]);
   });
 });

@@ -251,3 +251,24 @@ export function discoverySourceLine(s: DiscoverySourceStats): string {
   ];
   return `${s.source}${who}: ${work.join(', ')}${s.stop ? `; ${oneLine(s.stop, 120)}` : ''}`;
 }
+
+/**
+ * The accounts vouch registered (`identities: auto`) and what it left out to do no harm, one line each (terminal,
+ * Markdown); empty when there is neither.
+ */
+export function harmLines(report: Pick<Report, 'accounts' | 'excluded'>): string[] {
+  const lines: string[] = [];
+  const accounts = report.accounts ?? [];
+  if (accounts.length > 0) {
+    const who = accounts.map((a) => `${a.username} (${a.identity})`).join(', ');
+    lines.push(`Accounts: vouch registered ${who} through ${accounts[0]!.registeredWith} and signed in through ${accounts[0]!.loginWith}`);
+  }
+  const excluded = report.excluded ?? [];
+  if (excluded.length > 0) {
+    const refused = excluded.reduce((n, e) => n + e.requests, 0);
+    const planned = excluded.filter((e) => e.requests === 0).length;
+    const sample = excluded.slice(0, 3).map((e) => `${e.method} ${e.path}`).join(', ');
+    lines.push(`Do no harm: ${plural(planned, 'operation')} left out, ${plural(refused, 'request')} refused (${sample}${excluded.length > 3 ? ', …' : ''}; report.json excluded)`);
+  }
+  return lines;
+}

@@ -492,6 +492,7 @@ export function statsView(report: Report): string {
   const shownSkipped = skippedItems.slice(0, SKIPPED_MAX);
   if (skippedItems.length > SKIPPED_MAX) shownSkipped.push(`<li>... ${skippedItems.length - SKIPPED_MAX} more in report.json</li>`);
   const warnings = report.surface.warnings.map((w) => `<li>${t(w, 500)}</li>`);
+  const excluded = (report.excluded ?? []).slice(0, SKIPPED_MAX).map((e) => `<li><span class="mono">${t(`${e.method} ${e.path}`, 300)}</span>: ${t(e.reason, 300)}${e.requests > 0 ? ` (${plural(e.requests, 'request')} refused)` : ''}</li>`);
   return [
     '<section id="scan"><h2>The scan</h2>',
     dl([
@@ -500,6 +501,9 @@ export function statsView(report: Report): string {
       ['duration', `${formatNumber(st.durationMs / 1000)} s`],
       ['tasks', `${st.tasks.length}: ${taskCounts}`],
       ['surface', `${plural(report.surface.operations.length, 'operation')}${report.surface.spec ? ` from <span class="mono">${t(report.surface.spec.location, 300)}</span> (${t(report.surface.spec.version, 20)})` : ''}`],
+      ...(report.accounts?.length
+        ? [['accounts', report.accounts.map((a) => `<span class="mono">${t(a.username, 80)}</span> (${t(a.identity, 40)}, registered through ${t(a.registeredWith, 120)}, signed in through ${t(a.loginWith, 120)})`).join('; ')] as [string, string]]
+        : []),
     ]),
     runRows.length > 0
       ? `<table><thead><tr><th scope="col">check</th><th scope="col">tasks</th><th scope="col">found</th><th scope="col">clean</th><th scope="col">inconclusive</th><th scope="col">crashed</th><th scope="col">not run</th></tr></thead><tbody>${runRows.join('')}</tbody></table>`
@@ -507,6 +511,7 @@ export function statsView(report: Report): string {
     `<h3>Not done (${skippedItems.length})</h3>`,
     skippedItems.length > 0 ? `<ul>${shownSkipped.join('')}</ul>` : '<p class="meta">everything planned ran</p>',
     discoveryList(report),
+    excluded.length > 0 ? `<h3>Left out to do no harm (${excluded.length})</h3><ul>${excluded.join('')}</ul>` : '',
     warnings.length > 0 ? `<h3>Discovery warnings</h3><ul>${warnings.join('')}</ul>` : '',
     '</section>',
   ].join('\n');

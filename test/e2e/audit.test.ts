@@ -1,5 +1,5 @@
-// test/e2e/audit.test.ts — `vouch audit` on the lab: the agent token's exact excess permissions (also in safe mode,
-// without deleting anything), JSON output, a failed login, an unknown identity, and a permission gain failing a scan.
+// test/e2e/audit.test.ts — `vouch audit` on the lab: the agent token's exact excess permissions (also in safe mode
+// with safeMode.writeProbes, without deleting anything), JSON output, a failed login, an unknown identity, and a permission gain failing a scan.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ const beyond = (a: PermissionAudit): string[] => [...new Set(a.capabilities.filt
 beforeAll(async () => {
   [base, cand] = await Promise.all([startLab({ variant: 'baseline' }), startLab({ variant: 'candidate' })]);
   const lab = readFileSync(join(root, 'lab', 'vouch.yaml'), 'utf8');
-  writeFileSync(config, `${lab.replace(/^budget:.*$/m, '')}  mallory:\n    role: user\n    intended: ["GET /api/orders"]\n    login: { json: { url: /api/login, body: { username: mallory, password: nope }, tokenPath: token } }\nbudget: { requests: 20000, ratePerSecond: 1000, concurrency: 8 }\n`);
+  writeFileSync(config, `${lab.replace(/^budget:.*$/m, '')}  mallory:\n    role: user\n    intended: ["GET /api/orders"]\n    login: { json: { url: /api/login, body: { username: mallory, password: nope }, tokenPath: token } }\nbudget: { requests: 20000, ratePerSecond: 1000, concurrency: 8 }\nsafeMode: { writeProbes: true }\n`);
 });
 afterAll(async () => {
   await Promise.all([base, cand].map((l) => l?.close()));

@@ -27,6 +27,8 @@ export interface CheckTestInput {
   outage?: OutageOptions;
   /** The engine's request timeout, ms (default 15,000). */
   timeoutMs?: number;
+  /** `safeMode.writeProbes`: write probes pass safe mode. Default true here (checks are tested with their probes). */
+  writeProbes?: boolean;
 }
 
 export interface CheckTestResult {
@@ -42,7 +44,7 @@ export interface CheckTestResult {
 export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise<CheckTestResult> {
   const identities: Identity[] = input.identities ?? [{ name: 'anonymous', role: 'anonymous', auth: { kind: 'none' } }];
   const target = { name: 'fixture', url: input.url, environment: input.safeMode ? ('production' as const) : ('local' as const) };
-  const engine = createEngine({ target, scope: { origins: [new URL(input.url).origin], include: [], exclude: [] }, safeMode: input.safeMode ?? false, ratePerSecond: 10_000, ...(input.outage ? { outage: input.outage } : {}), ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}) });
+  const engine = createEngine({ target, scope: { origins: [new URL(input.url).origin], include: [], exclude: [] }, safeMode: input.safeMode ?? false, safeModeWriteProbes: input.writeProbes ?? true, ratePerSecond: 10_000, ...(input.outage ? { outage: input.outage } : {}), ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}) });
   const sessions = createIdentitySessions(identities, engine);
   engine.setCredentials((n) => sessions.headers(n));
   const oob = check.needsOob && input.oob !== false ? await startOobListener() : undefined;

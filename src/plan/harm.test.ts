@@ -1,0 +1,104 @@
+// src/plan/harm.test.ts — the do-no-harm guard in a real engine: what reaches the fixture and what is refused
+// (dangerous paths, a reset page, an identity's own account, objects vouch did not create), and safe mode's login
+// exemption.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendJson, serveFixture, type Fixture } from '../checks/kit/fixture.js';
+import type { Identity } from '../core/index.js';
+import { createEngine } from '../net/index.js';
+import { createHarmGuard, excludedList } from './harm.js';
+
+let app: Fixture;
+const hits: string[] = [];
+let nextId = 100;
+
+beforeAll(async () => {
+  app = await serveFixture((req, res, url) => {
+    hits.push(`${req.method} ${url.pathname}${url.search}`);
+    if (url.pathname === '/reset-page') return sendJson(res, 200, { message: 'The database has been reset.' });
+    if (url.pathname === '/login') return sendJson(res, 200, { token: 'tok-0123456789abcdef', user: { id: 42, username: 'alice' } });
+    if (req.method === 'POST') return sendJson(res, 201, { id: String(nextId++) });
+    return sendJson(res, 200, { ok: true });
+  });
+});
+
+afterAll(async () => {
+  await app.close();
+});
+
+const alice: Identity = { name: 'alice', role: 'user', auth: { kind: 'json-login', url: '/login', body: { username: 'alice', password: 'pw' }, token: { from: 'body', path: 'token' } } };
+
+function setup(opts: { safeMode?: boolean; allow?: string[] } = {}) {
+  const guard = createHarmGuard({ identities: [alice], allowDangerous: opts.allow ?? [] });
+  const target = { name: 'fixture', url: app.url, environment: opts.safeMode ? ('production' as const) : ('local' as const) };
+  const engine = createEngine({ target, scope: { origins: [new URL(app.url).origin], include: [], exclude: [] }, safeMode: opts.safeMode ?? false, guard, ratePerSecond: 10_000 });
+  return { guard, engine };
+}
+
+describe('the harm guard', () => {
+  it('refuses dangerous paths unless allowed, and a page once it reported a reset', async () => {
+    const { engine, guard } = setup({ allow: ['/install*'] });
+    hits.length = 0;
+    const setupPhp = await engine.send({ method: 'GET', url: '/setup.php' }, { identity: 'anonymous' });
+    expect(setupPhp.error?.code).toBe('VOUCH_HARM_REFUSED');
+    expect((await engine.send({ method: 'GET', url: '/install/step1' }, { identity: 'anonymous' })).response?.status).toBe(200);
+    expect((await engine.send({ method: 'GET', url: '/reset-page' }, { identity: 'anonymous' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    expect(hits).toEqual(['GET /install/step1']);
+    // A page whose name says nothing, whose answer reports a reset: refused from then on.
+    guard.learn({ id: 'x', identity: 'anonymous', request: { method: 'GET', url: `${app.url}/tools/go`, headers: [] }, response: { status: 200, headers: [], body: 'Database has been created.' }, timing: { startedAt: 0, totalMs: 0 } }, { identity: 'anonymous' });
+    expect((await engine.send({ method: 'GET', url: '/tools/go' }, { identity: 'anonymous' })).error?.message).toMatch(/answered "Database has been created"/);
+    expect(excludedList([], [], guard.refusals()).map((e) => `${e.method} ${e.path} ${e.requests}`)).toEqual(['GET /reset-page 1', 'GET /setup.php 1', 'GET /tools/go 1']);
+  });
+
+  it("never writes to an identity's own account, by path words or its learned id and name", async () => {
+    const { engine, guard } = setup();
+    hits.length = 0;
+    // The login's answer names alice's account (id 42): it is protected from then on.
+    await engine.send({ method: 'POST', url: '/login', body: '{}' }, { identity: 'alice:login', login: true });
+    for (const [method, url] of [['DELETE', '/users/42'], ['PUT', '/users/alice'], ['PATCH', '/api/me'], ['POST', '/account/deactivate'], ['GET', '/logout'], ['GET', '/csrf/?password_new=x&password_conf=x']] as const) {
+      const x = await engine.send({ method, url }, { identity: 'alice' });
+      expect(x.error?.code, `${method} ${url}`).toBe('VOUCH_HARM_REFUSED');
+    }
+    // An account vouch registered may have its profile changed, never be deleted or signed out.
+    guard.createdIdentity('auto-1');
+    expect((await engine.send({ method: 'PATCH', url: '/api/me', body: '{}' }, { identity: 'auto-1' })).response?.status).toBe(200);
+    expect((await engine.send({ method: 'DELETE', url: '/api/me' }, { identity: 'auto-1' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    // Anonymous has no account to lose; reading one's own account is fine.
+    expect((await engine.send({ method: 'GET', url: '/logout' }, { identity: 'anonymous' })).response?.status).toBe(200);
+    expect((await engine.send({ method: 'GET', url: '/api/me' }, { identity: 'alice' })).response?.status).toBe(200);
+    expect(hits).toEqual(['POST /login', 'PATCH /api/me', 'GET /logout', 'GET /api/me']);
+  });
+
+  it('deletes and writes only objects vouch created, or ids it made up', async () => {
+    const { engine } = setup();
+    hits.length = 0;
+    expect((await engine.send({ method: 'DELETE', url: '/api/notes/7' }, { identity: 'anonymous' })).error?.message).toMatch(/object vouch did not create/);
+    expect((await engine.send({ method: 'PUT', url: '/api/settings', body: '{}' }, { identity: 'anonymous' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    expect((await engine.send({ method: 'POST', url: '/api/users/9/disable' }, { identity: 'anonymous' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    expect((await engine.send({ method: 'POST', url: '/authbypass/change_user_details.php', body: '{"id":1}' }, { identity: 'anonymous' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    const made = await engine.send({ method: 'POST', url: '/api/notes', body: '{}' }, { identity: 'anonymous' });
+    const id = (JSON.parse(made.response!.body) as { id: string }).id;
+    expect((await engine.send({ method: 'DELETE', url: `/api/notes/${id}` }, { identity: 'anonymous' })).response?.status).toBe(200);
+    // The same number in another collection is another object.
+    expect((await engine.send({ method: 'DELETE', url: `/api/products/${id}` }, { identity: 'anonymous' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    expect((await engine.send({ method: 'DELETE', url: '/api/products/999999999' }, { identity: 'anonymous' })).response?.status).toBe(200);
+    expect(hits).toEqual(['POST /api/notes', `DELETE /api/notes/${id}`, 'DELETE /api/products/999999999']);
+  });
+});
+
+describe('safe mode', () => {
+  it('sends no write, not even a write probe, but lets a login through', async () => {
+    const { engine } = setup({ safeMode: true });
+    hits.length = 0;
+    expect((await engine.send({ method: 'POST', url: '/api/notes', body: '{}' }, { identity: 'anonymous' })).error?.code).toBe('VOUCH_SAFE_MODE_REFUSED');
+    expect((await engine.send({ method: 'DELETE', url: '/api/notes/999999999' }, { identity: 'anonymous', probe: true })).error?.message).toMatch(/write probe/);
+    expect((await engine.send({ method: 'POST', url: '/login', body: '{}' }, { identity: 'alice:login', login: true })).response?.status).toBe(200);
+    expect(hits).toEqual(['POST /login']);
+  });
+
+  it('lets write probes through with safeMode.writeProbes', async () => {
+    const guard = createHarmGuard();
+    const target = { name: 'fixture', url: app.url, environment: 'production' as const };
+    const engine = createEngine({ target, scope: { origins: [new URL(app.url).origin], include: [], exclude: [] }, safeMode: true, safeModeWriteProbes: true, guard });
+    expect((await engine.send({ method: 'DELETE', url: '/api/notes/999999999' }, { identity: 'anonymous', probe: true })).response?.status).toBe(200);
+  });
+});

@@ -1,0 +1,239 @@
+// src/plan/harm.ts — do no harm: the guard the engine asks about every request. It refuses dangerous operations
+// (reset, wipe), anything aimed at a signed-in identity's own account, and deletes or writes aimed at objects vouch did
+// not create; it learns created ids, the identities' own ids and names, and pages that reported a reset.
+import { isHarmReason } from '../core/index.js';
+import type { Excluded, Exchange, Identity, Operation, RequestGuard, SendMeta, SkippedTask } from '../core/index.js';
+import { allowedDangerous, changesOwnAccount, harmsOwnAccount, isDangerous, NEW_PASSWORD, reportsReset, words } from './danger.js';
+
+/** Ids vouch makes up for objects that do not exist (discovery's unknown id, the permission audit's invalid id). */
+const MADE_UP_ID = /^(999999999|vouch-invalid|vouch[0-9a-f]{6,})$/i;
+/** Methods that change or remove what they are aimed at. */
+const WRITES = new Set(['DELETE', 'PUT', 'PATCH']);
+/** POST actions that change or remove an existing object (`POST /users/7/disable`, DVWA's `change_user_details.php`). */
+const DESTRUCTIVE_ACTIONS = new Set(['delete', 'remove', 'destroy', 'deactivate', 'disable', 'suspend', 'ban', 'block', 'lock', 'revoke', 'archive', 'erase', 'kill', 'update', 'change', 'edit', 'modify', 'rename']);
+/** Keys of a login body or a profile whose value names the account. */
+const NAME_KEY = /^(user(name)?|login|email|e-?mail|account|name|handle)$/i;
+/** Keys of an answer whose value is an account's id or name. */
+const ACCOUNT_KEYS = ['id', '_id', 'uuid', 'user_id', 'userId', 'sub', 'username', 'email', 'login'];
+/** Keys of a create's answer whose value is the new object's id. */
+const OBJECT_KEYS = ['id', '_id', 'uuid'];
+/** An id that names one object wherever it appears (a UUID, a long token), not a small number every table has. */
+const DISTINCT_ID = /^(?=.*[a-z_-])[\w-]{8,}$/i;
+/** A collection of accounts: a protected id right under it is an identity's own record. */
+const USERS = /^(users?|accounts?|members?|profiles?|customers?|people|persons?|employees?|identities|principals?|players?)$/i;
+/** Paths whose answer (to a signed-in identity) describes that identity: its id and name become protected. */
+const SELF_PATH = /(^|\/)(me|self|whoami|account|profile|current(-?user)?|users?\/me)(\/|$|\?)/i;
+
+/** What the guard refused, per method, path and reason (report.excluded). */
+export interface Refusal {
+  method: string;
+  path: string;
+  reason: string;
+  requests: number;
+}
+
+export interface HarmGuard extends RequestGuard {
+  /** Values (ids, user names, emails) that name an identity's own account: never the target of a write. */
+  protect(...values: string[]): void;
+  /** Identities whose accounts vouch registered (`identities: auto`): their own profile may be changed. */
+  createdIdentity(name: string): void;
+  /** Ids of objects vouch created (a create's answer); a write may be aimed at them. */
+  created(): ReadonlySet<string>;
+  /** Requests refused so far, grouped. */
+  refusals(): Refusal[];
+}
+
+export interface HarmOptions {
+  /** `scope.allowDangerous`: patterns (`/setup.php`, `POST /api/reset*`) of dangerous operations that may be sent. */
+  allowDangerous?: readonly string[];
+  /** The scan's identities: the account names in their login recipes are protected from the start. */
+  identities?: readonly Identity[];
+}
+
+/** Account names in an identity's login recipe (`username`, `email` fields of its body or form). */
+export function accountNames(identity: Identity): string[] {
+  const a = identity.auth;
+  const fields = a.kind === 'json-login' ? a.body : a.kind === 'form-login' ? a.fields : undefined;
+  if (!fields) return [];
+  return Object.entries(fields)
+    .filter(([k, v]) => NAME_KEY.test(k) && typeof v === 'string' && v !== '' && !/^\$\{\w+\}$/.test(v))
+    .map(([, v]) => v as string);
+}
+
+/** Path segments and query values of a request target, decoded. */
+function parts(target: string): { path: string; segments: string[]; query: Array<[string, string]> } {
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  const dec = (s: string): string => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s; // not percent-encoded as it should be: compared as sent
+    }
+  };
+  const segments = path.split('/').filter(Boolean).map(dec);
+  const query = q < 0 ? [] : [...new URLSearchParams(target.slice(q + 1))];
+  return { path, segments, query };
+}
+
+/** Ids and names in a JSON answer: top-level keys and one level down (`{ user: { id } }`, `{ data: { id } }`). */
+function idsIn(body: string | undefined, keys: readonly string[]): string[] {
+  if (!body || body.length > 100_000 || !/^\s*[[{]/.test(body)) return [];
+  let v: unknown;
+  try {
+    v = JSON.parse(body);
+  } catch {
+    return []; // not JSON after all: no ids
+  }
+  const out: string[] = [];
+  const take = (o: unknown): void => {
+    if (!o || typeof o !== 'object' || Array.isArray(o)) return;
+    for (const k of keys) {
+      const x = (o as Record<string, unknown>)[k];
+      if (typeof x === 'string' || typeof x === 'number') out.push(String(x));
+    }
+  };
+  take(v);
+  if (v && typeof v === 'object' && !Array.isArray(v)) for (const x of Object.values(v)) take(x);
+  return out;
+}
+
+/** Claims of a JWT bearer token that name its account (`sub`, `user_id`, `username`, `email`). */
+function tokenNames(ex: Exchange): string[] {
+  const auth = ex.request.headers.find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+  const jwt = /^Bearer\s+[\w-]+\.([\w-]+)\.[\w-]*$/i.exec(auth ?? '')?.[1];
+  if (!jwt) return [];
+  try {
+    return idsIn(Buffer.from(jwt, 'base64url').toString('utf8'), ACCOUNT_KEYS);
+  } catch {
+    return []; // not a JWT after all
+  }
+}
+
+/** The do-no-harm guard. One per scan; the engine calls `refuse` before each request and `learn` after each answer. */
+export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
+  const allowed = allowedDangerous(opts.allowDangerous ?? []);
+  const protectedValues = new Set<string>();
+  const madeBy = new Set<string>();
+  /** Paths of objects vouch created (`/api/notes/7`), and their ids when they are distinct (a UUID). */
+  const created = new Set<string>();
+  const createdIds = new Set<string>();
+  /** Paths whose answer reported a reset: never sent again. */
+  const resets = new Map<string, string>();
+  const refused = new Map<string, Refusal>();
+  const protect = (...values: string[]): void => {
+    for (const v of values) if (v !== '' && !MADE_UP_ID.test(v)) protectedValues.add(v.toLowerCase());
+  };
+  for (const i of opts.identities ?? []) protect(...accountNames(i));
+  const signedIn = (meta: SendMeta): boolean => meta.identity !== 'anonymous' && !meta.identity.includes(':');
+
+  const note = (method: string, path: string, reason: string): string => {
+    const key = `${method} ${path} ${reason}`;
+    const r = refused.get(key);
+    if (r) r.requests++;
+    else refused.set(key, { method, path, reason, requests: 1 });
+    return reason;
+  };
+
+  /** Why a request reaches an identity's own account, or undefined. */
+  function selfHarm(method: string, p: ReturnType<typeof parts>, meta: SendMeta): string | undefined {
+    const mine = signedIn(meta);
+    if (mine && p.query.some(([k]) => NEW_PASSWORD.test(k))) return `do no harm: ${method} ${p.path} would change ${meta.identity}'s password`;
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+      // A small number or a plain word (`7`, `admin`) names an account only under a users collection (`/users/7`).
+      const hit = p.segments.find((s, i) => protectedValues.has(s.toLowerCase()) && (DISTINCT_ID.test(s) || s.includes('@') || USERS.test(p.segments[i - 1] ?? '')));
+      if (hit !== undefined) return `do no harm: ${method} ${p.path} is aimed at the account of an identity vouch uses (${hit})`;
+    }
+    // An account vouch created (`identities: auto`) may be changed, never ended or taken away.
+    const own = !mine ? undefined : (harmsOwnAccount(method, p.path) ?? (madeBy.has(meta.identity) ? undefined : changesOwnAccount(method, p.path)));
+    return own === undefined ? undefined : `${own} (as ${meta.identity})`;
+  }
+
+  /** Why a delete or write is aimed at an object vouch did not create, or undefined. */
+  function notCreated(method: string, p: ReturnType<typeof parts>): string | undefined {
+    const action = method === 'POST' ? words(p.path).find((w) => DESTRUCTIVE_ACTIONS.has(w)) : undefined;
+    if (!WRITES.has(method) && !action) return undefined;
+    const refs = [...p.segments, ...p.query.map(([, v]) => v)];
+    if (refs.some((r) => MADE_UP_ID.test(r) || createdIds.has(r))) return undefined;
+    const path = p.path.replace(/\/+$/, '');
+    const prefixes = path.split('/').map((_, i, all) => all.slice(0, i + 1).join('/'));
+    if (prefixes.some((x) => created.has(x)) || p.query.some(([, v]) => created.has(`${path}/${v}`))) return undefined;
+    const what = action ? `POST ${action}` : method;
+    return `do no harm: ${what} ${p.path} is aimed at an object vouch did not create (only ids from vouch's own creates, or made-up ids, are written to or deleted)`;
+  }
+
+  return {
+    refuse(method, target, meta) {
+      if (meta.login) return undefined;
+      const p = parts(target);
+      if (!allowed(method, p.path)) {
+        const danger = resets.get(p.path) ?? isDangerous(method, target);
+        if (danger) return note(method, p.path, danger);
+      }
+      // A change to the account of an identity vouch registered is a change to an object vouch created.
+      const ownCreated = madeBy.has(meta.identity) && changesOwnAccount(method, p.path) !== undefined;
+      const why = selfHarm(method, p, meta) ?? (ownCreated ? undefined : notCreated(method, p));
+      return why === undefined ? undefined : note(method, p.path, why);
+    },
+    learn(ex, meta) {
+      const res = ex.response;
+      if (!res) return;
+      const method = ex.request.method;
+      const ok = res.status >= 200 && res.status < 300;
+      const target = (() => {
+        try {
+          const u = new URL(ex.request.url);
+          return { path: u.pathname, search: u.search };
+        } catch {
+          return { path: ex.request.url, search: '' };
+        }
+      })();
+      // A login's (or sign-up's) answer, a signed-in identity's token and its "who am I" page name its own account.
+      if (meta.login) {
+        if (ok) protect(...idsIn(res.body, ACCOUNT_KEYS));
+        return;
+      }
+      if (signedIn(meta)) {
+        protect(...tokenNames(ex));
+        if (ok && method === 'GET' && SELF_PATH.test(target.path)) protect(...idsIn(res.body, ACCOUNT_KEYS));
+      }
+      if (ok && method === 'GET') {
+        const reset = reportsReset(res.body);
+        if (reset) resets.set(target.path, `dangerous: GET ${target.path} answered "${reset}"`);
+      }
+      if (ok && (method === 'POST' || method === 'PUT')) {
+        const location = res.headers.find(([k]) => k.toLowerCase() === 'location')?.[1];
+        const base = target.path.replace(/\/+$/, '');
+        const paths = method === 'PUT' ? [base] : idsIn(res.body, OBJECT_KEYS).map((id) => `${base}/${id}`);
+        if (location) paths.push(parts(location.replace(/^[a-z]+:\/\/[^/]+/i, '')).path.replace(/\/+$/, ''));
+        for (const x of paths) {
+          const id = x.slice(x.lastIndexOf('/') + 1);
+          if (protectedValues.has(id.toLowerCase())) continue;
+          created.add(x);
+          if (DISTINCT_ID.test(id)) createdIds.add(id);
+        }
+      }
+    },
+    protect,
+    createdIdentity: (name) => void madeBy.add(name),
+    created: () => created,
+    refusals: () => [...refused.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.reason.localeCompare(b.reason)),
+  };
+}
+
+/**
+ * `report.excluded`: operations the plan left out to do no harm (once each, `requests: 0`) and what the guard refused
+ * while the scan ran (with how many requests), sorted by path, method and reason.
+ */
+export function excludedList(skipped: readonly SkippedTask[], operations: readonly Operation[], refusals: readonly Refusal[]): Excluded[] {
+  const byId = new Map(operations.map((o) => [o.id, o]));
+  const out = new Map<string, Excluded>();
+  for (const s of skipped) {
+    const op = s.operationId ? byId.get(s.operationId) : undefined;
+    if (!op || !isHarmReason(s.reason)) continue;
+    const key = `${op.method} ${op.path} ${s.reason}`;
+    if (!out.has(key)) out.set(key, { method: op.method, path: op.path, reason: s.reason, requests: 0 });
+  }
+  for (const r of refusals) out.set(`${r.method} ${r.path} ${r.reason}`, { ...r });
+  return [...out.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.reason.localeCompare(b.reason));
+}
