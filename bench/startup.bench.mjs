@@ -1,5 +1,5 @@
 // bench/startup.bench.mjs — how fast the CLI starts: the median wall time of `vouch --version`, `--help`, `checks`,
-// `history` (an empty store) and `scan --queue` (time to the printed id, a fresh PostgreSQL database), each against
+// `history` (an empty store, and one with 20 scans) and `scan --queue` (time to the printed id, a fresh PostgreSQL database), each against
 // the same run's reference `node -e 0`. Runs: BENCH_RUNS (default 11). PostgreSQL: VOUCH_BENCH_PG_ADMIN_URL, or
 // Debian's cluster as root; without one the --queue line is skipped with the reason. BENCH_VOUCH=<path to bin/vouch.js>
 // measures another build (e.g. an older checkout's) the same way.
@@ -71,6 +71,19 @@ line('vouch --version', median([bin, '--version']), ref, 300);
 line('vouch --help', median([bin, '--help']), ref, 300);
 line('vouch checks', median([bin, 'checks']), ref, 300);
 line('vouch history', median([bin, 'history']), ref, 300);
+
+/** A history holding 20 finished scans (saved through the build's own store), so `history` reads real rows. */
+async function filledStore() {
+  const dist = join(dirname(bin), '..', 'dist', 'src');
+  const { openSqliteHistory } = await import(join(dist, 'store', 'history.js'));
+  const { makeReport } = await import(join(dist, 'report', 'fixture.js'));
+  const path = join(tmp, 'filled.db');
+  const store = await openSqliteHistory(path, () => undefined);
+  for (let i = 0; i < 20; i++) await store.saveReport({ ...makeReport(), scanId: `bench-${i}` });
+  await store.close();
+  return path;
+}
+line('vouch history (20)', median([bin, 'history'], { ...baseEnv, VOUCH_HISTORY: await filledStore() }), ref, 300);
 
 const admin = adminUrl();
 if ('skip' in admin) {

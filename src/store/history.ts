@@ -6,6 +6,7 @@ import type { Candidate, EngineStats, Exchange, PermissionAudit, Report, ScanInp
 import { baselineMisfit, type BaselineWant, type PassedOver } from './baseline.js';
 import { migrate, NewerStoreError } from './migrations.js';
 import type { Database } from './schema.js';
+import { scanSummaryOf, SUMMARY_COLUMNS, type ScanSummary } from './scan-rows.js';
 import { convertToIncremental, createPrivate, privacyPragmas, reclaimSpace, registerSqlite, tightenPaths, warnOnStderr, type StoreWarn } from './sqlite-file.js';
 
 /** The `verdict_pass` column: 1 pass, 0 fail, 2 incomplete (a scan that could not establish enough to pass). */
@@ -14,28 +15,8 @@ export function verdictCode(v: Pick<Verdict, 'pass'> & { status?: VerdictStatus 
   return status === 'pass' ? 1 : status === 'incomplete' ? 2 : 0;
 }
 
-/** The verdict kept in a `verdict_pass` column; null when the scan has not finished. */
-export function verdictOfCode(n: number | string | null): VerdictStatus | null {
-  if (n === null) return null;
-  return Number(n) === 1 ? 'pass' : Number(n) === 2 ? 'incomplete' : 'fail';
-}
+export { verdictOfCode, type ScanSummary } from './scan-rows.js';
 
-export interface ScanSummary {
-  id: string;
-  target: string;
-  url: string;
-  state: string;
-  startedAt: string;
-  finishedAt: string | null;
-  verdict: VerdictStatus | null;
-  findingCount: number;
-  /** The version the deployment declared, when the target says where to look. */
-  version: string | null;
-  /** Fingerprint of the deployment's front-end assets. */
-  assetsFingerprint: string | null;
-  /** Tasks finished and planned (live while running). */
-  progress: { done: number; total: number };
-}
 
 /** A queued or running scan as the team store keeps it. */
 export interface JobRow {
@@ -187,22 +168,10 @@ export function historyOver(db: Kysely<Database>, where: string, redact: (s: str
       }),
     listScans: (opts = {}) =>
       wrap(async () => {
-        let q = db.selectFrom('scans').select(['id', 'target_name', 'target_url', 'state', 'started_at', 'finished_at', 'verdict_pass', 'finding_count', 'deployed_version', 'assets_fingerprint', 'progress_done', 'progress_total']).orderBy('started_at', 'desc').orderBy('id', 'desc');
+        let q = db.selectFrom('scans').select([...SUMMARY_COLUMNS]).orderBy('started_at', 'desc').orderBy('id', 'desc');
         if (opts.target) q = q.where('target_name', '=', opts.target);
         const rows = await q.limit(opts.limit ?? 50).execute();
-        return rows.map((r) => ({
-          id: r.id,
-          target: r.target_name,
-          url: r.target_url,
-          state: r.state,
-          startedAt: new Date(Number(r.started_at)).toISOString(),
-          finishedAt: r.finished_at === null ? null : new Date(Number(r.finished_at)).toISOString(),
-          verdict: verdictOfCode(r.verdict_pass),
-          findingCount: Number(r.finding_count),
-          version: r.deployed_version,
-          assetsFingerprint: r.assets_fingerprint,
-          progress: { done: Number(r.progress_done), total: Number(r.progress_total) },
-        }));
+        return rows.map((r) => scanSummaryOf(r));
       }),
     getReport: (id) => wrap(async () => parse((await db.selectFrom('scans').select('report').where('id', '=', id).executeTakeFirst())?.report ?? null)),
     lastPassing: (target, want) =>

@@ -1,11 +1,13 @@
 // src/store/open.ts — which history store a command uses: PostgreSQL when a database URL is given, else the SQLite file.
 import type { Kysely } from 'kysely';
-import { openSqliteDatabase, openSqliteHistory, type HistoryStore } from './history.js';
+import type { HistoryStore } from './history.js';
 import type { Database } from './schema.js';
 import { redactDatabaseUrl } from './url.js';
 
 /** The PostgreSQL side (the pg driver) is loaded only when a command uses a team store. */
 const postgres = () => import('./postgres.js');
+/** The Kysely store is loaded only when a command opens it (`vouch history` reads a SQLite file without it). */
+const sqlite = () => import('./history.js');
 
 export type StoreLocation = { kind: 'postgres'; url: string; from: string } | { kind: 'sqlite'; path: string };
 
@@ -20,10 +22,10 @@ export function storeLocation(configUrl?: string, env: NodeJS.ProcessEnv = proce
 export const describeStore = (loc: StoreLocation): string => (loc.kind === 'postgres' ? redactDatabaseUrl(loc.url) : loc.path);
 
 export async function openHistory(loc: StoreLocation): Promise<HistoryStore> {
-  return loc.kind === 'postgres' ? (await postgres()).openPostgresHistory(loc.url, { from: loc.from }) : openSqliteHistory(loc.path);
+  return loc.kind === 'postgres' ? (await postgres()).openPostgresHistory(loc.url, { from: loc.from }) : (await sqlite()).openSqliteHistory(loc.path);
 }
 
 /** The migrated Kysely database itself (the dashboard's queries run on either engine). */
 export async function openStoreDatabase(loc: StoreLocation): Promise<Kysely<Database>> {
-  return loc.kind === 'postgres' ? (await postgres()).openPostgresDatabase(loc.url, { from: loc.from }) : openSqliteDatabase(loc.path);
+  return loc.kind === 'postgres' ? (await postgres()).openPostgresDatabase(loc.url, { from: loc.from }) : (await sqlite()).openSqliteDatabase(loc.path);
 }

@@ -4,6 +4,7 @@ import { VouchError } from '../../core/errors.js';
 import type { Report } from '../../core/index.js';
 import { describeStore, openHistory, storeLocation } from '../../store/open.js';
 import type { BaselineWant, HistoryStore } from '../../store/index.js';
+import type { ScanSummary } from '../../store/scan-rows.js';
 
 /** The store commands use, named for the user: VOUCH_DATABASE_URL or store.url (password redacted), else the SQLite file. */
 export const historyPath = (storeUrl?: string): string => describeStore(storeLocation(storeUrl));
@@ -68,11 +69,20 @@ async function configuredStoreUrl(path: string | undefined): Promise<string | un
   return loadConfig(path).config.store?.url;
 }
 
+/** The SQLite history read without loading the full store (Kysely, migrations); undefined when only it can answer. */
+async function quickScans(storeUrl: string | undefined, want: { limit: number; target?: string }): Promise<ScanSummary[] | undefined> {
+  const loc = storeLocation(storeUrl);
+  if (loc.kind !== 'sqlite') return undefined;
+  const { quickListScans } = await import('../../store/quick.js');
+  return quickListScans(loc.path, want);
+}
+
 export async function historyCommand(opts: { json?: true; target?: string; limit: string; config?: string }): Promise<number> {
   const limit = Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new VouchError('VOUCH_USAGE', `--limit must be a positive integer, got ${opts.limit}`);
   const storeUrl = await configuredStoreUrl(opts.config);
-  const scans = await withHistory((s) => s.listScans({ limit, ...(opts.target ? { target: opts.target } : {}) }), storeUrl);
+  const want = { limit, ...(opts.target ? { target: opts.target } : {}) };
+  const scans = (await quickScans(storeUrl, want)) ?? (await withHistory((s) => s.listScans(want), storeUrl));
   if (opts.json) {
     process.stdout.write(JSON.stringify(scans.map((s) => ({ id: s.id, target: s.target, url: s.url, state: s.state, verdict: s.verdict, findingCount: s.findingCount, startedAt: s.startedAt, finishedAt: s.finishedAt, version: s.version, assetsFingerprint: s.assetsFingerprint, progress: s.progress }))) + '\n');
     return 0;
