@@ -27,6 +27,10 @@ describe('isDangerous', () => {
     ['POST', '/api/orders'],
     ['GET', '/api/seeds/7'],
     ['DELETE', '/api/notes/3'],
+    // A password-reset request is an account flow (it asks for a code), not a wipe of the state.
+    ['POST', '/reset-password'],
+    ['POST', '/api/auth/passwordReset'],
+    ['POST', '/reset-password/new-password'],
   ])('%s %s is not', (method, url) => {
     expect(isDangerous(method, url)).toBeUndefined();
   });

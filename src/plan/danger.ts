@@ -35,9 +35,15 @@ export function words(text: string): string[] {
     .filter(Boolean);
 }
 
+/** Words that make "reset" an account-recovery step (`/reset-password`, `passwordReset`), not a wipe of the state. */
+const ACCOUNT_RESET = new Set(['password', 'passwd', 'pass', 'pwd', 'pin', 'credentials']);
+
+/** "reset" next to a password word: a password-reset request asks for a code; the harm guard judges its writes. */
+const accountReset = (ws: readonly string[], i: number): boolean => ACCOUNT_RESET.has(ws[i - 1] ?? '') || ACCOUNT_RESET.has(ws[i + 1] ?? '');
+
 /** The reason a set of words names a dangerous operation, or undefined. */
 function dangerIn(ws: readonly string[], where: string): string | undefined {
-  const set = new Set(ws);
+  const set = new Set(ws.filter((w, i) => !(w === 'reset' && accountReset(ws, i))));
   const word = DANGEROUS_WORDS.find((w) => set.has(w));
   if (word) return `its ${where} says "${word}"`;
   const pair = DANGEROUS_PAIRS.find(([a, b]) => ws.some((w, i) => w === a && ws[i + 1] === b));
@@ -113,6 +119,8 @@ export function excludedOperation(op: Operation, allow: (method: string, path: s
 /** Path words of the caller's own account, and of actions on it. */
 const OWN = new Set(['me', 'self', 'myself', 'whoami', 'account', 'profile']);
 const ON_OWN = new Set(['deactivate', 'unregister', 'deregister', 'password', 'passwd']);
+const RECOVERY = new Set(['reset', 'forgot', 'forgotten', 'recover', 'recovery', 'lost']);
+const SETS = new Set(['new', 'change', 'set', 'update', 'confirm', 'complete', 'finish']);
 const END_SESSION = /(^|[^a-z])(log[-_]?out|log[-_]?off|sign[-_]?out)([^a-z]|$)/i;
 /** Field names of a new password (DVWA's `GET /vulnerabilities/csrf/?password_new=…`): a request that changes it. */
 export const NEW_PASSWORD = /^(new_?pass(word)?|pass(word)?_?new|new_?pw|pass(word)?_?(conf|confirm(ation)?)|confirm_?pass(word)?)$/i;
@@ -128,7 +136,10 @@ export function harmsOwnAccount(method: string, path: string): string | undefine
   const ws = words(path.replace(/\{[^}]*\}/g, ''));
   const own = ws.find((w) => OWN.has(w));
   if (own && m === 'DELETE') return `do no harm: DELETE ${path} would delete the caller's own account (/${own})`;
-  const act = ws.find((w) => ON_OWN.has(w)) ?? (ws.includes('delete') && ws.includes('account') ? 'delete account' : undefined);
+  // A password-reset *request* (`POST /reset-password`, `/forgot-password`) asks for a code and changes nothing; a
+  // step that sets the new one (`/reset-password/new-password`, `/password/change`) does.
+  const recovery = ws.some((w) => RECOVERY.has(w)) && !ws.some((w) => SETS.has(w));
+  const act = ws.find((w) => ON_OWN.has(w) && !(recovery && (w === 'password' || w === 'passwd'))) ?? (ws.includes('delete') && ws.includes('account') ? 'delete account' : undefined);
   return act ? `do no harm: ${m} ${path} would ${act === 'password' || act === 'passwd' ? 'change the password of' : act} the caller's own account` : undefined;
 }
 
