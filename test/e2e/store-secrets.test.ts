@@ -11,7 +11,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendJson, serveFixture, type Fixture } from '../../src/checks/kit/fixture.js';
 import { forge } from '../../src/checks/security/support/jwt.js';
-import type { Report } from '../../src/core/index.js';
+import { HEARTBEAT_MS, type Report } from '../../src/core/index.js';
 import { root, vouch } from './cli.js';
 
 /** In vouch's weak-secret list (data/jwt-secrets.txt), and spelled like nothing else the store could hold. */
@@ -195,6 +195,8 @@ describe('no secret at rest in the history store', () => {
     expectPrivate();
 
     // The killed scan is resumed: the JWT task (its results carried the cracked secret) runs again and proves it.
+    // A killed process leaves its scan `running`: it counts as stopped once it is silent for 3 heartbeats.
+    await new Promise((r) => setTimeout(r, 3 * HEARTBEAT_MS + 500));
     const resumed = await vouch(['scan', '--resume', scanId, '--json'], { cwd: home, env });
     expect(resumed.stderr).not.toMatch(/VOUCH_INTERNAL|cannot be resumed/);
     expect([0, 1]).toContain(resumed.code);
