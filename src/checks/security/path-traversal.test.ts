@@ -75,4 +75,15 @@ describe('path-traversal', () => {
       expect(r.requests).toBe(1 + check.requestsPerPoint![strength]);
     }
   });
+
+  it('never sends a traversal path in a write: PUT, PATCH, DELETE, or a POST named like a file write', async () => {
+    const write = (method: string, path: string) => ({ method, path, params: [{ name: 'path', in: 'query' as const, required: true, example: 'a.txt' }] });
+    for (const o of [write('PUT', '/api/file/raw'), write('DELETE', '/files'), write('POST', '/api/upload'), write('POST', '/api/file/write')]) {
+      const r = await testCheck(check, { url: app.url, operations: [o] });
+      expect(r.requests, `${o.method} ${o.path}`).toBe(0);
+      expect(r.skipped[0]).toMatch(/do no harm/);
+    }
+    const read = await testCheck(check, { url: app.url, operations: [write('POST', '/api/file/read')] });
+    expect(read.requests).toBeGreaterThan(0);
+  });
 });

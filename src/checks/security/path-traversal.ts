@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Exchange } from '../../core/index.js';
 import { buildRequest, injectionPoints, pointLabel, type InjectionPoint } from '../../inject/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
-import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
+import { all, hasInjectionPoints, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
 import { forStrength } from '../kit/strength.js';
 import { nonce, textBody } from './support/exchanges.js';
 import { Tally } from './support/tally.js';
@@ -34,6 +34,21 @@ export const PAYLOADS: ReadonlyArray<{ value: (file?: string) => string; kind: F
 
 const COUNTS = { low: 2, default: 5, high: 8 } as const;
 
+/** Words of an operation that writes what its path parameter names (`PUT /api/file/raw?path=`, `POST /upload`). */
+const WRITES_A_FILE = /(^|[^a-z])(write|upload|save|store|put|raw|overwrite|replace|append|import|create)([^a-z]|$)/i;
+
+/**
+ * Do no harm: in a write, a traversal path names the file the write replaces or deletes (`PUT ?path=/etc/passwd`
+ * would overwrite the host's user list). PUT, PATCH and DELETE are never tried, nor a POST named like a file write;
+ * reading a file through a GET (or a reading POST) proves the flaw as well.
+ */
+export const notAFileWrite: Guard = (op) => {
+  if (['PUT', 'PATCH', 'DELETE'].includes(op.method)) return `do no harm: a traversal path in a ${op.method} could overwrite or delete a file of the host`;
+  const words = `${op.path} ${op.summary ?? ''}`;
+  if (op.method === 'POST' && WRITES_A_FILE.test(words)) return 'do no harm: a POST named like a file write could overwrite a file of the host';
+  return undefined;
+};
+
 export default defineCheck({
   id: 'path-traversal',
   family: 'security',
@@ -50,7 +65,7 @@ export default defineCheck({
   },
   options: z.strictObject({}),
   requestsPerPoint: COUNTS,
-  appliesTo: all(hasInjectionPoints, safeMethodOrNotSafeMode),
+  appliesTo: all(hasInjectionPoints, safeMethodOrNotSafeMode, notAFileWrite),
   async run(ctx) {
     const op = ctx.operation!;
     const baseline = await ctx.send(buildRequest(op));
