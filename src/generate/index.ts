@@ -1,6 +1,7 @@
 // src/generate/index.ts — schema-driven test data for an operation, in phases: spec examples, boundary values,
 // positive random (fast-check, json-schema-faker as fallback), negative (one broken constraint each); seeded per
 // operation so `--seed` reproduces a run, and failures shrink with fast-check.
+import { isWorkSize, WORK_SIZE_CAP } from './work-size.js';
 import fc from 'fast-check';
 import { generateSync } from 'json-schema-faker';
 import type { JsonSchema, Operation, SendRequest } from '../core/index.js';
@@ -9,6 +10,7 @@ import { boundedFilter, compileSchema, mergeAllOf, type CompileOptions } from '.
 import { negativeValues } from './negative.js';
 import { isValid, toJsonSchema, validatorFor } from './validate.js';
 
+export { isWorkSize, WORK_SIZE_CAP } from './work-size.js';
 export { boundedFilter, compileSchema, mergeAllOf, patternRegExp } from './arbitrary.js';
 export { negativeValues, type NegativeValue } from './negative.js';
 export { isValid, toJsonSchema, validatorFor } from './validate.js';
@@ -146,7 +148,7 @@ function buildRequestSchema(op: Operation): JsonSchema {
   const required: string[] = [];
   for (const p of op.params) {
     if (p.in === 'path' || p.in === 'body' || p.in === 'form' || !p.schema || isIdentifier(p.name)) continue;
-    properties[`${p.in}:${p.name}`] = p.schema;
+    properties[`${p.in}:${p.name}`] = capWork(p.name, p.schema);
     if (p.required) required.push(`${p.in}:${p.name}`);
   }
   if (op.requestBody?.contentType.includes('json') && op.requestBody.schema) {
@@ -156,13 +158,20 @@ function buildRequestSchema(op: Operation): JsonSchema {
   return { type: 'object', properties, required, additionalProperties: false };
 }
 
+/** A work-size number (`depth`, `count`, `limit`…) without a maximum gets one: never a huge value (do no harm). */
+function capWork(name: string, schema: JsonSchema): JsonSchema {
+  const t = schema.type;
+  const numeric = t === 'integer' || t === 'number' || (Array.isArray(t) && (t.includes('integer') || t.includes('number')));
+  return numeric && typeof schema.maximum !== 'number' && isWorkSize(name) ? { ...schema, maximum: WORK_SIZE_CAP } : schema;
+}
+
 /** Identifier-like properties of a body schema pinned to their example value (`const`). */
 function pinIdentifiers(schema: JsonSchema, example: unknown): JsonSchema {
   const s = mergeAllOf(schema);
   if (!s.properties) return schema;
   const ex = (example && typeof example === 'object' ? example : sampleValue(s)) as Record<string, unknown>;
   // Pinned only to an example the property's own schema accepts (else the pin would make the body unsatisfiable).
-  const props = Object.fromEntries(Object.entries(s.properties as Record<string, JsonSchema>).map(([k, p]) => [k, isIdentifier(k) && ex[k] !== undefined && p && typeof p === 'object' && isValid(p, ex[k]) ? { ...p, const: ex[k] } : p]));
+  const props = Object.fromEntries(Object.entries(s.properties as Record<string, JsonSchema>).map(([k, p]) => [k, isIdentifier(k) && ex[k] !== undefined && p && typeof p === 'object' && isValid(p, ex[k]) ? { ...p, const: ex[k] } : p && typeof p === 'object' ? capWork(k, p) : p]));
   return { ...s, properties: props };
 }
 

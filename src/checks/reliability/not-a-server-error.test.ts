@@ -3,10 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveFixture, sendJson, type Fixture } from '../kit/fixture.js';
 import { testCheck } from '../kit/tester.js';
+import { WORK_SIZE_CAP } from '../../generate/index.js';
 import check, { edgeCases } from './not-a-server-error.js';
 
 let app: Fixture;
 let flakyCalls = 0;
+let maxDepth = 0;
 
 beforeAll(async () => {
   app = await serveFixture((req, res, url) => {
@@ -36,6 +38,13 @@ beforeAll(async () => {
         const { a } = JSON.parse(req.body) as { a: number };
         if (a > 500 && a < 1000) return sendJson(res, 500, { error: 'RangeError: table index out of range' });
         return sendJson(res, 200, { ok: true });
+      }
+      case '/nested': {
+        // Builds JSON nested `depth` levels: a huge depth would hang it (BrokenCrystals' nestedJson), so it records it.
+        const depth = Number(url.searchParams.get('depth'));
+        maxDepth = Math.max(maxDepth, Number.isFinite(depth) ? depth : 0);
+        if (depth < 0) return sendJson(res, 500, { error: 'RangeError: Invalid array length' });
+        return sendJson(res, 200, {});
       }
       case '/always-500':
         return sendJson(res, 500, { error: 'database is down' });
@@ -135,5 +144,12 @@ describe('not-a-server-error', () => {
   it('honours the attempts option', async () => {
     const r = await testCheck(check, { url: app.url, operations: [get('/safe-items')], options: { attempts: 2, generated: 0 } });
     expect(r.requests).toBe(1 + 2);
+  });
+
+  it('never sends a huge number in a work-size parameter (depth, count, limit…): no overflow, generated values capped', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [get('/nested', 'depth')], options: { generated: 40 } });
+    expect(r.findings.map((f) => f.parameter)).toEqual(['query:depth']); // the negative depth still crashes it
+    expect(maxDepth).toBeGreaterThan(0);
+    expect(maxDepth).toBeLessThanOrEqual(WORK_SIZE_CAP);
   });
 });

@@ -6,7 +6,7 @@ import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject
 import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { describeJson, describeValue, excerpt, isServerError, pointSchema, schemaType, withJsonField } from '../kit/compare.js';
 import { safeMethodOrNotSafeMode } from '../kit/guards.js';
-import { DEFAULT_SEED, generateCases, requestFromValues, shrinkFailure } from '../../generate/index.js';
+import { DEFAULT_SEED, generateCases, isWorkSize, requestFromValues, shrinkFailure } from '../../generate/index.js';
 
 /** One edge case: `value` goes through `buildRequest` (a string), `json` is raw JSON text for JSON body fields. */
 export interface EdgeCase {
@@ -98,7 +98,9 @@ export default defineCheck({
 
     const candidates: CandidateInput[] = [];
     for (const point of injectionPoints(op)) {
-      const cases = edgeCases(schemaType(pointSchema(op, point)), point.location).slice(0, ctx.options.attempts);
+      // Do no harm: an overflowing number in a work-size parameter (`depth`, `count`…) is a denial of service.
+      const all = edgeCases(schemaType(pointSchema(op, point)), point.location);
+      const cases = (isWorkSize(point.name) ? all.filter((c) => c.label !== 'overflow') : all).slice(0, ctx.options.attempts);
       for (const c of cases) {
         const req = requestFor(op, point, c);
         if (!req) continue;
