@@ -47,7 +47,7 @@ describe('redos', () => {
   });
 
   // Timing proofs: on a machine loaded by the rest of the suite one measurement can drown in noise; retried.
-  it('confirms a catastrophic (a+)+ on a query parameter; its linear twin is clean', { retry: 2 }, async () => {
+  it('confirms a catastrophic (a+)+ on a query parameter; its linear twin is clean', { retry: 2, timeout: 20_000 }, async () => {
     const r = await testCheck(check, { url: app.url, operations: [query('/search')], options: short });
     expect(r.findings.map((f) => [f.parameter, f.vulnClass, f.confidence])).toEqual([['query:q', 'redos:letters', 'confirmed']]);
     const f = r.findings[0]!;
@@ -56,9 +56,9 @@ describe('redos', () => {
     const safe = await testCheck(check, { url: app.url, operations: [query('/search-safe')], options: short });
     expect(safe.findings).toEqual([]);
     expect(safe.outcomes.map((o) => o.status)).toEqual(['clean']);
-  }, 20_000);
+  });
 
-  it('confirms a naive e-mail pattern on a JSON field with the default ladder; a linear e-mail check is clean', { retry: 2 }, async () => {
+  it('confirms a naive e-mail pattern on a JSON field with the default ladder; a linear e-mail check is clean', { retry: 2, timeout: 30_000 }, async () => {
     const started = Date.now();
     const r = await testCheck(check, { url: app.url, operations: [signup('/signup')] });
     expect(r.findings.map((f) => [f.parameter, f.confidence])).toEqual([['json:email', 'confirmed']]);
@@ -66,7 +66,7 @@ describe('redos', () => {
     const safe = await testCheck(check, { url: app.url, operations: [signup('/signup-safe')] });
     expect(safe.findings).toEqual([]);
     expect(safe.outcomes.map((o) => o.status)).toEqual(['clean']);
-  }, 30_000);
+  });
 
   it('a payload that is slow but does not grow with its length is no finding', async () => {
     const r = await testCheck(check, { url: app.url, operations: [query('/bang')], options: short, strength: 'low' });
