@@ -181,7 +181,7 @@ function auditOf(t, mode) {
 function surfaceFigures(t, mode, report, truth) {
   const s = scoreSurface(report, truth, configuredIdentities(t, mode));
   const created = report?.surface?.created?.map((c) => c.url ?? c.id).filter(Boolean) ?? [];
-  const writes = outsideWrites(auditOf(t, mode), created);
+  const writes = outsideWrites(auditOf(t, mode), created, (report?.accounts ?? []).map((a) => a.identity));
   const examples = (kinds) => [...new Set(writes.filter((w) => kinds.includes(w.kind)).map((w) => `${w.method} ${new URL(w.url).pathname} (${w.checkId})`))].slice(0, 4);
   const destructive = writes.filter((w) => w.kind !== 'modify');
   return { ...s, destructiveWrites: destructive.length, modifyWrites: writes.length - destructive.length, destructiveExamples: examples(['delete', 'dangerous']), modifyExamples: examples(['modify']) };
