@@ -13,7 +13,7 @@ beforeAll(async () => {
     // FastAPI's shape: a 422 whose detail lists the field's location.
     if (url.pathname === '/located' && (body.name ?? '').length > 8) return sendJson(res, 422, { detail: [{ loc: ['body', 'name'], msg: 'bad' }] });
     // A business refusal: no user has a generated name (dvrestaurant's reset-password answers like this).
-    if (url.pathname === '/reset') return sendJson(res, 400, { detail: 'Invalid username' });
+    if (url.pathname === '/forgot-password') return sendJson(res, 400, { detail: 'Invalid username' });
     return sendJson(res, 201, { id: 1 });
   });
 });
@@ -45,7 +45,7 @@ describe('positive-data-acceptance', () => {
   });
 
   it('does not confirm a business refusal of values the application does not know', async () => {
-    const r = await testCheck(check, { url: app.url, operations: [op('/reset')], options: { cases: 5 } });
+    const r = await testCheck(check, { url: app.url, operations: [op('/forgot-password')], options: { cases: 5 } });
     expect(r.findings.map((f) => f.confidence)).toEqual(['tentative']);
   });
 
