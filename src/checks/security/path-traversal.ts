@@ -34,18 +34,20 @@ export const PAYLOADS: ReadonlyArray<{ value: (file?: string) => string; kind: F
 
 const COUNTS = { low: 2, default: 5, high: 8 } as const;
 
-/** Words of an operation that writes what its path parameter names (`PUT /api/file/raw?path=`, `POST /upload`). */
-const WRITES_A_FILE = /(^|[^a-z])(write|upload|save|store|put|raw|overwrite|replace|append|import|create)([^a-z]|$)/i;
+/** Words of an operation about files, and of writing one (`PUT /api/file/raw?path=`, `POST /api/upload`). */
+const FILE_WORDS = /(^|[^a-z])(files?|path|upload|raw|disk|documents?|attachments?|images?|photos?|avatar|blob)([^a-z]|$)/i;
+const WRITE_WORDS = /(^|[^a-z])(write|upload|save|store|put|raw|overwrite|replace|append|import)([^a-z]|$)/i;
 
 /**
  * Do no harm: in a write, a traversal path names the file the write replaces or deletes (`PUT ?path=/etc/passwd`
  * would overwrite the host's user list). PUT, PATCH and DELETE are never tried, nor a POST named like a file write;
- * reading a file through a GET (or a reading POST) proves the flaw as well.
+ * reading a file through a GET (or a reading POST) proves the flaw as well. A skip of this check only, not of the
+ * operation (other checks still run there).
  */
 export const notAFileWrite: Guard = (op) => {
-  if (['PUT', 'PATCH', 'DELETE'].includes(op.method)) return `do no harm: a traversal path in a ${op.method} could overwrite or delete a file of the host`;
+  if (['PUT', 'PATCH', 'DELETE'].includes(op.method)) return `never in a ${op.method}: a traversal path there could overwrite or delete a file of the host`;
   const words = `${op.path} ${op.summary ?? ''}`;
-  if (op.method === 'POST' && WRITES_A_FILE.test(words)) return 'do no harm: a POST named like a file write could overwrite a file of the host';
+  if (op.method === 'POST' && FILE_WORDS.test(words) && WRITE_WORDS.test(words)) return 'never in a POST named like a file write: a traversal path there could overwrite a file of the host';
   return undefined;
 };
 
