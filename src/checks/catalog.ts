@@ -771,5 +771,43 @@ export const catalog: readonly CheckInfo[] = [
       "url": "http://127.0.0.1:8080/api/register",
       "summary": "POST /api/register with {\"role\":\"admin\"} added (not in the request schema) → 201, the response says role \"admin\"; without it role is \"user\""
     }
+  },
+  {
+    "id": "no-rate-limit",
+    "family": "authorization",
+    "kind": "active",
+    "scope": "target",
+    "meta": {
+      "title": "No rate limit on guessing credentials",
+      "description": "A sign-in or a one-time code check (a reset PIN, an OTP) answers a run of wrong guesses alike, with no rate limit, lockout, CAPTCHA or growing delay, so passwords and short codes can be guessed by brute force.",
+      "severity": "medium",
+      "cwe": "CWE-307",
+      "owasp": "API4:2023 Unrestricted Resource Consumption",
+      "remediation": "Limit failed attempts per account and per client (429 with Retry-After, a growing delay, a CAPTCHA after a few failures), expire a one-time code after a handful of wrong guesses, and make codes long enough that the limit matters.",
+      "proves": "N wrong guesses in a row (default 20) for an unknown account, all refused with the same masked answer, none with a 429, a Retry-After, a ratelimit header, a lockout or CAPTCHA message, and no growing delay; replayed with more guesses (default 5) that get the same answer. A per-account lockout of real accounts is not tested: vouch never guesses at them."
+    },
+    "example": {
+      "url": "http://127.0.0.1:4347/reset-password/new-password",
+      "summary": "POST /reset-password/new-password: 20 wrong guesses in 1.2 s all answered 400 {\"detail\":\"Invalid username or phone number\"}; wrong codes in json:reset_password_code for an unknown account"
+    }
+  },
+  {
+    "id": "weak-credentials",
+    "family": "authorization",
+    "kind": "active",
+    "scope": "target",
+    "meta": {
+      "title": "Default credentials accepted",
+      "description": "A sign-in accepts a well-known default username and password (admin/admin, admin/password, root/root…), so anyone can sign in as that account.",
+      "severity": "high",
+      "cwe": "CWE-1392",
+      "owasp": "API2:2023 Broken Authentication",
+      "remediation": "Remove or disable default and demo accounts, force a password change at first sign-in, and refuse passwords from a list of common ones.",
+      "proves": "The pair signs in (a 2xx/3xx where a wrong password gets a 4xx, a token or session cookie handed out, a redirect away from the form, a \"welcome\" page) where a control with the same username and a random wrong password is refused; replayed with a fresh control. One attempt per pair; a configured account is never given a wrong password (its control is an unknown account)."
+    },
+    "example": {
+      "url": "http://127.0.0.1:4357/api/auth/login",
+      "summary": "POST /api/auth/login: the default pair admin/admin signs in (201 where the wrong password got 401; an authorization header (the wrong password got none))"
+    }
   }
 ];

@@ -41,8 +41,10 @@ import excessPermission from './authorization/excess-permission.js';
 import excessiveDataExposure from './authorization/excessive-data-exposure.js';
 import ignoredAuth from './authorization/ignored-auth.js';
 import massAssignment from './authorization/mass-assignment.js';
+import noRateLimit from './authorization/no-rate-limit.js';
+import weakCredentials from './authorization/weak-credentials.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, jwtWeakness, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, templateInjection, verboseErrors, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment];
+export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, jwtWeakness, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, templateInjection, verboseErrors, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment, noRateLimit, weakCredentials];
 
 export { checkFiles } from './files.js';

@@ -10,6 +10,7 @@ import { groupSightings } from '../kit/group.js';
 import {
   configuredAccounts,
   credentialIn,
+  gist,
   looksRefused,
   notSignIn,
   senderFor,
@@ -48,7 +49,7 @@ type Ctx = CheckContext<Options>;
 
 /** A real answer to judge by: not a rate limit, a server error or a failure. */
 const judgeable = (x: Exchange): boolean => x.response !== undefined && x.response.status !== 429 && x.response.status < 500;
-const said = (x: Exchange): string => (x.response ? `${x.response.status} ${excerpt(x.response.body, 80)}` : `no response (${x.error?.message ?? 'failed'})`);
+const said = gist;
 
 function pairsOf(o: Options): Array<readonly [string, string]> {
   if (!o.pairs) return [...DEFAULT_PAIRS];

@@ -29,7 +29,8 @@ const isCodeName = (name: string): boolean => roleOf(name) === 'code' && /code|o
 export function signInFields(op: Operation): SecretFields | undefined {
   const points = bodyPoints(op);
   const accounts = points.filter((p) => roleOf(leafName(p)) === 'account' && !fixed(op, p));
-  const passwords = points.filter((p) => roleOf(leafName(p)) === 'password');
+  // An OAuth client's secret (`client_secret` beside `password` in `POST /token`) is no user's password.
+  const passwords = points.filter((p) => roleOf(leafName(p)) === 'password' && !/client/i.test(leafName(p)));
   if (accounts.length === 0 || passwords.length !== 1 || points.some((p) => isCodeName(leafName(p)))) return undefined;
   const account = accounts[0]!;
   return { account, secret: passwords[0]!, others: points.filter((p) => p !== account && p !== passwords[0]) };
@@ -59,11 +60,16 @@ export function notSignIn(raw: Operation): string | undefined {
   return undefined;
 }
 
+/** Words of an operation that checks a code someone was sent or set up: a reset, a verification, a second factor. */
+const CODE_OPERATION = /reset|forgot|recover|verif|otp|2fa|mfa|two[-_]?factor|confirm|activat|passcode|pin\b|log[-_]?in|sign[-_]?in/i;
+
 /** Why an operation checks no one-time code (a reset PIN, an OTP), or undefined when it does. */
 export function notCodeCheck(raw: Operation): string | undefined {
   if (!['POST', 'PUT', 'GET'].includes(raw.method)) return 'not a GET, POST or PUT';
   const op = withFormFields(raw);
-  return codeFields(op) ? undefined : 'no one-time code field (code, otp, pin)';
+  if (!codeFields(op)) return 'no one-time code field (code, otp, pin)';
+  if (!CODE_OPERATION.test(`${op.path} ${op.summary ?? ''}`)) return 'its path and summary name no reset, verification or second factor (a referral or voucher code is no secret)';
+  return undefined;
 }
 
 /**
@@ -113,6 +119,19 @@ const BACK_TO_LOGIN = /log[-_]?in|sign[-_]?in|error|fail|denied/i;
 /** A JSON field, response header or JWT that hands out a credential. */
 const TOKEN_FIELD = /"(access_?token|id_?token|refresh_?token|token|jwt|session_?id|auth_?token)"\s*:\s*"[^"]{8,}"/i;
 const JWT = /eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/;
+
+/** An answer in a few words: its status and, for a page, the text around a refusal word (else its start). */
+export function gist(x: Exchange): string {
+  const r = x.response;
+  if (!r) return `no response (${x.error?.message ?? 'failed'})`;
+  const isHtml = /<(html|body|div|p|pre)\b/i.test(r.body);
+  const flat = (isHtml ? r.body.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ') : r.body).replace(/\s+/g, ' ').trim();
+  const refused = flat.search(REFUSED_WORDS);
+  const at = !isHtml ? -1 : refused >= 0 ? refused : flat.search(/\bwelcome\b/i);
+  const from = Math.max(0, at - 40);
+  const cut = flat.slice(from, from + 90);
+  return `${r.status} ${from > 0 ? '…' : ''}${cut}${flat.length > from + 90 ? '…' : ''}`;
+}
 
 /** Whether an answer refuses a sign-in: a 4xx, a refusal word, or a redirect back to a sign-in or error page. */
 export function looksRefused(x: Exchange): boolean {
