@@ -81,6 +81,25 @@ export const catalog: readonly CheckInfo[] = [
     }
   },
   {
+    "id": "file-upload",
+    "family": "security",
+    "kind": "active",
+    "scope": "operation",
+    "meta": {
+      "title": "Unrestricted file upload",
+      "description": "An upload stores any file it is given and serves it back from the target's own origin as active content: an HTML page as text/html (script runs with the site's cookies) or a PHP script that the server executes.",
+      "severity": "high",
+      "cwe": "CWE-434",
+      "owasp": "A04:2021 Insecure Design",
+      "remediation": "Accept only the types the feature needs (check the content, not the name or the declared type), store uploads outside the web root or on another origin, give them random names, and serve them with `Content-Disposition: attachment` and a fixed safe content type.",
+      "proves": "A file vouch created (vouch-<random>.html, .php) is served, at the URL the upload answer names, as text/html with its marker, or as the PHP script's evaluated output (7*6 printed as 42, no source); fetched again, while a name vouch never uploaded does not show the marker."
+    },
+    "example": {
+      "url": "http://127.0.0.1:4280/vulnerabilities/upload/",
+      "summary": "POST /vulnerabilities/upload/ took vouch-3f2a9c1b7d4e.html (text/html); GET /hackable/uploads/vouch-3f2a9c1b7d4e.html: served as text/html with the uploaded markup"
+    }
+  },
+  {
     "id": "jwt-weakness",
     "family": "security",
     "kind": "active",

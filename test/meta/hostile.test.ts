@@ -43,13 +43,14 @@ const operations: FixtureOp[] = [
 
 type FixtureOp = Omit<Operation, 'id' | 'sources' | 'auth'> & Partial<Pick<Operation, 'sources'>>;
 /** Operations for checks that do not apply to the page: a redirect and a URL parameter, an XML body, a page with
- *  script, a write whose values pages may show. Each has one injection point. */
+ *  script, a write whose values pages may show, a file upload. Each has one injection point. */
 const others: FixtureOp[] = [
   { method: 'GET', path: '/go', params: [{ name: 'next', in: 'query' as const, examples: ['/home'] }] },
   { method: 'GET', path: '/fetch', params: [{ name: 'url', in: 'query' as const, examples: ['https://example.com/a.png'] }] },
   { method: 'POST', path: '/import', params: [], requestBody: { contentType: 'application/xml', example: '<item><name>lamp</name></item>' } },
   { method: 'GET', path: '/welcome', params: [], sources: ['html'] },
   { method: 'POST', path: '/api/comments', params: [], requestBody: { contentType: 'application/json', example: { text: 'hello' } } },
+  { method: 'POST', path: '/api/files', params: [], requestBody: { contentType: 'multipart/form-data', schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } } },
 ];
 const welcome = others[3]!;
 
