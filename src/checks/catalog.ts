@@ -290,6 +290,25 @@ export const catalog: readonly CheckInfo[] = [
     }
   },
   {
+    "id": "technology-disclosure",
+    "family": "security",
+    "kind": "passive",
+    "scope": "target",
+    "meta": {
+      "title": "Software version disclosed in response headers",
+      "description": "Responses name the server software and its exact version (Server, X-Powered-By, X-AspNet-Version…), telling an attacker which known vulnerabilities to try.",
+      "severity": "low",
+      "cwe": "CWE-497",
+      "owasp": "A05:2021 Security Misconfiguration",
+      "remediation": "Remove the version from these headers (or the headers): `expose_php = Off`, `ServerTokens Prod`, `server_tokens off`, `app.disable('x-powered-by')`, `<httpRuntime enableVersionHeader=\"false\">`, or strip them at the proxy.",
+      "proves": "The recorded response itself: the header and its value naming a product and a version (cited by exchange id)."
+    },
+    "example": {
+      "url": "http://127.0.0.1:8080/healthcheck",
+      "summary": "GET /healthcheck → 200 with x-powered-by: PHP/8.2.36 (discloses PHP 8.2.36); 12 more page(s) alike"
+    }
+  },
+  {
     "id": "template-injection",
     "family": "security",
     "kind": "active",

@@ -15,6 +15,7 @@ import securityHeaders from './security/security-headers.js';
 import sensitiveFiles from './security/sensitive-files.js';
 import sqlInjection from './security/sql-injection.js';
 import ssrf from './security/ssrf.js';
+import technologyDisclosure from './security/technology-disclosure.js';
 import templateInjection from './security/template-injection.js';
 import verboseErrors from './security/verbose-errors.js';
 import xssDom from './security/xss-dom.js';
@@ -43,6 +44,6 @@ import ignoredAuth from './authorization/ignored-auth.js';
 import massAssignment from './authorization/mass-assignment.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, jwtWeakness, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, templateInjection, verboseErrors, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment];
+export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, jwtWeakness, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, technologyDisclosure, templateInjection, verboseErrors, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment];
 
 export { checkFiles } from './files.js';
