@@ -81,6 +81,25 @@ export const catalog: readonly CheckInfo[] = [
     }
   },
   {
+    "id": "graphql-introspection",
+    "family": "security",
+    "kind": "active",
+    "scope": "target",
+    "meta": {
+      "title": "GraphQL introspection open to anonymous callers",
+      "description": "A GraphQL endpoint answers an introspection query from a caller without credentials with its full schema: every query, mutation, argument and type, including ones the user interface never shows.",
+      "severity": "low",
+      "cwe": "CWE-200",
+      "owasp": "A05:2021 Security Misconfiguration",
+      "remediation": "Turn introspection off in deployed environments (Apollo `introspection: false`, graphql-js `NoSchemaIntrospectionCustomRule`, NestJS `GraphQLModule.forRoot({ introspection: false })`), or allow it only to signed-in developers; turn the GraphiQL/Playground IDE off too.",
+      "proves": "An introspection query sent without credentials gets a 200 JSON answer whose `data.__schema` lists the types, and a replay gets it again."
+    },
+    "example": {
+      "url": "http://127.0.0.1:8080/graphql",
+      "summary": "POST /graphql with an introspection query and no credentials → 200 with the schema: 14 type(s) (Query, Mutation, Product, User, Order, …), query root Query, mutation root Mutation"
+    }
+  },
+  {
     "id": "jwt-weakness",
     "family": "security",
     "kind": "active",

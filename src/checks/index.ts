@@ -4,6 +4,7 @@ import commandInjection from './security/command-injection.js';
 import cookieFlags from './security/cookie-flags.js';
 import corsMisconfiguration from './security/cors-misconfiguration.js';
 import crlfInjection from './security/crlf-injection.js';
+import graphqlIntrospection from './security/graphql-introspection.js';
 import jwtWeakness from './security/jwt-weakness.js';
 import mixedContent from './security/mixed-content.js';
 import nosqlInjection from './security/nosql-injection.js';
@@ -44,6 +45,6 @@ import ignoredAuth from './authorization/ignored-auth.js';
 import massAssignment from './authorization/mass-assignment.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, jwtWeakness, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, technologyDisclosure, templateInjection, verboseErrors, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment];
+export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, graphqlIntrospection, jwtWeakness, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, technologyDisclosure, templateInjection, verboseErrors, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment];
 
 export { checkFiles } from './files.js';
