@@ -258,12 +258,12 @@ export const catalog: readonly CheckInfo[] = [
     "scope": "target",
     "meta": {
       "title": "Sensitive file or endpoint exposed",
-      "description": "A file or endpoint that should never be public answers: environment files, the .git folder, environment or debug dumps, backups, consoles.",
+      "description": "A file or endpoint that should never be public answers: environment files, the .git folder, environment or debug dumps, phpinfo, backups of source and config files, database files, consoles.",
       "severity": "high",
       "cwe": "CWE-538",
       "owasp": "A05:2021 Security Misconfiguration",
       "remediation": "Remove the file from the web root (or block the path at the proxy), turn debug and actuator endpoints off in deployed environments, and rotate every secret that was exposed.",
-      "proves": "A 200 carrying a marker specific to that file (e.g. `[core]` for .git/config, KEY= lines for .env), unlike the answer to a random path, again on replay."
+      "proves": "A 200 carrying a marker specific to that file (e.g. `[core]` for .git/config, KEY= lines for .env, `<?php` source in a .bak, the SQLite header), unlike the answer to a random path, again on replay."
     },
     "example": {
       "url": "http://127.0.0.1:8080/.env",

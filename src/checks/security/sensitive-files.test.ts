@@ -111,7 +111,7 @@ describe('sensitive-files', () => {
     const bak = byClass['exposed:/config/settings.inc.php.bak']!;
     expect(bak.confidence).toBe('confirmed');
     expect(bak.severity).toBe('high');
-    expect(bak.proof.evidence).toBe("source code assigning $db_password (value hidden)");
+    expect(bak.proof.evidence).toBe("source code assigning $_DB[ 'db_password' ] (value hidden)");
     expect(JSON.stringify(bak.proof.summary)).not.toContain('hunter2');
     expect(bak.proof.summary).toContain('a backup name of /config/settings.inc.php');
     expect(byClass['exposed:/data/app.db']!.proof.evidence).toMatch(/SQLite/);
@@ -148,6 +148,17 @@ describe('sensitive-files', () => {
     expect(derivedProbes(['http://h/login.php'], pages, 3, new Set())).toHaveLength(3);
     expect(mentions('see http://x.example/app/config.php and //cdn.example/x.php')).toEqual([]);
   });
+
+  it('takes a template for its live file, puts disk-path tails last, and ignores a page echoing its own URL', () => {
+    const d = derivedProbes(['http://h/config/app.inc.php.dist', 'http://h/index.php'], [
+      { url: 'http://h/err.php', text: 'in /srv/site/htdocs/lib/secrets.conf' },
+      { url: 'http://h/search.php?q=settings.php', text: 'No results for settings.php' },
+    ], 100, new Set());
+    const paths = d.map((x) => x.path);
+    expect(paths.slice(0, 5)).toEqual(['/config/app.inc.php.bak', '/config/app.inc.php~', '/config/app.inc.php.old', '/config/.app.inc.php.swp', '/config/app.inc.php.orig']);
+    expect(paths.indexOf('/index.php.bak')).toBeLessThan(paths.indexOf('/secrets.conf'));
+    expect(paths.some((x) => x.includes('settings.php'))).toBe(false);
+  });
 });
 
 const PHPINFO = '<!DOCTYPE html><html><head><title>PHP 8.2.36 - phpinfo()</title></head><body><table><tr><td><h1 class="p">PHP Version 8.2.36</h1></td></tr></table></body></html>';
@@ -162,7 +173,7 @@ function phpSite(leaky: boolean): FixtureHandler {
     };
     if (p === '/index.php') return sendHtml(res, 200, '<p>Copy config/settings.inc.php.dist to config/settings.inc.php; the data lives in data/app.db.</p>');
     if (p === '/docs/setup.php') return sendHtml(res, 200, '<p>Setup</p>');
-    if (p === '/config/settings.inc.php.bak') return leaky ? raw("<?php\n# settings\n$db_user = 'app';\n$db_password = 'hunter2';\n") : sendHtml(res, 404, 'nf');
+    if (p === '/config/settings.inc.php.bak') return leaky ? raw("<?php\n# settings\n$db_user = 'app';\n$_DB[ 'db_password' ] = 'hunter2';\n") : sendHtml(res, 404, 'nf');
     if (p === '/docs/setup.php~') return leaky ? raw('<?php\nrequire_once "../config/settings.inc.php";\necho "ok";\n') : sendHtml(res, 200, '<p>Setup</p>');
     if (p === '/data/app.db') return leaky ? raw(Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), Buffer.alloc(64, 1)])) : sendHtml(res, 403, 'forbidden');
     return sendHtml(res, 404, 'not found');

@@ -67,7 +67,10 @@ const SOURCE: ReadonlyArray<[RegExp, RegExp]> = [
 ];
 
 /** A secret assigned in source or config (`$db_password = '…'`, `'password' => …`, `DB_PASS=…`): its name. */
-const SECRET_ASSIGN = /([\w$'"[\] -]{0,40}?(?:pass(?:word|wd)?|secret|api_?key|token|private_?key|credential)[\w'"\]]{0,20})\s*(?:=>?|:)\s*\S/i;
+const SECRET_ASSIGN = /([\w$'"[\] -]{0,40}?(?:pass(?:word|wd)?|secret|api_?key|token|private_?key|credential)[\w'" \]]{0,20}?)\s*(?:=>?|:)\s*\S/i;
+
+/** A setting's name without the list dash or spaces around it. */
+const bare = (name: string): string => name.trim().replace(/^[-\s]+/, '');
 
 /** The source of a script with extension `ext` served as text: a source marker (a secret assignment named first). */
 function source(ext: string): Marker {
@@ -77,14 +80,14 @@ function source(ext: string): Marker {
     const m = marker.exec(text);
     if (!m) return undefined;
     const secret = SECRET_ASSIGN.exec(text);
-    return secret ? `source code assigning ${secret[1]!.trim()} (value hidden)` : `source code: ${m[0].trim().slice(0, 60)}`;
+    return secret ? `source code assigning ${bare(secret[1]!)} (value hidden)` : `source code: ${m[0].trim().slice(0, 60)}`;
   };
 }
 
 /** A config file: a setting with a secret-like name (`password:`, `SECRET_KEY=`). */
 const configSecrets: Marker = notHtml((text) => {
   const m = SECRET_ASSIGN.exec(text);
-  return m ? `configuration assigning ${m[1]!.trim()} (value hidden)` : undefined;
+  return m ? `configuration assigning ${bare(m[1]!)} (value hidden)` : undefined;
 });
 
 /** A vim swap file (`b0VIM`) holds the edited file's text. */
@@ -240,7 +243,10 @@ export default defineCheck({
       const seen: Seen = { path, identity: x.identity, ...(known ? {} : { phpinfo: true }) };
       candidates.push(candidate(probe, x, control, evidence, seen, ` (recorded as ${x.identity})`));
     }
-    const derived = derivedProbes(recorded.map((x) => x.request.url), recorded.map((x) => ({ url: x.request.url, text: textBody(x.response) })), ctx.options.derived, new Set(PROBES.map((p) => p.path)));
+    // Paths the site serves (answered, not 404) and the files its pages name (2xx pages, not an echo of the request).
+    const served = recorded.filter((x) => x.response.status < 400);
+    const pages = served.filter((x) => x.response.status < 300).map((x) => ({ url: x.request.url, text: textBody(x.response) }));
+    const derived = derivedProbes(served.map((x) => x.request.url), pages, ctx.options.derived, new Set(PROBES.map((p) => p.path)));
     const probes: Array<[Probe, Seen]> = [
       ...PROBES.map((p): [Probe, Seen] => [p, { path: p.path }]),
       ...derived.flatMap((d): Array<[Probe, Seen]> => {

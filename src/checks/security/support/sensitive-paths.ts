@@ -39,21 +39,28 @@ export interface Derived {
   kind: 'backup' | 'file';
 }
 
-/** Web paths a mention may stand for: as written (relative ones from the root and from the page's folder), and
- * an absolute filesystem path's last one to three segments (the web root is somewhere above them). */
-export function mentionPaths(mention: string, pageUrl: string): string[] {
+/** How a file came to be known: served at that path, written in a page as a web path, or the tail of a disk path. */
+export type Origin = 'served' | 'written' | 'tail';
+
+/**
+ * Web paths a mention may stand for: as written (relative ones from the root and from the page's folder), and an
+ * absolute path's last one to three segments (a disk path: the web root is somewhere above them).
+ */
+export function mentionPaths(mention: string, pageUrl: string): Array<{ path: string; origin: Origin }> {
   const m = mention.replace(/^\.\//, '');
   if (m.split('/').includes('..')) return [];
   const segments = m.split('/').filter(Boolean);
   if (m.startsWith('/')) {
-    return [m, ...[1, 2, 3].filter((k) => k < segments.length).map((k) => `/${segments.slice(-k).join('/')}`)];
+    // Under a filesystem root it is a disk path: the whole of it is no likelier a web path than its tails.
+    const disk = /^\/(?:usr|var|srv|opt|home|tmp|etc|root|mnt|data|app|Users|private)\//.test(m);
+    return [{ path: m, origin: disk ? 'tail' : 'written' }, ...[1, 2, 3].filter((k) => k < segments.length).map((k) => ({ path: `/${segments.slice(-k).join('/')}`, origin: 'tail' as const }))];
   }
   const dir = new URL(pageUrl).pathname.replace(/[^/]*$/, '');
-  return [...new Set([`/${m}`, `${dir}${m}`])];
+  return [...new Set([`/${m}`, `${dir}${m}`])].map((path) => ({ path, origin: 'written' }));
 }
 
-/** Files mentioned in a text body (at most `max`, first seen first). */
-export function mentions(text: string, max = 200): string[] {
+/** Files mentioned in a text body (at most `max`, first seen first: a page listing dozens is a listing, not a hint). */
+export function mentions(text: string, max = 20): string[] {
   const out = new Set<string>();
   for (const m of text.matchAll(MENTION)) {
     out.add(m[1]!);
@@ -62,27 +69,50 @@ export function mentions(text: string, max = 200): string[] {
   return [...out];
 }
 
+/** A URL decoded, or as it is when it does not decode (a lone `%`). */
+function safeDecode(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch (e) {
+    if (e instanceof URIError) return url;
+    throw e;
+  }
+}
+
+/** A template's live file: `config.inc.php.dist` → `config.inc.php` (`.dist`, `.sample`, `.example`, `.template`, `.default`). */
+const liveOf = (path: string): string => path.replace(/\.(?:dist|sample|example|template|default)$/i, '');
+
 /**
  * The probes derived from the paths a site serves (`served`: request URLs) and the files it mentions (`pages`: URL
- * and text body), at most `max`, most telling first: data files, then config-like names (every backup suffix),
- * then other scripts (`.bak` and `~` only); shorter paths first within each.
+ * and text body), at most `max`, most telling first: data files; scripts and configs with a config-like name that
+ * the site serves or writes as a web path (every backup suffix); other config files (the file and `.bak`); other
+ * scripts (`.bak` and `~`); last, files known only as the tail of a disk path. Shorter paths first within each.
  */
 export function derivedProbes(served: readonly string[], pages: ReadonlyArray<{ url: string; text: string }>, max: number, known: ReadonlySet<string>): Derived[] {
-  const files = new Set<string>();
-  for (const url of served) files.add(new URL(url).pathname);
-  for (const p of pages) for (const m of mentions(p.text)) for (const path of mentionPaths(m, p.url)) files.add(path);
+  const files = new Map<string, Origin>();
+  const note = (path: string, origin: Origin): void => {
+    const live = liveOf(path);
+    const prior = files.get(live);
+    if (!prior || (prior === 'tail' && origin !== 'tail')) files.set(live, origin);
+  };
+  for (const url of served) note(new URL(url).pathname, 'served');
+  for (const p of pages) {
+    // A page that names what its own URL carries echoes the request: no hint of the site's files.
+    const asked = `${p.url} ${safeDecode(p.url)}`;
+    for (const m of mentions(p.text)) if (!asked.includes(m)) for (const { path, origin } of mentionPaths(m, p.url)) note(path, origin);
+  }
   const probes: Array<Derived & { rank: number }> = [];
-  for (const file of files) {
+  for (const [file, origin] of files) {
     const ext = extOf(file);
     const name = file.slice(file.lastIndexOf('/') + 1);
     const dir = file.slice(0, file.lastIndexOf('/') + 1);
-    if (DATA_EXT.includes(ext)) probes.push({ path: file, original: file, kind: 'file', rank: 0 });
+    const config = CONFIG_NAME.test(`${dir.split('/').slice(-2).join('/')}${name}`);
+    const later = origin === 'tail' ? 10 : 0;
+    if (DATA_EXT.includes(ext)) probes.push({ path: file, original: file, kind: 'file', rank: later });
     else if (CONFIG_EXT.includes(ext)) {
-      probes.push({ path: file, original: file, kind: 'file', rank: 1 });
-      probes.push({ path: `${file}.bak`, original: file, kind: 'backup', rank: 1 });
+      for (const [path, kind] of [[file, 'file'], [`${file}.bak`, 'backup']] as const) probes.push({ path, original: file, kind, rank: later + (config ? 1 : 2) });
     } else if (SCRIPT_EXT.includes(ext)) {
-      const config = CONFIG_NAME.test(name);
-      for (const suffix of config ? BACKUP_SUFFIXES : BACKUP_SUFFIXES.slice(0, 2)) probes.push({ path: suffix(dir, name), original: file, kind: 'backup', rank: config ? 1 : 2 });
+      for (const suffix of config ? BACKUP_SUFFIXES : BACKUP_SUFFIXES.slice(0, 2)) probes.push({ path: suffix(dir, name), original: file, kind: 'backup', rank: later + (config ? 1 : 3) });
     }
   }
   const depth = (p: string): number => p.split('/').length;
