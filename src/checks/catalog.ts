@@ -49,12 +49,12 @@ export const catalog: readonly CheckInfo[] = [
     "scope": "target",
     "meta": {
       "title": "CORS allows any origin with credentials",
-      "description": "The server copies the request Origin (or accepts `null`) into Access-Control-Allow-Origin and allows credentials, so any web page can read these responses with the visitor's cookies.",
+      "description": "The server copies the request Origin (or accepts `null`) into Access-Control-Allow-Origin and allows credentials, so any web page can read these responses with the visitor's cookies; or it marks answers that need a token readable by every origin (`*`).",
       "severity": "medium",
       "cwe": "CWE-942",
       "owasp": "A05:2021 Security Misconfiguration",
       "remediation": "Check the Origin against a fixed allow-list of your own origins before echoing it; never allow `null`; send Access-Control-Allow-Credentials only for allow-listed origins.",
-      "proves": "Two different random attacker origins are each echoed back in Access-Control-Allow-Origin with Access-Control-Allow-Credentials: true (or `Origin: null` is accepted twice)."
+      "proves": "Two different random attacker origins are each echoed back in Access-Control-Allow-Origin with Access-Control-Allow-Credentials: true (or `Origin: null` is accepted twice); for `*`, a signed-in 2xx answer carries it while the same request without credentials is refused, again on replay."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/me",
