@@ -49,12 +49,12 @@ export const catalog: readonly CheckInfo[] = [
     "scope": "target",
     "meta": {
       "title": "CORS allows any origin with credentials",
-      "description": "The server copies the request Origin (or accepts `null`) into Access-Control-Allow-Origin and allows credentials, so any web page can read these responses with the visitor's cookies.",
+      "description": "The server copies the request Origin (or accepts `null`) into Access-Control-Allow-Origin and allows credentials, so any web page can read these responses with the visitor's cookies; or it marks answers that need a token readable by every origin (`*`).",
       "severity": "medium",
       "cwe": "CWE-942",
       "owasp": "A05:2021 Security Misconfiguration",
       "remediation": "Check the Origin against a fixed allow-list of your own origins before echoing it; never allow `null`; send Access-Control-Allow-Credentials only for allow-listed origins.",
-      "proves": "Two different random attacker origins are each echoed back in Access-Control-Allow-Origin with Access-Control-Allow-Credentials: true (or `Origin: null` is accepted twice)."
+      "proves": "Two different random attacker origins are each echoed back in Access-Control-Allow-Origin with Access-Control-Allow-Credentials: true (or `Origin: null` is accepted twice); for `*`, a signed-in 2xx answer carries it while the same request without credentials is refused, again on replay."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/me",
@@ -97,6 +97,25 @@ export const catalog: readonly CheckInfo[] = [
     "example": {
       "url": "http://127.0.0.1:4280/vulnerabilities/upload/",
       "summary": "POST /vulnerabilities/upload/ took vouch-3f2a9c1b7d4e.html (text/html); GET /hackable/uploads/vouch-3f2a9c1b7d4e.html: served as text/html with the uploaded markup"
+    }
+  },
+  {
+    "id": "graphql-introspection",
+    "family": "security",
+    "kind": "active",
+    "scope": "target",
+    "meta": {
+      "title": "GraphQL introspection open to anonymous callers",
+      "description": "A GraphQL endpoint answers an introspection query from a caller without credentials with its full schema: every query, mutation, argument and type, including ones the user interface never shows.",
+      "severity": "low",
+      "cwe": "CWE-200",
+      "owasp": "A05:2021 Security Misconfiguration",
+      "remediation": "Turn introspection off in deployed environments (Apollo `introspection: false`, graphql-js `NoSchemaIntrospectionCustomRule`, NestJS `GraphQLModule.forRoot({ introspection: false })`), or allow it only to signed-in developers; turn the GraphiQL/Playground IDE off too.",
+      "proves": "An introspection query sent without credentials gets a 200 JSON answer whose `data.__schema` lists the types, and a replay gets it again."
+    },
+    "example": {
+      "url": "http://127.0.0.1:8080/graphql",
+      "summary": "POST /graphql with an introspection query and no credentials → 200 with the schema: 14 type(s) (Query, Mutation, Product, User, Order, …), query root Query, mutation root Mutation"
     }
   },
   {
@@ -258,12 +277,12 @@ export const catalog: readonly CheckInfo[] = [
     "scope": "target",
     "meta": {
       "title": "Sensitive file or endpoint exposed",
-      "description": "A file or endpoint that should never be public answers: environment files, the .git folder, environment or debug dumps, backups, consoles.",
+      "description": "A file or endpoint that should never be public answers: environment files, the .git folder, environment or debug dumps, phpinfo, backups of source and config files, database files, consoles.",
       "severity": "high",
       "cwe": "CWE-538",
       "owasp": "A05:2021 Security Misconfiguration",
       "remediation": "Remove the file from the web root (or block the path at the proxy), turn debug and actuator endpoints off in deployed environments, and rotate every secret that was exposed.",
-      "proves": "A 200 carrying a marker specific to that file (e.g. `[core]` for .git/config, KEY= lines for .env), unlike the answer to a random path, again on replay."
+      "proves": "A 200 carrying a marker specific to that file (e.g. `[core]` for .git/config, KEY= lines for .env, `<?php` source in a .bak, the SQLite header), unlike the answer to a random path, again on replay."
     },
     "example": {
       "url": "http://127.0.0.1:8080/.env",
@@ -306,6 +325,25 @@ export const catalog: readonly CheckInfo[] = [
     "example": {
       "url": "http://127.0.0.1:8080/api/preview?url=http%3A%2F%2F127.0.0.1%3A40123%2Fv%2F1a2b3c4d5e6f7a8b",
       "summary": "query url=http://127.0.0.1:40123/v/1a2b3c4d5e6f7a8b → 200; the server then requested GET /v/1a2b3c4d5e6f7a8b at vouch's listener with the token"
+    }
+  },
+  {
+    "id": "technology-disclosure",
+    "family": "security",
+    "kind": "passive",
+    "scope": "target",
+    "meta": {
+      "title": "Software version disclosed in response headers",
+      "description": "Responses name the server software and its exact version (Server, X-Powered-By, X-AspNet-Version…), telling an attacker which known vulnerabilities to try.",
+      "severity": "low",
+      "cwe": "CWE-497",
+      "owasp": "A05:2021 Security Misconfiguration",
+      "remediation": "Remove the version from these headers (or the headers): `expose_php = Off`, `ServerTokens Prod`, `server_tokens off`, `app.disable('x-powered-by')`, `<httpRuntime enableVersionHeader=\"false\">`, or strip them at the proxy.",
+      "proves": "The recorded response itself: the header and its value naming a product and a version (cited by exchange id)."
+    },
+    "example": {
+      "url": "http://127.0.0.1:8080/healthcheck",
+      "summary": "GET /healthcheck → 200 with x-powered-by: PHP/8.2.36 (discloses PHP 8.2.36); 12 more page(s) alike"
     }
   },
   {

@@ -5,6 +5,7 @@ import cookieFlags from './security/cookie-flags.js';
 import corsMisconfiguration from './security/cors-misconfiguration.js';
 import crlfInjection from './security/crlf-injection.js';
 import fileUpload from './security/file-upload.js';
+import graphqlIntrospection from './security/graphql-introspection.js';
 import jwtWeakness from './security/jwt-weakness.js';
 import mixedContent from './security/mixed-content.js';
 import nosqlInjection from './security/nosql-injection.js';
@@ -16,6 +17,7 @@ import securityHeaders from './security/security-headers.js';
 import sensitiveFiles from './security/sensitive-files.js';
 import sqlInjection from './security/sql-injection.js';
 import ssrf from './security/ssrf.js';
+import technologyDisclosure from './security/technology-disclosure.js';
 import templateInjection from './security/template-injection.js';
 import verboseErrors from './security/verbose-errors.js';
 import xssDom from './security/xss-dom.js';
@@ -46,6 +48,6 @@ import noRateLimit from './authorization/no-rate-limit.js';
 import weakCredentials from './authorization/weak-credentials.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, fileUpload, jwtWeakness, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, templateInjection, verboseErrors, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment, noRateLimit, weakCredentials];
+export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, fileUpload, graphqlIntrospection, jwtWeakness, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, technologyDisclosure, templateInjection, verboseErrors, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment, noRateLimit, weakCredentials];
 
 export { checkFiles } from './files.js';

@@ -25,6 +25,13 @@ beforeAll(async () => {
       }
       case '/star':
         return sendJson(res, 200, { public: true }, { 'access-control-allow-origin': '*' });
+      case '/star-private': // `*` on an answer that needs a token; anonymous is refused (with `*` too)
+      case '/star-private2':
+        return req.headers.authorization === 'Bearer t0k'
+          ? sendJson(res, 200, { cards: ['4111…'] }, { 'access-control-allow-origin': '*' })
+          : sendJson(res, 401, { error: 'unauthorized' }, { 'access-control-allow-origin': '*' });
+      case '/star-open': // declared as needing sign-in, but answers anyone: public data, `*` is fine
+        return sendJson(res, 200, { products: [] }, { 'access-control-allow-origin': '*' });
       case '/reflect-no-cred':
         return sendJson(res, 200, { public: true }, { 'access-control-allow-origin': origin });
       case '/first-only': // reflects the first origin it ever sees, then a fixed one (a cache, say)
@@ -101,5 +108,24 @@ describe('cors-misconfiguration', () => {
   it('is inconclusive when the target fails', async () => {
     const r = await testCheck(check, { url: app.url, operations: [op('/down')] });
     expect(r.outcomes[0]?.status).toBe('inconclusive');
+  });
+
+  it('reports * on answers that need a token (anonymous refused), grouped, and confirms it by a replay and control', async () => {
+    const identities = [{ name: 'anonymous', role: 'anonymous' as const, auth: { kind: 'none' as const } }, { name: 'alice', role: 'user' as const, auth: { kind: 'bearer' as const, token: 't0k' } }];
+    const r = await testCheck(check, { url: app.url, operations: [op('/star-private2', 'required'), op('/star-private', 'required'), op('/star')], identities });
+    expect(r.findings.map((f) => [f.vulnClass, f.confidence, f.severity, f.operation.path])).toEqual([['cors-wildcard', 'confirmed', 'low', '/star-private']]);
+    const f = r.findings[0]!;
+    expect(f.locations?.map((l) => l.path)).toEqual(['/star-private', '/star-private2']);
+    expect(f.proof.summary).toMatch(/as alice → 200 with Access-Control-Allow-Origin: \*, while the same request without credentials gets 401/);
+    expect(f.proof.exchanges.length).toBe(4); // the signed-in answer, the anonymous control, and both again on confirm
+  });
+
+  it('reports no * finding on public answers, nor when no anonymous identity can show the answer is private', async () => {
+    const identities = [{ name: 'anonymous', role: 'anonymous' as const, auth: { kind: 'none' as const } }, { name: 'alice', role: 'user' as const, auth: { kind: 'bearer' as const, token: 't0k' } }];
+    const open = await testCheck(check, { url: app.url, operations: [op('/star-open', 'required'), op('/star')], identities });
+    expect(open.findings).toEqual([]);
+    expect(open.outcomes.map((o) => o.status)).toEqual(['clean']);
+    const noAnon = await testCheck(check, { url: app.url, operations: [op('/star-private', 'required')], identities: [identities[1]!] });
+    expect(noAnon.findings).toEqual([]);
   });
 });

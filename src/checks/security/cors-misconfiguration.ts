@@ -1,7 +1,8 @@
 // src/checks/security/cors-misconfiguration.ts — active: the server reflects any Origin (or `null`) in
 // Access-Control-Allow-Origin together with Allow-Credentials: true, so any site can read responses as the user.
 // Also an origin check that a look-alike of a trusted origin passes (unanchored or unescaped regex). One task per
-// scan: an app-wide policy is one finding, every operation it affects a location.
+// scan: an app-wide policy is one finding, every operation it affects a location. `Access-Control-Allow-Origin: *` is
+// reported (low) only on answers that need credentials: anonymous refused, a signed-in identity answered with `*`.
 import { z } from 'zod';
 import type { Exchange, Identity, Operation } from '../../core/index.js';
 import { buildRequest } from '../../inject/index.js';
@@ -21,6 +22,15 @@ export function allowsWithCredentials(x: Exchange, origin: string): boolean {
 }
 
 type Kind = 'cors-reflect-origin' | 'cors-null-origin';
+
+/** A signed-in answer (2xx) that any origin may read: `Access-Control-Allow-Origin: *`. */
+export function wildcardAnswer(x: Exchange): boolean {
+  const res = x.response;
+  return !!res && res.status >= 200 && res.status < 300 && header(res.headers, 'access-control-allow-origin')?.trim() === '*';
+}
+
+/** An answer that refuses a caller without credentials: 401, 403 or a redirect (to sign in). */
+export const refused = (x: Exchange): boolean => !!x.response && (x.response.status === 401 || x.response.status === 403 || (x.response.status >= 300 && x.response.status < 400));
 
 /**
  * Look-alikes of a trusted host `h` (`app.example.com`) that a sloppy origin check lets through, `n` fresh each
@@ -104,6 +114,46 @@ async function lookAlike(
   return undefined;
 }
 
+/** The anonymous identity's name, when the run has one. */
+const anonymousName = (ctx: CheckContext<unknown>): string | undefined => ctx.identities.find((i) => i.role === 'anonymous')?.name;
+
+/**
+ * `Access-Control-Allow-Origin: *` on answers that are not public: a signed-in identity's 2xx answer carries it while
+ * the same request without credentials is refused. (On a public answer `*` is what it is meant for: no finding.)
+ * The first three such operations are tried; one grouped candidate lists those whose anonymous control was refused.
+ */
+async function nonPublicWildcard(ctx: CheckContext<unknown>, hits: readonly Hit[]): Promise<CandidateInput | undefined> {
+  const anonymous = anonymousName(ctx);
+  if (!anonymous || !hits.length) return undefined;
+  const proven: Array<Hit & { control: Exchange }> = [];
+  for (const h of hits.slice(0, 3)) {
+    const control = await withOrigin(ctx, h.op, anonymous, attackerOrigin());
+    if (refused(control)) proven.push({ ...h, control });
+  }
+  const first = proven[0];
+  if (!first) return undefined;
+  return {
+    operation: { method: first.op.method, path: first.op.path },
+    url: first.x.request.url,
+    identity: first.identity,
+    severity: 'low',
+    title: 'CORS lets any origin read answers that need credentials (Access-Control-Allow-Origin: *)',
+    vulnClass: 'cors-wildcard',
+    grouped: true,
+    confidence: 'tentative',
+    proof: {
+      summary: `Origin: ${first.origin} as ${first.identity} → ${first.x.response?.status ?? '-'} with Access-Control-Allow-Origin: *, `
+        + `while the same request without credentials gets ${first.control.response?.status ?? '-'}: a non-public answer any `
+        + `web page may read once it holds a token${proven.length > 1 ? `; ${proven.length - 1} more operation(s) alike` : ''}`,
+      exchangeIds: [first.x.id, first.control.id],
+      evidence: 'access-control-allow-origin: *',
+      payload: `Origin: ${first.origin}`,
+    },
+    locations: proven.map((h) => ({ method: h.op.method, path: h.op.path, url: h.x.request.url })),
+    data: { kind: 'cors-wildcard', anonymous },
+  };
+}
+
 export default defineCheck({
   id: 'cors-misconfiguration',
   family: 'security',
@@ -111,12 +161,12 @@ export default defineCheck({
   scope: 'target',
   meta: {
     title: 'CORS allows any origin with credentials',
-    description: 'The server copies the request Origin (or accepts `null`) into Access-Control-Allow-Origin and allows credentials, so any web page can read these responses with the visitor\'s cookies.',
+    description: 'The server copies the request Origin (or accepts `null`) into Access-Control-Allow-Origin and allows credentials, so any web page can read these responses with the visitor\'s cookies; or it marks answers that need a token readable by every origin (`*`).',
     severity: 'medium',
     cwe: 'CWE-942',
     owasp: 'A05:2021 Security Misconfiguration',
     remediation: 'Check the Origin against a fixed allow-list of your own origins before echoing it; never allow `null`; send Access-Control-Allow-Credentials only for allow-listed origins.',
-    proves: 'Two different random attacker origins are each echoed back in Access-Control-Allow-Origin with Access-Control-Allow-Credentials: true (or `Origin: null` is accepted twice).',
+    proves: 'Two different random attacker origins are each echoed back in Access-Control-Allow-Origin with Access-Control-Allow-Credentials: true (or `Origin: null` is accepted twice); for `*`, a signed-in 2xx answer carries it while the same request without credentials is refused, again on replay.',
   },
   options: z.strictObject({
     /** Also try `Origin: null` (sandboxed iframes and file: pages send it). Default true. */
@@ -135,6 +185,8 @@ export default defineCheck({
     // A few operations at once (the engine's concurrency and rate limit still apply): one slow endpoint must not
     // hold up the rest. Hits are kept in route order whatever order answers come in.
     const results: Array<Hit & { kind: Kind } | undefined> = new Array(ops.length);
+    // Operations whose signed-in answer carries `Access-Control-Allow-Origin: *` (judged below against anonymous).
+    const wildcards: Array<Hit | undefined> = new Array(ops.length);
     const probe = async (i: number): Promise<void> => {
       const op = ops[i]!;
       const identity = who(op, ctx).name;
@@ -145,6 +197,7 @@ export default defineCheck({
         return;
       }
       answered++;
+      if (op.auth === 'required' && identity !== anonymousName(ctx) && wildcardAnswer(x)) wildcards[i] = { op, identity, x, origin };
       if (allowsWithCredentials(x, origin)) {
         results[i] = { kind: 'cors-reflect-origin', op, identity, x, origin };
         return;
@@ -161,6 +214,8 @@ export default defineCheck({
     for (const r of results) if (r) hits[r.kind].push(r);
     if (!answered) return { status: 'inconclusive', reason: `the requests failed: ${failure}` };
     const candidates: CandidateInput[] = [];
+    const wildcard = await nonPublicWildcard(ctx, wildcards.filter((w): w is Hit => !!w));
+    if (wildcard) candidates.push(wildcard);
     // Any origin reflected already says everything; otherwise a look-alike of a trusted origin may pass the check.
     if (!hits['cors-reflect-origin'].length) {
       const bypass = await lookAlike(ctx, ops[0]!, trustedOrigins(ctx.options.trustedOrigins, ctx.target.url));
@@ -194,7 +249,16 @@ export default defineCheck({
   async confirm(candidate, ctx) {
     const op = ctx.operation;
     if (!op) return { confirmed: false, exchangeIds: [], reason: 'the operation is no longer in the surface' };
-    const data = candidate.data as { kind: string; trusted?: string; flaw?: number } | undefined;
+    const data = candidate.data as { kind: string; trusted?: string; flaw?: number; anonymous?: string } | undefined;
+    if (data?.kind === 'cors-wildcard' && data.anonymous) {
+      const x = await withOrigin(ctx, op, ctx.identity.name, attackerOrigin());
+      const control = await withOrigin(ctx, op, data.anonymous, attackerOrigin());
+      if (wildcardAnswer(x) && refused(control)) {
+        return { confirmed: true, exchangeIds: [x.id, control.id], summary: `${candidate.proof.summary}; the replay carries * again and anonymous is refused again (${control.response?.status ?? '-'})` };
+      }
+      const reason = wildcardAnswer(x) ? `the request without credentials was not refused (${control.response?.status ?? 'no answer'})` : 'the replay did not carry Access-Control-Allow-Origin: * on a 2xx';
+      return { confirmed: false, exchangeIds: [x.id, control.id], reason };
+    }
     if (data?.kind === 'cors-origin-check-bypass' && data.trusted !== undefined && data.flaw !== undefined) {
       // A fresh look-alike must pass again while an unrelated origin does not (else it is a plain reflection).
       const t = new URL(data.trusted);

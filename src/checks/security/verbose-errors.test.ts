@@ -28,6 +28,8 @@ const BENIGN = [
   'Meet us at the office (/contact:12)', // looks a little like a frame, but not on its own line with line:column
 ];
 
+const PATH_FILE = '/tmp/shop-target/src/dist/components/global-exception.filter.js';
+
 let app: Fixture;
 beforeAll(async () => {
   app = await serveFixture((_req, res, url) => {
@@ -37,6 +39,10 @@ beforeAll(async () => {
     if (p === '/django') return sendHtml(res, 500, SAMPLES.django![1]);
     if (p.startsWith('/benign/')) return sendHtml(res, 500, BENIGN[Number(p.slice(8))] ?? '');
     if (p === '/safe') return sendJson(res, 500, { error: 'internal error', id: 'c0ffee' });
+    if (p === '/api/counter') return sendJson(res, 500, { error: 'Invalid counter value', location: PATH_FILE });
+    if (p === '/ok-with-path') return sendJson(res, 200, { built: PATH_FILE }); // not an error answer
+    if (p === '/api/file') return sendJson(res, 400, { error: `no such file ${url.searchParams.get('name') ?? ''}` }); // echo
+    if (p === '/api/missing') return sendJson(res, 404, { error: 'Cannot GET /api/v1/users.json', docs: 'https://x.example/usr/share/doc.html' });
     return sendHtml(res, 404, 'not found');
   });
 });
@@ -80,6 +86,42 @@ describe('verbose-errors', () => {
     const fewer = await testCheck(check, { url: app.url, warmup: ['/orders/1'], operations: [{ method: 'GET', path: '/orders/{id}', params: [] }] });
     expect(fewer.findings[0]!.operation.path).toBe('/orders/{id}');
     expect(fewer.findings[0]!.fingerprint).toBe(one.findings[0]!.fingerprint);
+  });
+
+  it.each([
+    ['a Unix path in a JSON error', 500, `{"error":"x","location":"${PATH_FILE}"}`, PATH_FILE],
+    ['a container path in a text error', 502, 'upstream failed at /usr/src/app/server/index.js line 3', '/usr/src/app/server/index.js'],
+    ['a Windows path', 500, '{"error":"C:\\\\inetpub\\\\shop\\\\Controllers\\\\Cart.cs failed"}', 'C:\\inetpub\\shop\\Controllers\\Cart.cs'],
+  ])('recognizes full path disclosure: %s', (_k, status, body, path) => {
+    const sig = debugOutput(body, { status, sent: 'GET /x' });
+    expect(sig?.name).toBe('full path disclosure');
+    expect(sig?.line).toContain(path);
+  });
+
+  it.each([
+    ['a route, not a file path', 404, '{"error":"Cannot GET /api/v1/users.json"}'],
+    ['a URL', 500, '{"error":"see https://docs.example/usr/src/app/guide.js"}'],
+    ['a path under no filesystem root', 500, '{"error":"/static/js/main.js failed to load"}'],
+    ['a file path in a success answer', 200, `{"built":"${PATH_FILE}"}`],
+    ['a path without a code extension', 500, '{"error":"cannot read /etc/passwd"}'],
+  ])('does not take %s for a path disclosure', (_k, status, body) => {
+    expect(debugOutput(body, { status, sent: 'GET /x' })).toBeUndefined();
+  });
+
+  it('does not count a path the request itself carried (an echoed payload)', () => {
+    const body = '{"error":"no such file /var/www/app/config.php"}';
+    expect(debugOutput(body, { status: 400, sent: 'GET /api/file?name=/var/www/app/config.php' })).toBeUndefined();
+  });
+
+  it('reports an error answer that names an absolute file path, not the echo or success twins', async () => {
+    const echoed = `/api/file?name=${encodeURIComponent('/var/www/app/config.php')}`;
+    const r = await testCheck(check, { url: app.url, warmup: ['/api/counter', '/ok-with-path', echoed, '/api/missing'] });
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]!.operation.path).toBe('/api/counter');
+    expect(r.findings[0]!.proof.summary).toContain('full path disclosure');
+    expect(r.findings[0]!.proof.summary).toContain('/tmp/shop-target/src/dist');
+    const twins = await testCheck(check, { url: app.url, warmup: ['/ok-with-path', echoed, '/api/missing'] });
+    expect(twins.findings).toEqual([]);
   });
 
   it('reports nothing for generic error pages (the safe twin)', async () => {

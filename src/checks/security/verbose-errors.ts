@@ -1,5 +1,5 @@
-// src/checks/security/verbose-errors.ts — passive: stack traces and framework debug pages in recorded responses
-// (Node, Python, Java, PHP, ASP.NET, Django, Rails); the recorded response and the matching line are the proof.
+// src/checks/security/verbose-errors.ts — passive: stack traces, framework debug pages (Node, Python, Java, PHP,
+// ASP.NET, Django, Rails) and absolute file paths in error answers; the recorded response and the line are the proof.
 import { z } from 'zod';
 import type { Exchange, ResponseRecord, Severity } from '../../core/index.js';
 import { defineCheck } from '../kit/define.js';
@@ -40,19 +40,63 @@ export function normalize(body: string): string {
     .replace(/<\/?b>/g, '');
 }
 
-/** The first debug-output signature in a body: its name, severity and the matching line. */
-export function debugOutput(body: string): { name: string; severity: Severity; line: string } | undefined {
+/** Extensions of source, compiled and configuration files: what a path in an error answer must end with. */
+const CODE_EXT = 'm?js|cjs|ts|tsx|jsx|py|pyc|php\\d?|inc|phtml|rb|erb|java|class|jar|war|kt|scala|groovy|go|rs|cs|vb|dll|exe|aspx?|ascx|cshtml|jsp|ejs|pug|hbs|twig|ex|exs|pl|pm|lua|sh|json|ya?ml|ini|conf|config|env|xml|properties|lock';
+/** Filesystem roots where servers keep their code; an API route (`/api/…`, `/static/…`) starts nowhere here. */
+const FS_ROOTS = 'usr|home|var|opt|srv|app|apps|tmp|root|etc|mnt|data|code|src|workspace|builds?|www|Users|private|snap|nix|deploy|service';
+
+/**
+ * An absolute filesystem path to a code or config file: `/usr/src/app/dist/x.js` (two folders or more under a
+ * known root), `C:\\inetpub\\app\\x.cs`. Not part of a URL (no host, scheme or word right before it).
+ */
+export const FULL_PATH = new RegExp(
+  `(?<![\\w:/.~@%-])/(?:${FS_ROOTS})/(?:[\\w.@+-]+/)+[\\w.@+-]+\\.(?:${CODE_EXT})\\b`
+    + `|(?<![\\w/\\\\])[A-Za-z]:\\\\(?:[\\w .@+-]+\\\\)+[\\w.@+-]+\\.(?:${CODE_EXT})\\b`,
+);
+
+/** The line (or 240 characters from the match, on a long line) that a match at `index` sits on. */
+function lineAt(text: string, index: number, length: number): string {
+  const start = text.lastIndexOf('\n', index) + 1;
+  const end = text.indexOf('\n', index + length);
+  const line = text.slice(start, end < 0 ? undefined : end).trim();
+  return line.length <= 240 ? line : text.slice(index, index + 240).trim();
+}
+
+/** What the answer was to: its status and the text vouch sent (a path it sent and got echoed back is no disclosure). */
+export interface Answered {
+  status: number;
+  sent: string;
+}
+
+/**
+ * The first debug-output signature in a body: its name, severity and the matching line. Given what the answer was
+ * to, an error answer (4xx/5xx) that names an absolute path to a code file the request did not carry is a full
+ * path disclosure.
+ */
+export function debugOutput(body: string, answered?: Answered): { name: string; severity: Severity; line: string } | undefined {
   const text = normalize(body);
   for (const s of SIGNATURES) {
     const m = s.pattern.exec(text);
-    if (!m) continue;
-    // The whole line the match is on, or 240 characters from the match when the line is long (minified HTML).
-    const start = text.lastIndexOf('\n', m.index) + 1;
-    const end = text.indexOf('\n', m.index + m[0].length);
-    const line = text.slice(start, end < 0 ? undefined : end).trim();
-    return { name: s.name, severity: s.severity, line: line.length <= 240 ? line : text.slice(m.index, m.index + 240).trim() };
+    if (m) return { name: s.name, severity: s.severity, line: lineAt(text, m.index, m[0].length) };
+  }
+  if (!answered || answered.status < 400) return undefined;
+  for (const m of text.matchAll(new RegExp(FULL_PATH.source, 'g'))) {
+    if (answered.sent.includes(m[0])) continue;
+    return { name: 'full path disclosure', severity: 'low', line: lineAt(text, m.index, m[0].length) };
   }
   return undefined;
+}
+
+/** The text of a request as sent: its URL decoded (when it decodes), its headers (cookies too) and its body. */
+function sentText(x: Exchange): string {
+  let url = x.request.url;
+  try {
+    url = decodeURIComponent(url);
+  } catch (e) {
+    if (!(e instanceof URIError)) throw e; // a lone % stays as sent
+  }
+  const headers = x.request.headers.map(([k, v]) => `${k}: ${v}`).join('\n');
+  return `${url}\n${headers}\n${x.request.body ?? ''}\n${normalize(x.request.body ?? '')}`;
 }
 
 export default defineCheck({
@@ -78,7 +122,7 @@ export default defineCheck({
     const sightings: Array<Sighting<Hit>> = [];
     for (const x of targetExchanges(ctx.recorded(), ctx.target.url)) {
       if (!ctx.options.includeCheckTraffic && x.checkId) continue;
-      const sig = debugOutput(textBody(x.response));
+      const sig = debugOutput(textBody(x.response), { status: x.response.status, sent: sentText(x) });
       if (sig) sightings.push({ ...routeOf(x.request.method, x.request.url, ctx.surface), url: x.request.url, hit: { x, sig } });
     }
     // Debug output left on is one root cause of the whole app: one finding, each page path that showed it a location,
