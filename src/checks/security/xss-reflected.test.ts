@@ -25,6 +25,9 @@ beforeAll(async () => {
           return sendHtml(res, 200, `<p>Hello ${String(json().name ?? '')}</p>`);
         case '/post-json-escaped':
           return sendHtml(res, 200, `<p>Hello ${escape(String(json().name ?? ''))}</p>`);
+        case '/members/echo': // signed-in only, though the surface calls it open: anonymous is sent to sign in
+          if (req.headers.authorization !== 'Bearer member') return res.writeHead(302, { location: '/login.php' }), res.end();
+          return sendHtml(res, 200, `<p>You searched for ${form.get('q') ?? ''}</p>`);
         case '/post-text': // a raw text/plain body echoed into HTML
           return sendHtml(res, 200, `<pre>${req.body ?? ''}</pre>`);
         case '/guestbook': // stores the entry and answers with the whole list: a stored XSS, not a reflected one
@@ -183,6 +186,16 @@ describe('xss-reflected', () => {
       expect(f.proof.summary).toContain(`${context} context`);
       expect(f.proof.exchanges[1]!.request.method).toBe(operation.method); // the page Chromium ran is the answer to the same method
       expect(`${f.proof.exchanges[1]!.request.url} ${f.proof.exchanges[1]!.request.body ?? ''}`).toContain('vouchProof');
+    });
+
+    it('sends again as a signed-in identity what anonymous was sent to sign in for', async () => {
+      const identities = [{ name: 'anonymous', role: 'anonymous' as const, auth: { kind: 'none' as const } }, { name: 'member', role: 'user' as const, auth: { kind: 'bearer' as const, token: 'member' } }];
+      const r = await testCheck(check, { url: app.url, operations: [{ ...formPost('/members/echo'), auth: 'none' as const }], identities });
+      expect(r.findings.map((f) => [f.parameter, f.confidence])).toEqual([['form:q', 'confirmed']]);
+      // Sent with the member's credential (redacted in the proof), so answered, not sent to sign in.
+      expect(r.findings[0]!.proof.exchanges.map((x) => [x.request.headers.some(([k]) => k.toLowerCase() === 'authorization'), x.response?.status])).toEqual([[true, 200], [true, 200]]);
+      const alone = await testCheck(check, { url: app.url, operations: [formPost('/members/echo')] });
+      expect(alone.findings).toEqual([]);
     });
 
     it('reports nothing on the safe twin that escapes the path info', async () => {

@@ -8,6 +8,7 @@ import { defineCheck, type CandidateInput, type CheckContext } from '../kit/defi
 import { withFormFields } from '../kit/fields.js';
 import { type Guard } from '../kit/guards.js';
 import { isHtml, nonce, textBody } from './support/exchanges.js';
+import { SignedInRetry } from './support/signed-in.js';
 import { Tally } from './support/tally.js';
 
 /** A GET form's fields travel in the query string, as a browser sends them. */
@@ -121,11 +122,13 @@ export default defineCheck({
     const op = ctx.operation!;
     const candidates: CandidateInput[] = [];
     const tally = new Tally();
+    // An anonymous request refused for lack of credentials goes again, and the rest too, as a signed-in identity.
+    const sender = new SignedInRetry(ctx);
     for (const point of reflectionPoints(op)) {
       for (const marker of MARKERS.slice(0, COUNTS[ctx.strength])) {
         const n = nonce();
         const payload = marker(n);
-        const x = tally.note(await ctx.send(reflectionRequest(op, point, payload)));
+        const x = tally.note(await sender.send(reflectionRequest(op, point, payload)));
         const body = textBody(x.response);
         const at = body.toLowerCase().indexOf(`<x-vouch-${n}>`);
         if (!isHtml(x.response) || at < 0) continue;
@@ -143,11 +146,12 @@ export default defineCheck({
             payload,
           },
           data: { point, context, n },
+          ...(sender.who ? { identity: sender.who } : {}),
         });
         break;
       }
     }
-    const reflected = op.method === 'GET' ? candidates : await notStored(ctx, op, candidates);
+    const reflected = op.method === 'GET' ? candidates : await notStored(sender.context, op, candidates);
     if (reflected.length) return { status: 'found', candidates: reflected };
     return tally.result();
   },

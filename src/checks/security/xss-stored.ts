@@ -4,10 +4,11 @@
 import { z } from 'zod';
 import type { Exchange, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
-import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
+import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { all, methodIn, notSafeMode, type Guard } from '../kit/guards.js';
 import { loadForProof } from './support/browser.js';
 import { isHtml, nonce, textBody } from './support/exchanges.js';
+import { refusedForCredentials, SignedInRetry } from './support/signed-in.js';
 import { Tally } from './support/tally.js';
 import { contextAt, executionPayloads, type ReflectionContext } from './xss-reflected.js';
 
@@ -48,42 +49,30 @@ const options = z.strictObject({
   /** Try to prove execution in Chromium. Default true; without it findings stay tentative. */
   browser: z.boolean().default(true),
 });
-type Options = z.infer<typeof options>;
-
-/** The same context sending as another identity (a write refused to the task's own). */
-const asIdentity = <O>(ctx: CheckContext<O>, identity: string): CheckContext<O> => ({ ...ctx, send: (req) => ctx.send({ ...req, identity }) });
-
-/** The least-privileged signed-in identity whose login worked, when the task runs anonymously. */
-function signedInIdentity<O>(ctx: CheckContext<O>): string | undefined {
-  if (ctx.identity.role !== 'anonymous') return undefined;
-  const usable = ctx.identities.filter((i) => i.role !== 'anonymous' && !ctx.unavailable.has(i.name));
-  return (usable.find((i) => i.role === 'user') ?? usable[0])?.name;
-}
 
 interface Writes {
   ok: Array<{ point: InjectionPoint; n: string; x: Exchange }>;
   tally: Tally;
   sent: number;
-  /** Writes answered 401 or 403, and their statuses (`403 ×3`). */
+  /** Writes refused for lack of credentials, and their statuses (`403 ×3`, `302 ×1`). */
   refused: number;
   statuses: string;
 }
 
 /** One write per string field, each with its own marker. */
-async function writeAll<O>(ctx: CheckContext<O>, op: Operation): Promise<Writes> {
+async function writeAll<O>(send: SignedInRetry<O>, op: Operation): Promise<Writes> {
   // A write answered 5xx or 429 may or may not have stored anything: only real answers judge the write.
   const out: Writes = { ok: [], tally: new Tally(), sent: 0, refused: 0, statuses: '' };
   const counts = new Map<number, number>();
   for (const point of storedPoints(op)) {
     const n = nonce();
-    const x = out.tally.note(await ctx.send(buildRequest(op, point, marker(n))));
+    const x = out.tally.note(await send.send(buildRequest(op, point, marker(n))));
     out.sent++;
     const status = x.response?.status ?? 0;
-    if (status === 401 || status === 403) {
+    if (refusedForCredentials(x)) {
       out.refused++;
       counts.set(status, (counts.get(status) ?? 0) + 1);
-    }
-    if (ok(x)) out.ok.push({ point, n, x });
+    } else if (ok(x)) out.ok.push({ point, n, x });
   }
   out.statuses = [...counts].map(([s, c]) => `${s} ×${c}`).join(', ');
   return out;
@@ -112,25 +101,22 @@ export default defineCheck({
     const op = ctx.operation!;
     const pages = renderPages(ctx.surface.operations, op).slice(0, PAGES[ctx.strength]);
     if (!pages.length) return { status: 'inconclusive', reason: 'no HTML page in the surface to look for stored values on' };
-    // A write refused to this task's identity (401/403) is retried once as a signed-in one: a spec that declares no
-    // security on a write its server guards would otherwise leave it untested.
-    let as: CheckContext<Options> = ctx;
-    let written = await writeAll(ctx, op);
-    let who: string | undefined;
+    // A write refused for lack of credentials (401, 403, a redirect to sign in) is retried as a signed-in identity:
+    // a spec that declares no security on a write its server guards would otherwise leave it untested.
+    const retry = new SignedInRetry(ctx);
+    const written = await writeAll(retry, op);
+    const who = retry.who;
     if (!written.ok.length && written.refused === written.sent) {
-      const signedIn = signedInIdentity(ctx);
-      if (!signedIn) return { status: 'inconclusive', reason: `every write was refused (${written.statuses}) and no signed-in identity is usable` };
-      who = signedIn;
-      as = asIdentity(ctx, signedIn);
-      written = await writeAll(as, op);
-      if (!written.ok.length && written.refused === written.sent) return { status: 'inconclusive', reason: `every write was refused (${written.statuses}), also as ${signedIn}` };
+      return { status: 'inconclusive', reason: `every write was refused for lack of credentials (${written.statuses})${who ? `, also as ${who}` : '; no signed-in identity is usable'}` };
     }
     if (!written.ok.length) return written.tally.result(); // nothing was accepted, so nothing was stored (clean), or no real answer
+    const as = retry.context;
     const candidates: CandidateInput[] = [];
     const found = new Set<string>();
     const views = new Tally();
     for (const page of pages) {
-      const view = views.note(await as.send(buildRequest(page)));
+      // The page as a link opens it: no parameters (a GET form's fields would be a submission, maybe a harmful one).
+      const view = views.note(await as.send({ method: 'GET', url: page.path }));
       if (!isHtml(view.response)) continue;
       const html = textBody(view.response);
       for (const w of written.ok) {
@@ -151,7 +137,8 @@ export default defineCheck({
             payload: marker(w.n),
           },
           locations: [{ method: 'GET', path: page.path, url: view.request.url }],
-          data: { point: w.point, page: page.path, context, ...(who ? { identity: who } : {}) },
+          data: { point: w.point, page: page.path, context },
+          ...(who ? { identity: who } : {}),
         });
       }
     }
@@ -159,20 +146,19 @@ export default defineCheck({
   },
   async confirm(candidate, ctx) {
     const op = ctx.operation;
-    const data = candidate.data as { point: InjectionPoint; page: string; context: ReflectionContext; identity?: string } | undefined;
+    const data = candidate.data as { point: InjectionPoint; page: string; context: ReflectionContext } | undefined;
     if (!op || !data) return { confirmed: false, exchangeIds: [], reason: 'the operation is no longer in the surface' };
     if (!ctx.options.browser) return { confirmed: false, exchangeIds: [], reason: 'browser proof turned off (options.browser: false)' };
     const page = ctx.surface.operations.find((o) => o.method === 'GET' && o.path === data.page);
     if (!page) return { confirmed: false, exchangeIds: [], reason: `the page ${data.page} is no longer in the surface` };
-    const as = data.identity ? asIdentity(ctx, data.identity) : ctx;
     const sent: string[] = [];
     const notes: string[] = [];
     for (let i = 0; i < executionPayloads(data.context, '').length; i++) {
       const n = nonce();
       const payload = executionPayloads(data.context, n)[i]!;
-      const w = await as.send(buildRequest(op, data.point, payload));
+      const w = await ctx.send(buildRequest(op, data.point, payload));
       sent.push(w.id);
-      const run = await loadForProof(as, ctx.url(buildRequest(page).url), n);
+      const run = await loadForProof(ctx, ctx.url(page.path), n);
       sent.push(...run.sent);
       if (!run.result.tried) return { confirmed: false, exchangeIds: sent, reason: `Chromium not available: execution could not be tried (${run.result.reason})` };
       if (run.result.executed) return { confirmed: true, exchangeIds: [w.id, ...run.sent], summary: `${candidate.proof.summary}; storing ${payload} and opening ${data.page} in Chromium ran it and called vouchProof('${n}')` };
