@@ -28,6 +28,10 @@ beforeAll(async () => {
         case '/members/echo': // signed-in only, though the surface calls it open: anonymous is sent to sign in
           if (req.headers.authorization !== 'Bearer member') return res.writeHead(302, { location: '/login.php' }), res.end();
           return sendHtml(res, 200, `<p>You searched for ${form.get('q') ?? ''}</p>`);
+        case '/include': // the value names a script; the CSP allows a public CDN (anyone can publish there)
+          return sendHtml(res, 200, `<script src='${form.get('q') ?? ''}'></script><p>hi</p>`, { 'content-security-policy': "script-src 'self' cdn.jsdelivr.net" });
+        case '/include-self': // the same, under a CSP that allows only the site's own scripts: not exploitable
+          return sendHtml(res, 200, `<script src='${form.get('q') ?? ''}'></script><p>hi</p>`, { 'content-security-policy': "script-src 'self'" });
         case '/post-text': // a raw text/plain body echoed into HTML
           return sendHtml(res, 200, `<pre>${req.body ?? ''}</pre>`);
         case '/guestbook': // stores the entry and answers with the whole list: a stored XSS, not a reflected one
@@ -87,6 +91,10 @@ describe('xss-reflected', () => {
     expect(at('<script>1</script><p>X')).toBe('html');
     expect(at('<textarea>X</textarea>')).toBe('rcdata:textarea');
     expect(at('<!-- X -->')).toBe('comment');
+    expect(at(`<script src='X'></script>`)).toBe('script-src');
+    expect(at(`<script type="module" src=X></script>`)).toBe('script-src');
+    expect(at(`<script src="a.js" data-x="X"></script>`)).toBe('script');
+    expect(executionPayloads('script-src', 'ab')).toEqual(['https://cdn.jsdelivr.net/npm/vouch-proof@1.0.0/ab.js', 'https://unpkg.com/vouch-proof@1.0.0/ab.js']);
     expect(executionPayloads('html', 'ab')).toEqual([`<img src=x onerror="vouchProof('ab')">`, `<IMG SRC=x ONERROR="vouchProof('ab')">`]);
     expect(executionPayloads('script', 'ab')[0]).toBe('</script><img src=x onerror=vouchProof(/ab/.source)>');
   });
@@ -196,6 +204,18 @@ describe('xss-reflected', () => {
       expect(r.findings[0]!.proof.exchanges.map((x) => [x.request.headers.some(([k]) => k.toLowerCase() === 'authorization'), x.response?.status])).toEqual([[true, 200], [true, 200]]);
       const alone = await testCheck(check, { url: app.url, operations: [formPost('/members/echo')] });
       expect(alone.findings).toEqual([]);
+    });
+
+    it('confirms a value that names a script, on a public CDN the CSP allows, without sending anything there', async () => {
+      const r = await testCheck(check, { url: app.url, operations: [formPost('/include')] });
+      expect(r.findings.map((f) => [f.parameter, f.confidence])).toEqual([['form:q', 'confirmed']]);
+      expect(r.findings[0]!.proof.summary).toContain('script-src context');
+      expect(r.findings[0]!.proof.summary).toContain('on a public CDN anyone can publish to; vouch answered it with that call, nothing was sent there');
+      expect(new Set(r.findings[0]!.proof.exchanges.map((x) => new URL(x.request.url).host))).toEqual(new Set([new URL(app.url).host]));
+      // The safe twin's CSP allows only the site's own scripts: reflected, never run, so tentative.
+      const twin = await testCheck(check, { url: app.url, operations: [formPost('/include-self')] });
+      expect(twin.findings.map((f) => f.confidence)).toEqual(['tentative']);
+      expect(twin.findings[0]!.proof.summary).toContain('did not execute in Chromium');
     });
 
     it('reports nothing on the safe twin that escapes the path info', async () => {

@@ -56,14 +56,18 @@ const applies: Guard = (op, env) => {
   return op.graphql ? 'a GraphQL answer is JSON, not a page' : 'no query, form, JSON or raw-body field';
 };
 
-export type ReflectionContext = 'html' | 'attribute' | 'script' | 'comment' | `rcdata:${string}`;
+export type ReflectionContext = 'html' | 'attribute' | 'script' | 'script-src' | 'comment' | `rcdata:${string}`;
 
 /** Where in the HTML document the text at `index` sits (a cheap tokenizer-free approximation). */
 export function contextAt(html: string, index: number): ReflectionContext {
   const before = html.slice(0, index).toLowerCase();
   const open = (tag: string): boolean => before.lastIndexOf(`<${tag}`) > before.lastIndexOf(`</${tag}`);
   if (before.lastIndexOf('<!--') > before.lastIndexOf('-->')) return 'comment';
-  if (open('script')) return 'script';
+  if (open('script')) {
+    // Still in the start tag, at the start of its src value: the value names the script the page loads.
+    const tag = before.slice(before.lastIndexOf('<script'));
+    return !tag.includes('>') && /\ssrc\s*=\s*["']?$/.test(tag) ? 'script-src' : 'script';
+  }
   for (const tag of ['textarea', 'title', 'style', 'noscript', 'xmp', 'iframe', 'noembed']) if (open(tag)) return `rcdata:${tag}`;
   if (before.lastIndexOf('<') > before.lastIndexOf('>')) return 'attribute';
   return 'html';
@@ -74,8 +78,18 @@ const MARKERS: ReadonlyArray<(n: string) => string> = [(n) => `vouch${n}"'<x-vou
 const COUNTS = { low: 1, default: 1, high: 2 } as const;
 const handler = (n: string): string => `<img src=x onerror="vouchProof('${n}')">`;
 
+/**
+ * Hosts anyone can publish a script on (public npm CDNs that serve any package's files as JavaScript): a page that
+ * loads a script whose URL an attacker names, from one of these, runs the attacker's code. Nothing is ever sent
+ * to them: the confirmation answers such a script request itself, with the proof call.
+ */
+export const PUBLIC_SCRIPT_HOSTS = ['cdn.jsdelivr.net', 'unpkg.com'] as const;
+const publicScript = (host: string, n: string): string => `https://${host}/${host === 'unpkg.com' ? '' : 'npm/'}vouch-proof@1.0.0/${n}.js`;
+
 /** Execution payloads for a context, in the order tried. */
 export function executionPayloads(context: ReflectionContext, n: string): string[] {
+  // The value is a script's URL: one on a public CDN, which the page's CSP (honoured by Chromium) may allow.
+  if (context === 'script-src') return PUBLIC_SCRIPT_HOSTS.map((h) => publicScript(h, n));
   // In a script, quotes are often JS-escaped while `<` is not: the first variant uses no quote at all.
   if (context === 'script') return [`</script><img src=x onerror=vouchProof(/${n}/.source)>`, `'-vouchProof('${n}')-'`, `"-vouchProof('${n}')-"`];
   if (context === 'attribute') return [`'">${handler(n)}`];
@@ -132,7 +146,9 @@ export default defineCheck({
         const body = textBody(x.response);
         const at = body.toLowerCase().indexOf(`<x-vouch-${n}>`);
         if (!isHtml(x.response) || at < 0) continue;
-        const context = contextAt(body, at);
+        // Where the value starts tells a script's URL (the marker's quotes may end that attribute before the tag).
+        const start = body.toLowerCase().lastIndexOf(`vouch${n}`, at);
+        const context = start >= 0 && contextAt(body, start) === 'script-src' ? 'script-src' : contextAt(body, at);
         candidates.push({
           operation: { method: op.method, path: op.path },
           url: x.request.url,
@@ -170,6 +186,7 @@ export default defineCheck({
       const req = reflectionRequest(op, data.point, payload);
       const url = ctx.url(req.url);
       let page: Exchange | undefined;
+      let published: string | undefined;
       const result = await proveExecution({
         url,
         origin,
@@ -177,6 +194,11 @@ export default defineCheck({
         // The navigation is the vouch-built URL sent through the engine (recorded: it is the proof exchange);
         // the page's own same-origin requests go through the engine too, so scope, budget and audit apply.
         serve: async ({ method, url: u, navigation }) => {
+          // The script named on a public CDN: answered here with the proof call (a file anyone could publish there).
+          if (!navigation && data.context === 'script-src' && u.includes(n) && PUBLIC_SCRIPT_HOSTS.some((h) => new URL(u).host === h)) {
+            published = u;
+            return { status: 200, headers: [['content-type', 'application/javascript']], body: Buffer.from(`vouchProof(${JSON.stringify(n)});`) };
+          }
           const x = navigation && !page ? (page = await ctx.send({ ...req, url })) : await ctx.send({ method, url: u });
           if (!page) page = x;
           // Requests the engine refused (another origin out of scope) are in its audit log, not part of the proof.
@@ -194,7 +216,7 @@ export default defineCheck({
         return {
           confirmed: true,
           exchangeIds: [page.id, ...sent.filter((id) => id !== page!.id)],
-          summary: `${candidate.proof.summary}; in Chromium, ${data.point.location} ${data.point.name}=${payload}${op.method === 'GET' ? '' : ` (${op.method}, the page its answer is)`} ran and called vouchProof('${n}')`,
+          summary: `${candidate.proof.summary}; in Chromium, ${data.point.location} ${data.point.name}=${payload}${op.method === 'GET' ? '' : ` (${op.method}, the page its answer is)`} ran and called vouchProof('${n}')${published ? ` (the page loaded ${published}, on a public CDN anyone can publish to; vouch answered it with that call, nothing was sent there)` : ''}`,
         };
       }
       notes.push(result.note ?? (page && textBody(page.response).includes(payload) ? 'reflected but did not run (a CSP or the parser stopped it)' : 'not reflected unescaped'));

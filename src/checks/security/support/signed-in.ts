@@ -7,18 +7,26 @@ import type { CheckContext } from '../../kit/define.js';
 /** Where a redirect to a sign-in page goes (the same words discovery's auth probe knows). */
 const SIGN_IN = /log[-_]?in|sign[-_]?in|auth|sso|session\/new/i;
 
-/** Whether an answer refuses the caller for lack of credentials: 401, 403, or a redirect to a sign-in page. */
+/** The path of a URL (relative ones against a placeholder origin), or the text itself when it is no URL. */
+const pathOf = (url: string, base?: string): string => {
+  try {
+    return new URL(url, base ?? 'http://x').pathname;
+  } catch {
+    return url; // an unusable URL: judged by its text
+  }
+};
+
+/**
+ * Whether an answer refuses the caller for lack of credentials: 401, 403, or a redirect to a sign-in page. Never
+ * for a request to a sign-in page itself (a failed login answers like that; it is not asking for a session).
+ */
 export function refusedForCredentials(x: Exchange): boolean {
+  if (SIGN_IN.test(pathOf(x.request.url))) return false;
   const status = x.response?.status ?? 0;
   if (status === 401 || status === 403) return true;
   if (status < 300 || status >= 400) return false;
   const location = x.response!.headers.find(([k]) => k.toLowerCase() === 'location')?.[1];
-  if (!location) return false;
-  try {
-    return SIGN_IN.test(new URL(location, x.request.url).pathname);
-  } catch {
-    return SIGN_IN.test(location); // an unusable Location: judged by its text
-  }
+  return location !== undefined && SIGN_IN.test(pathOf(location, x.request.url));
 }
 
 /** The least-privileged signed-in identity whose login worked, when the task runs anonymously; else undefined. */
