@@ -9,6 +9,7 @@ const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeA
 const comments: string[] = [];
 const reviews: string[] = [];
 const board: string[] = [];
+const notes: string[] = [];
 
 let app: Fixture;
 beforeAll(async () => {
@@ -36,6 +37,11 @@ beforeAll(async () => {
       return sendHtml(res, 200, `<form method="post"><textarea name="msg"></textarea></form>${board.map((m) => `<div>${m}</div>`).join('')}`);
     }
     if (url.pathname.startsWith('/aa')) return sendHtml(res, 200, '<p>nothing stored here</p>');
+    // An API only: what it stores comes back raw as JSON; the one page the surface names is gone.
+    if (url.pathname === '/api/notes') {
+      if (req.method === 'POST') return notes.push(text()), sendJson(res, 201, { ok: true });
+      return sendJson(res, 200, notes.map((n) => ({ text: n })));
+    }
     if (req.method === 'POST' && url.pathname === '/reviews') return reviews.push(text()), sendJson(res, 201, { ok: true });
     if (url.pathname === '/guestbook') return sendHtml(res, 200, `<ul>${comments.slice(-20).map((c) => `<li>${c}</li>`).join('')}</ul>`);
     if (url.pathname === '/reviews-page') return sendHtml(res, 200, `<ul>${reviews.slice(-20).map((c) => `<li>${esc(c)}</li>`).join('')}</ul>`);
@@ -96,6 +102,17 @@ describe('xss-stored', () => {
     expect(alone.findings).toEqual([]);
     expect(alone.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringMatching(/refused for lack of credentials \((403|302) ×1\); no signed-in identity/) });
   }, 30_000);
+
+  it('says why when no page answers HTML, and whether the API hands the value back raw', async () => {
+    const ops = [write('/api/notes'), { method: 'GET', path: '/api/notes', params: [] }, { method: 'GET', path: '/gone', params: [], sources: ['html' as const] }];
+    const r = await testCheck(check, { url: app.url, operations: ops });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes.find((o) => o.status !== 'skipped')).toMatchObject({
+      status: 'inconclusive',
+      reason: expect.stringMatching(/^no HTML page answered .*\(GET \/gone → 404 application\/json\); GET \/api\/notes hands the stored value back unescaped \(application\/json\)/),
+    });
+    expect(r.requests).toBe(3); // the write, the page, the read-back
+  });
 
   it('never writes in safe mode', async () => {
     const r = await testCheck(check, { url: app.url, operations: [write('/comments'), ...pages], safeMode: true });

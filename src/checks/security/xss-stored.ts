@@ -4,10 +4,10 @@
 import { z } from 'zod';
 import type { Exchange, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
-import { defineCheck, type CandidateInput } from '../kit/define.js';
+import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { all, methodIn, notSafeMode, type Guard } from '../kit/guards.js';
 import { loadForProof } from './support/browser.js';
-import { isHtml, nonce, textBody } from './support/exchanges.js';
+import { isHtml, mediaType, nonce, textBody } from './support/exchanges.js';
 import { refusedForCredentials, SignedInRetry } from './support/signed-in.js';
 import { Tally } from './support/tally.js';
 import { contextAt, executionPayloads, type ReflectionContext } from './xss-reflected.js';
@@ -57,6 +57,18 @@ interface Writes {
   /** Writes refused for lack of credentials, and their statuses (`403 ×3`, `302 ×1`). */
   refused: number;
   statuses: string;
+}
+
+/**
+ * Whether a GET of the write's own path hands a stored marker back unescaped (an API list a client renders): a
+ * note for the inconclusive reason, never a finding (a JSON API need not escape for HTML; its client must).
+ */
+async function readBack<O>(ctx: CheckContext<O>, op: Operation, nonces: string[]): Promise<string | undefined> {
+  if (op.path.includes('{') || !ctx.surface.operations.some((o) => o.method === 'GET' && o.path === op.path)) return undefined;
+  const x = await ctx.send({ method: 'GET', url: op.path });
+  const body = textBody(x.response);
+  if (!nonces.some((n) => body.includes(`<x-vouch-${n}>`))) return undefined;
+  return `GET ${op.path} hands the stored value back unescaped (${mediaType(x.response) || 'no type'}): a client that renders it as HTML would run it; no page in the surface does`;
 }
 
 /** One write per string field, each with its own marker. */
@@ -114,10 +126,14 @@ export default defineCheck({
     const candidates: CandidateInput[] = [];
     const found = new Set<string>();
     const views = new Tally();
+    const seen: string[] = [];
+    let usable = 0;
     for (const page of pages) {
       // The page as a link opens it: no parameters (a GET form's fields would be a submission, maybe a harmful one).
       const view = views.note(await as.send({ method: 'GET', url: page.path }));
-      if (!isHtml(view.response)) continue;
+      seen.push(`GET ${page.path} → ${view.response?.status ?? 'no answer'}${view.response && !isHtml(view.response) ? ` ${mediaType(view.response) || 'no type'}` : ''}`);
+      if (!isHtml(view.response) || !ok(view)) continue;
+      usable++;
       const html = textBody(view.response);
       for (const w of written.ok) {
         const at = html.indexOf(`<x-vouch-${w.n}>`);
@@ -142,7 +158,12 @@ export default defineCheck({
         });
       }
     }
-    return candidates.length ? { status: 'found', candidates } : views.result();
+    if (candidates.length) return { status: 'found', candidates };
+    const result = views.result();
+    if (usable || result.status === 'inconclusive') return result;
+    // No page to judge by: say so, and whether the API hands the stored value back raw (a client may render it).
+    const back = await readBack(as, op, written.ok.map((w) => w.n));
+    return { status: 'inconclusive', reason: `no HTML page answered to look for the stored values on (${seen.slice(0, 3).join(', ')})${back ? `; ${back}` : ''}` };
   },
   async confirm(candidate, ctx) {
     const op = ctx.operation;
