@@ -1,5 +1,6 @@
-// src/checks/security/xss-reflected.ts — active: a query parameter is reflected unescaped into an HTML page
-// (tentative); confirmed only when a payload actually runs in Chromium and calls back with the exact nonce.
+// src/checks/security/xss-reflected.ts — active: a request's value (query, posted form/JSON/raw body, a script's path
+// info) is reflected unescaped into the HTML page answering it (tentative); confirmed only when a payload actually
+// runs in Chromium and calls back with the exact nonce.
 import { z } from 'zod';
 import type { Exchange, Operation, SendRequest } from '../../core/index.js';
 import { proveExecution } from '../../browser/execution.js';
@@ -120,7 +121,7 @@ export default defineCheck({
   requestsPerPoint: COUNTS,
   meta: {
     title: 'Reflected cross-site scripting',
-    description: 'A query parameter is copied into an HTML page without escaping, so a link can run script in the site\'s origin.',
+    description: 'A query parameter, a posted form, JSON or raw-body field, or the path after a server script is copied into the HTML page answering it without escaping, so a link or a cross-site form can run script in the site\'s origin.',
     severity: 'high',
     cwe: 'CWE-79',
     owasp: 'A03:2021 Injection',
