@@ -410,7 +410,7 @@ export const catalog: readonly CheckInfo[] = [
     "scope": "operation",
     "meta": {
       "title": "Reflected cross-site scripting",
-      "description": "A query parameter is copied into an HTML page without escaping, so a link can run script in the site's origin.",
+      "description": "A query parameter, a posted form, JSON or raw-body field, or the path after a server script is copied into the HTML page answering it without escaping, so a link or a cross-site form can run script in the site's origin.",
       "severity": "high",
       "cwe": "CWE-79",
       "owasp": "A03:2021 Injection",

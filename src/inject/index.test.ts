@@ -82,4 +82,18 @@ describe('injection points', () => {
     expect(body).toEqual({ query: o.graphql!.query, variables: { id: '7', filter: { name: "x'" } } });
     expect(header(buildRequest(o), 'content-type')).toBe('application/json');
   });
+  it('a form-encoded body declared only as a schema or example: each field is a form point, the body urlencoded', () => {
+    const o = op({ method: 'POST', params: [], requestBody: { contentType: 'application/x-www-form-urlencoded', schema: { type: 'object', properties: { user: { type: 'string', example: 'ann' }, age: { type: 'integer' } } } } });
+    const points = injectionPoints(o);
+    expect(points.map(pointLabel)).toEqual(['form:user', 'form:age']);
+    const req = buildRequest(o, find(points, 'form:user'), "a b&c'");
+    expect(req.body).toBe("user=a%20b%26c'&age=1");
+    expect(header(req, 'content-type')).toBe('application/x-www-form-urlencoded');
+    expect(buildRequest(o).body).toBe('user=ann&age=1');
+    const fromExample = op({ method: 'POST', params: [], requestBody: { contentType: 'application/x-www-form-urlencoded', example: 'q=shoes&page=2' } });
+    expect(injectionPoints(fromExample).map((p) => [pointLabel(p), p.base])).toEqual([['form:q', 'shoes'], ['form:page', '2']]);
+    // Declared form parameters win: the body's schema is not counted twice.
+    const both = { ...o, params: [{ name: 'user', in: 'form' as const }] };
+    expect(injectionPoints(both).map(pointLabel)).toEqual(['form:user']);
+  });
 });

@@ -1,5 +1,6 @@
-// src/inject/index.ts — injection points: enumerate where a value goes in (query, path, form, JSON, header, cookie,
-// GraphQL variables, a raw text or XML body) and build the request with one point mutated. Every active check injects through here.
+// src/inject/index.ts — injection points: enumerate where a value goes in (query, path, form fields — declared as
+// parameters or as a form-encoded body's schema —, JSON, header, cookie, GraphQL variables, a raw text or XML body)
+// and build the request with one point mutated. Every active check injects through here.
 import type { HeaderList, JsonSchema, Operation, SendRequest } from '../core/index.js';
 
 export type PointLocation = 'query' | 'path' | 'form' | 'json' | 'header' | 'cookie' | 'graphql' | 'body';
@@ -87,6 +88,19 @@ export function baseBody(op: Operation): unknown {
   return op.requestBody.example ?? sampleValue(op.requestBody.schema);
 }
 
+/**
+ * The fields of a form-encoded body the spec declares only as a schema or an example (no `form` parameters): each
+ * top-level property is a field, with its example or sample value. Empty for other operations.
+ */
+function formBodyFields(op: Operation): Array<[string, string]> {
+  const type = op.requestBody?.contentType.toLowerCase() ?? '';
+  if (op.graphql || !type.includes('application/x-www-form-urlencoded') || op.params.some((p) => p.in === 'form')) return [];
+  const base = baseBody(op);
+  if (typeof base === 'string') return [...new URLSearchParams(base)];
+  if (!base || typeof base !== 'object' || Array.isArray(base)) return [];
+  return Object.entries(base as Record<string, unknown>).map(([k, v]) => [k, v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+}
+
 function jsonLeaves(value: unknown, prefix: string, out: InjectionPoint[], location: 'json' | 'graphql' = 'json'): void {
   if (Array.isArray(value)) value.forEach((v, i) => jsonLeaves(v, prefix ? `${prefix}.${i}` : String(i), out, location));
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) jsonLeaves(v, prefix ? `${prefix}.${k}` : k, out, location);
@@ -101,6 +115,7 @@ export function injectionPoints(op: Operation): InjectionPoint[] {
     if (p.in === 'query' || p.in === 'path' || p.in === 'header' || p.in === 'cookie') out.push({ location: p.in, name: p.name, base });
     else if (p.in === 'form') out.push({ location: 'form', name: p.name, base });
   }
+  for (const [name, base] of formBodyFields(op)) out.push({ location: 'form', name, base });
   if (op.graphql) jsonLeaves(graphqlVariables(op), 'variables', out, 'graphql');
   else if (op.requestBody?.contentType.includes('json')) jsonLeaves(baseBody(op), '', out);
   else if (rawBodyType(op)) out.push({ location: 'body', name: 'body', base: rawBase(op) });
@@ -144,6 +159,7 @@ export function buildRequest(op: Operation, point?: InjectionPoint, mutation?: M
     else if (p.in === 'cookie') cookies.push(`${key('cookie', p.name)}=${encodeURIComponent(value('cookie', p.name, base))}`);
     else if (p.in === 'form') form.push(`${encodeURIComponent(key('form', p.name))}=${encodeURIComponent(value('form', p.name, base))}`);
   }
+  for (const [name, base] of formBodyFields(op)) form.push(`${encodeURIComponent(key('form', name))}=${encodeURIComponent(value('form', name, base))}`);
   path = path.replace(/\{[^}]+\}/g, '1'); // undeclared template parameters
   if (cookies.length) headers.push(['cookie', cookies.join('; ')]);
   const url = query.length ? `${path}?${query.join('&')}` : path;

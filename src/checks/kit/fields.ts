@@ -7,8 +7,10 @@ import { flatten, schemaAtPath, withJsonField } from './compare.js';
 const FORM = 'application/x-www-form-urlencoded';
 
 /**
- * The operation with a form-encoded body's schema properties as `form` parameters, which `injectionPoints` and
- * `buildRequest` know (an OpenAPI `requestBody` of that type arrives as a schema only). Unchanged otherwise.
+ * The operation with a form-encoded body's schema properties as `form` parameters (an OpenAPI `requestBody` of that
+ * type arrives as a schema only), each with its schema and whether it is required. `injectionPoints` and
+ * `buildRequest` already see such a body's fields as form points; this adds what checks that reason about fields
+ * need (`isRequired`, `allOf` merged). Unchanged otherwise.
  */
 export function withFormFields(op: Operation): Operation {
   const body = op.requestBody;
