@@ -5,6 +5,7 @@ import cookieFlags from './security/cookie-flags.js';
 import corsMisconfiguration from './security/cors-misconfiguration.js';
 import crlfInjection from './security/crlf-injection.js';
 import jwtWeakness from './security/jwt-weakness.js';
+import ldapInjection from './security/ldap-injection.js';
 import mixedContent from './security/mixed-content.js';
 import nosqlInjection from './security/nosql-injection.js';
 import openRedirect from './security/open-redirect.js';
@@ -17,6 +18,7 @@ import sqlInjection from './security/sql-injection.js';
 import ssrf from './security/ssrf.js';
 import templateInjection from './security/template-injection.js';
 import verboseErrors from './security/verbose-errors.js';
+import xpathInjection from './security/xpath-injection.js';
 import xssDom from './security/xss-dom.js';
 import xssReflected from './security/xss-reflected.js';
 import xssStored from './security/xss-stored.js';
@@ -43,6 +45,6 @@ import ignoredAuth from './authorization/ignored-auth.js';
 import massAssignment from './authorization/mass-assignment.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, jwtWeakness, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, templateInjection, verboseErrors, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment];
+export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, jwtWeakness, ldapInjection, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, templateInjection, verboseErrors, xpathInjection, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment];
 
 export { checkFiles } from './files.js';

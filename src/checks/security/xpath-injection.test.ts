@@ -91,6 +91,9 @@ beforeAll(async () => {
           } catch {
             return xmlOut([]); // errors hidden: only the answer changes
           }
+        case '/echo': // reflects the value into a page: the payloads differ, the answers to them do not
+          res.writeHead(200, { 'content-type': 'text/html' });
+          return res.end(`<html><body><p>You asked for ${url.searchParams.get('q') ?? ''}</p></body></html>`);
         case '/safe-search': // the value is bound, never parsed: no quote reaches the evaluator
           return xmlOut(USERS.filter((u) => u.name.includes(q('keyword'))));
         case '/sql-search': // SQL, not XPath: and-ed SQL conditions hold, string-length() does not exist
@@ -150,5 +153,10 @@ describe('xpath-injection', () => {
   it('reports nothing on an SQL injection: and-ed SQL conditions are no XPath', async () => {
     const r = await testCheck(check, { url: app.url, operations: [op('/sql-search', { keyword: 'Walter' })] });
     expect(r.findings).toEqual([]);
+  });
+  it('reports nothing on a page that only echoes the value (a regression: the echoed payloads differed)', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [{ method: 'GET', path: '/echo', params: [{ name: 'q', in: 'query' as const, examples: ['shoes'] }] }] });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes[0]?.status).toBe('clean');
   });
 });

@@ -4,13 +4,15 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { Exchange, Operation, SendRequest } from '../../core/index.js';
-import { buildRequest, injectionPoints, pointLabel, type InjectionPoint } from '../../inject/index.js';
+import { buildRequest, type InjectionPoint } from '../../inject/index.js';
 import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
 import { forStrength, sumCounts } from '../kit/strength.js';
-import { bodyOf, errorProbe, howDiffer, sameAnswer, type ErrorProbe } from './support/answers.js';
-import { replaySettled, unsettled, type Answered } from './support/settle.js';
-import { realAnswer, Tally, watched } from './support/tally.js';
+import {
+  bodyOf, confirmPoint, errorProbe, howDiffer, pointCandidate, probePoints, READS, replayError, replayRounds, sameAnswer, type ErrorProbe, type PointData,
+} from './support/answers.js';
+import type { Answered } from './support/settle.js';
+import { realAnswer } from './support/tally.js';
 
 /** Messages XPath engines print on a malformed expression (libxml2, Java, .NET, lxml, Node's xpath, PHP). */
 export const XPATH_ERRORS: ReadonlyArray<[engine: string, pattern: RegExp]> = [
@@ -59,27 +61,8 @@ const PAIR_COUNTS = { low: 1, default: 4, high: 5 } as const;
 /** A fresh operand: 3 to 8 lowercase letters. */
 const operand = (): string => Array.from({ length: randomInt(3, 9) }, () => String.fromCharCode(97 + randomInt(26))).join('');
 
-type Technique = 'error' | 'boolean';
-interface Data {
-  technique: Technique;
-  point: InjectionPoint;
-  payload: string;
-  index: number;
-}
-type Ctx = CheckContext<Record<string, never>>;
+type Ctx = CheckContext<unknown>;
 type Send = (r: SendRequest) => Promise<Exchange>;
-
-function candidate(op: Operation, point: InjectionPoint, technique: Technique, xs: Exchange[], summary: string, evidence: string, data: Omit<Data, 'technique' | 'point'>): CandidateInput {
-  return {
-    operation: { method: op.method, path: op.path },
-    url: xs[0]!.request.url,
-    parameter: pointLabel(point),
-    vulnClass: `xpath-${technique}`,
-    confidence: 'tentative',
-    proof: { summary: `${point.location} ${point.name}: ${summary}`, exchangeIds: xs.map((x) => x.id), evidence, payload: data.payload },
-    data: { technique, point, ...data } satisfies Data,
-  };
-}
 
 async function errorBased(ctx: Ctx, op: Operation, point: InjectionPoint, baseline: Exchange): Promise<CandidateInput | undefined> {
   const probes = forStrength(BREAKERS, ERROR_COUNTS, ctx.strength).map((f) => f(point.base));
@@ -87,7 +70,7 @@ async function errorBased(ctx: Ctx, op: Operation, point: InjectionPoint, baseli
   if (!hit) return undefined;
   const { breaker, control } = hit.probe;
   const summary = `${JSON.stringify(breaker)} → ${hit.x.response?.status ?? '-'} with XPath error "${hit.match}" (${xpathError(bodyOf(hit.x))!.engine}); the balanced ${JSON.stringify(control)} and the original value gave none`;
-  return candidate(op, point, 'error', [hit.x, hit.control, baseline], summary, hit.match, { payload: breaker, index: BREAKERS.findIndex((f) => f(point.base).breaker === breaker) });
+  return pointCandidate(op, point, 'xpath-error', [hit.x, hit.control, baseline], summary, hit.match, { technique: 'error', payload: breaker, index: BREAKERS.findIndex((f) => f(point.base).breaker === breaker) });
 }
 
 /** One round of a pair: undefined when it shows the injection, else why not. */
@@ -98,8 +81,8 @@ async function pairRound(send: Send, op: Operation, point: InjectionPoint, index
   const fx = await send(buildRequest(op, point, f));
   const xs = [tx, fx];
   if (![tx, fx, baseline].every(realAnswer)) return { ok: false, xs, why: `no real answer (${tx.response?.status ?? '-'}/${fx.response?.status ?? '-'})`, payload: t };
-  const [like, unlike] = widens ? [fx, tx] : [tx, fx];
-  const ok = sameAnswer(like, baseline) && !sameAnswer(unlike, baseline);
+  const [[like, sentLike], [unlike, sentUnlike]] = widens ? [[fx, f], [tx, t]] as const : [[tx, t], [fx, f]] as const;
+  const ok = sameAnswer(like, baseline, sentLike) && !sameAnswer(unlike, baseline, sentUnlike);
   const why = widens
     ? `false condition ${JSON.stringify(f)} answers like the original value, true condition ${JSON.stringify(t)} differs (${howDiffer(tx, baseline)})`
     : `true condition ${JSON.stringify(t)} answers like the original value, false condition ${JSON.stringify(f)} differs (${howDiffer(fx, baseline)})`;
@@ -109,31 +92,18 @@ async function pairRound(send: Send, op: Operation, point: InjectionPoint, index
 async function booleanBased(ctx: Ctx, op: Operation, point: InjectionPoint, baseline: Exchange): Promise<CandidateInput | undefined> {
   const n = forStrength(BOOLEAN_PAIRS, PAIR_COUNTS, ctx.strength).length;
   for (let index = 0; index < n; index++) {
+    if (BOOLEAN_PAIRS[index]!.widens && !READS.has(op.method.toUpperCase())) continue; // an or-ed condition may widen a write
     const round = await pairRound((r) => ctx.send(r), op, point, index, baseline);
-    if (round.ok) return candidate(op, point, 'boolean', [...round.xs, baseline], `${round.why} in a ${BOOLEAN_PAIRS[index]!.context}`, round.why, { payload: round.payload, index });
+    if (round.ok) return pointCandidate(op, point, 'xpath-boolean', [...round.xs, baseline], `${round.why} in a ${BOOLEAN_PAIRS[index]!.context}`, round.why, { technique: 'boolean', payload: round.payload, index });
   }
   return undefined;
 }
 
-async function replayOnce(send: Send, op: Operation, data: Data, summary: string, baseline: Exchange): Promise<Answered> {
-  if (data.technique === 'boolean') {
-    const ids: string[] = [];
-    for (let i = 0; i < 2; i++) {
-      const round = await pairRound(send, op, data.point, data.index, baseline);
-      ids.push(...round.xs.map((x) => x.id));
-      if (!round.ok) return { confirmed: false, exchangeIds: ids, reason: `round ${i + 1} with fresh operands: ${round.why}`, answered: !round.why.startsWith('no real answer') };
-    }
-    return { confirmed: true, exchangeIds: ids, answered: true, summary: `${summary}; true and false string-length() conditions answered the same way twice more with fresh operands` };
-  }
-  const probe = BREAKERS[data.index]!(data.point.base);
-  const replay = await send(buildRequest(op, data.point, probe.breaker));
-  const control = await send(buildRequest(op, data.point, probe.control));
-  const [re, ce] = [signature(bodyOf(replay)), signature(bodyOf(control))];
-  const exchangeIds = [replay.id, control.id];
-  const answered = Boolean(re) || (replay.response !== undefined && control.response !== undefined);
-  if (re && !ce) return { confirmed: true, exchangeIds, answered, summary: `${summary}; the replay errors again, the balanced control does not` };
-  return { confirmed: false, exchangeIds, answered, reason: re ? 'the balanced control shows the XPath error too' : `the replay showed no XPath error (${replay.response?.status ?? replay.error?.message ?? 'no response'})` };
-}
+/** One replay of a candidate with its controls (`summary`: the probe's). */
+const replayOnce = (summary: string) => (send: Send, op: Operation, data: PointData, baseline: Exchange): Promise<Answered> =>
+  data.technique === 'boolean'
+    ? replayRounds(() => pairRound(send, op, data.point, data.index, baseline), summary)
+    : replayError(send, op, data.point, BREAKERS[data.index]!(data.point.base), signature, summary, 'XPath');
 
 export default defineCheck({
   id: 'xpath-injection',
@@ -152,29 +122,7 @@ export default defineCheck({
   options: z.strictObject({}),
   requestsPerPoint: sumCounts({ low: 2 * ERROR_COUNTS.low, default: 2 * ERROR_COUNTS.default, high: 2 * ERROR_COUNTS.high }, { low: 2 * PAIR_COUNTS.low, default: 2 * PAIR_COUNTS.default, high: 2 * PAIR_COUNTS.high }),
   appliesTo: all(hasInjectionPoints, safeMethodOrNotSafeMode),
-  async run(ctx) {
-    const op = ctx.operation!;
-    const baseline = await ctx.send(buildRequest(op));
-    if (!baseline.response) return { status: 'inconclusive', reason: `the unmodified request failed: ${baseline.error?.message ?? 'no response'}` };
-    if (xpathError(bodyOf(baseline))) return { status: 'inconclusive', reason: 'the unmodified request already shows an XPath error' };
-    const tally = new Tally();
-    const c = watched(ctx, (x) => tally.note(x));
-    const candidates: CandidateInput[] = [];
-    for (const point of injectionPoints(op)) {
-      const found = (await errorBased(c, op, point, baseline)) ?? (await booleanBased(c, op, point, baseline));
-      if (found) candidates.push(found);
-    }
-    return candidates.length ? { status: 'found', candidates } : tally.result();
-  },
-  async confirm(candidate, ctx) {
-    const op = ctx.operation;
-    const data = candidate.data as Data | undefined;
-    if (!op || !data?.point) return { confirmed: false, exchangeIds: [], reason: 'the operation is no longer in the surface' };
-    const send: Send = (r) => ctx.send(r);
-    const run = await replaySettled(send, () => buildRequest(op), (baseline) => replayOnce(send, op, data, candidate.proof.summary, baseline), (r) => r.answered);
-    if (!run.result) return { confirmed: false, exchangeIds: run.exchangeIds, reason: unsettled(run.settled) };
-    const { answered: _answered, ...confirmation } = run.result;
-    return { ...confirmation, exchangeIds: run.exchangeIds };
-  },
+  run: (ctx) => probePoints(ctx, 'an XPath', signature, async (c, op, point, baseline) => (await errorBased(c, op, point, baseline)) ?? (await booleanBased(c, op, point, baseline))),
+  confirm: (candidate, ctx) => confirmPoint(candidate, ctx, replayOnce(candidate.proof.summary)),
   example: { url: "http://127.0.0.1:8080/api/partners/search?keyword=Walter'", summary: "query keyword: \"Walter'\" → 500 with XPath error \"XPath parse error\" (xpath (Node)); the balanced \"Walter'='\" and the original value gave none" },
 });
