@@ -61,6 +61,7 @@ function search(filter: string): Entry[] {
 const names = (es: Entry[]): string[] => es.map((e) => e.cn[0]!);
 const escape = (v: string): string => v.replace(/[\\*()]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
+let changes = 0;
 let app: Fixture;
 beforeAll(async () => {
   app = await serveFixture((_req, res, url) => {
@@ -89,6 +90,9 @@ beforeAll(async () => {
         case '/echo': // reflects the value into a page: the payloads differ, the answers to them do not
           res.writeHead(200, { 'content-type': 'text/html' });
           return res.end(`<html><body><p>You asked for ${url.searchParams.get('q') ?? ''}</p></body></html>`);
+        case '/changes': // its content changes by itself after the third request (a deploy, someone else's post)
+          res.writeHead(200, { 'content-type': 'text/html' });
+          return res.end(++changes <= 3 ? '<p>Welcome to the guestbook</p>' : '<p>Sorry, the guestbook is closed for maintenance today</p>');
         case '/safe':
           return sendJson(res, 200, names(search(`(&(objectClass=person)(cn=${escape(q('name'))}))`)));
         case '/glob': // no LDAP: `*` is this search's own wildcard, parentheses are plain text
@@ -155,5 +159,11 @@ describe('ldap-injection', () => {
     const r = await testCheck(check, { url: app.url, operations: [{ method: 'GET', path: '/echo', params: [{ name: 'q', in: 'query' as const, examples: ['shoes'] }] }] });
     expect(r.findings).toEqual([]);
     expect(r.outcomes[0]?.status).toBe('clean');
+  });
+  it('reports nothing, not even tentative, on a page that changed by itself right after the pair', async () => {
+    // low strength: the original, one breaker, the true and false conditions (3rd and 4th), then the original again.
+    const r = await testCheck(check, { url: app.url, operations: [op('/changes', 'name', 'Sign Guestbook')], strength: 'low' });
+    expect(r.requests).toBe(5);
+    expect(r.findings).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { defineCheck, type CandidateInput, type CheckContext } from '../kit/defi
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
 import { forStrength, sumCounts } from '../kit/strength.js';
 import {
-  bodyOf, confirmPoint, errorProbe, howDiffer, pointCandidate, probePoints, READS, replayError, replayRounds, sameAnswer, type ErrorProbe, type PointData,
+  bodyOf, confirmPoint, errorProbe, howDiffer, pointCandidate, probePoints, READS, replayError, replayRounds, sameAnswer, steady, type ErrorProbe, type PointData,
 } from './support/answers.js';
 import type { Answered } from './support/settle.js';
 import { realAnswer } from './support/tally.js';
@@ -112,7 +112,7 @@ async function booleanBased(ctx: Ctx, op: Operation, point: InjectionPoint, base
   const pairs = pairsFor(point.base, PAIR_COUNTS[ctx.strength], op.method);
   for (let index = 0; index < pairs.length; index++) {
     const round = await pairRound((r) => ctx.send(r), op, point, index, baseline);
-    if (round.ok) return pointCandidate(op, point, 'ldap-boolean', [...round.xs, baseline], `${round.why}, in a ${pairs[index]!.context}`, round.why, { technique: 'boolean', payload: round.payload, index });
+    if (round.ok && (await steady((r) => ctx.send(r), op, baseline))) return pointCandidate(op, point, 'ldap-boolean', [...round.xs, baseline], `${round.why}, in a ${pairs[index]!.context}`, round.why, { technique: 'boolean', payload: round.payload, index });
   }
   return undefined;
 }
@@ -138,7 +138,7 @@ export default defineCheck({
     proves: 'Error-based: an LDAP filter error comes back on replay while the escaped (or well-formed) control and the original value do not. Boolean-based: (objectClass=*) and-ed in answers like the original value while a never-true assertion differs, or a wildcard answers otherwise than values no entry has while two such values answer alike, twice more with fresh values.',
   },
   options: z.strictObject({}),
-  requestsPerPoint: sumCounts({ low: 2 * ERROR_COUNTS.low, default: 2 * ERROR_COUNTS.default, high: 2 * ERROR_COUNTS.high }, { low: 2, default: 5, high: 5 }),
+  requestsPerPoint: sumCounts({ low: 2 * ERROR_COUNTS.low, default: 2 * ERROR_COUNTS.default, high: 2 * ERROR_COUNTS.high }, { low: 3, default: 6, high: 6 }),
   appliesTo: all(hasInjectionPoints, safeMethodOrNotSafeMode),
   run: (ctx) => probePoints(ctx, 'an LDAP', signature, async (c, op, point, baseline) => (await errorBased(c, op, point, baseline)) ?? (await booleanBased(c, op, point, baseline))),
   confirm: (candidate, ctx) => confirmPoint(candidate, ctx, replayOnce(candidate.proof.summary)),

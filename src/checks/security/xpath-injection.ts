@@ -9,7 +9,7 @@ import { defineCheck, type CandidateInput, type CheckContext } from '../kit/defi
 import { all, hasInjectionPoints, safeMethodOrNotSafeMode } from '../kit/guards.js';
 import { forStrength, sumCounts } from '../kit/strength.js';
 import {
-  bodyOf, confirmPoint, errorProbe, howDiffer, pointCandidate, probePoints, READS, replayError, replayRounds, sameAnswer, type ErrorProbe, type PointData,
+  bodyOf, confirmPoint, errorProbe, howDiffer, pointCandidate, probePoints, READS, replayError, replayRounds, sameAnswer, steady, type ErrorProbe, type PointData,
 } from './support/answers.js';
 import type { Answered } from './support/settle.js';
 import { realAnswer } from './support/tally.js';
@@ -94,7 +94,7 @@ async function booleanBased(ctx: Ctx, op: Operation, point: InjectionPoint, base
   for (let index = 0; index < n; index++) {
     if (BOOLEAN_PAIRS[index]!.widens && !READS.has(op.method.toUpperCase())) continue; // an or-ed condition may widen a write
     const round = await pairRound((r) => ctx.send(r), op, point, index, baseline);
-    if (round.ok) return pointCandidate(op, point, 'xpath-boolean', [...round.xs, baseline], `${round.why} in a ${BOOLEAN_PAIRS[index]!.context}`, round.why, { technique: 'boolean', payload: round.payload, index });
+    if (round.ok && (await steady((r) => ctx.send(r), op, baseline))) return pointCandidate(op, point, 'xpath-boolean', [...round.xs, baseline], `${round.why} in a ${BOOLEAN_PAIRS[index]!.context}`, round.why, { technique: 'boolean', payload: round.payload, index });
   }
   return undefined;
 }
@@ -120,7 +120,7 @@ export default defineCheck({
     proves: 'Error-based: an XPath engine error comes back on replay while the balanced control (the same quote closed, or the bracket with a predicate) and the original value do not. Boolean-based: true and false string-length() conditions — XPath-only syntax — answer differently twice more with fresh operands, the one that leaves the query unchanged like the original value.',
   },
   options: z.strictObject({}),
-  requestsPerPoint: sumCounts({ low: 2 * ERROR_COUNTS.low, default: 2 * ERROR_COUNTS.default, high: 2 * ERROR_COUNTS.high }, { low: 2 * PAIR_COUNTS.low, default: 2 * PAIR_COUNTS.default, high: 2 * PAIR_COUNTS.high }),
+  requestsPerPoint: sumCounts({ low: 2 * ERROR_COUNTS.low, default: 2 * ERROR_COUNTS.default, high: 2 * ERROR_COUNTS.high }, { low: 2 * PAIR_COUNTS.low + 1, default: 2 * PAIR_COUNTS.default + 1, high: 2 * PAIR_COUNTS.high + 1 }),
   appliesTo: all(hasInjectionPoints, safeMethodOrNotSafeMode),
   run: (ctx) => probePoints(ctx, 'an XPath', signature, async (c, op, point, baseline) => (await errorBased(c, op, point, baseline)) ?? (await booleanBased(c, op, point, baseline))),
   confirm: (candidate, ctx) => confirmPoint(candidate, ctx, replayOnce(candidate.proof.summary)),

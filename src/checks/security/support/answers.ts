@@ -196,3 +196,11 @@ export interface PointData {
   /** How the original value was answered when probed. */
   baselineStatus?: number;
 }
+
+/**
+ * Whether the original request, sent again after a condition pair showed a difference, still answers like the
+ * reference: a page that changes by itself (a guestbook that grows with every post) proves nothing.
+ */
+export async function steady(send: Send, op: Operation, baseline: Exchange): Promise<boolean> {
+  return sameAnswer(await send(buildRequest(op)), baseline);
+}
