@@ -62,9 +62,11 @@ const names = (es: Entry[]): string[] => es.map((e) => e.cn[0]!);
 const escape = (v: string): string => v.replace(/[\\*()]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 let changes = 0;
+/** Already signed up: the example's email, and what an earlier scan's constant true condition created. */
+const emails = new Set<string>(['john@example.com', 'john@example.com)(objectClass=*']);
 let app: Fixture;
 beforeAll(async () => {
-  app = await serveFixture((_req, res, url) => {
+  app = await serveFixture((req, res, url) => {
     const q = (k: string): string => url.searchParams.get(k) ?? '';
     try {
       switch (url.pathname) {
@@ -93,6 +95,12 @@ beforeAll(async () => {
         case '/changes': // its content changes by itself after the third request (a deploy, someone else's post)
           res.writeHead(200, { 'content-type': 'text/html' });
           return res.end(++changes <= 3 ? '<p>Welcome to the guestbook</p>' : '<p>Sorry, the guestbook is closed for maintenance today</p>');
+        case '/signup': { // a create whose value must be unique: a value sent twice is "already exists"
+          const email = (JSON.parse(req.body) as { email: string }).email;
+          if (emails.has(email)) return sendJson(res, 409, { message: 'User already exists' });
+          emails.add(email);
+          return sendJson(res, 201, {});
+        }
         case '/safe':
           return sendJson(res, 200, names(search(`(&(objectClass=person)(cn=${escape(q('name'))}))`)));
         case '/glob': // no LDAP: `*` is this search's own wildcard, parentheses are plain text
@@ -128,7 +136,7 @@ describe('ldap-injection', () => {
     const r = await testCheck(check, { url: app.url, operations: [op('/blind', 'name', 'alice')] });
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]).toMatchObject({ vulnClass: 'ldap-boolean', confidence: 'confirmed' });
-    expect(r.findings[0]!.proof.summary).toContain('(objectClass=*');
+    expect(r.findings[0]!.proof.summary).toContain('(|(objectClass=*)(objectClass=vouch');
   });
 
   it('confirms a parameter that is the whole filter, its original value answered with a 500', async () => {
@@ -164,6 +172,12 @@ describe('ldap-injection', () => {
     // low strength: the original, one breaker, the true and false conditions (3rd and 4th), then the original again.
     const r = await testCheck(check, { url: app.url, operations: [op('/changes', 'name', 'Sign Guestbook')], strength: 'low' });
     expect(r.requests).toBe(5);
+    expect(r.findings).toEqual([]);
+  });
+  it('reports nothing on a create whose value must be unique, scanned twice (a regression: a constant true condition was "already exists")', async () => {
+    const signup = { method: 'POST', path: '/signup', params: [], requestBody: { contentType: 'application/json', example: { email: 'john@example.com' } } };
+    const r = await testCheck(check, { url: app.url, operations: [signup] });
+    expect(r.requests).toBeGreaterThan(3);
     expect(r.findings).toEqual([]);
   });
 });

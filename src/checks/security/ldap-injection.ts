@@ -56,14 +56,16 @@ function breakers(b: string): ErrorProbe[] {
 }
 
 /**
- * Conditions: `narrow` — the original value with (objectClass=*) and-ed in answers like it, with a never-true
- * assertion it differs; `widen` — a wildcard answers otherwise than a value no entry has, and two such values
- * answer alike. A whole filter gets the wildcard as its last assertion's value.
+ * Conditions, each carrying a fresh random value (a constant one would be "already exists" on its second use where
+ * the value must be unique): `narrow` — the original value with an always-true `(|(objectClass=*)(objectClass=r))`
+ * and-ed in answers like it, with the never-true `(&(objectClass=*)(objectClass=r))` it differs; `widen` — a
+ * wildcard answers otherwise than a value no entry has, and two such values answer alike. A whole filter gets the
+ * wildcard as its last assertion's value.
  */
 type Mode = 'narrow' | 'widen';
 const PAIRS: ReadonlyArray<{ mode: Mode; context: string; pair: (b: string, r: string) => [string, string] }> = [
-  { mode: 'narrow', context: 'assertion value', pair: (b, r) => [`${b})(objectClass=*`, `${b})(objectClass=${r}`] },
-  { mode: 'widen', context: 'assertion value', pair: (_b, r) => ['*)(objectClass=*', `${r})(objectClass=*`] },
+  { mode: 'narrow', context: 'assertion value', pair: (b, r) => [`${b})(|(objectClass=*)(objectClass=${r})`, `${b})(&(objectClass=*)(objectClass=${r})`] },
+  { mode: 'widen', context: 'assertion value', pair: (_b, r) => [`*)(|(objectClass=*)(objectClass=${r})`, `${r})(|(objectClass=*)(objectClass=${r})`] },
 ];
 const FILTER_PAIR = { mode: 'widen' as Mode, context: 'whole filter', pair: (b: string, r: string): [string, string] => [withLastValue(b, '*'), withLastValue(b, r)] };
 /** The pairs for a value; a wildcard that widens the match is sent only to a method that reads (it could widen a write). */
