@@ -138,6 +138,25 @@ export const catalog: readonly CheckInfo[] = [
     }
   },
   {
+    "id": "ldap-injection",
+    "family": "security",
+    "kind": "active",
+    "scope": "operation",
+    "meta": {
+      "title": "LDAP injection",
+      "description": "A parameter is pasted into an LDAP search filter (or is the filter): a parenthesis breaks it (error-based) or an added assertion or wildcard changes which entries match (boolean-based), so a caller can list the directory or bypass a login.",
+      "severity": "high",
+      "cwe": "CWE-90",
+      "owasp": "A03:2021 Injection",
+      "remediation": "Escape every value placed in a filter (RFC 4515: \\28 \\29 \\2a \\5c \\00), or build filters with the LDAP library's filter objects; never accept a filter from the caller.",
+      "proves": "Error-based: an LDAP filter error comes back on replay while the escaped (or well-formed) control and the original value do not. Boolean-based: (objectClass=*) and-ed in answers like the original value while a never-true assertion differs, or a wildcard answers otherwise than values no entry has while two such values answer alike, twice more with fresh values."
+    },
+    "example": {
+      "url": "http://127.0.0.1:8080/api/users/ldap?query=(%26(objectClass=person)(email=a@example.com)",
+      "summary": "query query: \"(&(objectClass=person)(email=a@example.com)\" → 500 with LDAP error \"Bad search filter\" (OpenLDAP); the well-formed \"(&(objectClass=person)(email=vouch1a2b3c4d))\" and the original value gave none"
+    }
+  },
+  {
     "id": "mixed-content",
     "family": "security",
     "kind": "passive",
@@ -382,6 +401,25 @@ export const catalog: readonly CheckInfo[] = [
     "example": {
       "url": "http://127.0.0.1:8080/api/orders/abc",
       "summary": "GET /api/orders/abc → 500 shows a Node.js stack trace: \"at getOrder (/app/src/orders.js:42:11)\""
+    }
+  },
+  {
+    "id": "xpath-injection",
+    "family": "security",
+    "kind": "active",
+    "scope": "operation",
+    "meta": {
+      "title": "XPath injection",
+      "description": "A parameter is pasted into an XPath expression: a quote or bracket breaks it (error-based) or an added XPath condition changes the answer (boolean-based), so a caller can read the whole XML document or bypass a login.",
+      "severity": "high",
+      "cwe": "CWE-643",
+      "owasp": "A03:2021 Injection",
+      "remediation": "Never build XPath from strings: use variables bound by the XPath API (XPathVariableResolver, lxml/xpath variables), or validate the value against a strict allow-list and escape quotes.",
+      "proves": "Error-based: an XPath engine error comes back on replay while the balanced control (the same quote closed, or the bracket with a predicate) and the original value do not. Boolean-based: true and false string-length() conditions — XPath-only syntax — answer differently twice more with fresh operands, the one that leaves the query unchanged like the original value."
+    },
+    "example": {
+      "url": "http://127.0.0.1:8080/api/partners/search?keyword=Walter'",
+      "summary": "query keyword: \"Walter'\" → 500 with XPath error \"XPath parse error\" (xpath (Node)); the balanced \"Walter'='\" and the original value gave none"
     }
   },
   {

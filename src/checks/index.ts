@@ -7,6 +7,7 @@ import crlfInjection from './security/crlf-injection.js';
 import fileUpload from './security/file-upload.js';
 import graphqlIntrospection from './security/graphql-introspection.js';
 import jwtWeakness from './security/jwt-weakness.js';
+import ldapInjection from './security/ldap-injection.js';
 import mixedContent from './security/mixed-content.js';
 import nosqlInjection from './security/nosql-injection.js';
 import openRedirect from './security/open-redirect.js';
@@ -20,6 +21,7 @@ import ssrf from './security/ssrf.js';
 import technologyDisclosure from './security/technology-disclosure.js';
 import templateInjection from './security/template-injection.js';
 import verboseErrors from './security/verbose-errors.js';
+import xpathInjection from './security/xpath-injection.js';
 import xssDom from './security/xss-dom.js';
 import xssReflected from './security/xss-reflected.js';
 import xssStored from './security/xss-stored.js';
@@ -48,6 +50,6 @@ import noRateLimit from './authorization/no-rate-limit.js';
 import weakCredentials from './authorization/weak-credentials.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, fileUpload, graphqlIntrospection, jwtWeakness, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, technologyDisclosure, templateInjection, verboseErrors, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment, noRateLimit, weakCredentials];
+export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, fileUpload, graphqlIntrospection, jwtWeakness, ldapInjection, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, technologyDisclosure, templateInjection, verboseErrors, xpathInjection, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment, noRateLimit, weakCredentials];
 
 export { checkFiles } from './files.js';

@@ -14,11 +14,20 @@ beforeAll(async () => {
       return sendJson(res, 200, { fetched: r });
     }
     if (url.pathname === '/check') return sendJson(res, 200, { valid: URL.canParse(target) }); // never fetches
+    // A file reader that also fetches URLs (`path=http://…`), and its twin that only reads local files: a path
+    // traversal at most, never a fetch.
+    const file = url.searchParams.get('path') ?? url.searchParams.get('x') ?? '';
+    if (url.pathname === '/file') {
+      if (/^https?:/.test(file)) return sendJson(res, 200, { fetched: await fetch(file).then((x) => x.status, () => 0) });
+      return sendJson(res, 404, { error: `no such file or directory, access '${file}'` });
+    }
+    if (url.pathname === '/local-file') return sendJson(res, 404, { error: `no such file or directory, access '${file}'` });
     return sendJson(res, 404, {});
   });
 });
 afterAll(() => app.close());
 
+const pathOp = (path: string, name: string, example: string) => ({ method: 'GET', path, params: [{ name, in: 'query' as const, schema: { type: 'string' }, examples: [example] }] });
 const op = (path: string) => ({ method: 'GET', path, params: [{ name: 'url', in: 'query' as const, schema: { type: 'string' } }] });
 
 describe('ssrf', () => {
@@ -42,6 +51,30 @@ describe('ssrf', () => {
   it('is inconclusive with its reason when no listener runs', async () => {
     const r = await testCheck(check, { url: app.url, operations: [op('/fetch')], oob: false });
     expect(r.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining('out-of-band listener') });
+  });
+
+  it('confirms a path parameter the server also fetches URLs from', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [pathOp('/file', 'path', 'config/crystals/amethyst.jpg')], options: { waitMs: 1500 } });
+    expect(r.findings.map((f) => [f.parameter, f.confidence])).toEqual([['query:path', 'confirmed']]);
+  });
+
+  it('tries a parameter whose example value is a path, whatever its name', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [pathOp('/file', 'x', '/var/data/report.pdf')], options: { waitMs: 1500 } });
+    expect(r.findings.map((f) => [f.parameter, f.confidence])).toEqual([['query:x', 'confirmed']]);
+  });
+
+  it('reports nothing on a path parameter that only reads local files (path traversal is not SSRF)', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [pathOp('/local-file', 'path', 'config/crystals/amethyst.jpg')], options: { waitMs: 300 } });
+    expect(r.findings).toEqual([]);
+    expect(r.requests).toBe(1);
+  });
+
+  it('leaves path-like parameters of writes in place and media types alone', async () => {
+    const put = { ...pathOp('/file', 'path', 'config/a.jpg'), method: 'PUT' };
+    const media = pathOp('/file', 'type', 'image/jpg');
+    const r = await testCheck(check, { url: app.url, operations: [put, media] });
+    expect(r.skipped).toHaveLength(2);
+    expect(r.skipped.join()).toContain('no parameter looks like a URL, a path or a file');
   });
 
   it('skips operations without a URL-like parameter', async () => {

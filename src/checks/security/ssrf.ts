@@ -1,5 +1,5 @@
-// src/checks/security/ssrf.ts — active, blind: a URL-like parameter makes the server fetch a URL vouch chose; proof
-// is the callback at vouch's out-of-band listener carrying the per-payload token, again with a fresh token.
+// src/checks/security/ssrf.ts — active, blind: a URL-, path- or file-like parameter makes the server fetch a URL vouch
+// chose; proof is the callback at vouch's out-of-band listener carrying the per-payload token, again with a fresh one.
 import { z } from 'zod';
 import type { Exchange, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
@@ -9,13 +9,33 @@ import { Tally } from './support/tally.js';
 
 const NAME = /^(?:url|uri|link|href|src|source|callback|callback_?url|webhook|webhook_?url|hook|notify_?url|next|image|image_?url|img|avatar|avatar_?url|icon|logo|feed|rss|fetch|load|proxy|remote|endpoint|target|dest|destination|site|page|file_?url|document|pdf|preview|import|host)$/i;
 const LOOKS_LIKE_URL = /^https?:\/\//i;
+/**
+ * Names of a path, file or resource: readers of such a parameter often accept a URL too (`path=http://…`, an
+ * include, a template or document loader), and then fetch it.
+ */
+const PATH_NAME = /^(?:path|file|file_?name|file_?path|filepath|resource|resource_?path|template|tpl|doc|docs|include|inc|style|stylesheet|xsl|wsdl|download|attachment|location_?url)$/i;
+/** An example value that is a path or a file name: `/a/b`, `./a`, `a/b/c.jpg`, `page.php`. */
+const LOOKS_LIKE_PATH = /^(?:\.{0,2}\/[^\s?#]*|[\w.-]+(?:\/[\w.-]+)+|[\w-]+\.(?:html?|php|jsp|aspx?|xml|json|txt|pdf|jpe?g|png|gif|svg|md|ya?ml|csv|tpl|xsl))$/i;
+/** A media type (`image/jpg`) is no path. */
+const MEDIA_TYPE = /^(?:application|image|text|audio|video|multipart|font|model)\/[\w.+-]+$/i;
+const looksLikePath = (v: string): boolean => LOOKS_LIKE_PATH.test(v) && !MEDIA_TYPE.test(v);
+/** Methods that write in place: path and file names are not tried there (a URL would become a file's name). */
+const WRITES_IN_PLACE = new Set(['PUT', 'PATCH', 'DELETE']);
 
-/** Injection points that may carry a URL the server fetches: by name or by an http(s) example value. */
+/**
+ * Injection points that may carry a URL the server fetches: by a URL-like name or an http(s) example value, and,
+ * on methods that do not write in place, by a path-like name or a path or file-name example value.
+ */
 export function urlPoints(op: Operation): InjectionPoint[] {
-  return injectionPoints(op).filter((p) => ['query', 'form', 'json'].includes(p.location) && (NAME.test(p.name.split('.').pop() ?? '') || LOOKS_LIKE_URL.test(p.base)));
+  const paths = !WRITES_IN_PLACE.has(op.method.toUpperCase());
+  return injectionPoints(op).filter((p) => {
+    if (!['query', 'form', 'json'].includes(p.location)) return false;
+    const name = p.name.split('.').pop() ?? '';
+    return NAME.test(name) || LOOKS_LIKE_URL.test(p.base) || (paths && (PATH_NAME.test(name) || looksLikePath(p.base)));
+  });
 }
 
-const hasUrlParam: Guard = (op) => (urlPoints(op).length > 0 ? undefined : 'no parameter looks like a URL the server could fetch');
+const hasUrlParam: Guard = (op) => (urlPoints(op).length > 0 ? undefined : 'no parameter looks like a URL, a path or a file the server could fetch');
 
 /** Payload forms: the plain URL; at high strength also scheme-relative and with a user-info prefix. */
 const FORMS: ReadonlyArray<(url: string) => string> = [(u) => u, (u) => u.replace(/^https?:/, ''), (u) => u.replace(/^(https?:\/\/)/, '$1vouch@')];
