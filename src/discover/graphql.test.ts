@@ -97,6 +97,20 @@ describe('GraphQL discovery', () => {
     expect(executed).toBe(0); // every probe document failed validation: the mutation never ran
   });
 
+  it('asks an endpoint that takes only application/graphql bodies that way, at /gql', async () => {
+    const app = await serveFixture(async (req, res, url) => {
+      if (url.pathname !== '/gql') return sendHtml(res, 404, 'no');
+      if (req.method !== 'POST' || req.headers['content-type'] !== 'application/graphql') return sendJson(res, 415, { message: 'send application/graphql' });
+      return sendJson(res, 200, await graphql({ schema, source: req.body, rootValue: root }));
+    });
+    try {
+      const surface = await surfaceOf(app);
+      expect(surface.operations.filter((o) => o.graphql).map((o) => o.id)).toContain('POST /gql query.user');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('warns when the introspection query errors, and discovery goes on', async () => {
     const surface = await surfaceOf(apps[2]!);
     expect(surface.warnings.join('\n')).toMatch(/GraphQL endpoint \/graphql: the introspection query failed \(Cannot query field "x"/);
