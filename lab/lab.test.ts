@@ -193,6 +193,7 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/internal/stats': { path: '/api/internal/stats', as: 'anon', ok: 200 },
   'GET /debug/env': { path: '/debug/env', as: 'anon', ok: 200 },
   'GET /.env': { path: '/.env', as: 'anon', ok: 200 },
+  'POST /api/graphql': { path: '/api/graphql', json: { query: '{ product(id: "1") { id name price } }' }, as: 'anon', ok: 200 },
 };
 
 const opKey = (op: { method: string; path: string }): string => `${op.method} ${op.path}`;
@@ -335,6 +336,16 @@ describe('/openapi.json', () => {
 
 /** Each probe answers: is the planted problem present in this variant? */
 const PROBES: Record<string, (v: LabVariant) => Promise<boolean>> = {
+  'cand-sqli-graphql': async (v) => {
+    const ask = async (name: string): Promise<{ data: { productsByName: unknown[] } | null; errors?: Array<{ message: string }> }> =>
+      (await call(v, 'POST', '/api/graphql', { json: { query: 'query s($name: String!) { productsByName(name: $name) { id } }', variables: { name } } })).json();
+    const quote = await ask("'");
+    const [truthy, falsy, all] = await Promise.all([ask("' OR '1'='1"), ask("' AND '1'='2"), ask('')]);
+    const errorBased = quote.data === null && /unrecognized token/.test(quote.errors?.[0]?.message ?? '');
+    const booleanBased = truthy.data?.productsByName.length === all.data?.productsByName.length && falsy.data?.productsByName.length === 0;
+    expect(errorBased).toBe(booleanBased);
+    return errorBased && booleanBased;
+  },
   'cand-sqli-search': async (v) => {
     const quote = await call(v, 'GET', `/api/products/search?q=${q("'")}`);
     const truthy = await call(v, 'GET', `/api/products/search?q=${q("' OR '1'='1")}`);
@@ -527,6 +538,14 @@ describe('planted problems', () => {
 
 /** Each check answers: is this twin safe in this variant? */
 const TWINS: Record<string, (v: LabVariant) => Promise<boolean>> = {
+  'sql-injection POST /api/graphql query.product': async (v) => {
+    const ask = async (id: string): Promise<{ status: number; product: unknown }> => {
+      const r = await call(v, 'POST', '/api/graphql', { json: { query: 'query p($id: ID!) { product(id: $id) { id } }', variables: { id } } });
+      return { status: r.status, product: r.json<{ data?: { product: unknown } }>().data?.product };
+    };
+    const replies = await Promise.all(["1'", "1' OR '1'='1", '1 AND 1=2'].map(ask));
+    return replies.every((r) => r.status === 200 && r.product === null) && (await ask('1')).product !== null;
+  },
   'sql-injection GET /api/products': async (v) => {
     const replies = await Promise.all(["'", "' OR '1'='1", "games' --"].map((c) => call(v, 'GET', `/api/products?category=${q(c)}`)));
     const games = await call(v, 'GET', '/api/products?category=games');
@@ -633,7 +652,7 @@ const TWINS: Record<string, (v: LabVariant) => Promise<boolean>> = {
 };
 
 describe('safe twins', () => {
-  const twinKey = (t: { checkId: string; method: string; path: string }): string => `${t.checkId} ${t.method} ${t.path}`;
+  const twinKey = (t: { checkId: string; method: string; path: string; graphql?: string }): string => `${t.checkId} ${t.method} ${t.path}${t.graphql ? ` ${t.graphql}` : ''}`;
 
   it('every twin has a check and every check a twin', () => {
     expect(Object.keys(TWINS).sort()).toEqual(manifest.safeTwins.map(twinKey).sort());

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Exposure, Family } from '../src/core/types.js';
 import type { LabVariant } from './variants.js';
 
-export type ManifestSource = 'spec' | 'html' | 'spa' | 'shadow';
+export type ManifestSource = 'spec' | 'html' | 'spa' | 'shadow' | 'graphql';
 
 export interface ManifestOperation {
   method: string;
@@ -18,6 +18,8 @@ export interface ManifestOperation {
   /** How a scanner can find it: the spec, a page link or form, the SPA's script, or only by probing. */
   sources: ManifestSource[];
   variants: LabVariant[];
+  /** A GraphQL endpoint: its root fields (`query.product`), each an operation `POST /api/graphql query.product`. */
+  graphql?: string[];
 }
 
 export interface ManifestProblem {
@@ -29,6 +31,8 @@ export interface ManifestProblem {
   checkId: string;
   method: string;
   path: string;
+  /** On a GraphQL endpoint: the root field (`query.productsByName`). */
+  graphql?: string;
   parameter?: string;
   exposure: Exposure;
   proofHint: string;
@@ -39,6 +43,8 @@ export interface ManifestSafeTwin {
   checkId: string;
   method: string;
   path: string;
+  /** On a GraphQL endpoint: the root field. */
+  graphql?: string;
   parameter?: string;
 }
 
@@ -66,6 +72,11 @@ export function labFile(name: string): string {
 
 export function loadManifest(): LabManifest {
   return JSON.parse(readFileSync(labFile('manifest.json'), 'utf8')) as LabManifest;
+}
+
+/** The surface operation ids of a manifest route: one per GraphQL root field, else `METHOD /path`. */
+export function operationIds(op: Pick<ManifestOperation, 'method' | 'path' | 'graphql'>): string[] {
+  return op.graphql ? op.graphql.map((f) => `${op.method} ${op.path} ${f}`) : [`${op.method} ${op.path}`];
 }
 
 /** Whether a problem is planted in a variant. */

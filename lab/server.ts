@@ -5,6 +5,7 @@ import { apiRoutes } from './api.js';
 import { SessionStore } from './auth.js';
 import { LabDb } from './db.js';
 import { debugRoutes } from './debug.js';
+import { graphqlRoutes } from './graphql.js';
 import { createFileTree, removeFileTree } from './files.js';
 import type { Ctx, LabState, Route } from './http.js';
 import { HttpError, matchRoute, requestUrl, sendEmpty, sendJson, sortRoutes } from './http.js';
@@ -47,6 +48,7 @@ export function labRoutes(variant: LabVariant): Route[] {
     ...spaRoutes(),
     ...pageRoutes(),
     ...debugRoutes(traits),
+    ...graphqlRoutes(),
     { method: 'GET', path: '/openapi.json', handler: (ctx) => sendJson(ctx.res, 200, openApiDocument(variant), corsFor(ctx, false)) },
   ];
 }

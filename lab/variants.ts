@@ -43,6 +43,8 @@ export interface VariantTraits {
   internalStats: boolean;
   /** A JWT whose header says `alg: none` is accepted without a signature (jwt-weakness). */
   jwtAlgNone: boolean;
+  /** GraphQL `query.productsByName` builds its SQL by string concatenation (sql-injection through a field argument). */
+  concatenatedGraphqlSearch: boolean;
   /** `GET /api/files` joins `name` onto its folder, so `../` climbs out (path-traversal). False = fixed. */
   fileNameJoined: boolean;
 }
@@ -63,6 +65,7 @@ const BASELINE = {
   reflectCorsOrigin: false,
   internalStats: false,
   jwtAlgNone: false,
+  concatenatedGraphqlSearch: false,
   fileNameJoined: true,
 } as const satisfies VariantTraits;
 
@@ -83,6 +86,7 @@ const CANDIDATE = {
   reflectCorsOrigin: true,
   internalStats: true,
   jwtAlgNone: true,
+  concatenatedGraphqlSearch: true,
   fileNameJoined: false,
 } as const satisfies VariantTraits;
 

@@ -645,6 +645,24 @@ export const catalog: readonly CheckInfo[] = [
     }
   },
   {
+    "id": "graphql-malformed-variables",
+    "family": "reliability",
+    "kind": "active",
+    "scope": "target",
+    "meta": {
+      "title": "GraphQL endpoint crashes on malformed variables",
+      "description": "A GraphQL request whose `variables` is not an object (a string, an array, a number) or holds an object where a scalar is declared must be refused (a 4xx, or a 200 with `errors`). This endpoint answers 5xx or drops the connection: input reaches code that does not expect it.",
+      "severity": "medium",
+      "cwe": "CWE-20",
+      "remediation": "Validate the request envelope before executing: `variables` must be a JSON object or null; coerce variables against their declared types (a GraphQL server library does both) and answer 400 with a GraphQL `errors` array.",
+      "proves": "The well-formed request of the same field gets a real answer; the malformed one answers 5xx (or nothing), again on a replay."
+    },
+    "example": {
+      "url": "http://127.0.0.1:8080/graphql",
+      "summary": "POST /graphql query.search with variables as a string → HTTP 500; the well-formed request → 200"
+    }
+  },
+  {
     "id": "max-response-time",
     "family": "reliability",
     "kind": "active",

@@ -1,5 +1,5 @@
 // src/confirm/index.ts — stage 4: replays and controls that prove a candidate; what cannot be proven stays tentative.
-import { isVouchError } from '../core/index.js';
+import { graphqlField, isVouchError } from '../core/index.js';
 import type { Candidate } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { createCheckContext, resolveOptions, type ScanContextInput } from '../execute/index.js';
@@ -24,7 +24,9 @@ export async function confirm(input: ConfirmInput): Promise<Candidate[]> {
       out.push(provable(c));
       continue;
     }
-    const operation = input.surface.operations.find((o) => o.method === c.operation.method && o.path === c.operation.path);
+    // The same operation the candidate was seen on: for GraphQL the same root field, not the path's first field.
+    const onRoute = input.surface.operations.filter((o) => o.method === c.operation.method && o.path === c.operation.path);
+    const operation = onRoute.find((o) => graphqlField(o) === c.operation.graphql) ?? (c.operation.graphql ? undefined : onRoute[0]);
     const ctx = createCheckContext(input, { check, taskId: c.taskId, operation, identity, options: options.get(check.id), signal });
     try {
       const r = await check.confirm(c, ctx);

@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './events.js';
 export * from './http.js';
 export * from './journal.js';
+export * from './operation-key.js';

@@ -180,8 +180,12 @@ export interface Operation {
   sources: SurfaceSource[];
   tags?: string[];
   summary?: string;
-  /** Set for GraphQL operations (several share one `path`; `id` is `POST /graphql query.user`). */
-  graphql?: { kind: 'query' | 'mutation'; field: string; query: string };
+  /**
+   * Set for GraphQL operations (several share one `path`; `id` is `POST /graphql query.user`). Their stable key in
+   * fingerprints, the surface diff and re-tests is `GRAPHQL query.user` (`graphqlKey`), whatever the path or method.
+   * `deprecated`: the schema's deprecation reason of the field.
+   */
+  graphql?: { kind: 'query' | 'mutation'; field: string; query: string; deprecated?: string };
   /** Producer → consumer links: a field of this operation's response feeds another operation's parameter. */
   links?: OperationLink[];
   /** What the spec declares (`auth` is what was observed, when discovery could probe it). */
@@ -262,10 +266,20 @@ export interface Plan {
 }
 
 /** What a check proposes; the confirm stage decides whether it is proven. */
+/**
+ * Where a candidate or finding was seen: method and route template; `graphql` names the GraphQL root field
+ * (`query.search`) when the operation is one (execute sets it from the task's operation).
+ */
+export interface OperationRef {
+  method: string;
+  path: string;
+  graphql?: string;
+}
+
 export interface Candidate {
   checkId: string;
   taskId: string;
-  operation: { method: string; path: string };
+  operation: OperationRef;
   url: string;
   parameter?: string;
   identity: string;
@@ -342,7 +356,7 @@ export interface Finding {
   confidence: Confidence;
   cwe?: string;
   owasp?: string;
-  operation: { method: string; path: string };
+  operation: OperationRef;
   url: string;
   parameter?: string;
   vulnClass: string;
@@ -429,7 +443,8 @@ export interface ParamChange {
   operation: string;
   parameter: string;
   in: ParamLocation;
-  change: 'added' | 'removed' | 'retyped';
+  /** `deprecated`: a GraphQL argument the candidate's schema marks deprecated and the baseline's did not. */
+  change: 'added' | 'removed' | 'retyped' | 'deprecated';
   from?: string;
   to?: string;
 }
@@ -444,6 +459,8 @@ export interface SurfaceDiff {
   shadow?: string[];
   /** Operations in the candidate's spec that no longer answer. */
   zombie?: string[];
+  /** Operations present in both that the candidate's schema newly marks deprecated (GraphQL fields). */
+  deprecated?: string[];
 }
 
 /** Latency of one operation over repeated identical requests, ms. */

@@ -14,6 +14,14 @@ const schema = buildSchema(`
   type Mutation { addUser(input: NewUser!): User }
 `);
 const root = { version: () => '1', user: ({ id }: { id: string }) => ({ id, name: 'a' }), users: () => [] };
+/** Introspection off: `notez` is no guess (only a suggestion finds it), `createNote` is found through `createUser`. */
+const closedSchema = buildSchema(`
+  type Note { id: ID!, text: String }
+  type Query { note(id: ID!): Note, notez(term: String!, limit: Int): [Note], version: String }
+  type Mutation { createNote(text: String!): Note }
+`);
+let executed = 0;
+const closedRoot = { version: () => '1', note: () => null, notez: () => [], createNote: () => ((executed += 1), null) };
 
 type Mode = 'open' | 'closed' | 'broken';
 async function graphqlServer(mode: Mode, path = '/graphql'): Promise<Fixture> {
@@ -23,9 +31,10 @@ async function graphqlServer(mode: Mode, path = '/graphql'): Promise<Fixture> {
     const query = req.method === 'POST' ? (JSON.parse(req.body) as { query: string }).query : url.searchParams.get('query')!;
     if (mode === 'broken') return sendJson(res, 200, { errors: [{ message: 'Cannot query field "__schema": internal resolver failure' }].map((e) => ({ message: e.message.replace('__schema', 'x') })) });
     const rules = mode === 'closed' ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
-    const errors = validate(schema, parse(query), rules);
+    const s = mode === 'closed' ? closedSchema : schema;
+    const errors = validate(s, parse(query), rules);
     if (errors.length) return sendJson(res, 400, { errors: errors.map((e) => ({ message: e.message })) });
-    return sendJson(res, 200, await graphql({ schema, source: query, rootValue: root }));
+    return sendJson(res, 200, await graphql({ schema: s, source: query, rootValue: mode === 'closed' ? closedRoot : root }));
   });
 }
 
@@ -70,10 +79,36 @@ describe('GraphQL discovery', () => {
     expect(surface.operations.filter((o) => o.sources.includes('graphql')).length).toBe(4);
   });
 
-  it('finds an endpoint a script mentions, and warns that its introspection is disabled', async () => {
+  it('finds an endpoint a script mentions; introspection disabled, rebuilds its root fields from suggestions', async () => {
     const surface = await surfaceOf(apps[1]!);
-    expect(surface.operations.filter((o) => o.sources.includes('graphql'))).toEqual([]);
-    expect(surface.warnings.join('\n')).toMatch(/GraphQL endpoint \/api\/v2\/graphql: introspection is disabled \(GraphQL introspection has been disabled/);
+    const gql = surface.operations.filter((o) => o.sources.includes('graphql'));
+    expect(gql.map((o) => o.id)).toEqual([
+      'POST /api/v2/graphql mutation.createNote',
+      'POST /api/v2/graphql query.note',
+      'POST /api/v2/graphql query.notez',
+      'POST /api/v2/graphql query.version',
+    ]);
+    const notez = gql.find((o) => o.graphql?.field === 'notez')!;
+    // required arguments only (the optional `limit` is not told by any error), the object type gets `__typename`
+    expect(notez.params).toEqual([{ name: 'variables.term', in: 'body', required: true, schema: { type: 'string' } }]);
+    for (const op of gql) expect(validate(closedSchema, parse(op.graphql!.query))).toEqual([]);
+    expect(notez.summary).toMatch(/rebuilt from field suggestions/);
+    expect(surface.warnings.join('\n')).toMatch(/GraphQL endpoint \/api\/v2\/graphql: introspection is disabled \(GraphQL introspection has been disabled.*4 root fields rebuilt from field suggestions/);
+    expect(executed).toBe(0); // every probe document failed validation: the mutation never ran
+  });
+
+  it('asks an endpoint that takes only application/graphql bodies that way, at /gql', async () => {
+    const app = await serveFixture(async (req, res, url) => {
+      if (url.pathname !== '/gql') return sendHtml(res, 404, 'no');
+      if (req.method !== 'POST' || req.headers['content-type'] !== 'application/graphql') return sendJson(res, 415, { message: 'send application/graphql' });
+      return sendJson(res, 200, await graphql({ schema, source: req.body, rootValue: root }));
+    });
+    try {
+      const surface = await surfaceOf(app);
+      expect(surface.operations.filter((o) => o.graphql).map((o) => o.id)).toContain('POST /gql query.user');
+    } finally {
+      await app.close();
+    }
   });
 
   it('warns when the introspection query errors, and discovery goes on', async () => {

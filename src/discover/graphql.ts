@@ -11,14 +11,17 @@ import {
   isNonNullType,
   isObjectType,
   isUnionType,
+  type GraphQLArgument,
   type GraphQLField,
   type GraphQLInputType,
   type GraphQLOutputType,
   type IntrospectionQuery,
 } from 'graphql';
-import type { HttpEngine, JsonSchema, Operation, Parameter } from '../core/index.js';
+import type { Exchange, HttpEngine, JsonSchema, Operation, Parameter } from '../core/index.js';
+import { fieldOperation, rebuildBySuggestions, rebuiltOperations, scalarSchema } from './graphql-suggest.js';
 
-export const GRAPHQL_PATHS = ['/graphql', '/api/graphql'];
+/** Where GraphQL endpoints commonly live; paths the crawl, scripts or browser mention are added to these. */
+export const GRAPHQL_PATHS = ['/graphql', '/api/graphql', '/v1/graphql', '/api/v1/graphql', '/graphql/v1', '/gql', '/api/gql', '/query'];
 
 /** JSON Schema of a GraphQL input type (input objects to a few levels). */
 export function inputSchema(type: GraphQLInputType, depth = 0): JsonSchema {
@@ -31,19 +34,13 @@ export function inputSchema(type: GraphQLInputType, depth = 0): JsonSchema {
     const required = fields.filter((f) => isNonNullType(f.type)).map((f) => f.name);
     return { type: 'object', properties: Object.fromEntries(fields.map((f) => [f.name, inputSchema(f.type, depth + 1)])), ...(required.length ? { required } : {}) };
   }
-  switch (type.name) {
-    case 'Int':
-      return { type: 'integer' };
-    case 'Float':
-      return { type: 'number' };
-    case 'Boolean':
-      return { type: 'boolean' };
-    case 'String':
-    case 'ID':
-      return { type: 'string' };
-    default:
-      return {};
-  }
+  return scalarSchema(type.name);
+}
+
+/** An argument's JSON Schema; `deprecated: true` when the schema marks the argument deprecated. */
+function argSchema(a: GraphQLArgument): JsonSchema {
+  const schema = inputSchema(a.type);
+  return typeof a.deprecationReason === 'string' ? { ...schema, deprecated: true } : schema;
 }
 
 /** A selection set for a return type: leaf fields, and objects' leaf fields two levels down; fields needing arguments are left out. */
@@ -80,18 +77,9 @@ export function graphqlOperations(result: IntrospectionQuery, path: string): Ope
     if (!root) continue;
     for (const field of Object.values(root.getFields())) {
       const query = fieldQuery(kind, field);
-      const params: Parameter[] = field.args.map((a) => ({ name: `variables.${a.name}`, in: 'body', ...(isNonNullType(a.type) ? { required: true } : {}), schema: inputSchema(a.type) }));
-      ops.push({
-        id: `POST ${path} ${kind}.${field.name}`,
-        method: 'POST',
-        path,
-        params,
-        requestBody: { contentType: 'application/json', schema: { type: 'object', properties: { query: { type: 'string' }, variables: { type: 'object' } }, required: ['query'] }, example: { query, variables: {} } },
-        auth: 'unknown',
-        sources: ['graphql'],
-        ...(field.description ? { summary: field.description } : {}),
-        graphql: { kind, field: field.name, query },
-      });
+      const params: Parameter[] = field.args.map((a) => ({ name: `variables.${a.name}`, in: 'body', ...(isNonNullType(a.type) ? { required: true } : {}), schema: argSchema(a) }));
+      const deprecated = typeof field.deprecationReason === 'string' ? { deprecated: field.deprecationReason } : {};
+      ops.push(fieldOperation(path, { kind, field: field.name, query, ...deprecated }, params, field.description ?? undefined));
     }
   }
   return ops;
@@ -111,39 +99,92 @@ function asAnswer(body: string): GraphqlAnswer | undefined {
   }
 }
 
+/** How a GraphQL document reaches an endpoint: a JSON POST, a GET `?query=`, or an `application/graphql` POST. */
+export type GraphqlTransport = 'post-json' | 'get' | 'post-graphql';
+
+const META = { identity: 'anonymous', checkId: 'discover' } as const;
+
+function request(path: string, document: string, via: GraphqlTransport): Parameters<HttpEngine['send']>[0] {
+  const accept: [string, string] = ['accept', 'application/json'];
+  if (via === 'get') return { method: 'GET', url: `${path}${path.includes('?') ? '&' : '?'}query=${encodeURIComponent(document)}`, headers: [accept] };
+  if (via === 'post-graphql') return { method: 'POST', url: path, headers: [['content-type', 'application/graphql'], accept], body: document };
+  return { method: 'POST', url: path, headers: [['content-type', 'application/json'], accept], body: JSON.stringify({ query: document }) };
+}
+
+interface Asked {
+  ex: Exchange;
+  answer?: GraphqlAnswer;
+  via: GraphqlTransport;
+}
+
+const answerOf = (ex: Exchange): GraphqlAnswer | undefined => (ex.response && ex.response.bodyEncoding !== 'base64' ? asAnswer(ex.response.body) : undefined);
+
 /**
- * Looks for GraphQL at `paths` (the common ones plus any the crawl met) and introspects each endpoint found.
- * Introspection disabled or failing is a warning; discovery goes on.
+ * Sends one document the first way the endpoint takes it: a JSON POST (a GET in safe mode, which refuses POST); no
+ * GraphQL answer and not a 404 → a GET, then on a 415 or 400 an `application/graphql` POST. At most three requests.
+ */
+async function ask(engine: HttpEngine, path: string, document: string, via?: GraphqlTransport): Promise<Asked> {
+  if (via) {
+    const ex = await engine.send(request(path, document, via), META);
+    const answer = answerOf(ex);
+    return { ex, via, ...(answer ? { answer } : {}) };
+  }
+  let ex = await engine.send(request(path, document, 'post-json'), META);
+  let answer = answerOf(ex);
+  if (answer) return { ex, answer, via: 'post-json' };
+  const refused = ex.error?.code === 'VOUCH_SAFE_MODE_REFUSED';
+  if (!refused && (!ex.response || ex.response.status === 404)) return { ex, via: 'post-json' };
+  const status = ex.response?.status;
+  ex = await engine.send(request(path, document, 'get'), META);
+  answer = answerOf(ex);
+  if (answer || refused || (status !== 415 && status !== 400)) return { ex, via: 'get', ...(answer ? { answer } : {}) };
+  ex = await engine.send(request(path, document, 'post-graphql'), META);
+  answer = answerOf(ex);
+  return { ex, via: 'post-graphql', ...(answer ? { answer } : {}) };
+}
+
+const messagesOf = (a: GraphqlAnswer | undefined): string[] => (a?.errors ?? []).map((e) => (typeof e.message === 'string' ? e.message : '')).filter(Boolean);
+
+/**
+ * Looks for GraphQL at `paths` (the common ones plus any the crawl, scripts or browser met) and introspects each
+ * endpoint found. Introspection disabled → the root fields are rebuilt from validation errors' suggestions (a partial
+ * schema, said in a warning and in each operation's summary). Introspection failing otherwise is a warning.
  */
 export async function discoverGraphql(engine: HttpEngine, paths: string[], warnings: string[], mentioned: ReadonlySet<string> = new Set()): Promise<Operation[]> {
   const ops: Operation[] = [];
-  const body = JSON.stringify({ query: getIntrospectionQuery({ descriptions: true }) });
+  const full = getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true });
+  const plain = getIntrospectionQuery({ descriptions: false });
   for (const path of [...new Set(paths)]) {
-    let ex = await engine.send({ method: 'POST', url: path, headers: [['content-type', 'application/json'], ['accept', 'application/json']], body }, { identity: 'anonymous', checkId: 'discover' });
-    if (ex.error?.code === 'VOUCH_SAFE_MODE_REFUSED') {
-      // Safe mode refuses POST; many servers answer queries over GET too.
-      ex = await engine.send({ method: 'GET', url: `${path}?query=${encodeURIComponent(getIntrospectionQuery({ descriptions: false }))}`, headers: [['accept', 'application/json']] }, { identity: 'anonymous', checkId: 'discover' });
-    }
-    const res = ex.response;
-    const answer = res && res.bodyEncoding !== 'base64' ? asAnswer(res.body) : undefined;
-    if (!res || !answer) {
-      if (mentioned.has(path)) warnings.push(`GraphQL endpoint ${path} (mentioned by the site) did not answer a GraphQL query (${res ? `status ${res.status}` : (ex.error?.message ?? 'no response')})`);
+    let got = await ask(engine, path, full);
+    // Servers older than argument deprecation refuse `includeDeprecated` on arguments: ask the plain query.
+    if (got.answer && !got.answer.data?.__schema && messagesOf(got.answer).some((m) => /includeDeprecated|deprecat/i.test(m))) got = await ask(engine, path, plain, got.via);
+    const res = got.ex.response;
+    if (!res || !got.answer) {
+      if (mentioned.has(path)) warnings.push(`GraphQL endpoint ${path} (mentioned by the site) did not answer a GraphQL query (${res ? `status ${res.status}` : (got.ex.error?.message ?? 'no response')})`);
       continue;
     }
-    const schema = answer.data?.__schema;
-    const messages = (answer.errors ?? []).map((e) => e.message ?? '').filter(Boolean);
+    const route = new URL(path, 'http://x').pathname;
+    const schema = got.answer.data?.__schema;
+    const messages = messagesOf(got.answer);
     if (!schema) {
       const disabled = messages.some((m) => /introspection|__schema|__type/i.test(m));
+      const via = got.via;
+      const rebuilt = await rebuildBySuggestions(async (doc) => {
+        const a = await ask(engine, path, doc, via);
+        return a.answer ? messagesOf(a.answer) : undefined;
+      });
+      const found = [...rebuiltOperations('query', rebuilt.query, route), ...rebuiltOperations('mutation', rebuilt.mutation, route)];
+      ops.push(...found);
+      const why = disabled ? `introspection is disabled (${messages[0]})` : `the introspection query failed (${messages[0] ?? `status ${res.status}, no schema`})`;
       warnings.push(
-        disabled
-          ? `GraphQL endpoint ${path}: introspection is disabled (${messages[0]}); its operations are not known`
-          : `GraphQL endpoint ${path}: the introspection query failed (${messages[0] ?? `status ${res.status}, no schema`}); its operations are not known`,
+        found.length
+          ? `GraphQL endpoint ${path}: ${why}; ${found.length} root field${found.length === 1 ? '' : 's'} rebuilt from field suggestions in ${rebuilt.requests} requests (a partial schema: required arguments only)`
+          : `GraphQL endpoint ${path}: ${why}; its operations are not known (no field suggestions in ${rebuilt.requests} requests)`,
       );
       continue;
     }
     try {
-      const found = graphqlOperations(answer.data as unknown as IntrospectionQuery, new URL(path, 'http://x').pathname);
-      ops.push(...found);
+      ops.push(...graphqlOperations(got.answer.data as unknown as IntrospectionQuery, route));
       if (messages.length) warnings.push(`GraphQL endpoint ${path}: introspection answered with errors too (${messages[0]})`);
     } catch (e) {
       warnings.push(`GraphQL endpoint ${path}: the introspection result is not a usable schema (${(e as Error).message})`);

@@ -1,6 +1,6 @@
 // src/execute/index.ts — stage 3: runs the planned tasks; each ends found, clean, inconclusive, crashed or not run.
-import { isVouchError, VouchError } from '../core/index.js';
-import type { Candidate, EventSink, PermissionAudit, Plan, TaskOutcome } from '../core/index.js';
+import { graphqlField, isVouchError, VouchError } from '../core/index.js';
+import type { Candidate, EventSink, Operation, PermissionAudit, Plan, TaskOutcome } from '../core/index.js';
 import type { AnyCheck } from '../checks/kit/define.js';
 import { interruptReason } from '../net/engine.js';
 import { createCheckContext, type ScanContextInput } from './context.js';
@@ -41,6 +41,16 @@ export function resolveOptions(checks: readonly AnyCheck[], raw: Record<string, 
     out.set(check.id, parsed.data);
   }
   return out;
+}
+
+/**
+ * A candidate seen on its task's GraphQL operation names the field (`query.search`): several fields share one path,
+ * and the field is what its fingerprint, confirmation and re-test follow. Other candidates are kept as they are.
+ */
+export function withField<C extends Pick<Candidate, 'operation'>>(c: C, op: Operation | undefined): C {
+  const field = op ? graphqlField(op) : undefined;
+  if (!op || !field || c.operation.graphql || c.operation.method !== op.method || c.operation.path !== op.path) return c;
+  return { ...c, operation: { ...c.operation, graphql: field } };
 }
 
 export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
@@ -93,7 +103,8 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
           mineAudits.push(...result.audit);
         }
         if (result.status === 'found') {
-          for (const c of result.candidates) mine.push({ ...c, checkId: check.id, taskId: task.id, identity: c.identity ?? identity.name });
+          const op = task.operationId ? ops.get(task.operationId) : undefined;
+          for (const c of result.candidates) mine.push({ ...withField(c, op), checkId: check.id, taskId: task.id, identity: c.identity ?? identity.name });
           candidates.push(...mine);
           outcome = { taskId: task.id, status: 'found', candidates: result.candidates.length };
         } else if (harmed !== undefined) outcome = { taskId: task.id, status: 'not-run', reason: harmed };

@@ -1,7 +1,11 @@
 // src/prioritize/compare.ts — candidate against baseline: findings new / persisting / fixed / not re-tested, and the surface diff.
+import { operationKey, operationRef } from '../core/index.js';
 import type { Comparison, Finding, JsonSchema, Operation, Parameter, ParamChange, PermissionAudit, PermissionDiff, Surface, SurfaceDiff, TaskRecord } from '../core/index.js';
 
 const routeKey = (method: string, path: string): string => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`;
+
+/** The key two versions of one operation share: `GRAPHQL query.search` for a GraphQL field, else the route. */
+const keyOf = (o: Operation): string => operationKey(operationRef(o));
 
 const typeOf = (p: Parameter): string => {
   const t = p.schema?.type;
@@ -22,6 +26,7 @@ function paramChanges(before: Operation, after: Operation): ParamChange[] {
     const old = b.get(k);
     if (!old) out.push({ operation: after.id, parameter: p.name, in: p.in, change: 'added', ...(typeOf(p) ? { to: typeOf(p) } : {}) });
     else if (typeOf(old) && typeOf(p) && typeOf(old) !== typeOf(p)) out.push({ operation: after.id, parameter: p.name, in: p.in, change: 'retyped', from: typeOf(old), to: typeOf(p) });
+    else if (p.schema?.deprecated === true && old.schema?.deprecated !== true) out.push({ operation: after.id, parameter: p.name, in: p.in, change: 'deprecated' });
   }
   for (const [k, p] of b) if (!a.has(k)) out.push({ operation: after.id, parameter: p.name, in: p.in, change: 'removed', ...(typeOf(p) ? { from: typeOf(p) } : {}) });
   return out;
@@ -30,19 +35,22 @@ function paramChanges(before: Operation, after: Operation): ParamChange[] {
 /**
  * The surface diff: operations added and removed (a spec operation that no longer answers counts as removed),
  * parameters changed, authentication requirement changed (observed), shadow operations (answer, in no spec, page
- * or script) and zombies (in the candidate's spec, gone).
+ * or script), zombies (in the candidate's spec, gone) and GraphQL fields newly deprecated. A GraphQL field is its own
+ * operation here (`GRAPHQL query.search`), its arguments its parameters (`variables.<arg>`).
  */
 export function diffSurface(baseline: Surface, candidate: Surface): SurfaceDiff {
   const present = (o: Operation): boolean => o.live !== false;
-  const before = new Map(baseline.operations.filter(present).map((o) => [routeKey(o.method, o.path), o]));
-  const after = new Map(candidate.operations.filter(present).map((o) => [routeKey(o.method, o.path), o]));
+  const before = new Map(baseline.operations.filter(present).map((o) => [keyOf(o), o]));
+  const after = new Map(candidate.operations.filter(present).map((o) => [keyOf(o), o]));
   const added = [...after].filter(([k]) => !before.has(k)).map(([, o]) => o.id).sort();
   const removed = [...before].filter(([k]) => !after.has(k)).map(([, o]) => o.id).sort();
   const authChanged: SurfaceDiff['authChanged'] = [];
   const paramsChanged: ParamChange[] = [];
+  const deprecated: string[] = [];
   for (const [k, o] of after) {
     const b = before.get(k);
     if (!b) continue;
+    if (o.graphql?.deprecated !== undefined && b.graphql?.deprecated === undefined) deprecated.push(o.id);
     if (b.auth !== o.auth && b.auth !== 'unknown' && o.auth !== 'unknown') authChanged.push({ operation: o.id, from: b.auth, to: o.auth });
     paramsChanged.push(...paramChanges(b, o));
   }
@@ -55,6 +63,7 @@ export function diffSurface(baseline: Surface, candidate: Surface): SurfaceDiff 
     paramsChanged: paramsChanged.sort((a, b) => a.operation.localeCompare(b.operation) || a.parameter.localeCompare(b.parameter)),
     shadow,
     zombie,
+    ...(deprecated.length ? { deprecated: deprecated.sort() } : {}),
   };
 }
 
@@ -68,7 +77,7 @@ export type RetestTask = Pick<TaskRecord, 'checkId' | 'operationId' | 'status'>;
  * surface; an id the surface lacks is read as `METHOD /path`.
  */
 export function retestedBy(tasks: readonly RetestTask[], surface: Surface): (f: Finding) => boolean {
-  const ops = new Map(surface.operations.map((o) => [o.id, routeKey(o.method, o.path)]));
+  const ops = new Map(surface.operations.map((o) => [o.id, keyOf(o)]));
   const whole = new Set<string>();
   const onRoute = new Set<string>();
   for (const t of tasks) {
@@ -80,7 +89,7 @@ export function retestedBy(tasks: readonly RetestTask[], surface: Surface): (f: 
     const [method = '', path = ''] = t.operationId.split(' ', 2);
     onRoute.add(`${t.checkId}\u0000${ops.get(t.operationId) ?? routeKey(method, path)}`);
   }
-  return (f) => whole.has(f.checkId) || onRoute.has(`${f.checkId}\u0000${routeKey(f.operation.method, f.operation.path)}`);
+  return (f) => whole.has(f.checkId) || onRoute.has(`${f.checkId}\u0000${operationKey(f.operation)}`);
 }
 
 /**

@@ -5,6 +5,8 @@ export interface FingerprintParts {
   checkId: string;
   method: string;
   path: string;
+  /** A GraphQL root field (`query.search`): the key is the field's, not the shared endpoint's. */
+  graphql?: string | undefined;
   parameter?: string | undefined;
   vulnClass: string;
   /** A root cause of the whole target seen on several operations: the operation is left out of the key. */
@@ -14,9 +16,12 @@ export interface FingerprintParts {
 /**
  * Never includes hosts, ports, times or payload nonces; route parameters are normalized (`{id}` = `{x}`). A grouped
  * finding's key has `*` for method and route: the same root cause keeps its fingerprint whichever operations showed it.
+ * A GraphQL field's key is `GRAPHQL query.search`: fields of one endpoint never collide, and the endpoint's path or the
+ * HTTP method (GET or POST) does not change it.
  */
 export function fingerprint(p: FingerprintParts): string {
-  const route = p.grouped ? '*' : p.path.replace(/\{[^}]+\}/g, '{}');
-  const key = [p.checkId, p.grouped ? '*' : p.method.toUpperCase(), route, p.parameter ?? '', p.vulnClass].join('\u0000');
+  const route = p.grouped ? '*' : p.graphql ? p.graphql : p.path.replace(/\{[^}]+\}/g, '{}');
+  const method = p.grouped ? '*' : p.graphql ? 'GRAPHQL' : p.method.toUpperCase();
+  const key = [p.checkId, method, route, p.parameter ?? '', p.vulnClass].join('\u0000');
   return createHash('sha256').update(key).digest('hex').slice(0, 20);
 }

@@ -62,7 +62,7 @@ export function buildFindings(input: BuildInput): Finding[] {
   for (const c of input.candidates) {
     const check = checks.get(c.checkId);
     if (!check) continue;
-    const fp = fingerprint({ checkId: c.checkId, method: c.operation.method, path: c.operation.path, parameter: c.parameter, vulnClass: c.vulnClass, grouped: c.grouped });
+    const fp = fingerprint({ checkId: c.checkId, method: c.operation.method, path: c.operation.path, graphql: c.operation.graphql, parameter: c.parameter, vulnClass: c.vulnClass, grouped: c.grouped });
     const exposure = EXPOSURE_OF[roles.get(c.identity) ?? 'user'];
     const severity = c.severity ?? check.meta.severity;
     const redact = withValues(input.redact, c.redact);

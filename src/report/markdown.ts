@@ -94,7 +94,8 @@ export function toMarkdown(report: Report, options: MarkdownOptions = {}): strin
     const params = s.paramsChanged ?? [];
     const shadow = s.shadow ?? [];
     const zombie = s.zombie ?? [];
-    if (s.added.length + s.removed.length + s.authChanged.length + params.length + shadow.length + zombie.length > 0) {
+    const deprecated = s.deprecated ?? [];
+    if (s.added.length + s.removed.length + s.authChanged.length + params.length + shadow.length + zombie.length + deprecated.length > 0) {
       tail.push(
         `**Surface changes:** ${s.added.length} added, ${s.removed.length} removed, ${s.authChanged.length} auth changed, ` +
           `${params.length} params changed, ${shadow.length} shadow, ${zombie.length} zombie`,
@@ -105,6 +106,7 @@ export function toMarkdown(report: Report, options: MarkdownOptions = {}): strin
       tail.push(...bulletList(params.map((p) => `${p.change} ${p.in} parameter ${escapeMarkdown(p.parameter, 60)} of ${escapeMarkdown(p.operation, 100)}${p.change === 'retyped' ? ` (${p.from ?? '?'} → ${p.to ?? '?'})` : ''}`), 20));
       tail.push(...bulletList(shadow.map((o) => `shadow ${escapeMarkdown(o, 120)} (live, not in the spec)`), 20));
       tail.push(...bulletList(zombie.map((o) => `zombie ${escapeMarkdown(o, 120)} (in the spec, gone)`), 20));
+      tail.push(...bulletList(deprecated.map((o) => `deprecated ${escapeMarkdown(o, 120)} (GraphQL field newly deprecated)`), 20));
       tail.push('');
     } else {
       tail.push('**Surface changes:** none', '');

@@ -105,6 +105,7 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
     if (s.removed.length > 0) lines.push(`  removed: ${few(s.removed)}`);
     if ((s.shadow ?? []).length > 0) lines.push(`  shadow (live, not in the spec): ${few(s.shadow ?? [])}`);
     if ((s.zombie ?? []).length > 0) lines.push(`  zombie (in the spec, gone): ${few(s.zombie ?? [])}`);
+    if ((s.deprecated ?? []).length > 0) lines.push(`  deprecated (GraphQL fields): ${few(s.deprecated ?? [])}`);
     const bh = report.comparison.behaviour;
     // Only when something changed: an unchanged comparison is in report.json and summary.md.
     if (bh.operations.some((o) => o.latency?.regression || o.statusChanges.length > 0 || o.schemaChanges.length > 0)) {

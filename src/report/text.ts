@@ -124,7 +124,8 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 
 /** `METHOD /path`, from a finding's operation, on one line. */
 export function operationLabel(f: Pick<Finding, 'operation'>, max = 120): string {
-  return oneLine(`${f.operation.method.toUpperCase()} ${f.operation.path}`, max);
+  const field = f.operation.graphql ? ` ${f.operation.graphql}` : '';
+  return oneLine(`${f.operation.method.toUpperCase()} ${f.operation.path}${field}`, max);
 }
 
 /** `METHOD /path [param]`. */

@@ -351,6 +351,7 @@ export function surfaceDiffView(s: SurfaceDiff): string {
   }
   if (s.shadow) cols.push(`<div><h4>Shadow: answers, not in the spec (${s.shadow.length})</h4>${ops(s.shadow)}</div>`);
   if (s.zombie) cols.push(`<div><h4>Zombie: in the spec, no longer answers (${s.zombie.length})</h4>${ops(s.zombie)}</div>`);
+  if (s.deprecated) cols.push(`<div><h4>Newly deprecated GraphQL fields (${s.deprecated.length})</h4>${ops(s.deprecated)}</div>`);
   return `<div class="cols">${cols.join('\n')}</div>`;
 }
 

@@ -9,15 +9,17 @@ import { allChecks } from '../../src/checks/index.js';
 import { validateReport } from '../../src/report/index.js';
 import { root, vouch, type CliResult } from './cli.js';
 
-interface Problem { id: string; variant: 'baseline' | 'candidate' | 'both'; checkId: string; method: string; path: string; parameter?: string }
-interface Twin { checkId: string; method: string; path: string; parameter?: string }
+interface Problem { id: string; variant: 'baseline' | 'candidate' | 'both'; checkId: string; method: string; path: string; graphql?: string; parameter?: string }
+interface Twin { checkId: string; method: string; path: string; graphql?: string; parameter?: string }
 const manifest = JSON.parse(readFileSync(join(root, 'lab', 'manifest.json'), 'utf8')) as { problems: Problem[]; safeTwins: Twin[] };
 const implemented = new Set(allChecks.map((c) => c.id));
 
 const route = (p: string): string => p.replace(/\{[^}]+\}/g, '{}');
 const at = (f: Finding, method: string, path: string): boolean =>
   [f.operation, ...(f.locations ?? [])].some((l) => l.method === method && route(l.path) === route(path));
-const hits = (findings: readonly Finding[], x: { checkId: string; method: string; path: string }): Finding[] => findings.filter((f) => f.checkId === x.checkId && at(f, x.method, x.path));
+/** Findings of the check at the place; on a GraphQL endpoint, on the same root field. */
+const hits = (findings: readonly Finding[], x: { checkId: string; method: string; path: string; graphql?: string }): Finding[] =>
+  findings.filter((f) => f.checkId === x.checkId && at(f, x.method, x.path) && (x.graphql === undefined || f.operation.graphql === x.graphql));
 
 let out: string;
 let run: CliResult;
