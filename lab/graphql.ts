@@ -1,5 +1,14 @@
-// lab/graphql.ts — `POST /api/graphql`: the shop's products over GraphQL (introspection on), one planted problem.
-import { buildSchema, graphql, type GraphQLSchema } from 'graphql';
+// lab/graphql.ts — `POST /api/graphql`: the shop's products over GraphQL, introspection on for anyone (both-graphql-introspection), one planted SQL injection.
+import {
+  buildSchema,
+  execute,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { productJson } from './api.js';
 import type { Ctx, Route } from './http.js';
 import { readBody, sendJson } from './http.js';
@@ -14,16 +23,51 @@ const SCHEMA: GraphQLSchema = buildSchema(`
   }
 `);
 
-async function handle(ctx: Ctx): Promise<void> {
+/** The safe twin's endpoint (`/api/v1/graphql`): one bound field, introspection refused. */
+const PRIVATE: GraphQLSchema = buildSchema(`
+  type Product { id: ID!, name: String!, price: Float! }
+  type Query { product(id: ID!): Product }
+`);
+
+type Rules = Parameters<typeof validate>[2];
+
+/** Parses, validates (with `rules`) and runs a document; a syntax error is a result, not a throw. */
+function run(schema: GraphQLSchema, source: string, rootValue: object, variables: unknown, rules?: Rules): ExecutionResult | Promise<ExecutionResult> {
+  let document;
+  try {
+    document = parse(source);
+  } catch (e) {
+    return { errors: [{ message: (e as Error).message }] } as unknown as ExecutionResult;
+  }
+  const errors = validate(schema, document, rules ?? specifiedRules);
+  if (errors.length) return { errors };
+  return execute({ schema, document, rootValue, ...(variables ? { variableValues: variables as Record<string, unknown> } : {}) });
+}
+
+/** Reads a GraphQL-over-HTTP body; answers 400 itself and returns undefined when it is not one. */
+async function readRequest(ctx: Ctx): Promise<{ query: string; variables?: unknown } | undefined> {
   let body: { query?: unknown; variables?: unknown };
   try {
     body = JSON.parse(await readBody(ctx.req)) as typeof body;
   } catch {
-    return sendJson(ctx.res, 400, { errors: [{ message: 'the body is not JSON' }] });
+    sendJson(ctx.res, 400, { errors: [{ message: 'the body is not JSON' }] });
+    return undefined;
   }
-  if (typeof body !== 'object' || body === null || typeof body.query !== 'string') return sendJson(ctx.res, 400, { errors: [{ message: 'query must be a string' }] });
+  if (typeof body !== 'object' || body === null || typeof body.query !== 'string') {
+    sendJson(ctx.res, 400, { errors: [{ message: 'query must be a string' }] });
+    return undefined;
+  }
   const v = body.variables;
-  if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) return sendJson(ctx.res, 400, { errors: [{ message: 'variables must be an object' }] });
+  if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) {
+    sendJson(ctx.res, 400, { errors: [{ message: 'variables must be an object' }] });
+    return undefined;
+  }
+  return { query: body.query, variables: v };
+}
+
+async function handle(ctx: Ctx): Promise<void> {
+  const request = await readRequest(ctx);
+  if (!request) return;
   const { db, traits } = ctx.lab;
   const rootValue = {
     product: ({ id }: { id: string }) => {
@@ -32,12 +76,29 @@ async function handle(ctx: Ctx): Promise<void> {
     },
     productsByName: ({ name }: { name: string }) => (traits.concatenatedGraphqlSearch ? db.searchProductsConcatenated(name) : db.searchProducts(name)).map(productJson),
   };
-  const result = await graphql({ schema: SCHEMA, source: body.query, rootValue, ...(v ? { variableValues: v as Record<string, unknown> } : {}) });
+  const result = await run(SCHEMA, request.query, rootValue, request.variables);
   // A request that never ran (a syntax, validation or variable error) is the client's: 400, as GraphQL over HTTP says.
   sendJson(ctx.res, result.data === undefined ? 400 : 200, result);
 }
 
-/** The GraphQL route (both variants). */
+/** The safe twin: introspection refused by validation (graphql-js's NoSchemaIntrospectionCustomRule). */
+async function handlePrivate(ctx: Ctx): Promise<void> {
+  const request = await readRequest(ctx);
+  if (!request) return;
+  const rootValue = {
+    product: ({ id }: { id: string }) => {
+      const row = /^\d{1,9}$/.test(id) ? ctx.lab.db.productById(Number(id)) : undefined;
+      return row ? { id: row.id, name: row.name, price: row.price } : null;
+    },
+  };
+  const result = await run(PRIVATE, request.query, rootValue, request.variables, [...specifiedRules, NoSchemaIntrospectionCustomRule]);
+  sendJson(ctx.res, result.data === undefined ? 400 : 200, result);
+}
+
+/** The GraphQL routes (both variants). */
 export function graphqlRoutes(): Route[] {
-  return [{ method: 'POST', path: '/api/graphql', handler: handle }];
+  return [
+    { method: 'POST', path: '/api/graphql', handler: handle },
+    { method: 'POST', path: '/api/v1/graphql', handler: handlePrivate },
+  ];
 }

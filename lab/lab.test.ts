@@ -476,6 +476,11 @@ const PROBES: Record<string, (v: LabVariant) => Promise<boolean>> = {
     const r = await call(v, 'GET', `/go?to=${q('https://evil.example/')}`);
     return r.status === 302 && r.headers.get('location') === 'https://evil.example/';
   },
+  'both-graphql-introspection': async (v) => {
+    const r = await call(v, 'POST', '/api/graphql', { json: { query: '{ __schema { queryType { name } types { name } } }' } });
+    const types = r.json<{ data?: { __schema?: { types?: { name: string }[] } } }>().data?.__schema?.types ?? [];
+    return r.status === 200 && types.some((t) => t.name === 'Product');
+  },
   'both-jwt-weak-secret': async (v) => {
     const token = await login(v, 'bob');
     const [head = '', claims = '', signature = ''] = token.split('.');
@@ -538,6 +543,12 @@ describe('planted problems', () => {
 
 /** Each check answers: is this twin safe in this variant? */
 const TWINS: Record<string, (v: LabVariant) => Promise<boolean>> = {
+  'graphql-introspection POST /api/v1/graphql': async (v) => {
+    const r = await call(v, 'POST', '/api/v1/graphql', { json: { query: '{ __schema { types { name } } }' } });
+    const ok = await call(v, 'POST', '/api/v1/graphql', { json: { query: '{ product(id: "1") { name } }' } });
+    expect(ok.status).toBe(200); // the endpoint answers queries, only introspection is refused
+    return r.status === 400 && r.json<{ data?: unknown }>().data === undefined;
+  },
   'sql-injection POST /api/graphql query.product': async (v) => {
     const ask = async (id: string): Promise<{ status: number; product: unknown }> => {
       const r = await call(v, 'POST', '/api/graphql', { json: { query: 'query p($id: ID!) { product(id: $id) { id } }', variables: { id } } });
