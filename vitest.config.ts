@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Two workers on the 2-core CI machine (vitest's default is cores - 1, one): end-to-end files spend most of their
+    // time waiting on a spawned CLI, a browser or a timer, so two files at once fill the second core.
+    maxWorkers: 2,
   },
 });

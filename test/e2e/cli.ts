@@ -11,10 +11,17 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * A run in the repository's own folder that names no store gets its test worker's own history file: test files run
+ * in parallel workers, and one file's scans must not land in another's history (`last-passing`, `history`).
+ */
+const workerStore = (): NodeJS.ProcessEnv => ({ VOUCH_HISTORY: join(root, '.vouch', 'test-workers', `${process.env.VITEST_POOL_ID ?? '0'}.db`) });
+
 export function vouch(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run setup` (npm test does it for you)');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'vouch.js'), ...args], { cwd: opts.cwd ?? root, env: { ...process.env, CI: '1', ...opts.env } });
+    const env = { ...process.env, CI: '1', ...(opts.cwd ? {} : workerStore()), ...opts.env };
+    const child = spawn(process.execPath, [join(root, 'bin', 'vouch.js'), ...args], { cwd: opts.cwd ?? root, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -32,7 +39,8 @@ export function vouch(args: string[], opts: { cwd?: string; env?: NodeJS.Process
 
 /** Runs `vouch <args> --json` and sends SIGINT once `afterTasks` tasks have finished (as a user's Ctrl-C would). */
 export function vouchInterrupted(args: string[], opts: { env?: NodeJS.ProcessEnv; afterTasks: number }): Promise<CliResult & { sent: boolean }> {
-  const child = spawn(process.execPath, [join(root, 'bin', 'vouch.js'), ...args, '--json'], { env: { ...process.env, CI: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, CI: '1', ...workerStore(), ...opts.env };
+  const child = spawn(process.execPath, [join(root, 'bin', 'vouch.js'), ...args, '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let sent = false;

@@ -37,7 +37,9 @@ describe('lab surface from the root URL', () => {
       }
     }
     expect(surface.spec).toEqual({ location: '/openapi.json', version: '3.0.3' });
-    expect(surface.warnings).toEqual([]);
+    // The only warning: the safe twin's endpoint refuses introspection, and its field is rebuilt from suggestions.
+    expect(surface.warnings).toEqual([expect.stringMatching(/^GraphQL endpoint \/api\/v1\/graphql: introspection is disabled .*1 root field rebuilt from field suggestions/)]);
+    expect(surface.operations.filter((o) => o.path === '/api/v1/graphql').map((o) => o.graphql?.field)).toEqual(['product']);
   });
 
   it('stays fast and cheap', () => {
