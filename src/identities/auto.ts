@@ -152,7 +152,9 @@ export async function autoIdentities(input: AutoIdentitiesInput): Promise<AutoId
     const token: LoginToken = path !== undefined ? { from: 'body', path } : { from: 'cookie' };
     const strings = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
     const auth: IdentityAuth = isForm(login) ? { kind: 'form-login', url: login.path, fields: strings, token } : { kind: 'json-login', url: login.path, body: fields, token };
-    out.identities.push({ name, role: 'user', auth });
+    // The names the account has on the target: the one its sign-up sent, and the email when the sign-up took one.
+    const sent = Object.values(bodyFor(signUp, who, (f) => USERNAME.test(f) || EMAIL.test(f)));
+    out.identities.push({ name, role: 'user', auth, account: { username: sent.includes(username) ? username : who.email, ...(sent.includes(who.email) ? { email: who.email } : {}) } });
     out.secrets.push(who.password);
     if (path !== undefined) {
       const t = jsonPath(JSON.parse(tried.response?.body ?? '{}') as unknown, path);
