@@ -7,7 +7,7 @@ import { buildRequest, injectionPoints } from '../../inject/index.js';
 import { defineCheck, type CandidateInput, type CheckContext, type CheckResult } from '../kit/define.js';
 import { harvestIds, isSuccess, jsonBody } from '../kit/compare.js';
 import { all, methodIn, requiresAuth, singleTrailingPathParam, type Guard } from '../kit/guards.js';
-import { accountField, accountName, bodyFields, bodyTemplate, fieldOf, fieldToChange, names, objectOf, registeredUsers, same, seenValues, selfRead, withBody } from './support/accounts.js';
+import { accountField, accountName, bodyFields, bodyTemplate, exclusive, fieldOf, fieldToChange, names, objectOf, registeredUsers, same, seenValues, selfRead, withBody } from './support/accounts.js';
 
 export { harvestIds, listItems } from '../kit/compare.js';
 
@@ -171,7 +171,10 @@ export default defineCheck({
   appliesTo: all(either(all(methodIn('GET', ...WRITES), singleTrailingPathParam), namesAnAccount), requiresAuth, writesOnlyOutsideSafeMode),
   async run(ctx) {
     const op = ctx.operation!;
-    if (namesAnAccount(op, { safeMode: ctx.safeMode }) === undefined) return changeOthersAccount(ctx, op, accountField(op)!);
+    if (namesAnAccount(op, { safeMode: ctx.safeMode }) === undefined) {
+      // One test at a time on vouch's accounts: another task's change must not look like this one's.
+      return exclusive(registeredUsers(ctx).slice(0, 2).map((i) => i.name), () => changeOthersAccount(ctx, op, accountField(op)!));
+    }
     // Plain users (an identity with an intended scope is the permission audit's business) that could sign in.
     const plain = ctx.identities.filter((i) => i.role === 'user' && !i.intended);
     const users = plain.filter((i) => !ctx.unavailable.has(i.name)).slice(0, 2);

@@ -36,6 +36,9 @@ export const accountField = (op: Operation): string | undefined => Object.keys(b
 export const accountName = (who: Identity, field: string): string | undefined =>
   (EMAIL.test(field) ? (who.account?.email ?? who.account?.username) : who.account?.username) ?? undefined;
 
+/** Whether a path is the caller's own account (`/me`, `/profile`, `/users/me`). */
+export const isSelfPath = (path: string): boolean => SELF.test(path);
+
 /** The GET that reads the caller's own account: the write's own path when it has a GET, else a `/me`-like path. */
 export function selfRead(ops: readonly Operation[], op?: Operation): Operation | undefined {
   const reads = ops.filter((o) => o.method === 'GET' && !o.path.includes('{') && !o.graphql);
@@ -108,6 +111,30 @@ export function fieldToChange(fields: readonly string[], state: Record<string, u
   if (role) return { field: role, values: roleValues(state[role] as string, seen(role)) };
   const flag = fields.find((f) => typeof state[f] === 'boolean' && !NOT_TEXT.test(f));
   return flag ? { field: flag, values: [!state[flag]] } : undefined;
+}
+
+/** The tail of the work queued on each account (by identity name), so tests that change it run one at a time. */
+const queues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `fn` while no other test changes or reads these accounts: tasks run concurrently, and one that changes a role
+ * while another reads it back would give the other a change it did not make. Accounts are taken in name order.
+ */
+export async function exclusive<T>(accounts: readonly string[], fn: () => Promise<T>): Promise<T> {
+  const [first, ...rest] = [...new Set(accounts)].sort();
+  if (first === undefined) return fn();
+  const previous = queues.get(first) ?? Promise.resolve();
+  const run = previous.then(() => exclusive(rest, fn), () => exclusive(rest, fn));
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(first, tail);
+  try {
+    return await run;
+  } finally {
+    if (queues.get(first) === tail) queues.delete(first);
+  }
 }
 
 export const statusOf = (x: Exchange | undefined): string => (x?.response ? String(x.response.status) : (x?.error?.code ?? 'nothing'));
