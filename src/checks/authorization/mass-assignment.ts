@@ -5,9 +5,9 @@ import { z } from 'zod';
 import type { Exchange, Identity, JsonSchema, Operation, SendRequest } from '../../core/index.js';
 import { buildRequest } from '../../inject/index.js';
 import { defineCheck, type CandidateInput, type CheckContext, type CheckResult } from '../kit/define.js';
-import { excerpt, flatten, isSuccess } from '../kit/compare.js';
+import { excerpt, flatten, isSuccess, parseJson } from '../kit/compare.js';
 import { all, methodIn, notSafeMode } from '../kit/guards.js';
-import { bodyFields, bodyTemplate, exclusive, fieldOf, isSelfPath, objectOf, registeredUsers, ROLE_FIELD, roleValues, same, seenValues, selfRead, withBody } from './support/accounts.js';
+import { accountReads, bodyFields, bodyTemplate, exclusive, fieldOf, isSelfPath, isSignUp, loginMode, loginOf, signIn, objectOf, registeredUsers, ROLE_FIELD, roleValues, same, seenValues, selfRead, withBody } from './support/accounts.js';
 
 /** Fields that grant privilege or set what only the server should, with the value that would show it took effect. */
 export const PRIVILEGED: ReadonlyArray<readonly [string, unknown]> = [
@@ -108,7 +108,9 @@ async function test(ctx: CheckContext<Options>, as: Identity): Promise<CheckResu
   const read = own ? selfRead(ctx.surface.operations, op) : undefined;
   // The account as it is: the control sends what it holds, so only the added fields can change anything.
   const current = read ? objectOf(await ctx.send({ ...buildRequest(read), identity: as.name })) : undefined;
-  const start = current ? Object.fromEntries(Object.entries(body).map(([k, v]) => [k, k in current && current[k] !== null ? current[k] : v])) : body;
+  // A sign-up also carries the login's other fields (`"op": "basic"`: the way the new account will sign in).
+  const mode = op.method === 'POST' && isSignUp(body) ? loginMode(ctx.surface.operations, body) : {};
+  const start = current ? Object.fromEntries(Object.entries(body).map(([k, v]) => [k, k in current && current[k] !== null ? current[k] : v])) : { ...mode, ...body };
   const fields = privileged(ctx.options.fields, current, (k) => !offered(k) && !(k in body), (f, v) => seenValues(ctx.recorded(), f, v));
   if (!fields.length) return { status: 'inconclusive', reason: 'the request schema offers every privileged field already' };
 
@@ -121,7 +123,7 @@ async function test(ctx: CheckContext<Options>, as: Identity): Promise<CheckResu
   const first = fields.map(([k, values]) => [k, values[0]] as const);
   const together = await send(Object.fromEntries(first));
   const took = isSuccess(together.write.response?.status);
-  let found = took ? assigned(op, together, control, first, own ? as.name : undefined) : [];
+  let found = took ? assigned(op, together, control, first, own ? { as: as.name } : {}) : [];
   let tried = first;
   if (!found.length) {
     // Refused all at once (a strict schema, a value the store rejects): one field and value at a time; accepted
@@ -130,13 +132,49 @@ async function test(ctx: CheckContext<Options>, as: Identity): Promise<CheckResu
     for (const [k, v] of singles.slice(0, ctx.options.singles)) {
       const one = await send({ [k]: v });
       if (!isSuccess(one.write.response?.status)) continue;
-      found = assigned(op, one, control, [[k, v]], own ? as.name : undefined);
+      found = assigned(op, one, control, [[k, v]], own ? { as: as.name } : {});
       tried = [[k, v]];
       if (found.length) break;
     }
   }
+  // A sign-up whose answer shows nothing: each new account signs in and reads itself (`GET /users/{email}/…`).
+  if (!found.length && took && op.method === 'POST' && isSignUp(body)) found = await throughLogin(ctx, op, control, together, first);
   if (op.method !== 'POST' && found.length) await restore(ctx, base, current ? start : body, control, tried, as.name);
   return found.length ? { status: 'found', candidates: found } : { status: 'clean' };
+}
+
+/**
+ * Both new accounts sign in through the login operation with what their sign-ups sent and read themselves with each
+ * account read (`/me`, `GET /users/{email}/adminpermission`): the field the attack sent shows there, and the control's
+ * account shows another value. Nothing when there is no login or no such read.
+ */
+async function throughLogin(ctx: CheckContext<Options>, op: Operation, control: Sent, attack: Sent, tried: ReadonlyArray<readonly [string, unknown]>): Promise<CandidateInput[]> {
+  const login = loginOf(ctx.surface.operations);
+  const reads = accountReads(ctx.surface.operations);
+  if (!login || !reads.length) return [];
+  const sent = (x: Exchange): Record<string, unknown> => (parseJson(x.request.body)?.value as Record<string, unknown> | undefined) ?? {};
+  const c = await signIn(ctx as CheckContext<unknown>, login, sent(control.write));
+  const a = 'reason' in c ? c : await signIn(ctx as CheckContext<unknown>, login, sent(attack.write));
+  if ('reason' in c || 'reason' in a) return [];
+  for (const read of reads) {
+    // The account's name in the path parameter, its credential in the headers; nothing else.
+    const req = (who: typeof a) => ctx.send({ method: 'GET', url: read.path.replace(/\{[^}]+\}/, encodeURIComponent(who.name)), headers: who.headers, identity: 'anonymous' });
+    const readC = await req(c);
+    const readA = await req(a);
+    if (!isSuccess(readA.response?.status)) continue;
+    const refused = readC.response?.status === 401 || readC.response?.status === 403;
+    const hit = tried.find(([f, v]) => same(fieldOf(readA, f), v));
+    if (refused && hit) {
+      // The control's account may not even read it: the field granted the attack's account what it shows.
+      const [field, value] = hit;
+      const summary = `${op.method} ${op.path} with ${JSON.stringify({ [field]: value })} added (not in the request schema) → ${attack.write.response!.status}; the new account, signed in through ${login.path}, reads GET ${read.path} → ${readA.response!.status} with ${field} ${JSON.stringify(value)}, while the control's account (the same sign-up without it) is refused there (${readC.response!.status})`;
+      return [{ operation: { method: op.method, path: op.path }, url: attack.write.request.url, parameter: `json:${field}`, vulnClass: 'mass-assignment', confidence: 'confirmed', proof: { summary, exchangeIds: [attack.write.id, a.exchange.id, readA.id, control.write.id, c.exchange.id, readC.id], evidence: excerpt(readA.response?.body, 200), payload: JSON.stringify({ [field]: value }) } }];
+    }
+    if (!isSuccess(readC.response?.status)) continue;
+    const found = assigned(op, { write: attack.write, readBack: readA }, { write: control.write, readBack: readC }, tried, { via: `the new account's own read (signed in through ${login.path}, GET ${read.path})`, also: [a.exchange, c.exchange] });
+    if (found.length) return found;
+  }
+  return [];
 }
 
 /** The object as stored: GET of the Location header, else the account's own read, else GET of the same path. */
@@ -151,7 +189,8 @@ async function readBack(ctx: CheckContext<unknown>, write: Exchange, identity: s
 }
 
 /** Fields whose values showed what was assigned, as candidates: the read-back (or answer) says the sent value. */
-function assigned(op: Operation, attack: Sent, control: Sent, tried: ReadonlyArray<readonly [string, unknown]>, as: string | undefined): CandidateInput[] {
+function assigned(op: Operation, attack: Sent, control: Sent, tried: ReadonlyArray<readonly [string, unknown]>, how: { as?: string; via?: string; also?: Exchange[] }): CandidateInput[] {
+  const as = how.as;
   const out: CandidateInput[] = [];
   for (const [field, value] of tried) {
     const viaRead = attack.readBack && control.readBack;
@@ -160,8 +199,8 @@ function assigned(op: Operation, attack: Sent, control: Sent, tried: ReadonlyArr
     if (!same(got, value) || (before !== undefined && same(before, value))) continue;
     // The control must show a different, server-set value; a field absent from it may just be echoed back.
     const proven = before !== undefined && !same(before, value);
-    const shown = viaRead ? 'the read-back' : 'the response';
-    const exchanges = [attack.write, ...(attack.readBack ? [attack.readBack] : []), control.write, ...(control.readBack ? [control.readBack] : [])];
+    const shown = viaRead ? (how.via ?? 'the read-back') : 'the response';
+    const exchanges = [attack.write, ...(attack.readBack ? [attack.readBack] : []), control.write, ...(control.readBack ? [control.readBack] : []), ...(how.also ?? [])];
     out.push({
       operation: { method: op.method, path: op.path },
       url: attack.write.request.url,

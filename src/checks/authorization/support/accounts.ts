@@ -113,6 +113,50 @@ export function fieldToChange(fields: readonly string[], state: Record<string, u
   return flag ? { field: flag, values: [!state[flag]] } : undefined;
 }
 
+const PASSWORD = /^pass(word)?$|^passwd$|^pwd$/i;
+const LOGIN_PATH = /log-?in|sign-?in|token|auth|session/i;
+const TOKEN_KEY = /^(access_?token|token|jwt|id_?token|auth_?token|session_?token|bearer)$/i;
+
+/** Whether a JSON body is a sign-up's: a password and a user name or email. */
+export const isSignUp = (body: Record<string, unknown>): boolean => Object.keys(body).some((k) => PASSWORD.test(k)) && Object.keys(body).some((k) => ACCOUNT_FIELD.test(k));
+
+/** The login operation: a JSON POST with a password field to a login-like path, the shortest. */
+export const loginOf = (ops: readonly Operation[]): Operation | undefined =>
+  ops
+    .filter((o) => o.method === 'POST' && !o.path.includes('{') && !o.graphql && LOGIN_PATH.test(o.path) && !/regist|sign-?up/i.test(o.path) && Object.keys(bodyFields(o)).some((k) => PASSWORD.test(k)))
+    .sort((a, b) => a.path.length - b.path.length)[0];
+
+/** The login's fields besides the credentials (`"op": "basic"`) a sign-up body lacks, with the login's values. */
+export function loginMode(ops: readonly Operation[], signUp: Record<string, unknown>): Record<string, unknown> {
+  const login = loginOf(ops);
+  const t = login ? bodyTemplate(login) : undefined;
+  return Object.fromEntries(Object.entries(t?.body ?? {}).filter(([k]) => !PASSWORD.test(k) && !ACCOUNT_FIELD.test(k) && !(k in signUp)));
+}
+
+/**
+ * Signs in with the credentials a sign-up body sent, through `login`: the headers that carry the credential (a token
+ * of the JSON answer as a bearer, an `Authorization` answer header as sent, or the cookies), or why not.
+ */
+export async function signIn(ctx: CheckContext<unknown>, login: Operation, signUp: Record<string, unknown>): Promise<{ headers: Array<[string, string]>; name: string; exchange: Exchange } | { reason: string }> {
+  const t = bodyTemplate(login);
+  const password = Object.entries(signUp).find(([k]) => PASSWORD.test(k))?.[1];
+  const name = Object.entries(signUp).find(([k]) => EMAIL.test(k))?.[1] ?? Object.entries(signUp).find(([k]) => ACCOUNT_FIELD.test(k))?.[1];
+  if (!t || typeof password !== 'string' || typeof name !== 'string') return { reason: `the login ${login.method} ${login.path} has no JSON body to sign in with` };
+  const body = Object.fromEntries(Object.entries(t.body).map(([k, v]) => [k, PASSWORD.test(k) ? password : ACCOUNT_FIELD.test(k) ? name : v]));
+  const x = await ctx.send({ ...withBody(t.base, body), identity: 'anonymous' });
+  if (!x.response || x.response.status >= 400) return { reason: `signing in as the new account through ${login.method} ${login.path} answered ${statusOf(x)}` };
+  const o = objectOf(x);
+  const token = Object.entries(o ?? {}).find(([k, v]) => TOKEN_KEY.test(k) && typeof v === 'string' && v.length >= 16)?.[1] as string | undefined;
+  const header = x.response.headers.find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+  const cookies = x.response.headers.filter(([k]) => k.toLowerCase() === 'set-cookie').map(([, v]) => v.split(';')[0]!);
+  const headers: Array<[string, string]> = token ? [['authorization', `Bearer ${token}`]] : header ? [['authorization', header]] : cookies.length ? [['cookie', cookies.join('; ')]] : [];
+  return headers.length ? { headers, name, exchange: x } : { reason: `signing in through ${login.method} ${login.path} gave neither a token nor a cookie` };
+}
+
+/** GETs that read one account: the `/me`-like reads, and those with one path parameter naming it (`{email}`). */
+export const accountReads = (ops: readonly Operation[]): Operation[] =>
+  ops.filter((o) => o.method === 'GET' && !o.graphql && (SELF.test(o.path) ? !o.path.includes('{') : /^[^{}]*\{(e-?mail|user(_?name)?|login|account)\}[^{}]*$/i.test(o.path))).slice(0, 8);
+
 /** The tail of the work queued on each account (by identity name), so tests that change it run one at a time. */
 const queues = new Map<string, Promise<unknown>>();
 
