@@ -67,7 +67,8 @@ function valueFor(name: string, schema: JsonSchema | undefined, who: { username:
   if (PASSWORD.test(name) || (/pass/i.test(name) && CONFIRM.test(name))) return who.password;
   if (EMAIL.test(name)) return who.email;
   if (USERNAME.test(name)) return schema?.format === 'email' ? who.email : who.username;
-  if (/phone|mobile|tel/i.test(name)) return '+15550100' + who.username.slice(-3).replace(/\D/g, '0');
+  // Eight digits from the user name's 8 random hex digits: a phone number is often unique, and 3 digits collided.
+  if (/phone|mobile|tel/i.test(name)) return '+1555' + String(parseInt(who.username.slice(-8), 16) % 100_000_000).padStart(8, '0');
   if (/first|given/i.test(name)) return 'Vouch';
   if (/last|family|sur/i.test(name)) return 'Tester';
   return sampleValue(schema);
