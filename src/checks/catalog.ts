@@ -802,7 +802,7 @@ export const catalog: readonly CheckInfo[] = [
       "cwe": "CWE-639",
       "owasp": "API1:2023 Broken Object Level Authorization",
       "remediation": "Check ownership (or an explicit grant) for every object loaded by id, e.g. `where id = ? and owner_id = ?`, and answer 404 for objects the caller may not see.",
-      "proves": "An id that appears in user A's list and not in user B's (or of an object A created) is read by B with a 2xx and the same object A reads, and a replay as B reproduces it; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed."
+      "proves": "An id that appears in user A's list and not in user B's (or of an object A created) is read by B with a 2xx and the same object A reads, and a replay as B reproduces it; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed; or A's write naming B's account in its body (both accounts registered by vouch) makes B's own read of their account carry the value A sent, where it did not before (undone afterwards)."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/notes/1",

@@ -84,6 +84,19 @@ describe('vouch.yaml', () => {
     expect(e.message).toMatch(/vouch\.yaml: line \d+/);
   });
 
+  it('accounts: auto registers throwaway accounts besides named identities; off or identities: off keeps them out', () => {
+    const url = 'http://127.0.0.1:1';
+    const named = 'identities:\n  alice:\n    bearer: a\n';
+    expect(resolveRun(parseConfig(named, 'vouch.yaml'), { url }).autoIdentities).toBe(false);
+    const both = resolveRun(parseConfig(`${named}accounts: auto\n`, 'vouch.yaml'), { url });
+    expect(both.autoIdentities).toBe(true);
+    expect(both.identities.map((i) => i.name)).toEqual(['anonymous', 'alice']);
+    expect(resolveRun(parseConfig('', 'vouch.yaml'), { url }).autoIdentities).toBe(true);
+    expect(resolveRun(parseConfig('accounts: off\n', 'vouch.yaml'), { url }).autoIdentities).toBe(false);
+    expect(fails('identities: off\naccounts: auto\n').message).toMatch(/^vouch\.yaml: accounts: accounts: auto registers users, identities: off/);
+    expect(fails('accounts: yes\n').message).toMatch(/^vouch\.yaml: accounts: /);
+  });
+
   it('refuses two kinds of credentials on one identity', () => {
     const e = fails('identities:\n  alice:\n    bearer: a\n    cookie: { name: s, value: b }\n');
     expect(e.message).toContain('identities.alice');

@@ -18,7 +18,7 @@ export interface ResolvedRun {
   tls: TlsSettings;
   /**
    * Register two throwaway users when the surface has a sign-up operation (`identities: auto`, the default for a
-   * target that is not production when no identities are named).
+   * target that is not production when no identities are named; `accounts: auto` besides named identities).
    */
   autoIdentities: boolean;
 }
@@ -156,7 +156,7 @@ export function resolveRun(config: VouchConfig, input: { url?: string; spec?: st
     strength: input.strength ?? config.strength ?? 'default',
     secrets: identities.flatMap((i) => secretsOf(i.auth)),
     tls: tlsSettings(config),
-    autoIdentities: config.identityMode === 'auto' || (config.identityMode === undefined && Object.keys(config.identities).length === 0 && environment !== 'production'),
+    autoIdentities: config.identityMode === 'auto' || config.accounts === 'auto' || (config.identityMode === undefined && config.accounts === undefined && Object.keys(config.identities).length === 0 && environment !== 'production'),
   };
 }
 

@@ -184,6 +184,12 @@ export const configSchema = z.strictObject({
       for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
       return z.NEVER;
     }),
+  /**
+   * `auto`: besides the named identities, register two throwaway accounts (`auto-1`, `auto-2`) through the target's
+   * sign-up, the only accounts cross-user writes and changes of one's own account are sent to. `off` (the default when
+   * identities are named): none. `identities: auto` registers them already.
+   */
+  accounts: z.enum(['auto', 'off']).optional(),
   safeMode: z
     .strictObject({
       /** Methods allowed in safe mode besides GET/HEAD/OPTIONS. */
@@ -301,6 +307,9 @@ export const configSchema = z.strictObject({
   /** Accepted risks; `.vouch/accepted.yaml` may hold more in the same shape (a list). */
   accepted: z.array(acceptedRiskSchema).default([]),
 })
+  .superRefine((c, ctx) => {
+    if (c.identities === 'off' && c.accounts === 'auto') ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'accounts: auto registers users, identities: off asks for none: drop one of them' });
+  })
   // `checks.strength` is validated where users write it, then lifted out so `checks` stays a plain id → entry record.
   // `identities: auto | off` is lifted out the same way into `identityMode`, so `identities` stays a name → identity record.
   .transform(({ checks, identities, ...rest }) => {

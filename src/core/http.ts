@@ -30,6 +30,11 @@ export interface SendMeta {
    * through and the harm guard does not judge it. Set by src/identities only.
    */
   login?: boolean;
+  /**
+   * The account a write names in its body (`{"username": "…"}`), for a cross-user test: the harm guard lets the write
+   * through only when vouch registered that account, and refuses it otherwise.
+   */
+  account?: string;
 }
 
 /**

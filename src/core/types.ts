@@ -101,6 +101,11 @@ export interface Identity {
   auth: IdentityAuth;
   /** Declared scope of the credential, e.g. `["GET /api/orders/*"]` (permission audit). */
   intended?: string[];
+  /**
+   * The account vouch registered for this identity (`identities: auto`, `accounts: auto`): its names on the target.
+   * Only such accounts are written to by cross-user tests (a write naming the account in its body).
+   */
+  account?: { username: string; email?: string };
 }
 
 export type HeaderList = Array<[string, string]>;

@@ -259,7 +259,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       for (const secret of auto.secrets) redact.learn(secret);
       for (const i of auto.identities) {
         sessions.add(i);
-        guard.createdIdentity(i.name);
+        guard.createdIdentity(i.name, ...(i.account ? [i.account.username, ...(i.account.email ? [i.account.email] : [])] : []));
       }
       for (const a of auto.accounts) guard.protect(a.username, `${a.username}@example.com`);
       identities = [...identities, ...auto.identities];

@@ -72,13 +72,14 @@ export function createCheckContext(scan: ScanContextInput, task: TaskContextInpu
     ...(input.seed !== undefined ? { seed: input.seed } : {}),
     signal: input.signal,
     oob: input.oob ? checkOob(input.oob, input.engine, { taskId: input.taskId, checkId: input.check.id }) : undefined,
-    send: ({ identity, destructive, probe, ...req }) =>
+    send: ({ identity, destructive, probe, account, ...req }) =>
       input.engine.send(req, {
         identity: identity ?? input.identity.name,
         taskId: input.taskId,
         checkId: input.check.id,
         ...(destructive ? { destructive } : {}),
         ...(probe ? { probe } : {}),
+        ...(account !== undefined ? { account } : {}),
       }),
     recorded: (): readonly Exchange[] => input.engine.exchanges(),
     outages: (): readonly Outage[] => input.engine.outages?.() ?? [],

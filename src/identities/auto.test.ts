@@ -60,6 +60,9 @@ describe('autoIdentities', () => {
     expect(r.accounts[0]).toMatchObject({ registeredWith: 'POST /register', loginWith: 'POST /token', credential: 'bearer' });
     const auth = r.identities[0]!.auth;
     expect(auth).toMatchObject({ kind: 'form-login', url: '/token', token: { from: 'body', path: 'access_token' } });
+    // Each identity knows its account's name on the target (what a cross-user write names in its body).
+    expect(r.identities.map((i) => i.account?.username)).toEqual(r.accounts.map((a) => a.username));
+    expect(r.identities[0]!.account?.email).toBeUndefined();
     // The made-up passwords are secrets to redact.
     expect(r.secrets).toContain(users.get(r.accounts[0]!.username));
   });

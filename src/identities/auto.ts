@@ -67,7 +67,8 @@ function valueFor(name: string, schema: JsonSchema | undefined, who: { username:
   if (PASSWORD.test(name) || (/pass/i.test(name) && CONFIRM.test(name))) return who.password;
   if (EMAIL.test(name)) return who.email;
   if (USERNAME.test(name)) return schema?.format === 'email' ? who.email : who.username;
-  if (/phone|mobile|tel/i.test(name)) return '+15550100' + who.username.slice(-3).replace(/\D/g, '0');
+  // Eight digits from the user name's 8 random hex digits: a phone number is often unique, and 3 digits collided.
+  if (/phone|mobile|tel/i.test(name)) return '+1555' + String(parseInt(who.username.slice(-8), 16) % 100_000_000).padStart(8, '0');
   if (/first|given/i.test(name)) return 'Vouch';
   if (/last|family|sur/i.test(name)) return 'Tester';
   return sampleValue(schema);
@@ -152,7 +153,9 @@ export async function autoIdentities(input: AutoIdentitiesInput): Promise<AutoId
     const token: LoginToken = path !== undefined ? { from: 'body', path } : { from: 'cookie' };
     const strings = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
     const auth: IdentityAuth = isForm(login) ? { kind: 'form-login', url: login.path, fields: strings, token } : { kind: 'json-login', url: login.path, body: fields, token };
-    out.identities.push({ name, role: 'user', auth });
+    // The names the account has on the target: the one its sign-up sent, and the email when the sign-up took one.
+    const sent = Object.values(bodyFor(signUp, who, (f) => USERNAME.test(f) || EMAIL.test(f)));
+    out.identities.push({ name, role: 'user', auth, account: { username: sent.includes(username) ? username : who.email, ...(sent.includes(who.email) ? { email: who.email } : {}) } });
     out.secrets.push(who.password);
     if (path !== undefined) {
       const t = jsonPath(JSON.parse(tried.response?.body ?? '{}') as unknown, path);

@@ -68,6 +68,22 @@ describe('the harm guard', () => {
     expect(hits).toEqual(['POST /login', 'PATCH /api/me', 'GET /logout', 'GET /api/me']);
   });
 
+  it('lets a write naming an account in its body through only for an account vouch registered', async () => {
+    const { engine, guard } = setup();
+    hits.length = 0;
+    guard.createdIdentity('auto-1', 'vouch-a1');
+    guard.createdIdentity('auto-2', 'vouch-b2', 'vouch-b2@example.com');
+    const role = (account: string) => engine.send({ method: 'PUT', url: '/users/update_role', body: `{"username":"${account}"}` }, { identity: 'auto-1', account });
+    expect((await role('vouch-b2')).response?.status).toBe(200);
+    expect((await role('VOUCH-B2@example.com')).response?.status).toBe(200);
+    // A configured identity's account, or any account vouch did not register: refused, whoever sends it.
+    expect((await role('alice')).error?.message).toMatch(/names the account alice in its body, which vouch did not register/);
+    expect((await engine.send({ method: 'PUT', url: '/profile', body: '{}' }, { identity: 'anonymous', account: 'alice' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    // The body naming vouch's account does not make an id in the path vouch's.
+    expect((await engine.send({ method: 'PUT', url: '/api/notes/7', body: '{}' }, { identity: 'auto-1', account: 'vouch-b2' })).error?.message).toMatch(/object vouch did not create/);
+    expect(hits).toEqual(['PUT /users/update_role', 'PUT /users/update_role']);
+  });
+
   it('deletes and writes only objects vouch created, or ids it made up', async () => {
     const { engine } = setup();
     hits.length = 0;

@@ -35,8 +35,11 @@ export interface Refusal {
 export interface HarmGuard extends RequestGuard {
   /** Values (ids, user names, emails) that name an identity's own account: never the target of a write. */
   protect(...values: string[]): void;
-  /** Identities whose accounts vouch registered (`identities: auto`): their own profile may be changed. */
-  createdIdentity(name: string): void;
+  /**
+   * Identities whose accounts vouch registered (`identities: auto`, `accounts: auto`): their own profile may be
+   * changed, and a write naming one of `accounts` (their user names, emails) in its body may be sent (`meta.account`).
+   */
+  createdIdentity(name: string, ...accounts: string[]): void;
   /** Ids of objects vouch created (a create's answer); a write may be aimed at them. */
   created(): ReadonlySet<string>;
   /** Requests refused so far, grouped. */
@@ -115,6 +118,8 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
   const allowed = allowedDangerous(opts.allowDangerous ?? []);
   const protectedValues = new Set<string>();
   const madeBy = new Set<string>();
+  /** Names (user names, emails) of the accounts vouch registered, lower-cased. */
+  const registered = new Set<string>();
   /** Paths of objects vouch created (`/api/notes/7`), and their ids when they are distinct (a UUID). */
   const created = new Set<string>();
   const createdIds = new Set<string>();
@@ -170,8 +175,11 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
         const danger = resets.get(p.path) ?? isDangerous(method, target);
         if (danger) return note(method, p.path, danger);
       }
+      // A write naming an account in its body (a cross-user test) is aimed at that account: vouch's own, or refused.
+      const named = meta.account?.toLowerCase();
+      if (named !== undefined && !registered.has(named)) return note(method, p.path, `do no harm: ${method} ${p.path} names the account ${meta.account} in its body, which vouch did not register`);
       // A change to the account of an identity vouch registered is a change to an object vouch created.
-      const ownCreated = madeBy.has(meta.identity) && changesOwnAccount(method, p.path) !== undefined;
+      const ownCreated = (madeBy.has(meta.identity) && changesOwnAccount(method, p.path) !== undefined) || (named !== undefined && !p.segments.some((s) => /\d/.test(s)));
       const why = selfHarm(method, p, meta) ?? (ownCreated ? undefined : notCreated(method, p));
       return why === undefined ? undefined : note(method, p.path, why);
     },
@@ -215,7 +223,10 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
       }
     },
     protect,
-    createdIdentity: (name) => void madeBy.add(name),
+    createdIdentity: (name, ...accounts) => {
+      madeBy.add(name);
+      for (const a of accounts) if (a !== '') registered.add(a.toLowerCase());
+    },
     created: () => created,
     refusals: () => [...refused.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.reason.localeCompare(b.reason)),
   };

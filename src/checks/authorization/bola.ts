@@ -1,11 +1,13 @@
 // src/checks/authorization/bola.ts — broken object-level authorization: user B reads or changes an object of user A's
-// (one only A's list holds, or one A created); proof is B's exchange next to A's own reads as the control.
+// (one only A's list holds, or one A created), or a write names another user's account in its body; proof is the
+// exchange next to the owner's own reads as the control.
 import { z } from 'zod';
 import type { Exchange, Identity, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints } from '../../inject/index.js';
-import { defineCheck, type CheckContext, type CheckResult } from '../kit/define.js';
+import { defineCheck, type CandidateInput, type CheckContext, type CheckResult } from '../kit/define.js';
 import { harvestIds, isSuccess, jsonBody } from '../kit/compare.js';
 import { all, methodIn, requiresAuth, singleTrailingPathParam, type Guard } from '../kit/guards.js';
+import { accountField, accountName, bodyFields, bodyTemplate, exclusive, fieldOf, fieldToChange, names, objectOf, registeredUsers, same, seenValues, selfRead, withBody } from './support/accounts.js';
 
 export { harvestIds, listItems } from '../kit/compare.js';
 
@@ -24,6 +26,9 @@ const collectionOf = (op: Operation, ops: readonly Operation[], method = 'GET'):
 };
 
 const WRITES = ['DELETE', 'PUT', 'PATCH'];
+
+/** The check's one candidate on `op`, shown by the exchange `x`. */
+const foundOne = (op: Operation, x: Exchange, c: Omit<CandidateInput, 'operation' | 'url'>): CheckResult => ({ status: 'found', candidates: [{ operation: { method: op.method, path: op.path }, url: x.request.url, ...c }] });
 const statusOf = (x: Exchange | undefined): string => (x?.response ? String(x.response.status) : (x?.error?.code ?? 'nothing'));
 const writesOnlyOutsideSafeMode: Guard = (op, env) => (env.safeMode && WRITES.includes(op.method) ? `safe mode: ${op.method} would change another user's object` : undefined);
 
@@ -55,26 +60,93 @@ async function changeOthers(ctx: CheckContext<{ objects: number }>, op: Operatio
   const changed = op.method !== 'DELETE' && isSuccess(after.response?.status) && (after.response?.body ?? '') !== (before.response?.body ?? '');
   if (!deleted && !changed) return { status: 'clean' };
   const path = write.request.url.replace(/^https?:\/\/[^/]+/, '');
-  return {
-    status: 'found',
-    candidates: [
-      {
-        operation: { method: op.method, path: op.path },
-        url: write.request.url,
-        parameter: `path:${param}`,
-        identity: b.name,
-        vulnClass: op.method === 'DELETE' ? 'bola-delete' : 'bola-write',
-        // The reads before and after are the control and the proof; a change is not replayed.
-        confidence: 'confirmed',
-        proof: {
-          summary: `${b.name} ${deleted ? 'deleted' : 'changed'} ${a.name}'s object: ${op.method} ${path} as ${b.name} → ${write.response!.status}; ${a.name}'s read answered ${before.response!.status} before and ${statusOf(after)}${changed ? ' with a different body' : ''} after (the object was created by ${a.name} for this test)`,
-          exchangeIds: [write.id, after.id, before.id, made.created.id],
-          evidence: (after.response?.body ?? '').slice(0, 200),
-          payload: made.id,
-        },
-      },
-    ],
+  return foundOne(op, write, {
+    parameter: `path:${param}`,
+    identity: b.name,
+    vulnClass: op.method === 'DELETE' ? 'bola-delete' : 'bola-write',
+    // The reads before and after are the control and the proof; a change is not replayed.
+    confidence: 'confirmed',
+    proof: {
+      summary: `${b.name} ${deleted ? 'deleted' : 'changed'} ${a.name}'s object: ${op.method} ${path} as ${b.name} → ${write.response!.status}; ${a.name}'s read answered ${before.response!.status} before and ${statusOf(after)}${changed ? ' with a different body' : ''} after (the object was created by ${a.name} for this test)`,
+      exchangeIds: [write.id, after.id, before.id, made.created.id],
+      evidence: (after.response?.body ?? '').slice(0, 200),
+      payload: made.id,
+    },
+  });
+}
+
+/** The first guard that passes, else both reasons. */
+const either =
+  (a: Guard, b: Guard): Guard =>
+  (op, env) => {
+    const ra = a(op, env);
+    const rb = ra === undefined ? undefined : b(op, env);
+    return ra === undefined || rb === undefined ? undefined : `${ra}; and ${rb}`;
   };
+
+/** A write without path parameters whose JSON body names the account it changes (`PUT /profile {"username"}`). */
+const namesAnAccount: Guard = (op) => {
+  const update = ['PUT', 'PATCH'].includes(op.method) || (op.method === 'POST' && /update|edit|change|modify|set/i.test(op.path));
+  if (!update || op.path.includes('{')) return 'not an update without path parameters';
+  return accountField(op) ? undefined : 'its JSON body has no field naming an account (username, email, …)';
+};
+
+/**
+ * A writes to B's account by naming it in the body: both accounts vouch registered. B reads its own account before
+ * (the control) and after (the proof: it carries the value A sent); the change is undone as A afterwards.
+ */
+async function changeOthersAccount(ctx: CheckContext<{ objects: number }>, op: Operation, field: string): Promise<CheckResult> {
+  const users = registeredUsers(ctx);
+  if (users.length < 2) {
+    return { status: 'inconclusive', reason: `needs two accounts vouch registered (identities: auto, or accounts: auto beside the named identities): ${op.method} ${op.path} names the account it changes in its body field ${field}, and vouch writes only to accounts it created; ${users.length} can sign in` };
+  }
+  const [a, b] = users as [Identity, Identity];
+  const victim = accountName(b, field);
+  const read = selfRead(ctx.surface.operations, op);
+  if (!read) return { status: 'inconclusive', reason: `no read-back operation: no GET of the caller's own account (/me, /profile, …) to read ${b.name}'s state with` };
+  const template = bodyTemplate(op);
+  if (!template || victim === undefined) return { status: 'inconclusive', reason: `the request body of ${op.method} ${op.path} is not a JSON object` };
+  const readB = () => ctx.send({ ...buildRequest(read), identity: b.name });
+  const before = await readB();
+  const state = objectOf(before);
+  if (!isSuccess(before.response?.status) || !state) return { status: 'inconclusive', reason: `${b.name} cannot read their own account: GET ${read.path} answered ${statusOf(before)}${isSuccess(before.response?.status) ? ' without a JSON object' : ''}` };
+  if (!names(state, b)) return { status: 'inconclusive', reason: `GET ${read.path} as ${b.name} does not name ${b.name}'s account (${victim}), so it cannot show whose state it is` };
+  const shared = Object.keys(bodyFields(op)).filter((k) => k !== field && k in state);
+  const change = fieldToChange(shared, state, (f) => seenValues(ctx.recorded(), f, state[f]));
+  if (!change) return { status: 'inconclusive', reason: `${op.method} ${op.path} and GET ${read.path} share no field vouch can set to a value of its own (a name, a role, a flag)` };
+  // Every field the read shows is sent as B has it: only the one under test changes.
+  const kept = Object.fromEntries(Object.entries(template.body).map(([k, v]) => [k, k in state && state[k] !== null ? state[k] : v]));
+  const send = (value: unknown) => ctx.send({ ...withBody(template.base, { ...kept, [field]: victim, [change.field]: value }), identity: a.name, account: victim });
+  let last: Exchange | undefined;
+  for (const value of change.values) {
+    const write = await send(value);
+    last = write;
+    if (!isSuccess(write.response?.status)) continue;
+    const after = await readB();
+    if (!same(fieldOf(after, change.field), value) || same(state[change.field], value)) continue;
+    // Undone as A (the same hole); B's read then says whether it took.
+    const undo = await send(state[change.field]);
+    const again = isSuccess(undo.response?.status) ? await readB() : undefined;
+    const restored = again !== undefined && same(fieldOf(again, change.field), state[change.field]);
+    const path = write.request.url.replace(/^https?:\/\/[^/]+/, '');
+    return foundOne(op, write, {
+      parameter: `json:${field}`,
+      identity: a.name,
+      vulnClass: 'bola-write',
+      // B's reads before and after are the control and the proof; a change is not replayed.
+      confidence: 'confirmed',
+      proof: {
+        summary: `${a.name} changed ${b.name}'s account by naming it in the body: ${op.method} ${path} as ${a.name} with ${JSON.stringify({ [field]: victim, [change.field]: value })} → ${write.response!.status}; ${b.name}'s own GET ${read.path} said ${change.field} ${JSON.stringify(state[change.field])} before and ${JSON.stringify(value)} after (both accounts were registered by vouch for this test; ${restored ? 'the change was undone' : `undoing it answered ${statusOf(again ?? undo)}`})`,
+        exchangeIds: [write.id, after.id, before.id, undo.id, ...(again ? [again.id] : [])],
+        evidence: (after.response?.body ?? '').slice(0, 200),
+        payload: JSON.stringify({ [field]: victim, [change.field]: value }),
+      },
+    });
+  }
+  const status = last?.response?.status;
+  // A refusal is the app checking ownership; no answer or a server error says nothing.
+  if (status === undefined || status >= 500) return { status: 'inconclusive', reason: `${op.method} ${op.path} as ${a.name} naming ${b.name}'s account answered ${statusOf(last)}` };
+  return { status: 'clean' };
 }
 
 export default defineCheck({
@@ -90,15 +162,19 @@ export default defineCheck({
     cwe: 'CWE-639',
     owasp: 'API1:2023 Broken Object Level Authorization',
     remediation: "Check ownership (or an explicit grant) for every object loaded by id, e.g. `where id = ? and owner_id = ?`, and answer 404 for objects the caller may not see.",
-    proves: "An id that appears in user A's list and not in user B's (or of an object A created) is read by B with a 2xx and the same object A reads, and a replay as B reproduces it; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed.",
+    proves: "An id that appears in user A's list and not in user B's (or of an object A created) is read by B with a 2xx and the same object A reads, and a replay as B reproduces it; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed; or A's write naming B's account in its body (both accounts registered by vouch) makes B's own read of their account carry the value A sent, where it did not before (undone afterwards).",
   },
   options: z.strictObject({
     /** Objects of A that B tries to read, at most. Default 2. */
     objects: z.number().int().min(1).max(10).default(2),
   }),
-  appliesTo: all(methodIn('GET', ...WRITES), singleTrailingPathParam, requiresAuth, writesOnlyOutsideSafeMode),
+  appliesTo: all(either(all(methodIn('GET', ...WRITES), singleTrailingPathParam), namesAnAccount), requiresAuth, writesOnlyOutsideSafeMode),
   async run(ctx) {
     const op = ctx.operation!;
+    if (namesAnAccount(op, { safeMode: ctx.safeMode }) === undefined) {
+      // One test at a time on vouch's accounts: another task's change must not look like this one's.
+      return exclusive(registeredUsers(ctx).slice(0, 2).map((i) => i.name), () => changeOthersAccount(ctx, op, accountField(op)!));
+    }
     // Plain users (an identity with an intended scope is the permission audit's business) that could sign in.
     const plain = ctx.identities.filter((i) => i.role === 'user' && !i.intended);
     const users = plain.filter((i) => !ctx.unavailable.has(i.name)).slice(0, 2);
@@ -139,26 +215,19 @@ export default defineCheck({
       ownReads++;
       const readB = await ctx.send({ ...req, identity: b.name });
       if (!isSuccess(readB.response?.status) || !sameObject(readA, readB)) continue;
-      return {
-        status: 'found',
-        candidates: [
-          {
-            operation: { method: op.method, path: op.path },
-            url: readB.request.url,
-            parameter: `path:${param}`,
-            identity: b.name,
-            vulnClass: 'bola-read',
-            confidence: 'tentative',
-            proof: {
-              summary: `${b.name} read ${a.name}'s object: ${op.method} ${readB.request.url.replace(/^https?:\/\/[^/]+/, '')} as ${b.name} → ${readB.response!.status} with the object ${a.name} gets (${createdBy ? `id ${id} was created by ${a.name} for this test` : `id ${id} is in ${a.name}'s list of ${collection.path}, not in ${b.name}'s`})`,
-              exchangeIds: [readB.id, readA.id, listA.id, listB.id, ...(createdBy ? [createdBy.id] : [])],
-              evidence: (readB.response!.body ?? '').slice(0, 200),
-              payload: id,
-            },
-            data: { id, readAId: readA.id },
-          },
-        ],
-      };
+      return foundOne(op, readB, {
+        parameter: `path:${param}`,
+        identity: b.name,
+        vulnClass: 'bola-read',
+        confidence: 'tentative',
+        proof: {
+          summary: `${b.name} read ${a.name}'s object: ${op.method} ${readB.request.url.replace(/^https?:\/\/[^/]+/, '')} as ${b.name} → ${readB.response!.status} with the object ${a.name} gets (${createdBy ? `id ${id} was created by ${a.name} for this test` : `id ${id} is in ${a.name}'s list of ${collection.path}, not in ${b.name}'s`})`,
+          exchangeIds: [readB.id, readA.id, listA.id, listB.id, ...(createdBy ? [createdBy.id] : [])],
+          evidence: (readB.response!.body ?? '').slice(0, 200),
+          payload: id,
+        },
+        data: { id, readAId: readA.id },
+      });
     }
     return ownReads ? { status: 'clean' } : { status: 'inconclusive', reason: `${a.name} could not read the objects of their own list` };
   },

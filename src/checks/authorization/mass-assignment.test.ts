@@ -40,12 +40,13 @@ const schema = { type: 'object', required: ['username'], properties: { username:
 const register = (path: string) => [{ method: 'POST', path, params: [], auth: 'none' as const, requestBody: { contentType: 'application/json', schema, example: { username: 'carol', password: 'pw' } } }];
 const identities: Identity[] = [
   { name: 'anonymous', role: 'anonymous', auth: { kind: 'none' } },
-  { name: 'alice', role: 'user', auth: { kind: 'bearer', token: 'alice' } },
+  { name: 'alice', role: 'user', auth: { kind: 'bearer', token: 'alice' }, account: { username: 'alice' } },
 ];
 
 describe('mass-assignment', () => {
   it('makes unique fields unique within their length', () => {
-    const b = uniquified({ username: 'carol', email: 'c@x.io', title: 't' }, schema);
+    const b = uniquified({ username: 'carol', email: 'c@x.io', title: 't', phone_number: '+15550100123' }, schema);
+    expect(b.phone_number).toMatch(/^\+15550\d{6}$/);
     expect(b.username).toMatch(/^carol_v[0-9a-f]{6}$/);
     expect(String(b.username).length).toBeLessThanOrEqual(20);
     expect(b.email).toMatch(/^c\+v[0-9a-f]{6}@x\.io$/);

@@ -83,8 +83,11 @@ export interface CheckContext<O = unknown> {
   readonly signal: AbortSignal;
   /** The out-of-band listener when the scan runs one (checks declaring `needsOob`); else undefined. */
   readonly oob?: CheckOob | undefined;
-  /** Send through the engine as this task's identity (or `identity` when given). */
-  send(req: SendRequest & { identity?: string; destructive?: boolean; probe?: boolean }): Promise<Exchange>;
+  /**
+   * Send through the engine as this task's identity (or `identity` when given); `account` names the account a write
+   * is aimed at through its body (only accounts vouch registered may be: the harm guard refuses the others).
+   */
+  send(req: SendRequest & { identity?: string; destructive?: boolean; probe?: boolean; account?: string }): Promise<Exchange>;
   /** Exchanges recorded so far in this scan (what passive checks read). */
   recorded(): readonly Exchange[];
   /** Times the target stopped answering during this scan, as the engine recorded them (docs/engine.md#outages). */
