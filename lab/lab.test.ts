@@ -194,6 +194,7 @@ const SAMPLES: Record<string, Sample> = {
   'GET /debug/env': { path: '/debug/env', as: 'anon', ok: 200 },
   'GET /.env': { path: '/.env', as: 'anon', ok: 200 },
   'POST /api/graphql': { path: '/api/graphql', json: { query: '{ product(id: "1") { id name price } }' }, as: 'anon', ok: 200 },
+  'POST /api/v1/graphql': { path: '/api/v1/graphql', json: { query: '{ product(id: "1") { id name price } }' }, as: 'anon', ok: 200 },
 };
 
 const opKey = (op: { method: string; path: string }): string => `${op.method} ${op.path}`;
