@@ -144,15 +144,15 @@ export default defineCheck({
       if (!open.length) continue;
       const tops = open.map((c) => c.top!.x);
       const growth = open.map((c) => `${c.ladder} ${Math.round(c.firstMs ?? 0)} → ${Math.round(c.top!.x.timing.totalMs)} ms`);
-      const refused = [aliases, batch].filter((c) => !open.includes(c) && c.stopped).map((c) => `${c.ladder} refused at ${c.stopped}`);
+      const refused = [aliases, batch].filter((c) => !open.includes(c) && c.stopped).map((c) => `${c.ladder} stopped: ${c.stopped}`);
       candidates.push({
         operation: { method: 'POST', path },
         url: tops[0]!.request.url,
         vulnClass: 'graphql-no-cost-limit',
         confidence: 'tentative',
         proof: {
-          summary: `POST ${path}: ${open.map(words).join(' and ')} answered in full, nothing refused`
-            + `${refused.length ? ` (${refused.join('; ')})` : ''}`,
+          summary: `POST ${path}: ${open.map(words).join(' and ')} answered in full`
+            + `${refused.length ? `; ${refused.join('; ')}` : ''}`,
           exchangeIds: [...tops.map((x) => x.id), ...open.map((c) => c.exchanges[0]!.id)],
           evidence: `time ${growth.join(', ')}`,
           payload: open.map(payload).join(' | '),
@@ -176,5 +176,5 @@ export default defineCheck({
     }
     return { confirmed: false, exchangeIds: ids, reason: rungs.length ? 'the replay of the largest rung was not answered in full' : 'no rung to replay' };
   },
-  example: { url: 'http://127.0.0.1:8080/graphql', summary: 'POST /graphql: 100 aliases of __typename in one query and a JSON batch of 50 operations answered in full, nothing refused' },
+  example: { url: 'http://127.0.0.1:8080/graphql', summary: 'POST /graphql: 100 aliases of __typename in one query and a JSON batch of 50 operations answered in full' },
 });
