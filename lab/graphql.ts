@@ -1,13 +1,17 @@
-// lab/graphql.ts — `POST /api/graphql`: the shop's products over GraphQL, introspection on for anyone (both-graphql-introspection), one planted SQL injection.
+// lab/graphql.ts — `POST /api/graphql`: the shop's products over GraphQL, introspection on for anyone (both-graphql-introspection),
+// no alias limit (both-graphql-no-alias-limit), one planted SQL injection; `/api/v1/graphql` is the hardened safe twin.
 import {
   buildSchema,
   execute,
+  GraphQLError,
   NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
   validate,
+  type ASTVisitor,
   type ExecutionResult,
   type GraphQLSchema,
+  type ValidationContext,
 } from 'graphql';
 import { productJson } from './api.js';
 import type { Ctx, Route } from './http.js';
@@ -43,6 +47,25 @@ function run(schema: GraphQLSchema, source: string, rootValue: object, variables
   if (errors.length) return { errors };
   return execute({ schema, document, rootValue, ...(variables ? { variableValues: variables as Record<string, unknown> } : {}) });
 }
+
+/** The most aliases the safe twin runs in one document (graphql-armor's maxAliases, in a few lines). */
+export const MAX_ALIASES = 15;
+
+/** A validation rule refusing a document with more than `limit` aliased fields. */
+const maxAliases = (limit: number) => (context: ValidationContext): ASTVisitor => {
+  let seen = 0;
+  return {
+    Field(node) {
+      if (node.alias && ++seen === limit + 1) context.reportError(new GraphQLError(`Too many aliases: at most ${limit} per document`, { nodes: node }));
+    },
+  };
+};
+
+/** Errors as the safe twin sends them: no "Did you mean …" naming fields introspection would hide. */
+const withoutSuggestions = (result: ExecutionResult): ExecutionResult =>
+  result.errors
+    ? ({ ...result, errors: result.errors.map((e) => ({ message: e.message.replace(/ ?Did you mean .*\?$/, '') })) } as unknown as ExecutionResult)
+    : result;
 
 /** Reads a GraphQL-over-HTTP body; answers 400 itself and returns undefined when it is not one. */
 async function readRequest(ctx: Ctx): Promise<{ query: string; variables?: unknown } | undefined> {
@@ -81,7 +104,10 @@ async function handle(ctx: Ctx): Promise<void> {
   sendJson(ctx.res, result.data === undefined ? 400 : 200, result);
 }
 
-/** The safe twin: introspection refused by validation (graphql-js's NoSchemaIntrospectionCustomRule). */
+/**
+ * The safe twin: introspection refused by validation (graphql-js's NoSchemaIntrospectionCustomRule), at most
+ * MAX_ALIASES aliases per document, and errors without field suggestions.
+ */
 async function handlePrivate(ctx: Ctx): Promise<void> {
   const request = await readRequest(ctx);
   if (!request) return;
@@ -91,7 +117,8 @@ async function handlePrivate(ctx: Ctx): Promise<void> {
       return row ? { id: row.id, name: row.name, price: row.price } : null;
     },
   };
-  const result = await run(PRIVATE, request.query, rootValue, request.variables, [...specifiedRules, NoSchemaIntrospectionCustomRule]);
+  const rules = [...specifiedRules, NoSchemaIntrospectionCustomRule, maxAliases(MAX_ALIASES)];
+  const result = withoutSuggestions(await run(PRIVATE, request.query, rootValue, request.variables, rules));
   sendJson(ctx.res, result.data === undefined ? 400 : 200, result);
 }
 

@@ -482,6 +482,12 @@ const PROBES: Record<string, (v: LabVariant) => Promise<boolean>> = {
     const types = r.json<{ data?: { __schema?: { types?: { name: string }[] } } }>().data?.__schema?.types ?? [];
     return r.status === 200 && types.some((t) => t.name === 'Product');
   },
+  'both-graphql-no-alias-limit': async (v) => {
+    const query = `{ ${Array.from({ length: 100 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+    const r = await call(v, 'POST', '/api/graphql', { json: { query } });
+    const data = r.json<{ data?: Record<string, string> }>().data ?? {};
+    return r.status === 200 && Object.keys(data).length === 100 && Object.values(data).every((t) => t === 'Query');
+  },
   'both-jwt-weak-secret': async (v) => {
     const token = await login(v, 'bob');
     const [head = '', claims = '', signature = ''] = token.split('.');
@@ -549,6 +555,18 @@ const TWINS: Record<string, (v: LabVariant) => Promise<boolean>> = {
     const ok = await call(v, 'POST', '/api/v1/graphql', { json: { query: '{ product(id: "1") { name } }' } });
     expect(ok.status).toBe(200); // the endpoint answers queries, only introspection is refused
     return r.status === 400 && r.json<{ data?: unknown }>().data === undefined;
+  },
+  'graphql-cost-limits POST /api/v1/graphql': async (v) => {
+    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: product(id: "1") { name }`).join(' ')} }`;
+    expect((await call(v, 'POST', '/api/v1/graphql', { json: { query: aliases(10) } })).status).toBe(200);
+    const many = await call(v, 'POST', '/api/v1/graphql', { json: { query: aliases(50) } });
+    const batch = await call(v, 'POST', '/api/v1/graphql', { json: [{ query: '{ __typename }' }, { query: '{ __typename }' }] });
+    return many.status === 400 && /Too many aliases/.test(many.text) && batch.status === 400;
+  },
+  'graphql-field-suggestions POST /api/v1/graphql': async (v) => {
+    const r = await call(v, 'POST', '/api/v1/graphql', { json: { query: '{ produc }' } });
+    const messages = (r.json<{ errors?: Array<{ message: string }> }>().errors ?? []).map((e) => e.message);
+    return r.status === 400 && messages.some((m) => m.startsWith('Cannot query field "produc"')) && !/Did you mean/.test(r.text);
   },
   'sql-injection POST /api/graphql query.product': async (v) => {
     const ask = async (id: string): Promise<{ status: number; product: unknown }> => {

@@ -100,6 +100,25 @@ export const catalog: readonly CheckInfo[] = [
     }
   },
   {
+    "id": "graphql-field-suggestions",
+    "family": "security",
+    "kind": "active",
+    "scope": "target",
+    "meta": {
+      "title": "GraphQL field suggestions leak the schema",
+      "description": "Introspection is turned off, but the endpoint's validation errors still suggest real field names (\"Cannot query field \"produc\" on type \"Query\". Did you mean \"product\"?\"): anyone can rebuild the hidden schema a name at a time (tools like Clairvoyance automate it).",
+      "severity": "low",
+      "cwe": "CWE-209",
+      "owasp": "A05:2021 Security Misconfiguration",
+      "remediation": "Strip suggestions from errors in deployed environments (graphql-armor `blockFieldSuggestions`, Apollo Server 4 `hideSchemaDetailsFromClientErrors`, or a `formatError` that drops \"Did you mean …\"), alongside introspection off.",
+      "proves": "An introspection query gets no schema, and a query naming near misses of field names gets an error suggesting real ones; a replay suggests them again."
+    },
+    "example": {
+      "url": "http://127.0.0.1:8080/graphql",
+      "summary": "POST /graphql: introspection refused (400), yet near-miss field names got suggestions naming 2 real field(s): order, product"
+    }
+  },
+  {
     "id": "graphql-introspection",
     "family": "security",
     "kind": "active",
@@ -642,6 +661,25 @@ export const catalog: readonly CheckInfo[] = [
     "example": {
       "url": "http://127.0.0.1:8080/",
       "summary": "GET / answered 200 first, then probe 4/5 → ECONNREFUSED; a confirmation probe → ECONNREFUSED"
+    }
+  },
+  {
+    "id": "graphql-cost-limits",
+    "family": "reliability",
+    "kind": "active",
+    "scope": "target",
+    "meta": {
+      "title": "GraphQL endpoint without alias or batch limits",
+      "description": "A GraphQL endpoint executes as many aliases of a field in one query, or as many operations in one JSON batch, as a caller sends: one request can carry the work of hundreds (resource exhaustion, and brute force that slips past per-request rate limits).",
+      "severity": "medium",
+      "cwe": "CWE-770",
+      "owasp": "API4:2023 Unrestricted Resource Consumption",
+      "remediation": "Limit aliases, depth and cost per operation (graphql-armor `maxAliases`/`maxDepth`/`costLimit`, Apollo or Hot Chocolate cost analysis, graphql-depth-limit) and the size of a batch (Apollo `allowBatchedHttpRequests: false`, or a maximum); answer a refusal with an `errors` entry or 400/413.",
+      "proves": "A ladder of 1 … N aliases of `__typename` (and a JSON batch of 1 … N operations) stops at the first refusal or at a time bound; the largest rung answered in full (every alias or operation in `data`) is replayed and answered in full again."
+    },
+    "example": {
+      "url": "http://127.0.0.1:8080/graphql",
+      "summary": "POST /graphql: 100 aliases of __typename in one query and a JSON batch of 50 operations answered in full"
     }
   },
   {

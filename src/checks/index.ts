@@ -5,6 +5,7 @@ import cookieFlags from './security/cookie-flags.js';
 import corsMisconfiguration from './security/cors-misconfiguration.js';
 import crlfInjection from './security/crlf-injection.js';
 import fileUpload from './security/file-upload.js';
+import graphqlFieldSuggestions from './security/graphql-field-suggestions.js';
 import graphqlIntrospection from './security/graphql-introspection.js';
 import jwtWeakness from './security/jwt-weakness.js';
 import ldapInjection from './security/ldap-injection.js';
@@ -34,6 +35,7 @@ import responseSchemaConformance from './conformance/response-schema-conformance
 import shadowEndpoint from './conformance/shadow-endpoint.js';
 import statusCodeConformance from './conformance/status-code-conformance.js';
 import availability from './reliability/availability.js';
+import graphqlCostLimits from './reliability/graphql-cost-limits.js';
 import graphqlMalformedVariables from './reliability/graphql-malformed-variables.js';
 import maxResponseTime from './reliability/max-response-time.js';
 import notAServerError from './reliability/not-a-server-error.js';
@@ -51,6 +53,6 @@ import noRateLimit from './authorization/no-rate-limit.js';
 import weakCredentials from './authorization/weak-credentials.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, fileUpload, graphqlIntrospection, jwtWeakness, ldapInjection, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, technologyDisclosure, templateInjection, verboseErrors, xpathInjection, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, graphqlMalformedVariables, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment, noRateLimit, weakCredentials];
+export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, fileUpload, graphqlFieldSuggestions, graphqlIntrospection, jwtWeakness, ldapInjection, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, technologyDisclosure, templateInjection, verboseErrors, xpathInjection, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, graphqlCostLimits, graphqlMalformedVariables, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment, noRateLimit, weakCredentials];
 
 export { checkFiles } from './files.js';
