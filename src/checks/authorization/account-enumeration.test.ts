@@ -130,7 +130,8 @@ describe('account-enumeration', () => {
     expect(wrong.get('alice')).toBeLessThanOrEqual(2);
   });
 
-  it('sign-in by time: the existing account is slower twice; the twin that hashes for everyone is clean', async () => {
+  // Timing proofs: on a machine loaded by the rest of the suite one measurement can drown in noise; retried.
+  it('sign-in by time: the existing account is slower twice; the twin that hashes for everyone is clean', { retry: 2 }, async () => {
     // A wide margin, so a stall of a loaded test machine is not taken for a hash.
     const wide = { timingExtraMs: 250 };
     const r = await testCheck(check, { url: app.url, operations: [signIn('/timing/login')], identities: [alice], options: wide });
