@@ -821,7 +821,7 @@ export const catalog: readonly CheckInfo[] = [
       "cwe": "CWE-285",
       "owasp": "API5:2023 Broken Function Level Authorization",
       "remediation": "Deny by default and check the role (or permission) in every admin operation, ideally in one middleware for the whole admin router; answer 403 to other roles.",
-      "proves": "An operation the spec (an /admin path, an admin tag, \"(admin)\" in its summary) or vouch.yaml (checks.bfla.options.adminOnly) marks admin-only succeeds for a plain user (a read 2xx, or a write probe with an invalid id or body refused for validation, not authorization) while the same request without credentials is refused; a replay as the user answers the same."
+      "proves": "An operation the spec (an /admin path, an admin tag, \"(admin)\" in its summary) or vouch.yaml (checks.bfla.options.adminOnly) marks admin-only succeeds for a plain user (a read 2xx, or a write probe with an invalid id or body refused for validation, not authorization) while the same request without credentials is refused; a replay as the user answers the same. A GraphQL query field named admin… (or so described, or listed as GRAPHQL query.field) gives a plain user non-null data where the anonymous identity gets none (an errors array with null data is a refusal), and a replay gives data again."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/admin/users",
@@ -840,7 +840,7 @@ export const catalog: readonly CheckInfo[] = [
       "cwe": "CWE-639",
       "owasp": "API1:2023 Broken Object Level Authorization",
       "remediation": "Check ownership (or an explicit grant) for every object loaded by id, e.g. `where id = ? and owner_id = ?`, and answer 404 for objects the caller may not see.",
-      "proves": "An id that appears in user A's list and not in user B's (or of an object A created) is read by B with a 2xx and the same object A reads, and a replay as B reproduces it; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed; or A's write naming B's account in its body (both accounts registered by vouch) makes B's own read of their account carry the value A sent, where it did not before (undone afterwards)."
+      "proves": "An id that appears in user A's list and not in user B's (or of an object A created) is read by B with a 2xx and the same object A reads, and a replay as B reproduces it; or, for a GraphQL query field with an id argument, an id only A's answers to the endpoint's other fields hold gets B A's data for the field where the anonymous identity gets none, and a replay as B does again; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed; or A's write naming B's account in its body (both accounts registered by vouch) makes B's own read of their account carry the value A sent, where it did not before (undone afterwards)."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/notes/1",

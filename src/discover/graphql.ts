@@ -23,6 +23,26 @@ import { fieldOperation, rebuildBySuggestions, rebuiltOperations, scalarSchema }
 /** Where GraphQL endpoints commonly live; paths the crawl, scripts or browser mention are added to these. */
 export const GRAPHQL_PATHS = ['/graphql', '/api/graphql', '/v1/graphql', '/api/v1/graphql', '/graphql/v1', '/gql', '/api/gql', '/query'];
 
+/** At most this many endpoints met only by the later crawls (signed-in crawls, the browser) are introspected. */
+export const LATE_GRAPHQL_PATHS = 5;
+
+const DOCUMENT = /^\s*(query|mutation|subscription)\b|^\s*\{/;
+
+/**
+ * Paths of the surface that look like GraphQL endpoints: a path naming graphql (or `/gql`), or a request the browser
+ * or a HAR recorded whose JSON body carries a GraphQL document in `query` (`{"query":"query { … }"}`), whatever its path.
+ */
+export function graphqlPathsOf(ops: Iterable<Operation>): string[] {
+  const out = new Set<string>();
+  for (const op of ops) {
+    if (op.graphql || op.path.includes('{')) continue;
+    const ex = op.requestBody?.example as { query?: unknown } | undefined;
+    const body = op.method === 'POST' && ex && typeof ex === 'object' && typeof ex.query === 'string' && DOCUMENT.test(ex.query);
+    if (body || /graphql|(^|\/)gql(\/|$)/i.test(op.path)) out.add(op.path);
+  }
+  return [...out];
+}
+
 /** JSON Schema of a GraphQL input type (input objects to a few levels). */
 export function inputSchema(type: GraphQLInputType, depth = 0): JsonSchema {
   if (isNonNullType(type)) return inputSchema(type.ofType, depth);

@@ -2,7 +2,7 @@
 import { VouchError } from '../core/index.js';
 import type { DiscoverySourceStats, HttpEngine, Operation, Scope, Surface, Target } from '../core/index.js';
 import { createUrlGate } from './gate.js';
-import { GRAPHQL_PATHS, discoverGraphql } from './graphql.js';
+import { GRAPHQL_PATHS, LATE_GRAPHQL_PATHS, discoverGraphql, graphqlPathsOf } from './graphql.js';
 import { readHar } from './har.js';
 import { CRAWL_DEFAULTS, crawlHtml, type CrawlOptions } from './html.js';
 import { readPostman } from './postman.js';
@@ -175,10 +175,13 @@ async function steps(
     }
   }
   if (!spec && !target.spec) warnings.push(`no OpenAPI document found at the common locations${crawl?.specUrls.length ? ' or at the spec links in pages' : ''}; the surface comes from the other sources`);
+  const askedGraphql = new Set<string>();
   if (options.graphql !== false) {
-    const mentioned = new Set(crawl?.graphqlUrls ?? []);
+    const mentioned = new Set([...(crawl?.graphqlUrls ?? []), ...graphqlPathsOf(ops.values())]);
     say('GraphQL introspection');
-    const graphql = await until(discoverGraphql(engine, [...GRAPHQL_PATHS, ...mentioned], warnings, mentioned), signal);
+    const paths = [...GRAPHQL_PATHS, ...mentioned];
+    for (const p of paths) askedGraphql.add(p);
+    const graphql = await until(discoverGraphql(engine, paths, warnings, mentioned), signal);
     mergeFrom(ops, graphql, stats, { source: 'graphql' });
   }
   for (const { file, kind, requests } of recorded) {
@@ -193,7 +196,22 @@ async function steps(
     const explore = { ...input.explore, gate, stats, ...crawlLimits, ...(signal ? { signal } : {}), onProgress: say };
     await until(exploreSurface(engine, target, ops, warnings, explore), signal, 2_000);
   }
+  if (options.graphql !== false) await until(lateGraphql(engine, ops, askedGraphql, warnings, stats, say), signal);
   return spec;
+}
+
+/**
+ * GraphQL endpoints that only HAR/Postman requests, the signed-in crawls or the browser's XHR/fetch met (they all come
+ * after the introspection step): introspected too, at most `LATE_GRAPHQL_PATHS` of them.
+ */
+async function lateGraphql(engine: HttpEngine, ops: Map<string, Operation>, asked: ReadonlySet<string>, warnings: string[], stats: DiscoverySourceStats[], say: (what: string) => void): Promise<void> {
+  const late = graphqlPathsOf(ops.values()).filter((p) => !asked.has(p));
+  if (!late.length) return;
+  say('GraphQL introspection of endpoints the later crawls met');
+  const paths = late.slice(0, LATE_GRAPHQL_PATHS);
+  if (late.length > paths.length) warnings.push(`${late.length} GraphQL-looking paths met after introspection; the first ${paths.length} were introspected`);
+  const graphql = await discoverGraphql(engine, paths, warnings, new Set(paths));
+  mergeFrom(ops, graphql, stats, { source: 'graphql', stop: `${paths.length} endpoint${paths.length === 1 ? '' : 's'} met after introspection` });
 }
 
 function stripUndefined(o: DiscoverOptions): CrawlOptions {

@@ -10,6 +10,8 @@ export interface ScriptCandidate {
   url: string;
   /** The method the code calls it with, when the call says so. */
   method?: string;
+  /** A GraphQL client is pointed at it (Apollo, graphql-request, urql) or a fetch posts a `query` document to it. */
+  graphql?: true;
 }
 
 export interface ScriptLimits {
@@ -35,6 +37,7 @@ const clean = (u: string): string => u.replace(/\$\{[^}]*\}/g, '{param}').replac
  */
 export function extractScriptUrls(js: string): ScriptCandidate[] {
   const found = new Map<string, ScriptCandidate>();
+  const graphql = new Set<string>();
   const put = (url: string, written?: string): void => {
     const u = clean(url);
     if (!u.startsWith('/') && !/^https?:\/\//i.test(u)) return; // relative to a page unknown here
@@ -48,6 +51,11 @@ export function extractScriptUrls(js: string): ScriptCandidate[] {
     const method = (m[1] ?? m[2] ?? m[3])?.toUpperCase() ?? /method\s*:\s*["'`](\w+)/i.exec(m[6] ?? '')?.[1]?.toUpperCase();
     put(m[5] ?? '', method);
   }
+  // GraphQL clients: `new ApolloClient({ uri: '/data' })`, `createHttpLink({ uri })`, `new GraphQLClient('/q')`, urql's
+  // `createClient({ url })`, and a fetch whose options post `{ query: … }`: whatever the path is called.
+  const client = /\b(?:new\s+(?:ApolloClient|HttpLink|BatchHttpLink|GraphQLClient)|createHttpLink|createUploadLink|createClient)\s*\(\s*(?:\{[^{}]{0,200}?\b(?:uri|url|endpoint)\s*:\s*)?(["'`])([^"'`\s]+)\1/g;
+  for (const m of js.matchAll(client)) graphql.add(clean(m[2] ?? ''));
+  for (const m of js.matchAll(/\bfetch\s*\(\s*(["'`])([^"'`\s]+)\1\s*,\s*\{[^{}]{0,300}?\bbody\s*:\s*JSON\.stringify\(\s*\{\s*(?:query|operationName)\b/g)) graphql.add(clean(m[2] ?? ''));
   for (const m of js.matchAll(/\.open\(\s*["'`](\w+)["'`]\s*,\s*(["'`])([^"'`\s]+)\2/g)) put(m[3] ?? '', m[1]?.toUpperCase());
   // `{ url: '/x', method|type: 'POST' }` in either order (jQuery, axios config objects).
   for (const m of js.matchAll(/\{[^{}]{0,200}?\burl\s*:\s*(["'`])(\/[^"'`\s]*)\1[^{}]{0,200}?\b(?:method|type)\s*:\s*["'`](\w+)["'`]/gi)) put(m[2] ?? '', m[3]?.toUpperCase());
@@ -56,6 +64,11 @@ export function extractScriptUrls(js: string): ScriptCandidate[] {
     const url = m[2] ?? '';
     if (url.startsWith('//') || /\.(?:png|jpe?g|gif|svg|css|woff2?|ico)$/i.test(url)) continue;
     put(url);
+  }
+  for (const url of graphql) {
+    if (!url.startsWith('/') && !/^https?:\/\//i.test(url)) continue;
+    found.delete(` ${url}`);
+    found.set(`POST ${url}`, { url, method: 'POST', graphql: true });
   }
   return [...found.values()];
 }
@@ -137,14 +150,18 @@ export async function discoverScripts(
       if (s === undefined || s === 405 || s >= 500 || (await notFound.matches(x))) continue;
       const type = x.response!.headers.find(([k]) => k === 'content-type')?.[1]?.split(';')[0]?.trim();
       add(ops, method, path, u, s < 300 ? { [String(s)]: type ? { contentType: type } : {} } : undefined);
-    } else add(ops, method, path, u, undefined);
+    } else add(ops, method, path, u, undefined, c.graphql);
   }
   out.operations = [...ops.values()];
   out.kept = out.operations.length;
   return out;
 }
 
-function add(ops: Map<string, Operation>, method: string, path: string, u: URL, responses: Operation['responses']): void {
+/**
+ * A script operation; a GraphQL client's endpoint gets a body example with a GraphQL document, by which discovery
+ * knows to introspect it (`graphqlPathsOf`).
+ */
+function add(ops: Map<string, Operation>, method: string, path: string, u: URL, responses: Operation['responses'], graphql?: true): void {
   const id = `${method} ${path}`;
   if (ops.has(id)) return;
   const params: Parameter[] = [
@@ -153,5 +170,6 @@ function add(ops: Map<string, Operation>, method: string, path: string, u: URL, 
   ];
   let i = 0;
   const named = path.replace(/\{param\}/g, () => (i++ === 0 ? '{param}' : `{param${i}}`));
-  ops.set(id, { id: `${method} ${named}`, method, path: named, params, auth: 'unknown', sources: ['script'], ...(responses ? { responses } : {}) });
+  const body = graphql ? { requestBody: { contentType: 'application/json', example: { query: 'query { __typename }' } } } : {};
+  ops.set(id, { id: `${method} ${named}`, method, path: named, params, auth: 'unknown', sources: ['script'], ...(responses ? { responses } : {}), ...body });
 }

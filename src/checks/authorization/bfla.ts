@@ -5,6 +5,9 @@ import type { Exchange, Identity, Operation } from '../../core/index.js';
 import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { excerpt } from '../kit/compare.js';
 import { establish, inScope, isAuthDenied, type Probe } from '../kit/capability.js';
+import { buildRequest } from '../../inject/index.js';
+import { graphqlField, operationKey, operationRef } from '../../core/operation-key.js';
+import { fieldData, refusal } from './support/graphql.js';
 
 const ADMIN_WORDS = /\((admins?|administrators?)( only)?\)|\b(admins?|administrators?) only\b|\bonly (for )?(admins?|administrators?)\b|\badmin[- ]only\b/i;
 
@@ -17,7 +20,69 @@ export function adminSignal(op: Operation): string | undefined {
   return undefined;
 }
 
+/** Why a GraphQL field is for admins: the same signals (endpoint path, description), or a field name led by `admin`. */
+export function graphqlAdminSignal(op: Operation): string | undefined {
+  const name = op.graphql?.field ?? '';
+  if (/^(admins?|administration)([A-Z_]|$)/.test(name)) return `its field name ${name} starts with "admin"`;
+  if (/(^|\/)(admin|administration|internal-admin)(\/|$)/i.test(op.path)) return `its endpoint ${op.path} has an admin segment`;
+  if (op.summary && ADMIN_WORDS.test(op.summary)) return `its description says "${op.summary}"`;
+  return undefined;
+}
+
 const statusOf = (x: Exchange | undefined): string => (x?.response ? String(x.response.status) : (x?.error?.code ?? 'nothing'));
+
+/** `GRAPHQL query.adminStats` in checks.bfla.options.adminOnly names a GraphQL field (its stable key). */
+const listedField = (adminOnly: readonly string[], op: Operation): boolean => adminOnly.some((p) => p.trim() === operationKey(operationRef(op)));
+
+/**
+ * A GraphQL query field marked admin-only that a plain user gets data from (an `errors` array with null data is a
+ * refusal) while the anonymous identity does not; the admin's answer is the reference. Mutations are not sent: a
+ * GraphQL server validates a whole document before any authorization, so no invalid document can show how far a
+ * mutation would get, and a valid one would run it. Returns the candidates and the reasons fields were not judged.
+ */
+async function graphqlFields(ctx: CheckContext<{ adminOnly: string[] }>, who: { users: Identity[]; anonymous: Identity; admin: Identity | undefined }): Promise<{ candidates: CandidateInput[]; judged: number; notes: string[] }> {
+  const out = { candidates: [] as CandidateInput[], judged: 0, notes: [] as string[] };
+  for (const op of ctx.surface.operations.filter((o) => o.graphql)) {
+    const why = listedField(ctx.options.adminOnly, op) ? `vouch.yaml lists it admin-only (checks.bfla.options.adminOnly)` : graphqlAdminSignal(op);
+    if (!why) continue;
+    const key = graphqlField(op)!;
+    if (op.graphql!.kind !== 'query') {
+      out.notes.push(`${key} (admin-only because ${why}) is a mutation: it is not run as a plain user`);
+      continue;
+    }
+    if (ctx.safeMode && op.method !== 'GET') {
+      out.notes.push(`${key}: safe mode, GraphQL is sent by ${op.method}`);
+      continue;
+    }
+    out.judged++;
+    const request = buildRequest(op);
+    const field = op.graphql!.field;
+    for (const user of who.users) {
+      const x = await ctx.send({ ...request, identity: user.name });
+      if (fieldData(x, field) === undefined) continue;
+      const control = await ctx.send({ ...request, identity: who.anonymous.name });
+      // The anonymous identity gets it too: a public field, not a role check that is missing.
+      if (fieldData(control, field) !== undefined) break;
+      const byAdmin = who.admin ? await ctx.send({ ...request, identity: who.admin.name }) : undefined;
+      const adminSays = who.admin ? `; ${who.admin.name} (privileged) → ${fieldData(byAdmin!, field) === undefined ? refusal(byAdmin) : 'data'}` : '';
+      out.candidates.push({
+        operation: operationRef(op),
+        url: x.request.url,
+        identity: user.name,
+        vulnClass: 'bfla',
+        confidence: 'tentative',
+        proof: {
+          summary: `${user.name}, a plain user, gets data from GraphQL ${key}, admin-only because ${why}: ${user.name} → ${x.response!.status} with data, without credentials → ${refusal(control)}${adminSays}`,
+          exchangeIds: [x.id, control.id, ...(byAdmin ? [byAdmin.id] : [])],
+          evidence: excerpt(x.response?.body, 200),
+        },
+        data: { request, status: x.response?.status ?? 0, field },
+      });
+      break;
+    }
+  }
+  return out;
+}
 
 export default defineCheck({
   id: 'bfla',
@@ -31,7 +96,7 @@ export default defineCheck({
     cwe: 'CWE-285',
     owasp: 'API5:2023 Broken Function Level Authorization',
     remediation: 'Deny by default and check the role (or permission) in every admin operation, ideally in one middleware for the whole admin router; answer 403 to other roles.',
-    proves: "An operation the spec (an /admin path, an admin tag, \"(admin)\" in its summary) or vouch.yaml (checks.bfla.options.adminOnly) marks admin-only succeeds for a plain user (a read 2xx, or a write probe with an invalid id or body refused for validation, not authorization) while the same request without credentials is refused; a replay as the user answers the same.",
+    proves: "An operation the spec (an /admin path, an admin tag, \"(admin)\" in its summary) or vouch.yaml (checks.bfla.options.adminOnly) marks admin-only succeeds for a plain user (a read 2xx, or a write probe with an invalid id or body refused for validation, not authorization) while the same request without credentials is refused; a replay as the user answers the same. A GraphQL query field named admin… (or so described, or listed as GRAPHQL query.field) gives a plain user non-null data where the anonymous identity gets none (an errors array with null data is a refusal), and a replay gives data again.",
   },
   options: z.strictObject({
     /** Operations only admins may use, as `METHOD /path` globs (`DELETE /api/products/*`), besides what the spec says. */
@@ -42,7 +107,8 @@ export default defineCheck({
       .filter((op) => op.auth !== 'none' && !op.graphql)
       .map((op) => ({ op, why: inScope(ctx.options.adminOnly, op) ? `vouch.yaml lists it admin-only (checks.bfla.options.adminOnly)` : adminSignal(op) }))
       .filter((e): e is { op: Operation; why: string } => e.why !== undefined);
-    if (!expectations.length) return { status: 'inconclusive', reason: 'no operation is marked admin-only (an /admin path, an admin tag or "(admin)" in the spec, or checks.bfla.options.adminOnly)' };
+    const gqlMarked = ctx.surface.operations.some((o) => o.graphql && (listedField(ctx.options.adminOnly, o) || graphqlAdminSignal(o)));
+    if (!expectations.length && !gqlMarked) return { status: 'inconclusive', reason: 'no operation is marked admin-only (an /admin path, an admin tag or "(admin)" in the spec, a GraphQL field named admin…, or checks.bfla.options.adminOnly)' };
     const users = ctx.identities.filter((i) => i.role === 'user' && !i.intended && !ctx.unavailable.has(i.name)).slice(0, 2);
     if (!users.length) return { status: 'inconclusive', reason: 'needs a plain user identity (role user, without intended) that can sign in' };
     const anonymous = ctx.identities.find((i) => i.role === 'anonymous' && i.auth.kind === 'none');
@@ -77,11 +143,20 @@ export default defineCheck({
         data: { request: probe.request, probe: probe.probe, status: probe.exchange.response?.status ?? 0 },
       });
     }
-    return candidates.length ? { status: 'found', candidates } : { status: 'clean' };
+    const gql = await graphqlFields(ctx, { users, anonymous, admin });
+    candidates.push(...gql.candidates);
+    if (candidates.length) return { status: 'found', candidates };
+    if (!expectations.length && !gql.judged) return { status: 'inconclusive', reason: gql.notes.join('; ') };
+    return { status: 'clean' };
   },
   async confirm(candidate, ctx) {
-    const data = candidate.data as { request?: Probe['request']; probe?: boolean; status?: number } | undefined;
+    const data = candidate.data as { request?: Probe['request']; probe?: boolean; status?: number; field?: string } | undefined;
     if (!data?.request) return { confirmed: false, exchangeIds: [], reason: 'the request is gone' };
+    if (data.field) {
+      const again = await ctx.send(data.request);
+      if (fieldData(again, data.field) !== undefined) return { confirmed: true, exchangeIds: [again.id], summary: `${candidate.proof.summary}; a replay as ${candidate.identity} got data again` };
+      return { confirmed: false, exchangeIds: [again.id], reason: `the replay as ${candidate.identity} answered ${refusal(again)}` };
+    }
     const replay = await ctx.send({ ...data.request, ...(data.probe ? { probe: true } : {}) });
     const s = replay.response?.status;
     if (s === data.status && !isAuthDenied(s)) return { confirmed: true, exchangeIds: [replay.id], summary: `${candidate.proof.summary}; a replay as ${candidate.identity} → ${s} again` };

@@ -1,13 +1,14 @@
 // src/checks/authorization/bola.ts — broken object-level authorization: user B reads or changes an object of user A's
-// (one only A's list holds, or one A created), or a write names another user's account in its body; proof is the
-// exchange next to the owner's own reads as the control.
+// (one only A's list holds, or one A created; or through a GraphQL field's id argument), or a write names another
+// user's account in its body; proof is the exchange next to the owner's own reads as the control.
 import { z } from 'zod';
-import type { Exchange, Identity, Operation } from '../../core/index.js';
+import type { Exchange, Identity, Operation, SendRequest } from '../../core/index.js';
 import { buildRequest, injectionPoints } from '../../inject/index.js';
 import { defineCheck, type CandidateInput, type CheckContext, type CheckResult } from '../kit/define.js';
 import { harvestIds, isSuccess, jsonBody } from '../kit/compare.js';
 import { all, methodIn, requiresAuth, singleTrailingPathParam, type Guard } from '../kit/guards.js';
 import { accountField, accountName, bodyFields, bodyTemplate, exclusive, fieldOf, fieldToChange, names, objectOf, registeredUsers, same, seenValues, selfRead, withBody } from './support/accounts.js';
+import { fieldData, idArgument, idSources, idsIn, refusal, withId } from './support/graphql.js';
 
 export { harvestIds, listItems } from '../kit/compare.js';
 
@@ -149,6 +150,97 @@ async function changeOthersAccount(ctx: CheckContext<{ objects: number }>, op: O
   return { status: 'clean' };
 }
 
+/** Leaf values of a JSON value other than ids, as `path=value` strings. */
+const leaves = (v: unknown, at = '', out: string[] = []): string[] => {
+  if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k !== 'id') leaves(x, `${at}.${k}`, out);
+  if (v === null || typeof v !== 'object') out.push(`${at}=${JSON.stringify(v)}`);
+  return out;
+};
+
+/** B's data for the field is A's object: the same JSON, or the same id with most of A's other values (A's marker). */
+function sameData(a: unknown, b: unknown): boolean {
+  if (JSON.stringify(a) === JSON.stringify(b)) return true;
+  const ida = idsIn([a]);
+  if (!ida.size || [...ida].some((id) => !idsIn([b]).has(id))) return false;
+  const la = leaves(a);
+  const lb = new Set(leaves(b));
+  return la.length > 0 && la.filter((l) => lb.has(l)).length * 2 >= la.length;
+}
+
+/**
+ * A GraphQL query field taking an object's id (`order(id:)`): ids come from A's answers to the endpoint's other
+ * query fields and must be missing from B's answers to the same fields; A reads the object (control), B asks for it
+ * and gets A's data, and the anonymous identity does not (else the object is public).
+ */
+async function readOthersGraphql(ctx: CheckContext<{ objects: number }>, op: Operation, a: Identity, b: Identity, arg: string): Promise<CheckResult> {
+  const field = op.graphql!.field;
+  const sources = idSources(op, ctx.surface.operations);
+  if (!sources.length) return { status: 'inconclusive', reason: `no query field of ${op.path} without required arguments selects an id: nowhere to read ${a.name}'s object ids from for ${field}(${arg})` };
+  // Per field, as with a REST collection: ids in A's answer to it and not in B's answer to the same field.
+  const owned = new Set<string>();
+  let seen = 0;
+  const harvest: Exchange[] = [];
+  for (const s of sources) {
+    const f = s.graphql!.field;
+    const xa = await ctx.send({ ...buildRequest(s), identity: a.name });
+    const idsA = idsIn(fieldData(xa, f), arg);
+    if (!idsA.size) continue;
+    const xb = await ctx.send({ ...buildRequest(s), identity: b.name });
+    harvest.push(xa, xb);
+    const idsB = idsIn(fieldData(xb, f), arg);
+    seen += idsA.size;
+    for (const id of idsA) if (!idsB.has(id)) owned.add(id);
+  }
+  const asked = sources.map((s) => s.graphql!.field).join(', ');
+  if (!owned.size) {
+    const why = seen ? `every id in ${a.name}'s answers to ${asked} is in ${b.name}'s answer to the same field too` : `${a.name}'s answers to ${asked} hold no id`;
+    return { status: 'inconclusive', reason: `${why}: no object known to be ${a.name}'s alone to ask ${field}(${arg}) for` };
+  }
+  const anonymous = ctx.identities.find((i) => i.role === 'anonymous' && i.auth.kind === 'none');
+  let ownReads = 0;
+  let last: Exchange | undefined;
+  for (const id of [...owned].slice(0, ctx.options.objects)) {
+    const req = withId(op, arg, id);
+    const readA = await ctx.send({ ...req, identity: a.name });
+    last = readA;
+    const dataA = fieldData(readA, field);
+    if (dataA === undefined) continue;
+    ownReads++;
+    const readB = await ctx.send({ ...req, identity: b.name });
+    if (!sameData(dataA, fieldData(readB, field))) continue;
+    const control = anonymous ? await ctx.send({ ...req, identity: anonymous.name }) : undefined;
+    // The anonymous identity gets it too: a public object, not another user's.
+    if (control && sameData(dataA, fieldData(control, field))) continue;
+    return foundOne(op, readB, {
+      parameter: `graphql:variables.${arg}`,
+      identity: b.name,
+      vulnClass: 'bola-read',
+      confidence: 'tentative',
+      proof: {
+        summary: `${b.name} read ${a.name}'s object through GraphQL ${op.graphql!.kind}.${field}(${arg}: ${JSON.stringify(id)}) → the data ${a.name} gets (id ${id} is in ${a.name}'s answers to ${asked}, not in ${b.name}'s${control ? `; without credentials → ${refusal(control)}` : ''})`,
+        exchangeIds: [readB.id, readA.id, ...(control ? [control.id] : []), ...harvest.map((x) => x.id)],
+        evidence: (readB.response?.body ?? '').slice(0, 200),
+        payload: id,
+      },
+      data: { id, readAId: readA.id, arg },
+    });
+  }
+  return ownReads ? { status: 'clean' } : { status: 'inconclusive', reason: `${a.name} could not read their own objects through ${field}(${arg}): ${refusal(last)}` };
+}
+
+/** The replay of a GraphQL read as B: A's data again. */
+async function confirmGraphql(op: Operation, data: { id: string; arg: string }, readA: Exchange, send: (r: SendRequest) => Promise<Exchange>): Promise<{ ok: boolean; replay: Exchange }> {
+  const replay = await send(withId(op, data.arg, data.id));
+  const field = op.graphql!.field;
+  return { ok: sameData(fieldData(readA, field), fieldData(replay, field)) && fieldData(replay, field) !== undefined, replay };
+}
+
+/** GraphQL query fields with an id argument; GraphQL goes by POST, which safe mode refuses. */
+const graphqlIdField: Guard = (op, env) => {
+  if (!idArgument(op)) return 'not a GraphQL query field with an id argument (id, userId, …)';
+  return env.safeMode && op.method !== 'GET' ? `safe mode: GraphQL is sent by ${op.method}` : undefined;
+};
+
 export default defineCheck({
   id: 'bola',
   family: 'authorization',
@@ -162,13 +254,13 @@ export default defineCheck({
     cwe: 'CWE-639',
     owasp: 'API1:2023 Broken Object Level Authorization',
     remediation: "Check ownership (or an explicit grant) for every object loaded by id, e.g. `where id = ? and owner_id = ?`, and answer 404 for objects the caller may not see.",
-    proves: "An id that appears in user A's list and not in user B's (or of an object A created) is read by B with a 2xx and the same object A reads, and a replay as B reproduces it; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed; or A's write naming B's account in its body (both accounts registered by vouch) makes B's own read of their account carry the value A sent, where it did not before (undone afterwards).",
+    proves: "An id that appears in user A's list and not in user B's (or of an object A created) is read by B with a 2xx and the same object A reads, and a replay as B reproduces it; or, for a GraphQL query field with an id argument, an id only A's answers to the endpoint's other fields hold gets B A's data for the field where the anonymous identity gets none, and a replay as B does again; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed; or A's write naming B's account in its body (both accounts registered by vouch) makes B's own read of their account carry the value A sent, where it did not before (undone afterwards).",
   },
   options: z.strictObject({
     /** Objects of A that B tries to read, at most. Default 2. */
     objects: z.number().int().min(1).max(10).default(2),
   }),
-  appliesTo: all(either(all(methodIn('GET', ...WRITES), singleTrailingPathParam), namesAnAccount), requiresAuth, writesOnlyOutsideSafeMode),
+  appliesTo: (op, env) => (op.graphql ? graphqlIdField(op, env) : all(either(all(methodIn('GET', ...WRITES), singleTrailingPathParam), namesAnAccount), requiresAuth, writesOnlyOutsideSafeMode)(op, env)),
   async run(ctx) {
     const op = ctx.operation!;
     if (namesAnAccount(op, { safeMode: ctx.safeMode }) === undefined) {
@@ -183,6 +275,8 @@ export default defineCheck({
       return { status: 'inconclusive', reason: `needs two user identities (role user) to compare${down.length ? `; ${down.join('; ')}` : ''}` };
     }
     const [a, b] = users as [(typeof users)[number], (typeof users)[number]];
+    const arg = idArgument(op);
+    if (arg) return readOthersGraphql(ctx, op, a, b, arg);
     const point = injectionPoints(op).find((p) => p.location === 'path');
     const param = op.path.match(/\{([^}]+)\}$/)?.[1] ?? 'id';
     if (WRITES.includes(op.method)) return changeOthers(ctx, op, a, b, param);
@@ -238,6 +332,13 @@ export default defineCheck({
     const data = candidate.data as { id?: string; readAId?: string } | undefined;
     const readA = ctx.recorded().find((x) => x.id === data?.readAId);
     if (!op || data?.id === undefined || !readA) return { confirmed: false, exchangeIds: [], reason: "the operation or the owner's read is gone" };
+    if (op.graphql) {
+      const { arg } = candidate.data as { arg?: string };
+      if (!arg) return { confirmed: false, exchangeIds: [], reason: 'the id argument is gone' };
+      const { ok, replay } = await confirmGraphql(op, { id: data.id, arg }, readA, (r) => ctx.send(r));
+      if (ok) return { confirmed: true, exchangeIds: [replay.id], summary: `${candidate.proof.summary}; the replay as ${candidate.identity} got it again` };
+      return { confirmed: false, exchangeIds: [replay.id], reason: `the replay as ${candidate.identity} answered ${refusal(replay)}` };
+    }
     // The confirm context runs as the candidate's identity: B.
     const replay = await ctx.send(buildRequest(op, injectionPoints(op).find((p) => p.location === 'path'), data.id));
     if (isSuccess(replay.response?.status) && sameObject(readA, replay)) {

@@ -56,7 +56,7 @@ export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise
     const surface: Surface = {
       target: input.url,
       warnings: [],
-      operations: (input.operations ?? []).map((o) => ({ auth: 'unknown', sources: ['spec'], ...o, id: `${o.method} ${o.path}` })),
+      operations: (input.operations ?? []).map((o) => ({ auth: 'unknown', sources: ['spec'], ...o, id: `${o.method} ${o.path}${o.graphql ? ` ${o.graphql.kind}.${o.graphql.field}` : ''}` })),
     };
     const options = { [check.id]: input.options ?? {} };
     const safeMode = input.safeMode ?? false;
