@@ -1,7 +1,7 @@
 // src/checks/authorization/support/owned.ts — whose an object is, learned from the application: the names an identity
 // goes by, owner fields in list items, personal records that name a known account, and a marker (a value only the
 // owner's object carries) that proves a read returned that object rather than just a 2xx.
-import type { Identity } from '../../../core/index.js';
+import type { Identity, Operation } from '../../../core/index.js';
 import { ACCOUNT_FIELD } from './accounts.js';
 
 /** Fields of a list item that say whose it is (`owner`, `user`, `username`, `userId`, `created_by`, …). */
@@ -88,3 +88,9 @@ export function personalRecord(value: unknown, identities: readonly Identity[]):
   };
   return visit(value, '', 0);
 }
+
+/** Query parameters that name a user by id (`user_id`, `userId`, `uid`, `account_id`, `owner_id`, `customer_id`). */
+const USER_ID_PARAM = /^(user_?id|uid|account_?id|owner_?id|customer_?id|profile_?id|member_?id)$/i;
+
+/** The query parameter of an operation that names a user by id, if it has one. */
+export const idParam = (op: Operation): string | undefined => op.params.find((p) => p.in === 'query' && USER_ID_PARAM.test(p.name))?.name;
