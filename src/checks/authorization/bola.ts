@@ -1,6 +1,6 @@
 // src/checks/authorization/bola.ts — broken object-level authorization: user B reads or changes an object of user A's
-// (one only A's list holds, or one A created), or a write names another user's account in its body; proof is the
-// exchange next to the owner's own reads as the control.
+// (one only A's list holds, one a list names A as owner of, one A created, or A's user id in a query), or a write
+// names another user's account in its body; a read is proven by A's marker, next to B's own object as the control.
 import { z } from 'zod';
 import type { Exchange, Identity, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
@@ -274,7 +274,7 @@ export default defineCheck({
     cwe: 'CWE-639',
     owasp: 'API1:2023 Broken Object Level Authorization',
     remediation: "Check ownership (or an explicit grant) for every object loaded by id, e.g. `where id = ? and owner_id = ?`, and answer 404 for objects the caller may not see.",
-    proves: "An id that appears in user A's list and not in user B's (or of an object A created) is read by B with a 2xx and the same object A reads, and a replay as B reproduces it; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed; or A's write naming B's account in its body (both accounts registered by vouch) makes B's own read of their account carry the value A sent, where it did not before (undone afterwards).",
+    proves: "An object of user A's (an id only A's list holds, a list item whose owner field names A, an object A created, or A's user id from A's /me put in a ?user_id= query) is read by B with a 2xx that carries A's marker — a value of A's object that B's list and B's own object never showed (lacking one, the same object A reads, never for a shared list's item) — and a replay as B reproduces it; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed; or A's write naming B's account in its body (both accounts registered by vouch) makes B's own read of their account carry the value A sent, where it did not before (undone afterwards).",
   },
   options: z.strictObject({
     /** Objects of A that B tries to read, at most. Default 2. */
