@@ -47,13 +47,17 @@ function leaves(value: unknown, path = '', depth = 0, out: Array<[string, string
 /** Values too common to single out an object: booleans-as-text, statuses, small numbers, dates' shared parts. */
 const COMMON = /^(true|false|null|none|n\/a|yes|no|ok|active|pending|open|closed|new|draft|user|admin|customer|-?\d{1,3}(\.\d+)?)$/i;
 
+const TIME = /^\d{4}-\d\d-\d\d([T ][\d:.]+Z?([+-]\d\d:?\d\d)?)?$|^\d{10,13}$/;
+
 /**
  * A marker of the owner's object: a value of it (≥ 4 characters, not a common word or small number, not the id the
  * request names) that appears in none of `shown` — everything the other user was legitimately given (its own list,
  * its own object). Its presence in the other user's read proves the read returned the owner's object.
  */
 export function markerOf(owner: unknown, id: string, shown: readonly string[]): { field: string; value: string } | undefined {
-  for (const [field, value] of leaves(owner)) {
+  // Words before times: a name or an address says whose object it is better than a creation time does.
+  const ranked = leaves(owner).sort(([, a], [, b]) => Number(TIME.test(a)) - Number(TIME.test(b)));
+  for (const [field, value] of ranked) {
     if (value.length < 4 || value === id || COMMON.test(value)) continue;
     if (shown.some((s) => s.includes(value) || s.includes(JSON.stringify(value).slice(1, -1)))) continue;
     return { field, value };
