@@ -840,7 +840,7 @@ export const catalog: readonly CheckInfo[] = [
       "cwe": "CWE-639",
       "owasp": "API1:2023 Broken Object Level Authorization",
       "remediation": "Check ownership (or an explicit grant) for every object loaded by id, e.g. `where id = ? and owner_id = ?`, and answer 404 for objects the caller may not see.",
-      "proves": "An id that appears in user A's list and not in user B's (or of an object A created) is read by B with a 2xx and the same object A reads, and a replay as B reproduces it; or, for a GraphQL query field with an id argument, an id only A's answers to the endpoint's other fields hold gets B A's data for the field where the anonymous identity gets none, and a replay as B does again; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed; or A's write naming B's account in its body (both accounts registered by vouch) makes B's own read of their account carry the value A sent, where it did not before (undone afterwards)."
+      "proves": "An object of user A's (an id only A's list holds, a list item whose owner field names A, an object A created, or A's user id from A's /me put in a ?user_id= query) is read by B with a 2xx that carries A's marker — a value of A's object that B's list and B's own object never showed (lacking one, the same object A reads, never for a shared list's item) — and a replay as B reproduces it; or, for a GraphQL query field with an id argument, an id only A's answers to the endpoint's other fields hold gets B A's data for the field where the anonymous identity gets none, and a replay as B does again; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed; or A's write naming B's account in its body (both accounts registered by vouch) makes B's own read of their account carry the value A sent, where it did not before (undone afterwards)."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/notes/1",
@@ -878,7 +878,7 @@ export const catalog: readonly CheckInfo[] = [
       "cwe": "CWE-213",
       "owasp": "API3:2023 Broken Object Property Level Authorization",
       "remediation": "Serialise responses from an explicit allow-list of fields (a response DTO or schema), never whole database rows; keep hashes, secrets and tokens out of every read model.",
-      "proves": "A 2xx JSON response has a field named like a password hash, secret, token or card number (or a value shaped like a password hash or private key); a replay carries it again. The value is redacted in the evidence."
+      "proves": "A 2xx JSON response has a field named like a password hash, secret, token or card number (or a value shaped like a password hash or private key), or, without credentials, a record naming the account a configured identity signs in with and carrying its phone number, address or birth date; a replay carries it again. The value is redacted in the evidence."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/users/me",

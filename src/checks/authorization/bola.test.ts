@@ -61,22 +61,24 @@ describe('bola', () => {
     expect(f.parameter).toBe('path:noteId');
     expect(f.exposure).toBe('authenticated');
     expect(f.url).toMatch(/\/notes\/1$/);
-    expect(f.proof.exchanges.map((x) => x.identity)).toEqual(['bob', 'alice', 'alice', 'bob', 'bob']);
+    // B's read, A's read, both lists, B's read of its own note (the control), the replay.
+    expect(f.proof.exchanges.map((x) => x.identity)).toEqual(['bob', 'alice', 'alice', 'bob', 'bob', 'bob']);
     expect(f.proof.exchanges[0]!.response?.body).toContain('alice secret');
-    expect(r.requests).toBe(2 + 2 + 1);
+    expect(f.proof.summary).toMatch(/carrying alice's \w+ "alice\w*", a value bob was never shown .*control/);
+    expect(r.requests).toBe(2 + 1 + 2 + 1);
   });
 
   it('reports nothing on the safe twin with an owner check', async () => {
     const r = await testCheck(check, { url: app.url, operations: ops('safe-notes'), identities });
     expect(r.findings).toEqual([]);
     expect(r.outcomes[0]?.status).toBe('clean');
-    expect(r.requests).toBeLessThanOrEqual(2 + 2 * 2);
+    expect(r.requests).toBeLessThanOrEqual(2 + 1 + 2 * 2);
   });
 
-  it('is inconclusive when both users list the same objects', async () => {
+  it("is inconclusive when a shared list already shows bob everything of alice's objects", async () => {
     const r = await testCheck(check, { url: app.url, operations: ops('public'), identities });
     expect(r.findings).toEqual([]);
-    expect(r.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining('also in bob') as unknown });
+    expect(r.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining("carry no value bob's own list does not already show") as unknown });
   });
 
   it('is inconclusive without a collection to harvest ids from', async () => {
@@ -158,5 +160,73 @@ describe('bola on objects A creates, and on writes', () => {
     const safe = await testCheck(check, { url: api.url, operations: docOps('docs'), identities, safeMode: true });
     expect(safe.findings).toEqual([]);
     expect(safe.skipped.filter((s) => s.includes('safe mode'))).toHaveLength(2);
+  });
+});
+
+describe('bola: owners learned from shared lists and user ids in the query', () => {
+  let api: Fixture;
+  const POSTS = [
+    { id: 7, owner: 'alice', title: 'Trip' },
+    { id: 8, owner: 'bob', title: 'Trip' },
+  ];
+  const PRIVATE: Record<string, string> = { '7': 'alice-iban-DE0012', '8': 'bob-iban-FR7730' };
+  const PEOPLE: Record<string, { id: number; username: string; phone: string }> = {
+    alice: { id: 41, username: 'alice', phone: '+49 555 0101' },
+    bob: { id: 42, username: 'bob', phone: '+33 555 0202' },
+  };
+  beforeAll(async () => {
+    api = await serveFixture((req, res, url) => {
+      const who = user(req);
+      if (!who) return sendJson(res, 401, {});
+      const [, base, id] = url.pathname.split('/');
+      if (base === 'me') return sendJson(res, 200, PEOPLE[who]);
+      if (base === 'profile' || base === 'safe-profile') {
+        const asked = Object.values(PEOPLE).find((p) => String(p.id) === url.searchParams.get('user_id'));
+        // The safe twin answers the caller's own profile whatever the query asks for.
+        return sendJson(res, 200, base === 'profile' ? (asked ?? {}) : PEOPLE[who]);
+      }
+      if (!['posts', 'safe-posts'].includes(base ?? '')) return sendJson(res, 404, {});
+      if (id === undefined) return sendJson(res, 200, { posts: POSTS }); // everybody's posts, with their owners
+      const post = POSTS.find((p) => String(p.id) === id);
+      if (!post || (base === 'safe-posts' && post.owner !== who)) return sendJson(res, 403, { error: 'not yours' });
+      return sendJson(res, 200, { ...post, iban: PRIVATE[id] });
+    });
+  });
+  afterAll(() => api.close());
+  const postOps = (base: string) => ops(base);
+  const profileOps = (base: string) => [
+    { method: 'GET', path: '/me', params: [], auth: 'required' as const },
+    { method: 'GET', path: `/${base}`, params: [{ name: 'user_id', in: 'query' as const, required: true, schema: { type: 'integer' } }], auth: 'required' as const },
+  ];
+
+  it("learns alice's post from the owner field of a shared list and proves the read by her private value", async () => {
+    const r = await testCheck(check, { url: api.url, operations: postOps('posts'), identities });
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f).toMatchObject({ confidence: 'confirmed', vulnClass: 'bola-read', parameter: 'path:noteId' });
+    expect(f.url).toMatch(/\/posts\/7$/);
+    expect(f.proof.summary).toContain('the item 7 of /posts names alice as its owner');
+    expect(f.proof.summary).toContain('carrying alice\'s iban "alice-iban-DE0012"');
+  });
+
+  it('reports nothing when the item route refuses other owners (safe twin)', async () => {
+    const r = await testCheck(check, { url: api.url, operations: postOps('safe-posts'), identities });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes[0]?.status).toBe('clean');
+  });
+
+  it("reads alice's profile through ?user_id= with her id from her own /me, against bob's own as the control", async () => {
+    const r = await testCheck(check, { url: api.url, operations: profileOps('profile'), identities });
+    const f = r.findings.find((x) => x.operation.path === '/profile');
+    expect(f).toMatchObject({ confidence: 'confirmed', parameter: 'query:user_id' });
+    expect(f!.proof.summary).toMatch(/^bob read alice's object: GET \/profile\?user_id=41 as bob → 200 carrying alice's/);
+    expect(f!.url).toMatch(/user_id=41/);
+    expect(f!.proof.summary).toContain("41 is alice's user id, from alice's GET /me");
+  });
+
+  it('reports nothing when ?user_id= is ignored and bob gets his own profile (safe twin)', async () => {
+    const r = await testCheck(check, { url: api.url, operations: profileOps('safe-profile'), identities });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes.map((o) => o.status)).toEqual(['clean']);
   });
 });

@@ -1,12 +1,14 @@
 // src/checks/authorization/bola.ts — broken object-level authorization: user B reads or changes an object of user A's
-// (one only A's list holds, or one A created; or through a GraphQL field's id argument), or a write names another
-// user's account in its body; proof is the exchange next to the owner's own reads as the control.
+// (one only A's list holds, one a list names A as owner of, one A created, A's user id in a query, or through a
+// GraphQL field's id argument), or a write
+// names another user's account in its body; a read is proven by A's marker, next to B's own object as the control.
 import { z } from 'zod';
 import type { Exchange, Identity, Operation, SendRequest } from '../../core/index.js';
-import { buildRequest, injectionPoints } from '../../inject/index.js';
+import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
 import { defineCheck, type CandidateInput, type CheckContext, type CheckResult } from '../kit/define.js';
-import { harvestIds, isSuccess, jsonBody } from '../kit/compare.js';
+import { harvestIds, isSuccess, jsonBody, listItems } from '../kit/compare.js';
 import { all, methodIn, requiresAuth, singleTrailingPathParam, type Guard } from '../kit/guards.js';
+import { idParam, knownNames, markerOf, ownedBy, userIdOf } from './support/owned.js';
 import { accountField, accountName, bodyFields, bodyTemplate, exclusive, fieldOf, fieldToChange, names, objectOf, registeredUsers, same, seenValues, selfRead, withBody } from './support/accounts.js';
 import { fieldData, idArgument, idSources, idsIn, refusal, withId } from './support/graphql.js';
 
@@ -241,6 +243,117 @@ const graphqlIdField: Guard = (op, env) => {
   return env.safeMode && op.method !== 'GET' ? `safe mode: GraphQL is sent by ${op.method}` : undefined;
 };
 
+/** A GET without path parameters whose query names a user (`?user_id=`, `?userId=`, `?uid=`): ids from `/me`. */
+const userIdInQuery: Guard = (op) => (op.method === 'GET' && !op.path.includes('{') && idParam(op) ? undefined : 'not a GET naming a user id in its query (?user_id=)');
+
+type Ctx = CheckContext<{ objects: number }>;
+type Who = Identity;
+const bodyText = (x: Exchange | undefined): string => x?.response?.body ?? '';
+const pathOf = (x: Exchange): string => x.request.url.replace(/^https?:\/\/[^/]+/, '');
+
+/** A's object as B read it: B's read carries A's marker (or, lacking one, is A's object); the control is B's own. */
+interface Trial {
+  id: string;
+  /** How the id was learned, for the summary. */
+  source: string;
+  /** Whether B was shown the object (a shared list): then only a marker can prove B got more than it may see. */
+  shared: boolean;
+}
+
+/** Reads each of A's objects as A and as B; the first that B gets with A's marker is the candidate. */
+async function tryReads(ctx: Ctx, op: Operation, point: InjectionPoint | undefined, a: Who, b: Who, trials: Trial[], shown: Exchange[], own: Exchange | undefined, context: string[]): Promise<CheckResult> {
+  const param = point ? `${point.location}:${point.name}` : 'path:id';
+  let ownReads = 0;
+  let unmarked = 0;
+  for (const t of trials.slice(0, ctx.options.objects)) {
+    const req = buildRequest(op, point, t.id);
+    const readA = await ctx.send({ ...req, identity: a.name });
+    if (!isSuccess(readA.response?.status)) continue;
+    ownReads++;
+    const objA = jsonBody(readA)?.value ?? bodyText(readA);
+    const marker = markerOf(objA, t.id, [...shown, ...(own ? [own] : [])].map(bodyText));
+    if (!marker && t.shared) {
+      unmarked++; // everything of A's object was already shown to B
+      continue;
+    }
+    const readB = await ctx.send({ ...req, identity: b.name });
+    const carries = marker ? bodyText(readB).includes(marker.value) : sameObject(readA, readB);
+    if (!isSuccess(readB.response?.status) || !carries) continue;
+    const control = own ? `; ${b.name}'s read of their own object (the control) does not carry it` : '';
+    return foundOne(op, readB, {
+      parameter: param,
+      identity: b.name,
+      vulnClass: 'bola-read',
+      confidence: 'tentative',
+      proof: {
+        summary: `${b.name} read ${a.name}'s object: ${op.method} ${pathOf(readB)} as ${b.name} → ${readB.response!.status} ${marker ? `carrying ${a.name}'s ${marker.field} ${JSON.stringify(marker.value)}, a value ${b.name} was never shown` : `with the object ${a.name} gets`} (${t.source})${marker ? control : ''}`,
+        exchangeIds: [readB.id, readA.id, ...context, ...(own ? [own.id] : [])],
+        evidence: bodyText(readB).slice(0, 200),
+        payload: t.id,
+      },
+      data: { id: t.id, readAId: readA.id, point: param, ...(marker ? { marker: marker.value } : {}) },
+    });
+  }
+  if (ownReads && unmarked === ownReads) return { status: 'inconclusive', reason: `${a.name}'s objects (${trials.map((t) => t.id).join(', ')}) carry no value ${b.name}'s own list does not already show: nothing would tell ${a.name}'s object from what ${b.name} may see` };
+  return ownReads ? { status: 'clean' } : { status: 'inconclusive', reason: `${a.name} could not read the objects learned as theirs (${trials.map((t) => t.id).join(', ')}) through ${op.method} ${op.path}` };
+}
+
+/**
+ * B reads an item route `/x/{id}` with the ids of A's objects: ids only A's list holds, items of a list whose owner
+ * field (`owner`, `user`, `username`, `userId`) names A, or an object A creates. B reads its own object as the control.
+ */
+async function readOthers(ctx: Ctx, op: Operation, a: Who, b: Who, param: string): Promise<CheckResult> {
+  const point = injectionPoints(op).find((p) => p.location === 'path' && p.name === param) ?? injectionPoints(op).find((p) => p.location === 'path');
+  const collection = collectionOf(op, ctx.surface.operations);
+  if (!collection) return { status: 'inconclusive', reason: `no collection operation GET ${op.path.replace(/\/\{[^}]+\}$/, '')} to harvest object ids from` };
+  const listA = await ctx.send({ ...buildRequest(collection), identity: a.name });
+  const listB = await ctx.send({ ...buildRequest(collection), identity: b.name });
+  for (const [who, x] of [[a.name, listA], [b.name, listB]] as const) {
+    if (!isSuccess(x.response?.status)) return { status: 'inconclusive', reason: `cannot harvest ids: GET ${collection.path} as ${who} answered ${statusOf(x)}` };
+  }
+  const idsA = harvestIds(listA) ?? (ctx.safeMode ? undefined : []);
+  if (!idsA) return { status: 'inconclusive', reason: `cannot harvest ids: GET ${collection.path} as ${a.name} is not a JSON list of objects with an id` };
+  const idsB = harvestIds(listB) ?? [];
+  const trials: Trial[] = idsA.filter((id) => !idsB.includes(id)).map((id) => ({ id, source: `id ${id} is in ${a.name}'s list of ${collection.path}, not in ${b.name}'s`, shared: false }));
+  // A shared list: the items whose owner field names A (and not B) are A's.
+  const namesA = [...knownNames(a), a.name.toLowerCase()];
+  const namesB = [...knownNames(b), b.name.toLowerCase()];
+  const items = [...(listItems(jsonBody(listA)?.value) ?? []), ...(listItems(jsonBody(listB)?.value) ?? [])];
+  const byOwner = (names: string[]) => items.filter((it) => ownedBy(it, names)).map((it) => String((it as Record<string, unknown>).id ?? '')).filter(Boolean);
+  const ownedB = new Set(byOwner(namesB));
+  for (const id of byOwner(namesA)) {
+    if (!ownedB.has(id) && !trials.some((t) => t.id === id)) trials.push({ id, source: `the item ${id} of ${collection.path} names ${a.name} as its owner`, shared: idsB.includes(id) });
+  }
+  const context = [listA.id, listB.id];
+  if (!trials.length) {
+    // Nothing known to be A's alone: an object A creates is.
+    const made = await createAs(ctx, op, a);
+    if ('reason' in made) return { status: 'inconclusive', reason: `every id in ${a.name}'s list is also in ${b.name}'s list and no item names ${a.name} as its owner: no object known to be ${a.name}'s alone (${made.reason})` };
+    trials.push({ id: made.id, source: `id ${made.id} was created by ${a.name} for this test`, shared: false });
+    context.push(made.created.id);
+  }
+  // The control: B reads an object of its own (one only B's list holds, or one naming B as its owner).
+  const ownId = idsB.find((id) => !idsA.includes(id)) ?? [...ownedB][0];
+  const own = ownId !== undefined ? await ctx.send({ ...buildRequest(op, point, ownId), identity: b.name }) : undefined;
+  return tryReads(ctx, op, point, a, b, trials, [listB], own && isSuccess(own.response?.status) ? own : undefined, context);
+}
+
+/** B asks for A's user id in the query (`?user_id=`), learned from A's own account read; B's own id is the control. */
+async function readByQuery(ctx: Ctx, op: Operation, a: Who, b: Who): Promise<CheckResult> {
+  const name = idParam(op)!;
+  const point = injectionPoints(op).find((p) => p.location === 'query' && p.name === name);
+  const self = selfRead(ctx.surface.operations);
+  if (!self) return { status: 'inconclusive', reason: `no read of the caller's own account (/me, /profile, …) to learn ${a.name}'s user id for ?${name}= from` };
+  const meA = await ctx.send({ ...buildRequest(self), identity: a.name });
+  const meB = await ctx.send({ ...buildRequest(self), identity: b.name });
+  const idA = userIdOf(objectOf(meA), [...knownNames(a), a.name.toLowerCase()]);
+  const idB = userIdOf(objectOf(meB), [...knownNames(b), b.name.toLowerCase()]);
+  if (idA === undefined || idB === undefined || idA === idB) return { status: 'inconclusive', reason: `GET ${self.path} as ${idA === undefined ? a.name : b.name} answered ${statusOf(idA === undefined ? meA : meB)} without an id beside the account's name, so there is no user id to put in ?${name}=` };
+  const own = await ctx.send({ ...buildRequest(op, point, idB), identity: b.name });
+  if (!isSuccess(own.response?.status)) return { status: 'inconclusive', reason: `${b.name}'s own ${op.method} ${pathOf(own)} (the control) answered ${statusOf(own)}` };
+  return tryReads(ctx, op, point, a, b, [{ id: idA, source: `${idA} is ${a.name}'s user id, from ${a.name}'s GET ${self.path}`, shared: false }], [meB], own, [meA.id, meB.id]);
+}
+
 export default defineCheck({
   id: 'bola',
   family: 'authorization',
@@ -254,13 +367,16 @@ export default defineCheck({
     cwe: 'CWE-639',
     owasp: 'API1:2023 Broken Object Level Authorization',
     remediation: "Check ownership (or an explicit grant) for every object loaded by id, e.g. `where id = ? and owner_id = ?`, and answer 404 for objects the caller may not see.",
-    proves: "An id that appears in user A's list and not in user B's (or of an object A created) is read by B with a 2xx and the same object A reads, and a replay as B reproduces it; or, for a GraphQL query field with an id argument, an id only A's answers to the endpoint's other fields hold gets B A's data for the field where the anonymous identity gets none, and a replay as B does again; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed; or A's write naming B's account in its body (both accounts registered by vouch) makes B's own read of their account carry the value A sent, where it did not before (undone afterwards).",
+    proves: "An object of user A's (an id only A's list holds, a list item whose owner field names A, an object A created, or A's user id from A's /me put in a ?user_id= query) is read by B with a 2xx that carries A's marker — a value of A's object that B's list and B's own object never showed (lacking one, the same object A reads, never for a shared list's item) — and a replay as B reproduces it; or, for a GraphQL query field with an id argument, an id only A's answers to the endpoint's other fields hold gets B A's data for the field where the anonymous identity gets none, and a replay as B does again; or B's DELETE/PUT/PATCH of an object A created succeeds and A's read afterwards shows it gone or changed; or A's write naming B's account in its body (both accounts registered by vouch) makes B's own read of their account carry the value A sent, where it did not before (undone afterwards).",
   },
   options: z.strictObject({
     /** Objects of A that B tries to read, at most. Default 2. */
     objects: z.number().int().min(1).max(10).default(2),
   }),
-  appliesTo: (op, env) => (op.graphql ? graphqlIdField(op, env) : all(either(all(methodIn('GET', ...WRITES), singleTrailingPathParam), namesAnAccount), requiresAuth, writesOnlyOutsideSafeMode)(op, env)),
+  appliesTo: (op, env) =>
+    op.graphql
+      ? graphqlIdField(op, env)
+      : all(either(either(all(methodIn('GET', ...WRITES), singleTrailingPathParam), namesAnAccount), userIdInQuery), requiresAuth, writesOnlyOutsideSafeMode)(op, env),
   async run(ctx) {
     const op = ctx.operation!;
     if (namesAnAccount(op, { safeMode: ctx.safeMode }) === undefined) {
@@ -277,59 +393,16 @@ export default defineCheck({
     const [a, b] = users as [(typeof users)[number], (typeof users)[number]];
     const arg = idArgument(op);
     if (arg) return readOthersGraphql(ctx, op, a, b, arg);
-    const point = injectionPoints(op).find((p) => p.location === 'path');
     const param = op.path.match(/\{([^}]+)\}$/)?.[1] ?? 'id';
     if (WRITES.includes(op.method)) return changeOthers(ctx, op, a, b, param);
-    const collection = collectionOf(op, ctx.surface.operations);
-    if (!collection) return { status: 'inconclusive', reason: `no collection operation GET ${op.path.replace(/\/\{[^}]+\}$/, '')} to harvest object ids from` };
-
-    const listA = await ctx.send({ ...buildRequest(collection), identity: a.name });
-    const listB = await ctx.send({ ...buildRequest(collection), identity: b.name });
-    for (const [who, x] of [[a.name, listA], [b.name, listB]] as const) {
-      if (!isSuccess(x.response?.status)) return { status: 'inconclusive', reason: `cannot harvest ids: GET ${collection.path} as ${who} answered ${x.response?.status ?? x.error?.message ?? 'nothing'}` };
-    }
-    const idsA = harvestIds(listA) ?? (ctx.safeMode ? undefined : []);
-    if (!idsA) return { status: 'inconclusive', reason: `cannot harvest ids: GET ${collection.path} as ${a.name} is not a JSON list of objects with an id` };
-    const idsB = new Set(harvestIds(listB) ?? []);
-    let owned = idsA.filter((id) => !idsB.has(id));
-    let createdBy: Exchange | undefined;
-    if (!owned.length) {
-      // Nothing known to be A's alone: an object A creates is.
-      const made = await createAs(ctx, op, a);
-      if ('reason' in made) return { status: 'inconclusive', reason: `every id in ${a.name}'s list is also in ${b.name}'s list: no object known to be ${a.name}'s alone (${made.reason})` };
-      owned = [made.id];
-      createdBy = made.created;
-    }
-
-    let ownReads = 0;
-    for (const id of owned.slice(0, ctx.options.objects)) {
-      const req = buildRequest(op, point, id);
-      const readA = await ctx.send({ ...req, identity: a.name });
-      if (!isSuccess(readA.response?.status)) continue;
-      ownReads++;
-      const readB = await ctx.send({ ...req, identity: b.name });
-      if (!isSuccess(readB.response?.status) || !sameObject(readA, readB)) continue;
-      return foundOne(op, readB, {
-        parameter: `path:${param}`,
-        identity: b.name,
-        vulnClass: 'bola-read',
-        confidence: 'tentative',
-        proof: {
-          summary: `${b.name} read ${a.name}'s object: ${op.method} ${readB.request.url.replace(/^https?:\/\/[^/]+/, '')} as ${b.name} → ${readB.response!.status} with the object ${a.name} gets (${createdBy ? `id ${id} was created by ${a.name} for this test` : `id ${id} is in ${a.name}'s list of ${collection.path}, not in ${b.name}'s`})`,
-          exchangeIds: [readB.id, readA.id, listA.id, listB.id, ...(createdBy ? [createdBy.id] : [])],
-          evidence: (readB.response!.body ?? '').slice(0, 200),
-          payload: id,
-        },
-        data: { id, readAId: readA.id },
-      });
-    }
-    return ownReads ? { status: 'clean' } : { status: 'inconclusive', reason: `${a.name} could not read the objects of their own list` };
+    if (op.path.endsWith('}')) return readOthers(ctx, op, a, b, param);
+    return readByQuery(ctx, op, a, b);
   },
   async confirm(candidate, ctx) {
     // A delete or change is proven by the owner's reads before and after; it is not done again.
     if (candidate.vulnClass !== 'bola-read') return { confirmed: true, exchangeIds: [] };
     const op = ctx.operation;
-    const data = candidate.data as { id?: string; readAId?: string } | undefined;
+    const data = candidate.data as { id?: string; readAId?: string; marker?: string; point?: string } | undefined;
     const readA = ctx.recorded().find((x) => x.id === data?.readAId);
     if (!op || data?.id === undefined || !readA) return { confirmed: false, exchangeIds: [], reason: "the operation or the owner's read is gone" };
     if (op.graphql) {
@@ -340,8 +413,9 @@ export default defineCheck({
       return { confirmed: false, exchangeIds: [replay.id], reason: `the replay as ${candidate.identity} answered ${refusal(replay)}` };
     }
     // The confirm context runs as the candidate's identity: B.
-    const replay = await ctx.send(buildRequest(op, injectionPoints(op).find((p) => p.location === 'path'), data.id));
-    if (isSuccess(replay.response?.status) && sameObject(readA, replay)) {
+    const replay = await ctx.send(buildRequest(op, injectionPoints(op).find((p) => `${p.location}:${p.name}` === data.point) ?? injectionPoints(op).find((p) => p.location === 'path'), data.id));
+    const carries = data.marker !== undefined ? (replay.response?.body ?? '').includes(data.marker) : sameObject(readA, replay);
+    if (isSuccess(replay.response?.status) && carries) {
       return { confirmed: true, exchangeIds: [replay.id], summary: `${candidate.proof.summary}; the replay as ${candidate.identity} → ${replay.response!.status} again` };
     }
     return { confirmed: false, exchangeIds: [replay.id], reason: `the replay as ${candidate.identity} answered ${replay.response?.status ?? replay.error?.code ?? 'nothing'}` };

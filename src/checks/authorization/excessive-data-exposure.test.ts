@@ -1,10 +1,12 @@
 // src/checks/authorization/excessive-data-exposure.test.ts — a profile with a password hash, its safe twin, secrets by
-// value shape, redaction in the evidence, and refused requests.
+// value shape, redaction in the evidence, refused requests, and a known user's personal record served without
+// credentials (twins: a record without personal data, a record of nobody vouch signs in as, a signed-in read).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../core/index.js';
 import { sendJson, serveFixture, type Fixture } from '../kit/fixture.js';
 import { testCheck } from '../kit/tester.js';
 import check, { findExposed } from './excessive-data-exposure.js';
+import { knownNames, personalRecord } from './support/owned.js';
 
 const HASH = 'scrypt$16384$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA';
 let app: Fixture;
@@ -59,5 +61,45 @@ describe('excessive-data-exposure', () => {
   it('is inconclusive when the request is refused', async () => {
     const r = await testCheck(check, { url: app.url, operations: op('/admin'), identities });
     expect(r.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining('answered 403') as unknown });
+  });
+});
+
+describe('excessive-data-exposure: personal records without credentials', () => {
+  let open: Fixture;
+  const ADMIN = { id: 1, email: 'admin', firstName: 'admin', company: 'Acme', phoneNumber: '+1 234 567 890' };
+  beforeAll(async () => {
+    open = await serveFixture((_req, res, url) => {
+      if (url.pathname === '/users/1') return sendJson(res, 200, ADMIN);
+      if (url.pathname === '/safe-users/1') return sendJson(res, 200, { id: 1, email: 'admin', firstName: 'admin' });
+      if (url.pathname === '/strangers/1') return sendJson(res, 200, { ...ADMIN, email: 'carol@example.com' });
+      return sendJson(res, 404, {});
+    });
+  });
+  afterAll(() => open.close());
+  const people: Identity[] = [
+    { name: 'anonymous', role: 'anonymous', auth: { kind: 'none' } },
+    { name: 'admin', role: 'privileged', auth: { kind: 'json-login', url: '/login', body: { user: 'admin', password: 'x' } } },
+  ];
+  const item = (base: string) => [{ method: 'GET', path: `/${base}/{id}`, params: [{ name: 'id', in: 'path' as const, required: true, schema: { type: 'integer', example: 1 } }], auth: 'none' as const, sources: ['spec' as const] }];
+
+  it('knows the names an identity signs in with, and finds the record that names one', () => {
+    expect(knownNames(people[1]!)).toEqual(['admin']);
+    expect(personalRecord({ data: [ADMIN] }, people)).toMatchObject({ owner: 'admin', path: 'data.0.phoneNumber' });
+    expect(personalRecord({ email: 'admin', firstName: 'admin' }, people)).toBeUndefined();
+  });
+
+  it("confirms that an anonymous read returns admin's phone number, redacted", async () => {
+    const r = await testCheck(check, { url: open.url, operations: item('users'), identities: people });
+    const f = r.findings[0];
+    expect(f).toMatchObject({ vulnClass: 'exposure:personal-data', confidence: 'confirmed', parameter: 'response:phoneNumber' });
+    expect(f!.proof.summary).toContain("as anonymous → 200 with a record of admin's account holding personal data (phoneNumber) in phoneNumber");
+    expect(JSON.stringify(f!.proof)).not.toContain('567 890');
+  });
+
+  it('reports nothing for a record without personal data, or of nobody vouch signs in as', async () => {
+    for (const base of ['safe-users', 'strangers']) {
+      const r = await testCheck(check, { url: open.url, operations: item(base), identities: people });
+      expect(r.findings).toEqual([]);
+    }
   });
 });

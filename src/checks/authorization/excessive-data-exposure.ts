@@ -1,11 +1,12 @@
 // src/checks/authorization/excessive-data-exposure.ts — responses that carry password hashes, tokens, secrets or
 // card numbers; proof is the response (value redacted in the evidence) and a replay that still carries it.
 import { z } from 'zod';
-import type { Exchange, JsonSchema, Operation } from '../../core/index.js';
+import type { Exchange, Identity, JsonSchema, Operation } from '../../core/index.js';
 import { buildRequest } from '../../inject/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { flatten, isSuccess, jsonBody } from '../kit/compare.js';
 import { all, methodIn } from '../kit/guards.js';
+import { personalRecord } from './support/owned.js';
 
 /** Field names that must never leave the server, by what they are. */
 const SENSITIVE: ReadonlyArray<{ kind: string; name: RegExp }> = [
@@ -67,10 +68,19 @@ export function findExposed(value: unknown, schema?: JsonSchema): Exposed[] {
 
 const responseSchema = (op: Operation, status: number): JsonSchema | undefined => (op.responses?.[String(status)] ?? op.responses?.['2XX'] ?? op.responses?.default)?.schema;
 
-const exposedIn = (op: Operation, x: Exchange): Exposed[] => {
+/**
+ * What an answer exposes: secrets to anyone; to an anonymous caller also a personal record (a phone number, an
+ * address) of an account a configured identity signs in with — a stranger reading a known user's personal data.
+ */
+const exposedIn = (op: Operation, x: Exchange, caller: Identity, identities: readonly Identity[]): Exposed[] => {
   const body = isSuccess(x.response?.status) ? jsonBody(x) : undefined;
-  return body ? findExposed(body.value, responseSchema(op, x.response!.status)) : [];
+  if (!body) return [];
+  const found = findExposed(body.value, responseSchema(op, x.response!.status));
+  const record = found.length || caller.role !== 'anonymous' ? undefined : personalRecord(body.value, identities);
+  return record ? [{ path: record.path, kind: `record of ${record.owner}'s account holding personal data (${record.field})`, value: record.value, documented: true }] : found;
 };
+/** The vulnClass of an exposure: `exposure:password-hash`, `exposure:personal-data`. */
+const classOf = (kind: string): string => `exposure:${kind.includes('personal data') ? 'personal-data' : kind.replace(/ /g, '-')}`;
 
 export default defineCheck({
   id: 'excessive-data-exposure',
@@ -84,7 +94,7 @@ export default defineCheck({
     cwe: 'CWE-213',
     owasp: 'API3:2023 Broken Object Property Level Authorization',
     remediation: 'Serialise responses from an explicit allow-list of fields (a response DTO or schema), never whole database rows; keep hashes, secrets and tokens out of every read model.',
-    proves: 'A 2xx JSON response has a field named like a password hash, secret, token or card number (or a value shaped like a password hash or private key); a replay carries it again. The value is redacted in the evidence.',
+    proves: "A 2xx JSON response has a field named like a password hash, secret, token or card number (or a value shaped like a password hash or private key), or, without credentials, a record naming the account a configured identity signs in with and carrying its phone number, address or birth date; a replay carries it again. The value is redacted in the evidence.",
   },
   options: z.strictObject({}),
   // Spec-documented reads: a page or an unlisted debug route is sensitive-files' business.
@@ -94,13 +104,13 @@ export default defineCheck({
     const x = await ctx.send(buildRequest(op));
     if (!x.response) return { status: 'inconclusive', reason: `no response: ${x.error?.message ?? 'nothing'}` };
     if (!isSuccess(x.response.status)) return { status: 'inconclusive', reason: `${op.method} ${op.path} as ${ctx.identity.name} answered ${x.response.status}` };
-    const exposed = exposedIn(op, x);
+    const exposed = exposedIn(op, x, ctx.identity, ctx.identities);
     if (!exposed.length) return { status: 'clean' };
     const candidates: CandidateInput[] = exposed.slice(0, 5).map((e) => ({
       operation: { method: op.method, path: op.path },
       url: x.request.url,
       parameter: `response:${e.path.replace(/\.\d+(?=\.|$)/g, '[]')}`,
-      vulnClass: `exposure:${e.kind.replace(/ /g, '-')}`,
+      vulnClass: classOf(e.kind),
       confidence: 'tentative',
       proof: {
         summary: `${op.method} ${op.path} as ${ctx.identity.name} → ${x.response!.status} with a ${e.kind} in ${e.path} (${redacted(e.value)})${e.documented ? '' : ', a field the spec does not document'}`,
@@ -118,7 +128,7 @@ export default defineCheck({
     const path = (candidate.data as { path?: string } | undefined)?.path;
     if (!op || !path) return { confirmed: false, exchangeIds: [], reason: 'the operation is gone' };
     const replay = await ctx.send(buildRequest(op));
-    if (exposedIn(op, replay).some((e) => e.path === path)) return { confirmed: true, exchangeIds: [replay.id], summary: `${candidate.proof.summary}; a replay → ${replay.response!.status} carries it again` };
+    if (exposedIn(op, replay, ctx.identity, ctx.identities).some((e) => e.path === path)) return { confirmed: true, exchangeIds: [replay.id], summary: `${candidate.proof.summary}; a replay → ${replay.response!.status} carries it again` };
     return { confirmed: false, exchangeIds: [replay.id], reason: `the replay answered ${replay.response?.status ?? replay.error?.code ?? 'nothing'} without ${path}` };
   },
   example: { url: 'http://127.0.0.1:8080/api/users/me', summary: 'GET /api/users/me as alice → 200 with a password hash in passwordHash (scry…[redacted, 125 chars]), a field the spec does not document' },
