@@ -2,10 +2,10 @@
 // admin/password, their safe twins that take no default pair, a configured account never given a wrong password,
 // non-sign-in operations and safe mode.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Identity } from '../../core/index.js';
+import type { Exchange, Identity } from '../../core/index.js';
 import { sendHtml, sendJson, serveFixture, type Fixture } from '../kit/fixture.js';
 import { testCheck } from '../kit/tester.js';
-import check from './weak-credentials.js';
+import check, { madeThisScan } from './weak-credentials.js';
 
 /** Attempts per username, to prove one attempt per pair and no wrong password for a configured account. */
 const attempts = new Map<string, number>();
@@ -98,5 +98,19 @@ describe('weak-credentials', () => {
     const r = await testCheck(check, { url: app.url, operations: [jsonLogin('/api/login')], safeMode: true });
     expect(r.requests).toBe(0);
     expect(r.outcomes.map((o) => ('reason' in o ? o.reason : o.status))).toEqual([expect.stringMatching(/safe mode/)]);
+  });
+
+  it("does not take an account this scan's own writes registered for a default one", () => {
+    const x = (method: string, path: string, body: string, status: number) =>
+      ({ request: { method, url: `http://127.0.0.1:9${path}`, headers: {}, body }, response: { status, headers: {}, body: '' } }) as unknown as Exchange;
+    const signIns = new Set(['/token']);
+    const register = x('POST', '/register', '{"username":"test","password":"test","phone":"1"}', 201);
+    expect(madeThisScan([register], 'test', signIns)).toBe(register);
+    expect(madeThisScan([x('POST', '/register', 'username=test&password=test', 200)], 'test', signIns)).toBeDefined();
+    // Refused, a sign-in itself, another name, or a name only starting alike: no account was made by vouch.
+    expect(madeThisScan([x('POST', '/register', '{"username":"test"}', 422)], 'test', signIns)).toBeUndefined();
+    expect(madeThisScan([x('POST', '/token', 'username=test&password=test', 200)], 'test', signIns)).toBeUndefined();
+    expect(madeThisScan([x('POST', '/register', '{"username":"tester"}', 201)], 'test', signIns)).toBeUndefined();
+    expect(madeThisScan([x('POST', '/notes', '{"title":"test"}', 201)], 'test', signIns)).toBeUndefined();
   });
 });

@@ -51,6 +51,22 @@ type Ctx = CheckContext<Options>;
 const judgeable = (x: Exchange): boolean => x.response !== undefined && x.response.status !== 429 && x.response.status < 500;
 const said = gist;
 
+const escapeRe = (v: string): string => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A write of this scan that named `user` as an account and was accepted (`POST /register` → 201 with
+ * `"username":"test"`): vouch's own requests may have made the account, so its password proves no default.
+ */
+export function madeThisScan(recorded: readonly Exchange[], user: string, signInPaths: ReadonlySet<string>): Exchange | undefined {
+  const named = new RegExp(`(?:^|[&{,\\s"'])(?:user(?:_?name)?|login|email|account)"?\\s*[:=]\\s*"?${escapeRe(user)}(?:["&,}\\s]|$)`, 'i');
+  return recorded.find((x) => {
+    const status = x.response?.status ?? 0;
+    if (x.request.method === 'GET' || status < 200 || status > 299) return false;
+    if (signInPaths.has(new URL(x.request.url).pathname)) return false;
+    return named.test(String(x.request.body ?? ''));
+  });
+}
+
 function pairsOf(o: Options): Array<readonly [string, string]> {
   if (!o.pairs) return [...DEFAULT_PAIRS];
   return o.pairs.map((p) => {
@@ -203,7 +219,14 @@ async function probe(ctx: Ctx): Promise<CheckResult> {
       },
     ];
   });
-  if (candidates.length) return { status: 'found', candidates };
+  const kept = candidates.filter((c) => {
+    const paths = new Set(ops.map((o) => o.path));
+    const made = madeThisScan(ctx.recorded(), c.data.user, paths);
+    if (made) notes.push(`${c.data.user}/${c.data.password} signs in, but this scan's ${made.request.method} ${new URL(made.request.url).pathname} → ${made.response!.status} named a user ${c.data.user}: vouch may have made that account, so it is no default`);
+    return !made;
+  });
+  if (kept.length) return { status: 'found', candidates: kept };
+  if (candidates.length) return { status: 'inconclusive', reason: notes.join('; ') };
   return { status: 'clean' };
 }
 
