@@ -5,7 +5,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { Exchange, Operation, SendRequest } from '../../core/index.js';
 import { injectionPoints, pointLabel, type InjectionPoint } from '../../inject/index.js';
-import { excerpt, pointSchema, validationError } from '../kit/compare.js';
+import { escapeRegExp, excerpt, pointSchema, validationError } from '../kit/compare.js';
 import { defineCheck, type CandidateInput, type CheckContext, type CheckResult, type Confirmation } from '../kit/define.js';
 import { buildWith, isRequired, leafName, withFormFields } from '../kit/fields.js';
 import { all, methodIn, type Guard } from '../kit/guards.js';
@@ -147,8 +147,6 @@ function requestFor(op: Operation, kind: Kind, f: Fields, account: string, passw
   return buildWith(op, values);
 }
 
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** Volatile parts of an answer: tokens, ids, times, numbers. */
 const VOLATILE: ReadonlyArray<[RegExp, string]> = [
   [/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, '<jwt>'],
@@ -168,7 +166,7 @@ export function answerKey(x: Exchange, sent: readonly string[]): string {
   if (!x.response) return `no response: ${x.error?.code ?? ''}`;
   const location = x.response.headers.find(([k]) => k.toLowerCase() === 'location')?.[1] ?? '';
   let text = `${location}\n${x.response.bodyEncoding === 'base64' ? `<binary ${x.response.body.length}>` : x.response.body}`;
-  for (const s of sent) for (const form of new Set([s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)])) text = text.replace(new RegExp(escapeRe(form), 'gi'), '<sent>');
+  for (const s of sent) for (const form of new Set([s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)])) text = text.replace(new RegExp(escapeRegExp(form), 'gi'), '<sent>');
   for (const [re, mask] of VOLATILE) text = text.replace(re, mask);
   return `${x.response.status}\n${text}`;
 }

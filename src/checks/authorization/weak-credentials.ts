@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Exchange, Operation } from '../../core/index.js';
 import { pointLabel } from '../../inject/index.js';
-import { excerpt } from '../kit/compare.js';
+import { escapeRegExp, excerpt } from '../kit/compare.js';
 import { defineCheck, type CheckContext, type CheckResult, type Confirmation } from '../kit/define.js';
 import { withFormFields } from '../kit/fields.js';
 import { groupSightings } from '../kit/group.js';
@@ -51,14 +51,12 @@ type Ctx = CheckContext<Options>;
 const judgeable = (x: Exchange): boolean => x.response !== undefined && x.response.status !== 429 && x.response.status < 500;
 const said = gist;
 
-const escapeRe = (v: string): string => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * A write of this scan that named `user` as an account and was accepted (`POST /register` → 201 with
  * `"username":"test"`): vouch's own requests may have made the account, so its password proves no default.
  */
 export function madeThisScan(recorded: readonly Exchange[], user: string, signInPaths: ReadonlySet<string>): Exchange | undefined {
-  const named = new RegExp(`(?:^|[&{,\\s"'])(?:user(?:_?name)?|login|email|account)"?\\s*[:=]\\s*"?${escapeRe(user)}(?:["&,}\\s]|$)`, 'i');
+  const named = new RegExp(`(?:^|[&{,\\s"'])(?:user(?:_?name)?|login|email|account)"?\\s*[:=]\\s*"?${escapeRegExp(user)}(?:["&,}\\s]|$)`, 'i');
   return recorded.find((x) => {
     const status = x.response?.status ?? 0;
     if (x.request.method === 'GET' || status < 200 || status > 299) return false;

@@ -49,6 +49,9 @@ export function validationError(x: Exchange): string | undefined {
 const VALIDATION_WORDS =
   /\b(is required|required (field|property|parameter)|missing (field|property|parameter|required)|field required|must (be|match|have|not)|should (be|match|have|not)|expected (a |an )?\w+|invalid type|wrong type|not a valid \w+|is not of a type|does not match|too (long|short|large|small|big|many|few)|at (least|most) \d+|(minimum|maximum|min|max)(Length|Items)?\b|exceeds?|not one of|allowed values?|unknown (field|property|parameter)|additional propert\w+|unprocessable|validation (error|failed)|schema)\b/i;
 
+/** `text` as a literal inside a regular expression. */
+export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** The JSON value of a text, or undefined when it is not JSON. */
 export function parseJson(text: string | undefined): { value: unknown } | undefined {
   if (text === undefined || text.trim() === '') return undefined;

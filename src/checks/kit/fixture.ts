@@ -43,3 +43,13 @@ export function sendHtml(res: ServerResponse, status: number, html: string, head
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers });
   res.end(html);
 }
+
+/** A GraphQL `query.search(term: String!)` operation at `path`, as discovery makes one per field. */
+export const graphqlSearchField = (path: string) => ({
+  method: 'POST',
+  path,
+  params: [{ name: 'variables.term', in: 'body' as const, required: true, schema: { type: 'string' } }],
+  requestBody: { contentType: 'application/json', schema: { type: 'object' } },
+  sources: ['graphql' as const],
+  graphql: { kind: 'query' as const, field: 'search', query: 'query search($term: String!) { search(term: $term) }' },
+});

@@ -2,7 +2,7 @@
 // beside twins that refuse more than 20 aliases and batches, one with no batching, a slow server, and safe mode.
 import { buildSchema, graphql, parse, visit } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendJson, serveFixture, type Fixture } from '../kit/fixture.js';
+import { type Fixture, graphqlSearchField, sendJson, serveFixture } from '../kit/fixture.js';
 import { testCheck } from '../kit/tester.js';
 import check, { aliasDocument, answered } from './graphql-cost-limits.js';
 
@@ -41,14 +41,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const field = (path: string) => ({
-  method: 'POST',
-  path,
-  params: [{ name: 'variables.term', in: 'body' as const, required: true, schema: { type: 'string' } }],
-  requestBody: { contentType: 'application/json', schema: { type: 'object' } },
-  sources: ['graphql' as const],
-  graphql: { kind: 'query' as const, field: 'search', query: 'query search($term: String!) { search(term: $term) }' },
-});
+const field = graphqlSearchField;
 
 describe('graphql-cost-limits', () => {
   it('counts the aliases and batch entries an answer executed', async () => {

@@ -2,6 +2,7 @@
 // ladder of `__typename` aliases and JSON-array batches (never a flood): the largest step answered in full is the proof.
 import { z } from 'zod';
 import type { Exchange } from '../../core/index.js';
+import { jsonBody } from '../kit/compare.js';
 import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { endpoints } from '../security/graphql-introspection.js';
 
@@ -15,16 +16,7 @@ export const aliasDocument = (n: number): string =>
 /** A JSON array of N `{ __typename }` operations (GraphQL batching over HTTP). */
 export const batchBody = (n: number): string => JSON.stringify(Array.from({ length: n }, () => ({ query: '{ __typename }' })));
 
-const json = (x: Exchange): unknown => {
-  const res = x.response;
-  if (!res || res.bodyEncoding === 'base64') return undefined;
-  try {
-    return JSON.parse(res.body) as unknown;
-  } catch (e) {
-    if (e instanceof SyntaxError) return undefined;
-    throw e;
-  }
-};
+const json = (x: Exchange): unknown => jsonBody(x)?.value;
 
 const typename = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
 

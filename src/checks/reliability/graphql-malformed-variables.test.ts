@@ -2,7 +2,7 @@
 // of strings (crashes: 500) beside graphql-js refusing the same requests (safe twin: 400 with `errors`).
 import { buildSchema, graphql } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendJson, serveFixture, type Fixture } from '../kit/fixture.js';
+import { type Fixture, graphqlSearchField, sendJson, serveFixture } from '../kit/fixture.js';
 import { testCheck } from '../kit/tester.js';
 import check from './graphql-malformed-variables.js';
 
@@ -32,14 +32,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const field = (path: string) => ({
-  method: 'POST',
-  path,
-  params: [{ name: 'variables.term', in: 'body' as const, required: true, schema: { type: 'string' } }],
-  requestBody: { contentType: 'application/json', schema: { type: 'object' } },
-  sources: ['graphql' as const],
-  graphql: { kind: 'query' as const, field: 'search', query: 'query search($term: String!) { search(term: $term) }' },
-});
+const field = graphqlSearchField;
 
 describe('graphql-malformed-variables', () => {
   it('confirms a crash on a malformed variables value, on the field it sent', async () => {

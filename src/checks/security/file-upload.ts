@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Exchange, JsonSchema, Operation } from '../../core/index.js';
 import { buildRequest } from '../../inject/index.js';
-import { flatten } from '../kit/compare.js';
+import { escapeRegExp, flatten } from '../kit/compare.js';
 import { defineCheck, type CheckContext, type CheckResult, type Confirmation } from '../kit/define.js';
 import { all, methodIn, type Guard } from '../kit/guards.js';
 
@@ -61,13 +61,11 @@ interface Options {
 }
 
 const header = (x: Exchange, name: string): string => x.response?.headers.find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** URLs where the upload answer says the file is: a path or URL ending in its name, resolved against the request. */
 function revealed(x: Exchange, filename: string): string[] {
   const body = x.response?.body ?? '';
   const found = new Set<string>();
-  for (const m of body.matchAll(new RegExp(`[\\w./:%~-]*${escapeRe(filename)}`, 'g'))) {
+  for (const m of body.matchAll(new RegExp(`[\\w./:%~-]*${escapeRegExp(filename)}`, 'g'))) {
     try {
       found.add(new URL(m[0], x.request.url).href);
     } catch {

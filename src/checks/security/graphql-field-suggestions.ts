@@ -2,6 +2,7 @@
 // names ("Did you mean …"): the schema leaks a name at a time. Proof: the suggestion answer beside the refused schema.
 import { z } from 'zod';
 import type { Exchange } from '../../core/index.js';
+import { jsonBody } from '../kit/compare.js';
 import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { endpoints, INTROSPECTION, schemaOf } from './graphql-introspection.js';
 import { pathOf } from './support/exchanges.js';
@@ -17,15 +18,7 @@ export function probeDocument(known: readonly string[]): string {
 
 /** Field names an answer's error messages suggest (`Did you mean "a", "b", or "c"?`), those the probe sent left out. */
 export function suggestions(x: Exchange, sent: string): string[] {
-  const res = x.response;
-  if (!res || res.bodyEncoding === 'base64') return [];
-  let body: unknown;
-  try {
-    body = JSON.parse(res.body);
-  } catch (e) {
-    if (e instanceof SyntaxError) return [];
-    throw e;
-  }
+  const body = jsonBody(x)?.value;
   const errors = (body as { errors?: unknown } | null)?.errors;
   if (!Array.isArray(errors)) return [];
   const asked = new Set(sent.replace(/^query VouchSuggest \{|\}$/g, '').trim().split(/\s+/));

@@ -2,6 +2,7 @@
 // with its schema (every query, mutation and type: the whole API's map). Proof: the `__schema` answer, again on replay.
 import { z } from 'zod';
 import type { Exchange, Identity } from '../../core/index.js';
+import { jsonBody } from '../kit/compare.js';
 import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { mediaType, pathOf } from './support/exchanges.js';
 import { Tally } from './support/tally.js';
@@ -25,14 +26,7 @@ const BUILT_IN = new Set(['String', 'Int', 'Float', 'Boolean', 'ID']);
 export function schemaOf(x: Exchange): Schema | undefined {
   const res = x.response;
   if (!res || res.status !== 200 || res.bodyEncoding === 'base64' || !mediaType(res).includes('json')) return undefined;
-  let body: unknown;
-  try {
-    body = JSON.parse(res.body);
-  } catch (e) {
-    if (e instanceof SyntaxError) return undefined;
-    throw e;
-  }
-  const s = (body as { data?: { __schema?: { queryType?: { name?: unknown }; mutationType?: { name?: unknown } | null; types?: unknown } } } | null)?.data?.__schema;
+  const s = (jsonBody(x)?.value as { data?: { __schema?: { queryType?: { name?: unknown }; mutationType?: { name?: unknown } | null; types?: unknown } } } | null)?.data?.__schema;
   if (!s || !Array.isArray(s.types) || s.types.length === 0) return undefined;
   const names = s.types.map((t) => (t as { name?: unknown } | null)?.name).filter((n): n is string => typeof n === 'string');
   if (!names.length) return undefined;
