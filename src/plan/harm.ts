@@ -24,6 +24,52 @@ const USERS = /^(users?|accounts?|members?|profiles?|customers?|people|persons?|
 /** Paths whose answer (to a signed-in identity) describes that identity: its id and name become protected. */
 const SELF_PATH = /(^|\/)(me|self|whoami|account|profile|current(-?user)?|users?\/me)(\/|$|\?)/i;
 
+/** Words of a spec's summary that say an operation creates an object. */
+const CREATE_WORDS = /\b(create|add|new|insert)\b/i;
+
+/** The top-level properties of an operation's request body schema (the first of `allOf`/`anyOf`/`oneOf` too). */
+function bodyProperties(op: Operation): string[] {
+  const schema = op.requestBody?.schema;
+  if (!schema) return [];
+  const parts = [schema, ...(['allOf', 'anyOf', 'oneOf'] as const).flatMap((k) => (Array.isArray(schema[k]) ? (schema[k] as Array<Record<string, unknown>>) : []))];
+  return parts.flatMap((x) => (x.properties && typeof x.properties === 'object' ? Object.keys(x.properties) : []));
+}
+
+/**
+ * Why an operation is a create through a PUT on a collection (`PUT /menu` answering the new item), or undefined: a
+ * PUT with no path parameter whose spec says it creates (a declared 201 answer, or "create", "add", "new" in its
+ * summary) and whose body schema has no field naming the object itself (`id`, `_id`, `uuid`: an upsert by id).
+ */
+export function collectionPutCreate(op: Operation): string | undefined {
+  if (op.method.toUpperCase() !== 'PUT' || op.graphql || op.path.includes('{') || !op.requestBody) return undefined;
+  if (bodyProperties(op).some((k) => OBJECT_KEYS.includes(k))) return undefined;
+  if (op.responses?.['201']) return 'its spec declares a 201 answer and its body names no object';
+  if (op.summary && CREATE_WORDS.test(op.summary)) return `its spec's summary says "${op.summary}" and its body names no object`;
+  return undefined;
+}
+
+/**
+ * The object a request body names by id (`{"id": 7}`): its id, `''` when it names none, undefined when the body cannot
+ * be read (binary, too large, neither JSON nor a form).
+ */
+function namedObject(body: string | undefined): string | undefined {
+  const text = (body ?? '').trim();
+  if (text === '') return '';
+  let keys: Array<[string, unknown]>;
+  if (/^[[{]/.test(text)) {
+    try {
+      const v: unknown = JSON.parse(text);
+      if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+      keys = Object.entries(v);
+    } catch {
+      return undefined; // not JSON after all: what it names cannot be told
+    }
+  } else if (/^[^=&\s]+=[^&\s]*(&[^=&\s]+=[^&\s]*)*$/.test(text)) keys = [...new URLSearchParams(text)];
+  else return undefined;
+  const id = keys.find(([k, v]) => OBJECT_KEYS.includes(k) && v !== null && v !== undefined && v !== '');
+  return id === undefined ? '' : typeof id[1] === 'object' ? JSON.stringify(id[1]) : String(id[1] as string | number);
+}
+
 /** What the guard refused, per method, path and reason (report.excluded). */
 export interface Refusal {
   method: string;
@@ -40,6 +86,11 @@ export interface HarmGuard extends RequestGuard {
    * changed, and a write naming one of `accounts` (their user names, emails) in its body may be sent (`meta.account`).
    */
   createdIdentity(name: string, ...accounts: string[]): void;
+  /**
+   * The surface's creates through a collection PUT (`collectionPutCreate`): a PUT to one of their paths whose body
+   * names no object (or only an id vouch made up or created) is a create, and its answer's id becomes vouch's.
+   */
+  creates(operations: readonly Operation[]): void;
   /** Ids of objects vouch created (a create's answer); a write may be aimed at them. */
   created(): ReadonlySet<string>;
   /** Requests refused so far, grouped. */
@@ -123,6 +174,8 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
   /** Paths of objects vouch created (`/api/notes/7`), and their ids when they are distinct (a UUID). */
   const created = new Set<string>();
   const createdIds = new Set<string>();
+  /** Paths (no trailing slash) of creates through a collection PUT. */
+  const putCreates = new Set<string>();
   /** Paths whose answer reported a reset: never sent again. */
   const resets = new Map<string, string>();
   const refused = new Map<string, Refusal>();
@@ -154,10 +207,19 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
     return own === undefined ? undefined : `${own} (as ${meta.identity})`;
   }
 
+  /** Whether a PUT is a create through a collection: its path is one, and its body names no object but vouch's own. */
+  function isPutCreate(method: string, path: string, body: string | undefined): boolean {
+    const base = path.replace(/\/+$/, '');
+    if (method !== 'PUT' || !putCreates.has(base)) return false;
+    const named = namedObject(body);
+    return named === '' || (named !== undefined && (MADE_UP_ID.test(named) || createdIds.has(named) || created.has(`${base}/${named}`)));
+  }
+
   /** Why a delete or write is aimed at an object vouch did not create, or undefined. */
-  function notCreated(method: string, p: ReturnType<typeof parts>): string | undefined {
+  function notCreated(method: string, p: ReturnType<typeof parts>, body: string | undefined): string | undefined {
     const action = method === 'POST' ? words(p.path).find((w) => DESTRUCTIVE_ACTIONS.has(w)) : undefined;
     if (!WRITES.has(method) && !action) return undefined;
+    if (isPutCreate(method, p.path, body)) return undefined;
     const refs = [...p.segments, ...p.query.map(([, v]) => v)];
     if (refs.some((r) => MADE_UP_ID.test(r) || createdIds.has(r))) return undefined;
     const path = p.path.replace(/\/+$/, '');
@@ -168,7 +230,7 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
   }
 
   return {
-    refuse(method, target, meta) {
+    refuse(method, target, meta, body) {
       if (meta.login) return undefined;
       const p = parts(target);
       if (!allowed(method, p.path)) {
@@ -180,7 +242,7 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
       if (named !== undefined && !registered.has(named)) return note(method, p.path, `do no harm: ${method} ${p.path} names the account ${meta.account} in its body, which vouch did not register`);
       // A change to the account of an identity vouch registered is a change to an object vouch created.
       const ownCreated = (madeBy.has(meta.identity) && changesOwnAccount(method, p.path) !== undefined) || (named !== undefined && !p.segments.some((s) => /\d/.test(s)));
-      const why = selfHarm(method, p, meta) ?? (ownCreated ? undefined : notCreated(method, p));
+      const why = selfHarm(method, p, meta) ?? (ownCreated ? undefined : notCreated(method, p, body));
       return why === undefined ? undefined : note(method, p.path, why);
     },
     learn(ex, meta) {
@@ -212,7 +274,9 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
       if (ok && (method === 'POST' || method === 'PUT')) {
         const location = res.headers.find(([k]) => k.toLowerCase() === 'location')?.[1];
         const base = target.path.replace(/\/+$/, '');
-        const paths = method === 'PUT' ? [base] : idsIn(res.body, OBJECT_KEYS).map((id) => `${base}/${id}`);
+        // A create through a collection PUT made the object its answer names, not the collection.
+        const byPut = method === 'PUT' && !putCreates.has(base);
+        const paths = byPut ? [base] : idsIn(res.body, OBJECT_KEYS).map((id) => `${base}/${id}`);
         if (location) paths.push(parts(location.replace(/^[a-z]+:\/\/[^/]+/i, '')).path.replace(/\/+$/, ''));
         for (const x of paths) {
           const id = x.slice(x.lastIndexOf('/') + 1);
@@ -226,6 +290,9 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
     createdIdentity: (name, ...accounts) => {
       madeBy.add(name);
       for (const a of accounts) if (a !== '') registered.add(a.toLowerCase());
+    },
+    creates: (operations) => {
+      for (const op of operations) if (collectionPutCreate(op)) putCreates.add(op.path.replace(/\/+$/, ''));
     },
     created: () => created,
     refusals: () => [...refused.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.reason.localeCompare(b.reason)),
