@@ -5,6 +5,7 @@ import type { Exchange, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { all, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
+import { SignedInRetry } from './support/signed-in.js';
 import { Tally } from './support/tally.js';
 
 const NAME = /^(?:url|uri|link|href|src|source|callback|callback_?url|webhook|webhook_?url|hook|notify_?url|next|image|image_?url|img|avatar|avatar_?url|icon|logo|feed|rss|fetch|load|proxy|remote|endpoint|target|dest|destination|site|page|file_?url|document|pdf|preview|import|host)$/i;
@@ -70,13 +71,16 @@ export default defineCheck({
     const oob = ctx.oob;
     if (!oob) return { status: 'inconclusive', reason: NO_LISTENER };
     const sent: Array<{ point: InjectionPoint; form: number; token: string; payload: string; x: Exchange }> = [];
+    // Refused for lack of credentials or of a role (401, 403): sent again, and the rest, as the next identity up.
+    const sender = new SignedInRetry(ctx);
     for (const point of urlPoints(op)) {
       for (let form = 0; form < PER_POINT[ctx.strength]; form++) {
         const { url, token } = oob.mint();
         const payload = FORMS[form]!(url);
-        sent.push({ point, form, token, payload, x: await ctx.send(buildRequest(op, point, payload)) });
+        sent.push({ point, form, token, payload, x: await sender.send(buildRequest(op, point, payload)) });
       }
     }
+    const as = sender.who ? ` as ${sender.who} (${ctx.identity.name} was refused)` : '';
     // A 5xx or 429 answer may mean the fetch never ran: such payloads leave the point unjudged.
     const tally = new Tally();
     for (const s of sent) tally.note(s.x);
@@ -95,12 +99,13 @@ export default defineCheck({
         vulnClass: 'ssrf',
         confidence: 'tentative',
         proof: {
-          summary: `${s.point.location} ${s.point.name}=${s.payload} → ${s.x.response?.status ?? '-'}; the server then requested ${cb.request.method} ${new URL(cb.request.url).pathname} at vouch's listener with the token`,
+          summary: `${s.point.location} ${s.point.name}=${s.payload}${as} → ${s.x.response?.status ?? '-'}; the server then requested ${cb.request.method} ${new URL(cb.request.url).pathname} at vouch's listener with the token`,
           exchangeIds: [s.x.id, cb.id],
           evidence: `${cb.request.method} ${cb.request.url} (${cb.response?.notes?.[0] ?? 'callback'})`,
           payload: s.payload,
         },
         data: { point: s.point, form: s.form },
+        ...(sender.who ? { identity: sender.who } : {}),
       });
     });
     if (candidates.length) return { status: 'found', candidates };
