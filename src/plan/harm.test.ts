@@ -3,9 +3,10 @@
 // exemption.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendJson, serveFixture, type Fixture } from '../checks/kit/fixture.js';
+import { collectionPutCreate } from '../core/index.js';
 import type { Identity, Operation } from '../core/index.js';
 import { createEngine } from '../net/index.js';
-import { collectionPutCreate, createHarmGuard, excludedList } from './harm.js';
+import { createHarmGuard, excludedList } from './harm.js';
 
 let app: Fixture;
 const hits: string[] = [];

@@ -1,7 +1,7 @@
 // src/plan/harm.ts — do no harm: the guard the engine asks about every request. It refuses dangerous operations
 // (reset, wipe), anything aimed at a signed-in identity's own account, and deletes or writes aimed at objects vouch did
 // not create; it learns created ids, the identities' own ids and names, and pages that reported a reset.
-import { isHarmReason } from '../core/index.js';
+import { collectionPutCreate, isHarmReason, OBJECT_KEYS } from '../core/index.js';
 import type { Excluded, Exchange, Identity, Operation, RequestGuard, SendMeta, SkippedTask } from '../core/index.js';
 import { allowedDangerous, changesOwnAccount, harmsOwnAccount, isDangerous, NEW_PASSWORD, reportsReset, words } from './danger.js';
 
@@ -15,38 +15,12 @@ const DESTRUCTIVE_ACTIONS = new Set(['delete', 'remove', 'destroy', 'deactivate'
 const NAME_KEY = /^(user(name)?|login|email|e-?mail|account|name|handle)$/i;
 /** Keys of an answer whose value is an account's id or name. */
 const ACCOUNT_KEYS = ['id', '_id', 'uuid', 'user_id', 'userId', 'sub', 'username', 'email', 'login'];
-/** Keys of a create's answer whose value is the new object's id. */
-const OBJECT_KEYS = ['id', '_id', 'uuid'];
 /** An id that names one object wherever it appears (a UUID, a long token), not a small number every table has. */
 const DISTINCT_ID = /^(?=.*[a-z_-])[\w-]{8,}$/i;
 /** A collection of accounts: a protected id right under it is an identity's own record. */
 const USERS = /^(users?|accounts?|members?|profiles?|customers?|people|persons?|employees?|identities|principals?|players?)$/i;
 /** Paths whose answer (to a signed-in identity) describes that identity: its id and name become protected. */
 const SELF_PATH = /(^|\/)(me|self|whoami|account|profile|current(-?user)?|users?\/me)(\/|$|\?)/i;
-
-/** Words of a spec's summary that say an operation creates an object. */
-const CREATE_WORDS = /\b(create|add|new|insert)\b/i;
-
-/** The top-level properties of an operation's request body schema (the first of `allOf`/`anyOf`/`oneOf` too). */
-function bodyProperties(op: Operation): string[] {
-  const schema = op.requestBody?.schema;
-  if (!schema) return [];
-  const parts = [schema, ...(['allOf', 'anyOf', 'oneOf'] as const).flatMap((k) => (Array.isArray(schema[k]) ? (schema[k] as Array<Record<string, unknown>>) : []))];
-  return parts.flatMap((x) => (x.properties && typeof x.properties === 'object' ? Object.keys(x.properties) : []));
-}
-
-/**
- * Why an operation is a create through a PUT on a collection (`PUT /menu` answering the new item), or undefined: a
- * PUT with no path parameter whose spec says it creates (a declared 201 answer, or "create", "add", "new" in its
- * summary) and whose body schema has no field naming the object itself (`id`, `_id`, `uuid`: an upsert by id).
- */
-export function collectionPutCreate(op: Operation): string | undefined {
-  if (op.method.toUpperCase() !== 'PUT' || op.graphql || op.path.includes('{') || !op.requestBody) return undefined;
-  if (bodyProperties(op).some((k) => OBJECT_KEYS.includes(k))) return undefined;
-  if (op.responses?.['201']) return 'its spec declares a 201 answer and its body names no object';
-  if (op.summary && CREATE_WORDS.test(op.summary)) return `its spec's summary says "${op.summary}" and its body names no object`;
-  return undefined;
-}
 
 /**
  * The object a request body names by id (`{"id": 7}`): its id, `''` when it names none, undefined when the body cannot
