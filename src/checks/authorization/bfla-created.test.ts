@@ -56,7 +56,7 @@ describe('bfla on an object vouch creates', () => {
     const r = await testCheck(check, { url: app.url, operations: routes('menu'), identities });
     expect(r.findings.map((f) => `${f.operation.method} ${f.operation.path} ${f.confidence}`)).toEqual(['DELETE /menu/{item_id} confirmed']);
     const s = r.findings[0]!.proof.summary;
-    expect(s).toMatch(/^alice \(user\) could DELETE \/menu\/\{item_id\} an item only root \(privileged\) could create/);
+    expect(s).toMatch(/^alice \(user\) could DELETE \/menu\/\{item_id\} on an item only root \(privileged\) could create/);
     expect(s).toContain('alice PUT /menu → 403');
     expect(s).toMatch(/alice DELETE \/menu\/\d+ → 204; after: GET \/menu does not list \d+/);
     expect(s).toContain('the same test on a fresh object proved it again');

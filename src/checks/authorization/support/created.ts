@@ -97,7 +97,7 @@ export async function deleteAcross(ctx: CheckContext<unknown>, b: Boundary, lowe
   const steps = [`${upper.name} ${b.create.method} ${b.create.path} → ${statusOf(made)} (id ${id})`, `${lower.name} ${b.create.method} ${b.create.path} → ${statusOf(denied)}`, `before: ${before.how}`, `${lower.name} ${b.del.method} ${b.del.path.replace(/\{[^}]+\}$/, id)} → ${statusOf(gone)}`, `after: ${after.how}`];
   return {
     proven: true,
-    summary: `${lower.name} (${lower.role}) could ${route} an item only ${upper.name} (${upper.role}) could create: ${steps.join('; ')}`,
+    summary: `${lower.name} (${lower.role}) could ${route} on an item only ${upper.name} (${upper.role}) could create: ${steps.join('; ')}`,
     url: gone.request.url,
     exchangeIds: [gone, denied, made, before.x, after.x].filter((x): x is Exchange => x !== undefined).map((x) => x.id),
   };
