@@ -55,6 +55,12 @@ describe('ssrf', () => {
     expect(r.findings[0]!.proof.summary).toContain('as root (alice was refused)');
   });
 
+  it('is inconclusive, naming who was refused, when no identity may use the operation', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [createOp('/menu')], identities: staff.slice(0, 2), options: { waitMs: 300 } });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining('every payload was refused (403) as alice') as unknown });
+  });
+
   it('reports nothing on the role-gated twin that stores the URL without fetching it', async () => {
     const r = await testCheck(check, { url: app.url, operations: [createOp('/menu-stored')], identities: staff, options: { waitMs: 300 } });
     expect(r.findings).toEqual([]);

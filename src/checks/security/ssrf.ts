@@ -5,7 +5,7 @@ import type { Exchange, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { all, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
-import { SignedInRetry } from './support/signed-in.js';
+import { refusedForCredentials, SignedInRetry } from './support/signed-in.js';
 import { Tally } from './support/tally.js';
 
 const NAME = /^(?:url|uri|link|href|src|source|callback|callback_?url|webhook|webhook_?url|hook|notify_?url|next|image|image_?url|img|avatar|avatar_?url|icon|logo|feed|rss|fetch|load|proxy|remote|endpoint|target|dest|destination|site|page|file_?url|document|pdf|preview|import|host)$/i;
@@ -109,6 +109,11 @@ export default defineCheck({
       });
     });
     if (candidates.length) return { status: 'found', candidates };
+    // Refused on every payload, by every identity up the ladder: the fetch was never reached, so nothing is known.
+    if (sent.length && sent.every((s) => refusedForCredentials(s.x))) {
+      const statuses = [...new Set(sent.map((s) => s.x.response?.status ?? 0))].join('/');
+      return { status: 'inconclusive', reason: `every payload was refused (${statuses}) as ${sender.who ?? ctx.identity.name}${sender.who ? ` after ${ctx.identity.name}` : ''}; no identity that may use the operation is configured` };
+    }
     return tally.result();
   },
   async confirm(candidate, ctx) {
