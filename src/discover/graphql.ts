@@ -256,14 +256,30 @@ export async function reachSubscription(engine: HttpEngine, op: Operation, url: 
   return { reachable: false, why: said ?? `status ${res.status}, no GraphQL data` };
 }
 
-/** The subscription operations the endpoint answers over HTTP; the others named in one warning, with why. */
+/** At most this many subscription fields are probed per endpoint; the rest are named in the warning. */
+export const SUBSCRIPTION_PROBES = 20;
+
+/**
+ * The subscription operations the endpoint answers over HTTP; the others named in one warning, with why. After one
+ * stream left open no other field is probed there: each would end in a timeout, and timeouts in a row open the
+ * engine's circuit breaker for the whole origin.
+ */
 async function reachableSubscriptions(engine: HttpEngine, url: string, subs: Operation[], warnings: string[]): Promise<Operation[]> {
   const out: Operation[] = [];
   const not: string[] = [];
-  for (const op of subs) {
+  let stop: string | undefined;
+  for (const [i, op] of subs.entries()) {
+    const name = `subscription.${op.graphql!.field}`;
+    if (stop || i >= SUBSCRIPTION_PROBES) {
+      not.push(`${name} (not probed: ${stop ?? `more than ${SUBSCRIPTION_PROBES} subscription fields`})`);
+      continue;
+    }
     const reach = await reachSubscription(engine, op, url);
     if (reach.reachable) out.push(reach.accept ? { ...op, graphql: { ...op.graphql!, accept: reach.accept } } : op);
-    else not.push(`subscription.${op.graphql!.field} (${reach.why})`);
+    else {
+      not.push(`${name} (${reach.why})`);
+      if (/still open/.test(reach.why)) stop = `${name} answered as a stream left open`;
+    }
   }
   if (not.length) warnings.push(`GraphQL endpoint ${url}: ${not.length} subscription field${not.length === 1 ? '' : 's'} not answered over HTTP, not tested: ${not.join(', ')}`);
   return out;

@@ -1,6 +1,6 @@
 // src/inject/graphql.test.ts — GraphQL points: variables and inline literals (escaped, typed), input objects' leaves
 // bounded in depth and count, and the body sent with one of them changed.
-import { buildSchema, parse, validate } from 'graphql';
+import { buildSchema, Kind, parse, validate, visit } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../core/index.js';
 import { GRAPHQL_LEAVES_PER_ARG, literal } from './graphql.js';
@@ -43,8 +43,8 @@ const filterSchema = {
 const find = gqlOp('find', 'query find($filter: Filter!) { find(filter: $filter) { id } }', [{ name: 'variables.filter', in: 'body', required: true, schema: filterSchema }]);
 
 const point = (op: Operation, label: string): InjectionPoint => {
-  const p = injectionPoints(op).find((x) => pointLabel(x) === label);
-  if (!p) throw new Error(`no point ${label} in ${injectionPoints(op).map(pointLabel).join(', ')}`);
+  const p = injectionPoints(op, { inline: true }).find((x) => pointLabel(x) === label);
+  if (!p) throw new Error(`no point ${label} in ${injectionPoints(op, { inline: true }).map(pointLabel).join(', ')}`);
   return p;
 };
 const sent = (op: Operation, label: string, value: string | { raw: unknown }): { query: string; variables: Record<string, unknown> } =>
@@ -53,7 +53,9 @@ const valid = (query: string): string[] => validate(schema, parse(query)).map((e
 
 describe('GraphQL injection points', () => {
   it('each argument is a variable point; string arguments are inline points too, numbers and enums are not', () => {
-    expect(injectionPoints(search).map(pointLabel)).toEqual(['graphql:variables.term', 'graphql:variables.limit', 'graphql:variables.order', 'graphql:inline.term']);
+    // Inline points only when asked for: checks that reason about fields see each field once.
+    expect(injectionPoints(search).map(pointLabel)).toEqual(['graphql:variables.term', 'graphql:variables.limit', 'graphql:variables.order']);
+    expect(injectionPoints(search, { inline: true }).map(pointLabel)).toEqual(['graphql:variables.term', 'graphql:variables.limit', 'graphql:variables.order', 'graphql:inline.term']);
   });
 
   it('an inline point writes the payload as an escaped string literal and drops its variable', () => {
@@ -64,8 +66,9 @@ describe('GraphQL injection points', () => {
     expect(body.variables).toEqual({ limit: 1, order: 'ASC' });
     expect(valid(body.query)).toEqual([]);
     // The server reads back exactly the payload from the literal.
-    const arg = (parse(body.query).definitions[0] as { selectionSet: { selections: Array<{ arguments: Array<{ value: { value: string } }> }> } }).selectionSet.selections[0]!.arguments[0]!;
-    expect(arg.value.value).toBe(payload);
+    let read: string | undefined;
+    visit(parse(body.query), { Argument: (n) => void (n.name.value === 'term' && n.value.kind === Kind.STRING && (read = n.value.value)) });
+    expect(read).toBe(payload);
   });
 
   it('the same point as a variable keeps the document and sets the variable', () => {
@@ -75,7 +78,7 @@ describe('GraphQL injection points', () => {
   });
 
   it('an input object gives a point per leaf; inline writes the whole object as a literal, typed per field', () => {
-    const labels = injectionPoints(find).map(pointLabel);
+    const labels = injectionPoints(find, { inline: true }).map(pointLabel);
     expect(labels).toEqual([
       'graphql:variables.filter.title',
       'graphql:variables.filter.order',
@@ -99,7 +102,7 @@ describe('GraphQL injection points', () => {
     const wide = { type: 'object', properties: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}`, { type: 'string' }])) };
     const deep = { type: 'object', properties: { a: { type: 'object', properties: { b: { type: 'object', properties: { c: { type: 'object', properties: { d: { type: 'string' } } }, e: { type: 'string' } } } } } } };
     const op = gqlOp('x', 'query x($w: W, $d: D) { x(w: $w, d: $d) }', [{ name: 'variables.w', in: 'body', schema: wide }, { name: 'variables.d', in: 'body', schema: deep }]);
-    const vars = injectionPoints(op).map(pointLabel).filter((l) => l.startsWith('graphql:variables.'));
+    const vars = injectionPoints(op, { inline: true }).map(pointLabel).filter((l) => l.startsWith('graphql:variables.'));
     expect(vars.filter((l) => l.startsWith('graphql:variables.w.'))).toHaveLength(GRAPHQL_LEAVES_PER_ARG);
     expect(vars.filter((l) => l.startsWith('graphql:variables.d.'))).toEqual(['graphql:variables.d.a.b.e']);
   });

@@ -77,7 +77,7 @@ describe('injection points', () => {
       ],
     });
     const points = injectionPoints(o);
-    expect(points.map(pointLabel)).toEqual(['graphql:variables.id', 'graphql:variables.filter.name', 'graphql:inline.id', 'graphql:inline.filter.name']);
+    expect(points.map(pointLabel)).toEqual(['graphql:variables.id', 'graphql:variables.filter.name']);
     const body = JSON.parse(String(buildRequest(o, find(points, 'graphql:variables.filter.name'), "x'").body)) as { query: string; variables: unknown };
     expect(body).toEqual({ query: o.graphql!.query, variables: { id: '7', filter: { name: "x'" } } });
     expect(header(buildRequest(o), 'content-type')).toBe('application/json');

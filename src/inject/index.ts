@@ -111,21 +111,31 @@ function jsonLeaves(value: unknown, prefix: string, out: InjectionPoint[]): void
 
 /**
  * A GraphQL operation's points: each argument's leaves (input objects' fields, bounded in depth and count) as
- * variables, then those a string literal can carry once more as inline literals of the document.
+ * variables, then (with `inline`) those a string literal can carry once more as inline literals of the document.
  */
-function graphqlPoints(op: Operation): InjectionPoint[] {
+function graphqlPoints(op: Operation, inline: boolean): InjectionPoint[] {
   const vars = graphqlVariables(op);
   const leaves = op.params
     .filter((p) => p.in === 'body' && p.name.startsWith('variables.'))
     .flatMap((p) => argumentLeaves(p.name.slice('variables.'.length), vars[p.name.slice('variables.'.length)], p.schema));
   return [
     ...leaves.map((l) => ({ location: 'graphql' as const, name: `variables.${l.path.join('.')}`, base: l.base })),
-    ...leaves.filter(stringLeaf).map((l) => ({ location: 'graphql' as const, name: `inline.${l.path.join('.')}`, base: l.base })),
+    ...(inline ? leaves.filter(stringLeaf) : []).map((l) => ({ location: 'graphql' as const, name: `inline.${l.path.join('.')}`, base: l.base })),
   ];
 }
 
+/** Which points `injectionPoints` lists beyond one per field. */
+export interface PointOptions {
+  /**
+   * Also each GraphQL string argument (or input-object leaf) written inline in the document (`graphql:inline.term`),
+   * a second way to send the same field: for checks that inject payloads. Default false: checks that reason about
+   * the fields themselves (which one is the password) see each field once.
+   */
+  inline?: boolean;
+}
+
 /** All injection points of an operation, in a stable order. */
-export function injectionPoints(op: Operation): InjectionPoint[] {
+export function injectionPoints(op: Operation, options: PointOptions = {}): InjectionPoint[] {
   const out: InjectionPoint[] = [];
   for (const p of op.params) {
     const base = String(sampleValue(p.schema, p.examples));
@@ -133,7 +143,7 @@ export function injectionPoints(op: Operation): InjectionPoint[] {
     else if (p.in === 'form') out.push({ location: 'form', name: p.name, base });
   }
   for (const [name, base] of formBodyFields(op)) out.push({ location: 'form', name, base });
-  if (op.graphql) out.push(...graphqlPoints(op));
+  if (op.graphql) out.push(...graphqlPoints(op, options.inline === true));
   else if (op.requestBody?.contentType.includes('json')) jsonLeaves(baseBody(op), '', out);
   else if (rawBodyType(op)) out.push({ location: 'body', name: 'body', base: rawBase(op) });
   return out;
