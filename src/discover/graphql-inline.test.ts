@@ -11,6 +11,7 @@ import { sendHtml, sendJson, serveFixture, type Fixture } from '../checks/kit/fi
 import { parseConfig, resolveRun } from '../config/index.js';
 import type { Report } from '../core/index.js';
 import { runScan } from '../engine/scan.js';
+import { fingerprint } from '../prioritize/index.js';
 import { validateReport } from '../report/index.js';
 
 const schema = buildSchema(`
@@ -88,6 +89,10 @@ describe('GraphQL inline literals and input objects as injection points', () => 
       expect(s.query).toMatch(/^query search \{ search\(term: "/);
       expect(s.variables).toEqual({});
     }
+    // Keyed as the argument: the same finding sent as a variable has the same fingerprint, another argument not.
+    const key = (parameter: string): string => fingerprint({ checkId: 'sql-injection', method: 'POST', path: '/graphql', graphql: 'query.search', parameter, vulnClass: found[0]!.vulnClass });
+    expect(found[0]!.fingerprint).toBe(key('graphql:variables.term'));
+    expect(found[0]!.fingerprint).not.toBe(key('graphql:variables.title'));
     const tasks = report.stats.tasks.filter((t) => t.checkId === 'sql-injection' && t.operationId !== 'POST /graphql query.search');
     expect(tasks.map((t) => t.status)).toEqual(['clean', 'clean']);
     expect(validateReport(report)).toEqual({ valid: true });
