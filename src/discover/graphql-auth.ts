@@ -1,28 +1,13 @@
 // src/discover/graphql-auth.ts — observed authentication per GraphQL query field: its own sample request anonymously,
 // then as each identity when refused. GraphQL refuses in the body (HTTP 200, `errors` saying so, no data for the field).
 import type { Exchange, Operation } from '../core/index.js';
+import { answerOf } from './graphql.js';
 
 /** Error messages (or `extensions.code`s) that refuse for lack of credentials, as common servers word them. */
 const AUTH_ERROR = /unauthori[sz]ed|unauthenticated|not authenticated|authentication (is )?required|log ?in required|must (be )?(logged|signed) in|forbidden|access denied|not allowed|permission/i;
 
 /** How one answer counts for a field: its data (`data`), a refusal for lack of credentials (`refused`), or neither. */
 export type FieldAnswer = 'data' | 'refused' | 'other';
-
-interface Envelope {
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }>;
-}
-
-function envelopeOf(ex: Exchange): Envelope | undefined {
-  const body = ex.response?.bodyEncoding === 'base64' ? undefined : ex.response?.body;
-  if (!body) return undefined;
-  try {
-    const v = JSON.parse(body) as unknown;
-    return v && typeof v === 'object' && ('data' in v || 'errors' in v) ? (v as Envelope) : undefined;
-  } catch {
-    return undefined; // not JSON: no GraphQL answer
-  }
-}
 
 /**
  * A 401 or 403, or a GraphQL answer whose errors name missing credentials and that has no data for the field, is
@@ -33,7 +18,7 @@ export function fieldAnswer(ex: Exchange, field: string): FieldAnswer {
   const res = ex.response;
   if (!res) return 'other';
   if (res.status === 401 || res.status === 403) return 'refused';
-  const env = envelopeOf(ex);
+  const env = answerOf(ex);
   if (!env) return 'other';
   const value = env.data && typeof env.data === 'object' ? env.data[field] : undefined;
   const errors = Array.isArray(env.errors) ? env.errors : [];
@@ -53,7 +38,7 @@ export async function observeGraphqlField(op: Operation, identities: readonly st
   if (op.graphql?.kind !== 'query') return;
   const anon = await send('anonymous');
   const a = fieldAnswer(anon, op.graphql.field);
-  if (anon.response && envelopeOf(anon)) op.live = true;
+  if (answerOf(anon)) op.live = true;
   if (a === 'data') {
     op.auth = 'none';
     return;

@@ -111,9 +111,10 @@ export function graphqlOperations(result: IntrospectionQuery, path: string, subs
   return ops;
 }
 
-interface GraphqlAnswer {
-  data?: { __schema?: unknown } | null;
-  errors?: Array<{ message?: string }>;
+/** A GraphQL response body: `data` (root fields by name, `__schema` for introspection) and `errors`. */
+export interface GraphqlAnswer {
+  data?: ({ __schema?: unknown } & Record<string, unknown>) | null;
+  errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }>;
 }
 
 function asAnswer(body: string): GraphqlAnswer | undefined {
@@ -143,7 +144,8 @@ interface Asked {
   via: GraphqlTransport;
 }
 
-const answerOf = (ex: Exchange): GraphqlAnswer | undefined => (ex.response && ex.response.bodyEncoding !== 'base64' ? asAnswer(ex.response.body) : undefined);
+/** The exchange's body as a GraphQL answer (a JSON object with `data` or `errors`), or undefined. */
+export const answerOf = (ex: Exchange): GraphqlAnswer | undefined => (ex.response && ex.response.bodyEncoding !== 'base64' ? asAnswer(ex.response.body) : undefined);
 
 /**
  * Sends one document the first way the endpoint takes it: a JSON POST (a GET in safe mode, which refuses POST); no
