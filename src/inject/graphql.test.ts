@@ -3,7 +3,7 @@
 import { buildSchema, Kind, parse, validate, visit } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../core/index.js';
-import { GRAPHQL_LEAVES_PER_ARG, literal } from './graphql.js';
+import { GRAPHQL_LEAVES_PER_ARG, inlineArgument, literal } from './graphql.js';
 import { buildRequest, injectionPoints, pointLabel, type InjectionPoint } from './index.js';
 
 const schema = buildSchema(`
@@ -117,6 +117,12 @@ describe('GraphQL injection points', () => {
     expect(printed('true', { type: 'string' })).toEqual({ kind: 'StringValue', value: 'true' });
     // An object key no GraphQL name can carry (a NoSQL operator) is left out.
     expect(printed({ $ne: null, ok: 1 })).toEqual({ kind: 'ObjectValue', fields: [{ kind: 'ObjectField', name: { kind: 'Name', value: 'ok' }, value: { kind: 'IntValue', value: '1' } }] });
+  });
+
+  it('a document that does not parse, or takes the argument as no variable, gets the variable set instead', () => {
+    const broken = { ...search, graphql: { ...search.graphql!, query: 'query search(' } };
+    expect(sent(broken, 'graphql:inline.term', "x'").variables).toMatchObject({ term: "x'" });
+    expect(inlineArgument('query { search(term: "fixed") { id } }', 'term', literal("x'"))).toBeUndefined();
   });
 
   it('a subscription answered as a stream is asked for in the media type it answered in', () => {

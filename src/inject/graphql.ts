@@ -1,6 +1,6 @@
 // src/inject/graphql.ts — GraphQL injection points: arguments as variables and as inline literals of the document,
 // input objects down to their leaves (bounded), and the body sent with one of them changed.
-import { Kind, parse, print, visit, type ArgumentNode, type ObjectFieldNode, type ValueNode } from 'graphql';
+import { GraphQLError, Kind, parse, print, visit, type ArgumentNode, type DocumentNode, type ObjectFieldNode, type ValueNode } from 'graphql';
 import type { JsonSchema, Operation } from '../core/index.js';
 
 /** At most this many leaves of one argument (an input object's fields, a list's items) become points. */
@@ -69,12 +69,20 @@ export function literal(value: unknown, schema?: JsonSchema): ValueNode {
 
 /**
  * The document with the root field's argument `arg` written as `value` (a literal) instead of its variable, and that
- * variable's definition removed. Undefined when the document does not pass `arg` through a variable.
+ * variable's definition removed. Undefined when the document does not parse or does not pass `arg` through a variable
+ * (`inlineBody` then sets the variable).
  */
 export function inlineArgument(query: string, arg: string, value: ValueNode): string | undefined {
   let variable: string | undefined;
   let depth = 0;
-  const withLiteral = visit(parse(query), {
+  let doc: DocumentNode;
+  try {
+    doc = parse(query);
+  } catch (e) {
+    if (e instanceof GraphQLError) return undefined; // a document that does not parse has no argument to inline
+    throw e;
+  }
+  const withLiteral = visit(doc, {
     Field: {
       enter: () => void depth++,
       leave: () => void depth--,

@@ -1,6 +1,6 @@
 // src/inject/index.ts — injection points: enumerate where a value goes in (query, path, form fields — declared as
-// parameters or as a form-encoded body's schema —, JSON, header, cookie, GraphQL variables, a raw text or XML body)
-// and build the request with one point mutated. Every active check injects through here.
+// parameters or as a form-encoded body's schema —, JSON, header, cookie, GraphQL variables and inline literals, a raw
+// text or XML body) and build the request with one point mutated. Every active check injects through here.
 import type { HeaderList, JsonSchema, Operation, SendRequest } from '../core/index.js';
 import { argumentLeaves, inlineBody, setPath, stringLeaf } from './graphql.js';
 
