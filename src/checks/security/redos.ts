@@ -48,7 +48,7 @@ const NOT_STRING = new Set(['integer', 'number', 'boolean', 'array', 'object']);
 
 /** Points that take a string (query, path, form, JSON, GraphQL, a raw body; not headers or cookies, not enums). */
 export function stringPoints(op: Operation): InjectionPoint[] {
-  return injectionPoints(op).filter((p) => {
+  return injectionPoints(op, { inline: true }).filter((p) => {
     if (p.location === 'header' || p.location === 'cookie') return false;
     const schema = pointSchema(op, p);
     return !NOT_STRING.has(schemaType(schema) ?? 'string') && !Array.isArray(schema?.enum);

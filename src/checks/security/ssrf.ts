@@ -29,7 +29,7 @@ const WRITES_IN_PLACE = new Set(['PUT', 'PATCH', 'DELETE']);
  */
 export function urlPoints(op: Operation): InjectionPoint[] {
   const paths = !WRITES_IN_PLACE.has(op.method.toUpperCase());
-  return injectionPoints(op).filter((p) => {
+  return injectionPoints(op, { inline: true }).filter((p) => {
     if (!['query', 'form', 'json'].includes(p.location)) return false;
     const name = p.name.split('.').pop() ?? '';
     return NAME.test(name) || LOOKS_LIKE_URL.test(p.base) || (paths && (PATH_NAME.test(name) || looksLikePath(p.base)));
