@@ -773,6 +773,25 @@ export const catalog: readonly CheckInfo[] = [
     }
   },
   {
+    "id": "unbounded-work",
+    "family": "reliability",
+    "kind": "active",
+    "scope": "operation",
+    "meta": {
+      "title": "Unbounded work from a size parameter",
+      "description": "A numeric parameter sets how much work one request does (nesting depth, item count, page size, iterations) and the server neither caps nor refuses large values: the answer grows in size or time with the value, so one request can tie up the server or exhaust its memory.",
+      "severity": "medium",
+      "cwe": "CWE-770",
+      "owasp": "API4:2023 Unrestricted Resource Consumption",
+      "remediation": "Declare and enforce a maximum for every parameter that sizes work (`maximum` in the schema, validated before any work starts), answer larger values with 400, and paginate lists with a server-side page-size cap.",
+      "proves": "A ladder of values (1 twice as the control and its repeat, then 10, 100, 1 000, 10 000) stopped at the first rung over a time or size bound: the answer's size rose on at least three rungs in a row (its time: on two, over fast controls), each grown in proportion to the value and far beyond the controls' noise, with no 4xx and no clamp; a replay of the control, the rung below the top and the top shows the growth again."
+    },
+    "example": {
+      "url": "http://127.0.0.1:8080/api/nestedJson?depth=1000",
+      "summary": "query depth: the answer's size grows with the value (10 → 66 B, 100 → 696 B, 1000 → 7896 B; 1 → 12 B), neither clamped nor refused; 10000 → HTTP 500"
+    }
+  },
+  {
     "id": "use-after-delete",
     "family": "reliability",
     "kind": "active",
