@@ -669,13 +669,13 @@ export const catalog: readonly CheckInfo[] = [
     "kind": "active",
     "scope": "target",
     "meta": {
-      "title": "GraphQL endpoint without alias or batch limits",
-      "description": "A GraphQL endpoint executes as many aliases of a field in one query, or as many operations in one JSON batch, as a caller sends: one request can carry the work of hundreds (resource exhaustion, and brute force that slips past per-request rate limits).",
+      "title": "GraphQL endpoint without alias, batch or depth limits",
+      "description": "A GraphQL endpoint executes as many aliases of a field in one query, as many operations in one JSON batch, or a query nested as deep as a caller sends: one request can carry the work of hundreds (resource exhaustion, and brute force that slips past per-request rate limits).",
       "severity": "medium",
       "cwe": "CWE-770",
       "owasp": "API4:2023 Unrestricted Resource Consumption",
       "remediation": "Limit aliases, depth and cost per operation (graphql-armor `maxAliases`/`maxDepth`/`costLimit`, Apollo or Hot Chocolate cost analysis, graphql-depth-limit) and the size of a batch (Apollo `allowBatchedHttpRequests: false`, or a maximum); answer a refusal with an `errors` entry or 400/413.",
-      "proves": "A ladder of 1 … N aliases of `__typename` (and a JSON batch of 1 … N operations) stops at the first refusal or at a time bound; the largest rung answered in full (every alias or operation in `data`) is replayed and answered in full again."
+      "proves": "A ladder of 1 … N aliases of `__typename` (and a JSON batch of 1 … N operations, and a query nested 3, 6, 12, 24 levels along a self-referencing path of the introspected schema, lists held to one item) stops at the first refusal or at a time bound; the largest rung answered in full (every alias or operation in `data`, the answer that many levels deep) is replayed and answered in full again."
     },
     "example": {
       "url": "http://127.0.0.1:8080/graphql",
