@@ -16,7 +16,7 @@ let app: Fixture;
 beforeAll(async () => {
   app = await serveFixture(async (req, res, url) => {
     sent.push(`${url.pathname}${url.search}`);
-    const n = Number(url.searchParams.get('depth') ?? url.searchParams.get('limit') ?? url.searchParams.get('iterations') ?? url.searchParams.get('n') ?? (JSON.parse(req.body || '{}') as { count?: number }).count ?? 1);
+    const n = Number(url.searchParams.get('depth') ?? url.searchParams.get('limit') ?? url.searchParams.get('iterations') ?? url.searchParams.get('n') ?? (JSON.parse(req.body || '{}') as { variables?: { count?: number } }).variables?.count ?? 1);
     if (!Number.isInteger(n) || n < 1) return sendJson(res, 400, { message: 'invalid' });
     const json = (body: string): void => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -31,8 +31,8 @@ beforeAll(async () => {
         return n > 100 ? sendJson(res, 400, { message: 'depth must be at most 100' }) : json(nested(n));
       case '/items': // a page size with no maximum over a large table
         return sendJson(res, 200, Array.from({ length: Math.min(n, 20_000) }, (_, i) => ({ id: i, name: `item ${i}` })));
-      case '/export': // a JSON body's count, no cap
-        return sendJson(res, 200, { rows: Array.from({ length: Math.min(n, 20_000) }, (_, i) => i) });
+      case '/graphql': // a GraphQL query's count variable, no cap
+        return sendJson(res, 200, { data: { rows: Array.from({ length: Math.min(n, 20_000) }, (_, i) => i) } });
       case '/echo':
         return sendJson(res, 200, { youAsked: n });
       case '/loop': // a loop whose time follows its count, the answer the same size
@@ -51,7 +51,14 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const q = (path: string, name: string, schema: Record<string, unknown> = { type: 'number' }) => ({ method: 'GET', path, params: [{ name, in: 'query' as const, required: true, schema }] });
-const exportOp = { method: 'POST', path: '/export', params: [], requestBody: { contentType: 'application/json', schema: { type: 'object', properties: { count: { type: 'integer' }, format: { type: 'string' } } }, example: { count: 5, format: 'csv' } } };
+const graphqlRows = (kind: 'query' | 'mutation') => ({
+  method: 'POST',
+  path: '/graphql',
+  params: [{ name: 'variables.count', in: 'body' as const, schema: { type: 'integer' } }, { name: 'variables.format', in: 'body' as const, schema: { type: 'string' } }],
+  requestBody: { contentType: 'application/json', schema: { type: 'object' } },
+  sources: ['graphql' as const],
+  graphql: { kind, field: 'rows', query: `${kind} rows($count: Int, $format: String) { rows(count: $count, format: $format) }` },
+});
 const op = (o: Omit<Operation, 'id' | 'auth' | 'sources'>): Operation => ({ ...o, id: `${o.method} ${o.path}`, auth: 'none', sources: ['spec'] });
 
 describe('unbounded-work', () => {
@@ -65,7 +72,7 @@ describe('unbounded-work', () => {
       { name: 'depth', in: 'query', schema: { type: 'integer', maximum: 10 } },
     ] });
     expect(workPoints(o).map((p) => p.name)).toEqual(['depth', 'scale']);
-    expect(workPoints(op(exportOp)).map((p) => p.name)).toEqual(['count']);
+    expect(workPoints(op(graphqlRows('query'))).map((p) => p.name)).toEqual(['variables.count']);
     expect(rungs(LADDERS.default, 10_000, { minimum: 5 })).toEqual([5, 10, 100, 1000, 10_000]);
     expect(rungs(LADDERS.default, 1000, undefined)).toEqual([1, 10, 100, 1000]);
   });
@@ -101,9 +108,12 @@ describe('unbounded-work', () => {
     }
   });
 
-  it('confirms a page size and a JSON body count without a maximum; a number only echoed back is clean', async () => {
-    const r = await testCheck(check, { url: app.url, operations: [q('/items', 'limit', { type: 'integer' }), exportOp] });
-    expect(r.findings.map((f) => [f.operation.path, f.parameter, f.confidence]).sort()).toEqual([['/export', 'json:count', 'confirmed'], ['/items', 'query:limit', 'confirmed']]);
+  it('confirms a page size and a GraphQL count without a maximum; a number only echoed back is clean; never a write', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [q('/items', 'limit', { type: 'integer' }), graphqlRows('query')] });
+    expect(r.findings.map((f) => [f.operation.path, f.parameter, f.confidence]).sort()).toEqual([['/graphql', 'graphql:variables.count', 'confirmed'], ['/items', 'query:limit', 'confirmed']]);
+    const writes = await testCheck(check, { url: app.url, operations: [graphqlRows('mutation'), { ...q('/items', 'limit'), method: 'POST' }] });
+    expect(writes.requests).toBe(0);
+    expect(writes.skipped.join(' ')).toMatch(/a GraphQL mutation: a ladder of writes.*method POST: a ladder of writes/);
     const echo = await testCheck(check, { url: app.url, operations: [q('/echo', 'n')] });
     expect(echo.findings).toEqual([]);
     expect(echo.outcomes.map((o) => o.status)).toEqual(['clean']);

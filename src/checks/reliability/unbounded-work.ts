@@ -64,6 +64,10 @@ export function workPoints(op: Operation): InjectionPoint[] {
   return [...named, ...open];
 }
 
+/** Reads only: a ladder of writes would create or change data at every rung (an order of 10 000 items). */
+const readsOnly: Guard = (op) =>
+  op.method === 'GET' || op.method === 'HEAD' || op.graphql?.kind === 'query' ? undefined : `${op.graphql ? 'a GraphQL mutation' : `method ${op.method}`}: a ladder of writes would create or change data at every rung`;
+
 const hasWorkPoint: Guard = (op) => (workPoints(withFormFields(op)).length ? undefined : 'no numeric parameter that could size the work (depth, count, limit… or a number without a maximum)');
 
 /** The values to climb for a point: the strength's ladder up to `top`, starting at the declared minimum. */
@@ -304,7 +308,7 @@ export default defineCheck({
   }),
   requestsPerPoint: { low: LADDERS.low.length + 1, default: LADDERS.default.length + 1, high: LADDERS.high.length + 1 },
   safeModeSkips: 'everything: its ladder is built to make the server work harder',
-  appliesTo: all(notUnderSafeMode('its ladder is built to make the server work harder'), hasWorkPoint),
+  appliesTo: all(notUnderSafeMode('its ladder is built to make the server work harder'), readsOnly, hasWorkPoint),
   run: probe,
   async confirm(candidate, ctx) {
     const data = candidate.data as Data | undefined;
