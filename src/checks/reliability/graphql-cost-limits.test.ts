@@ -2,11 +2,12 @@
 // beside twins that refuse more than 20 aliases and batches, one with no batching, a slow server, and safe mode; and
 // self-referencing schemas nested without a depth limit beside a twin refusing more than 10 levels, a list without
 // a limit argument (never nested), a limit ignored (fan-out: stopped) and introspection refused.
-import { buildSchema, graphql, parse, visit } from 'graphql';
+import { buildSchema, graphql, introspectionFromSchema, parse, visit } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, graphqlSearchField, sendJson, serveFixture } from '../kit/fixture.js';
 import { testCheck } from '../kit/tester.js';
 import check, { aliasDocument, answered } from './graphql-cost-limits.js';
+import { answerDepth, chain, depthDocument, describePath, findDepthPath } from './support/depth.js';
 
 const schema = buildSchema('type Query { search(term: String!): [String!]! }');
 /** A node whose parent is always another node, reached from a root field that needs an id. */
@@ -108,6 +109,22 @@ describe('graphql-cost-limits', () => {
     const r = await testCheck(check, { url: app.url, operations: [field('/slow/graphql')], options: { timeBoundMs: 200 } });
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]!.proof.summary).toMatch(/^POST \/slow\/graphql: 10 aliases of __typename in one query answered in full; batch stopped: 1 batched operations → HTTP 400 "batching is not supported"/);
+  });
+
+  it('finds a cycle through another type, fills required arguments, and says why an unlimited list is not nested', () => {
+    const blog = buildSchema('type Post { title: String, author: User } type User { posts(first: Int, tag: String!): [Post!]! } type Query { post(id: ID!): Post }');
+    const found = findDepthPath(introspectionFromSchema(blog));
+    if (!('path' in found)) throw new Error(found.none);
+    expect(describePath(found.path)).toBe('Post.author → User, User.posts(first: 1, tag: "1") → [Post]');
+    const edges = chain(found.path, 4)!;
+    expect(depthDocument(edges)).toBe('query VouchDepth { post(id: "1") { author { posts(first: 1, tag: "1") { author { __typename } } } } }');
+    const data = { post: { author: { posts: [{ author: { __typename: 'User' } }] } } };
+    expect(answerDepth(data, edges)).toEqual({ levels: 5, fanOut: false });
+    expect(answerDepth({ post: { author: null } }, edges)).toEqual({ levels: 1, fanOut: false });
+    expect(answerDepth({ post: { author: { posts: [{}, {}] } } }, edges)).toEqual({ levels: 2, fanOut: true });
+    const open = findDepthPath(introspectionFromSchema(crowd));
+    expect(open).toEqual({ none: expect.stringMatching(/^the only self-referencing path from query\.users \(User\.friends → \[User\]\) passes through lists without a limit argument: not sent/) });
+    expect(findDepthPath(introspectionFromSchema(schema))).toEqual({ none: 'no query field returns an object type' });
   });
 
   const depthFindings = (r: Awaited<ReturnType<typeof testCheck>>) => r.findings.filter((f) => f.vulnClass === 'graphql-no-depth-limit');
