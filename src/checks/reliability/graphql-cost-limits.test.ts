@@ -94,7 +94,7 @@ describe('graphql-cost-limits', () => {
     const r = await testCheck(check, { url: app.url, operations: [field('/open/graphql')] });
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]).toMatchObject({ vulnClass: 'graphql-no-cost-limit', confidence: 'confirmed', operation: { path: '/open/graphql' } });
-    expect(r.findings[0]!.proof.summary).toMatch(/100 aliases of __typename in one query and a JSON batch of 50 operations answered in full/);
+    expect(r.findings[0]!.proof.summary).toMatch(/100 aliases of __typename in one query and a JSON batch of 50 operations answered in full; depth not proven: no query field returns an object type/);
     expect(r.requests).toBeLessThanOrEqual(9); // 4 alias rungs, 3 batch rungs, the introspection, one replay
   });
 
@@ -144,6 +144,8 @@ describe('graphql-cost-limits', () => {
     const r = await testCheck(check, { url: app.url, operations: [field('/shallow/graphql')] });
     expect(depthFindings(r)).toEqual([]);
     expect(deepSent).toEqual(['/shallow/graphql 3', '/shallow/graphql 6', '/shallow/graphql 12']); // stopped at the refusal
+    // The alias finding says why depth was not: the refusal, in the server's words.
+    expect(r.findings.map((f) => f.proof.summary)).toEqual([expect.stringContaining('; depth not proven: 12 levels → HTTP 400 "Query depth 12 exceeds the maximum of 10"')]);
   });
 
   it('nests a list only held to one item by its limit argument, and stops when the limit is ignored', async () => {

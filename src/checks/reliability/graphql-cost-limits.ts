@@ -214,7 +214,10 @@ export default defineCheck({
       judged++;
       const batch = await climb(ctx, path, 'batch', ctx.options.batch);
       const depth = await depthClimb(ctx, path);
-      if ('top' in depth && deepest(depth, ctx.options.depths)) candidates.push(depthCandidate(path, depth));
+      const deepFound = 'top' in depth && deepest(depth, ctx.options.depths);
+      if (deepFound) candidates.push(depthCandidate(path, depth));
+      // Why the depth ladder proved nothing, told beside the alias and batch finding.
+      const depthNote = deepFound ? undefined : 'none' in depth ? depth.none : depth.stopped;
       const open = [aliases, batch].filter((c) => unlimited(c, c.ladder === 'aliases' ? ctx.options.aliases : ctx.options.batch));
       if (!open.length) continue;
       const tops = open.map((c) => c.top!.x);
@@ -227,7 +230,7 @@ export default defineCheck({
         confidence: 'tentative',
         proof: {
           summary: `POST ${path}: ${open.map(words).join(' and ')} answered in full`
-            + `${refused.length ? `; ${refused.join('; ')}` : ''}`,
+            + `${refused.length ? `; ${refused.join('; ')}` : ''}${depthNote ? `; depth not proven: ${depthNote}` : ''}`,
           exchangeIds: [...tops.map((x) => x.id), ...open.map((c) => c.exchanges[0]!.id)],
           evidence: `time ${growth.join(', ')}`,
           payload: open.map(payload).join(' | '),
