@@ -268,6 +268,23 @@ describe('jwt-weakness: token issuers', () => {
     expect(r.findings[0]!.proof.summary).toMatch(/kid "k1" replaced by a PostgreSQL delay/);
   });
 
+  it('reports one finding per issuer and kind, the other operations that accept the same forgery as its locations', async () => {
+    const lax = await serveFixture((req, res, url) => {
+      if (req.method === 'POST' && url.pathname === '/login') return sendJson(res, 200, { token: `${forge({ alg: 'RS256' }, { sub: 'alice' })}${randomBytes(64).toString('base64url')}` });
+      const t = decodeJwt(req.headers.authorization?.replace(/^Bearer /, '') ?? '');
+      return t ? sendJson(res, 200, { sub: t.claims.sub }) : sendJson(res, 401, {}); // never checks the signature
+    });
+    try {
+      const ops = [{ method: 'POST', path: '/login', params: [], requestBody: loginBody }, { method: 'GET', path: '/orders', params: [] }, { method: 'GET', path: '/coupons', params: [] }];
+      const r = await testCheck(check, { url: lax.url, operations: ops, identities: [identities[0]!, { ...alice[1]!, auth: { kind: 'json-login', url: '/login', body: { username: 'alice', password: 'pw' }, tokenPath: 'token' } }] });
+      const unverified = r.findings.filter((f) => f.vulnClass === 'jwt-signature-not-verified');
+      expect(unverified.map((f) => [f.operation.path, f.confidence, f.locations?.map((l) => l.path)])).toEqual([['/coupons', 'confirmed', ['/orders']]]);
+      expect(unverified[0]!.proof.summary).toContain('(the same on GET /orders)');
+    } finally {
+      await lax.close();
+    }
+  });
+
   it('says what was missing: no sign-in operation, no credentials, no validator beside the issuer', async () => {
     const none = await testCheck(check, { url: app.url, operations: [{ method: 'GET', path: '/auth/jku/validate', params: [] }], identities: alice });
     expect(none.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining('no sign-in operation') });

@@ -198,7 +198,7 @@ interface Under {
 interface State {
   cracks: Map<string, string | undefined>;
   reported: Set<string>;
-  crack(t: Jwt): string | undefined;
+  crack(t: Jwt): Promise<string | undefined>;
 }
 
 function newState(ctx: Ctx): State {
@@ -206,10 +206,10 @@ function newState(ctx: Ctx): State {
   return {
     cracks,
     reported: new Set(),
-    crack(t) {
+    async crack(t) {
       if (cracks.has(t.raw)) return cracks.get(t.raw);
       if (cracks.size >= MAX_CRACKS) return undefined;
-      const secret = crackHmac(t, ctx.options.wordlist);
+      const secret = await crackHmac(t, ctx.options.wordlist);
       cracks.set(t.raw, secret);
       return secret;
     },
@@ -315,7 +315,7 @@ async function attack(ctx: Ctx, u: Under, state: State): Promise<{ candidates: C
     out.push(candidate('jwt-kid-sql-injection', { id: ids[4] ?? ids[0]! }, sqli.data, summary, sqli.payload, `kid delays the answer (${sqli.engine})`, at, ids.filter((id) => id !== ids[4])));
   }
   // The secret is cracked offline whether or not the probe verifies signatures: a weak key is a finding either way.
-  const secret = isHmac(token) && !state.reported.has(token.raw) ? state.crack(token) : undefined;
+  const secret = isHmac(token) && !state.reported.has(token.raw) ? await state.crack(token) : undefined;
   if (secret === undefined) return { candidates: out };
   state.reported.add(token.raw);
   const answer = u.issuer?.answer ?? targetExchanges(ctx.recorded(), ctx.target.url).find((x) => x.response.body.includes(token.raw) || x.response.headers.some(([, v]) => v.includes(token.raw)));
@@ -364,6 +364,30 @@ async function kidDelay(ctx: Ctx, u: Under, base: Omit<Data, 'kind'>) {
     if (proof.proven) return { data, proof, engine: p.engine, payload: p.value(kid, d1) };
   }
   return undefined;
+}
+
+/**
+ * One finding per issuer and kind: the same forgery accepted by several operations beside one issuer (one verify
+ * function behind them all) is reported on the first, the others listed as its `locations`.
+ */
+function sameIssuer(candidates: CandidateInput[]): CandidateInput[] {
+  const first = new Map<string, CandidateInput>();
+  const out: CandidateInput[] = [];
+  for (const c of candidates) {
+    const d = c.data as unknown as Data;
+    const key = d.kind === 'jwt-weak-secret' || !d.probe ? undefined : `${d.kind} ${d.issuer ?? d.token}`;
+    const seen = key === undefined ? undefined : first.get(key);
+    if (!seen) {
+      if (key !== undefined) first.set(key, c);
+      out.push(c);
+      continue;
+    }
+    const at = { method: c.operation.method, path: c.operation.path, url: c.url };
+    seen.locations = [...(seen.locations ?? []), at];
+    const where = seen.locations.map((l) => `${l.method} ${l.path}`).join(', ');
+    seen.proof.summary = `${seen.proof.summary.replace(/ \(the same on [^)]*\)$/, '')} (the same on ${where})`;
+  }
+  return out;
 }
 
 /** How the identities present their tokens (the first recorded request of one that carried a JWT). */
@@ -463,12 +487,12 @@ export default defineCheck({
     // 3. HMAC tokens handed out in any recorded response, not tried above: cracked offline.
     for (const { token, x } of issuedTokens(ctx)) {
       if (state.cracks.has(token.raw) || state.reported.has(token.raw)) continue;
-      const secret = state.crack(token);
+      const secret = await state.crack(token);
       if (secret === undefined) continue;
       state.reported.add(token.raw);
       candidates.push(offline(ctx, token, secret, x, ''));
     }
-    if (candidates.length) return { status: 'found', candidates };
+    if (candidates.length) return { status: 'found', candidates: sameIssuer(candidates) };
     if (id.under || paired.pairs.length) return { status: 'clean' };
     return { status: 'inconclusive', reason: `${[...notes, 'no HMAC token in a response was crackable'].join('; ')}` };
   },
