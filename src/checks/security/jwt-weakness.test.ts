@@ -292,5 +292,8 @@ describe('jwt-weakness: token issuers', () => {
     expect(anonymous.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining('no credentials to sign in at POST /auth/jwk/login') });
     const alone = await testCheck(check, { url: app.url, operations: flowOps(['jwk']).slice(0, 1), identities: alice });
     expect(alone.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining('no GET operation without path parameters under the issuers') });
+    // Safe mode: the engine refuses the sign-in (a POST), and the reason says so.
+    const safeMode = await testCheck(check, { url: app.url, operations: flowOps(['jwk']), identities: identities.slice(0, 1).concat({ ...alice[1]!, auth: { kind: 'json-login', url: '/auth/pinned/login', body: { username: 'alice', password: 'pw' }, tokenPath: 'token' } }), safeMode: true });
+    expect(safeMode.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringMatching(/POST \/auth\/jwk\/login handed out no JWT \(.*safe mode/) });
   });
 });
