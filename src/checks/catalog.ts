@@ -144,12 +144,12 @@ export const catalog: readonly CheckInfo[] = [
     "scope": "target",
     "meta": {
       "title": "Forgeable JSON Web Tokens",
-      "description": "The API accepts tokens anyone can make: signed with alg \"none\", with a signature it never verifies, with a key chosen through the kid header, or expired; or it signs them with an HMAC secret found in a list of weak secrets or digit runs.",
+      "description": "The API accepts tokens anyone can make: signed with alg \"none\", with a signature it never verifies, with a key the token names (jku, x5u) or carries (jwk, x5c), with a key chosen through the kid header, or expired; or it pastes the kid into SQL; or it signs them with an HMAC secret found in a list of weak secrets or digit runs. Every sign-in operation is a token issuer, tried against the operations that accept its tokens.",
       "severity": "critical",
       "cwe": "CWE-347",
       "owasp": "A02:2021 Cryptographic Failures",
-      "remediation": "Verify every token with a fixed algorithm allow-list (never \"none\", never taken from the token header), and sign with a random secret of at least 256 bits kept out of source control (or an asymmetric key); rotate the secret now.",
-      "proves": "A forged token (fresh random claim, no valid signature from the issuer) answered 2xx on an operation that refuses the same request without a token and with a garbage signature; replayed with a fresh claim at confirmation. A weak secret no forgery can prove more (signatures unchecked, or a token seen only in a response): the secret reproduces the signature of a token the target issued, re-verified offline."
+      "remediation": "Verify every token with a fixed algorithm allow-list (never \"none\", never taken from the token header) and keys the server holds (never a key or key URL from the token: ignore jku, x5u, jwk and x5c, or pin them to an allow-list), look kid up in a fixed map, and sign with a random secret of at least 256 bits kept out of source control (or an asymmetric key); rotate the secret now.",
+      "proves": "A forged token (fresh random claim, no valid signature from the issuer) answered 2xx on an operation that refuses the same request without a token and with a garbage signature (for a key vouch made and the token named or carried: the forgery with a garbage signature refused too, and a named URL fetched from vouch's listener); replayed with a fresh claim at confirmation. A kid SQL injection: a delay that follows the one asked for through the kid, against same-run controls. A weak secret no forgery can prove more: the secret reproduces the signature of a token the target issued, re-verified offline."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/users/me",

@@ -46,7 +46,7 @@ export function callbackExchange(cb: OobCallback, meta: { taskId: string; checkI
 function checkOob(handle: OobHandle, engine: HttpEngine, meta: { taskId: string; checkId: string }): CheckOob {
   return {
     origin: handle.origin,
-    mint: () => handle.mint(),
+    mint: (serve) => handle.mint(serve),
     async waitFor(token, ms) {
       const cb = await handle.waitFor(token, ms);
       if (!cb) return undefined;

@@ -39,6 +39,20 @@ describe('oob listener', () => {
     }
   });
 
+  it('answers a token minted with content with that content, and records the callback', async () => {
+    const oob = await startOobListener();
+    try {
+      const { url, token } = oob.mint({ body: '{"keys":[]}', contentType: 'application/json' });
+      const res = await fetch(`${url}/jwks.json`);
+      expect(res.headers.get('content-type')).toBe('application/json');
+      expect(await res.text()).toBe('{"keys":[]}');
+      expect((await oob.waitFor(token, 1))?.url).toBe(`${url}/jwks.json`);
+      expect(await (await fetch(oob.mint().url)).text()).toMatch(/^vouch-oob /);
+    } finally {
+      await oob.close();
+    }
+  });
+
   it('mints URLs on the public URL when one is configured', async () => {
     const oob = await startOobListener({ publicUrl: 'https://oob.example.net/hooks/' });
     try {

@@ -24,10 +24,19 @@ export interface OobCallback {
 export interface OobHandle {
   /** The listener's public origin (`http://host:port`); payload URLs point only here. */
   readonly origin: string;
-  /** A fresh token and the URL that carries it (`<origin>/v/<token>`). */
-  mint(): { url: string; token: string };
+  /**
+   * A fresh token and the URL that carries it (`<origin>/v/<token>`). With `serve`, requests carrying the token are
+   * answered with that body and content type (a key set a forged token points at) instead of a short text.
+   */
+  mint(serve?: OobContent): { url: string; token: string };
   /** The first callback carrying `token`, or undefined when none arrives within `ms`. */
   waitFor(token: string, ms: number): Promise<OobCallback | undefined>;
+}
+
+/** What the listener answers for one token. */
+export interface OobContent {
+  body: string;
+  contentType: string;
 }
 
 export interface OobListener extends OobHandle {
@@ -50,6 +59,7 @@ const BODY_CAP = 16 * 1024;
 export async function startOobListener(opts: OobOptions = {}): Promise<OobListener> {
   const seen: OobCallback[] = [];
   const waiters = new Map<string, Array<(cb: OobCallback) => void>>();
+  const served = new Map<string, OobContent>();
   let origin = '';
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -68,10 +78,11 @@ export async function startOobListener(opts: OobOptions = {}): Promise<OobListen
       seen.push(cb);
       for (const w of waiters.get(token) ?? []) w(cb);
       waiters.delete(token);
-      // An XML parser fetching an external DTD gets an empty, valid one; everything else a short text.
+      // Content minted for the token; an XML parser fetching an external DTD gets an empty, valid one; else a text.
+      const content = served.get(token);
       const dtd = path.endsWith('.dtd');
-      res.writeHead(200, { 'content-type': dtd ? 'application/xml-dtd' : 'text/plain' });
-      res.end(dtd ? '' : `vouch-oob ${token}`);
+      res.writeHead(200, { 'content-type': content?.contentType ?? (dtd ? 'application/xml-dtd' : 'text/plain') });
+      res.end(content?.body ?? (dtd ? '' : `vouch-oob ${token}`));
     });
   });
   const host = opts.listen?.host ?? '127.0.0.1';
@@ -86,8 +97,9 @@ export async function startOobListener(opts: OobOptions = {}): Promise<OobListen
   const base = opts.publicUrl ? opts.publicUrl.replace(/\/+$/, '') : origin;
   return {
     origin,
-    mint() {
+    mint(serve) {
       const token = randomBytes(8).toString('hex');
+      if (serve) served.set(token, serve);
       return { token, url: `${base}/v/${token}` };
     },
     waitFor(token, ms) {

@@ -55,8 +55,8 @@ export type Strength = 'low' | 'default' | 'high';
 export interface CheckOob {
   /** The listener's public origin: the only place payload callbacks may point. */
   readonly origin: string;
-  /** A fresh token and the URL carrying it. */
-  mint(): { url: string; token: string };
+  /** A fresh token and the URL carrying it; with `serve`, that URL answers with this body (a key set, a certificate). */
+  mint(serve?: { body: string; contentType: string }): { url: string; token: string };
   /**
    * The first callback carrying `token` within `ms`, recorded as an exchange (request = the callback the target
    * made; response notes say when and from where) that a finding cites as proof; undefined when none came.

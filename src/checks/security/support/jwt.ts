@@ -83,26 +83,29 @@ export function weakSecrets(): readonly string[] {
 /** Longest digit run tried per algorithm: all 1.1 M strings of 1–6 digits for HS256 (fast path), 1–4 otherwise. */
 const DIGITS: Record<string, number> = { HS256: 6, HS384: 4, HS512: 4 };
 
-/** Calls `f` with every string of 1..max ASCII digits (as bytes, one reused buffer) until it returns true. */
-function digitRuns(max: number, f: (key: Uint8Array) => boolean): string | undefined {
+/** The keys tried, as bytes: `extra`, the shipped list, then every string of 1..max ASCII digits (one reused buffer). */
+function* keys(extra: readonly string[], max: number): Generator<Uint8Array> {
+  for (const w of [...extra, ...weakSecrets()]) yield Buffer.from(w, 'utf8');
   for (let len = 1; len <= max; len++) {
     const key = new Uint8Array(len).fill(0x30);
     for (;;) {
-      if (f(key)) return Buffer.from(key).toString('latin1');
+      yield key;
       let i = len - 1;
       while (i >= 0 && key[i] === 0x39) key[i--] = 0x30;
       if (i < 0) break;
       key[i]!++;
     }
   }
-  return undefined;
 }
+
+/** Keys tried between two turns of the event loop, so a scan's sockets and timers keep being served while cracking. */
+const BATCH = 20_000;
 
 /**
  * The secret that signed `t`: from `extra`, the shipped list, then digit runs; undefined when none did. Offline: no
  * request is sent. HS256 goes through a JavaScript HMAC that reuses the message's schedule (support/hs256.ts).
  */
-export function crackHmac(t: Jwt, extra: readonly string[] = []): string | undefined {
+export async function crackHmac(t: Jwt, extra: readonly string[] = []): Promise<string | undefined> {
   const alg = String(t.header.alg);
   const hash = HMAC[alg];
   if (!hash) return undefined;
@@ -113,9 +116,12 @@ export function crackHmac(t: Jwt, extra: readonly string[] = []): string | undef
     const mac = createHmac(hash, key).update(input).digest();
     return mac.length === given.length && timingSafeEqual(mac, given);
   };
-  const test = (key: Uint8Array): boolean => (fast && key.length <= 64 ? fast(key) : slow(key));
-  for (const w of [...extra, ...weakSecrets()]) if (test(Buffer.from(w, 'utf8'))) return w;
-  return digitRuns(DIGITS[alg] ?? 0, test);
+  let n = 0;
+  for (const key of keys(extra, DIGITS[alg] ?? 0)) {
+    if (fast && key.length <= 64 ? fast(key) : slow(key)) return Buffer.from(key).toString('utf8');
+    if (++n % BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return undefined;
 }
 
 /** Whether `secret` reproduces the signature of `t` (an offline re-verification of a cracked secret). */
