@@ -107,7 +107,7 @@ describe('ignored-auth: a read only signed-in pages make', () => {
     site = await serveFixture((req, res, url) => {
       const signedIn = user(req) !== undefined;
       switch (url.pathname) {
-        case '/admin/users': // the page: signed-in only; its script reads the user list
+        case '/admin/authbypass/': // the page: signed-in only (its name is no sign-in page); its script reads users
           if (signedIn) return sendHtml(res, 200, '<script src="users.js"></script>');
           res.writeHead(302, { location: '/login.php' });
           return res.end();
@@ -132,19 +132,19 @@ describe('ignored-auth: a read only signed-in pages make', () => {
   const read = (path: string) => ({ method: 'GET', path, params: [], auth: 'none' as const, sources: ['spa' as const] });
 
   it('confirms a read that the signed-in page makes and that answers anonymous callers the same account records', async () => {
-    const r = await testCheck(check, { url: site.url, operations: [read('/admin/user_data.php')], identities, warmup: [calls('/admin/user_data.php', '/admin/users')] });
+    const r = await testCheck(check, { url: site.url, operations: [read('/admin/user_data.php')], identities, warmup: [calls('/admin/user_data.php', '/admin/authbypass/')] });
     expect(r.findings).toHaveLength(1);
     const f = r.findings[0]!;
     expect(f).toMatchObject({ confidence: 'confirmed', vulnClass: 'no-auth', exposure: 'anonymous' });
-    expect(f.proof.summary).toContain('called by /admin/users (which answers anonymous callers 302: sign in first)');
+    expect(f.proof.summary).toContain('called by /admin/authbypass/ (which answers anonymous callers 302: sign in first)');
     expect(f.proof.summary).toContain('2 account record(s) (user_id, first_name, surname)');
     expect(f.proof.exchanges.map((x) => x.identity)).toEqual(['anonymous', 'alice', 'anonymous', 'anonymous', 'anonymous']);
   });
 
   it('reports nothing for the refusal in a 200, a public list, a public page’s call, or an unknown caller', async () => {
     const twins: Array<[string, ReturnType<typeof calls>]> = [
-      ['/admin/safe_user_data.php', calls('/admin/safe_user_data.php', '/admin/users')],
-      ['/admin/menu', calls('/admin/menu', '/admin/users')],
+      ['/admin/safe_user_data.php', calls('/admin/safe_user_data.php', '/admin/authbypass/')],
+      ['/admin/menu', calls('/admin/menu', '/admin/authbypass/')],
       ['/api/people', calls('/api/people', '/shop', 'anonymous')],
     ];
     for (const [path, warm] of twins) {

@@ -7,7 +7,6 @@ import { buildRequest } from '../../inject/index.js';
 import { defineCheck, type CandidateInput, type CheckContext, type CheckResult } from '../kit/define.js';
 import { escapeRegExp, excerpt, isSuccess, jsonBody, similarBodies } from '../kit/compare.js';
 import { all, requiresAuth, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
-import { refusedForCredentials } from '../security/support/signed-in.js';
 
 /** The ways of asking without valid credentials, tried in order; the first accepted one is reported. */
 const VARIANTS: ReadonlyArray<{ name: string; vulnClass: string; headers: HeaderList; says: string }> = [
@@ -38,6 +37,16 @@ export function accountRecords(value: unknown): { count: number; fields: string[
 }
 
 const pathOf = (url: string): string => new URL(url, 'http://x').pathname;
+/** A sign-in page's path (`/login.php`, `/auth/sign-in`), where a page closed to anonymous callers sends them. */
+const SIGN_IN_PAGE = /log-?in|sign-?in|(^|\/)(auth|sso)(\/|$)/i;
+
+/** Whether a page refuses anonymous callers: 401, 403, or a redirect to a sign-in page (whatever the page is called). */
+function shutToAnonymous(x: Exchange): boolean {
+  const status = x.response?.status ?? 0;
+  if (status === 401 || status === 403) return true;
+  const location = status >= 300 && status < 400 ? x.response!.headers.find(([k]) => k.toLowerCase() === 'location')?.[1] : undefined;
+  return location !== undefined && SIGN_IN_PAGE.test(new URL(location, x.request.url).pathname);
+}
 const headerOf = (x: Exchange, name: string): string | undefined => x.request.headers.find(([k]) => k.toLowerCase() === name)?.[1];
 
 /**
@@ -70,7 +79,7 @@ async function pageGuarded(ctx: CheckContext<{ similarity: number }>, anon: Iden
   const req = buildRequest(op);
   for (const { identity, page } of pages.slice(0, 2)) {
     const shut = await ctx.send({ method: 'GET', url: page, identity: anon.name });
-    if (!refusedForCredentials(shut)) continue; // a page anonymous callers may open: its calls are theirs too
+    if (!shutToAnonymous(shut)) continue; // a page anonymous callers may open: its calls are theirs too
     const a = await ctx.send({ ...req, identity });
     if (!isSuccess(a.response?.status)) return { status: 'inconclusive', reason: `${op.method} ${op.path} as ${identity} answered ${a.response?.status ?? a.error?.code ?? 'nothing'}` };
     const records = accountRecords(jsonBody(a)?.value);
@@ -169,7 +178,7 @@ export default defineCheck({
     if (!op || !v || !authed) return { confirmed: false, exchangeIds: [], reason: 'the operation or the signed-in exchange is gone' };
     // The control of a page's read: the page that makes the call still refuses anonymous callers.
     const shut = data?.page ? await ctx.send({ method: 'GET', url: data.page }) : undefined;
-    if (shut && !refusedForCredentials(shut)) return { confirmed: false, exchangeIds: [shut.id], reason: `the page ${pathOf(shut.request.url)} now answers anonymous callers ${shut.response?.status ?? shut.error?.code ?? 'nothing'}` };
+    if (shut && !shutToAnonymous(shut)) return { confirmed: false, exchangeIds: [shut.id], reason: `the page ${pathOf(shut.request.url)} now answers anonymous callers ${shut.response?.status ?? shut.error?.code ?? 'nothing'}` };
     const req = buildRequest(op);
     // The confirm context runs as the candidate's (anonymous) identity.
     const replay = await ctx.send({ ...req, headers: [...(req.headers ?? []), ...v.headers] });
