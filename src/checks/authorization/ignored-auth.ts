@@ -114,12 +114,12 @@ export default defineCheck({
   scope: 'operation',
   meta: {
     title: 'Authentication not enforced',
-    description: 'An operation declared as requiring authentication answers the same data to a request without credentials or with an invalid token.',
+    description: 'An operation declared as requiring authentication answers the same data to a request without credentials or with an invalid token; or a read only pages closed to anonymous callers make answers them the same records of accounts.',
     severity: 'high',
     cwe: 'CWE-306',
     owasp: 'A07:2021 Identification and Authentication Failures',
     remediation: 'Enforce authentication in the route (middleware applied to the router, deny by default) and answer 401 when credentials are missing or invalid.',
-    proves: 'The signed-in request and the anonymous one both answer 2xx with the same JSON shape (or ≥ 90% similar text), and an anonymous replay answers 2xx again.',
+    proves: "The signed-in request and the anonymous one both answer 2xx with the same JSON shape (or ≥ 90% similar text), and an anonymous replay answers 2xx again; for a page's read, the page that makes it refuses anonymous callers (401, 403, a redirect to sign in), again at the replay, and both answers hold records of accounts.",
   },
   options: z.strictObject({
     /** Text similarity at or above which two non-JSON bodies count as the same content. Default 0.9. */
