@@ -314,24 +314,29 @@ export interface ShadowOptions {
  * `/profile`, read once per identity, at most three) show — a `reset-<role>-password` of a role vouch signs in
  * with could lock vouch out.
  */
-async function protectedWords(engine: HttpEngine, operations: readonly Operation[], identities: readonly ShadowIdentity[]): Promise<Set<string>> {
+async function protectedWords(engine: HttpEngine, operations: readonly Operation[], identities: readonly ShadowIdentity[]): Promise<{ words: Set<string>; reads: number }> {
   const out = new Set<string>();
+  let reads = 0;
   const self = operations.find((o) => o.method === 'GET' && !o.path.includes('{') && !o.graphql && SELF_READ.test(o.path));
   for (const who of identities.slice(0, 3)) {
     for (const a of who.accounts) for (const t of [a.toLowerCase(), ...tokens(a)]) out.add(t);
     if (!self) continue;
     const x = await engine.send({ method: 'GET', url: self.path }, { identity: who.name, checkId: 'discover' });
+    reads++;
     const seen: string[] = [];
     if (x.response && x.response.status < 300) roleValues(jsonOf(x), seen);
     for (const r of seen) out.add(r.toLowerCase()).add(r.toLowerCase().replace(/[^a-z0-9]+/g, ''));
   }
-  return out;
+  return { words: out, reads };
 }
 
-/** GET each word; keep what answers 2xx (or 401/403) unlike a random path under the same prefix (soft404.ts). */
-export async function probeShadow(engine: HttpEngine, operations: readonly Operation[], opts: ShadowOptions = {}): Promise<{ operations: Operation[]; probed: number }> {
+/**
+ * GET each word; keep what answers 2xx (or 401/403) unlike a random path under the same prefix (soft404.ts).
+ * `probed`: paths probed; `requests`: those plus the identities' own account reads.
+ */
+export async function probeShadow(engine: HttpEngine, operations: readonly Operation[], opts: ShadowOptions = {}): Promise<{ operations: Operation[]; probed: number; requests: number }> {
   const blocked = await protectedWords(engine, operations, opts.identities ?? []);
-  const words = shadowWordlist({ operations, exchanges: opts.exchanges ?? [], protectedWords: blocked });
+  const words = shadowWordlist({ operations, exchanges: opts.exchanges ?? [], protectedWords: blocked.words });
   const meta = { identity: 'anonymous', checkId: 'discover' };
   const notFound = soft404For(engine);
   const found: Operation[] = [];
@@ -357,5 +362,5 @@ export async function probeShadow(engine: HttpEngine, operations: readonly Opera
       }
     }),
   );
-  return { operations: found.sort((a, b) => a.path.localeCompare(b.path)), probed: words.length };
+  return { operations: found.sort((a, b) => a.path.localeCompare(b.path)), probed: words.length, requests: words.length + blocked.reads };
 }

@@ -143,7 +143,7 @@ export async function exploreSurface(engine: HttpEngine, target: Target, ops: Ma
     const exchanges = engine.exchanges().filter((x) => x.checkId === 'discover');
     const shadow = await probeShadow(engine, [...ops.values()], { exchanges, identities: signedInIds });
     const fresh = shadow.operations.filter((op) => !ops.has(keyOf(op.method, op.path)));
-    mergeFrom(ops, fresh, opts.stats, { source: 'shadow', requests: shadow.probed, stop: `${shadow.probed} paths probed` });
+    mergeFrom(ops, fresh, opts.stats, { source: 'shadow', requests: shadow.requests, stop: `${shadow.probed} paths probed` });
     return fresh;
   };
 
