@@ -95,6 +95,7 @@ describe('shadow probes', () => {
     expect(found.operations.map((o) => o.path)).toEqual(['/admin/reset-manager-password', '/pickup/orders']);
     expect(found.operations[0]).toMatchObject({ sources: ['shadow'], auth: 'none', live: true });
     expect(found.probed).toBeGreaterThan(20);
+    expect(found.requests).toBe(found.probed + 1); // alice's own /me, read once
     expect(sent.some((p) => p.includes('baker'))).toBe(false); // alice is a Baker: a reset of bakers could lock her out
     expect(sent.some((p) => p.includes('alice'))).toBe(false);
   });
