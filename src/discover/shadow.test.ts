@@ -13,7 +13,7 @@ const obj = (properties: Record<string, unknown>) => ({ type: 'object', properti
 
 /** A bakery's API: orders with a pickup location, staff roles in an enum, a password reset, an admin report. */
 const BAKERY: Operation[] = [
-  op('GET', '/orders', { responses: { '200': { schema: { type: 'array', items: obj({ id: {}, pickup_location: {}, customer_phone: {} }) } } } }),
+  op('GET', '/orders', { responses: { '200': { schema: { type: 'array', items: obj({ id: {}, pickup_location: {}, customer_phone: {}, status: { enum: ['Pending', 'Ready'] } }) } } } }),
   op('GET', '/orders/{id}', { params: [{ name: 'id', in: 'path' }] }),
   op('GET', '/breads', { responses: { '200': { schema: { type: 'array', items: obj({ id: {}, name: {} }) } } } }),
   op('GET', '/admin/stats', { auth: 'required' }),
@@ -55,6 +55,8 @@ describe('shadow vocabulary', () => {
     expect(words).toContain('/admin/orders');
     expect(words.some((w) => w.includes('cashier'))).toBe(false);
     expect(words).not.toContain('/orders'); // known
+    expect(words).toContain('/breads/pending');
+    expect(words).not.toContain('/orders/pending'); // GET /orders/{id} with an odd id, not a hidden route
     expect(words.length).toBeLessThanOrEqual(MAX_SHADOW_PROBES);
   });
 

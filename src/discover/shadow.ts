@@ -52,7 +52,8 @@ const GENERIC = new Set(
     'get post put patch delete list create update read set add remove detail details item items page size limit offset skip ' +
     'sort order by query search filter text title description body content message error status result results response request ' +
     'true false yes no api v1 v2 v3 json xml html base64 image img file files format version default key value enabled active ' +
-    'final price amount quantity percentage discount grant scope client password username email phone address').split(' '),
+    'final price amount quantity percentage discount grant scope client password username email phone address ' +
+    'bearer jwt basic authorization header missing invalid required please sign login').split(' '),
 );
 /** Words of a segment that make its role variants worth a probe first (`reset-password` → `reset-chef-password`). */
 const SENSITIVE_SEGMENT = /password|passwd|token|secret|key|reset|role|admin|credential|session|export|backup/;
@@ -291,8 +292,12 @@ export function shadowWordlist(input: ShadowInput | readonly Operation[]): strin
   const privileged = under((b) => v.privileged.flatMap((p) => [...v.collections, ...v.firsts.filter((f) => !v.collections.includes(f) && !PRIVILEGED.has(f))].map((c) => `${b}/${p}/${c}`)));
   const states = under((b) => v.collections.flatMap((c) => v.states.map((s) => `${b}/${c}/${s}`)));
   const known = new Set(given.operations.filter((o) => o.method === 'GET').map((o) => o.path));
+  // A path a known template covers (`/orders/pending` of `/orders/{id}`) is that route with an odd id, not a hidden one.
+  const templates = [...new Set(given.operations.filter((o) => o.path.includes('{')).map((o) => o.path))].map(
+    (t) => new RegExp(`^${t.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+')}$`),
+  );
   const all = interleave([COMMON_SHADOW_PATHS, roleVariants, qualified, privileged, legacy, states]);
-  return [...new Set(all)].filter((p) => !known.has(p)).slice(0, MAX_SHADOW_PROBES);
+  return [...new Set(all)].filter((p) => !known.has(p) && !templates.some((t) => t.test(p))).slice(0, MAX_SHADOW_PROBES);
 }
 
 /** Who vouch signs in as, for the shadow probes: its name and the account names its login sends. */
