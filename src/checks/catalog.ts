@@ -615,7 +615,7 @@ export const catalog: readonly CheckInfo[] = [
     "scope": "operation",
     "meta": {
       "title": "Undocumented (shadow) endpoint answers",
-      "description": "A route that is in no spec, page or script — found only by probing a short wordlist — is live and answers 2xx.",
+      "description": "A route that is in no spec, page or script — found only by probing paths built from the application's own words and a few common ones — is live and answers 2xx.",
       "severity": "medium",
       "cwe": "CWE-1059",
       "owasp": "API9:2023 Improper Inventory Management",
@@ -897,7 +897,7 @@ export const catalog: readonly CheckInfo[] = [
       "cwe": "CWE-213",
       "owasp": "API3:2023 Broken Object Property Level Authorization",
       "remediation": "Serialise responses from an explicit allow-list of fields (a response DTO or schema), never whole database rows; keep hashes, secrets and tokens out of every read model.",
-      "proves": "A 2xx JSON response has a field named like a password hash, secret, token or card number (or a value shaped like a password hash or private key), or, without credentials, a record naming the account a configured identity signs in with and carrying its phone number, address or birth date; a replay carries it again. The value is redacted in the evidence."
+      "proves": "A 2xx JSON response has a field named like a password hash, secret, token or card number (or a value shaped like a password hash or private key), or, without credentials, a record naming the account a configured identity signs in with — or holding a personal value that identity's own account read (/me, /profile) shows it — and carrying its phone number, address or birth date; a replay carries it again. The value is redacted in the evidence."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/users/me",
@@ -911,12 +911,12 @@ export const catalog: readonly CheckInfo[] = [
     "scope": "operation",
     "meta": {
       "title": "Authentication not enforced",
-      "description": "An operation declared as requiring authentication answers the same data to a request without credentials or with an invalid token.",
+      "description": "An operation declared as requiring authentication answers the same data to a request without credentials or with an invalid token; or a read only pages closed to anonymous callers make answers them the same records of accounts.",
       "severity": "high",
       "cwe": "CWE-306",
       "owasp": "A07:2021 Identification and Authentication Failures",
       "remediation": "Enforce authentication in the route (middleware applied to the router, deny by default) and answer 401 when credentials are missing or invalid.",
-      "proves": "The signed-in request and the anonymous one both answer 2xx with the same JSON shape (or ≥ 90% similar text), and an anonymous replay answers 2xx again."
+      "proves": "The signed-in request and the anonymous one both answer 2xx with the same JSON shape (or ≥ 90% similar text), and an anonymous replay answers 2xx again; for a page's read, the page that makes it refuses anonymous callers (401, 403, a redirect to sign in), again at the replay, and both answers hold records of accounts."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/orders",

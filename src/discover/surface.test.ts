@@ -9,7 +9,7 @@ import { createIdentitySessions } from '../identities/sessions.js';
 import { createEngine, type Engine } from '../net/index.js';
 import { discover } from './index.js';
 import { inferLinks } from './links.js';
-import { shadowWordlist } from './shadow.js';
+import { MAX_SHADOW_PROBES, shadowWordlist } from './shadow.js';
 
 const SHELL = `<!doctype html><html><body><div id="list"></div><button id="more">More</button>
 <script>
@@ -136,7 +136,7 @@ describe('surface: browser crawl, auth, shadow, links', () => {
     expect(words).toContain('/api/internal/stats');
     expect(words).toContain('/api/v1/internal');
     expect(words).toContain('/.env');
-    expect(words.length).toBeLessThanOrEqual(60);
+    expect(words.length).toBeLessThanOrEqual(MAX_SHADOW_PROBES);
   });
 
   it('infers producer → consumer links from names, and keeps a spec link', () => {

@@ -72,6 +72,13 @@ function mergeFrom(ops: Map<string, Operation>, found: readonly Operation[], sta
   stats?.push({ ...entry, found: found.length, added });
 }
 
+/** The account names an identity goes by: its registered account, the user name or e-mail its login sends. */
+function accountsOf(i: Identity): string[] {
+  const sent = i.auth.kind === 'json-login' ? i.auth.body : i.auth.kind === 'form-login' ? i.auth.fields : {};
+  const named = Object.entries(sent).filter(([k, v]) => /^(user(_?name)?|login|e-?mail|account)$/i.test(k) && typeof v === 'string').map(([, v]) => v as string);
+  return [i.account?.username, i.account?.email, ...named].filter((n): n is string => !!n && !n.includes('${'));
+}
+
 /** Browser identities: anonymous first, then session (form/cookie) identities, then the rest; at most `n`. */
 function browserIdentities(usable: readonly Identity[], n: number): string[] {
   const rank = (i: Identity): number => (i.role === 'anonymous' ? 0 : i.auth.kind === 'form-login' || i.auth.kind === 'cookie' ? 1 : 2);
@@ -129,12 +136,16 @@ export async function exploreSurface(engine: HttpEngine, target: Target, ops: Ma
     }
   }
 
-  if (opts.shadow !== false && !stopped()) {
+  /** Probes the shadow wordlist; merges and returns the routes no source had. */
+  const shadowRoutes = async (): Promise<Operation[]> => {
     say('probing for shadow routes');
-    const shadow = await probeShadow(engine, [...ops.values()]);
+    const signedInIds = usable.filter((i) => i.role !== 'anonymous').map((i) => ({ name: i.name, accounts: accountsOf(i) }));
+    const exchanges = engine.exchanges().filter((x) => x.checkId === 'discover');
+    const shadow = await probeShadow(engine, [...ops.values()], { exchanges, identities: signedInIds });
     const fresh = shadow.operations.filter((op) => !ops.has(keyOf(op.method, op.path)));
-    mergeFrom(ops, fresh, opts.stats, { source: 'shadow', requests: shadow.probed, stop: `${shadow.probed} paths probed` });
-  }
+    mergeFrom(ops, fresh, opts.stats, { source: 'shadow', requests: shadow.requests, stop: `${shadow.probed} paths probed` });
+    return fresh;
+  };
 
   if (opts.probeAuth !== false && !stopped()) {
     say('observing which operations need authentication');
@@ -143,9 +154,15 @@ export async function exploreSurface(engine: HttpEngine, target: Target, ops: Ma
     const order = { anonymous: 0, user: 1, privileged: 2 } as const;
     observers.sort((a, b) => order[a.role] - order[b.role]);
     const loginPaths = configured.flatMap((i) => (i.auth.kind === 'json-login' || i.auth.kind === 'form-login' ? [i.auth.url] : []));
-    const observed = await observeAuth({ engine, operations: [...ops.values()], identities: observers.map((i) => i.name), safeMode, allowMethods, loginPaths });
-    warnings.push(...observed.warnings);
-  }
+    const observe = async (operations: Operation[]): Promise<void> => {
+      const observed = await observeAuth({ engine, operations, identities: observers.map((i) => i.name), safeMode, allowMethods, loginPaths });
+      warnings.push(...observed.warnings);
+    };
+    await observe([...ops.values()]);
+    // Shadow routes after the probes: the roles their refusals name ("Only Chef is…") are words of the vocabulary.
+    const fresh = opts.shadow !== false && !stopped() ? await shadowRoutes() : [];
+    if (fresh.length && !stopped()) await observe(fresh);
+  } else if (opts.shadow !== false && !stopped()) await shadowRoutes();
 
   if (stopped()) return;
   inferLinks({ operations: [...ops.values()], exchanges: engine.exchanges().filter((x) => x.checkId === 'discover') });

@@ -17,6 +17,7 @@ describe('isDangerous', () => {
     ['POST', '/api/seed'],
     ['POST', '/create_db'],
     ['POST', '/factory-reset'],
+    ['POST', '/admin/reset-all-data'],
   ])('%s %s is dangerous', (method, url) => {
     expect(isDangerous(method, url)).toMatch(/^dangerous: /);
   });
@@ -31,6 +32,8 @@ describe('isDangerous', () => {
     ['POST', '/reset-password'],
     ['POST', '/api/auth/passwordReset'],
     ['POST', '/reset-password/new-password'],
+    // One account's password, a word between: an account flow too (the shadow probes' `reset-<role>-password`).
+    ['GET', '/admin/reset-chef-password'],
   ])('%s %s is not', (method, url) => {
     expect(isDangerous(method, url)).toBeUndefined();
   });

@@ -38,8 +38,11 @@ export function words(text: string): string[] {
 /** Words that make "reset" an account-recovery step (`/reset-password`, `passwordReset`), not a wipe of the state. */
 const ACCOUNT_RESET = new Set(['password', 'passwd', 'pass', 'pwd', 'pin', 'credentials']);
 
-/** "reset" next to a password word: a password-reset request asks for a code; the harm guard judges its writes. */
-const accountReset = (ws: readonly string[], i: number): boolean => ACCOUNT_RESET.has(ws[i - 1] ?? '') || ACCOUNT_RESET.has(ws[i + 1] ?? '');
+/**
+ * "reset" next to a password word, or one word before it (`reset-chef-password`: one account's password, not the
+ * state): a password-reset request asks for a code; the harm guard judges its writes.
+ */
+const accountReset = (ws: readonly string[], i: number): boolean => ACCOUNT_RESET.has(ws[i - 1] ?? '') || ACCOUNT_RESET.has(ws[i + 1] ?? '') || ACCOUNT_RESET.has(ws[i + 2] ?? '');
 
 /** The reason a set of words names a dangerous operation, or undefined. */
 function dangerIn(ws: readonly string[], where: string): string | undefined {

@@ -2,7 +2,7 @@
 // value shape, redaction in the evidence, refused requests, and a known user's personal record served without
 // credentials (twins: a record without personal data, a record of nobody vouch signs in as, a signed-in read).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Identity } from '../../core/index.js';
+import type { Identity, Operation } from '../../core/index.js';
 import { sendJson, serveFixture, type Fixture } from '../kit/fixture.js';
 import { testCheck } from '../kit/tester.js';
 import check, { findExposed } from './excessive-data-exposure.js';
@@ -101,5 +101,58 @@ describe('excessive-data-exposure: personal records without credentials', () => 
       const r = await testCheck(check, { url: open.url, operations: item(base), identities: people });
       expect(r.findings).toEqual([]);
     }
+  });
+});
+
+describe('excessive-data-exposure: undocumented operations, personal values of a known account', () => {
+  let site: Fixture;
+  const PHONE = '+1 555 0100 22';
+  beforeAll(async () => {
+    site = await serveFixture((req, res, url) => {
+      const alice = req.headers.authorization === 'Bearer alice';
+      if (url.pathname === '/me') return alice ? sendJson(res, 200, { username: 'alice', phone_number: PHONE, role: 'Customer' }) : sendJson(res, 401, {});
+      // A hidden route that lists every order, with its customer's phone number, to anyone.
+      if (url.pathname === '/delivery/orders') return sendJson(res, 200, [{ id: 3, user_id: 5, phone_number: PHONE, delivery_address: '1 Main St, Springfield' }]);
+      // Twins: the phone numbers of nobody vouch signs in as (a shop directory), a refusal in a 200 JSON body.
+      if (url.pathname === '/shops') return sendJson(res, 200, [{ id: 1, phone_number: '+1 555 0199 99', address: '9 Shop Row, Springfield' }]);
+      if (url.pathname === '/denied') return sendJson(res, 200, { result: 'fail', error: 'Access denied' });
+      return sendJson(res, 404, {});
+    });
+  });
+  afterAll(() => site.close());
+  const ids: Identity[] = [
+    { name: 'anonymous', role: 'anonymous', auth: { kind: 'none' } },
+    { name: 'alice', role: 'user', auth: { kind: 'bearer', token: 'alice' } },
+  ];
+  const ops = (path: string, sources: Operation['sources']) => [
+    { method: 'GET', path: '/me', params: [], auth: 'required' as const },
+    { method: 'GET', path, params: [], auth: 'none' as const, sources },
+  ];
+  const on = (r: Awaited<ReturnType<typeof testCheck>>, path: string) => r.findings.filter((f) => f.operation.path === path);
+
+  it("confirms a shadow route serving alice's phone number (as her own /me shows it) to anonymous callers", async () => {
+    const r = await testCheck(check, { url: site.url, operations: ops('/delivery/orders', ['shadow']), identities: ids });
+    const [f] = on(r, '/delivery/orders');
+    expect(f).toMatchObject({ vulnClass: 'exposure:personal-data', confidence: 'confirmed', parameter: 'response:[].phone_number' });
+    expect(f!.proof.summary).toContain("record of alice's account holding personal data (phone_number)");
+    expect(JSON.stringify(f!.proof)).not.toContain('0100 22');
+  });
+
+  it('reports nothing for personal values of nobody vouch signs in as, nor for a refusal in a 200', async () => {
+    for (const path of ['/shops', '/denied']) {
+      const r = await testCheck(check, { url: site.url, operations: ops(path, ['spa']), identities: ids });
+      expect(on(r, path)).toEqual([]);
+      expect(r.outcomes.map((o) => o.status)).toEqual(['clean', 'clean']);
+    }
+  });
+
+  it('leaves pages out, saying so', async () => {
+    const r = await testCheck(check, { url: site.url, operations: ops('/delivery/orders', ['html']), identities: ids });
+    expect(r.skipped).toContain('GET /delivery/orders: a page, not an API operation (found by no spec, HAR, Postman, page call, script or probe)');
+  });
+
+  it('names a plain password what it is, not a hash', () => {
+    expect(findExposed({ password: 'Zq8#kL2!vN0pXw' }).map((e) => e.kind)).toEqual(['password']);
+    expect(findExposed({ password: '$2b$10$abcdefghijklmnopqrstuuJ5M3aGZfVw2DcF3a7eQ2b9nQm0hQ0yW' }).map((e) => e.kind)).toEqual(['password hash']);
   });
 });

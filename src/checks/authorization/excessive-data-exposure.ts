@@ -3,10 +3,11 @@
 import { z } from 'zod';
 import type { Exchange, Identity, JsonSchema, Operation } from '../../core/index.js';
 import { buildRequest } from '../../inject/index.js';
-import { defineCheck, type CandidateInput } from '../kit/define.js';
+import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { flatten, isSuccess, jsonBody } from '../kit/compare.js';
 import { all, methodIn } from '../kit/guards.js';
-import { personalRecord } from './support/owned.js';
+import { objectOf, selfRead } from './support/accounts.js';
+import { ownPersonalRecord, personalRecord, personalValues, type OwnValues } from './support/owned.js';
 
 /** Field names that must never leave the server, by what they are. */
 const SENSITIVE: ReadonlyArray<{ kind: string; name: RegExp }> = [
@@ -57,7 +58,9 @@ export function findExposed(value: unknown, schema?: JsonSchema): Exposed[] {
         const byName = typeof x === 'string' && x.length >= 4 ? SENSITIVE.find((s) => s.name.test(k)) : undefined;
         const byValue = typeof x === 'string' ? SECRET_VALUES.find((s) => s.value.test(x)) : undefined;
         const hit = byName ?? byValue;
-        if (hit) out.push({ path: p.join('.'), kind: hit.kind, value: x as string, documented: documentedAt(schema, p) });
+        // A `password` field whose value is no hash is the password itself.
+        const kind = hit && hit === byName && hit.kind === 'password hash' && !byValue && !/hash|digest|salt/i.test(k) ? 'password' : hit?.kind;
+        if (hit && kind) out.push({ path: p.join('.'), kind, value: x as string, documented: documentedAt(schema, p) });
         else walk(x, p, depth + 1);
       }
     }
@@ -70,15 +73,33 @@ const responseSchema = (op: Operation, status: number): JsonSchema | undefined =
 
 /**
  * What an answer exposes: secrets to anyone; to an anonymous caller also a personal record (a phone number, an
- * address) of an account a configured identity signs in with — a stranger reading a known user's personal data.
+ * address) of an account a configured identity signs in with — named in the record, or holding a personal value
+ * that identity's own account read shows it (`own`) — a stranger reading a known user's personal data.
  */
-const exposedIn = (op: Operation, x: Exchange, caller: Identity, identities: readonly Identity[]): Exposed[] => {
+const exposedIn = (op: Operation, x: Exchange, caller: Identity, identities: readonly Identity[], own: OwnValues = []): Exposed[] => {
   const body = isSuccess(x.response?.status) ? jsonBody(x) : undefined;
   if (!body) return [];
   const found = findExposed(body.value, responseSchema(op, x.response!.status));
-  const record = found.length || caller.role !== 'anonymous' ? undefined : personalRecord(body.value, identities);
-  return record ? [{ path: record.path, kind: `record of ${record.owner}'s account holding personal data (${record.field})`, value: record.value, documented: true }] : found;
+  if (found.length || caller.role !== 'anonymous') return found;
+  const record = personalRecord(body.value, identities) ?? ownPersonalRecord(body.value, own);
+  return record ? [{ path: record.path, kind: `record of ${record.owner}'s account holding personal data (${record.field})`, value: record.value, documented: true }] : [];
 };
+
+/** Personal values (phone, address…) the signed-in identities' own account reads show them (≤ 3 identities). */
+async function ownValues(ctx: CheckContext<unknown>): Promise<OwnValues> {
+  const self = selfRead(ctx.surface.operations);
+  if (!self) return [];
+  const out: Array<{ owner: string; values: string[] }> = [];
+  for (const who of ctx.identities.filter((i) => i.role !== 'anonymous' && !ctx.unavailable.has(i.name)).slice(0, 3)) {
+    const x = await ctx.send({ ...buildRequest(self), identity: who.name });
+    const values = isSuccess(x.response?.status) ? personalValues(objectOf(x)) : [];
+    if (values.length) out.push({ owner: who.name, values });
+  }
+  return out;
+}
+
+/** A spec, HAR, Postman or GraphQL operation, or an API call a page made, a script names or a probe found. */
+const API_SOURCES = new Set(['spec', 'graphql', 'postman', 'har', 'spa', 'script', 'shadow']);
 /** The vulnClass of an exposure: `exposure:password-hash`, `exposure:personal-data`. */
 const classOf = (kind: string): string => `exposure:${kind.includes('personal data') ? 'personal-data' : kind.replace(/ /g, '-')}`;
 
@@ -94,22 +115,25 @@ export default defineCheck({
     cwe: 'CWE-213',
     owasp: 'API3:2023 Broken Object Property Level Authorization',
     remediation: 'Serialise responses from an explicit allow-list of fields (a response DTO or schema), never whole database rows; keep hashes, secrets and tokens out of every read model.',
-    proves: "A 2xx JSON response has a field named like a password hash, secret, token or card number (or a value shaped like a password hash or private key), or, without credentials, a record naming the account a configured identity signs in with and carrying its phone number, address or birth date; a replay carries it again. The value is redacted in the evidence.",
+    proves: "A 2xx JSON response has a field named like a password hash, secret, token or card number (or a value shaped like a password hash or private key), or, without credentials, a record naming the account a configured identity signs in with — or holding a personal value that identity's own account read (/me, /profile) shows it — and carrying its phone number, address or birth date; a replay carries it again. The value is redacted in the evidence.",
   },
   options: z.strictObject({}),
-  // Spec-documented reads: a page or an unlisted debug route is sensitive-files' business.
-  appliesTo: all(methodIn('GET'), (op) => (op.sources.some((s) => s === 'spec' || s === 'graphql' || s === 'postman' || s === 'har') ? undefined : 'not a documented API operation')),
+  // API reads, documented or not (a page's own calls, a script's literals, a shadow route); pages are sensitive-files'.
+  appliesTo: all(methodIn('GET'), (op) => (op.sources.some((s) => API_SOURCES.has(s)) ? undefined : 'a page, not an API operation (found by no spec, HAR, Postman, page call, script or probe)')),
   async run(ctx) {
     const op = ctx.operation!;
     const x = await ctx.send(buildRequest(op));
     if (!x.response) return { status: 'inconclusive', reason: `no response: ${x.error?.message ?? 'nothing'}` };
     if (!isSuccess(x.response.status)) return { status: 'inconclusive', reason: `${op.method} ${op.path} as ${ctx.identity.name} answered ${x.response.status}` };
-    const exposed = exposedIn(op, x, ctx.identity, ctx.identities);
+    let exposed = exposedIn(op, x, ctx.identity, ctx.identities);
+    // A stranger's answer holding personal fields: whose are they? The signed-in identities' own reads say.
+    const personal = ctx.identity.role === 'anonymous' && !exposed.length && personalValues(jsonBody(x)?.value, 4).length > 0;
+    if (personal) exposed = exposedIn(op, x, ctx.identity, ctx.identities, await ownValues(ctx));
     if (!exposed.length) return { status: 'clean' };
     const candidates: CandidateInput[] = exposed.slice(0, 5).map((e) => ({
       operation: { method: op.method, path: op.path },
       url: x.request.url,
-      parameter: `response:${e.path.replace(/\.\d+(?=\.|$)/g, '[]')}`,
+      parameter: `response:${e.path.replace(/^\d+(?=\.|$)/, '[]').replace(/\.\d+(?=\.|$)/g, '[]')}`,
       vulnClass: classOf(e.kind),
       confidence: 'tentative',
       proof: {
@@ -117,7 +141,8 @@ export default defineCheck({
         exchangeIds: [x.id],
         evidence: `"${e.path}": "${redacted(e.value)}"`,
       },
-      data: { path: e.path },
+      // The personal value matched (kept for the replay to match, redacted in the report like the rest).
+      data: { path: e.path, ...(personal ? { value: e.value } : {}) },
       // The report masks the value in the proof's bodies too: it must not spread further than it already has.
       redact: [e.value],
     }));
@@ -125,10 +150,14 @@ export default defineCheck({
   },
   async confirm(candidate, ctx) {
     const op = ctx.operation;
-    const path = (candidate.data as { path?: string } | undefined)?.path;
+    const data = candidate.data as { path?: string; value?: string } | undefined;
+    const path = data?.path;
     if (!op || !path) return { confirmed: false, exchangeIds: [], reason: 'the operation is gone' };
     const replay = await ctx.send(buildRequest(op));
-    if (exposedIn(op, replay, ctx.identity, ctx.identities).some((e) => e.path === path)) return { confirmed: true, exchangeIds: [replay.id], summary: `${candidate.proof.summary}; a replay → ${replay.response!.status} carries it again` };
+    // A personal value matched against an identity's own read: the replay must hold that same value at that path.
+    const own: OwnValues = data?.value !== undefined ? [{ owner: 'the same account', values: [data.value] }] : [];
+    const again = exposedIn(op, replay, ctx.identity, ctx.identities, own);
+    if (again.some((e) => e.path === path && (data?.value === undefined || e.value === data.value))) return { confirmed: true, exchangeIds: [replay.id], summary: `${candidate.proof.summary}; a replay → ${replay.response!.status} carries it again` };
     return { confirmed: false, exchangeIds: [replay.id], reason: `the replay answered ${replay.response?.status ?? replay.error?.code ?? 'nothing'} without ${path}` };
   },
   example: { url: 'http://127.0.0.1:8080/api/users/me', summary: 'GET /api/users/me as alice → 200 with a password hash in passwordHash (scry…[redacted, 125 chars]), a field the spec does not document' },

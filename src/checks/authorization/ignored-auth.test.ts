@@ -99,3 +99,60 @@ describe('ignored-auth', () => {
     expect(r.requests).toBe(1);
   });
 });
+
+describe('ignored-auth: a read only signed-in pages make', () => {
+  let site: Fixture;
+  const USERS = [{ user_id: '1', first_name: 'admin', surname: 'admin' }, { user_id: '2', first_name: 'Gordon', surname: 'Brown' }];
+  beforeAll(async () => {
+    site = await serveFixture((req, res, url) => {
+      const signedIn = user(req) !== undefined;
+      switch (url.pathname) {
+        case '/admin/authbypass/': // the page: signed-in only (its name is no sign-in page); its script reads users
+          if (signedIn) return sendHtml(res, 200, '<script src="users.js"></script>');
+          res.writeHead(302, { location: '/login.php' });
+          return res.end();
+        case '/shop': // a public page
+          return sendHtml(res, 200, '<script src="shop.js"></script>');
+        case '/admin/user_data.php': // the read forgot its own guard
+          return sendJson(res, 200, USERS);
+        case '/admin/safe_user_data.php': // the safe twin: a refusal in a 200 JSON body
+          return signedIn ? sendJson(res, 200, USERS) : sendJson(res, 200, { result: 'fail', error: 'Access denied' });
+        case '/admin/menu': // the same page reads a public list: no account's data
+          return sendJson(res, 200, [{ id: 1, dish: 'soup' }]);
+        case '/api/people': // called by the public page too
+          return sendJson(res, 200, USERS);
+        default:
+          return sendJson(res, 404, {});
+      }
+    });
+  });
+  afterAll(() => site.close());
+  /** What discovery's crawls recorded: each read, by the identity whose page called it (its Referer). */
+  const calls = (path: string, page: string, identity = 'alice') => ({ url: path, identity, checkId: 'discover', headers: [['referer', `${site.url}${page}`]] as Array<[string, string]> });
+  const read = (path: string) => ({ method: 'GET', path, params: [], auth: 'none' as const, sources: ['spa' as const] });
+
+  it('confirms a read that the signed-in page makes and that answers anonymous callers the same account records', async () => {
+    const r = await testCheck(check, { url: site.url, operations: [read('/admin/user_data.php')], identities, warmup: [calls('/admin/user_data.php', '/admin/authbypass/')] });
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f).toMatchObject({ confidence: 'confirmed', vulnClass: 'no-auth', exposure: 'anonymous' });
+    expect(f.proof.summary).toContain('called by /admin/authbypass/ (which answers anonymous callers 302: sign in first)');
+    expect(f.proof.summary).toContain('2 account record(s) (user_id, first_name, surname)');
+    expect(f.proof.exchanges.map((x) => x.identity)).toEqual(['anonymous', 'alice', 'anonymous', 'anonymous', 'anonymous']);
+  });
+
+  it('reports nothing for the refusal in a 200, a public list, a public page’s call, or an unknown caller', async () => {
+    const twins: Array<[string, ReturnType<typeof calls>]> = [
+      ['/admin/safe_user_data.php', calls('/admin/safe_user_data.php', '/admin/authbypass/')],
+      ['/admin/menu', calls('/admin/menu', '/admin/authbypass/')],
+      ['/api/people', calls('/api/people', '/shop', 'anonymous')],
+    ];
+    for (const [path, warm] of twins) {
+      const r = await testCheck(check, { url: site.url, operations: [read(path)], identities, warmup: [warm] });
+      expect(r.findings).toEqual([]);
+      expect(r.outcomes[0]?.status).toBe('clean');
+    }
+    const unknown = await testCheck(check, { url: site.url, operations: [read('/admin/user_data.php')], identities });
+    expect(unknown.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining("no signed-in page's call") as unknown });
+  });
+});

@@ -25,7 +25,7 @@ export default defineCheck({
   scope: 'operation',
   meta: {
     title: 'Undocumented (shadow) endpoint answers',
-    description: 'A route that is in no spec, page or script — found only by probing a short wordlist — is live and answers 2xx.',
+    description: "A route that is in no spec, page or script — found only by probing paths built from the application's own words and a few common ones — is live and answers 2xx.",
     severity: 'medium',
     cwe: 'CWE-1059',
     owasp: 'API9:2023 Improper Inventory Management',

@@ -1,6 +1,6 @@
 // src/checks/kit/tester.ts — runs one check through the real stages (plan, execute, confirm, findings) against a
 // fixture URL, so a check's test exercises exactly what a scan does.
-import type { Finding, Identity, Operation, PermissionAudit, Surface, TaskOutcome } from '../../core/index.js';
+import type { Finding, HeaderList, Identity, Operation, PermissionAudit, Surface, TaskOutcome } from '../../core/index.js';
 import { confirm } from '../../confirm/index.js';
 import { execute } from '../../execute/index.js';
 import { createIdentitySessions } from '../../identities/sessions.js';
@@ -19,8 +19,11 @@ export interface CheckTestInput {
   safeMode?: boolean;
   /** Attack strength (default `default`). */
   strength?: Strength;
-  /** Requests to send before the check runs (passive checks read them). */
-  warmup?: string[];
+  /**
+   * Requests to send before the check runs (passive checks read them): a path (anonymous), or a request as an
+   * identity, labelled like discovery's (`checkId: 'discover'`) when a check reads what discovery recorded.
+   */
+  warmup?: Array<string | { url: string; identity?: string; headers?: HeaderList; checkId?: string }>;
   /** Start the out-of-band listener for a check that declares `needsOob`. Default true. */
   oob?: boolean;
   /** The engine's outage watch (docs/engine.md#outages); off unless given. */
@@ -49,7 +52,10 @@ export async function testCheck(check: AnyCheck, input: CheckTestInput): Promise
   engine.setCredentials((n) => sessions.headers(n));
   const oob = check.needsOob && input.oob !== false ? await startOobListener() : undefined;
   try {
-    for (const path of input.warmup ?? []) await engine.send({ method: 'GET', url: path }, { identity: 'anonymous' });
+    for (const w of input.warmup ?? []) {
+      const { url, identity = 'anonymous', headers = [], checkId } = typeof w === 'string' ? { url: w } : w;
+      await engine.send({ method: 'GET', url, headers }, { identity, ...(checkId ? { checkId } : {}) });
+    }
     // Like a scan: every identity logs in first, and failed logins are planned around and told to the check.
     await Promise.all(identities.map((i) => sessions.headers(i.name)));
     const warm = engine.stats().sent;

@@ -93,6 +93,49 @@ export function personalRecord(value: unknown, identities: readonly Identity[]):
   return visit(value, '', 0);
 }
 
+/** Personal values an identity's own account read showed it, per identity (`ownPersonalRecord`). */
+export type OwnValues = ReadonlyArray<{ owner: string; values: readonly string[] }>;
+
+const personalText = (x: unknown): string | undefined => (typeof x === 'string' && x.trim().length >= 6 ? x.trim() : undefined);
+
+/** The personal values (phone, address, birth date…, ≥ 6 characters) of a JSON value, objects within `depth` levels. */
+export function personalValues(value: unknown, depth = 1): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown, d: number): void => {
+    if (d > depth || !v || typeof v !== 'object' || out.length >= 50) return;
+    if (Array.isArray(v)) return v.slice(0, 50).forEach((x) => visit(x, d + 1));
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const text = PERSONAL_FIELD.test(k) ? personalText(x) : undefined;
+      if (text) out.push(text);
+      else visit(x, d + 1);
+    }
+  };
+  visit(value, 0);
+  return out;
+}
+
+/**
+ * A record holding a personal value that an identity's own account read shows it (its phone number in a list of
+ * orders): whose it is is proven by that identity's own answer, not by a name in the record.
+ */
+export function ownPersonalRecord(value: unknown, own: OwnValues): { owner: string; path: string; field: string; value: string } | undefined {
+  if (!own.length) return undefined;
+  const visit = (v: unknown, path: string, depth: number): ReturnType<typeof ownPersonalRecord> => {
+    if (depth > 4 || !v || typeof v !== 'object') return undefined;
+    const entries: Array<[string, unknown]> = Array.isArray(v) ? v.slice(0, 50).map((x, i) => [String(i), x]) : Object.entries(v as Record<string, unknown>);
+    for (const [k, x] of entries) {
+      const at = `${path}${path ? '.' : ''}${k}`;
+      const text = !Array.isArray(v) && PERSONAL_FIELD.test(k) ? personalText(x) : undefined;
+      const owner = text === undefined ? undefined : own.find((o) => o.values.some((y) => y.toLowerCase() === text.toLowerCase()));
+      if (owner && text) return { owner: owner.owner, path: at, field: k, value: text };
+      const hit = visit(x, at, depth + 1);
+      if (hit) return hit;
+    }
+    return undefined;
+  };
+  return visit(value, '', 0);
+}
+
 /** Query parameters that name a user by id (`user_id`, `userId`, `uid`, `account_id`, `owner_id`, `customer_id`). */
 const USER_ID_PARAM = /^(user_?id|uid|account_?id|owner_?id|customer_?id|profile_?id|member_?id)$/i;
 
