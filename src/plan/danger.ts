@@ -39,10 +39,11 @@ export function words(text: string): string[] {
 const ACCOUNT_RESET = new Set(['password', 'passwd', 'pass', 'pwd', 'pin', 'credentials']);
 
 /**
- * "reset" next to a password word, or one word before it (`reset-chef-password`: one account's password, not the
- * state): a password-reset request asks for a code; the harm guard judges its writes.
+ * "reset" right next to a password word: a password-reset request asks for a code; the harm guard judges its writes.
+ * A word between (`reset-chef-password`) names whose password is reset, by the call itself: an account vouch did not
+ * create, so it stays dangerous.
  */
-const accountReset = (ws: readonly string[], i: number): boolean => ACCOUNT_RESET.has(ws[i - 1] ?? '') || ACCOUNT_RESET.has(ws[i + 1] ?? '') || ACCOUNT_RESET.has(ws[i + 2] ?? '');
+const accountReset = (ws: readonly string[], i: number): boolean => ACCOUNT_RESET.has(ws[i - 1] ?? '') || ACCOUNT_RESET.has(ws[i + 1] ?? '');
 
 /** The reason a set of words names a dangerous operation, or undefined. */
 function dangerIn(ws: readonly string[], where: string): string | undefined {
