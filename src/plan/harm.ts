@@ -63,6 +63,17 @@ export function accountNames(identity: Identity): string[] {
     .map(([, v]) => v as string);
 }
 
+/** Keys of a login body or form whose value is the account's password. */
+const PASSWORD_KEY = /^(pass(word)?|passwd|pwd|user_?pass(word)?)$/i;
+
+/** The password in an identity's login recipe (its `password` field), or undefined. */
+export function passwordOf(identity: Identity): string | undefined {
+  const a = identity.auth;
+  const fields = a.kind === 'json-login' ? a.body : a.kind === 'form-login' ? a.fields : undefined;
+  const v = Object.entries(fields ?? {}).find(([k]) => PASSWORD_KEY.test(k))?.[1];
+  return typeof v === 'string' && v !== '' && !/^\$\{\w+\}$/.test(v) ? v : undefined;
+}
+
 /** Path segments and query values of a request target, decoded. */
 function parts(target: string): { path: string; segments: string[]; query: Array<[string, string]> } {
   const q = target.indexOf('?');
@@ -130,6 +141,7 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
     for (const v of values) if (v !== '' && !MADE_UP_ID.test(v)) protectedValues.add(v.toLowerCase());
   };
   for (const i of opts.identities ?? []) protect(...accountNames(i));
+  const passwords = new Map((opts.identities ?? []).map((i) => [i.name, passwordOf(i)]));
   const signedIn = (meta: SendMeta): boolean => meta.identity !== 'anonymous' && !meta.identity.includes(':');
 
   const note = (method: string, path: string, reason: string): string => {
@@ -143,7 +155,14 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
   /** Why a request reaches an identity's own account, or undefined. */
   function selfHarm(method: string, p: ReturnType<typeof parts>, meta: SendMeta): string | undefined {
     const mine = signedIn(meta);
-    if (mine && p.query.some(([k]) => NEW_PASSWORD.test(k))) return `do no harm: ${method} ${p.path} would change ${meta.identity}'s password`;
+    // A "change" to the identity's own current password (the `csrf` check's harmless submission) changes nothing; in
+    // a probe (built to be refused) the confirmation may differ: a mismatch the server must turn down.
+    const current = passwords.get(meta.identity);
+    const kept = ([k, v]: [string, string]): boolean => v === current || (meta.probe === true && /conf/i.test(k));
+    const newPasswords = p.query.filter(([k]) => NEW_PASSWORD.test(k));
+    if (mine && newPasswords.length && !(current !== undefined && newPasswords.some(([, v]) => v === current) && newPasswords.every(kept))) {
+      return `do no harm: ${method} ${p.path} would change ${meta.identity}'s password`;
+    }
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
       // A small number or a plain word (`7`, `admin`) names an account only under a users collection (`/users/7`).
       const hit = p.segments.find((s, i) => protectedValues.has(s.toLowerCase()) && (DISTINCT_ID.test(s) || s.includes('@') || USERS.test(p.segments[i - 1] ?? '')));
