@@ -33,7 +33,8 @@ interface Session {
 }
 
 const isToken = (f: HtmlField): boolean => f.type !== 'password' && f.type !== 'submit' && TOKEN.test(f.name);
-const isPassword = (f: HtmlField): boolean => f.type === 'password' || (f.type !== 'hidden' && f.type !== 'submit' && PASSWORD_NAME.test(f.name));
+/** A password field by type or by name (a hidden `password_new` too: it gets the current password like the others). */
+const isPassword = (f: HtmlField): boolean => f.type === 'password' || (f.type !== 'submit' && PASSWORD_NAME.test(f.name));
 
 /** Whether an identity's credential is a cookie (what a cross-site form carries), not a header a page cannot set. */
 function cookieSession(i: Identity): boolean {
@@ -170,9 +171,10 @@ async function attempt(ctx: CheckContext<unknown>, who: string, form: HtmlForm, 
     return { verdict: 'unanswered', exchangeIds: ids, why: `the ${bad === real ? 'submission' : 'control'} got no answer to judge by (${bad.response?.status ?? bad.error?.message ?? 'nothing'})` };
   }
   if (refusedForCredentials(real)) return { verdict: 'refused', exchangeIds: ids, why: `the cross-site submission was refused (${real.response?.status})` };
-  if (sameAnswer(real, control, password, fill.wrong)) return { verdict: 'refused', exchangeIds: ids, why: `the cross-site submission was answered like the control with ${fill.controlIs} (${real.response?.status})` };
+  // The success message is the difference that matters: on a large page the rest of the two answers is the same.
   const said = SUCCESS.exec(unreflected(real, password));
   if (!said || SUCCESS.test(unreflected(control, fill.wrong))) {
+    if (sameAnswer(real, control, password, fill.wrong)) return { verdict: 'refused', exchangeIds: ids, why: `the cross-site submission was answered like the control with ${fill.controlIs} (${real.response?.status})` };
     return { verdict: 'unclear', exchangeIds: ids, why: `the cross-site submission was answered differently from the control but ${said ? 'the control says the same' : 'says no success'}` };
   }
   const after = await ctx.send({ method: 'GET', url: page.request.url, identity: who });
@@ -283,7 +285,7 @@ export default defineCheck({
   },
   async confirm(candidate, ctx): Promise<Confirmation> {
     const data = candidate.data as { page?: string; identity?: string; unsubmitted?: boolean } | undefined;
-    if (data?.unsubmitted) return { confirmed: false, exchangeIds: [], reason: 'not submitted: vouch submits only password-change forms it can make harmless' };
+    if (data?.unsubmitted) return { confirmed: false, exchangeIds: [], reason: 'a form vouch does not submit stays tentative' };
     const op = ctx.operation;
     const who = ctx.identities.find((i) => i.name === data?.identity);
     const password = who ? knownAccounts(ctx).find((a) => a.identity === who.name)?.password : undefined;
