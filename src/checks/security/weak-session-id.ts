@@ -132,10 +132,12 @@ const issued = (x: Exchange, name: string): Issued | undefined => {
 const dataFields = (op: Operation): string[] =>
   op.params.filter((p) => p.in !== 'header' && p.in !== 'cookie' && !(Array.isArray(p.schema?.enum) && p.schema.enum.length === 1)).map((p) => p.name);
 
-/** GETs, and POSTs that carry no data: a bare action (a "Generate" button) is what is repeated, never a write of data. */
+/** GETs, and HTML form POSTs that carry no data: a bare action (a "Generate" button) is repeated, never a write of data. */
 const bareAction: Guard = (op) => {
   if (op.method === 'GET') return undefined;
   if (op.method !== 'POST') return `method ${op.method}: only GETs and bare POST actions are repeated`;
+  // An API POST without a body still acts (creates, triggers): only a page's button is known to be a bare action.
+  if (!op.sources.includes('html')) return 'a POST that is no HTML form: only the bare action of a page (a button) is repeated';
   const fields = dataFields(op);
   if (fields.length || (op.requestBody?.schema && op.requestBody.schema['properties'])) return `a POST with data fields (${fields.join(', ') || 'a body schema'}): only bare action POSTs are repeated`;
   return undefined;
