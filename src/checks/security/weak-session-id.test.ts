@@ -58,9 +58,13 @@ describe('weak-session-id', () => {
     expect(r.findings).toEqual([]);
     expect(r.outcomes.map((o) => o.status)).toEqual(['clean', 'clean']);
     expect(r.skipped).toContain('POST /comment: a POST with data fields (text): only bare action POSTs are repeated');
-    const api = await testCheck(check, { url: app.url, operations: [{ ...action('POST', '/counter'), sources: ['spec' as const] }] });
+    const needs = { method: 'GET', path: '/counter', params: [{ name: 'path', in: 'query' as const, required: true }] };
+    const api = await testCheck(check, { url: app.url, operations: [{ ...action('POST', '/counter'), sources: ['spec' as const] }, needs] });
     expect(api.requests).toBe(0);
-    expect(api.skipped).toEqual(['POST /counter: a POST that is no HTML form: only the bare action of a page (a button) is repeated']);
+    expect(api.skipped).toEqual([
+      'POST /counter: a POST that is no HTML form: only the bare action of a page (a button) is repeated',
+      'GET /counter: a GET with required parameters (path): only bare requests are repeated',
+    ]);
     expect(hits.get('/comment')).toBeUndefined();
     expect(hits.get('/random')).toBe(6);
   });

@@ -134,7 +134,11 @@ const dataFields = (op: Operation): string[] =>
 
 /** GETs, and HTML form POSTs that carry no data: a bare action (a "Generate" button) is repeated, never a write of data. */
 const bareAction: Guard = (op) => {
-  if (op.method === 'GET') return undefined;
+  if (op.method === 'GET') {
+    // A bare request is the operation only when nothing is required (a `?path=` it needs would make it a 4xx/5xx).
+    const required = op.params.filter((p) => p.required && p.in !== 'cookie' && p.in !== 'header').map((p) => p.name);
+    return required.length ? `a GET with required parameters (${required.join(', ')}): only bare requests are repeated` : undefined;
+  }
   if (op.method !== 'POST') return `method ${op.method}: only GETs and bare POST actions are repeated`;
   // An API POST without a body still acts (creates, triggers): only a page's button is known to be a bare action.
   if (!op.sources.includes('html')) return 'a POST that is no HTML form: only the bare action of a page (a button) is repeated';
