@@ -101,7 +101,9 @@ describe('csrf', () => {
   });
 
   it('never submits another form: a POST without a token is tentative, one with a token is clean', async () => {
-    const r = await testCheck(check, { url: app.url, identities: identities(), operations: [postForm('/vuln/comment'), postForm('/safe/comment')] });
+    const signIn = { ...postForm('/login'), params: [{ name: 'username', in: 'form' as const }, { name: 'password', in: 'form' as const }] };
+    const r = await testCheck(check, { url: app.url, identities: identities(), operations: [postForm('/vuln/comment'), postForm('/safe/comment'), signIn] });
+    expect(r.skipped).toEqual(['POST /login: a sign-in form (one password field): signing the user in to another account (login CSRF) is not tested']);
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]).toMatchObject({ confidence: 'tentative', operation: { path: '/vuln/comment' }, title: 'Form without anti-CSRF token (not submitted)' });
     expect(r.findings[0]!.proof.summary).toMatch(/sid has no SameSite/);

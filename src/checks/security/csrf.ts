@@ -222,10 +222,10 @@ function unsubmitted(op: Operation, form: HtmlForm, page: Exchange, session: Ses
 
 const htmlForm: Guard = (op) => (op.sources.includes('html') ? undefined : 'not an HTML form (a cross-site page submits forms; this operation came from another source)');
 const stateChanging: Guard = (op) => {
-  if (op.method === 'POST') return undefined;
+  const passwordFields = op.params.filter((p) => (p.in === 'form' || p.in === 'query') && PASSWORD_NAME.test(p.name)).length;
+  if (op.method === 'POST') return passwordFields === 1 ? 'a sign-in form (one password field): signing the user in to another account (login CSRF) is not tested' : undefined;
   if (op.method !== 'GET') return `method ${op.method}: an HTML form sends GET or POST`;
-  const passwords = op.params.filter((p) => p.in === 'query' && PASSWORD_NAME.test(p.name));
-  return passwords.length >= 2 ? undefined : 'a GET form without two password fields: taken for a search or a link, not a change of state';
+  return passwordFields >= 2 ? undefined : 'a GET form without two password fields: taken for a search or a link, not a change of state';
 };
 
 export default defineCheck({
