@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Exchange, Identity, Operation } from '../../core/index.js';
 import { knownAccounts } from '../authorization/account-enumeration.js';
-import { excerpt } from '../kit/compare.js';
+import { escapeRegExp, excerpt } from '../kit/compare.js';
 import { defineCheck, type CandidateInput, type CheckContext, type CheckResult, type Confirmation } from '../kit/define.js';
 import { all, notSafeMode, type Guard } from '../kit/guards.js';
 import { parseSetCookie, type SetCookie } from './cookie-flags.js';
@@ -14,7 +14,7 @@ import { formRequest, htmlForms, type HtmlField, type HtmlForm } from './support
 import { refusedForCredentials } from './support/signed-in.js';
 import { realAnswer } from './support/tally.js';
 
-/** Field names of an anti-CSRF token (`csrf_token`, `_token`, `authenticity_token`, `user_token`, `__RequestVerificationToken`). */
+/** Names of an anti-CSRF token (`csrf_token`, `_token`, `authenticity_token`, `user_token`, `__RequestVerificationToken`). */
 const TOKEN = /csrf|xsrf|token|nonce|authenticity|verification|form_?key|__viewstate/i;
 const PASSWORD_NAME = /pass(word)?|passwd|pwd/i;
 /** The current password a change asks for (`password_current`, `old_password`). */
@@ -22,7 +22,14 @@ const CURRENT = /curr|old|existing|present/i;
 /** A repeated new password (`password_conf`, `confirm_password`, `password_again`). */
 const CONFIRM = /conf|again|repeat|retype|verify/i;
 /** What an answer says when a password change went through. */
-const SUCCESS = /\bpass(word|code)\b[^<>\n]{0,60}?\b(has been |was |been |is )?(changed|updated|saved|reset|set)\b|\b(changed|updated|saved) (your )?pass(word|code)\b|\bsuccess(ful(ly)?)?\b/i;
+const SUCCESS = new RegExp(
+  [
+    String.raw`\bpass(word|code)\b[^<>\n]{0,60}?\b(has been |was |been |is )?(changed|updated|saved|reset|set)\b`,
+    String.raw`\b(changed|updated|saved) (your )?pass(word|code)\b`,
+    String.raw`\bsuccess(ful(ly)?)?\b`,
+  ].join('|'),
+  'i',
+);
 /** At most this many pages are fetched to find an operation's form. */
 const MAX_PAGES = 3;
 
@@ -34,7 +41,8 @@ interface Session {
 
 const isToken = (f: HtmlField): boolean => f.type !== 'password' && f.type !== 'submit' && TOKEN.test(f.name);
 /** A password field by type or by name (a hidden `password_new` too: it gets the current password like the others). */
-const isPassword = (f: HtmlField): boolean => f.type === 'password' || (f.type !== 'submit' && PASSWORD_NAME.test(f.name));
+const isPassword = (f: HtmlField): boolean =>
+  f.type === 'password' || (f.type !== 'submit' && PASSWORD_NAME.test(f.name));
 
 /** Whether an identity's credential is a cookie (what a cross-site form carries), not a header a page cannot set. */
 function cookieSession(i: Identity): boolean {
@@ -62,7 +70,8 @@ function sessionOf(ctx: CheckContext<unknown>, who: Identity): Session {
     if (!mine.has(x.identity)) continue;
     for (const raw of headerAll(x.response?.headers, 'set-cookie')) {
       const c = parseSetCookie(raw);
-      if (c && c.value !== '' && (name === undefined ? /sess|sid|auth|token/i.test(c.name) : c.name === name)) seen = c;
+      const session = name === undefined ? /sess|sid|auth|token/i.test(c?.name ?? '') : c?.name === name;
+      if (c && c.value !== '' && session) seen = c;
     }
   }
   if (!seen) return { ...(name ? { cookie: name } : {}), sameSite: 'unseen' };
@@ -70,16 +79,25 @@ function sessionOf(ctx: CheckContext<unknown>, who: Identity): Session {
   return { cookie: seen.name, sameSite: v === 'strict' || v === 'lax' || v === 'none' ? v : 'absent' };
 }
 
-const describeSession = (s: Session): string =>
-  `${s.cookie ?? 'the session cookie'} ${s.sameSite === 'unseen' ? '(its Set-Cookie was not seen: SameSite unknown, taken as absent)' : s.sameSite === 'absent' ? 'has no SameSite' : `is SameSite=${s.sameSite[0]!.toUpperCase()}${s.sameSite.slice(1)}`}`;
+function describeSession(s: Session): string {
+  const what =
+    s.sameSite === 'unseen'
+      ? '(its Set-Cookie was not seen: SameSite unknown, taken as absent)'
+      : s.sameSite === 'absent'
+        ? 'has no SameSite'
+        : `is SameSite=${s.sameSite[0]!.toUpperCase()}${s.sameSite.slice(1)}`;
+  return `${s.cookie ?? 'the session cookie'} ${what}`;
+}
 
-/** The identity the task's form is submitted as: the task's own when its session is a cookie, else the first signed-in one that is. */
+/** Who submits the form: the task's identity when its session is a cookie, else the first signed-in one that is. */
 function sessionIdentity(ctx: CheckContext<unknown>): Identity | undefined {
-  const usable = (i: Identity): boolean => i.role !== 'anonymous' && !ctx.unavailable.has(i.name) && cookieSession(i);
+  const usable = (i: Identity): boolean =>
+    i.role !== 'anonymous' && !ctx.unavailable.has(i.name) && cookieSession(i);
   return usable(ctx.identity) ? ctx.identity : ctx.identities.find(usable);
 }
 
-const templateRe = (path: string): RegExp => new RegExp(`^${path.split(/\{[^}]+\}/).map((s) => s.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+')}/?$`);
+const templateRe = (path: string): RegExp =>
+  new RegExp(`^${path.split(/\{[^}]+\}/).map(escapeRegExp).join('[^/]+')}/?$`);
 
 /** The form of `op` on a page: same method, action on the operation's path. */
 function formFor(op: Operation, html: string, url: string): HtmlForm | undefined {
@@ -91,17 +109,25 @@ function formFor(op: Operation, html: string, url: string): HtmlForm | undefined
  * The operation's form, freshly loaded as `who` (a token changes per load): from its own path, then from pages
  * recorded earlier whose HTML carries it.
  */
-async function loadForm(ctx: CheckContext<unknown>, op: Operation, who: string, first?: string): Promise<{ form: HtmlForm; page: Exchange } | { reason: string }> {
+async function loadForm(
+  ctx: CheckContext<unknown>,
+  op: Operation,
+  who: string,
+  first?: string,
+): Promise<{ form: HtmlForm; page: Exchange } | { reason: string }> {
   const pages = [first ?? ctx.url(op.path)];
+  const origin = new URL(ctx.target.url).origin;
   for (const x of ctx.recorded()) {
     if (pages.length >= MAX_PAGES) break;
-    if (x.request.method !== 'GET' || !isHtml(x.response) || pages.includes(x.request.url) || !textBody(x.response).includes('<form')) continue;
-    if (new URL(x.request.url).origin === new URL(ctx.target.url).origin && formFor(op, textBody(x.response), x.request.url)) pages.push(x.request.url);
+    const html = x.request.method === 'GET' && isHtml(x.response) ? textBody(x.response) : '';
+    if (!html.includes('<form') || pages.includes(x.request.url) || new URL(x.request.url).origin !== origin) continue;
+    if (formFor(op, html, x.request.url)) pages.push(x.request.url);
   }
   const tried: string[] = [];
   for (const url of pages) {
     const page = await ctx.send({ method: 'GET', url, identity: who });
-    if (refusedForCredentials(page)) return { reason: `${who} is not signed in: ${url} answered ${page.response?.status ?? page.error?.message ?? 'nothing'}` };
+    const answer = page.response?.status ?? page.error?.message ?? 'nothing';
+    if (refusedForCredentials(page)) return { reason: `${who} is not signed in: ${url} answered ${answer}` };
     const form = isHtml(page.response) ? formFor(op, textBody(page.response), url) : undefined;
     if (form) return { form, page };
     tried.push(`${new URL(url).pathname} (${page.response?.status ?? page.error?.code ?? '-'})`);
@@ -128,15 +154,19 @@ function harmlessFill(form: HtmlForm, password: string): Fill | { reason: string
   const passwords = form.fields.filter(isPassword);
   const others = form.fields.filter((f) => !isPassword(f) && !isToken(f));
   const blank = others.filter((f) => f.value === '' && !['hidden', 'submit', 'checkbox', 'radio'].includes(f.type));
-  if (blank.length) return { reason: `it has fields vouch cannot keep as they are (${blank.map((f) => f.name).join(', ')})` };
+  const names = blank.map((f) => f.name).join(', ');
+  if (blank.length) return { reason: `it has fields vouch cannot keep as they are (${names})` };
   const current = passwords.find((f) => CURRENT.test(f.name));
   const fresh = passwords.filter((f) => f !== current);
   const confirms = current ? [] : fresh.filter((f) => CONFIRM.test(f.name));
   const mismatched = current ? [current] : confirms.length ? confirms : fresh.slice(-1);
   const wrong = `${password}-vouch-${nonce(3)}`;
+  const valueOf = (f: HtmlField, control: boolean): string =>
+    !isPassword(f) ? f.value : control && mismatched.includes(f) ? wrong : password;
   const values = (control: boolean): Array<[string, string]> =>
-    form.fields.filter((f) => !isToken(f)).map((f) => [f.name, !isPassword(f) ? f.value : control && mismatched.includes(f) ? wrong : password]);
-  return { control: values(true), real: values(false), wrong, controlIs: current ? `a wrong ${current.name}` : `a mismatching ${mismatched.map((f) => f.name).join(', ')}` };
+    form.fields.filter((f) => !isToken(f)).map((f) => [f.name, valueOf(f, control)]);
+  const controlIs = current ? `a wrong ${current.name}` : `a mismatching ${mismatched.map((f) => f.name).join(', ')}`;
+  return { control: values(true), real: values(false), wrong, controlIs };
 }
 
 /** What a cross-site page's submission carries: its Referer (and Origin for a POST); the cookie comes from the jar. */
@@ -160,45 +190,68 @@ interface Attempt {
   url?: string;
 }
 
-/** The control, then the harmless submission, both cross-site; then the form's page again, which must still be signed in. */
-async function attempt(ctx: CheckContext<unknown>, who: string, form: HtmlForm, page: Exchange, fill: Fill, password: string): Promise<Attempt> {
+const statusOf = (x: Exchange): string => String(x.response?.status ?? x.error?.message ?? 'nothing');
+const pathOf = (url: string): string => url.replace(/^[a-z]+:\/\/[^/]+/i, '');
+
+/**
+ * The control (a probe), then, only when it got a real answer, the harmless submission, both cross-site; then the
+ * form's page again, which must still answer signed in.
+ */
+async function attempt(
+  ctx: CheckContext<unknown>,
+  who: string,
+  loaded: { form: HtmlForm; page: Exchange },
+  fill: Fill,
+  password: string,
+): Promise<Attempt> {
+  const { form, page } = loaded;
   const headers = crossSite(form.method);
   const control = await ctx.send({ ...formRequest(form, fill.control, headers), identity: who, probe: true });
+  const unanswered = (x: Exchange, what: string, ids: string[]): Attempt => ({
+    verdict: 'unanswered',
+    exchangeIds: ids,
+    why: `the ${what} got no answer to judge by (${statusOf(x)})`,
+  });
+  if (!realAnswer(control)) return unanswered(control, 'control', [control.id]);
   const real = await ctx.send({ ...formRequest(form, fill.real, headers), identity: who });
   const ids = [real.id, control.id];
-  if (!realAnswer(real) || !realAnswer(control)) {
-    const bad = realAnswer(real) ? control : real;
-    return { verdict: 'unanswered', exchangeIds: ids, why: `the ${bad === real ? 'submission' : 'control'} got no answer to judge by (${bad.response?.status ?? bad.error?.message ?? 'nothing'})` };
-  }
-  if (refusedForCredentials(real)) return { verdict: 'refused', exchangeIds: ids, why: `the cross-site submission was refused (${real.response?.status})` };
+  if (!realAnswer(real)) return unanswered(real, 'submission', ids);
+  const refused = (why: string): Attempt => ({ verdict: 'refused', exchangeIds: ids, why });
+  if (refusedForCredentials(real)) return refused(`the cross-site submission was refused (${statusOf(real)})`);
   // The success message is the difference that matters: on a large page the rest of the two answers is the same.
   const said = SUCCESS.exec(unreflected(real, password));
   if (!said || SUCCESS.test(unreflected(control, fill.wrong))) {
-    if (sameAnswer(real, control, password, fill.wrong)) return { verdict: 'refused', exchangeIds: ids, why: `the cross-site submission was answered like the control with ${fill.controlIs} (${real.response?.status})` };
-    return { verdict: 'unclear', exchangeIds: ids, why: `the cross-site submission was answered differently from the control but ${said ? 'the control says the same' : 'says no success'}` };
+    if (sameAnswer(real, control, password, fill.wrong)) return refused(`answered like the control with ${fill.controlIs} (${statusOf(real)})`);
+    const but = said ? 'the control says the same' : 'says no success';
+    return { verdict: 'unclear', exchangeIds: ids, why: `the cross-site submission was answered differently from the control but ${but}` };
   }
   const after = await ctx.send({ method: 'GET', url: page.request.url, identity: who });
   ids.push(after.id);
-  const still = realAnswer(after) && !refusedForCredentials(after) && isHtml(after.response) && formFor(ctx.operation!, textBody(after.response), after.request.url) !== undefined;
+  const signedIn = realAnswer(after) && !refusedForCredentials(after) && isHtml(after.response);
+  const form2 = signedIn ? formFor(ctx.operation!, textBody(after.response), after.request.url) : undefined;
   const evidence = excerpt(textBody(real.response).slice(Math.max(0, said.index - 40)), 160);
+  const control1 = `where the control with ${fill.controlIs} got ${statusOf(control)} without it`;
   return {
-    verdict: still ? 'accepted' : 'signed-out',
+    verdict: form2 ? 'accepted' : 'signed-out',
     exchangeIds: ids,
     url: real.request.url,
     evidence,
-    why: still
-      ? `${real.response?.status} "${said[0]}" where the control with ${fill.controlIs} got ${control.response?.status} without it; ${page.request.url.replace(/^[a-z]+:\/\/[^/]+/i, '')} still answers signed in afterwards`
-      : `accepted ("${said[0]}"), but afterwards ${after.request.url} no longer answered with the form signed in (${after.response?.status ?? after.error?.message ?? '-'})`,
+    why: form2
+      ? `${statusOf(real)} "${said[0]}" ${control1}; ${pathOf(page.request.url)} still answers signed in afterwards`
+      : `accepted ("${said[0]}"), but afterwards ${pathOf(after.request.url)} no longer answered signed in with the form (${statusOf(after)})`,
   };
 }
 
 /** A form that is not a password change: never submitted; tentative at most when a cross-site POST carries the cookie. */
-function unsubmitted(op: Operation, form: HtmlForm, page: Exchange, session: Session, tokens: HtmlField[]): CheckResult {
+function unsubmitted(op: Operation, loaded: { form: HtmlForm; page: Exchange }, session: Session, tokens: HtmlField[]): CheckResult {
+  const { form, page } = loaded;
   if (tokens.length) return { status: 'clean' };
   const passwords = form.fields.filter(isPassword).length;
   // A sign-in (one password), a search: nothing of the user's to change. A Lax/Strict cookie is not sent cross-site.
-  if (form.method === 'GET' || passwords === 1 || session.sameSite === 'lax' || session.sameSite === 'strict') return { status: 'clean' };
+  const notSent = session.sameSite === 'lax' || session.sameSite === 'strict';
+  if (form.method === 'GET' || passwords === 1 || notSent) return { status: 'clean' };
   const names = form.fields.map((f) => f.name).join(', ') || 'no fields';
+  const html = textBody(page.response);
   return {
     status: 'found',
     candidates: [
@@ -210,9 +263,12 @@ function unsubmitted(op: Operation, form: HtmlForm, page: Exchange, session: Ses
         severity: 'medium',
         confidence: 'tentative',
         proof: {
-          summary: `POST form on ${page.request.url.replace(/^[a-z]+:\/\/[^/]+/i, '')} (${names}) carries no anti-CSRF token and ${describeSession(session)}: a cross-site page could submit it with the session; not submitted: vouch submits only password-change forms it can make harmless`,
+          summary:
+            `POST form on ${pathOf(page.request.url)} (${names}) carries no anti-CSRF token and ${describeSession(session)}: ` +
+            'a cross-site page could submit it with the session; not submitted: vouch submits only password-change forms ' +
+            'it can make harmless',
           exchangeIds: [page.id],
-          evidence: excerpt(textBody(page.response).slice(Math.max(0, textBody(page.response).search(/<form\b/i))), 200),
+          evidence: excerpt(html.slice(Math.max(0, html.search(/<form\b/i))), 200),
         },
         data: { unsubmitted: true },
       },
@@ -220,10 +276,13 @@ function unsubmitted(op: Operation, form: HtmlForm, page: Exchange, session: Ses
   };
 }
 
-const htmlForm: Guard = (op) => (op.sources.includes('html') ? undefined : 'not an HTML form (a cross-site page submits forms; this operation came from another source)');
+const htmlForm: Guard = (op) =>
+  op.sources.includes('html') ? undefined : 'not an HTML form (a cross-site page submits forms; this operation came from another source)';
 const stateChanging: Guard = (op) => {
   const passwordFields = op.params.filter((p) => (p.in === 'form' || p.in === 'query') && PASSWORD_NAME.test(p.name)).length;
-  if (op.method === 'POST') return passwordFields === 1 ? 'a sign-in form (one password field): signing the user in to another account (login CSRF) is not tested' : undefined;
+  if (op.method === 'POST') {
+    return passwordFields === 1 ? 'a sign-in form (one password field): signing the user in to another account (login CSRF) is not tested' : undefined;
+  }
   if (op.method !== 'GET') return `method ${op.method}: an HTML form sends GET or POST`;
   return passwordFields >= 2 ? undefined : 'a GET form without two password fields: taken for a search or a link, not a change of state';
 };
@@ -249,23 +308,32 @@ export default defineCheck({
   async run(ctx) {
     const op = ctx.operation!;
     const who = sessionIdentity(ctx);
-    if (!who) return { status: 'inconclusive', reason: 'no signed-in identity whose session is a cookie (a cross-site page can only make the browser send cookies): configure one with a form login' };
+    if (!who) {
+      const why = 'no signed-in identity whose session is a cookie (a cross-site page can only make the browser send cookies)';
+      return { status: 'inconclusive', reason: `${why}: configure one with a form login` };
+    }
     const loaded = await loadForm(ctx, op, who.name);
     if ('reason' in loaded) return { status: 'inconclusive', reason: loaded.reason };
     const { form, page } = loaded;
     const session = sessionOf(ctx, who);
     const tokens = form.fields.filter(isToken);
-    if (form.fields.filter(isPassword).length < 2) return unsubmitted(op, form, page, session, tokens);
+    if (form.fields.filter(isPassword).length < 2) return unsubmitted(op, loaded, session, tokens);
     // A Strict cookie is never sent cross-site; a Lax one only with a top-level GET.
     if (session.sameSite === 'strict' || (form.method === 'POST' && session.sameSite === 'lax')) return { status: 'clean' };
     const password = knownAccounts(ctx).find((a) => a.identity === who.name)?.password;
-    if (!password) return { status: 'inconclusive', reason: `the password of ${who.name} is not known (no password field in its login recipe): the password-change form is not submitted` };
+    if (!password) {
+      const why = `the password of ${who.name} is not known (no password field in its login recipe)`;
+      return { status: 'inconclusive', reason: `${why}: the password-change form is not submitted` };
+    }
     const fill = harmlessFill(form, password);
-    if ('reason' in fill) return tokens.length ? { status: 'clean' } : { status: 'inconclusive', reason: `no anti-CSRF token, not submitted: ${fill.reason}` };
-    const a = await attempt(ctx, who.name, form, page, fill, password);
+    if ('reason' in fill) {
+      return tokens.length ? { status: 'clean' } : { status: 'inconclusive', reason: `no anti-CSRF token, not submitted: ${fill.reason}` };
+    }
+    const a = await attempt(ctx, who.name, loaded, fill, password);
     if (a.verdict === 'unanswered' || a.verdict === 'unclear') return { status: 'inconclusive', reason: a.why };
     if (a.verdict === 'refused') return { status: 'clean' };
     const token = tokens.length ? ` (its ${tokens.map((t) => t.name).join(', ')} left out)` : ' (it carries no anti-CSRF token)';
+    const link = form.method === 'GET' ? ': a link or an image sends it' : '';
     const candidate: CandidateInput = {
       operation: { method: op.method, path: op.path },
       url: a.url ?? form.action,
@@ -273,7 +341,10 @@ export default defineCheck({
       vulnClass: 'csrf',
       confidence: 'tentative',
       proof: {
-        summary: `${form.method} ${new URL(form.action).pathname} sent cross-site${token}, with only the session cookie (${describeSession(session)}${form.method === 'GET' ? ': a link or an image sends it' : ''}) and ${who.name}'s current password as the new one → ${a.why}. Nothing changed: the new password was the current one`,
+        summary:
+          `${form.method} ${new URL(form.action).pathname} sent cross-site${token}, with only the session cookie ` +
+          `(${describeSession(session)}${link}) and ${who.name}'s current password as the new one → ${a.why}. ` +
+          'Nothing changed: the new password was the current one',
         exchangeIds: a.exchangeIds,
         ...(a.evidence ? { evidence: a.evidence } : {}),
       },
@@ -289,12 +360,14 @@ export default defineCheck({
     const op = ctx.operation;
     const who = ctx.identities.find((i) => i.name === data?.identity);
     const password = who ? knownAccounts(ctx).find((a) => a.identity === who.name)?.password : undefined;
-    if (!op || !who || !password || !data?.page) return { confirmed: false, exchangeIds: [], reason: 'the form, its identity or its password is no longer known' };
+    if (!op || !who || !password || !data?.page) {
+      return { confirmed: false, exchangeIds: [], reason: 'the form, its identity or its password is no longer known' };
+    }
     const loaded = await loadForm(ctx, op, who.name, data.page);
     if ('reason' in loaded) return { confirmed: false, exchangeIds: [], reason: loaded.reason };
     const fill = harmlessFill(loaded.form, password);
     if ('reason' in fill) return { confirmed: false, exchangeIds: [loaded.page.id], reason: fill.reason };
-    const a = await attempt(ctx, who.name, loaded.form, loaded.page, fill, password);
+    const a = await attempt(ctx, who.name, loaded, fill, password);
     if (a.verdict !== 'accepted') return { confirmed: false, exchangeIds: a.exchangeIds, reason: `the replay: ${a.why}` };
     return { confirmed: true, exchangeIds: a.exchangeIds, summary: `${candidate.proof.summary}; replayed with a fresh control: ${a.why}` };
   },
