@@ -3,7 +3,7 @@
 // prediction of the next one that the next request's value meets.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Exchange, Operation } from '../../core/index.js';
+import type { Exchange, Operation, SendRequest } from '../../core/index.js';
 import { defineCheck, type CandidateInput, type CheckContext, type Confirmation } from '../kit/define.js';
 import { all, noPathParams, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
 import { parseSetCookie } from './cookie-flags.js';
@@ -29,7 +29,9 @@ let smallHashes: Map<string, { algorithm: string; n: number }> | undefined;
 function hashedIntegers(): Map<string, { algorithm: string; n: number }> {
   if (!smallHashes) {
     smallHashes = new Map();
-    for (const [, algorithm] of HASHES) for (let n = 0; n <= SMALL_INTEGERS; n++) smallHashes.set(hex(algorithm, String(n)), { algorithm, n });
+    for (const [, algorithm] of HASHES) {
+      for (let n = 0; n <= SMALL_INTEGERS; n++) smallHashes.set(hex(algorithm, String(n)), { algorithm, n });
+    }
   }
   return smallHashes;
 }
@@ -51,7 +53,7 @@ export type Model =
   | { kind: 'short'; length: number };
 
 const INTEGER = /^-?\d{1,15}$/;
-/** Cookie names of an identifier (`PHPSESSID`, `dvwaSession`, `sid`, `user_id`, `auth_token`), not a setting or a visit count. */
+/** Names of an identifier (`PHPSESSID`, `dvwaSession`, `sid`, `user_id`, `auth_token`), not a setting or a count. */
 const IDENTIFIER = /sess|sid|(^|[_.-])id$|^id|uid|token|auth|key|ticket/i;
 
 /** The integer behind a value: itself, or the small integer or Unix time (near `sentAt`) whose hash it is. */
@@ -60,7 +62,8 @@ function numberOf(v: Issued, hash: string | undefined): number | undefined {
   const small = hashedIntegers().get(v.value.toLowerCase());
   if (small?.algorithm === hash) return small.n;
   const s = Math.floor(v.sentAt / 1000);
-  for (let t = s - CLOCK_SLACK_S; t <= Math.ceil(v.answeredAt / 1000) + CLOCK_SLACK_S; t++) if (hex(hash, String(t)) === v.value.toLowerCase()) return t;
+  const end = Math.ceil(v.answeredAt / 1000) + CLOCK_SLACK_S;
+  for (let t = s - CLOCK_SLACK_S; t <= end; t++) if (hex(hash, String(t)) === v.value.toLowerCase()) return t;
   return undefined;
 }
 
@@ -82,12 +85,15 @@ export function modelOf(values: readonly Issued[]): Model | undefined {
     const ns = values.map((v) => numberOf(v, h));
     if (ns.some((n) => n === undefined)) continue;
     const nums = ns as number[];
-    for (const unit of ['s', 'ms'] as const) if (nums.every((n, i) => nearTime(n, values[i]!, unit))) return { kind: 'time', unit, ...(h ? { hash: h } : {}) };
+    const hashed = h ? { hash: h } : {};
+    for (const unit of ['s', 'ms'] as const) if (nums.every((n, i) => nearTime(n, values[i]!, unit))) return { kind: 'time', unit, ...hashed };
     const step = nums[1]! - nums[0]!;
-    if (distinct && step !== 0 && nums.every((n, i) => i === 0 || n - nums[i - 1]! === step)) return { kind: 'counter', step, last: nums.at(-1)!, ...(h ? { hash: h } : {}) };
+    const steady = nums.every((n, i) => i === 0 || n - nums[i - 1]! === step);
+    if (distinct && step !== 0 && steady) return { kind: 'counter', step, last: nums.at(-1)!, ...hashed };
   }
   const longest = Math.max(...values.map((v) => v.value.length));
-  return distinct && longest <= SHORT && !values.every((v) => INTEGER.test(v.value)) ? { kind: 'short', length: longest } : undefined;
+  const short = distinct && longest <= SHORT && !values.every((v) => INTEGER.test(v.value));
+  return short ? { kind: 'short', length: longest } : undefined;
 }
 
 const render = (n: number, hash: string | undefined): string => (hash ? hex(hash, String(n)) : String(n));
@@ -110,7 +116,10 @@ export const describeModel = (m: Model): string => {
 };
 
 /** The value a model predicts next, for the summary. */
-const prediction = (m: Model): string => (m.kind === 'counter' ? render(m.last + m.step, m.hash) : m.kind === 'time' ? `${m.hash ? `${m.hash} of ` : ''}the time of the next request` : '-');
+function prediction(m: Model): string {
+  if (m.kind === 'counter') return render(m.last + m.step, m.hash);
+  return m.kind === 'time' ? `${m.hash ? `${m.hash} of ` : ''}the time of the next request` : '-';
+}
 
 /** Cookies an answer sets (deletions left out), by name. */
 function cookiesSet(x: Exchange): Map<string, string> {
@@ -118,36 +127,45 @@ function cookiesSet(x: Exchange): Map<string, string> {
   for (const raw of headerAll(x.response?.headers, 'set-cookie')) {
     const c = parseSetCookie(raw);
     const maxAge = c?.attrs.get('max-age');
-    if (c && c.value !== '' && c.value !== 'deleted' && !(maxAge !== undefined && Number(maxAge) <= 0)) out.set(c.name, decodeURIComponent(c.value.replace(/^"|"$/g, '')));
+    const removed = !c || c.value === '' || c.value === 'deleted' || (maxAge !== undefined && Number(maxAge) <= 0);
+    if (c && !removed) out.set(c.name, decodeURIComponent(c.value.replace(/^"|"$/g, '')));
   }
   return out;
 }
 
 const issued = (x: Exchange, name: string): Issued | undefined => {
   const value = cookiesSet(x).get(name);
-  return value === undefined ? undefined : { value, sentAt: x.timing.startedAt, answeredAt: x.timing.startedAt + x.timing.totalMs };
+  if (value === undefined) return undefined;
+  return { value, sentAt: x.timing.startedAt, answeredAt: x.timing.startedAt + x.timing.totalMs };
 };
 
 /** Form fields that are data, not the button that submits (a one-value enum is a button's `name=value`). */
 const dataFields = (op: Operation): string[] =>
-  op.params.filter((p) => p.in !== 'header' && p.in !== 'cookie' && !(Array.isArray(p.schema?.enum) && p.schema.enum.length === 1)).map((p) => p.name);
+  op.params
+    .filter((p) => p.in !== 'header' && p.in !== 'cookie' && !(Array.isArray(p.schema?.enum) && p.schema.enum.length === 1))
+    .map((p) => p.name);
 
 /** GETs, and HTML form POSTs that carry no data: a bare action (a "Generate" button) is repeated, never a write of data. */
 const bareAction: Guard = (op) => {
   if (op.method === 'GET') {
     // A bare request is the operation only when nothing is required (a `?path=` it needs would make it a 4xx/5xx).
     const required = op.params.filter((p) => p.required && p.in !== 'cookie' && p.in !== 'header').map((p) => p.name);
-    return required.length ? `a GET with required parameters (${required.join(', ')}): only bare requests are repeated` : undefined;
+    if (required.length) return `a GET with required parameters (${required.join(', ')}): only bare requests are repeated`;
+    return undefined;
   }
   if (op.method !== 'POST') return `method ${op.method}: only GETs and bare POST actions are repeated`;
   // An API POST without a body still acts (creates, triggers): only a page's button is known to be a bare action.
   if (!op.sources.includes('html')) return 'a POST that is no HTML form: only the bare action of a page (a button) is repeated';
   const fields = dataFields(op);
-  if (fields.length || (op.requestBody?.schema && op.requestBody.schema['properties'])) return `a POST with data fields (${fields.join(', ') || 'a body schema'}): only bare action POSTs are repeated`;
-  return undefined;
+  if (!fields.length && !op.requestBody?.schema?.['properties']) return undefined;
+  return `a POST with data fields (${fields.join(', ') || 'a body schema'}): only bare action POSTs are repeated`;
 };
 
-const request = (op: Operation, ctx: CheckContext<{ samples: number }>) => ({ method: op.method, url: ctx.url(op.path), ...(op.method === 'POST' ? { headers: [['content-type', 'application/x-www-form-urlencoded']] as Array<[string, string]>, body: '' } : {}) });
+/** The bare request: a GET, or a POST with an empty form body (what the button sends). */
+function request(op: Operation, ctx: CheckContext<{ samples: number }>): SendRequest {
+  const form: SendRequest = { method: 'POST', url: ctx.url(op.path), headers: [['content-type', 'application/x-www-form-urlencoded']], body: '' };
+  return op.method === 'POST' ? form : { method: op.method, url: ctx.url(op.path) };
+}
 
 export default defineCheck({
   id: 'weak-session-id',
@@ -173,12 +191,15 @@ export default defineCheck({
     const op = ctx.operation!;
     const samples = ctx.options.samples ?? 6;
     // A GET discovery already made that set no cookie says enough; otherwise one request shows whether one is set.
-    const seen = ctx.recorded().filter((x) => x.request.method === op.method && x.response && new URL(x.request.url).pathname === op.path);
+    const seen = ctx.recorded().filter((x) => x.response && x.request.method === op.method && new URL(x.request.url).pathname === op.path);
     if (op.method === 'GET' && seen.length && seen.every((x) => cookiesSet(x).size === 0)) return { status: 'clean' };
     const xs: Exchange[] = [];
     const first = await ctx.send(request(op, ctx));
     xs.push(first);
-    if (!realAnswer(first)) return { status: 'inconclusive', reason: `${op.method} ${op.path} got no answer to judge by (${first.response?.status ?? first.error?.message ?? 'nothing'})` };
+    if (!realAnswer(first)) {
+      const got = first.response?.status ?? first.error?.message ?? 'nothing';
+      return { status: 'inconclusive', reason: `${op.method} ${op.path} got no answer to judge by (${got})` };
+    }
     const names = [...cookiesSet(first).keys()];
     if (!names.length) return { status: 'clean' };
     while (xs.length < samples) xs.push(await ctx.send(request(op, ctx)));
@@ -193,6 +214,7 @@ export default defineCheck({
       const model = modelOf(values);
       if (!model) continue;
       const shown = values.map((v) => v.value).join(', ');
+      const next = model.kind === 'short' ? '' : `; the next is predicted to be ${prediction(model)}`;
       candidates.push({
         operation: { method: op.method, path: op.path },
         url: first.request.url,
@@ -201,7 +223,7 @@ export default defineCheck({
         ...(model.kind === 'short' || /sess|sid|token|auth/i.test(name) ? {} : { severity: 'medium' as const }),
         confidence: 'tentative',
         proof: {
-          summary: `${samples} × ${op.method} ${op.path} set ${name} = ${shown}: ${describeModel(model)}${model.kind === 'short' ? '' : `; the next is predicted to be ${prediction(model)}`}`,
+          summary: `${samples} × ${op.method} ${op.path} set ${name} = ${shown}: ${describeModel(model)}${next}`,
           exchangeIds: xs.map((x) => x.id),
           evidence: `${name}: ${shown}`,
         },
@@ -215,8 +237,9 @@ export default defineCheck({
   async confirm(candidate, ctx): Promise<Confirmation> {
     const op = ctx.operation;
     const data = candidate.data as { cookie?: string; model?: Model } | undefined;
-    if (!op || !data?.cookie || !data.model) return { confirmed: false, exchangeIds: [], reason: 'the operation or the model is no longer known' };
-    if (data.model.kind === 'short') return { confirmed: false, exchangeIds: [], reason: 'short values: guessable by brute force, but there is no next value to predict' };
+    const no = (reason: string, exchangeIds: string[] = []): Confirmation => ({ confirmed: false, exchangeIds, reason });
+    if (!op || !data?.cookie || !data.model) return no('the operation or the model is no longer known');
+    if (data.model.kind === 'short') return no('short values: guessable by brute force, but there is no next value to predict');
     let model = data.model;
     const ids: string[] = [];
     // Another request (another task, a user) may take the counter's next value: predicted again from what came once.
@@ -224,14 +247,16 @@ export default defineCheck({
       const x = await ctx.send(request(op, ctx));
       ids.push(x.id);
       const v = issued(x, data.cookie);
-      if (!v) return { confirmed: false, exchangeIds: ids, reason: `the replay set no ${data.cookie} cookie (${x.response?.status ?? x.error?.message ?? '-'})` };
+      if (!v) return no(`the replay set no ${data.cookie} cookie (${x.response?.status ?? x.error?.message ?? '-'})`, ids);
       const expected = prediction(model);
-      if (meets(model, v)) return { confirmed: true, exchangeIds: ids, summary: `${candidate.proof.summary}; the next request set ${data.cookie} = ${v.value}, as predicted (${expected})` };
+      const set = `the next request set ${data.cookie} = ${v.value}`;
+      if (meets(model, v)) return { confirmed: true, exchangeIds: ids, summary: `${candidate.proof.summary}; ${set}, as predicted (${expected})` };
       const n = model.kind === 'counter' ? numberOf(v, model.hash) : undefined;
-      if (model.kind !== 'counter' || n === undefined || (n - model.last) * Math.sign(model.step) <= 0) return { confirmed: false, exchangeIds: ids, reason: `the next request set ${data.cookie} = ${v.value}, not the predicted ${expected}` };
+      const ahead = n !== undefined && model.kind === 'counter' && (n - model.last) * Math.sign(model.step) > 0;
+      if (model.kind !== 'counter' || n === undefined || !ahead) return no(`${set}, not the predicted ${expected}`, ids);
       model = { ...model, last: n };
     }
-    return { confirmed: false, exchangeIds: ids, reason: `the counter moved on between requests twice: ${data.cookie} was not the predicted value` };
+    return no(`the counter moved on between requests twice: ${data.cookie} was not the predicted value`, ids);
   },
   example: { url: 'http://127.0.0.1:8080/session/new', summary: '6 × POST /session/new set sid = 7, 8, 9, 10, 11, 12: a counter stepping by 1; the next is predicted to be 13; the next request set sid = 13, as predicted (13)' },
 });

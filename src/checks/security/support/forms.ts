@@ -35,10 +35,11 @@ function fieldsOf(inner: string): HtmlField[] {
     const tag = f[0].slice(0, f[0].indexOf('>') + 1);
     const name = attr(tag, 'name');
     const kind = (f[1] ?? 'input').toLowerCase();
-    const type = kind === 'input' ? (attr(tag, 'type') ?? 'text').toLowerCase() : kind === 'button' ? (attr(tag, 'type') ?? 'submit').toLowerCase() : kind;
+    const type = kind === 'input' || kind === 'button' ? (attr(tag, 'type') ?? (kind === 'input' ? 'text' : 'submit')).toLowerCase() : kind;
     if (type === 'submit' || type === 'image') {
       // Only the button that submits the form is sent, with its name=value (servers that act on `Change=Change`).
-      if (!submitted && name) fields.push({ name, type: 'submit', value: attr(tag, 'value') ?? (kind === 'button' ? decode((f[2] ?? '').replace(/<[^>]*>/g, '').trim()) : 'Submit') });
+      const label = kind === 'button' ? decode((f[2] ?? '').replace(/<[^>]*>/g, '').trim()) : 'Submit';
+      if (!submitted && name) fields.push({ name, type: 'submit', value: attr(tag, 'value') ?? label });
       submitted = true;
       continue;
     }
@@ -70,7 +71,8 @@ export function htmlForms(html: string, pageUrl: string): HtmlForm[] {
       continue; // an action no browser could resolve submits nowhere
     }
     const method = (attr(open, 'method') ?? 'GET').toUpperCase() === 'POST' ? 'POST' : 'GET';
-    forms.push({ action, method, enctype: (attr(open, 'enctype') ?? 'application/x-www-form-urlencoded').toLowerCase(), fields: fieldsOf(m[2] ?? '') });
+    const enctype = (attr(open, 'enctype') ?? 'application/x-www-form-urlencoded').toLowerCase();
+    forms.push({ action, method, enctype, fields: fieldsOf(m[2] ?? '') });
   }
   return forms;
 }
@@ -79,12 +81,17 @@ export function htmlForms(html: string, pageUrl: string): HtmlForm[] {
  * The request a browser makes when the form is submitted with these values (url-encoded; a GET replaces the action's
  * query). `headers` are added as given.
  */
-export function formRequest(form: HtmlForm, values: ReadonlyArray<[string, string]>, headers: Array<[string, string]> = []): SendRequest {
+export function formRequest(
+  form: HtmlForm,
+  values: ReadonlyArray<[string, string]>,
+  headers: Array<[string, string]> = [],
+): SendRequest {
   const body = new URLSearchParams(values.map(([k, v]) => [k, v])).toString();
   if (form.method === 'GET') {
     const u = new URL(form.action);
     u.search = body;
     return { method: 'GET', url: u.href, headers };
   }
-  return { method: 'POST', url: form.action, headers: [...headers, ['content-type', 'application/x-www-form-urlencoded']], body };
+  const type: [string, string] = ['content-type', 'application/x-www-form-urlencoded'];
+  return { method: 'POST', url: form.action, headers: [...headers, type], body };
 }
