@@ -55,6 +55,11 @@ beforeAll(async () => {
       const said = !q.has('Change') ? '' : same ? change() : "<pre>That request didn't look correct.</pre>";
       return sendHtml(res, 200, page(`${passwordForm()}${said}`));
     }
+    if (url.pathname === '/noisy/password') {
+      // Ignores the change; a mismatch gets a bare error page, everything else the page with its "success" footer.
+      if (q.has('Change') && q.get('password_new') !== q.get('password_conf')) return sendHtml(res, 400, 'mismatch');
+      return sendHtml(res, 200, page(`${passwordForm()}<footer>Our success stories</footer>`));
+    }
     if (url.pathname === '/vuln/comment') return sendHtml(res, 200, page('<form method="post"><textarea name="comment"></textarea><input type="submit" value="Post"></form>'));
     if (url.pathname === '/safe/comment') return sendHtml(res, 200, page(`<form method="post"><input type="hidden" name="_token" value="${token}"><textarea name="comment"></textarea></form>`));
     return sendHtml(res, 404, page('not found'));
@@ -98,6 +103,12 @@ describe('csrf', () => {
     // The token twin got no submission through (redirected), the Referer twin said the request looked wrong.
     expect(setTo).toEqual([]);
     expect(password).toBe('Alice-Pw-1');
+  });
+
+  it('a "success" the form page always shows proves nothing: inconclusive, with why', async () => {
+    const r = await testCheck(check, { url: app.url, identities: identities(), operations: [pwForm('/noisy/password')] });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes[0]!.status === 'inconclusive' && r.outcomes[0]!.reason).toMatch(/answered differently from the control but the form page says the same/);
   });
 
   it('never submits another form: a POST without a token is tentative, one with a token is clean', async () => {

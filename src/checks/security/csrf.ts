@@ -218,11 +218,12 @@ async function attempt(
   if (!realAnswer(real)) return unanswered(real, 'submission', ids);
   const refused = (why: string): Attempt => ({ verdict: 'refused', exchangeIds: ids, why });
   if (refusedForCredentials(real)) return refused(`the cross-site submission was refused (${statusOf(real)})`);
-  // The success message is the difference that matters: on a large page the rest of the two answers is the same.
+  // The success message is the difference that matters: on a large page the rest of the two answers is the same. It
+  // must be new: neither the control's answer nor the form's own page says it.
   const said = SUCCESS.exec(unreflected(real, password));
-  if (!said || SUCCESS.test(unreflected(control, fill.wrong))) {
+  if (!said || SUCCESS.test(unreflected(control, fill.wrong)) || SUCCESS.test(textBody(page.response))) {
     if (sameAnswer(real, control, password, fill.wrong)) return refused(`answered like the control with ${fill.controlIs} (${statusOf(real)})`);
-    const but = said ? 'the control says the same' : 'says no success';
+    const but = !said ? 'says no success' : SUCCESS.test(textBody(page.response)) ? 'the form page says the same' : 'the control says the same';
     return { verdict: 'unclear', exchangeIds: ids, why: `the cross-site submission was answered differently from the control but ${but}` };
   }
   const after = await ctx.send({ method: 'GET', url: page.request.url, identity: who });
