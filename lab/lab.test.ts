@@ -488,6 +488,13 @@ const PROBES: Record<string, (v: LabVariant) => Promise<boolean>> = {
     const data = r.json<{ data?: Record<string, string> }>().data ?? {};
     return r.status === 200 && Object.keys(data).length === 100 && Object.values(data).every((t) => t === 'Query');
   },
+  'both-graphql-no-depth-limit': async (v) => {
+    const deep = (n: number): string => `{ product(id: "1") { ${'related(first: 1) { '.repeat(n - 2)}name${' }'.repeat(n - 2)} } }`; // n levels of fields
+    const r = await call(v, 'POST', '/api/graphql', { json: { query: deep(24) } });
+    let level: unknown = r.json<{ data?: { product?: unknown } }>().data?.product;
+    for (let i = 2; i < 24; i++) level = (level as { related?: unknown[] } | undefined)?.related?.[0];
+    return r.status === 200 && typeof (level as { name?: unknown } | undefined)?.name === 'string';
+  },
   'both-jwt-weak-secret': async (v) => {
     const token = await login(v, 'bob');
     const [head = '', claims = '', signature = ''] = token.split('.');
@@ -561,7 +568,10 @@ const TWINS: Record<string, (v: LabVariant) => Promise<boolean>> = {
     expect((await call(v, 'POST', '/api/v1/graphql', { json: { query: aliases(10) } })).status).toBe(200);
     const many = await call(v, 'POST', '/api/v1/graphql', { json: { query: aliases(50) } });
     const batch = await call(v, 'POST', '/api/v1/graphql', { json: [{ query: '{ __typename }' }, { query: '{ __typename }' }] });
-    return many.status === 400 && /Too many aliases/.test(many.text) && batch.status === 400;
+    const deep = (n: number): string => `{ product(id: "1") { ${'related(first: 1) { '.repeat(n - 2)}name${' }'.repeat(n - 2)} } }`; // n levels of fields
+    expect((await call(v, 'POST', '/api/v1/graphql', { json: { query: deep(5) } })).status).toBe(200);
+    const tooDeep = await call(v, 'POST', '/api/v1/graphql', { json: { query: deep(6) } });
+    return many.status === 400 && /Too many aliases/.test(many.text) && batch.status === 400 && tooDeep.status === 400 && /too deep/.test(tooDeep.text);
   },
   'graphql-field-suggestions POST /api/v1/graphql': async (v) => {
     const r = await call(v, 'POST', '/api/v1/graphql', { json: { query: '{ produc }' } });

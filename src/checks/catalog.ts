@@ -707,13 +707,13 @@ export const catalog: readonly CheckInfo[] = [
     "kind": "active",
     "scope": "target",
     "meta": {
-      "title": "GraphQL endpoint without alias or batch limits",
-      "description": "A GraphQL endpoint executes as many aliases of a field in one query, or as many operations in one JSON batch, as a caller sends: one request can carry the work of hundreds (resource exhaustion, and brute force that slips past per-request rate limits).",
+      "title": "GraphQL endpoint without alias, batch or depth limits",
+      "description": "A GraphQL endpoint executes as many aliases of a field in one query, as many operations in one JSON batch, or a query nested as deep as a caller sends: one request can carry the work of hundreds (resource exhaustion, and brute force that slips past per-request rate limits).",
       "severity": "medium",
       "cwe": "CWE-770",
       "owasp": "API4:2023 Unrestricted Resource Consumption",
       "remediation": "Limit aliases, depth and cost per operation (graphql-armor `maxAliases`/`maxDepth`/`costLimit`, Apollo or Hot Chocolate cost analysis, graphql-depth-limit) and the size of a batch (Apollo `allowBatchedHttpRequests: false`, or a maximum); answer a refusal with an `errors` entry or 400/413.",
-      "proves": "A ladder of 1 … N aliases of `__typename` (and a JSON batch of 1 … N operations) stops at the first refusal or at a time bound; the largest rung answered in full (every alias or operation in `data`) is replayed and answered in full again."
+      "proves": "A ladder of 1 … N aliases of `__typename` (and a JSON batch of 1 … N operations, and a query nested 3, 6, 12, 24 levels along a self-referencing path of the introspected schema, lists held to one item) stops at the first refusal or at a time bound; the largest rung answered in full (every alias or operation in `data`, the answer that many levels deep) is replayed and answered in full again."
     },
     "example": {
       "url": "http://127.0.0.1:8080/graphql",
@@ -811,6 +811,25 @@ export const catalog: readonly CheckInfo[] = [
     }
   },
   {
+    "id": "unbounded-work",
+    "family": "reliability",
+    "kind": "active",
+    "scope": "operation",
+    "meta": {
+      "title": "Unbounded work from a size parameter",
+      "description": "A numeric parameter sets how much work one request does (nesting depth, item count, page size, iterations) and the server neither caps nor refuses large values: the answer grows in size or time with the value, so one request can tie up the server or exhaust its memory.",
+      "severity": "medium",
+      "cwe": "CWE-770",
+      "owasp": "API4:2023 Unrestricted Resource Consumption",
+      "remediation": "Declare and enforce a maximum for every parameter that sizes work (`maximum` in the schema, validated before any work starts), answer larger values with 400, and paginate lists with a server-side page-size cap.",
+      "proves": "A ladder of values (1 twice as the control and its repeat, then 10, 100, 1 000, 10 000) stopped at the first rung over a time or size bound: the answer's size rose on at least three rungs in a row (its time: on two, over fast controls), each grown in proportion to the value and far beyond the controls' noise, with no 4xx and no clamp; a replay of the control, the rung below the top and the top shows the growth again."
+    },
+    "example": {
+      "url": "http://127.0.0.1:8080/api/nestedJson?depth=1000",
+      "summary": "query depth: the answer's size grows with the value (10 → 66 B, 100 → 696 B, 1000 → 7896 B; 1 → 12 B), neither clamped nor refused; 10000 → HTTP 500"
+    }
+  },
+  {
     "id": "use-after-delete",
     "family": "reliability",
     "kind": "active",
@@ -859,7 +878,7 @@ export const catalog: readonly CheckInfo[] = [
       "cwe": "CWE-285",
       "owasp": "API5:2023 Broken Function Level Authorization",
       "remediation": "Deny by default and check the role (or permission) in every admin operation, ideally in one middleware for the whole admin router; answer 403 to other roles.",
-      "proves": "An operation the spec (an /admin path, an admin tag, \"(admin)\" in its summary) or vouch.yaml (checks.bfla.options.adminOnly) marks admin-only succeeds for a plain user (a read 2xx, or a write probe with an invalid id or body refused for validation, not authorization) while the same request without credentials is refused; a replay as the user answers the same. A GraphQL query field named admin… (or so described, or listed as GRAPHQL query.field) gives a plain user non-null data where the anonymous identity gets none (an errors array with null data is a refusal), and a replay gives data again."
+      "proves": "An operation the spec (an /admin path, an admin tag, \"(admin)\" in its summary) or vouch.yaml (checks.bfla.options.adminOnly) marks admin-only succeeds for a plain user (a read 2xx, or a write probe with an invalid id or body refused for validation, not authorization) while the same request without credentials is refused; a replay as the user answers the same. A GraphQL query field named admin… (or so described, or listed as GRAPHQL query.field) gives a plain user non-null data where the anonymous identity gets none (an errors array with null data is a refusal), and a replay gives data again. A delete of an item (DELETE /c/{id}) whose collection's create the privileged identity may use and a plain user is refused (401/403): the privileged identity creates an object and reads it, the user deletes it (2xx), the privileged identity reads it gone (404, or no longer listed); the whole test again on a fresh object confirms it."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/admin/users",

@@ -43,6 +43,7 @@ import maxResponseTime from './reliability/max-response-time.js';
 import notAServerError from './reliability/not-a-server-error.js';
 import resourceAvailability from './reliability/resource-availability.js';
 import targetOutage from './reliability/target-outage.js';
+import unboundedWork from './reliability/unbounded-work.js';
 import useAfterDelete from './reliability/use-after-delete.js';
 import accountEnumeration from './authorization/account-enumeration.js';
 import bfla from './authorization/bfla.js';
@@ -55,6 +56,6 @@ import noRateLimit from './authorization/no-rate-limit.js';
 import weakCredentials from './authorization/weak-credentials.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, csrf, fileUpload, graphqlFieldSuggestions, graphqlIntrospection, jwtWeakness, ldapInjection, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, technologyDisclosure, templateInjection, verboseErrors, weakSessionId, xpathInjection, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, graphqlCostLimits, graphqlMalformedVariables, maxResponseTime, notAServerError, resourceAvailability, targetOutage, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment, noRateLimit, weakCredentials];
+export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, csrf, fileUpload, graphqlFieldSuggestions, graphqlIntrospection, jwtWeakness, ldapInjection, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, technologyDisclosure, templateInjection, verboseErrors, weakSessionId, xpathInjection, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, graphqlCostLimits, graphqlMalformedVariables, maxResponseTime, notAServerError, resourceAvailability, targetOutage, unboundedWork, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment, noRateLimit, weakCredentials];
 
 export { checkFiles } from './files.js';

@@ -43,8 +43,11 @@ export interface SendMeta {
  * identity's own account, a page that reported a reset).
  */
 export interface RequestGuard {
-  /** `target` is the request target as sent: the path and query (`/users/7?x=1`). */
-  refuse(method: string, target: string, meta: SendMeta): string | undefined;
+  /**
+   * `target` is the request target as sent: the path and query (`/users/7?x=1`); `body` the request body as text,
+   * when it has one (a create through a collection PUT is told from a write to an object by what its body names).
+   */
+  refuse(method: string, target: string, meta: SendMeta, body?: string): string | undefined;
   learn(ex: Exchange, meta: SendMeta): void;
 }
 

@@ -5,3 +5,4 @@ export * from './events.js';
 export * from './http.js';
 export * from './journal.js';
 export * from './operation-key.js';
+export * from './creates.js';

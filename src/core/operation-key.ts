@@ -18,3 +18,9 @@ export function operationRef(op: Pick<Operation, 'method' | 'path' | 'graphql'>)
   const field = graphqlField(op);
   return { method: op.method, path: op.path, ...(field ? { graphql: field } : {}) };
 }
+
+/**
+ * The parameter as fingerprints compare it: a GraphQL argument's leaf is one root cause whether it was sent as a
+ * variable or written inline in the document (`graphql:inline.term` is keyed as `graphql:variables.term`).
+ */
+export const parameterKey = (parameter: string | undefined): string => (parameter ?? '').replace(/^graphql:inline\./, 'graphql:variables.');

@@ -188,9 +188,10 @@ export interface Operation {
   /**
    * Set for GraphQL operations (several share one `path`; `id` is `POST /graphql query.user`). Their stable key in
    * fingerprints, the surface diff and re-tests is `GRAPHQL query.user` (`graphqlKey`), whatever the path or method.
-   * `deprecated`: the schema's deprecation reason of the field.
+   * `deprecated`: the schema's deprecation reason of the field. `accept`: the media type a subscription answered
+   * in over HTTP when it was a stream that ended (`text/event-stream`, `multipart/mixed`), sent as `accept`.
    */
-  graphql?: { kind: 'query' | 'mutation'; field: string; query: string; deprecated?: string };
+  graphql?: { kind: 'query' | 'mutation' | 'subscription'; field: string; query: string; deprecated?: string; accept?: string };
   /** Producer → consumer links: a field of this operation's response feeds another operation's parameter. */
   links?: OperationLink[];
   /** What the spec declares (`auth` is what was observed, when discovery could probe it). */

@@ -4,6 +4,7 @@
 // them, and with a harmless request (an id that does not exist, an empty body).
 import type { Exchange, HttpEngine, Operation, SendRequest } from '../core/index.js';
 import { buildRequest } from '../inject/index.js';
+import { observeGraphqlField } from './graphql-auth.js';
 
 export interface ObserveAuthInput {
   engine: HttpEngine;
@@ -134,7 +135,16 @@ export async function observeAuth(input: ObserveAuthInput): Promise<{ warnings: 
   const one = async (op: Operation): Promise<void> => {
     const fromSpec = op.sources.includes('spec');
     if (fromSpec && op.auth !== 'unknown') op.declaredAuth = op.auth;
-    if (op.graphql) return; // one endpoint for many fields: its declaration stands
+    if (op.graphql) {
+      // One endpoint for many fields: each query field is asked on its own (its refusal is in the body).
+      if (op.graphql.kind !== 'query') return;
+      if (!mayProbe(op.method)) {
+        skipped++;
+        return;
+      }
+      const req = buildRequest(op);
+      return observeGraphqlField(op, input.identities, (identity) => input.engine.send(req, { checkId: 'discover', identity }));
+    }
     if (isLogin(op, loginPaths)) {
       op.auth = 'none';
       return;

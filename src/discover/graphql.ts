@@ -1,4 +1,5 @@
-// src/discover/graphql.ts — GraphQL endpoints: introspection into one Operation per query and mutation field.
+// src/discover/graphql.ts — GraphQL endpoints: introspection into one Operation per query and mutation field, and per
+// subscription field the server answers over HTTP.
 import {
   buildClientSchema,
   getIntrospectionQuery,
@@ -18,6 +19,7 @@ import {
   type IntrospectionQuery,
 } from 'graphql';
 import type { Exchange, HttpEngine, JsonSchema, Operation, Parameter } from '../core/index.js';
+import { buildRequest } from '../inject/index.js';
 import { fieldOperation, rebuildBySuggestions, rebuiltOperations, scalarSchema } from './graphql-suggest.js';
 
 /** Where GraphQL endpoints commonly live; paths the crawl, scripts or browser mention are added to these. */
@@ -83,17 +85,21 @@ function selection(type: GraphQLOutputType, depth = 0): string {
 }
 
 /** The query text that calls one root field with all its arguments as variables. */
-export function fieldQuery(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>): string {
+export function fieldQuery(kind: 'query' | 'mutation' | 'subscription', field: GraphQLField<unknown, unknown>): string {
   const vars = field.args.map((a) => `$${a.name}: ${a.type.toString()}`);
   const args = field.args.map((a) => `${a.name}: $${a.name}`);
   return `${kind} ${field.name}${vars.length ? `(${vars.join(', ')})` : ''} { ${field.name}${args.length ? `(${args.join(', ')})` : ''}${selection(field.type)} }`;
 }
 
-/** Operations of an introspection result; `path` is the endpoint's path. */
-export function graphqlOperations(result: IntrospectionQuery, path: string): Operation[] {
+/**
+ * Operations of an introspection result; `path` is the endpoint's path. Subscription fields come last, and only with
+ * `subscriptions`: discovery keeps those the server answers over HTTP (`reachSubscription`).
+ */
+export function graphqlOperations(result: IntrospectionQuery, path: string, subscriptions = false): Operation[] {
   const schema = buildClientSchema(result);
   const ops: Operation[] = [];
-  for (const [kind, root] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
+  const roots = [['query', schema.getQueryType()], ['mutation', schema.getMutationType()], ['subscription', subscriptions ? schema.getSubscriptionType() : undefined]] as const;
+  for (const [kind, root] of roots) {
     if (!root) continue;
     for (const field of Object.values(root.getFields())) {
       const query = fieldQuery(kind, field);
@@ -105,9 +111,10 @@ export function graphqlOperations(result: IntrospectionQuery, path: string): Ope
   return ops;
 }
 
-interface GraphqlAnswer {
-  data?: { __schema?: unknown } | null;
-  errors?: Array<{ message?: string }>;
+/** A GraphQL response body: `data` (root fields by name, `__schema` for introspection) and `errors`. */
+export interface GraphqlAnswer {
+  data?: ({ __schema?: unknown } & Record<string, unknown>) | null;
+  errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }>;
 }
 
 function asAnswer(body: string): GraphqlAnswer | undefined {
@@ -137,7 +144,8 @@ interface Asked {
   via: GraphqlTransport;
 }
 
-const answerOf = (ex: Exchange): GraphqlAnswer | undefined => (ex.response && ex.response.bodyEncoding !== 'base64' ? asAnswer(ex.response.body) : undefined);
+/** The exchange's body as a GraphQL answer (a JSON object with `data` or `errors`), or undefined. */
+export const answerOf = (ex: Exchange): GraphqlAnswer | undefined => (ex.response && ex.response.bodyEncoding !== 'base64' ? asAnswer(ex.response.body) : undefined);
 
 /**
  * Sends one document the first way the endpoint takes it: a JSON POST (a GET in safe mode, which refuses POST); no
@@ -204,11 +212,77 @@ export async function discoverGraphql(engine: HttpEngine, paths: string[], warni
       continue;
     }
     try {
-      ops.push(...graphqlOperations(got.answer.data as unknown as IntrospectionQuery, route));
+      const fields = graphqlOperations(got.answer.data as unknown as IntrospectionQuery, route, true);
+      ops.push(...fields.filter((o) => o.graphql!.kind !== 'subscription'));
+      ops.push(...(await reachableSubscriptions(engine, path, fields.filter((o) => o.graphql!.kind === 'subscription'), warnings)));
       if (messages.length) warnings.push(`GraphQL endpoint ${path}: introspection answered with errors too (${messages[0]})`);
     } catch (e) {
       warnings.push(`GraphQL endpoint ${path}: the introspection result is not a usable schema (${(e as Error).message})`);
     }
   }
   return ops;
+}
+
+/** How long a subscription's answer over HTTP may take: a stream still open then is one vouch's requests cannot test. */
+export const SUBSCRIPTION_PROBE_MS = 3_000;
+
+/** Media types of subscriptions over HTTP, JSON first: what vouch's requests read best. */
+const SUBSCRIPTION_ACCEPT = 'application/json, multipart/mixed;subscriptionSpec="1.0";q=0.9, text/event-stream;q=0.8';
+const STREAM = /^\s*(text\/event-stream|multipart\/mixed)/i;
+
+/** Whether a subscription field answers over HTTP: with `accept` when it answered as a stream that ended. */
+export type Reach = { reachable: true; accept?: string } | { reachable: false; why: string };
+
+/**
+ * Sends the subscription once the way the checks will (a JSON POST of its document and sample variables), asking for
+ * JSON, `multipart/mixed` or an event stream. Reachable: a GraphQL answer with data, or a stream with data that ended
+ * within `SUBSCRIPTION_PROBE_MS`. Anything else — an error status, errors without data (a server that takes
+ * subscriptions over WebSocket only), a stream still open — is not, with the reason.
+ */
+export async function reachSubscription(engine: HttpEngine, op: Operation, url: string = op.path): Promise<Reach> {
+  const req = buildRequest(op);
+  const headers = [...(req.headers ?? []).filter(([k]) => k !== 'accept'), ['accept', SUBSCRIPTION_ACCEPT] as [string, string]];
+  const ex = await engine.send({ ...req, url, headers, timeoutMs: SUBSCRIPTION_PROBE_MS }, META);
+  const res = ex.response;
+  if (!res) return { reachable: false, why: ex.error?.code === 'VOUCH_SAFE_MODE_REFUSED' ? 'not sent: safe mode refuses POST' : (ex.error?.message ?? 'no response') };
+  const answer = answerOf(ex);
+  const said = messagesOf(answer)[0];
+  if (res.status >= 300) return { reachable: false, why: `status ${res.status}${said ? `: ${said}` : ''}` };
+  const type = res.headers.find(([k]) => k === 'content-type')?.[1] ?? '';
+  if (STREAM.test(type)) {
+    const media = type.split(';')[0]!.trim().toLowerCase();
+    if (ex.error) return { reachable: false, why: `a ${media} stream still open after ${SUBSCRIPTION_PROBE_MS / 1000} s` };
+    return /"data"\s*:/.test(res.body) ? { reachable: true, accept: media } : { reachable: false, why: `a ${media} stream without data` };
+  }
+  if (answer?.data && typeof answer.data === 'object') return { reachable: true };
+  return { reachable: false, why: said ?? `status ${res.status}, no GraphQL data` };
+}
+
+/** At most this many subscription fields are probed per endpoint; the rest are named in the warning. */
+export const SUBSCRIPTION_PROBES = 20;
+
+/**
+ * The subscription operations the endpoint answers over HTTP; the others named in one warning, with why. After one
+ * stream left open no other field is probed there: each would end in a timeout, and timeouts in a row open the
+ * engine's circuit breaker for the whole origin.
+ */
+async function reachableSubscriptions(engine: HttpEngine, url: string, subs: Operation[], warnings: string[]): Promise<Operation[]> {
+  const out: Operation[] = [];
+  const not: string[] = [];
+  let stop: string | undefined;
+  for (const [i, op] of subs.entries()) {
+    const name = `subscription.${op.graphql!.field}`;
+    if (stop || i >= SUBSCRIPTION_PROBES) {
+      not.push(`${name} (not probed: ${stop ?? `more than ${SUBSCRIPTION_PROBES} subscription fields`})`);
+      continue;
+    }
+    const reach = await reachSubscription(engine, op, url);
+    if (reach.reachable) out.push(reach.accept ? { ...op, graphql: { ...op.graphql!, accept: reach.accept } } : op);
+    else {
+      not.push(`${name} (${reach.why})`);
+      if (/still open/.test(reach.why)) stop = `${name} answered as a stream left open`;
+    }
+  }
+  if (not.length) warnings.push(`GraphQL endpoint ${url}: ${not.length} subscription field${not.length === 1 ? '' : 's'} not answered over HTTP, not tested: ${not.join(', ')}`);
+  return out;
 }

@@ -303,6 +303,8 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
         if (!interrupted()) throw e;
       });
     }
+    // Creates through a collection PUT (the spec says so): the guard lets them through and learns their ids.
+    guard.creates(surface.operations);
     // What is deployed now, on fresh and resumed runs alike: a resumed scan reports the deployment it finished against.
     const deployment = interrupted() ? {} : await observeDeployment(engine, run.target.url, surface, config.target.version).catch((e: unknown): Deployment => {
       const why = `not observed: ${e instanceof Error ? e.message : String(e)}`;

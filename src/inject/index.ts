@@ -1,15 +1,17 @@
 // src/inject/index.ts — injection points: enumerate where a value goes in (query, path, form fields — declared as
-// parameters or as a form-encoded body's schema —, JSON, header, cookie, GraphQL variables, a raw text or XML body)
-// and build the request with one point mutated. Every active check injects through here.
+// parameters or as a form-encoded body's schema —, JSON, header, cookie, GraphQL variables and inline literals, a raw
+// text or XML body) and build the request with one point mutated. Every active check injects through here.
 import type { HeaderList, JsonSchema, Operation, SendRequest } from '../core/index.js';
+import { argumentLeaves, inlineBody, setPath, stringLeaf } from './graphql.js';
 
 export type PointLocation = 'query' | 'path' | 'form' | 'json' | 'header' | 'cookie' | 'graphql' | 'body';
 
 export interface InjectionPoint {
   location: PointLocation;
   /**
-   * Parameter name; for JSON bodies a dotted path (`items.0.name`); for GraphQL `variables.<arg>[.<field>]`; `body`
-   * for a raw body (text/plain, XML, …: the whole body is the value).
+   * Parameter name; for JSON bodies a dotted path (`items.0.name`); for GraphQL `variables.<arg>[.<field>…]` (sent
+   * as a variable) or `inline.<arg>[.<field>…]` (the same leaf written as a literal in the document); `body` for a
+   * raw body (text/plain, XML, …: the whole body is the value).
    */
   name: string;
   /** The value sent when not mutated. */
@@ -101,14 +103,39 @@ function formBodyFields(op: Operation): Array<[string, string]> {
   return Object.entries(base as Record<string, unknown>).map(([k, v]) => [k, v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
 }
 
-function jsonLeaves(value: unknown, prefix: string, out: InjectionPoint[], location: 'json' | 'graphql' = 'json'): void {
-  if (Array.isArray(value)) value.forEach((v, i) => jsonLeaves(v, prefix ? `${prefix}.${i}` : String(i), out, location));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) jsonLeaves(v, prefix ? `${prefix}.${k}` : k, out, location);
-  else if (prefix) out.push({ location, name: prefix, base: value === null || value === undefined ? '' : String(value) });
+function jsonLeaves(value: unknown, prefix: string, out: InjectionPoint[]): void {
+  if (Array.isArray(value)) value.forEach((v, i) => jsonLeaves(v, prefix ? `${prefix}.${i}` : String(i), out));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) jsonLeaves(v, prefix ? `${prefix}.${k}` : k, out);
+  else if (prefix) out.push({ location: 'json', name: prefix, base: value === null || value === undefined ? '' : String(value) });
+}
+
+/**
+ * A GraphQL operation's points: each argument's leaves (input objects' fields, bounded in depth and count) as
+ * variables, then (with `inline`) those a string literal can carry once more as inline literals of the document.
+ */
+function graphqlPoints(op: Operation, inline: boolean): InjectionPoint[] {
+  const vars = graphqlVariables(op);
+  const leaves = op.params
+    .filter((p) => p.in === 'body' && p.name.startsWith('variables.'))
+    .flatMap((p) => argumentLeaves(p.name.slice('variables.'.length), vars[p.name.slice('variables.'.length)], p.schema));
+  return [
+    ...leaves.map((l) => ({ location: 'graphql' as const, name: `variables.${l.path.join('.')}`, base: l.base })),
+    ...(inline ? leaves.filter(stringLeaf) : []).map((l) => ({ location: 'graphql' as const, name: `inline.${l.path.join('.')}`, base: l.base })),
+  ];
+}
+
+/** Which points `injectionPoints` lists beyond one per field. */
+export interface PointOptions {
+  /**
+   * Also each GraphQL string argument (or input-object leaf) written inline in the document (`graphql:inline.term`),
+   * a second way to send the same field: for checks that inject payloads. Default false: checks that reason about
+   * the fields themselves (which one is the password) see each field once.
+   */
+  inline?: boolean;
 }
 
 /** All injection points of an operation, in a stable order. */
-export function injectionPoints(op: Operation): InjectionPoint[] {
+export function injectionPoints(op: Operation, options: PointOptions = {}): InjectionPoint[] {
   const out: InjectionPoint[] = [];
   for (const p of op.params) {
     const base = String(sampleValue(p.schema, p.examples));
@@ -116,22 +143,10 @@ export function injectionPoints(op: Operation): InjectionPoint[] {
     else if (p.in === 'form') out.push({ location: 'form', name: p.name, base });
   }
   for (const [name, base] of formBodyFields(op)) out.push({ location: 'form', name, base });
-  if (op.graphql) jsonLeaves(graphqlVariables(op), 'variables', out, 'graphql');
+  if (op.graphql) out.push(...graphqlPoints(op, options.inline === true));
   else if (op.requestBody?.contentType.includes('json')) jsonLeaves(baseBody(op), '', out);
   else if (rawBodyType(op)) out.push({ location: 'body', name: 'body', base: rawBase(op) });
   return out;
-}
-
-function setPath(obj: unknown, path: string[], value: unknown): unknown {
-  if (path.length === 0) return value;
-  const [head, ...rest] = path as [string, ...string[]];
-  if (Array.isArray(obj)) {
-    const copy = [...obj];
-    copy[Number(head)] = setPath(copy[Number(head)], rest, value);
-    return copy;
-  }
-  const o = (obj && typeof obj === 'object' ? obj : {}) as Record<string, unknown>;
-  return { ...o, [head]: setPath(o[head], rest, value) };
 }
 
 /**
@@ -171,9 +186,12 @@ export function buildRequest(op: Operation, point?: InjectionPoint, mutation?: M
     let body = baseBody(op);
     if (point && (point.location === 'json' || point.location === 'graphql') && mutation !== undefined) {
       const v = typeof mutation === 'object' && 'raw' in mutation ? mutation.raw : text;
-      body = setPath(body, point.name.split('.'), v);
+      const [head, ...rest] = point.name.split('.');
+      if (op.graphql && point.location === 'graphql' && head === 'inline') body = inlineBody(op, graphqlVariables(op), rest, v);
+      else body = setPath(body, point.name.split('.'), v);
     }
     headers.push(['content-type', 'application/json']);
+    if (op.graphql?.accept) headers.push(['accept', op.graphql.accept]);
     return { method: op.method, url, headers, body: JSON.stringify(body) };
   }
   const raw = rawBodyType(op);

@@ -147,6 +147,11 @@ for (const m of ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE', 'TR
   METHODS.set(m.toLowerCase(), m);
 }
 const upperMethod = (m: string): string => METHODS.get(m) ?? m.toUpperCase();
+/** A request body as the harm guard reads it: text up to 100 kB; a larger or binary one as a NUL (it cannot tell). */
+const guardBody = (b: string | Uint8Array | undefined): string | undefined => {
+  if (b === undefined || typeof b === 'string') return b === undefined || b.length <= 100_000 ? b : '\0';
+  return (b.byteLength <= 100_000 ? bodyText(Buffer.from(b.buffer, b.byteOffset, b.byteLength)) : undefined) ?? '\0';
+};
 
 /** Where a request goes: normalized origin key (scope, breaker, rate limit), the bytes to send, the URL on demand. */
 class Where {
@@ -311,7 +316,7 @@ export function createEngine(opts: EngineOptions): Engine {
    * The checks every request passes before it may leave: scope, safe mode, interruption, breaker, budgets.
    * Returns the refusal exchange, or where to send. Throws on budget and interruption.
    */
-  function admit(method: string, url: string, headers: HeaderList, meta: SendMeta, rel?: string): Exchange | Where {
+  function admit(method: string, url: string, headers: HeaderList, meta: SendMeta, rel?: string, body?: string): Exchange | Where {
     const where = locate(url, rel);
     if (typeof where === 'string') return refuse(method, url, headers, meta, 'VOUCH_SCOPE_REFUSED', where);
     const decision = judge(where.protocol, where.key, where.pathname);
@@ -323,7 +328,7 @@ export function createEngine(opts: EngineOptions): Engine {
       return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', `safe mode: ${method} is not allowed on a ${opts.target.environment} target${why}`);
     }
     if (opts.safeMode && meta.destructive) return refuse(method, url, headers, meta, 'VOUCH_SAFE_MODE_REFUSED', 'safe mode: destructive payload not sent');
-    const harm = guard?.refuse(method, where.target, meta);
+    const harm = guard?.refuse(method, where.target, meta, body);
     if (harm !== undefined) return refuse(method, url, headers, meta, 'VOUCH_HARM_REFUSED', harm);
     if (opts.signal?.aborted) throw interrupted();
     const open = breaker.check(where.key);
@@ -396,7 +401,7 @@ export function createEngine(opts: EngineOptions): Engine {
     const given = req.headers ?? NO_HEADERS;
     let where: Exchange | Where;
     try {
-      where = admit(method, url, given, meta, rel);
+      where = admit(method, url, given, meta, rel, guard ? guardBody(req.body) : undefined);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -685,7 +690,7 @@ export function createEngine(opts: EngineOptions): Engine {
     // Raw requests wait out a pause, but their failures are not judged: malformed bytes are often answered by a reset.
     const paused = watch?.gate();
     if (paused) await paused;
-    const where = admit(described.method, abs, described.headers, meta);
+    const where = admit(described.method, abs, described.headers, meta, undefined, guardBody(described.body));
     if (!(where instanceof Where)) return where;
     const origin = where.key;
     const bucket = originState(origin).bucket;

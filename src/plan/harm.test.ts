@@ -3,7 +3,8 @@
 // exemption.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendJson, serveFixture, type Fixture } from '../checks/kit/fixture.js';
-import type { Identity } from '../core/index.js';
+import { collectionPutCreate } from '../core/index.js';
+import type { Identity, Operation } from '../core/index.js';
 import { createEngine } from '../net/index.js';
 import { createHarmGuard, excludedList } from './harm.js';
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
     hits.push(`${req.method} ${url.pathname}${url.search}`);
     if (url.pathname === '/reset-page') return sendJson(res, 200, { message: 'The database has been reset.' });
     if (url.pathname === '/login') return sendJson(res, 200, { token: 'tok-0123456789abcdef', user: { id: 42, username: 'alice' } });
-    if (req.method === 'POST') return sendJson(res, 201, { id: String(nextId++) });
+    if (req.method === 'POST' || (req.method === 'PUT' && url.pathname === '/api/menu')) return sendJson(res, 201, { id: String(nextId++) });
     return sendJson(res, 200, { ok: true });
   });
 });
@@ -77,6 +78,14 @@ describe('the harm guard', () => {
     for (const [url, probe] of [['/csrf/?password_new=pw&password_conf=pw-mismatch', false], ['/csrf/?password_new=other&password_conf=pw', true], ['/csrf/?password_new=x&password_conf=x', true]] as const) {
       expect((await as(url, probe)).error?.message, url).toMatch(/would change alice's password/);
     }
+    // In a form body too: a POST password form.
+    const post = (body: string) => engine.send({ method: 'POST', url: '/settings', headers: [['content-type', 'application/x-www-form-urlencoded']], body }, { identity: 'alice' });
+    expect((await post('password_new=pw&password_conf=pw')).response?.status).toBe(201);
+    expect((await post('password_new=hacked&password_conf=hacked')).error?.message).toMatch(/would change alice's password/);
+    hits.splice(hits.indexOf('POST /settings'), 1);
+    const signUp = await engine.send({ method: 'POST', url: '/register', body: 'username=x&password=n&password_conf=n' }, { identity: 'alice' });
+    expect(signUp.response?.status).toBe(201);
+    hits.splice(hits.indexOf('POST /register'), 1);
     // Another identity's password is no identity's own: bob has none in a recipe, so any new password is refused.
     expect((await engine.send({ method: 'GET', url: '/csrf/?password_new=pw&password_conf=pw' }, { identity: 'bob' })).error?.code).toBe('VOUCH_HARM_REFUSED');
     expect(hits).toEqual(['GET /csrf/?password_new=pw&password_conf=pw&Change=Change', 'GET /csrf/?password_new=pw&password_conf=pw-mismatch']);
@@ -112,6 +121,44 @@ describe('the harm guard', () => {
     expect((await engine.send({ method: 'DELETE', url: `/api/products/${id}` }, { identity: 'anonymous' })).error?.code).toBe('VOUCH_HARM_REFUSED');
     expect((await engine.send({ method: 'DELETE', url: '/api/products/999999999' }, { identity: 'anonymous' })).response?.status).toBe(200);
     expect(hits).toEqual(['POST /api/notes', `DELETE /api/notes/${id}`, 'DELETE /api/products/999999999']);
+  });
+});
+
+describe('creates through a collection PUT', () => {
+  const put = (path: string, extra: Partial<Operation> = {}): Operation => ({
+    id: `PUT ${path}`, method: 'PUT', path, params: [], auth: 'required', sources: ['spec'],
+    requestBody: { contentType: 'application/json', schema: { type: 'object', properties: { name: {}, price: {} } } }, ...extra,
+  });
+
+  it('are told by the spec: a 201 answer or "create" in the summary, no path parameter, no id in the body', () => {
+    expect(collectionPutCreate(put('/api/menu', { responses: { '201': {} } }))).toMatch(/201/);
+    expect(collectionPutCreate(put('/api/menu', { summary: 'Create Menu Item' }))).toMatch(/Create Menu Item/);
+    expect(collectionPutCreate(put('/api/settings', { summary: 'Update settings' }))).toBeUndefined();
+    expect(collectionPutCreate(put('/api/menu/{id}', { summary: 'Create Menu Item' }))).toBeUndefined();
+    const upsert = put('/api/menu', { summary: 'Create or replace', requestBody: { contentType: 'application/json', schema: { properties: { id: {}, name: {} } } } });
+    expect(collectionPutCreate(upsert)).toBeUndefined();
+  });
+
+  it('go through when the body names no object, and make the answered id vouch\'s; never overwrite another', async () => {
+    const { engine, guard } = setup();
+    // Before the surface says PUT /api/menu creates, it is a write to an object vouch did not create.
+    hits.length = 0;
+    expect((await engine.send({ method: 'PUT', url: '/api/menu', body: '{"name":"x"}' }, { identity: 'alice' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    guard.creates([put('/api/menu', { summary: 'Create Menu Item' }), put('/api/settings', { summary: 'Update settings' })]);
+    const made = await engine.send({ method: 'PUT', url: '/api/menu', body: '{"name":"x"}' }, { identity: 'alice' });
+    expect(made.response?.status).toBe(201);
+    const id = (JSON.parse(made.response!.body) as { id: string }).id;
+    // The new item is vouch's; the collection, other items and a body naming another id are not.
+    expect((await engine.send({ method: 'DELETE', url: `/api/menu/${id}` }, { identity: 'alice' })).response?.status).toBe(200);
+    expect((await engine.send({ method: 'DELETE', url: '/api/menu/1' }, { identity: 'alice' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    expect((await engine.send({ method: 'PUT', url: '/api/menu', body: '{"id":1,"name":"x"}' }, { identity: 'alice' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    expect((await engine.send({ method: 'PUT', url: '/api/menu', body: 'id=1&name=x' }, { identity: 'alice' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    expect((await engine.send({ method: 'PUT', url: '/api/menu', body: '\0' }, { identity: 'alice' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    expect((await engine.send({ method: 'PUT', url: '/api/settings', body: '{"theme":"dark"}' }, { identity: 'alice' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    // A body naming vouch's own item, or an id it made up, may be sent.
+    expect((await engine.send({ method: 'PUT', url: '/api/menu', body: `{"id":${id},"name":"y"}` }, { identity: 'alice' })).response?.status).toBe(201);
+    expect((await engine.send({ method: 'PUT', url: '/api/menu', body: '{"id":"999999999"}' }, { identity: 'alice' })).response?.status).toBe(201);
+    expect(hits).toEqual(['PUT /api/menu', `DELETE /api/menu/${id}`, 'PUT /api/menu', 'PUT /api/menu']);
   });
 });
 

@@ -1,7 +1,7 @@
 // src/plan/harm.ts — do no harm: the guard the engine asks about every request. It refuses dangerous operations
 // (reset, wipe), anything aimed at a signed-in identity's own account, and deletes or writes aimed at objects vouch did
 // not create; it learns created ids, the identities' own ids and names, and pages that reported a reset.
-import { isHarmReason } from '../core/index.js';
+import { collectionPutCreate, isHarmReason, OBJECT_KEYS } from '../core/index.js';
 import type { Excluded, Exchange, Identity, Operation, RequestGuard, SendMeta, SkippedTask } from '../core/index.js';
 import { allowedDangerous, changesOwnAccount, harmsOwnAccount, isDangerous, NEW_PASSWORD, reportsReset, words } from './danger.js';
 
@@ -15,14 +15,34 @@ const DESTRUCTIVE_ACTIONS = new Set(['delete', 'remove', 'destroy', 'deactivate'
 const NAME_KEY = /^(user(name)?|login|email|e-?mail|account|name|handle)$/i;
 /** Keys of an answer whose value is an account's id or name. */
 const ACCOUNT_KEYS = ['id', '_id', 'uuid', 'user_id', 'userId', 'sub', 'username', 'email', 'login'];
-/** Keys of a create's answer whose value is the new object's id. */
-const OBJECT_KEYS = ['id', '_id', 'uuid'];
 /** An id that names one object wherever it appears (a UUID, a long token), not a small number every table has. */
 const DISTINCT_ID = /^(?=.*[a-z_-])[\w-]{8,}$/i;
 /** A collection of accounts: a protected id right under it is an identity's own record. */
 const USERS = /^(users?|accounts?|members?|profiles?|customers?|people|persons?|employees?|identities|principals?|players?)$/i;
 /** Paths whose answer (to a signed-in identity) describes that identity: its id and name become protected. */
 const SELF_PATH = /(^|\/)(me|self|whoami|account|profile|current(-?user)?|users?\/me)(\/|$|\?)/i;
+
+/**
+ * The object a request body names by id (`{"id": 7}`): its id, `''` when it names none, undefined when the body cannot
+ * be read (binary, too large, neither JSON nor a form).
+ */
+function namedObject(body: string | undefined): string | undefined {
+  const text = (body ?? '').trim();
+  if (text === '') return '';
+  let keys: Array<[string, unknown]>;
+  if (/^[[{]/.test(text)) {
+    try {
+      const v: unknown = JSON.parse(text);
+      if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+      keys = Object.entries(v);
+    } catch {
+      return undefined; // not JSON after all: what it names cannot be told
+    }
+  } else if (/^[^=&\s]+=[^&\s]*(&[^=&\s]+=[^&\s]*)*$/.test(text)) keys = [...new URLSearchParams(text)];
+  else return undefined;
+  const id = keys.find(([k, v]) => OBJECT_KEYS.includes(k) && v !== null && v !== undefined && v !== '');
+  return id === undefined ? '' : typeof id[1] === 'object' ? JSON.stringify(id[1]) : String(id[1] as string | number);
+}
 
 /** What the guard refused, per method, path and reason (report.excluded). */
 export interface Refusal {
@@ -40,6 +60,11 @@ export interface HarmGuard extends RequestGuard {
    * changed, and a write naming one of `accounts` (their user names, emails) in its body may be sent (`meta.account`).
    */
   createdIdentity(name: string, ...accounts: string[]): void;
+  /**
+   * The surface's creates through a collection PUT (`collectionPutCreate`): a PUT to one of their paths whose body
+   * names no object (or only an id vouch made up or created) is a create, and its answer's id becomes vouch's.
+   */
+  creates(operations: readonly Operation[]): void;
   /** Ids of objects vouch created (a create's answer); a write may be aimed at them. */
   created(): ReadonlySet<string>;
   /** Requests refused so far, grouped. */
@@ -134,6 +159,8 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
   /** Paths of objects vouch created (`/api/notes/7`), and their ids when they are distinct (a UUID). */
   const created = new Set<string>();
   const createdIds = new Set<string>();
+  /** Paths (no trailing slash) of creates through a collection PUT. */
+  const putCreates = new Set<string>();
   /** Paths whose answer reported a reset: never sent again. */
   const resets = new Map<string, string>();
   const refused = new Map<string, Refusal>();
@@ -153,13 +180,17 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
   };
 
   /** Why a request reaches an identity's own account, or undefined. */
-  function selfHarm(method: string, p: ReturnType<typeof parts>, meta: SendMeta): string | undefined {
+  function selfHarm(method: string, p: ReturnType<typeof parts>, meta: SendMeta, body: string | undefined): string | undefined {
     const mine = signedIn(meta);
     // A "change" to the identity's own current password (the `csrf` check's harmless submission) changes nothing; in
     // a probe (built to be refused) the confirmation may differ: a mismatch the server must turn down.
     const current = passwords.get(meta.identity);
     const kept = ([k, v]: [string, string]): boolean => v === current || (meta.probe === true && /conf/i.test(k));
-    const newPasswords = p.query.filter(([k]) => NEW_PASSWORD.test(k));
+    // In the query or a form-encoded body (a POST password form).
+    const form = body !== undefined && !/^\s*[[{<]/.test(body) ? [...new URLSearchParams(body)] : [];
+    // A sign-up's password fields are the new account's (the plan keeps such operations too).
+    const signUp = /regist|sign-?up|join/i.test(p.path);
+    const newPasswords = signUp ? [] : [...p.query, ...form].filter(([k]) => NEW_PASSWORD.test(k));
     if (mine && newPasswords.length && !(current !== undefined && newPasswords.some(([, v]) => v === current) && newPasswords.every(kept))) {
       return `do no harm: ${method} ${p.path} would change ${meta.identity}'s password`;
     }
@@ -173,10 +204,19 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
     return own === undefined ? undefined : `${own} (as ${meta.identity})`;
   }
 
+  /** Whether a PUT is a create through a collection: its path is one, and its body names no object but vouch's own. */
+  function isPutCreate(method: string, path: string, body: string | undefined): boolean {
+    const base = path.replace(/\/+$/, '');
+    if (method !== 'PUT' || !putCreates.has(base)) return false;
+    const named = namedObject(body);
+    return named === '' || (named !== undefined && (MADE_UP_ID.test(named) || createdIds.has(named) || created.has(`${base}/${named}`)));
+  }
+
   /** Why a delete or write is aimed at an object vouch did not create, or undefined. */
-  function notCreated(method: string, p: ReturnType<typeof parts>): string | undefined {
+  function notCreated(method: string, p: ReturnType<typeof parts>, body: string | undefined): string | undefined {
     const action = method === 'POST' ? words(p.path).find((w) => DESTRUCTIVE_ACTIONS.has(w)) : undefined;
     if (!WRITES.has(method) && !action) return undefined;
+    if (isPutCreate(method, p.path, body)) return undefined;
     const refs = [...p.segments, ...p.query.map(([, v]) => v)];
     if (refs.some((r) => MADE_UP_ID.test(r) || createdIds.has(r))) return undefined;
     const path = p.path.replace(/\/+$/, '');
@@ -187,7 +227,7 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
   }
 
   return {
-    refuse(method, target, meta) {
+    refuse(method, target, meta, body) {
       if (meta.login) return undefined;
       const p = parts(target);
       if (!allowed(method, p.path)) {
@@ -199,7 +239,7 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
       if (named !== undefined && !registered.has(named)) return note(method, p.path, `do no harm: ${method} ${p.path} names the account ${meta.account} in its body, which vouch did not register`);
       // A change to the account of an identity vouch registered is a change to an object vouch created.
       const ownCreated = (madeBy.has(meta.identity) && changesOwnAccount(method, p.path) !== undefined) || (named !== undefined && !p.segments.some((s) => /\d/.test(s)));
-      const why = selfHarm(method, p, meta) ?? (ownCreated ? undefined : notCreated(method, p));
+      const why = selfHarm(method, p, meta, body) ?? (ownCreated ? undefined : notCreated(method, p, body));
       return why === undefined ? undefined : note(method, p.path, why);
     },
     learn(ex, meta) {
@@ -231,7 +271,9 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
       if (ok && (method === 'POST' || method === 'PUT')) {
         const location = res.headers.find(([k]) => k.toLowerCase() === 'location')?.[1];
         const base = target.path.replace(/\/+$/, '');
-        const paths = method === 'PUT' ? [base] : idsIn(res.body, OBJECT_KEYS).map((id) => `${base}/${id}`);
+        // A create through a collection PUT made the object its answer names, not the collection.
+        const byPut = method === 'PUT' && !putCreates.has(base);
+        const paths = byPut ? [base] : idsIn(res.body, OBJECT_KEYS).map((id) => `${base}/${id}`);
         if (location) paths.push(parts(location.replace(/^[a-z]+:\/\/[^/]+/i, '')).path.replace(/\/+$/, ''));
         for (const x of paths) {
           const id = x.slice(x.lastIndexOf('/') + 1);
@@ -245,6 +287,9 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
     createdIdentity: (name, ...accounts) => {
       madeBy.add(name);
       for (const a of accounts) if (a !== '') registered.add(a.toLowerCase());
+    },
+    creates: (operations) => {
+      for (const op of operations) if (collectionPutCreate(op)) putCreates.add(op.path.replace(/\/+$/, ''));
     },
     created: () => created,
     refusals: () => [...refused.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.reason.localeCompare(b.reason)),

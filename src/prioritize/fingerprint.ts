@@ -1,5 +1,6 @@
 // src/prioritize/fingerprint.ts — stable finding identity across runs and hosts: check, method, route, parameter, class.
 import { createHash } from 'node:crypto';
+import { parameterKey } from '../core/index.js';
 
 export interface FingerprintParts {
   checkId: string;
@@ -17,11 +18,11 @@ export interface FingerprintParts {
  * Never includes hosts, ports, times or payload nonces; route parameters are normalized (`{id}` = `{x}`). A grouped
  * finding's key has `*` for method and route: the same root cause keeps its fingerprint whichever operations showed it.
  * A GraphQL field's key is `GRAPHQL query.search`: fields of one endpoint never collide, and the endpoint's path or the
- * HTTP method (GET or POST) does not change it.
+ * HTTP method (GET or POST) does not change it; its argument is keyed the same sent as a variable or inline.
  */
 export function fingerprint(p: FingerprintParts): string {
   const route = p.grouped ? '*' : p.graphql ? p.graphql : p.path.replace(/\{[^}]+\}/g, '{}');
   const method = p.grouped ? '*' : p.graphql ? 'GRAPHQL' : p.method.toUpperCase();
-  const key = [p.checkId, method, route, p.parameter ?? '', p.vulnClass].join('\u0000');
+  const key = [p.checkId, method, route, parameterKey(p.parameter), p.vulnClass].join('\u0000');
   return createHash('sha256').update(key).digest('hex').slice(0, 20);
 }

@@ -1,5 +1,6 @@
 // src/checks/authorization/bfla.ts — broken function-level authorization: a plain user performs an operation meant for
-// admins (per the spec's path, tags or summary, or vouch.yaml); proof is the user's success beside that expectation.
+// admins (per the spec's path, tags or summary, or vouch.yaml); proof is the user's success beside that expectation,
+// or, for a delete no spec marks, the user deleting an object only the privileged identity could create (support/created.ts).
 import { z } from 'zod';
 import type { Exchange, Identity, Operation } from '../../core/index.js';
 import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
@@ -8,6 +9,7 @@ import { establish, inScope, isAuthDenied, type Probe } from '../kit/capability.
 import { buildRequest } from '../../inject/index.js';
 import { graphqlField, operationKey, operationRef } from '../../core/operation-key.js';
 import { fieldData, refusal } from './support/graphql.js';
+import { acrossRoles, boundaries, confirmAcross } from './support/created.js';
 
 const ADMIN_WORDS = /\((admins?|administrators?)( only)?\)|\b(admins?|administrators?) only\b|\bonly (for )?(admins?|administrators?)\b|\badmin[- ]only\b/i;
 
@@ -96,7 +98,7 @@ export default defineCheck({
     cwe: 'CWE-285',
     owasp: 'API5:2023 Broken Function Level Authorization',
     remediation: 'Deny by default and check the role (or permission) in every admin operation, ideally in one middleware for the whole admin router; answer 403 to other roles.',
-    proves: "An operation the spec (an /admin path, an admin tag, \"(admin)\" in its summary) or vouch.yaml (checks.bfla.options.adminOnly) marks admin-only succeeds for a plain user (a read 2xx, or a write probe with an invalid id or body refused for validation, not authorization) while the same request without credentials is refused; a replay as the user answers the same. A GraphQL query field named admin… (or so described, or listed as GRAPHQL query.field) gives a plain user non-null data where the anonymous identity gets none (an errors array with null data is a refusal), and a replay gives data again.",
+    proves: "An operation the spec (an /admin path, an admin tag, \"(admin)\" in its summary) or vouch.yaml (checks.bfla.options.adminOnly) marks admin-only succeeds for a plain user (a read 2xx, or a write probe with an invalid id or body refused for validation, not authorization) while the same request without credentials is refused; a replay as the user answers the same. A GraphQL query field named admin… (or so described, or listed as GRAPHQL query.field) gives a plain user non-null data where the anonymous identity gets none (an errors array with null data is a refusal), and a replay gives data again. A delete of an item (DELETE /c/{id}) whose collection's create the privileged identity may use and a plain user is refused (401/403): the privileged identity creates an object and reads it, the user deletes it (2xx), the privileged identity reads it gone (404, or no longer listed); the whole test again on a fresh object confirms it.",
   },
   options: z.strictObject({
     /** Operations only admins may use, as `METHOD /path` globs (`DELETE /api/products/*`), besides what the spec says. */
@@ -108,7 +110,13 @@ export default defineCheck({
       .map((op) => ({ op, why: inScope(ctx.options.adminOnly, op) ? `vouch.yaml lists it admin-only (checks.bfla.options.adminOnly)` : adminSignal(op) }))
       .filter((e): e is { op: Operation; why: string } => e.why !== undefined);
     const gqlMarked = ctx.surface.operations.some((o) => o.graphql && (listedField(ctx.options.adminOnly, o) || graphqlAdminSignal(o)));
-    if (!expectations.length && !gqlMarked) return { status: 'inconclusive', reason: 'no operation is marked admin-only (an /admin path, an admin tag or "(admin)" in the spec, a GraphQL field named admin…, or checks.bfla.options.adminOnly)' };
+    // Deletes no spec marks: a boundary is inferred on an object vouch creates (support/created.ts). Not in safe mode.
+    const across = boundaries(ctx.surface.operations).filter((b) => !expectations.some((e) => e.op.id === b.del.id));
+    const tests = ctx.safeMode ? [] : across;
+    if (!expectations.length && !gqlMarked && !tests.length) {
+      const why = across.length ? `; safe mode: ${across.map((b) => `${b.del.method} ${b.del.path}`).join(', ')} not tested on an object vouch creates` : '';
+      return { status: 'inconclusive', reason: `no operation is marked admin-only (an /admin path, an admin tag or "(admin)" in the spec, a GraphQL field named admin…, or checks.bfla.options.adminOnly), and no delete of an item its collection's create makes${why}` };
+    }
     const users = ctx.identities.filter((i) => i.role === 'user' && !i.intended && !ctx.unavailable.has(i.name)).slice(0, 2);
     if (!users.length) return { status: 'inconclusive', reason: 'needs a plain user identity (role user, without intended) that can sign in' };
     const anonymous = ctx.identities.find((i) => i.role === 'anonymous' && i.auth.kind === 'none');
@@ -145,12 +153,18 @@ export default defineCheck({
     }
     const gql = await graphqlFields(ctx, { users, anonymous, admin });
     candidates.push(...gql.candidates);
+    const created = await acrossRoles(ctx as CheckContext<unknown>, tests, users[0]!, admin);
+    candidates.push(...created.candidates);
     if (candidates.length) return { status: 'found', candidates };
-    if (!expectations.length && !gql.judged) return { status: 'inconclusive', reason: gql.notes.join('; ') };
+    if (!expectations.length && !gql.judged && !created.judged) return { status: 'inconclusive', reason: [...gql.notes, ...created.notes].join('; ') };
     return { status: 'clean' };
   },
   async confirm(candidate, ctx) {
-    const data = candidate.data as { request?: Probe['request']; probe?: boolean; status?: number; field?: string } | undefined;
+    const data = candidate.data as { request?: Probe['request']; probe?: boolean; status?: number; field?: string; across?: { del: string; upper: string } } | undefined;
+    if (data?.across) {
+      const r = await confirmAcross(ctx as CheckContext<unknown>, data.across, candidate.identity);
+      return r.confirmed ? { ...r, summary: `${candidate.proof.summary}; ${r.summary!}` } : r;
+    }
     if (!data?.request) return { confirmed: false, exchangeIds: [], reason: 'the request is gone' };
     if (data.field) {
       const again = await ctx.send(data.request);

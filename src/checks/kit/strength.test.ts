@@ -49,6 +49,8 @@ const FIXTURES: Record<string, PointFixture> = {
   'crlf-injection': { operations: (n) => [{ method: 'GET', path: '/header', params: params(n, (i) => `v${i}`) }] },
   // Applies to URL-valued parameters; waits for callbacks that never come, so the wait is short.
   ssrf: { operations: (n) => [{ method: 'GET', path: '/echo', params: params(n, (i) => `https://example.com/v${i}`) }], options: { waitMs: 100 } },
+  // Numeric work-size parameters (the echo only grows by the digits: no finding).
+  'unbounded-work': { operations: (n) => [{ method: 'GET', path: '/echo', params: Array.from({ length: n }, (_, i) => ({ name: `count${i}`, in: 'query' as const, schema: { type: 'integer' } })) }], options: { maxPoints: 5 } },
   // One point per XML-bodied operation (the whole document is the point).
   xxe: { operations: (n) => Array.from({ length: n }, (_, i) => ({ method: 'POST', path: `/xml${i}`, params: [], requestBody: { contentType: 'application/xml', example: '<item><name>lamp</name></item>' } })), options: { waitMs: 100 } },
   // One point per URL source; each page has one (location.hash) reaching an escaped innerHTML sink.

@@ -1,10 +1,13 @@
-// src/checks/reliability/graphql-cost-limits.ts — a GraphQL endpoint with no alias or batch limit, proven by a bounded
-// ladder of `__typename` aliases and JSON-array batches (never a flood): the largest step answered in full is the proof.
+// src/checks/reliability/graphql-cost-limits.ts — a GraphQL endpoint with no alias, batch or depth limit, proven by
+// bounded ladders of `__typename` aliases, JSON-array batches and queries nested along a self-referencing path of the
+// introspected schema (never a flood, never fan-out): the largest step answered in full is the proof.
+import { getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
 import { z } from 'zod';
 import type { Exchange } from '../../core/index.js';
 import { jsonBody } from '../kit/compare.js';
 import { defineCheck, type CandidateInput, type CheckContext } from '../kit/define.js';
 import { endpoints } from '../security/graphql-introspection.js';
+import { answerDepth, chain, depthDocument, describePath, findDepthPath, type DepthPath, type Edge } from './support/depth.js';
 
 /** One rung of a ladder: how many aliases (or batched operations) and the request that asks for them. */
 type Ladder = 'aliases' | 'batch';
@@ -92,7 +95,83 @@ const payload = (c: Climb): string => (c.ladder === 'aliases'
   ? `query VouchAliases { v1: __typename v2: __typename … v${c.top!.n}: __typename }`
   : `[{"query":"{ __typename }"} ×${c.top!.n}]`);
 
-type Options = { aliases: number[]; batch: number[]; timeBoundMs: number };
+type Options = { aliases: number[]; batch: number[]; depths: number[]; timeBoundMs: number };
+
+const post = (path: string, query: string) => ({ method: 'POST', url: path, headers: [['content-type', 'application/json']] as Array<[string, string]>, body: JSON.stringify({ query }), probe: true });
+
+/** The endpoint's schema by introspection, or why there is none to look for a self-referencing path in. */
+async function introspect(ctx: CheckContext<Options>, path: string): Promise<{ schema: IntrospectionQuery } | { none: string }> {
+  const x = await ctx.send(post(path, getIntrospectionQuery({ descriptions: false })));
+  const schema = (json(x) as { data?: IntrospectionQuery | null } | null)?.data;
+  if (!schema?.__schema) return { none: `introspection refused (${refusal(x)}): no schema to find a self-referencing type in` };
+  return { schema };
+}
+
+/** One rung of the depth ladder: the levels asked for and the chain of fields that many levels deep. */
+interface DepthRung {
+  n: number;
+  edges: Edge[];
+  x: Exchange;
+}
+
+type DepthClimb = { top: DepthRung; first: DepthRung; path: DepthPath; stopped?: string } | { none: string };
+
+/** Whether a rung's answer holds its chain all the way down; else why not. */
+function deepEnough(r: Omit<DepthRung, 'x'>, x: Exchange): string | undefined {
+  const body = json(x) as { data?: unknown; errors?: unknown[] } | null;
+  if (!x.response || x.response.status >= 300 || !body?.data || (Array.isArray(body.errors) && body.errors.length)) return refusal(x);
+  const got = answerDepth(body.data, r.edges);
+  if (got.fanOut) return `a list limited to 1 answered more: its limit is ignored (fan-out), stopped`;
+  return got.levels < r.n ? `the answer is only ${got.levels} of ${r.n} levels deep` : undefined;
+}
+
+/** Climbs the depth ladder along a self-referencing path; stops at the first refusal, shallow answer or time bound. */
+async function depthClimb(ctx: CheckContext<Options>, path: string): Promise<DepthClimb> {
+  const got = await introspect(ctx, path);
+  if ('none' in got) return got;
+  let search;
+  try {
+    search = findDepthPath(got.schema);
+  } catch (e) {
+    return { none: `the introspection answer is no schema graphql-js can build (${(e as Error).message.slice(0, 120)})` };
+  }
+  if ('none' in search) return search;
+  const p = search.path;
+  let first: DepthRung | undefined;
+  let top: DepthRung | undefined;
+  for (const n of ctx.options.depths) {
+    const edges = chain(p, n - 1);
+    if (!edges) continue;
+    const x = await ctx.send(post(path, depthDocument(edges)));
+    const why = deepEnough({ n, edges }, x);
+    if (why) return top && first ? { top, first, path: p, stopped: `${n} levels → ${why}` } : { none: `${n} levels → ${why}` };
+    top = { n, edges, x };
+    first ??= top;
+    if (x.timing.totalMs > ctx.options.timeBoundMs) return { top, first, path: p, stopped: `${n} took ${Math.round(x.timing.totalMs)} ms, over the ${ctx.options.timeBoundMs} ms bound: stopped` };
+  }
+  return top && first ? { top, first, path: p } : { none: 'the self-referencing path is longer than the deepest rung' };
+}
+
+/** The depth ladder proves "no limit" when its deepest rung (or a rung over the time bound past the first) answered. */
+const deepest = (c: Extract<DepthClimb, { top: DepthRung }>, depths: readonly number[]): boolean =>
+  c.top.n === Math.max(...depths) || (c.top.n > c.first.n && c.stopped?.includes('bound') === true);
+
+function depthCandidate(path: string, c: Extract<DepthClimb, { top: DepthRung }>): CandidateInput {
+  const doc = depthDocument(c.top.edges);
+  return {
+    operation: { method: 'POST', path },
+    url: c.top.x.request.url,
+    vulnClass: 'graphql-no-depth-limit',
+    confidence: 'tentative',
+    proof: {
+      summary: `POST ${path}: a query nested ${c.top.n} levels along ${describePath(c.path)} (from query.${c.path.root.field}) was executed and answered ${c.top.n} levels deep${c.stopped ? `; ${c.stopped}` : ''}`,
+      exchangeIds: [c.top.x.id, c.first.x.id],
+      evidence: `time ${Math.round(c.first.x.timing.totalMs)} ms at ${c.first.n} levels → ${Math.round(c.top.x.timing.totalMs)} ms at ${c.top.n}`,
+      payload: doc.length > 300 ? `${doc.slice(0, 150)} … ${doc.slice(-60)}` : doc,
+    },
+    data: { depth: { n: c.top.n, edges: c.top.edges } },
+  };
+}
 
 export default defineCheck({
   id: 'graphql-cost-limits',
@@ -100,25 +179,27 @@ export default defineCheck({
   kind: 'active',
   scope: 'target',
   meta: {
-    title: 'GraphQL endpoint without alias or batch limits',
-    description: 'A GraphQL endpoint executes as many aliases of a field in one query, or as many operations in one JSON batch, as a caller sends: one request can carry the work of hundreds (resource exhaustion, and brute force that slips past per-request rate limits).',
+    title: 'GraphQL endpoint without alias, batch or depth limits',
+    description: 'A GraphQL endpoint executes as many aliases of a field in one query, as many operations in one JSON batch, or a query nested as deep as a caller sends: one request can carry the work of hundreds (resource exhaustion, and brute force that slips past per-request rate limits).',
     severity: 'medium',
     cwe: 'CWE-770',
     owasp: 'API4:2023 Unrestricted Resource Consumption',
     remediation: 'Limit aliases, depth and cost per operation (graphql-armor `maxAliases`/`maxDepth`/`costLimit`, Apollo or Hot Chocolate cost analysis, graphql-depth-limit) and the size of a batch (Apollo `allowBatchedHttpRequests: false`, or a maximum); answer a refusal with an `errors` entry or 400/413.',
-    proves: 'A ladder of 1 … N aliases of `__typename` (and a JSON batch of 1 … N operations) stops at the first refusal or at a time bound; the largest rung answered in full (every alias or operation in `data`) is replayed and answered in full again.',
+    proves: 'A ladder of 1 … N aliases of `__typename` (and a JSON batch of 1 … N operations, and a query nested 3, 6, 12, 24 levels along a self-referencing path of the introspected schema, lists held to one item) stops at the first refusal or at a time bound; the largest rung answered in full (every alias or operation in `data`, the answer that many levels deep) is replayed and answered in full again.',
   },
   options: z.strictObject({
     /** Alias counts sent in one query, in order (each one request). */
     aliases: z.array(z.number().int().min(1).max(500)).min(2).max(6).default([1, 10, 50, 100]),
     /** Operations per JSON batch, in order (each one request). */
     batch: z.array(z.number().int().min(1).max(200)).min(2).max(5).default([1, 10, 50]),
+    /** Levels of fields of the queries nested along a self-referencing path, in order (each one request). */
+    depths: z.array(z.number().int().min(2).max(64)).min(2).max(6).default([3, 6, 12, 24]),
     /** A rung slower than this stops its ladder (the server is not pushed further). */
     timeBoundMs: z.number().int().min(100).default(5000),
   }),
-  safeModeSkips: 'the alias and batch ladders are not sent (POST, and load)',
+  safeModeSkips: 'the alias, batch and depth ladders are not sent (POST, and load)',
   async run(ctx) {
-    if (ctx.safeMode) return { status: 'inconclusive', reason: 'safe mode: the alias and batch ladders are not sent' };
+    if (ctx.safeMode) return { status: 'inconclusive', reason: 'safe mode: the alias, batch and depth ladders are not sent' };
     const paths = endpoints(ctx);
     const candidates: CandidateInput[] = [];
     const notes: string[] = [];
@@ -132,6 +213,11 @@ export default defineCheck({
       }
       judged++;
       const batch = await climb(ctx, path, 'batch', ctx.options.batch);
+      const depth = await depthClimb(ctx, path);
+      const deepFound = 'top' in depth && deepest(depth, ctx.options.depths);
+      if (deepFound) candidates.push(depthCandidate(path, depth));
+      // Why the depth ladder proved nothing, told beside the alias and batch finding.
+      const depthNote = deepFound ? undefined : 'none' in depth ? depth.none : depth.stopped;
       const open = [aliases, batch].filter((c) => unlimited(c, c.ladder === 'aliases' ? ctx.options.aliases : ctx.options.batch));
       if (!open.length) continue;
       const tops = open.map((c) => c.top!.x);
@@ -144,7 +230,7 @@ export default defineCheck({
         confidence: 'tentative',
         proof: {
           summary: `POST ${path}: ${open.map(words).join(' and ')} answered in full`
-            + `${refused.length ? `; ${refused.join('; ')}` : ''}`,
+            + `${refused.length ? `; ${refused.join('; ')}` : ''}${depthNote ? `; depth not proven: ${depthNote}` : ''}`,
           exchangeIds: [...tops.map((x) => x.id), ...open.map((c) => c.exchanges[0]!.id)],
           evidence: `time ${growth.join(', ')}`,
           payload: open.map(payload).join(' | '),
@@ -157,6 +243,14 @@ export default defineCheck({
     return { status: 'clean' };
   },
   async confirm(candidate, ctx) {
+    const depth = (candidate.data as { depth?: { n: number; edges: Edge[] } } | undefined)?.depth;
+    if (depth) {
+      const x = await ctx.send(post(candidate.operation.path, depthDocument(depth.edges)));
+      const why = deepEnough(depth, x);
+      return why
+        ? { confirmed: false, exchangeIds: [x.id], reason: `the replay of the ${depth.n}-level query was not answered that deep (${why})` }
+        : { confirmed: true, exchangeIds: [x.id], summary: `${candidate.proof.summary}; a replay was answered ${depth.n} levels deep again` };
+    }
     const rungs = (candidate.data as { rungs?: Array<{ ladder: Ladder; n: number }> } | undefined)?.rungs ?? [];
     const ids: string[] = [];
     for (const { ladder, n } of rungs) {

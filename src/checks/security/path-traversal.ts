@@ -76,7 +76,7 @@ export default defineCheck({
     const payloads = forStrength(PAYLOADS, COUNTS, ctx.strength).filter((p) => !already.has(p.kind));
     const candidates: CandidateInput[] = [];
     const tally = new Tally();
-    for (const point of injectionPoints(op)) {
+    for (const point of injectionPoints(op, { inline: true })) {
       for (const p of payloads) {
         const value = p.value();
         const x = tally.note(await ctx.send(buildRequest(op, point, value)));

@@ -8,6 +8,7 @@ import { pointSchema, schemaType } from '../kit/compare.js';
 import { defineCheck, type CandidateInput, type CheckContext, type CheckResult, type Confirmation } from '../kit/define.js';
 import { leafName, withFormFields } from '../kit/fields.js';
 import { all, type Guard } from '../kit/guards.js';
+import { ms, notUnderSafeMode, timed } from '../kit/ladder.js';
 import { forStrength } from '../kit/strength.js';
 import { realAnswer } from './support/tally.js';
 
@@ -48,14 +49,14 @@ const NOT_STRING = new Set(['integer', 'number', 'boolean', 'array', 'object']);
 
 /** Points that take a string (query, path, form, JSON, GraphQL, a raw body; not headers or cookies, not enums). */
 export function stringPoints(op: Operation): InjectionPoint[] {
-  return injectionPoints(op).filter((p) => {
+  return injectionPoints(op, { inline: true }).filter((p) => {
     if (p.location === 'header' || p.location === 'cookie') return false;
     const schema = pointSchema(op, p);
     return !NOT_STRING.has(schemaType(schema) ?? 'string') && !Array.isArray(schema?.enum);
   });
 }
 
-const notSafeMode: Guard = (_op, env) => (env.safeMode ? 'safe mode: its payloads are built to keep the server busy' : undefined);
+const notSafeMode = notUnderSafeMode('its payloads are built to keep the server busy');
 const hasStringPoint: Guard = (op) => (stringPoints(withFormFields(op)).length ? undefined : 'no string parameter to grow');
 
 /** One step of the ladder: the control and the payload of one length. */
@@ -65,10 +66,7 @@ interface Step {
   payload: Exchange;
 }
 
-const ms = (x: Exchange): number => Math.round(x.timing.totalMs);
 const extra = (s: Step): number => ms(s.payload) - ms(s.control);
-/** A payload answer to time: any response, or our own timeout (it took at least that long). */
-const timed = (x: Exchange): boolean => x.response !== undefined || /timeout|timed out/i.test(`${x.error?.code ?? ''} ${x.error?.message ?? ''}`);
 
 /**
  * The step is over the bound: slower than its control by the margin, and over the time or ratio bound (or about to

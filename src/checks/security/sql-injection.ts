@@ -204,7 +204,7 @@ export default defineCheck({
     const tally = new Tally();
     const c = watched(ctx, (x) => fastest.note(x), (x) => tally.note(x));
     const candidates: CandidateInput[] = [];
-    for (const point of injectionPoints(op)) {
+    for (const point of injectionPoints(op, { inline: true })) {
       const found = (await errorBased(c, op, point, baseline)) ?? (await booleanBased(c, op, point, baseline)) ?? (await timeBased(c, op, point, fastest));
       if (found) candidates.push(found);
     }

@@ -1,13 +1,21 @@
 // src/checks/security/ssrf.test.ts — a fixture that fetches a caller's URL (vulnerable) beside one that only
 // validates it (safe twin); the callback at the out-of-band listener is the proof.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Identity } from '../../core/index.js';
 import { sendJson, serveFixture, type Fixture } from '../kit/fixture.js';
 import { testCheck } from '../kit/tester.js';
 import check from './ssrf.js';
 
 let app: Fixture;
 beforeAll(async () => {
-  app = await serveFixture(async (_req, res, url) => {
+  app = await serveFixture(async (req, res, url) => {
+    // Creates for employees only (a user gets 403): one fetches the item's image_url, its twin only stores it.
+    if (url.pathname === '/menu' || url.pathname === '/menu-stored') {
+      if (req.headers.authorization !== 'Bearer root') return sendJson(res, req.headers.authorization ? 403 : 401, { detail: 'forbidden' });
+      const item = JSON.parse(req.body || '{}') as { image_url?: string };
+      if (url.pathname === '/menu' && item.image_url) await fetch(item.image_url).then((x) => x.status, () => 0);
+      return sendJson(res, 201, { id: 7 });
+    }
     const target = url.searchParams.get('url') ?? '';
     if (url.pathname === '/fetch') {
       const r = await fetch(target).then((x) => x.status, () => 0);
@@ -30,7 +38,36 @@ afterAll(() => app.close());
 const pathOp = (path: string, name: string, example: string) => ({ method: 'GET', path, params: [{ name, in: 'query' as const, schema: { type: 'string' }, examples: [example] }] });
 const op = (path: string) => ({ method: 'GET', path, params: [{ name: 'url', in: 'query' as const, schema: { type: 'string' } }] });
 
+const staff: Identity[] = [
+  { name: 'anonymous', role: 'anonymous', auth: { kind: 'none' } },
+  { name: 'alice', role: 'user', auth: { kind: 'bearer', token: 'alice' } },
+  { name: 'root', role: 'privileged', auth: { kind: 'bearer', token: 'root' } },
+];
+const createOp = (path: string) => ({
+  method: 'PUT', path, params: [], auth: 'required' as const,
+  requestBody: { contentType: 'application/json', schema: { type: 'object', properties: { name: { type: 'string' }, image_url: { type: 'string' } } } },
+});
+
 describe('ssrf', () => {
+  it('sends a role-gated operation refused to the user (403) again as the privileged identity, and confirms as it', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [createOp('/menu')], identities: staff, options: { waitMs: 1500 } });
+    expect(r.findings.map((f) => [f.parameter, f.confidence, f.proof.exchanges[0]?.identity, f.exposure])).toEqual([['json:image_url', 'confirmed', 'root', 'privileged']]);
+    expect(r.findings[0]!.proof.summary).toContain('as root (alice was refused)');
+  });
+
+  it('is inconclusive, naming who was refused, when no identity may use the operation', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [createOp('/menu')], identities: staff.slice(0, 2), options: { waitMs: 300 } });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringContaining('every payload was refused (403) as alice') as unknown });
+  });
+
+  it('reports nothing on the role-gated twin that stores the URL without fetching it', async () => {
+    const r = await testCheck(check, { url: app.url, operations: [createOp('/menu-stored')], identities: staff, options: { waitMs: 300 } });
+    expect(r.findings).toEqual([]);
+    expect(r.outcomes[0]?.status).toBe('clean');
+    expect(r.requests).toBe(2); // refused as alice, then as root
+  });
+
   it('confirms a parameter the server fetches, with the callback recorded as an exchange', async () => {
     const r = await testCheck(check, { url: app.url, operations: [op('/fetch')], options: { waitMs: 1500 } });
     expect(r.findings).toHaveLength(1);

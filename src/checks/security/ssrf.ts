@@ -5,6 +5,7 @@ import type { Exchange, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints, type InjectionPoint } from '../../inject/index.js';
 import { defineCheck, type CandidateInput } from '../kit/define.js';
 import { all, safeMethodOrNotSafeMode, type Guard } from '../kit/guards.js';
+import { refusedForCredentials, SignedInRetry } from './support/signed-in.js';
 import { Tally } from './support/tally.js';
 
 const NAME = /^(?:url|uri|link|href|src|source|callback|callback_?url|webhook|webhook_?url|hook|notify_?url|next|image|image_?url|img|avatar|avatar_?url|icon|logo|feed|rss|fetch|load|proxy|remote|endpoint|target|dest|destination|site|page|file_?url|document|pdf|preview|import|host)$/i;
@@ -28,7 +29,7 @@ const WRITES_IN_PLACE = new Set(['PUT', 'PATCH', 'DELETE']);
  */
 export function urlPoints(op: Operation): InjectionPoint[] {
   const paths = !WRITES_IN_PLACE.has(op.method.toUpperCase());
-  return injectionPoints(op).filter((p) => {
+  return injectionPoints(op, { inline: true }).filter((p) => {
     if (!['query', 'form', 'json'].includes(p.location)) return false;
     const name = p.name.split('.').pop() ?? '';
     return NAME.test(name) || LOOKS_LIKE_URL.test(p.base) || (paths && (PATH_NAME.test(name) || looksLikePath(p.base)));
@@ -70,13 +71,16 @@ export default defineCheck({
     const oob = ctx.oob;
     if (!oob) return { status: 'inconclusive', reason: NO_LISTENER };
     const sent: Array<{ point: InjectionPoint; form: number; token: string; payload: string; x: Exchange }> = [];
+    // Refused for lack of credentials or of a role (401, 403): sent again, and the rest, as the next identity up.
+    const sender = new SignedInRetry(ctx);
     for (const point of urlPoints(op)) {
       for (let form = 0; form < PER_POINT[ctx.strength]; form++) {
         const { url, token } = oob.mint();
         const payload = FORMS[form]!(url);
-        sent.push({ point, form, token, payload, x: await ctx.send(buildRequest(op, point, payload)) });
+        sent.push({ point, form, token, payload, x: await sender.send(buildRequest(op, point, payload)) });
       }
     }
+    const as = sender.who ? ` as ${sender.who} (${ctx.identity.name} was refused)` : '';
     // A 5xx or 429 answer may mean the fetch never ran: such payloads leave the point unjudged.
     const tally = new Tally();
     for (const s of sent) tally.note(s.x);
@@ -95,15 +99,21 @@ export default defineCheck({
         vulnClass: 'ssrf',
         confidence: 'tentative',
         proof: {
-          summary: `${s.point.location} ${s.point.name}=${s.payload} → ${s.x.response?.status ?? '-'}; the server then requested ${cb.request.method} ${new URL(cb.request.url).pathname} at vouch's listener with the token`,
+          summary: `${s.point.location} ${s.point.name}=${s.payload}${as} → ${s.x.response?.status ?? '-'}; the server then requested ${cb.request.method} ${new URL(cb.request.url).pathname} at vouch's listener with the token`,
           exchangeIds: [s.x.id, cb.id],
           evidence: `${cb.request.method} ${cb.request.url} (${cb.response?.notes?.[0] ?? 'callback'})`,
           payload: s.payload,
         },
         data: { point: s.point, form: s.form },
+        ...(sender.who ? { identity: sender.who } : {}),
       });
     });
     if (candidates.length) return { status: 'found', candidates };
+    // Refused on every payload, by every identity up the ladder: the fetch was never reached, so nothing is known.
+    if (sent.length && sent.every((s) => refusedForCredentials(s.x))) {
+      const statuses = [...new Set(sent.map((s) => s.x.response?.status ?? 0))].join('/');
+      return { status: 'inconclusive', reason: `every payload was refused (${statuses}) as ${sender.who ?? ctx.identity.name}${sender.who ? ` after ${ctx.identity.name}` : ''}; no identity that may use the operation is configured` };
+    }
     return tally.result();
   },
   async confirm(candidate, ctx) {

@@ -54,7 +54,7 @@ export default defineCheck({
     if (!baseline.response) return { status: 'inconclusive', reason: `the unmodified request failed: ${baseline.error?.message ?? 'no response'}` };
     const candidates: CandidateInput[] = [];
     const tally = new Tally();
-    for (const point of injectionPoints(op)) {
+    for (const point of injectionPoints(op, { inline: true })) {
       // A raw body (text/plain, XML) is often the template itself, and there is one per operation: every syntax.
       for (const syntax of forStrength(SYNTAXES, COUNTS, point.location === 'body' ? 'high' : ctx.strength)) {
         const o = operands();

@@ -14,7 +14,7 @@ import { contextAt, executionPayloads, type ReflectionContext } from './xss-refl
 
 /** String-valued body fields (the values an app stores and later shows): JSON, form and GraphQL mutation variables. */
 export const storedPoints = (op: Operation): InjectionPoint[] =>
-  injectionPoints(op).filter(
+  injectionPoints(op, { inline: true }).filter(
     (p) => (p.location === 'json' || p.location === 'form' || (p.location === 'graphql' && op.graphql?.kind === 'mutation')) && Number.isNaN(Number(p.base)) && !['true', 'false'].includes(p.base),
   );
 const hasStringFields: Guard = (op) => (storedPoints(op).length > 0 ? undefined : op.graphql && op.graphql.kind !== 'mutation' ? 'a GraphQL query stores nothing' : 'no string field in the request body');

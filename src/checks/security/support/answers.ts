@@ -141,7 +141,7 @@ export async function probePoints(
   const tally = new Tally();
   const c = watched(ctx, (x) => tally.note(x));
   const candidates: CandidateInput[] = [];
-  for (const point of injectionPoints(op)) {
+  for (const point of injectionPoints(op, { inline: true })) {
     const found = await probe(c, op, point, baseline);
     if (found) candidates.push(found);
   }

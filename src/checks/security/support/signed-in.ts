@@ -31,37 +31,54 @@ export function refusedForCredentials(x: Exchange): boolean {
 
 /** The least-privileged signed-in identity whose login worked, when the task runs anonymously; else undefined. */
 export function signedInFallback<O>(ctx: CheckContext<O>): string | undefined {
-  if (ctx.identity.role !== 'anonymous') return undefined;
-  const usable = ctx.identities.filter((i) => i.role !== 'anonymous' && !ctx.unavailable.has(i.name));
-  return (usable.find((i) => i.role === 'user' && !i.intended) ?? usable.find((i) => i.role === 'user') ?? usable[0])?.name;
+  return ctx.identity.role === 'anonymous' ? escalation(ctx)[0] : undefined;
+}
+
+/**
+ * Who to try, in order, when the task's identity is refused: from anonymous the least-privileged signed-in user, then a
+ * privileged identity; from a user a privileged identity (a role-gated operation: `PUT /menu` for employees only);
+ * none from a privileged one. Only identities whose login worked.
+ */
+export function escalation<O>(ctx: Pick<CheckContext<O>, 'identity' | 'identities' | 'unavailable'>): string[] {
+  const usable = ctx.identities.filter((i) => i.name !== ctx.identity.name && i.role !== 'anonymous' && !ctx.unavailable.has(i.name));
+  const user = usable.find((i) => i.role === 'user' && !i.intended) ?? usable.find((i) => i.role === 'user');
+  const privileged = usable.find((i) => i.role === 'privileged' && !i.intended) ?? usable.find((i) => i.role === 'privileged');
+  if (ctx.identity.role === 'anonymous') return [user ?? privileged, user ? privileged : undefined].filter((i) => i !== undefined).map((i) => i.name);
+  return ctx.identity.role === 'user' && privileged ? [privileged.name] : [];
 }
 
 /** The same context, sending as another identity. */
 export const asIdentity = <O>(ctx: CheckContext<O>, identity: string): CheckContext<O> => ({ ...ctx, send: (req) => ctx.send({ ...req, identity }) });
 
 /**
- * Sends through `ctx` until the first answer refused for lack of credentials; from then on (that request again
- * included) as the signed-in fallback, when there is one. `who` names it once switched.
+ * Sends through `ctx`; while no answer has got past authorization yet, an answer refused for lack of credentials (or of
+ * a role) makes it climb the `escalation` ladder: that request again, and the rest, as the next identity. `who` names
+ * the identity in use once switched; once one answer was not refused, it stays.
  */
 export class SignedInRetry<O> {
   who: string | undefined;
   private ctx: CheckContext<O>;
+  private settled = false;
+  private rest: string[] | undefined;
 
   constructor(private readonly base: CheckContext<O>) {
     this.ctx = base;
   }
 
   async send(req: Parameters<CheckContext<O>['send']>[0]): Promise<Exchange> {
-    const x = await this.ctx.send(req);
-    if (this.who !== undefined || !refusedForCredentials(x)) return x;
-    const fallback = signedInFallback(this.base);
-    if (!fallback) return x;
-    this.who = fallback;
-    this.ctx = asIdentity(this.base, fallback);
-    return this.ctx.send(req);
+    let x = await this.ctx.send(req);
+    while (!this.settled && refusedForCredentials(x)) {
+      const next = (this.rest ??= escalation(this.base)).shift();
+      if (next === undefined) break;
+      this.who = next;
+      this.ctx = asIdentity(this.base, next);
+      x = await this.ctx.send(req);
+    }
+    if (x.response && !refusedForCredentials(x)) this.settled = true;
+    return x;
   }
 
-  /** The context in use (the fallback's once switched). */
+  /** The context in use (the last identity tried once switched). */
   get context(): CheckContext<O> {
     return this.ctx;
   }
