@@ -81,6 +81,25 @@ export const catalog: readonly CheckInfo[] = [
     }
   },
   {
+    "id": "csrf",
+    "family": "security",
+    "kind": "active",
+    "scope": "operation",
+    "meta": {
+      "title": "Cross-site request forgery",
+      "description": "A state-changing form carries no anti-CSRF token and the server accepts it from another site with only the session cookie, so any page the user visits can act in the user's name.",
+      "severity": "high",
+      "cwe": "CWE-352",
+      "owasp": "A01:2021 Broken Access Control",
+      "remediation": "Require a per-session (or per-request) anti-CSRF token in every state-changing form and check it on the server; set session cookies SameSite=Lax or Strict; never change state on GET; ask for the current password before changing it.",
+      "proves": "A password-change form, sent cross-site (another site's Referer/Origin, no token, only the session cookie) with the identity's own current password as the new one, answers with a success message that a control with a wrong current password or a mismatching confirmation lacks, replayed once more in confirmation; the form's page still answers signed in afterwards. Other forms are never submitted: a form without a token whose session cookie a cross-site POST carries is tentative."
+    },
+    "example": {
+      "url": "http://127.0.0.1:8080/account/password?password_new=%E2%80%A6&password_conf=%E2%80%A6&Change=Change",
+      "summary": "GET /account/password sent cross-site (it carries no anti-CSRF token), with only the session cookie (sid has no SameSite: a link or an image sends it) and alice's current password as the new one → 200 \"Password Changed\" where the control with a mismatching password_conf got 200 without it; /account/password still answers signed in afterwards"
+    }
+  },
+  {
     "id": "file-upload",
     "family": "security",
     "kind": "active",
@@ -420,6 +439,25 @@ export const catalog: readonly CheckInfo[] = [
     "example": {
       "url": "http://127.0.0.1:8080/api/orders/abc",
       "summary": "GET /api/orders/abc → 500 shows a Node.js stack trace: \"at getOrder (/app/src/orders.js:42:11)\""
+    }
+  },
+  {
+    "id": "weak-session-id",
+    "family": "security",
+    "kind": "active",
+    "scope": "operation",
+    "meta": {
+      "title": "Predictable session identifier",
+      "description": "An operation issues a cookie whose values follow from the previous ones or from the clock (a counter, the Unix time, a hash of either, or a handful of characters), so another user’s value can be guessed.",
+      "severity": "high",
+      "cwe": "CWE-330",
+      "owasp": "A07:2021 Identification and Authentication Failures",
+      "remediation": "Issue session identifiers from a cryptographically secure random generator with at least 128 bits of entropy (the framework’s session manager does); never derive them from counters, time or user data, hashed or not.",
+      "proves": "The values issued by repeated identical requests (6 by default) fit a model (counter, Unix time, MD5/SHA-1/SHA-256 of either), and the next request issues the value the model predicts (the counter’s next value, or the time in the predicted window); short values stay tentative."
+    },
+    "example": {
+      "url": "http://127.0.0.1:8080/session/new",
+      "summary": "6 × POST /session/new set sid = 7, 8, 9, 10, 11, 12: a counter stepping by 1; the next is predicted to be 13; the next request set sid = 13, as predicted (13)"
     }
   },
   {

@@ -4,6 +4,7 @@ import commandInjection from './security/command-injection.js';
 import cookieFlags from './security/cookie-flags.js';
 import corsMisconfiguration from './security/cors-misconfiguration.js';
 import crlfInjection from './security/crlf-injection.js';
+import csrf from './security/csrf.js';
 import fileUpload from './security/file-upload.js';
 import graphqlFieldSuggestions from './security/graphql-field-suggestions.js';
 import graphqlIntrospection from './security/graphql-introspection.js';
@@ -22,6 +23,7 @@ import ssrf from './security/ssrf.js';
 import technologyDisclosure from './security/technology-disclosure.js';
 import templateInjection from './security/template-injection.js';
 import verboseErrors from './security/verbose-errors.js';
+import weakSessionId from './security/weak-session-id.js';
 import xpathInjection from './security/xpath-injection.js';
 import xssDom from './security/xss-dom.js';
 import xssReflected from './security/xss-reflected.js';
@@ -54,6 +56,6 @@ import noRateLimit from './authorization/no-rate-limit.js';
 import weakCredentials from './authorization/weak-credentials.js';
 
 /** Every check, in family then id order. */
-export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, fileUpload, graphqlFieldSuggestions, graphqlIntrospection, jwtWeakness, ldapInjection, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, technologyDisclosure, templateInjection, verboseErrors, xpathInjection, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, graphqlCostLimits, graphqlMalformedVariables, maxResponseTime, notAServerError, resourceAvailability, targetOutage, unboundedWork, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment, noRateLimit, weakCredentials];
+export const allChecks: readonly AnyCheck[] = [commandInjection, cookieFlags, corsMisconfiguration, crlfInjection, csrf, fileUpload, graphqlFieldSuggestions, graphqlIntrospection, jwtWeakness, ldapInjection, mixedContent, nosqlInjection, openRedirect, pathTraversal, redos, secretsInResponses, securityHeaders, sensitiveFiles, sqlInjection, ssrf, technologyDisclosure, templateInjection, verboseErrors, weakSessionId, xpathInjection, xssDom, xssReflected, xssStored, xxe, contentTypeConformance, negativeDataRejection, positiveDataAcceptance, responseHeadersConformance, responseSchemaConformance, shadowEndpoint, statusCodeConformance, availability, graphqlCostLimits, graphqlMalformedVariables, maxResponseTime, notAServerError, resourceAvailability, targetOutage, unboundedWork, useAfterDelete, accountEnumeration, bfla, bola, excessPermission, excessiveDataExposure, ignoredAuth, massAssignment, noRateLimit, weakCredentials];
 
 export { checkFiles } from './files.js';

@@ -86,4 +86,14 @@ describe('excludedOperation and selfAccount', () => {
     const register = op('POST', '/register', { params: [{ name: 'password_conf', in: 'form' }] });
     expect(excludedOperation(register, none)).toBeUndefined();
   });
+  it('keeps password changes for checks that set only the current password, and nothing else they exclude', () => {
+    const own = { ownPassword: true };
+    const csrf = op('GET', '/vulnerabilities/csrf/', { params: [{ name: 'password_new', in: 'query' }, { name: 'password_conf', in: 'query' }] });
+    expect(excludedOperation(csrf, none, own)).toBeUndefined();
+    expect(excludedOperation(op('POST', '/api/me/password'), none, own)).toBeUndefined();
+    expect(excludedOperation(op('POST', '/api/me/password'), none)).toMatch(/change the password of/);
+    expect(excludedOperation(op('GET', '/logout'), none, own)).toMatch(/end the identity's session/);
+    expect(excludedOperation(op('DELETE', '/api/users/me'), none, own)).toMatch(/delete the caller's own account/);
+    expect(excludedOperation(op('POST', '/setup.php'), none, own)).toMatch(/^dangerous/);
+  });
 });

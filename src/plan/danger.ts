@@ -108,16 +108,18 @@ function labelOf(op: Operation): string {
  * a password change). A plain change of one's own account (`PATCH /me`) is planned: the engine's guard lets it
  * through only for an account vouch created.
  */
-export function excludedOperation(op: Operation, allow: (method: string, path: string) => boolean): string | undefined {
+export function excludedOperation(op: Operation, allow: (method: string, path: string) => boolean, opts: { ownPassword?: boolean } = {}): string | undefined {
   if (op.graphql) return undefined;
   if (!allow(op.method, op.path)) {
     const danger = isDangerous(op.method, op.path, labelOf(op));
     if (danger) return danger;
   }
-  if (op.params.some((p) => (p.in === 'query' || p.in === 'form') && NEW_PASSWORD.test(p.name)) && !/regist|sign-?up|join/i.test(op.path)) {
+  // A check that sets a password only to the identity's own current one (`ownPasswordOnly`) may test the change.
+  if (!opts.ownPassword && op.params.some((p) => (p.in === 'query' || p.in === 'form') && NEW_PASSWORD.test(p.name)) && !/regist|sign-?up|join/i.test(op.path)) {
     return `do no harm: ${op.method} ${op.path} would change the caller's password (${op.params.find((p) => NEW_PASSWORD.test(p.name))?.name})`;
   }
-  return harmsOwnAccount(op.method, op.path);
+  const own = ownAccountAct(op.method, op.path);
+  return own && !(opts.ownPassword && own.password) ? own.reason : undefined;
 }
 
 /** Path words of the caller's own account, and of actions on it. */
@@ -134,17 +136,24 @@ export const NEW_PASSWORD = /^(new_?pass(word)?|pass(word)?_?new|new_?pw|pass(wo
  * `POST /account/deactivate`, a password change): never sent as a signed-in identity, or undefined.
  */
 export function harmsOwnAccount(method: string, path: string): string | undefined {
+  return ownAccountAct(method, path)?.reason;
+}
+
+/** `harmsOwnAccount` with whether the harm is a password change (`password`), which `ownPasswordOnly` checks may test. */
+function ownAccountAct(method: string, path: string): { reason: string; password: boolean } | undefined {
   const m = method.toUpperCase();
-  if (END_SESSION.test(path)) return `do no harm: ${m} ${path} would end the identity's session`;
+  if (END_SESSION.test(path)) return { reason: `do no harm: ${m} ${path} would end the identity's session`, password: false };
   if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return undefined;
   const ws = words(path.replace(/\{[^}]*\}/g, ''));
   const own = ws.find((w) => OWN.has(w));
-  if (own && m === 'DELETE') return `do no harm: DELETE ${path} would delete the caller's own account (/${own})`;
+  if (own && m === 'DELETE') return { reason: `do no harm: DELETE ${path} would delete the caller's own account (/${own})`, password: false };
   // A password-reset *request* (`POST /reset-password`, `/forgot-password`) asks for a code and changes nothing; a
   // step that sets the new one (`/reset-password/new-password`, `/password/change`) does.
   const recovery = ws.some((w) => RECOVERY.has(w)) && !ws.some((w) => SETS.has(w));
   const act = ws.find((w) => ON_OWN.has(w) && !(recovery && (w === 'password' || w === 'passwd'))) ?? (ws.includes('delete') && ws.includes('account') ? 'delete account' : undefined);
-  return act ? `do no harm: ${m} ${path} would ${act === 'password' || act === 'passwd' ? 'change the password of' : act} the caller's own account` : undefined;
+  if (!act) return undefined;
+  const password = act === 'password' || act === 'passwd';
+  return { reason: `do no harm: ${m} ${path} would ${password ? 'change the password of' : act} the caller's own account`, password };
 }
 
 /**

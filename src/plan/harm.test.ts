@@ -69,6 +69,28 @@ describe('the harm guard', () => {
     expect(hits).toEqual(['POST /login', 'PATCH /api/me', 'GET /logout', 'GET /api/me']);
   });
 
+  it("lets a password \"change\" to the identity's own current password through; a mismatch only as a probe", async () => {
+    const { engine } = setup();
+    hits.length = 0;
+    const as = (url: string, probe = false) => engine.send({ method: 'GET', url }, { identity: 'alice', ...(probe ? { probe } : {}) });
+    expect((await as('/csrf/?password_new=pw&password_conf=pw&Change=Change')).response?.status).toBe(200);
+    expect((await as('/csrf/?password_new=pw&password_conf=pw-mismatch', true)).response?.status).toBe(200);
+    for (const [url, probe] of [['/csrf/?password_new=pw&password_conf=pw-mismatch', false], ['/csrf/?password_new=other&password_conf=pw', true], ['/csrf/?password_new=x&password_conf=x', true]] as const) {
+      expect((await as(url, probe)).error?.message, url).toMatch(/would change alice's password/);
+    }
+    // In a form body too: a POST password form.
+    const post = (body: string) => engine.send({ method: 'POST', url: '/settings', headers: [['content-type', 'application/x-www-form-urlencoded']], body }, { identity: 'alice' });
+    expect((await post('password_new=pw&password_conf=pw')).response?.status).toBe(201);
+    expect((await post('password_new=hacked&password_conf=hacked')).error?.message).toMatch(/would change alice's password/);
+    hits.splice(hits.indexOf('POST /settings'), 1);
+    const signUp = await engine.send({ method: 'POST', url: '/register', body: 'username=x&password=n&password_conf=n' }, { identity: 'alice' });
+    expect(signUp.response?.status).toBe(201);
+    hits.splice(hits.indexOf('POST /register'), 1);
+    // Another identity's password is no identity's own: bob has none in a recipe, so any new password is refused.
+    expect((await engine.send({ method: 'GET', url: '/csrf/?password_new=pw&password_conf=pw' }, { identity: 'bob' })).error?.code).toBe('VOUCH_HARM_REFUSED');
+    expect(hits).toEqual(['GET /csrf/?password_new=pw&password_conf=pw&Change=Change', 'GET /csrf/?password_new=pw&password_conf=pw-mismatch']);
+  });
+
   it('lets a write naming an account in its body through only for an account vouch registered', async () => {
     const { engine, guard } = setup();
     hits.length = 0;

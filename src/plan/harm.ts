@@ -88,6 +88,17 @@ export function accountNames(identity: Identity): string[] {
     .map(([, v]) => v as string);
 }
 
+/** Keys of a login body or form whose value is the account's password. */
+const PASSWORD_KEY = /^(pass(word)?|passwd|pwd|user_?pass(word)?)$/i;
+
+/** The password in an identity's login recipe (its `password` field), or undefined. */
+export function passwordOf(identity: Identity): string | undefined {
+  const a = identity.auth;
+  const fields = a.kind === 'json-login' ? a.body : a.kind === 'form-login' ? a.fields : undefined;
+  const v = Object.entries(fields ?? {}).find(([k]) => PASSWORD_KEY.test(k))?.[1];
+  return typeof v === 'string' && v !== '' && !/^\$\{\w+\}$/.test(v) ? v : undefined;
+}
+
 /** Path segments and query values of a request target, decoded. */
 function parts(target: string): { path: string; segments: string[]; query: Array<[string, string]> } {
   const q = target.indexOf('?');
@@ -157,6 +168,7 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
     for (const v of values) if (v !== '' && !MADE_UP_ID.test(v)) protectedValues.add(v.toLowerCase());
   };
   for (const i of opts.identities ?? []) protect(...accountNames(i));
+  const passwords = new Map((opts.identities ?? []).map((i) => [i.name, passwordOf(i)]));
   const signedIn = (meta: SendMeta): boolean => meta.identity !== 'anonymous' && !meta.identity.includes(':');
 
   const note = (method: string, path: string, reason: string): string => {
@@ -168,9 +180,20 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
   };
 
   /** Why a request reaches an identity's own account, or undefined. */
-  function selfHarm(method: string, p: ReturnType<typeof parts>, meta: SendMeta): string | undefined {
+  function selfHarm(method: string, p: ReturnType<typeof parts>, meta: SendMeta, body: string | undefined): string | undefined {
     const mine = signedIn(meta);
-    if (mine && p.query.some(([k]) => NEW_PASSWORD.test(k))) return `do no harm: ${method} ${p.path} would change ${meta.identity}'s password`;
+    // A "change" to the identity's own current password (the `csrf` check's harmless submission) changes nothing; in
+    // a probe (built to be refused) the confirmation may differ: a mismatch the server must turn down.
+    const current = passwords.get(meta.identity);
+    const kept = ([k, v]: [string, string]): boolean => v === current || (meta.probe === true && /conf/i.test(k));
+    // In the query or a form-encoded body (a POST password form).
+    const form = body !== undefined && !/^\s*[[{<]/.test(body) ? [...new URLSearchParams(body)] : [];
+    // A sign-up's password fields are the new account's (the plan keeps such operations too).
+    const signUp = /regist|sign-?up|join/i.test(p.path);
+    const newPasswords = signUp ? [] : [...p.query, ...form].filter(([k]) => NEW_PASSWORD.test(k));
+    if (mine && newPasswords.length && !(current !== undefined && newPasswords.some(([, v]) => v === current) && newPasswords.every(kept))) {
+      return `do no harm: ${method} ${p.path} would change ${meta.identity}'s password`;
+    }
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
       // A small number or a plain word (`7`, `admin`) names an account only under a users collection (`/users/7`).
       const hit = p.segments.find((s, i) => protectedValues.has(s.toLowerCase()) && (DISTINCT_ID.test(s) || s.includes('@') || USERS.test(p.segments[i - 1] ?? '')));
@@ -216,7 +239,7 @@ export function createHarmGuard(opts: HarmOptions = {}): HarmGuard {
       if (named !== undefined && !registered.has(named)) return note(method, p.path, `do no harm: ${method} ${p.path} names the account ${meta.account} in its body, which vouch did not register`);
       // A change to the account of an identity vouch registered is a change to an object vouch created.
       const ownCreated = (madeBy.has(meta.identity) && changesOwnAccount(method, p.path) !== undefined) || (named !== undefined && !p.segments.some((s) => /\d/.test(s)));
-      const why = selfHarm(method, p, meta) ?? (ownCreated ? undefined : notCreated(method, p, body));
+      const why = selfHarm(method, p, meta, body) ?? (ownCreated ? undefined : notCreated(method, p, body));
       return why === undefined ? undefined : note(method, p.path, why);
     },
     learn(ex, meta) {

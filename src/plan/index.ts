@@ -35,6 +35,8 @@ export function plan(input: PlanInput): Plan {
   // Do no harm: operations that reset or wipe state, or change the caller's own account, get no task of any check.
   const allow = allowedDangerous(input.allowDangerous ?? []);
   const excluded = new Map(input.surface.operations.map((op) => [op.id, excludedOperation(op, allow)]));
+  // Checks that change a password only to the identity's own current one are judged without the password rule.
+  const excludedOwnPassword = new Map(input.surface.operations.map((op) => [op.id, excludedOperation(op, allow, { ownPassword: true })]));
   const add = (checkId: string, identity: string, operationId?: string): void => {
     n++;
     tasks.push({ id: `t${String(n).padStart(5, '0')}`, checkId, identity, ...(operationId ? { operationId } : {}) });
@@ -58,7 +60,7 @@ export function plan(input: PlanInput): Plan {
     }
     if (input.safeMode && check.safeModeSkips) skipped.push({ checkId: check.id, reason: `safe mode: ${check.safeModeSkips}` });
     for (const op of input.surface.operations) {
-      const reason = excluded.get(op.id) ?? check.appliesTo?.(op, { safeMode: input.safeMode });
+      const reason = (check.ownPasswordOnly ? excludedOwnPassword : excluded).get(op.id) ?? check.appliesTo?.(op, { safeMode: input.safeMode });
       if (reason) {
         skipped.push({ checkId: check.id, operationId: op.id, reason });
         continue;

@@ -29,8 +29,9 @@ const PROOF_BODY_CAP = 64 * 1024;
 function withValues(redact: Redactor, values: readonly string[] | undefined): Redactor {
   const masked = (values ?? []).filter((v) => v.length >= 4);
   if (!masked.length) return redact;
-  const text = (t: string): string => masked.reduce((acc, v) => acc.split(v).join('[REDACTED]'), redact.text(t));
-  return { ...redact, text };
+  const mask = (t: string): string => masked.reduce((acc, v) => acc.split(v).join('[REDACTED]'), t);
+  // In URLs too: a value the finding is about may be a query value (a password sent in a GET form).
+  return { ...redact, text: (t) => mask(redact.text(t)), url: (u) => mask(redact.url(u)) };
 }
 
 function proofExchange(x: Exchange, redact: Redactor): ProofExchange {
@@ -78,7 +79,7 @@ export function buildFindings(input: BuildInput): Finding[] {
       ...(check.meta.cwe ? { cwe: check.meta.cwe } : {}),
       ...(check.meta.owasp ? { owasp: check.meta.owasp } : {}),
       operation: c.operation,
-      url: input.redact.url(c.url),
+      url: redact.url(c.url),
       ...(c.parameter !== undefined ? { parameter: c.parameter } : {}),
       vulnClass: c.vulnClass,
       exposure,

@@ -43,7 +43,7 @@ const operations: FixtureOp[] = [
 
 type FixtureOp = Omit<Operation, 'id' | 'sources' | 'auth'> & Partial<Pick<Operation, 'sources'>>;
 /** Operations for checks that do not apply to the page: a redirect and a URL parameter, an XML body, a page with
- *  script, a write whose values pages may show, a file upload. Each has one injection point. */
+ *  script, a write whose values pages may show, a file upload, an HTML form. Each has one injection point. */
 const others: FixtureOp[] = [
   { method: 'GET', path: '/go', params: [{ name: 'next', in: 'query' as const, examples: ['/home'] }] },
   { method: 'GET', path: '/fetch', params: [{ name: 'url', in: 'query' as const, examples: ['https://example.com/a.png'] }] },
@@ -51,6 +51,7 @@ const others: FixtureOp[] = [
   { method: 'GET', path: '/welcome', params: [], sources: ['html'] },
   { method: 'POST', path: '/api/comments', params: [], requestBody: { contentType: 'application/json', example: { text: 'hello' } } },
   { method: 'POST', path: '/api/files', params: [], requestBody: { contentType: 'multipart/form-data', schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } } },
+  { method: 'POST', path: '/account/settings', params: [{ name: 'email', in: 'form' as const, examples: ['a@example.com'] }], sources: ['html'] },
 ];
 const welcome = others[3]!;
 

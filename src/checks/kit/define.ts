@@ -126,6 +126,12 @@ export interface CheckDefinition<O = unknown> {
   requestsPerPoint?: Record<Strength, number>;
   /** What the check leaves out in safe mode (payloads not sent, delays capped); the plan records it. */
   safeModeSkips?: string;
+  /**
+   * The check changes a password only to the identity's own current one (a harmless submission of a password-change
+   * form): the plan gives it tasks on operations it leaves out of every other check because they change the caller's
+   * password, and the harm guard lets through a request whose new-password fields all carry that password.
+   */
+  ownPasswordOnly?: boolean;
   /** The check uses `ctx.oob`: a scan that plans it starts the out-of-band listener. */
   needsOob?: boolean;
   /**
