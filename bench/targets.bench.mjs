@@ -180,7 +180,7 @@ function auditOf(t, mode) {
 /** Issue 17's figures for one vouch run: routes found by source, identities signed in, writes on others' objects. */
 function surfaceFigures(t, mode, report, truth) {
   const s = scoreSurface(report, truth, configuredIdentities(t, mode));
-  const created = report?.surface?.created?.map((c) => c.url ?? c.id).filter(Boolean) ?? [];
+  const created = report?.created ?? [];
   const writes = outsideWrites(auditOf(t, mode), created, (report?.accounts ?? []).map((a) => a.identity));
   const examples = (kinds) => [...new Set(writes.filter((w) => kinds.includes(w.kind)).map((w) => `${w.method} ${new URL(w.url).pathname} (${w.checkId})`))].slice(0, 4);
   const destructive = writes.filter((w) => w.kind !== 'modify');

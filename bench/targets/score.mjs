@@ -244,18 +244,23 @@ const PASSWORD_FLOW = /reset[-_]?password|password[-_]?reset|forgot/i;
 /**
  * Requests of one scan that changed state on objects vouch did not create, from its audit log, each with a kind:
  * `delete` (DELETE answered 2xx), `dangerous` (a 2xx to a path named like reset/drop/setup/delete…, any method), or
- * `modify` (PUT/PATCH answered 2xx). A URL naming an object vouch created (`created`: URLs or ids the report lists as
- * its own) is left out, and so are logins (no checkId, or `login`) and writes by the accounts vouch registered
+ * `modify` (PUT/PATCH answered 2xx). A URL naming an object vouch created (`created`: the paths `report.created`
+ * lists, or under one) is left out, and so are logins (no checkId, or `login`) and writes by the accounts vouch registered
  * (`ownAccounts`: identity names of `report.accounts`) to their own account (a path naming no object id).
  */
 export function outsideWrites(auditLines, created = [], ownAccounts = []) {
   // A write by an account vouch registered itself to a path naming no object (`PATCH /profile`) is to its own account.
   const ownAccount = (e) => ownAccounts.includes(e.identity) && !/\/(\d+|[0-9a-f-]{16,})(\/|$)/i.test(new URL(e.url).pathname);
-  const own = (url) => created.some((c) => url.includes(c));
+  // A path of an object vouch created (`/menu/16`), or one under it (`/menu/16/photo`); `/menu/160` is another object.
+  const own = (url) => {
+    const path = new URL(url).pathname.replace(/\/+$/, '');
+    return created.some((c) => path === c || path.startsWith(`${c}/`));
+  };
   const out = [];
   for (const e of auditLines) {
     if (e.outcome !== 'sent' || !/^2/.test(String(e.status ?? ''))) continue;
     if (!e.checkId || e.checkId === 'login' || own(e.url) || ownAccount(e)) continue;
+    if (e.method === 'PUT' && e.status === 201) continue; // 201 Created: a create through PUT, no object changed
     const path = new URL(e.url).pathname;
     const kind = e.method === 'DELETE' ? 'delete' : DANGEROUS.test(path) && !PASSWORD_FLOW.test(path) && e.method !== 'GET' ? 'dangerous' : ['PUT', 'PATCH'].includes(e.method) ? 'modify' : undefined;
     if (kind) out.push({ kind, method: e.method, url: e.url, checkId: e.checkId, identity: e.identity });

@@ -635,6 +635,8 @@ export interface Report {
   excluded?: Excluded[];
   /** Accounts vouch registered on the target to sign in with (`identities: auto`). */
   accounts?: CreatedAccount[];
+  /** Paths of objects vouch created on the target (its own creates' answers): the only objects it wrote to or deleted. */
+  created?: string[];
   /** What got a real answer, per family and operation; the verdict holds it to `policy.minCoverage`. */
   coverage?: Coverage;
   verdict: Verdict;

@@ -450,6 +450,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
     const notRun = tasks.filter((t) => t.status === 'not-run').length;
     const latency = latencyByOperation(engine.exchanges(), thePlan!.tasks);
     const excluded = excludedList(thePlan!.skipped, surface.operations, guard.refusals());
+    const created = [...guard.created()].sort();
     const finishedAt = new Date();
     const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
@@ -475,6 +476,7 @@ export async function runScan(opts: ScanOptions): Promise<Report> {
       ...(accepted.length ? { accepted } : {}),
       ...(excluded.length ? { excluded } : {}),
       ...(accounts.length ? { accounts } : {}),
+      ...(created.length ? { created } : {}),
       ...(deployment.version !== undefined || deployment.versionSource !== undefined || deployment.assets ? { deployment } : {}),
       coverage,
       verdict,

@@ -142,8 +142,11 @@ describe('scoreSurface and outsideWrites (issue 17 figures)', () => {
       line('PATCH', '/profile', 200, 'xss-stored'),
       line('DELETE', '/menu/2', 403, 'bola'),
       line('POST', '/token', 200),
+      line('DELETE', '/notes/770', 204, 'bfla'),
+      line('DELETE', '/notes/77/attachments/1', 204, 'bfla'),
+      line('PUT', '/menu', 201, 'ssrf'),
     ], ['/notes/77']);
-    expect(w.map((x: { kind: string; url: string }) => `${x.kind} ${new URL(x.url).pathname}`)).toEqual(['delete /menu/1', 'dangerous /setup.php', 'modify /profile']);
+    expect(w.map((x: { kind: string; url: string }) => `${x.kind} ${new URL(x.url).pathname}`)).toEqual(['delete /menu/1', 'dangerous /setup.php', 'modify /profile', 'delete /notes/770']);
     // The same profile write by an account vouch registered is to its own account; its write to an object is not.
     const mine = (path: string) => ({ ...line('PATCH', path, 200, 'xss-stored'), identity: 'auto-1' });
     expect(outsideWrites([mine('/profile'), mine('/users/7')], [], ['auto-1']).map((x: { url: string }) => new URL(x.url).pathname)).toEqual(['/users/7']);

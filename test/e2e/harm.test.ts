@@ -188,6 +188,11 @@ describe('do no harm, end to end', () => {
     expect(deletes.filter((d) => !/^DELETE \/api\/(notes\/(1[1-9]|[2-9]\d|\d{3})|(notes|users)\/999999999)$/.test(d))).toEqual([]);
     expect(report.excluded?.some((e) => e.path === '/admin/reset' && e.reason.startsWith('dangerous'))).toBe(true);
     expect(report.excluded?.some((e) => e.path.startsWith('/api/users/') && e.method === 'DELETE')).toBe(true);
+    // The report names the objects vouch created: every note it deleted is among them.
+    const made = new Set(report.created ?? []);
+    const deletedNotes = deletes.filter((d) => !d.endsWith('/999999999')).map((d) => d.slice('DELETE '.length));
+    expect(deletedNotes.length).toBeGreaterThan(0);
+    expect(deletedNotes.filter((p) => !made.has(p))).toEqual([]);
     expect(validateReport(report)).toEqual({ valid: true });
   });
 
