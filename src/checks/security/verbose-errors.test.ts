@@ -41,6 +41,11 @@ beforeAll(async () => {
     if (p === '/safe') return sendJson(res, 500, { error: 'internal error', id: 'c0ffee' });
     if (p === '/api/counter') return sendJson(res, 500, { error: 'Invalid counter value', location: PATH_FILE });
     if (p === '/ok-with-path') return sendJson(res, 200, { built: PATH_FILE }); // not an error answer
+    if (p === '/graphql-debug' || p === '/graphql-prod') {
+      const frames = ['Error: order not found', '    at resolveOrder (/app/src/schema.js:42:11)', '    at field (/app/node_modules/graphql/execution/execute.js:10:5)'];
+      const extensions = p === '/graphql-debug' ? { code: 'INTERNAL_SERVER_ERROR', exception: { stacktrace: frames } } : { code: 'INTERNAL_SERVER_ERROR' };
+      return sendJson(res, 200, { errors: [{ message: 'order not found', path: ['order'], extensions }], data: { order: null } });
+    }
     if (p === '/api/file') return sendJson(res, 400, { error: `no such file ${url.searchParams.get('name') ?? ''}` }); // echo
     if (p === '/api/missing') return sendJson(res, 404, { error: 'Cannot GET /api/v1/users.json', docs: 'https://x.example/usr/share/doc.html' });
     return sendHtml(res, 404, 'not found');
@@ -122,6 +127,24 @@ describe('verbose-errors', () => {
     expect(r.findings[0]!.proof.summary).toContain('/tmp/shop-target/src/dist');
     const twins = await testCheck(check, { url: app.url, warmup: ['/ok-with-path', echoed, '/api/missing'] });
     expect(twins.findings).toEqual([]);
+  });
+
+  it('reads a GraphQL error whose stack trace is an array of frames, answered with HTTP 200', async () => {
+    const r = await testCheck(check, { url: app.url, warmup: ['/graphql-debug', '/graphql-prod'] });
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]!.operation.path).toBe('/graphql-debug');
+    expect(r.findings[0]!.proof.summary).toContain('Node.js stack trace');
+    expect(r.findings[0]!.proof.evidence).toBe('at resolveOrder (/app/src/schema.js:42:11)');
+    // The production twin: the same error with a code and no trace.
+    const twin = await testCheck(check, { url: app.url, warmup: ['/graphql-prod'] });
+    expect(twin.findings).toEqual([]);
+  });
+
+  it('counts a path in a GraphQL error (HTTP 200) as an error answer, not in a 200 without errors', () => {
+    const path = '/usr/src/app/dist/resolvers/order.resolver.js';
+    const withErrors = JSON.stringify({ errors: [{ message: `failed in ${path}` }], data: null });
+    expect(debugOutput(withErrors, { status: 200, sent: 'POST /graphql' })?.name).toBe('full path disclosure');
+    expect(debugOutput(JSON.stringify({ data: { build: path } }), { status: 200, sent: 'POST /graphql' })).toBeUndefined();
   });
 
   it('reports nothing for generic error pages (the safe twin)', async () => {

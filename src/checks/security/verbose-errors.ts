@@ -54,6 +54,37 @@ export const FULL_PATH = new RegExp(
     + `|(?<![\\w/\\\\])[A-Za-z]:\\\\(?:[\\w .@+-]+\\\\)+[\\w.@+-]+\\.(?:${CODE_EXT})\\b`,
 );
 
+/** A GraphQL answer carrying errors (`{"errors": [ … ]`), whatever its status. */
+const GRAPHQL_ERRORS = /^\s*\{[\s\S]*"errors"\s*:\s*\[\s*\{/;
+/** Bounds of the JSON walk: a body larger than this is matched as text only; at most this many strings are read. */
+const JSON_MAX_BYTES = 1_000_000;
+const JSON_MAX_STRINGS = 5_000;
+
+/**
+ * Every string value of a JSON body, one per line (a GraphQL error's `extensions.exception.stacktrace` is an array of
+ * frames, one string each, which the text of the body keeps on one line); undefined when the body is not JSON.
+ */
+export function jsonStrings(body: string): string[] | undefined {
+  const head = body.trimStart()[0];
+  if (body.length > JSON_MAX_BYTES || (head !== '{' && head !== '[')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (e) {
+    if (e instanceof SyntaxError) return undefined; // looks like JSON, is not: matched as text
+    throw e;
+  }
+  const out: string[] = [];
+  const stack: unknown[] = [value];
+  while (stack.length && out.length < JSON_MAX_STRINGS) {
+    const v = stack.pop();
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+    else if (v && typeof v === 'object') stack.push(...Object.values(v).reverse());
+  }
+  return out;
+}
+
 /** The line (or 240 characters from the match, on a long line) that a match at `index` sits on. */
 function lineAt(text: string, index: number, length: number): string {
   const start = text.lastIndexOf('\n', index) + 1;
@@ -74,12 +105,14 @@ export interface Answered {
  * path disclosure.
  */
 export function debugOutput(body: string, answered?: Answered): { name: string; severity: Severity; line: string } | undefined {
-  const text = normalize(body);
+  const strings = jsonStrings(body);
+  const text = strings === undefined ? normalize(body) : `${normalize(body)}\n${strings.join('\n')}`;
   for (const s of SIGNATURES) {
     const m = s.pattern.exec(text);
     if (m) return { name: s.name, severity: s.severity, line: lineAt(text, m.index, m[0].length) };
   }
-  if (!answered || answered.status < 400) return undefined;
+  // A GraphQL answer reports its errors with HTTP 200: an `errors` array makes it an error answer all the same.
+  if (!answered || (answered.status < 400 && !(strings !== undefined && GRAPHQL_ERRORS.test(body)))) return undefined;
   for (const m of text.matchAll(new RegExp(FULL_PATH.source, 'g'))) {
     if (answered.sent.includes(m[0])) continue;
     return { name: 'full path disclosure', severity: 'low', line: lineAt(text, m.index, m[0].length) };
