@@ -63,7 +63,7 @@ export async function resolveStoredBaseline(ref: string, targetName: string, sto
  * store.url of vouch.yaml. With no config file (and no accepted risks file, which loading a config validates too) that
  * is the default, none, and neither YAML nor the config schema is loaded: `vouch history` starts at once.
  */
-async function configuredStoreUrl(path: string | undefined): Promise<string | undefined> {
+export async function configuredStoreUrl(path: string | undefined): Promise<string | undefined> {
   if (path === undefined && !existsSync('vouch.yaml') && !existsSync('.vouch/accepted.yaml')) return undefined;
   const { loadConfig } = await import('../../config/load.js');
   return loadConfig(path).config.store?.url;
