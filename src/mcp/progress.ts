@@ -51,8 +51,10 @@ export function progressNotifier(
     const said = progressMessage(e, label);
     if (!said) return;
     const at = now();
-    if (!said.always && at - last < PROGRESS_EVERY_MS) return;
-    last = at;
+    if (!said.always) {
+      if (at - last < PROGRESS_EVERY_MS) return;
+      last = at;
+    }
     step += 1;
     send({ progressToken: token, progress: step, message: said.message });
   };
