@@ -1,6 +1,6 @@
 // src/mcp/server.test.ts — the MCP server in-process with the SDK's own Client: tools and their schemas, a scan of
 // a fixture with progress notifications, its report as resources, a finding explained, errors as tool errors.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -38,6 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await site?.close();
+  rmSync(tmp, { recursive: true, force: true });
   if (priorHistory === undefined) delete process.env.VOUCH_HISTORY;
   else process.env.VOUCH_HISTORY = priorHistory;
 });
