@@ -98,6 +98,27 @@ describe('vouch mcp (in-process)', () => {
     expect(e.reproduce).toContain(site.url);
   });
 
+  it('stops a run whose request is cancelled, as an interrupt: a partial report, stored', { timeout: 120_000 }, async () => {
+    const abort = new AbortController();
+    const pending = client.request(
+      { method: 'tools/call', params: { name: 'scan', arguments: { url: site.url, out: join(tmp, 'cancelled') } } },
+      CallToolResultSchema,
+      { signal: abort.signal, onprogress: (p) => (p.message?.startsWith('scan ') ? abort.abort('enough') : undefined), timeout: 120_000 },
+    );
+    await expect(pending).rejects.toThrow();
+    // The server finishes the run with what it has and stores it, marked partial.
+    let row: { id: string; state: string } | undefined;
+    for (let i = 0; i < 100 && !row; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      const h = structured(await call('history', {})) as { scans: Array<{ id: string; state: string }> };
+      row = h.scans.find((x) => x.id !== scanId && x.state !== 'running');
+    }
+    expect(row, 'the cancelled scan in the history').toBeDefined();
+    const report = JSON.parse(((await client.readResource({ uri: `vouch://scans/${row!.id}/report.json` })).contents[0] as { text: string }).text) as Report;
+    expect(report.partial?.reason).toBeTruthy();
+    expect(report.verdict.status).not.toBe('pass');
+  });
+
   it('answers bad input with tool errors carrying vouch codes and one line, no stack', async () => {
     const unknownScan = await call('explain', { scan: '20990101000000-abcdef', finding: '1' });
     expect(unknownScan.isError).toBe(true);

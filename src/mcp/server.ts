@@ -82,8 +82,12 @@ const runOutput = {
   resources: z.object({ json: z.string(), markdown: z.string() }),
 };
 
-export function createMcpServer(opts: McpOptions = {}): McpServer {
+/** The server, and `idle()`: resolves once no tool call is running (a closed connection aborts them first). */
+export type VouchMcpServer = McpServer & { idle(): Promise<void> };
+
+export function createMcpServer(opts: McpOptions = {}): VouchMcpServer {
   const server = new McpServer({ name: 'vouch', version: VERSION }, { capabilities: { logging: {} } });
+  const running = new Set<Promise<CallToolResult>>();
   const log = opts.log ?? ((): EventSink => () => undefined);
   /** Each run's events to the log and, when the client asked for them, as progress notifications. */
   const sinks = (extra: Extra): ((label?: string) => EventSink) => {
@@ -99,12 +103,11 @@ export function createMcpServer(opts: McpOptions = {}): McpServer {
       };
     };
   };
-  const guarded = async (fn: () => Promise<CallToolResult>): Promise<CallToolResult> => {
-    try {
-      return await fn();
-    } catch (e) {
-      return toolError(e);
-    }
+  const guarded = (fn: () => Promise<CallToolResult>): Promise<CallToolResult> => {
+    const call = fn().catch((e: unknown) => toolError(e));
+    running.add(call);
+    void call.finally(() => running.delete(call));
+    return call;
   };
 
   server.registerTool('scan', {
@@ -216,7 +219,7 @@ export function createMcpServer(opts: McpOptions = {}): McpServer {
     const { toMarkdown } = await import('../report/index.js');
     return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: toMarkdown(await storedReport(String(id), opts.config)) }] };
   });
-  return server;
+  return Object.assign(server, { idle: async (): Promise<void> => void (await Promise.all([...running])) });
 }
 
 /** A report of the history store by scan id; VOUCH_USAGE naming the store when it has none. */

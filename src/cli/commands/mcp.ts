@@ -6,6 +6,9 @@ import { createMcpServer } from '../../mcp/server.js';
 import { guardedInput } from '../../mcp/stdio.js';
 import { progressSink } from '../progress.js';
 
+/** How long runs aborted by a closed stdin may take to write and store their partial reports, ms. */
+const SETTLE_MS = 8_000;
+
 export interface McpCommandOpts {
   config?: string;
   quiet?: true;
@@ -33,6 +36,8 @@ export async function mcpCommand(opts: McpCommandOpts): Promise<number> {
   await server.connect(transport);
   process.stderr.write(`vouch mcp: ready on stdio${opts.config ? ` (config ${opts.config})` : ''}\n`);
   await closed;
+  // Closing aborts the tool calls in flight: each ends as an interrupted run does (partial report written and stored).
   await server.close();
+  await Promise.race([server.idle(), new Promise((resolve) => setTimeout(resolve, SETTLE_MS).unref())]);
   return 0;
 }
