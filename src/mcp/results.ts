@@ -2,6 +2,7 @@
 // and the explanation of one finding.
 import { VouchError } from '../core/errors.js';
 import type { Finding, ProofExchange, Report } from '../core/index.js';
+import { sortFindings } from '../report/text.js';
 
 /** Bodies shown in an explanation are cut here (the full exchange is in report.json). */
 export const BODY_CHARS = 4_000;
@@ -86,12 +87,13 @@ export function runText(result: Record<string, unknown>): string {
 
 /**
  * The finding of a report named by `ref`: its fingerprint, a unique prefix of it (6 characters or more), or its
- * 1-based position in report.findings. VOUCH_USAGE naming the scan when none or several match.
+ * 1-based position in report.json (findings ranked as the writers rank them). VOUCH_USAGE naming the scan when none or
+ * several match.
  */
 export function findFinding(report: Report, ref: string): Finding {
   const want = ref.trim();
   if (/^\d{1,5}$/.test(want)) {
-    const f = report.findings[Number(want) - 1];
+    const f = sortFindings(report.findings)[Number(want) - 1];
     if (f) return f;
     throw new VouchError('VOUCH_USAGE', `finding ${want}: scan ${report.scanId} has ${report.findings.length} findings`, { hint: 'Give a fingerprint or a position from 1.' });
   }
