@@ -124,4 +124,26 @@ describe('vouch mcp over stdio', { timeout: 400_000 }, () => {
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { id: unknown; error?: { code: number }; result?: unknown });
     expect(lines).toEqual(expect.arrayContaining([expect.objectContaining({ id: null, error: expect.objectContaining({ code: -32700 }) }), expect.objectContaining({ id: 5, result: {} })]));
   });
+
+  it('stdin closed during a scan: the run ends with a partial report written, and the server exits 0', async () => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'vouch.js'), 'mcp', '-q', '--config', config], { env, cwd: tmp, stdio: ['pipe', 'pipe', 'pipe'] });
+    const send = (m: unknown): boolean => child.stdin.write(JSON.stringify(m) + '\n');
+    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    const out = join(tmp, 'closed');
+    send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'scan', arguments: { url: cand.url, checks: GATE_CHECKS, out }, _meta: { progressToken: 'p' } } });
+    let buffered = '';
+    // Closed once the scan has begun (its first progress notification).
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      if (buffered.includes('"notifications/progress"') && child.stdin.writable) child.stdin.end();
+    });
+    const started = Date.now();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { partial?: { reason: string }; verdict: { status: string } };
+    expect(report.partial?.reason).toBeTruthy();
+    expect(report.verdict.status).not.toBe('pass');
+  });
 });
