@@ -15,6 +15,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'vouch-mcp-'));
 const config = join(tmp, 'vouch.yaml');
 const priorHistory = process.env.VOUCH_HISTORY;
 let site: Fixture;
+/** Answers as `site` does, 300 ms late: a scan of it runs long enough to be cancelled. */
+let slow: Fixture;
 let client: Client;
 
 const structured = (r: CallToolResult): Record<string, unknown> => r.structuredContent as Record<string, unknown>;
@@ -29,6 +31,11 @@ beforeAll(async () => {
     if (url.pathname !== '/') return void res.writeHead(404).end('not found');
     res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body><h1>shop</h1></body></html>');
   });
+  slow = await serveFixture(async (_req, res, url) => {
+    await new Promise((r) => setTimeout(r, 300));
+    if (url.pathname !== '/') return void res.writeHead(404).end('not found');
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body><a href="/a">a</a><a href="/b">b</a></body></html>');
+  });
   const [a, b] = InMemoryTransport.createLinkedPair();
   await createMcpServer({ config }).connect(a);
   client = new Client({ name: 'test', version: '1' });
@@ -38,6 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await site?.close();
+  await slow?.close();
   rmSync(tmp, { recursive: true, force: true });
   if (priorHistory === undefined) delete process.env.VOUCH_HISTORY;
   else process.env.VOUCH_HISTORY = priorHistory;
@@ -101,7 +109,7 @@ describe('vouch mcp (in-process)', () => {
   it('stops a run whose request is cancelled, as an interrupt: a partial report, stored', { timeout: 120_000 }, async () => {
     const abort = new AbortController();
     const pending = client.request(
-      { method: 'tools/call', params: { name: 'scan', arguments: { url: site.url, out: join(tmp, 'cancelled') } } },
+      { method: 'tools/call', params: { name: 'scan', arguments: { url: slow.url, out: join(tmp, 'cancelled') } } },
       CallToolResultSchema,
       { signal: abort.signal, onprogress: (p) => (p.message?.startsWith('scan ') ? abort.abort('enough') : undefined), timeout: 120_000 },
     );

@@ -86,7 +86,7 @@ const runOutput = {
 export type VouchMcpServer = McpServer & { idle(): Promise<void> };
 
 export function createMcpServer(opts: McpOptions = {}): VouchMcpServer {
-  const server = new McpServer({ name: 'vouch', version: VERSION }, { capabilities: { logging: {} } });
+  const server = new McpServer({ name: 'vouch', version: VERSION });
   const running = new Set<Promise<CallToolResult>>();
   const log = opts.log ?? ((): EventSink => () => undefined);
   /** Each run's events to the log and, when the client asked for them, as progress notifications. */
