@@ -10,8 +10,8 @@ process.on('unhandledRejection', (e) => {
   throw e;
 });
 
-/** Commands that are done when `main` returns (servers, workers and watchers keep running on purpose). */
-const BATCH = new Set(['scan', 'gate', 'audit', 'demo', 'inspect', 'history', 'cancel', 'accept', 'checks', 'token']);
+/** Commands that are done when `main` returns (servers, workers and watchers keep running on purpose; `mcp` returns once stdin closes). */
+const BATCH = new Set(['scan', 'gate', 'audit', 'demo', 'inspect', 'history', 'cancel', 'accept', 'checks', 'token', 'mcp']);
 /** How long a finished batch command may wait for open handles before it exits anyway. */
 const GRACE_MS = 10_000;
 

@@ -1,4 +1,4 @@
-// src/cli/program.ts — the vouch command line: scan, gate, demo, lab, history, serve, token, checks, inspect; exit 0 pass, 1 fail, 2 usage/config/tool error.
+// src/cli/program.ts — the vouch command line: scan, gate, demo, lab, history, serve, token, checks, inspect, mcp; exit 0 pass, 1 fail, 2 usage/config/tool error.
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { exitCodeFor, formatError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
@@ -231,6 +231,16 @@ export function buildProgram(): Command {
     .action(async (spec, opts) => {
       const { inspectCommand } = await import('./commands/inspect.js');
       process.exitCode = await inspectCommand(spec, opts);
+    });
+
+  program
+    .command('mcp')
+    .description('a Model Context Protocol server on stdio for coding agents: scan, gate, audit, inspect, history, explain; reports as resources (docs/mcp.md)')
+    .option('-c, --config <file>', 'vouch.yaml for tool calls that name none, and for the store (default ./vouch.yaml when present)')
+    .option('-q, --quiet', 'no progress lines on stderr')
+    .action(async (opts) => {
+      const { mcpCommand } = await import('./commands/mcp.js');
+      process.exitCode = await mcpCommand(opts);
     });
 
   program

@@ -63,7 +63,7 @@ export async function resolveStoredBaseline(ref: string, targetName: string, sto
  * store.url of vouch.yaml. With no config file (and no accepted risks file, which loading a config validates too) that
  * is the default, none, and neither YAML nor the config schema is loaded: `vouch history` starts at once.
  */
-async function configuredStoreUrl(path: string | undefined): Promise<string | undefined> {
+export async function configuredStoreUrl(path: string | undefined): Promise<string | undefined> {
   if (path === undefined && !existsSync('vouch.yaml') && !existsSync('.vouch/accepted.yaml')) return undefined;
   const { loadConfig } = await import('../../config/load.js');
   return loadConfig(path).config.store?.url;
@@ -77,18 +77,27 @@ async function quickScans(storeUrl: string | undefined, want: { limit: number; t
   return quickListScans(loc.path, want);
 }
 
-export async function historyCommand(opts: { json?: true; target?: string; limit: string; config?: string }): Promise<number> {
+/** The scans of the history store, newest first (`vouch history` and the MCP `history` tool). */
+export async function listHistory(opts: { target?: string; limit: string; config?: string }): Promise<{ scans: ScanSummary[]; store: string }> {
   const limit = Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new VouchError('VOUCH_USAGE', `--limit must be a positive integer, got ${opts.limit}`);
   const storeUrl = await configuredStoreUrl(opts.config);
   const want = { limit, ...(opts.target ? { target: opts.target } : {}) };
   const scans = (await quickScans(storeUrl, want)) ?? (await withHistory((s) => s.listScans(want), storeUrl));
+  return { scans, store: historyPath(storeUrl) };
+}
+
+/** One scan as `history --json` (and the MCP `history` tool) shows it. */
+export const scanRow = (s: ScanSummary): Record<string, unknown> => ({ id: s.id, target: s.target, url: s.url, state: s.state, verdict: s.verdict, findingCount: s.findingCount, startedAt: s.startedAt, finishedAt: s.finishedAt, version: s.version, assetsFingerprint: s.assetsFingerprint, progress: s.progress });
+
+export async function historyCommand(opts: { json?: true; target?: string; limit: string; config?: string }): Promise<number> {
+  const { scans, store } = await listHistory(opts);
   if (opts.json) {
-    process.stdout.write(JSON.stringify(scans.map((s) => ({ id: s.id, target: s.target, url: s.url, state: s.state, verdict: s.verdict, findingCount: s.findingCount, startedAt: s.startedAt, finishedAt: s.finishedAt, version: s.version, assetsFingerprint: s.assetsFingerprint, progress: s.progress }))) + '\n');
+    process.stdout.write(JSON.stringify(scans.map(scanRow)) + '\n');
     return 0;
   }
   if (scans.length === 0) {
-    process.stdout.write(`no scans in ${historyPath(storeUrl)} yet\n`);
+    process.stdout.write(`no scans in ${store} yet\n`);
     return 0;
   }
   for (const s of scans) process.stdout.write(`${s.id}  ${s.startedAt.slice(0, 19).replace('T', ' ')}  ${(s.verdict ?? '-').toUpperCase().padEnd(10)}  ${(s.state === 'running' && s.progress.total ? `running ${s.progress.done}/${s.progress.total}` : s.state).padEnd(9)} ${String(s.findingCount).padStart(4)} findings  ${s.target}${s.version ? `  v${s.version}` : ''}\n`);

@@ -7,8 +7,8 @@ import { VouchError, type TlsSettings } from '../../core/index.js';
 import { loadExternalRefs, parseSpec } from '../../discover/openapi.js';
 import { newScanId } from '../../engine/scan.js';
 import { DEFAULT_SEED } from '../../generate/index.js';
-import { analyseSpec } from '../../inspect/analyse.js';
-import { inspectDocument, inspectJson, inspectText } from '../../inspect/format.js';
+import { analyseSpec, type SpecAnalysis } from '../../inspect/analyse.js';
+import { inspectDocument, inspectJson, inspectText, type FormatOptions as InspectFormat } from '../../inspect/format.js';
 import { createAuditLog, createEngine, createRedactor, type Engine } from '../../net/index.js';
 
 export interface InspectOpts {
@@ -71,6 +71,15 @@ function fetcher(origins: string[], secrets: readonly string[], target: string |
 }
 
 export async function inspectCommand(spec: string, opts: InspectOpts): Promise<number> {
+  const { analysis, fmt, auditPath } = await inspectSpec(spec, opts);
+  if (opts.json) process.stdout.write(inspectJson(inspectDocument(analysis, fmt)));
+  else process.stdout.write(inspectText(analysis, fmt));
+  if (auditPath) process.stderr.write(`fetched through the engine; audit log ${auditPath}\n`);
+  return 0;
+}
+
+/** What `vouch inspect` makes of a spec (and the MCP `inspect` tool): the analysis, how to show it, the audit log of fetches. */
+export async function inspectSpec(spec: string, opts: Omit<InspectOpts, 'json'>): Promise<{ analysis: SpecAnalysis; fmt: InspectFormat; auditPath?: string }> {
   const examples = intOption('--examples', opts.examples, 0, 100);
   const seed = intOption('--seed', opts.seed, DEFAULT_SEED, 2 ** 31 - 1);
   const opBudgetMs = intOption('--op-budget', opts.opBudget, 2000, 600_000);
@@ -135,10 +144,7 @@ export async function inspectCommand(spec: string, opts: InspectOpts): Promise<n
       throw new VouchError('VOUCH_SPEC_INVALID', `${location}: no usable operation${why}`, { hint: 'vouch needs at least one path with an operation (get, post, ...).' });
     }
     const fmt = { examples, seed, redact: redactor.text };
-    if (opts.json) process.stdout.write(inspectJson(inspectDocument(analysis, fmt)));
-    else process.stdout.write(inspectText(analysis, fmt));
-    if (net.auditPath) process.stderr.write(`fetched through the engine; audit log ${net.auditPath}\n`);
-    return 0;
+    return { analysis, fmt, ...(net.auditPath ? { auditPath: net.auditPath } : {}) };
   } finally {
     await net.close();
   }

@@ -148,10 +148,45 @@ export async function writeStage(
   return paths;
 }
 
+/** How a run is stopped: the CLI's Ctrl-C (`interruptSignal`), or an MCP request's cancellation. */
+export interface RunControl {
+  signal: AbortSignal;
+  /** What to record, quickly and synchronously, if the process is about to exit at once (a second Ctrl-C). */
+  lastWords(fn: () => void): void;
+}
+
+/** A control for callers that are not a terminal (the MCP server): stopped by `signal`, nothing to say on exit. */
+export const controlOf = (signal: AbortSignal): RunControl => ({ signal, lastWords: () => undefined });
+
 /**
- * Writes the reports and prints the summary (verdict first); returns the exit code for the verdict. An interrupt that
- * arrives while they are written (`interrupt`) marks the report partial and writes it again before anything is printed.
+ * Writes the reports; an interrupt that arrives while they are written (`interrupt`) marks the report partial and
+ * writes it again. Returns the paths written, by format.
  */
+export async function writeFinal(
+  report: Report,
+  outDir: string,
+  formats: string,
+  opts: { onEvent?: EventSink; deadlineMs?: number; interrupt?: AbortSignal },
+): Promise<Record<string, string>> {
+  const stage = {
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}),
+  };
+  const paths = await writeStage(report, outDir, formats, stage);
+  return markInterrupted(report, opts.interrupt) ? writeStage(report, outDir, formats, stage) : paths;
+}
+
+/** Prints the summary (verdict first) and where the reports are, or one JSON line with `--json`. */
+export function printFinal(report: Report, paths: Record<string, string>, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(JSON.stringify({ type: 'reports', verdict: report.verdict, paths }) + '\n');
+    return;
+  }
+  process.stdout.write(renderTerminal(report, { color: useColor() }) + '\n');
+  process.stdout.write(`\nreports:\n${Object.entries(paths).map(([f, p]) => `  ${f.padEnd(9)} ${p}`).join('\n')}\n`);
+}
+
+/** Writes the reports and prints the summary (verdict first); returns the exit code for the verdict. */
 export async function finish(
   report: Report,
   outDir: string,
@@ -164,18 +199,8 @@ export async function finish(
     interrupt?: AbortSignal;
   },
 ): Promise<number> {
-  const stage = {
-    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-    ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}),
-  };
-  let paths = await writeStage(report, outDir, formats, stage);
-  if (markInterrupted(report, opts.interrupt)) paths = await writeStage(report, outDir, formats, stage);
-  if (opts.json) {
-    process.stdout.write(JSON.stringify({ type: 'reports', verdict: report.verdict, paths }) + '\n');
-  } else {
-    process.stdout.write(renderTerminal(report, { color: useColor() }) + '\n');
-    process.stdout.write(`\nreports:\n${Object.entries(paths).map(([f, p]) => `  ${f.padEnd(9)} ${p}`).join('\n')}\n`);
-  }
+  const paths = await writeFinal(report, outDir, formats, opts);
+  printFinal(report, paths, opts.json);
   return exitCodeFor(report);
 }
 
