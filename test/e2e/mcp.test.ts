@@ -18,7 +18,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'vouch-mcp-e2e-'));
 const config = join(tmp, 'vouch.yaml');
 const env = { ...(process.env as Record<string, string>), CI: '1', VOUCH_HISTORY: join(tmp, 'history.db') };
 /** As test/e2e/gate.test.ts: checks that give the lab's candidate new confirmed high findings against its baseline. */
-const GATE_CHECKS = ['sql-injection', 'ignored-auth', 'security-headers', 'sensitive-files'];
+const GATE_CHECKS = ['sql-injection', 'security-headers', 'sensitive-files', 'path-traversal', 'crlf-injection', 'cookie-flags'];
 let base: RunningLab;
 let cand: RunningLab;
 let client: Client;
