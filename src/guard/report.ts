@@ -75,7 +75,7 @@ export function guardReportText(usage: readonly AgentUsage[], session: string | 
   for (const a of usage) {
     lines.push('', `agent ${a.agent}: ${a.used.reduce((n, u) => n + u.allowed + u.denied, 0)} requests matched, ${a.intended.length} intended patterns`);
     for (const u of a.used) {
-      const mark = u.intendedBy ? 'intended' : 'BEYOND  ';
+      const mark = u.intendedBy ? 'intended' : u.allowed ? 'BEYOND  ' : 'denied  ';
       lines.push(`  ${mark}  ${u.operation.padEnd(40)}  allowed ${u.allowed}, denied ${u.denied}${u.intendedBy ? `  (${u.intendedBy})` : ''}`);
     }
     for (const p of a.unused) lines.push(`  unused    ${p}`);

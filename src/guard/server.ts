@@ -263,7 +263,7 @@ export async function startGuard(o: GuardOptions): Promise<RunningGuard> {
     const after = { agent: agent.name, decision: 'allow' as const, rule, ...opFields, ...(approval === 'approved' ? { approval } : {}), requestBytes: body.length };
     try {
       const basePath = upstream.pathname.replace(/\/$/, '');
-      const up = await pool.request({ method: n.method as 'GET', path: basePath + n.target, headers: forwardHeaders(req, agent), ...(body.length ? { body } : {}) });
+      const up = await pool.request({ method: n.method as 'GET', path: basePath + n.target, headers: forwardHeaders(req, agent).flat(), ...(body.length ? { body } : {}) });
       res.writeHead(up.statusCode, backHeaders(up.headers));
       let bytes = 0;
       for await (const chunk of up.body) {
