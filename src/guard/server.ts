@@ -146,12 +146,15 @@ export async function startGuard(o: GuardOptions): Promise<RunningGuard> {
   const approvals = new Approvals(o.approval.timeoutMs);
   const tokens = o.agents.map((a) => ({ agent: a, hash: sha(a.token) }));
   const approverHash = o.approval.token ? sha(o.approval.token) : undefined;
-  const recent: GuardRecord[] = [];
+  // The last 1,000 records in a ring (a shift per request would copy the array).
+  const ring: GuardRecord[] = [];
+  let next = 0;
   const record = (r: GuardRecord): void => {
-    recent.push(r);
-    if (recent.length > 1000) recent.shift();
+    ring[next] = r;
+    next = (next + 1) % 1000;
     o.sink(r);
   };
+  const recent = (): GuardRecord[] => (ring.length < 1000 ? [...ring] : [...ring.slice(next), ...ring.slice(0, next)]);
 
   const sendJson = (res: ServerResponse, status: number, body: unknown): number => {
     const text = JSON.stringify(body);
@@ -176,7 +179,7 @@ export async function startGuard(o: GuardOptions): Promise<RunningGuard> {
     }
     const rest = path.slice(API_PREFIX.length);
     if (req.method === 'GET' && rest === 'pending') return void sendJson(res, 200, { pending: approvals.list() });
-    if (req.method === 'GET' && rest === 'decisions') return void sendJson(res, 200, { decisions: recent });
+    if (req.method === 'GET' && rest === 'decisions') return void sendJson(res, 200, { decisions: recent() });
     const act = /^pending\/([0-9a-f-]{36})\/(approve|reject)$/.exec(rest);
     if (req.method === 'POST' && act) {
       const ok = approvals.decide(act[1]!, act[2] === 'approve');
@@ -301,7 +304,7 @@ export async function startGuard(o: GuardOptions): Promise<RunningGuard> {
   return {
     url: `http://${host}:${addr.port}`,
     approvals,
-    recent: () => [...recent],
+    recent,
     close: async () => {
       approvals.rejectAll();
       await new Promise<void>((resolve) => {

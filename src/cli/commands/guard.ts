@@ -160,10 +160,11 @@ export async function guardCommand(opts: GuardOpts): Promise<number> {
   const session = randomUUID();
   const secrets = [...run.secrets, ...agents.map((a) => a.token), ...(g.approval.token ? [g.approval.token] : [])];
   const auditPath = opts.auditLog ?? join('.vouch', 'guard', session, 'audit.jsonl');
-  const audit = createAuditLog(auditPath, createRedactor(secrets));
+  const redactor = createRedactor(secrets);
+  const audit = createAuditLog(auditPath, redactor);
   const loc = storeLocation(config.store?.url);
   const db = await openStoreDatabase(loc);
-  const store = storeWriter((rows) => guardStoreOver(db, describeStore(loc)).record(rows.map((r) => ({ ...r }))));
+  const store = storeWriter((rows) => guardStoreOver(db, describeStore(loc)).record(rows.map((r) => ({ ...r, path: redactor.text(r.path), rule: redactor.text(r.rule) }))));
   const toAudit = auditSink(audit, upOrigin);
   const guard = await startGuard({
     host: listen.host,
