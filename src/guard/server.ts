@@ -17,8 +17,11 @@ export interface GuardAgent extends AgentPolicy {
   token: string;
   /** Epoch ms after which the token is refused. */
   expiresAt?: number;
-  /** Headers carrying the identity's real credential upstream (none: anonymous upstream). */
-  credential: Array<[string, string]>;
+  /**
+   * Headers carrying the identity's real credential upstream (none: anonymous upstream); a function for an identity
+   * that signs in (it logs in on first use and renews before expiry).
+   */
+  credential: Array<[string, string]> | (() => Promise<Array<[string, string]>>);
 }
 
 export interface GuardOptions {
@@ -72,9 +75,9 @@ function connectionNamed(value: string | string[] | undefined): Set<string> {
   return new Set(v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
 }
 
-function forwardHeaders(req: IncomingMessage, agent: GuardAgent): Array<[string, string]> {
+function forwardHeaders(req: IncomingMessage, credential: Array<[string, string]>): Array<[string, string]> {
   const named = connectionNamed(req.headers.connection);
-  const replaced = new Set(agent.credential.map(([k]) => k.toLowerCase()));
+  const replaced = new Set(credential.map(([k]) => k.toLowerCase()));
   const out: Array<[string, string]> = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const k = req.rawHeaders[i]!;
@@ -82,7 +85,7 @@ function forwardHeaders(req: IncomingMessage, agent: GuardAgent): Array<[string,
     if (HOP_BY_HOP.has(name) || AGENT_ONLY.has(name) || named.has(name) || replaced.has(name)) continue;
     out.push([k, req.rawHeaders[i + 1]!]);
   }
-  return [...out, ...agent.credential];
+  return [...out, ...credential];
 }
 
 function backHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
@@ -264,9 +267,16 @@ export async function startGuard(o: GuardOptions): Promise<RunningGuard> {
     // 4. Forward with the identity's credential; nothing of the identity's session comes back.
     const rule = approval ? `${j.rule} (approved)` : j.rule;
     const after = { agent: agent.name, decision: 'allow' as const, rule, ...opFields, ...(approval === 'approved' ? { approval } : {}), requestBytes: body.length };
+    let credential: Array<[string, string]>;
+    try {
+      credential = typeof agent.credential === 'function' ? await agent.credential() : agent.credential;
+    } catch (e) {
+      const bytes = sendJson(res, 502, { decision: 'allow', rule, error: `the identity of ${agent.name} could not sign in (${(e as Error).message})` });
+      return end({ ...after, status: 502, responseBytes: bytes });
+    }
     try {
       const basePath = upstream.pathname.replace(/\/$/, '');
-      const up = await pool.request({ method: n.method as 'GET', path: basePath + n.target, headers: forwardHeaders(req, agent).flat(), ...(body.length ? { body } : {}) });
+      const up = await pool.request({ method: n.method as 'GET', path: basePath + n.target, headers: forwardHeaders(req, credential).flat(), ...(body.length ? { body } : {}) });
       res.writeHead(up.statusCode, backHeaders(up.headers));
       let bytes = 0;
       for await (const chunk of up.body) {

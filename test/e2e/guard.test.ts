@@ -22,6 +22,7 @@ function yaml(labUrl: string, extra = ''): string {
   return `target: { url: "${labUrl}", spec: /openapi.json, environment: local }
 identities:
   agent: { role: user, bearer: lab-agent-token }
+  alice: { role: user, login: { json: { url: /api/login, body: { username: alice, password: alice-pass }, tokenPath: token } } }
 guard:
   listen: 127.0.0.1:0
   approval: { token: ${APPROVER}, timeoutMs: 15000 }
@@ -32,6 +33,10 @@ guard:
       intended: ["GET /api/orders", "GET /api/orders/{id}", "GET /api/products"]
       denied: ["DELETE /api/**"]
       approval: ["POST /api/orders"]
+    reader:
+      token: reader-guard-token-0123456789
+      identity: alice
+      intended: ["GET /api/users/me"]
 ${extra}`;
 }
 
@@ -166,6 +171,10 @@ describe('vouch guard on the lab', () => {
   it('--learn allows everything, records it, and proposes exactly the operations used', async () => {
     const g = await startGuard(['--learn']);
     for (const path of ['/api/products', '/api/products/3', '/api/products/4', '/api/users/me']) expect((await raw(g.url, 'GET', path, AGENT)).status, path).toBeLessThan(500);
+    // An identity that signs in: the guard logs in as alice (through the engine) and sends her token, not the agent's.
+    const me = await raw(g.url, 'GET', '/api/users/me', { authorization: 'Bearer reader-guard-token-0123456789' });
+    expect([me.status, JSON.parse(me.body).username]).toEqual([200, 'alice']);
+    expect(lab.requests.filter((r) => r.url === '/api/login').length).toBeGreaterThan(0);
     expect((await g.stop()).code).toBe(0);
     const r = await vouch(['guard', 'report', '--config', config], { cwd: tmp, env });
     expect(r.code, r.stderr).toBe(0);

@@ -10,7 +10,8 @@ import { parseSpec, specToOperations } from '../../discover/index.js';
 import { guardReportText, guardUsage } from '../../guard/report.js';
 import { auditSink, type GuardRecord } from '../../guard/records.js';
 import { startGuard, type GuardAgent } from '../../guard/server.js';
-import { createAuditLog, createRedactor } from '../../net/index.js';
+import { createIdentitySessions, type IdentitySessions } from '../../identities/sessions.js';
+import { createAuditLog, createEngine, createRedactor, type Engine } from '../../net/index.js';
 import { describeStore, guardStoreOver, openHistory, openStoreDatabase, storeLocation } from '../../store/index.js';
 
 export interface GuardOpts {
@@ -38,15 +39,25 @@ export function listenAddress(value: string, allowRemote: boolean): { host: stri
   return { host, port };
 }
 
-/** The headers carrying an identity's static credential; a login recipe is not supported by the guard yet. */
-function credentialOf(config: VouchConfig, agent: string, identity: string | undefined): Array<[string, string]> {
+type Credential = GuardAgent['credential'];
+
+/** The headers carrying an identity's credential: static ones as they are, a login recipe through the sessions. */
+function credentialOf(config: VouchConfig, agent: string, identity: string | undefined, sessions: () => IdentitySessions): Credential {
   if (identity === undefined || identity === 'anonymous') return [];
   const id = config.identities[identity];
   if (!id) throw invalid(`guard.agents.${agent}.identity: no identity ${identity} under identities:`, `Declare it under identities: (${Object.keys(config.identities).join(', ') || 'none yet'}).`);
   if (id.bearer !== undefined) return [['authorization', `Bearer ${id.bearer}`]];
   if (id.header) return [[id.header.name, id.header.value]];
   if (id.cookie) return [['cookie', `${id.cookie.name}=${id.cookie.value}`]];
-  if (id.login) throw invalid(`guard.agents.${agent}.identity: ${identity} signs in with a login recipe, which the guard does not run yet`, 'Give that identity a bearer, header or cookie credential for the guard.');
+  if (id.login) {
+    return async () => {
+      const s = sessions();
+      const headers = await s.headers(identity);
+      const failed = s.failures().get(identity);
+      if (failed) throw new Error(failed);
+      return headers.map(([k, v]) => [k, v] as [string, string]);
+    };
+  }
   return [];
 }
 
@@ -60,6 +71,11 @@ function guardSection(config: VouchConfig, path: string | undefined): GuardConfi
     const other = tokens.get(a.token);
     if (other) throw invalid(`guard.agents.${name}.token: the same token as ${other}`, 'Give every agent its own token: decisions are recorded per agent.');
     tokens.set(a.token, name);
+  }
+  for (const [name, a] of Object.entries(g.agents)) {
+    if (a.identity !== undefined && a.identity !== 'anonymous' && !config.identities[a.identity]) {
+      throw invalid(`guard.agents.${name}.identity: no identity ${a.identity} under identities:`, `Declare it under identities: (${Object.keys(config.identities).join(', ') || 'none yet'}).`);
+    }
   }
   if (g.approval.token && tokens.has(g.approval.token)) throw invalid('guard.approval.token: the same as an agent token', 'An agent must never be able to approve its own requests.');
   return g;
@@ -146,6 +162,20 @@ export async function guardCommand(opts: GuardOpts): Promise<number> {
   const upOrigin = new URL(upstream).origin;
   if (!run.scope.origins.includes(upOrigin)) throw invalid(`guard.upstream: ${upOrigin} is not in the target's scope (${run.scope.origins.join(', ')})`, 'Point it at target.url, or add its origin to scope.origins.');
   const listen = listenAddress(opts.listen ?? g.listen, g.allowRemote);
+  const surface = await surfaceOf(opts, config, upstream, run.tls);
+  const session = randomUUID();
+  const secrets = [...run.secrets, ...Object.values(g.agents).map((a) => a.token), ...(g.approval.token ? [g.approval.token] : [])];
+  const auditPath = opts.auditLog ?? join('.vouch', 'guard', session, 'audit.jsonl');
+  const redactor = createRedactor(secrets);
+  const audit = createAuditLog(auditPath, redactor);
+  // Identities that sign in do so through the engine (scope, TLS, audit log), on first use, renewed before expiry.
+  let sessions: IdentitySessions | undefined;
+  let engine: Engine | undefined;
+  const lazySessions = (): IdentitySessions => {
+    engine ??= createEngine({ target: run.target, scope: run.scope, safeMode: false, tls: run.tls, audit, concurrency: 4 });
+    sessions ??= createIdentitySessions(run.identities, engine, () => undefined, (secret) => redactor.learn(secret));
+    return sessions;
+  };
   const agents: GuardAgent[] = Object.entries(g.agents).map(([name, a]) => ({
     name,
     token: a.token,
@@ -154,14 +184,8 @@ export async function guardCommand(opts: GuardOpts): Promise<number> {
     approval: a.approval,
     ...(a.budgets ? { budgets: { ...(a.budgets.requestsPerMinute ? { requestsPerMinute: a.budgets.requestsPerMinute } : {}), ...(a.budgets.writesPerHour ? { writesPerHour: a.budgets.writesPerHour } : {}) } } : {}),
     ...(a.expires ? { expiresAt: Date.parse(a.expires) } : {}),
-    credential: credentialOf(config, name, a.identity),
+    credential: credentialOf(config, name, a.identity, lazySessions),
   }));
-  const surface = await surfaceOf(opts, config, upstream, run.tls);
-  const session = randomUUID();
-  const secrets = [...run.secrets, ...agents.map((a) => a.token), ...(g.approval.token ? [g.approval.token] : [])];
-  const auditPath = opts.auditLog ?? join('.vouch', 'guard', session, 'audit.jsonl');
-  const redactor = createRedactor(secrets);
-  const audit = createAuditLog(auditPath, redactor);
   const loc = storeLocation(config.store?.url);
   const db = await openStoreDatabase(loc);
   const store = storeWriter((rows) => guardStoreOver(db, describeStore(loc)).record(rows.map((r) => ({ ...r, path: redactor.text(r.path), rule: redactor.text(r.rule) }))));
@@ -204,6 +228,7 @@ export async function guardCommand(opts: GuardOpts): Promise<number> {
     process.on('SIGTERM', stop);
   });
   await guard.close();
+  await engine?.close();
   await Promise.all([audit.close(), store.close()]);
   await db.destroy();
   return 0;
