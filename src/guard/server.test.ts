@@ -60,6 +60,11 @@ beforeAll(async () => {
   upstream = createServer((req, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     req.resume();
+    if (req.headers.authorization === 'Bearer stale') {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end('{"error":"expired"}');
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'session=upstream-session; HttpOnly', 'x-auth-token': 'leaked', 'x-kept': 'yes' });
     res.end('{"ok":true}');
   });
@@ -90,6 +95,33 @@ describe('guard server', () => {
       expect((await send(g.url, 'GET', '/items', { 'x-vouch-guard-token': TOKEN })).status).toBe(200);
       expect(seen.at(-1)!.headers['x-vouch-guard-token']).toBeUndefined();
       expect(records.at(-1)).toMatchObject({ agent: 'bot', decision: 'allow', rule: 'intended: GET /items', status: 200, upstreamStatus: 200, responseBytes: 11 });
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('signs a signed-in identity in again after a 401 and resends once, the body included', async () => {
+    let token = 'stale';
+    const relogins: string[] = [];
+    const signedIn: GuardAgent = {
+      ...agent,
+      name: 'signed',
+      token: 'signed-token-0123456789abcd',
+      credential: async () => [['authorization', `Bearer ${token}`]],
+      relogin: async (why) => {
+        relogins.push(why);
+        token = 'fresh';
+        return true;
+      },
+    };
+    const g = await guard({ agents: [signedIn] });
+    try {
+      const before = seen.length;
+      const r = await send(g.url, 'POST', '/items', { authorization: 'Bearer signed-token-0123456789abcd', 'content-type': 'application/json' }, '{"a":1}');
+      expect(r.status).toBe(200);
+      expect(relogins).toEqual(['POST /items answered 401']);
+      expect(seen.slice(before).map((x) => x.headers.authorization)).toEqual(['Bearer stale', 'Bearer fresh']);
+      expect(seen.at(-1)!.headers['content-length']).toBe('7');
     } finally {
       await g.close();
     }

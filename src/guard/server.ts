@@ -22,6 +22,8 @@ export interface GuardAgent extends AgentPolicy {
    * that signs in (it logs in on first use and renews before expiry).
    */
   credential: Array<[string, string]> | (() => Promise<Array<[string, string]>>);
+  /** For an identity that signs in: after a 401, sign in again (rate-limited); true when there is a new credential. */
+  relogin?: (why: string, sentAt: number) => Promise<boolean>;
 }
 
 export interface GuardOptions {
@@ -276,7 +278,15 @@ export async function startGuard(o: GuardOptions): Promise<RunningGuard> {
     }
     try {
       const basePath = upstream.pathname.replace(/\/$/, '');
-      const up = await pool.request({ method: n.method as 'GET', path: basePath + n.target, headers: forwardHeaders(req, credential).flat(), ...(body.length ? { body } : {}) });
+      const send = (cred: Array<[string, string]>) => pool.request({ method: n.method as 'GET', path: basePath + n.target, headers: forwardHeaders(req, cred).flat(), ...(body.length ? { body } : {}) });
+      const sentAt = Date.now();
+      let up = await send(credential);
+      // A signed-in identity's credential may have expired: one new sign-in, one resend (the body is buffered).
+      if (up.statusCode === 401 && agent.relogin && typeof agent.credential === 'function') {
+        await up.body.dump();
+        if (await agent.relogin(`${n.method} ${n.path} answered 401`, sentAt)) up = await send(await agent.credential());
+        else up = await send(credential);
+      }
       res.writeHead(up.statusCode, backHeaders(up.headers));
       let bytes = 0;
       for await (const chunk of up.body) {

@@ -185,6 +185,7 @@ export async function guardCommand(opts: GuardOpts): Promise<number> {
     ...(a.budgets ? { budgets: { ...(a.budgets.requestsPerMinute ? { requestsPerMinute: a.budgets.requestsPerMinute } : {}), ...(a.budgets.writesPerHour ? { writesPerHour: a.budgets.writesPerHour } : {}) } } : {}),
     ...(a.expires ? { expiresAt: Date.parse(a.expires) } : {}),
     credential: credentialOf(config, name, a.identity, lazySessions),
+    ...(a.identity && config.identities[a.identity]?.login ? { relogin: (why: string, sentAt: number) => lazySessions().relogin(a.identity!, why, sentAt) } : {}),
   }));
   const loc = storeLocation(config.store?.url);
   const db = await openStoreDatabase(loc);
