@@ -188,6 +188,8 @@ export const guardSchema = z.strictObject({
     })
     .prefault({}),
   agents: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'agent names are letters, digits, - and _'), guardAgentSchema).default({}),
+  /** Told (POST JSON, retried) the first time per session an agent is denied an operation or, learning, goes beyond intent. */
+  webhooks: z.array(z.strictObject({ url: z.url() })).default([]),
 });
 
 export const configSchema = z.strictObject({

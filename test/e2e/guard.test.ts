@@ -4,7 +4,8 @@
 // the operations used; bad input exits 2 with one line.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,9 @@ const APPROVER = 'approver-token-0123456789abcdef';
 const AGENT = { authorization: `Bearer ${env.SHOPPER_TOKEN}` };
 const config = join(tmp, 'vouch.yaml');
 let lab: RunningLab;
+let hook: Server;
+let hookUrl: string;
+const drifts: Array<{ kind: string; agent: string; operation: string; rule: string }> = [];
 
 function yaml(labUrl: string, extra = ''): string {
   return `target: { url: "${labUrl}", spec: /openapi.json, environment: local }
@@ -25,6 +29,7 @@ identities:
   alice: { role: user, login: { json: { url: /api/login, body: { username: alice, password: alice-pass }, tokenPath: token } } }
 guard:
   listen: 127.0.0.1:0
+  webhooks: [{ url: "${hookUrl}" }]
   approval: { token: ${APPROVER}, timeoutMs: 15000 }
   agents:
     shopper:
@@ -92,11 +97,22 @@ function raw(url: string, method: string, path: string, headers: Record<string, 
 const labSaw = (method: string, prefix: string): number => lab.requests.filter((r) => r.method === method && r.url.startsWith(prefix)).length;
 
 beforeAll(async () => {
+  hook = createServer((req, res) => {
+    let text = '';
+    req.on('data', (d: Buffer) => (text += d.toString()));
+    req.on('end', () => {
+      drifts.push(JSON.parse(text));
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/drift`;
   lab = await startLab({ variant: 'baseline' });
   writeFileSync(config, yaml(lab.url));
 });
 afterAll(async () => {
   await lab?.close();
+  await new Promise((r) => hook?.close(r));
 });
 
 describe('vouch guard on the lab', () => {
@@ -155,6 +171,8 @@ describe('vouch guard on the lab', () => {
     // 2 reads + DELETE + users + unknown + 6 tricks + 2 without a valid token + the approved write.
     expect(lines).toHaveLength(14);
     expect(lines.every((l) => l.guard && ['allow', 'deny'].includes(l.guard.decision))).toBe(true);
+    // Drift: each operation the policy denied was told once to the webhook.
+    expect(drifts.filter((d) => d.kind === 'denied').map((d) => d.operation).sort()).toEqual(['DELETE /api/products/{id}', 'GET /api/not-there', 'GET /api/users/{id}']);
     expect(lines.at(-1)!.guard).toMatchObject({ decision: 'allow', rule: 'approval: POST /api/orders (approved)', approval: 'approved' });
     const text = readFileSync(g.auditLog, 'utf8');
     expect(text).not.toContain(env.SHOPPER_TOKEN);

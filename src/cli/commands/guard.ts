@@ -7,11 +7,13 @@ import { request } from 'undici';
 import { loadConfig, resolveRun, type GuardConfig, type VouchConfig } from '../../config/index.js';
 import { VouchError, type Operation, type TlsSettings } from '../../core/index.js';
 import { parseSpec, specToOperations } from '../../discover/index.js';
+import { driftOf } from '../../guard/drift.js';
 import { guardReportText, guardUsage } from '../../guard/report.js';
 import { auditSink, type GuardRecord } from '../../guard/records.js';
 import { startGuard, type GuardAgent } from '../../guard/server.js';
 import { createIdentitySessions, type IdentitySessions } from '../../identities/sessions.js';
 import { createAuditLog, createEngine, createRedactor, type Engine } from '../../net/index.js';
+import { deliver } from '../../team/webhooks.js';
 import { describeStore, guardStoreOver, openHistory, openStoreDatabase, storeLocation } from '../../store/index.js';
 
 export interface GuardOpts {
@@ -191,6 +193,17 @@ export async function guardCommand(opts: GuardOpts): Promise<number> {
   const db = await openStoreDatabase(loc);
   const store = storeWriter((rows) => guardStoreOver(db, describeStore(loc)).record(rows.map((r) => ({ ...r, path: redactor.text(r.path), rule: redactor.text(r.rule) }))));
   const toAudit = auditSink(audit, upOrigin);
+  const driftSeen = new Set<string>();
+  const tell = (r: GuardRecord): void => {
+    if (!g.webhooks.length) return;
+    const drift = driftOf(r, g.agents[r.agent]?.intended ?? [], driftSeen);
+    if (!drift) return;
+    for (const hook of g.webhooks) {
+      void deliver({ url: hook.url, format: 'json' }, drift, { retries: 2 }).then((d) => {
+        if (!d.ok) process.stderr.write(`vouch guard: drift webhook ${d.url} failed after ${d.attempts} attempts (${d.error ?? 'no answer'})\n`);
+      });
+    }
+  };
   const guard = await startGuard({
     host: listen.host,
     port: listen.port,
@@ -205,6 +218,7 @@ export async function guardCommand(opts: GuardOpts): Promise<number> {
     sink: (r) => {
       toAudit({ ...r });
       store.push(r);
+      tell(r);
     },
     warn: (m) => process.stderr.write(`${m}\n`),
   }).catch(async (e: unknown) => {
