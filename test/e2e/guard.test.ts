@@ -219,5 +219,5 @@ describe('vouch guard refuses bad input', () => {
     expect(await bad(yaml(url).replace('identity: agent', 'identity: ghost'))).toContain('guard.agents.shopper.identity: no identity ghost');
     expect(await bad(`${yaml(url)}  upstream: "http://127.0.0.1:9"\n`)).toContain('is not in the target\'s scope');
     expect(await bad(yaml(url).replace(/guard:[\s\S]*/, ''))).toContain('no guard: section');
-  }, 60_000);
+  }, 120_000);
 });
