@@ -34,7 +34,15 @@ export interface RunningLab {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   url: string;
   variant: LabVariant;
+  /** Every request the lab received, in order (method, path with query, headers as sent): the lab's own log. */
+  requests: LabRequest[];
   close(): Promise<void>;
+}
+
+export interface LabRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /** The one origin the baseline's CORS policy trusts (and /openapi.json keeps trusting in both variants). */
@@ -121,7 +129,9 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const routes = sortRoutes(labRoutes(variant));
 
   const version = opts.version ?? LAB_VERSIONS[variant];
+  const requests: LabRequest[] = [];
   const server = createServer((req, res) => {
+    if (requests.length < 100_000) requests.push({ method: req.method ?? 'GET', url: req.url ?? '', headers: { ...req.headers } });
     res.setHeader('x-lab-version', version);
     const ctx: Ctx = { lab, req, res, url: new URL('http://lab/'), params: {} };
     let api = false;
@@ -160,6 +170,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   return {
     url: `http://${shownHost}:${port}`,
     variant,
+    requests,
     close() {
       closing ??= new Promise<void>((resolve) => {
         stop.abort();

@@ -1,4 +1,4 @@
-// src/cli/program.ts — the vouch command line: scan, gate, demo, lab, history, serve, token, checks, inspect, mcp; exit 0 pass, 1 fail, 2 usage/config/tool error.
+// src/cli/program.ts — the vouch command line: scan, gate, demo, lab, history, serve, token, checks, inspect, mcp, guard; exit 0 pass, 1 fail, 2 usage/config/tool error.
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { exitCodeFor, formatError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
@@ -204,6 +204,32 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const { serveCommand } = await import('./commands/serve.js');
       process.exitCode = await serveCommand(opts);
+    });
+
+  const guard = program
+    .command('guard')
+    .description("a supervising reverse proxy between agents and the API: each request allowed, denied or held for a person, all recorded (docs/guard.md)")
+    .option('-c, --config <file>', 'vouch.yaml with a guard: section (default ./vouch.yaml when present)')
+    .option('--spec <file|url>', 'OpenAPI document of the upstream (file, path on the upstream, or URL); default target.spec')
+    .option('--from-scan <id>', "match requests to the surface a stored scan found instead of a spec")
+    .option('--learn', 'allow everything, record it, and let `vouch guard report` propose the intended lists')
+    .option('--listen <host:port>', 'overrides guard.listen (default 127.0.0.1:8787; port 0: a free one)')
+    .option('--audit-log <file>', 'the audit log (default .vouch/guard/<session>/audit.jsonl)')
+    .option('-q, --quiet', 'no shutdown line')
+    .action(async (opts) => {
+      const { guardCommand } = await import('./commands/guard.js');
+      process.exitCode = await guardCommand(opts);
+    });
+  guard
+    .command('report')
+    .description("what each agent did against its intended list, and the least-privilege intended list it proposes")
+    .option('-c, --config <file>', 'vouch.yaml with the agents (default ./vouch.yaml when present)')
+    .option('--session <id>', 'one guard session (default the latest)')
+    .option('--all', 'every recorded session')
+    .option('--json', 'as JSON')
+    .action(async (opts) => {
+      const { guardReportCommand } = await import('./commands/guard.js');
+      process.exitCode = await guardReportCommand(opts);
     });
 
   program

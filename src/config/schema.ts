@@ -138,6 +138,60 @@ export const checkEntrySchema = z.strictObject({ enabled: z.boolean().default(tr
 
 export type CheckEntryConfig = z.infer<typeof checkEntrySchema>;
 
+/** `METHOD /path` globs, the syntax of `intended` (docs/audit.md): `*`/`{name}` one segment, `**` the rest. */
+const operationPatterns = z.array(z.string().regex(/^\s*(\*|[A-Za-z]+)\s+\/\S*\s*$/, 'write operations as "METHOD /path" (e.g. "GET /api/orders/*")')).default([]);
+
+/** One agent behind `vouch guard` (docs/guard.md). */
+export const guardAgentSchema = z.strictObject({
+  /** The guard token the agent presents (`Authorization: Bearer …` or `X-Vouch-Guard-Token`); at least 16 characters. */
+  token: z.string().min(16, 'a guard token has at least 16 characters'),
+  /** When the token stops being accepted (ISO date-time). Default never. */
+  expires: z.iso.datetime({ offset: true }).optional(),
+  /** The identity (of `identities:`) whose real credential the guard sends upstream; the agent never holds it. */
+  identity: z.string().min(1).optional(),
+  /** Operations it may do; everything else is denied (unless `--learn`). */
+  intended: operationPatterns,
+  /** Operations always denied, before anything else. */
+  denied: operationPatterns,
+  /** Operations held until a person approves them (or the hold times out: denied). */
+  approval: operationPatterns,
+  budgets: z
+    .strictObject({ requestsPerMinute: z.number().int().positive().optional(), writesPerHour: z.number().int().positive().optional() })
+    .optional(),
+});
+
+/** `vouch guard`: the supervising reverse proxy between agents and the target (docs/guard.md). */
+export const guardSchema = z.strictObject({
+  /** host:port to listen on. Default 127.0.0.1:8787; a non-loopback host needs `allowRemote: true`. */
+  listen: z.string().regex(/^(\[[0-9a-f:.]+\]|[^:\s]+):\d{1,5}$/i, 'write listen as host:port, e.g. 127.0.0.1:8787').default('127.0.0.1:8787'),
+  allowRemote: z.boolean().default(false),
+  /** The origin requests are forwarded to; it must be in the target's scope. Default target.url. */
+  upstream: z.url().refine((u) => !hasUrlCredentials(u), `has credentials in it: ${URL_CREDENTIALS_ADVICE}`).optional(),
+  limits: z
+    .strictObject({
+      /** Largest request body, bytes. Default 1 MiB. */
+      bodyBytes: z.number().int().positive().default(1_048_576),
+      /** Time to receive a whole request body, ms. Default 10,000. */
+      bodyTimeoutMs: z.number().int().positive().default(10_000),
+      /** Time for the upstream to answer, ms. Default 30,000. */
+      upstreamTimeoutMs: z.number().int().positive().default(30_000),
+    })
+    .prefault({}),
+  approval: z
+    .strictObject({
+      /** The token a person (or the dashboard) presents to the approval API; at least 16 characters. */
+      token: z.string().min(16, 'an approval token has at least 16 characters').optional(),
+      /** How long a held request waits, ms, before it is denied. Default 120,000. */
+      timeoutMs: z.number().int().positive().default(120_000),
+      /** Told (POST JSON) of each held request. */
+      webhook: z.url().optional(),
+    })
+    .prefault({}),
+  agents: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'agent names are letters, digits, - and _'), guardAgentSchema).default({}),
+  /** Told (POST JSON, retried) the first time per session an agent is denied an operation or, learning, goes beyond intent. */
+  webhooks: z.array(z.strictObject({ url: z.url() })).default([]),
+});
+
 export const configSchema = z.strictObject({
   target: z
     .strictObject({
@@ -304,6 +358,8 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
     })
     .default({ enabled: true }),
+  /** `vouch guard`: listen address, upstream, agents (docs/guard.md). */
+  guard: guardSchema.optional(),
   /** Accepted risks; `.vouch/accepted.yaml` may hold more in the same shape (a list). */
   accepted: z.array(acceptedRiskSchema).default([]),
 })
@@ -327,3 +383,5 @@ export type IdentityConfig = z.infer<typeof identitySchema>;
 export type LoginConfig = z.infer<typeof loginSchema>;
 export type StrengthConfig = z.infer<typeof strengthSchema>;
 export type PolicyRule = z.infer<typeof policyRuleSchema>;
+export type GuardConfig = z.infer<typeof guardSchema>;
+export type GuardAgentConfig = z.infer<typeof guardAgentSchema>;

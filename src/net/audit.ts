@@ -26,6 +26,18 @@ export interface AuditEntry {
   via?: 'raw';
   /** Request headers, when the log was opened with `{ headers: true }`. */
   headers?: HeaderList;
+  /** `vouch guard`: what it decided for an agent's request (`identity` is the agent). */
+  guard?: GuardAuditFields;
+}
+
+/** The guard's decision on one request, as the audit log records it (docs/guard.md#records). */
+export interface GuardAuditFields {
+  decision: 'allow' | 'deny';
+  rule: string;
+  operation?: string;
+  approval?: 'approved' | 'rejected' | 'timeout';
+  requestBytes: number;
+  responseBytes: number;
 }
 
 export interface AuditLog {
@@ -88,6 +100,7 @@ export function createAuditLog(path: string, redact: Redactor, options: AuditOpt
       e.url = redact.url(e.url);
       if (e.reason) e.reason = redact.text(e.reason);
       if (e.headers) e.headers = redact.headers(e.headers);
+      if (e.guard) e.guard.rule = redact.text(e.guard.rule);
       append(auditLine(e));
       if (used >= FLUSH_BYTES - 4096) flush();
       else if (!timer && used > 0) timer = setTimeout(flush, FLUSH_MS);
@@ -123,6 +136,7 @@ export function auditLine(e: AuditEntry): string {
   if (e.ms !== undefined) s += ',"ms":' + JSON.stringify(e.ms);
   if (e.via !== undefined) s += ',"via":"' + e.via + '"';
   if (e.headers !== undefined) s += ',"headers":' + JSON.stringify(e.headers);
+  if (e.guard !== undefined) s += ',"guard":' + JSON.stringify(e.guard);
   return s + '}';
 }
 

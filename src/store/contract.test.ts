@@ -12,6 +12,7 @@ import { makeReport } from '../report/fixture.js';
 import { postgresServer, testPostgres } from '../../test/support/postgres.js';
 import { KNOWN_VERSION, MIGRATIONS } from './migrations.js';
 import { dashboardOver } from './dashboard.js';
+import { guardStoreOver } from './guard.js';
 import { historyOver } from './history.js';
 import { openHistory, openStoreDatabase, storeLocation, type StoreLocation } from './open.js';
 import { openPostgresHistory } from './postgres.js';
@@ -53,6 +54,24 @@ const variant = (id: string, pass: boolean, startedAt: string, version?: string)
 
 for (const engine of engines) {
   describe.skipIf(engine.skip !== undefined)(`history store contract on ${engine.name}${engine.skip ? ` (skipped: ${engine.skip})` : ''}`, () => {
+    it('records guard decisions and reads them back per session and agent, types normalized', async () => {
+      const db = await openStoreDatabase(await engine.fresh());
+      try {
+        const gs = guardStoreOver(db, engine.name);
+        const row = { session: 'g1', at: '2026-12-06T03:00:00.000Z', agent: 'bot', method: 'GET', path: '/api/orders', operation: 'GET /api/orders', decision: 'allow' as const, rule: 'intended: GET /api/orders', status: 200, upstreamStatus: 200, ms: 1.25, requestBytes: 0, responseBytes: 42, learn: false };
+        const { upstreamStatus: _held, ...base } = row;
+        const held = { ...base, at: '2026-12-06T03:00:01.000Z', method: 'POST', operation: 'POST /api/orders', decision: 'deny' as const, rule: 'approval: POST /api/orders (timed out)', approval: 'timeout' as const, status: 403, requestBytes: 12 };
+        const { operation: _o, upstreamStatus: _u, ...unmatched } = { ...row, session: 'g2', agent: 'other', path: '/x', decision: 'deny' as const, rule: 'unknown-operation', status: 403, learn: true, at: '2026-12-06T04:00:00.000Z' };
+        await gs.record([row, held]);
+        await gs.record([unmatched]);
+        expect(await gs.decisions({ session: 'g1' })).toEqual([row, held]);
+        expect(await gs.decisions({ agent: 'other' })).toEqual([unmatched]);
+        expect((await gs.sessions()).map((x) => [x.session, x.count, x.learn])).toEqual([['g2', 1, true], ['g1', 2, false]]);
+      } finally {
+        await db.destroy();
+      }
+    });
+
     it('saves reports, lists newest first with normalized types, finds the last passing scan, and reopens without migrating twice', async () => {
       const loc = await engine.fresh();
       const store = await openHistory(loc);

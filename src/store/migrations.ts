@@ -184,6 +184,32 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    version: 8,
+    name: 'guard decisions',
+    async up(db) {
+      await db.schema
+        .createTable('guard_decisions')
+        .addColumn('id', isPostgres(db) ? 'serial' : 'integer', (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('session', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('agent', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('operation', 'text')
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('rule', 'text', (c) => c.notNull())
+        .addColumn('approval', 'text')
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('upstream_status', 'integer')
+        .addColumn('ms', 'real', (c) => c.notNull())
+        .addColumn('request_bytes', 'integer', (c) => c.notNull())
+        .addColumn('response_bytes', 'integer', (c) => c.notNull())
+        .addColumn('learn', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('guard_decisions_agent_at').on('guard_decisions').columns(['agent', 'at']).execute();
+    },
+  },
 ];
 
 /** The newest schema version this vouch knows. */

@@ -147,7 +147,28 @@ export interface WebhookDeadLettersTable {
   created_at: number;
 }
 
+/** One decision of `vouch guard` (migration 8). */
+export interface GuardDecisionsTable {
+  id: Generated<number>;
+  session: string;
+  at: number;
+  agent: string;
+  method: string;
+  path: string;
+  operation: string | null;
+  decision: string;
+  rule: string;
+  approval: string | null;
+  status: number;
+  upstream_status: number | null;
+  ms: number;
+  request_bytes: number;
+  response_bytes: number;
+  learn: number;
+}
+
 export interface Database {
+  guard_decisions: GuardDecisionsTable;
   accepted_states: AcceptedStatesTable;
   webhook_dead_letters: WebhookDeadLettersTable;
   scans: ScansTable;

@@ -18,16 +18,31 @@ export const INVALID_ID = 'vouch-invalid';
  * one path segment, `**` any rest, method `*` any method (`GET /api/orders/*`, `* /api/reports/**`).
  */
 export function scopeCovers(pattern: string, method: string, path: string): boolean {
+  const c = compiled(pattern);
+  if (!c) return false;
+  if (c.method !== '*' && c.method !== method.toUpperCase()) return false;
+  return c.rx.test(path);
+}
+
+/** Patterns compiled once (the guard matches every request against them); at most 10,000 kept. */
+const COMPILED = new Map<string, { method: string; rx: RegExp } | null>();
+
+function compiled(pattern: string): { method: string; rx: RegExp } | null {
+  const hit = COMPILED.get(pattern);
+  if (hit !== undefined) return hit;
   const m = /^\s*(\S+)\s+(\S+)\s*$/.exec(pattern);
-  if (!m) return false;
-  const [, pm, pp] = m as unknown as [string, string, string];
-  if (pm !== '*' && pm.toUpperCase() !== method.toUpperCase()) return false;
-  const segment = '[^/]+';
-  const rx = pp
-    .split(/(\*\*|\*|\{[^}]+\})/)
-    .map((part) => (part === '**' ? '.*' : part === '*' || /^\{[^}]+\}$/.test(part) ? segment : part.replace(/[.+?^$()[\]\\|]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${rx}/?$`).test(path);
+  let out: { method: string; rx: RegExp } | null = null;
+  if (m) {
+    const [, pm, pp] = m as unknown as [string, string, string];
+    const segment = '[^/]+';
+    const rx = pp
+      .split(/(\*\*|\*|\{[^}]+\})/)
+      .map((part) => (part === '**' ? '.*' : part === '*' || /^\{[^}]+\}$/.test(part) ? segment : part.replace(/[.+?^$()[\]\\|]/g, '\\$&')))
+      .join('');
+    out = { method: pm === '*' ? '*' : pm.toUpperCase(), rx: new RegExp(`^${rx}/?$`) };
+  }
+  if (COMPILED.size < 10_000) COMPILED.set(pattern, out);
+  return out;
 }
 
 export const inScope = (intended: readonly string[], op: { method: string; path: string }): boolean => intended.some((p) => scopeCovers(p, op.method, op.path));
