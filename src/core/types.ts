@@ -678,3 +678,32 @@ export interface DeploymentAssets {
   /** Each script and stylesheet the scanned pages load (same origin), with the SHA-256 of its body. */
   files: { url: string; sha256: string }[];
 }
+
+/** What `vouch guard` did with one request (stored in `guard_decisions`, written to the audit log). */
+export interface GuardRecord {
+  /** ISO time the request arrived. */
+  at: string;
+  /** The guard run (one `vouch guard` process). */
+  session: string;
+  /** The agent's name, or `-` when no valid token was presented. */
+  agent: string;
+  method: string;
+  /** The decoded path, query left out (it may hold secrets). */
+  path: string;
+  /** `METHOD /template` of the surface, when one matched. */
+  operation?: string;
+  /** The final decision: a held request ends allowed (approved) or denied (rejected, timed out). */
+  decision: 'allow' | 'deny';
+  rule: string;
+  /** Whether it was held for a person, and how that ended. */
+  approval?: 'approved' | 'rejected' | 'timeout';
+  /** The status the agent got. */
+  status: number;
+  /** The upstream's status, when the request was forwarded and answered. */
+  upstreamStatus?: number;
+  /** Milliseconds from arrival to the last byte sent to the agent (a hold's wait included). */
+  ms: number;
+  requestBytes: number;
+  responseBytes: number;
+  learn: boolean;
+}

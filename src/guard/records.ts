@@ -1,35 +1,9 @@
 // src/guard/records.ts — one record per guard decision, and where records go: the audit log (redacted) and the store.
+import type { GuardRecord } from '../core/index.js';
 import type { AuditLog } from '../net/index.js';
-import type { Decision } from './policy.js';
 
-/** What the guard did with one request (stored in `guard_decisions`, written to the audit log). */
-export interface GuardRecord {
-  /** ISO time the request arrived. */
-  at: string;
-  /** The guard run (one `vouch guard` process). */
-  session: string;
-  /** The agent's name, or `-` when no valid token was presented. */
-  agent: string;
-  method: string;
-  /** The decoded path, query left out (it may hold secrets). */
-  path: string;
-  /** `METHOD /template` of the surface, when one matched. */
-  operation?: string;
-  /** The final decision: a held request ends allowed (approved) or denied (rejected, timed out). */
-  decision: Exclude<Decision, 'hold'>;
-  rule: string;
-  /** Whether it was held for a person, and how that ended. */
-  approval?: 'approved' | 'rejected' | 'timeout';
-  /** The status the agent got. */
-  status: number;
-  /** The upstream's status, when the request was forwarded and answered. */
-  upstreamStatus?: number;
-  /** Milliseconds from arrival to the last byte sent to the agent (a hold's wait included). */
-  ms: number;
-  requestBytes: number;
-  responseBytes: number;
-  learn: boolean;
-}
+/** What the guard did with one request: the shape lives in core, where the store reads it too. */
+export type { GuardRecord };
 
 export type RecordSink = (r: GuardRecord) => void;
 

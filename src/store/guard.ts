@@ -1,28 +1,11 @@
 // src/store/guard.ts — the decisions of `vouch guard` (table guard_decisions, migration 8), on SQLite or PostgreSQL.
 import type { Kysely } from 'kysely';
-import { VouchError } from '../core/index.js';
+import { VouchError, type GuardRecord } from '../core/index.js';
 import { storeError } from './history.js';
 import type { Database } from './schema.js';
 
-/** A stored guard decision (the shape of `guard/records.ts` GuardRecord; the store imports only core). */
-export interface GuardDecisionRow {
-  session: string;
-  /** ISO time. */
-  at: string;
-  agent: string;
-  method: string;
-  path: string;
-  operation?: string;
-  decision: 'allow' | 'deny';
-  rule: string;
-  approval?: 'approved' | 'rejected' | 'timeout';
-  status: number;
-  upstreamStatus?: number;
-  ms: number;
-  requestBytes: number;
-  responseBytes: number;
-  learn: boolean;
-}
+/** A stored guard decision: core's `GuardRecord`, the shape the guard writes. */
+export type GuardDecisionRow = GuardRecord;
 
 export interface GuardStore {
   record(rows: readonly GuardDecisionRow[]): Promise<void>;
