@@ -282,11 +282,11 @@ export const catalog: readonly CheckInfo[] = [
       "cwe": "CWE-1333",
       "owasp": "API4:2023 Unrestricted Resource Consumption",
       "remediation": "Rewrite the pattern without nested or overlapping quantifiers (or use a linear-time engine such as RE2), cap the input length before matching, and validate e-mail addresses with a simple check plus a confirmation mail.",
-      "proves": "Pattern-breaking values of growing length (16, 20, 24… characters) against same-length benign controls, stopped at the first step over the bound: the extra time grew at least `growth` times from the step below; a replay of the step below and the step over the bound shows it again, controls still fast."
+      "proves": "Pattern-breaking values of growing length (16, 20, 24… characters) against same-length benign controls, stopped at the first step over the bound; that step and the one below are measured in three rounds, control and payload taking turns to go first: the fastest longer payload beats the slowest control by the margin and the bound, and its extra time is `growth` times the shorter one's. A replay measures three fresh rounds and must show the same."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/search?q=aaaaaaaaaaaaaaaaaaaaaaaaaaa%21",
-      "summary": "query q: \"aaaaa!\"-shaped values took 24 chars: 108 ms (control 2 ms), 28 chars: 1022 ms (control 2 ms); same-length benign values stay fast"
+      "summary": "query q: the time still grows in 3 more rounds (28 chars: 1022 ms, 1019 ms, 1031 ms (controls 2, 3, 2 ms); 24 chars: 108 ms, 104 ms, 110 ms (controls 2, 2, 3 ms)); the controls stay fast"
     }
   },
   {
@@ -822,7 +822,7 @@ export const catalog: readonly CheckInfo[] = [
       "cwe": "CWE-770",
       "owasp": "API4:2023 Unrestricted Resource Consumption",
       "remediation": "Declare and enforce a maximum for every parameter that sizes work (`maximum` in the schema, validated before any work starts), answer larger values with 400, and paginate lists with a server-side page-size cap.",
-      "proves": "A ladder of values (1 twice as the control and its repeat, then 10, 100, 1 000, 10 000) stopped at the first rung over a time or size bound: the answer's size rose on at least three rungs in a row (its time: on two, over fast controls), each grown in proportion to the value and far beyond the controls' noise, with no 4xx and no clamp; a replay of the control, the rung below the top and the top shows the growth again."
+      "proves": "A ladder of values (1 twice as the control and its repeat, then 10, 100, 1 000, 10 000) stopped at the first rung over a time or size bound: the answer's size rose on at least three rungs in a row (its time: on two, over fast controls), each grown in proportion to the value and far beyond the controls' noise, with no 4xx and no clamp; a replay of the control, the rung below the top and the top shows the growth again (a time: in three rounds, the top's fastest answer over the slowest control)."
     },
     "example": {
       "url": "http://127.0.0.1:8080/api/nestedJson?depth=1000",

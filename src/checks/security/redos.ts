@@ -1,6 +1,7 @@
 // src/checks/security/redos.ts — algorithmic complexity (ReDoS): a string parameter whose answer time grows
 // super-linearly with the length of a pattern-breaking value (`aaaa…!`), against same-length benign controls sent in
-// the same run; the ladder stops at the first step over a bound, so the target is not knocked over.
+// the same run; the ladder stops at the first step over a bound, so the target is not knocked over. Slow once is load;
+// slow every time, in rounds where control and payload take turns, is the pattern.
 import { z } from 'zod';
 import type { Exchange, Operation } from '../../core/index.js';
 import { buildRequest, injectionPoints, pointLabel, type InjectionPoint } from '../../inject/index.js';
@@ -25,8 +26,10 @@ export const benign = (n: number): string => Array.from({ length: n }, (_, i) =>
 
 const SHAPE_COUNTS = { low: 1, default: 2, high: 3 } as const;
 const DEFAULT_LENGTHS = [16, 20, 24, 28, 32];
-/** Requests per shape at most: control and payload per length, plus the step below measured (again). */
-const PER_SHAPE = 2 * DEFAULT_LENGTHS.length + 4;
+/** Rounds per proof: the ladder's own step and two more in the probe, three fresh ones in the replay. */
+const ROUNDS = 3;
+/** Requests per shape at most: control and payload per length, a step below the first, two more rounds of two steps. */
+const PER_SHAPE = 2 * DEFAULT_LENGTHS.length + 2 + 4 * (ROUNDS - 1);
 
 interface Options {
   lengths: number[];
@@ -70,37 +73,89 @@ const extra = (s: Step): number => ms(s.payload) - ms(s.control);
 
 /**
  * The step is over the bound: slower than its control by the margin, and over the time or ratio bound (or about to
- * be). `slack` < 1 loosens margin and ratio for a replay, which measures again what already crossed.
+ * be). This only picks the step worth proving; `proven` decides.
  */
-function over(s: Step, below: Step | undefined, o: Options, slack = 1): boolean {
+function over(s: Step, below: Step | undefined, o: Options): boolean {
   const p = ms(s.payload);
   const next = below ? (p * p) / Math.max(ms(below.payload), 1) : 0;
-  return extra(s) >= slack * o.minExtraMs && (p >= slack * o.boundMs || p >= slack * o.ratio * ms(s.control) || next >= 2.5 * slack * o.boundMs);
+  return extra(s) >= o.minExtraMs && (p >= o.boundMs || p >= o.ratio * ms(s.control) || next >= 2.5 * o.boundMs);
 }
-
-/** A replay's measurement may land a little under a bound the probe just crossed; growth is still asked in full. */
-const REPLAY_SLACK = 0.5;
-
-/** From the step below to this one the extra time grew by `growth` at least: super-linear for a few more characters. */
-const grew = (s: Step, below: Step, o: Options): boolean => extra(s) >= o.growth * Math.max(extra(below), 5);
 
 type Ctx = CheckContext<Options>;
 
-function describeStep(s: Step): string {
-  return `${s.n} chars: ${ms(s.payload)} ms (control ${ms(s.control)} ms)`;
+/** Sends one step: the benign control and the payload (with a timeout past the bound), the payload first if asked. */
+async function step(ctx: Ctx, op: Operation, point: InjectionPoint, shape: Shape, n: number, payloadFirst = false): Promise<Step> {
+  const sendControl = (): Promise<Exchange> => ctx.send(buildRequest(op, point, benign(n)));
+  const sendPayload = (): Promise<Exchange> => ctx.send({ ...buildRequest(op, point, SHAPES[shape](n)), timeoutMs: 3 * ctx.options.boundMs });
+  if (payloadFirst) {
+    const payload = await sendPayload();
+    return { n, control: await sendControl(), payload };
+  }
+  const control = await sendControl();
+  return { n, control, payload: await sendPayload() };
 }
 
-/** Sends one step: the benign control, then the payload (with a timeout past the bound). */
-async function step(ctx: Ctx, op: Operation, point: InjectionPoint, shape: Shape, n: number): Promise<Step> {
-  const control = await ctx.send(buildRequest(op, point, benign(n)));
-  const payload = await ctx.send({ ...buildRequest(op, point, SHAPES[shape](n)), timeoutMs: 3 * ctx.options.boundMs });
-  return { n, control, payload };
+/** One round of the proof: the step below and the step over the bound, measured together. */
+export interface Round {
+  low: { n: number; control: number; payload: number };
+  high: { n: number; control: number; payload: number };
 }
 
-/** Noise only adds time: the step measured once more, the one with less extra time kept. */
-async function calmer(ctx: Ctx, op: Operation, point: InjectionPoint, shape: Shape, s: Step): Promise<Step> {
-  const again = await step(ctx, op, point, shape, s.n);
-  return noAnswer(again) === undefined && extra(again) < extra(s) ? again : s;
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/**
+ * Whether rounds measured apart prove growth, or why not. A server slowed by load (a CPU-bound hash under concurrent
+ * requests) is slow now and then whatever the input; a backtracking pattern is slow every time, by its length. So the
+ * longer payload's *fastest* answer must beat the *slowest* control of every round by the margin and the bound, and its
+ * extra time must be `growth` times the shorter payload's usual (median) extra.
+ */
+export function proven(rounds: readonly Round[], o: Pick<Options, 'boundMs' | 'ratio' | 'minExtraMs' | 'growth'>): string | undefined {
+  const controls = rounds.flatMap((r) => [r.low.control, r.high.control]);
+  const slowestControl = Math.max(...controls);
+  const fastestHigh = Math.min(...rounds.map((r) => r.high.payload));
+  const extraHigh = fastestHigh - slowestControl;
+  const extraLow = Math.max(0, median(rounds.map((r) => r.low.payload)) - median(controls));
+  if (extraHigh < o.minExtraMs) return `the longer value's fastest answer (${fastestHigh} ms) was not ${o.minExtraMs} ms slower than the slowest control (${slowestControl} ms)`;
+  if (fastestHigh < o.boundMs && fastestHigh < o.ratio * slowestControl) return `the longer value's fastest answer (${fastestHigh} ms) was under the bound (${o.boundMs} ms, ${o.ratio}× the slowest control)`;
+  if (extraHigh < o.growth * Math.max(extraLow, 5)) return `the extra time did not grow ${o.growth}× from ${rounds[0]!.low.n} to ${rounds[0]!.high.n} chars (+${extraLow} → +${extraHigh} ms)`;
+  return undefined;
+}
+
+const asRound = (low: Step, high: Step): Round => ({
+  low: { n: low.n, control: ms(low.control), payload: ms(low.payload) },
+  high: { n: high.n, control: ms(high.control), payload: ms(high.payload) },
+});
+
+const describeRounds = (rs: readonly Round[]): string =>
+  `${rs[0]!.high.n} chars: ${rs.map((r) => `${r.high.payload} ms`).join(', ')} (controls ${rs.map((r) => r.high.control).join(', ')} ms); ` +
+  `${rs[0]!.low.n} chars: ${rs.map((r) => `${r.low.payload} ms`).join(', ')} (controls ${rs.map((r) => r.low.control).join(', ')} ms)`;
+
+/** Measured rounds (their exchanges too), or why the target gave nothing to judge by. */
+interface Measured {
+  rounds: Round[];
+  ids: string[];
+  stopped?: string;
+}
+
+/**
+ * Measures the pair `rounds` times, alternating which goes first in each step, control or payload, so load that comes
+ * in step with the ladder falls on both; the longer payload goes last in the round after its control only every other
+ * time.
+ */
+async function measure(ctx: Ctx, op: Operation, point: InjectionPoint, shape: Shape, lengths: [number, number], rounds: number, first = 0): Promise<Measured> {
+  const out: Measured = { rounds: [], ids: [] };
+  for (let i = first; i < first + rounds; i++) {
+    const low = await step(ctx, op, point, shape, lengths[0], i % 2 === 1);
+    const high = await step(ctx, op, point, shape, lengths[1], i % 2 === 0);
+    out.ids.push(high.payload.id, high.control.id, low.payload.id, low.control.id);
+    const bad = noAnswer(low) ?? noAnswer(high);
+    if (bad) return { ...out, stopped: bad };
+    out.rounds.push(asRound(low, high));
+  }
+  return out;
 }
 
 type Climb = { found: [Step, Step] } | { done: 'flat' | 'slow' | 'noisy' } | { stopped: string };
@@ -120,10 +175,9 @@ async function climb(ctx: Ctx, op: Operation, point: InjectionPoint, shape: Shap
     steps.push(s);
     if (!over(s, below, o)) continue;
     // Slow at the first length: a step below tells growth from a payload that is merely slow.
-    let lower = below ?? (await step(ctx, op, point, shape, Math.max(2, n - 4)));
+    const lower = below ?? (await step(ctx, op, point, shape, Math.max(2, n - 4)));
     if (noAnswer(lower)) return { stopped: noAnswer(lower)! };
-    if (!grew(s, lower, o)) lower = await calmer(ctx, op, point, shape, lower);
-    return grew(s, lower, o) ? { found: [lower, s] } : { done: 'slow' };
+    return { found: [lower, s] };
   }
   const controls = steps.map((s) => ms(s.control));
   const spread = Math.max(...controls) - Math.min(...controls);
@@ -151,12 +205,21 @@ async function probe(ctx: Ctx): Promise<CheckResult> {
         stopped.push(`${pointLabel(point)}: ${r.stopped}`);
         break; // the target refuses or fails: no more of this point
       }
+      judged++;
       if ('done' in r) {
-        judged++;
         if (r.done === 'noisy') noisy++;
         continue;
       }
       const [low, high] = r.found;
+      const lengths: [number, number] = [low.n, high.n];
+      const more = await measure(ctx, op, point, shape, lengths, ROUNDS - 1, 1);
+      if (more.stopped) {
+        stopped.push(`${pointLabel(point)}: ${more.stopped}`);
+        break;
+      }
+      const rounds = [asRound(low, high), ...more.rounds];
+      const why = proven(rounds, ctx.options);
+      if (why) continue; // slow once, not every time: load, not the pattern
       const candidate: CandidateInput = {
         operation: { method: op.method, path: op.path },
         url: high.payload.request.url,
@@ -164,12 +227,12 @@ async function probe(ctx: Ctx): Promise<CheckResult> {
         vulnClass: `redos:${shape}`,
         confidence: 'tentative',
         proof: {
-          summary: `${point.location} ${point.name}: ${JSON.stringify(SHAPES[shape](6))}-shaped values took ${describeStep(low)}, ${describeStep(high)}; same-length benign values stay fast`,
-          exchangeIds: [high.payload.id, high.control.id, low.payload.id, low.control.id],
-          evidence: `+${extra(low)} ms at ${low.n} chars → +${extra(high)} ms at ${high.n} chars`,
+          summary: `${point.location} ${point.name}: ${JSON.stringify(SHAPES[shape](6))}-shaped values, ${ROUNDS} rounds, took ${describeRounds(rounds)}; same-length benign values stay fast`,
+          exchangeIds: [high.payload.id, high.control.id, low.payload.id, low.control.id, ...more.ids],
+          evidence: `fastest +${Math.min(...rounds.map((x) => x.high.payload)) - Math.max(...rounds.flatMap((x) => [x.low.control, x.high.control]))} ms at ${high.n} chars over the slowest control`,
           payload: SHAPES[shape](high.n),
         },
-        data: { point, shape, lengths: [low.n, high.n] } satisfies Data,
+        data: { point, shape, lengths } satisfies Data,
       };
       return { status: 'found', candidates: [candidate] }; // one parameter at a time: no more hammering once found
     }
@@ -181,17 +244,11 @@ async function probe(ctx: Ctx): Promise<CheckResult> {
 
 async function replay(ctx: Ctx, data: Data): Promise<Confirmation> {
   const op = withFormFields(ctx.operation!);
-  const o = ctx.options;
-  let low = await step(ctx, op, data.point, data.shape, data.lengths[0]);
-  const high = await step(ctx, op, data.point, data.shape, data.lengths[1]);
-  if (!noAnswer(low) && !noAnswer(high) && !grew(high, low, o)) low = await calmer(ctx, op, data.point, data.shape, low);
-  const ids = [high.payload.id, high.control.id, low.payload.id, low.control.id];
-  const bad = noAnswer(low) ?? noAnswer(high);
-  if (bad) return { confirmed: false, exchangeIds: ids, reason: `replay got no answer to judge by (${bad})` };
-  const again = `replayed: ${describeStep(low)}, ${describeStep(high)}`;
-  if (!over(high, low, o, REPLAY_SLACK)) return { confirmed: false, exchangeIds: ids, reason: `the longer value was not slow again (${again})` };
-  if (!grew(high, low, o)) return { confirmed: false, exchangeIds: ids, reason: `the time did not grow super-linearly again (${again})` };
-  return { confirmed: true, exchangeIds: ids, summary: `${data.point.location} ${data.point.name}: the time still grows (${again}); the controls stay fast` };
+  const m = await measure(ctx, op, data.point, data.shape, data.lengths, ROUNDS);
+  if (m.stopped) return { confirmed: false, exchangeIds: m.ids, reason: `replay got no answer to judge by (${m.stopped})` };
+  const why = proven(m.rounds, ctx.options);
+  if (why) return { confirmed: false, exchangeIds: m.ids, reason: `replayed ${ROUNDS} rounds: ${why}` };
+  return { confirmed: true, exchangeIds: m.ids, summary: `${data.point.location} ${data.point.name}: the time still grows in ${ROUNDS} more rounds (${describeRounds(m.rounds)}); the controls stay fast` };
 }
 
 export default defineCheck({
@@ -206,7 +263,7 @@ export default defineCheck({
     cwe: 'CWE-1333',
     owasp: 'API4:2023 Unrestricted Resource Consumption',
     remediation: 'Rewrite the pattern without nested or overlapping quantifiers (or use a linear-time engine such as RE2), cap the input length before matching, and validate e-mail addresses with a simple check plus a confirmation mail.',
-    proves: 'Pattern-breaking values of growing length (16, 20, 24… characters) against same-length benign controls, stopped at the first step over the bound: the extra time grew at least `growth` times from the step below; a replay of the step below and the step over the bound shows it again, controls still fast.',
+    proves: 'Pattern-breaking values of growing length (16, 20, 24… characters) against same-length benign controls, stopped at the first step over the bound; that step and the one below are measured in three rounds, control and payload taking turns to go first: the fastest longer payload beats the slowest control by the margin and the bound, and its extra time is `growth` times the shorter one\'s. A replay measures three fresh rounds and must show the same.',
   },
   options: z.strictObject({
     /** The ladder of value lengths, shortest first (default 16, 20, 24, 28, 32). */
@@ -233,6 +290,6 @@ export default defineCheck({
   },
   example: {
     url: 'http://127.0.0.1:8080/api/search?q=aaaaaaaaaaaaaaaaaaaaaaaaaaa%21',
-    summary: 'query q: "aaaaa!"-shaped values took 24 chars: 108 ms (control 2 ms), 28 chars: 1022 ms (control 2 ms); same-length benign values stay fast',
+    summary: 'query q: the time still grows in 3 more rounds (28 chars: 1022 ms, 1019 ms, 1031 ms (controls 2, 3, 2 ms); 24 chars: 108 ms, 104 ms, 110 ms (controls 2, 2, 3 ms)); the controls stay fast',
   },
 });
