@@ -57,8 +57,12 @@ export const API_PREFIX = '/_vouch/guard/';
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 /** Request headers the agent may not pass on: its own credentials, the guard token, hop and forwarding headers. */
 const AGENT_ONLY = new Set(['host', 'content-length', 'expect', 'authorization', 'cookie', 'x-vouch-guard-token', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip']);
-/** Response headers never returned to the agent: sessions and credentials of the identity. */
-const UPSTREAM_ONLY = new Set(['set-cookie', 'set-cookie2', 'authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'x-auth-token', 'x-access-token', 'x-refresh-token', 'content-length']);
+/**
+ * Response headers never returned to the agent: sessions and credentials of the identity. The body goes back byte for
+ * byte (undici decodes nothing), so the upstream's Content-Length stays: the answer then leaves in one write, without
+ * a chunked terminator after it.
+ */
+const UPSTREAM_ONLY = new Set(['set-cookie', 'set-cookie2', 'authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'x-auth-token', 'x-access-token', 'x-refresh-token']);
 
 const sha = (s: string): Buffer => createHash('sha256').update(s).digest();
 const sameSecret = (a: Buffer, b: Buffer): boolean => timingSafeEqual(a, b);
@@ -112,8 +116,12 @@ class BodyError extends Error {
 }
 
 /** Reads the whole request body within the size cap and the time limit. */
+const EMPTY = Buffer.alloc(0);
+
 function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
+  // No body declared and none chunked (most reads): nothing to wait for, no timer to set.
+  if (declared === 0 && req.headers['transfer-encoding'] === undefined) return Promise.resolve(EMPTY);
   if (declared > maxBytes) return Promise.reject(new BodyError(413, 'limit:body-size', `the body declares ${declared} bytes, more than the ${maxBytes} allowed`));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -320,18 +328,21 @@ export async function startGuard(o: GuardOptions): Promise<RunningGuard> {
     server.listen(o.port, o.host, () => resolve());
   });
   const addr = server.address() as AddressInfo;
+  // Closed once, however many times asked (a signal and a disconnect may both ask).
+  let closing: Promise<void> | undefined;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
     url: `http://${host}:${addr.port}`,
     approvals,
     recent,
-    close: async () => {
-      approvals.rejectAll();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await pool.close();
-    },
+    close: () => (closing ??= shutdown()),
   };
+  async function shutdown(): Promise<void> {
+    approvals.rejectAll();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await pool.close();
+  }
 }
