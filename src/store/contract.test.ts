@@ -66,6 +66,7 @@ for (const engine of engines) {
         await gs.record([unmatched]);
         expect(await gs.decisions({ session: 'g1' })).toEqual([row, held]);
         expect(await gs.decisions({ agent: 'other' })).toEqual([unmatched]);
+        expect(await gs.decisions({ latest: 2 })).toEqual([unmatched, held]);
         expect((await gs.sessions()).map((x) => [x.session, x.count, x.learn])).toEqual([['g2', 1, true], ['g1', 2, false]]);
       } finally {
         await db.destroy();

@@ -10,8 +10,8 @@ export type GuardDecisionRow = GuardRecord;
 
 export interface GuardStore {
   record(rows: readonly GuardDecisionRow[]): Promise<void>;
-  /** Decisions oldest first; `session` or `agent` narrow them. */
-  decisions(filter?: { session?: string; agent?: string; limit?: number }): Promise<GuardDecisionRow[]>;
+  /** Decisions oldest first (`latest`: only the last n, newest first); `session` or `agent` narrow them. */
+  decisions(filter?: { session?: string; agent?: string; limit?: number; latest?: number }): Promise<GuardDecisionRow[]>;
   /** Sessions, newest first, with their first and last decision times. */
   sessions(): Promise<Array<{ session: string; first: string; last: string; count: number; learn: boolean }>>;
   /** Mirrors a request the guard holds (state pending). */
@@ -85,7 +85,7 @@ export function guardStoreOver(db: Kysely<Database>, where: string): GuardStore 
         let q = db.selectFrom('guard_decisions').selectAll();
         if (filter.session) q = q.where('session', '=', filter.session);
         if (filter.agent) q = q.where('agent', '=', filter.agent);
-        const rows = await q.orderBy('id').limit(filter.limit ?? 100_000).execute();
+        const rows = await (filter.latest !== undefined ? q.orderBy('id', 'desc').limit(filter.latest) : q.orderBy('id').limit(filter.limit ?? 100_000)).execute();
         return rows.map((r) => ({
           session: r.session,
           at: new Date(Number(r.at)).toISOString(),
