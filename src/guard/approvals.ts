@@ -1,5 +1,5 @@
 // src/guard/approvals.ts — requests held for a person: each waits for approve / reject through the approval API, or
-// times out to a denial. The pending list is what the API (and later the dashboard) shows.
+// times out to a denial. The pending list is what the API shows; a watcher (held.ts) mirrors holds for the dashboard.
 import { randomUUID } from 'node:crypto';
 import type { GuardHold } from '../core/index.js';
 

@@ -129,6 +129,25 @@ guard:
     await page.close();
   }, 90_000);
 
+  it('a hostile path an agent sent is shown as text: nothing runs', async () => {
+    const path = '/api/<script>alert(1)</script><img src=x onerror=alert(2)>';
+    expect((await fetch(`${guardUrl}${path}`, { headers: AGENT })).status).toBe(403);
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(`${dashUrl}/guard`);
+    const row = page.locator('#guard-live table.guard-decisions tbody tr').filter({ hasText: '<script>alert(1)</script>' });
+    await row.first().waitFor({ timeout: 15_000 });
+    expect(await page.locator('#guard-live script, #guard-live img').count()).toBe(0);
+    await page.waitForTimeout(1500); // a live swap too
+    expect(await page.locator('#guard-live script, #guard-live img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('a decision POST without the CSRF token is refused and the hold keeps waiting', async () => {
     const page = await browser.newPage();
     await page.goto(`${dashUrl}/guard`);
