@@ -707,3 +707,24 @@ export interface GuardRecord {
   responseBytes: number;
   learn: boolean;
 }
+
+/** A request `vouch guard` held for a person, as the store keeps it (table guard_held) for the dashboard. */
+export interface GuardHold {
+  /** The approval's uuid. */
+  id: string;
+  session: string;
+  agent: string;
+  method: string;
+  path: string;
+  operation?: string;
+  /** The approval rule that held it. */
+  rule: string;
+  requestBytes: number;
+  /** ISO times. */
+  heldAt: string;
+  expiresAt: string;
+  state: 'pending' | 'approved' | 'rejected' | 'timeout';
+  /** Who decided (`dashboard: <name>`, `approval API`), once decided. */
+  decidedBy?: string;
+  decidedAt?: string;
+}

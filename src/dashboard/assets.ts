@@ -23,6 +23,24 @@ export const CLIENT = `
     });
     es.addEventListener('finished', function () { es.close(); if (box.hasAttribute('data-reload')) location.reload(); else if (text) text.textContent += ' (finished: reload to see the results)'; });
   });
+  // The guard page's live part: re-fetched every second, replaced only when it changed (a button is not swapped away
+  // under a click); the server escapes everything in it.
+  var live = document.querySelector('[data-live]');
+  if (live) {
+    var busy = false;
+    setInterval(function () {
+      if (busy || document.hidden) return;
+      busy = true;
+      fetch(live.getAttribute('data-live'), { credentials: 'same-origin', headers: { accept: 'text/html' } })
+        .then(function (r) {
+          var state = r.headers.get('x-live-state');
+          if (!r.ok || state === live.getAttribute('data-live-state')) return null;
+          return r.text().then(function (html) { live.innerHTML = html; live.setAttribute('data-live-state', state || ''); });
+        })
+        .catch(function () { return null; })
+        .then(function () { busy = false; });
+    }, 1000);
+  }
   // Trend sparklines: findings per scan, pass/fail by point shape in the table beside it (readable without colour).
   var trends = json('trend-data');
   if (trends && window.uPlot) {
@@ -71,6 +89,7 @@ form.inline{display:inline}
 .acceptform input{font:inherit;padding:3px 6px;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
 .error{padding:12px 16px;border-left:4px solid var(--fail);background:var(--panel)}
 .stale{color:var(--warn);font-weight:600}
+.decision-allow{color:var(--pass)}.decision-deny{color:var(--fail)}
 `;
 
 const require = createRequire(import.meta.url);

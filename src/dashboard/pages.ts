@@ -63,7 +63,7 @@ export function layout(ctx: PageContext, title: string, body: string, opts: { ch
     opts.charts ? '<link rel="stylesheet" href="/assets/uplot.min.css">' : '',
     `</head><body hx-headers="${escapeHtml(JSON.stringify({ 'x-csrf-token': ctx.csrf }))}">`,
     '<a class="skip" href="#main">skip to content</a>',
-    `<nav class="top" aria-label="main"><a href="/">vouch</a><a href="/scans">scans</a><a href="/accepted">accepted risks</a>${
+    `<nav class="top" aria-label="main"><a href="/">vouch</a><a href="/scans">scans</a><a href="/accepted">accepted risks</a><a href="/guard">guard</a>${
       ctx.team && ctx.signedIn ? `<span class="who">signed in as ${ctx.role}</span><form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${escapeHtml(ctx.csrf)}"><button type="submit">sign out</button></form>` : ctx.team ? '<span class="who">team mode</span>' : '<span class="who">local mode (127.0.0.1)</span>'
     }</nav>`,
     `<main id="main">${body}`,

@@ -2,7 +2,7 @@
 // (non-loopback host or VOUCH_DATABASE_URL) sign-in with hashed tokens, HttpOnly SameSite sessions, CSRF tokens on
 // every state change, maintainers alone accept risks. Strict CSP with per-response nonces and security headers on
 // every response; a 404 page for unknown paths and an error page (never a stack trace) for failures.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
@@ -12,11 +12,13 @@ import type { Kysely } from 'kysely';
 import { VouchError, isVouchError } from '../core/index.js';
 import type { Report } from '../core/index.js';
 import { dashboardOver, type DashboardStore, type Role, type ScanRow } from '../store/dashboard.js';
+import { guardStoreOver } from '../store/guard.js';
 import { historyOver, type HistoryStore } from '../store/history.js';
 import { openStoreDatabase, storeLocation } from '../store/open.js';
 import type { Database } from '../store/schema.js';
 import { loadAssets } from './assets.js';
 import { compareReports } from './compare.js';
+import { guardLive, guardPage, type GuardFilters } from './guard-pages.js';
 import {
   FILTER_KEYS,
   acceptControls,
@@ -98,6 +100,7 @@ const FINGERPRINT = /^[A-Za-z0-9_:.-]{6,200}$/u;
 export function createDashboardApp(db: Kysely<Database>, opts: DashboardOptions): { app: Hono<Env>; history: HistoryStore; store: DashboardStore } {
   const store = dashboardOver(db, opts.historyPath);
   const history = historyOver(db, opts.historyPath);
+  const guard = guardStoreOver(db, opts.historyPath);
   const now = opts.now ?? Date.now;
   const pollMs = opts.pollMs ?? 500;
   const assets = loadAssets();
@@ -328,6 +331,38 @@ export function createDashboardApp(db: Kysely<Database>, opts: DashboardOptions)
       return c.html(field(body, 'back') === 'finding' ? acceptControls(ctxOf(c), fingerprint, undefined, today()) : acceptedFragment(ctxOf(c), await history.listAccepted(), today()));
     }
     return c.redirect('/accepted', 303);
+  });
+
+  // The guard: sessions, held requests (maintainers approve or reject), the latest decisions; /guard/live is the part
+  // the client script re-fetches while the page is open.
+  const GUARD_ID = /^[0-9a-f-]{36}$/u;
+  const guardFilters = (c: Context<Env>): GuardFilters => {
+    const session = (c.req.query('session') ?? '').slice(0, 80);
+    const agent = (c.req.query('agent') ?? '').slice(0, 80);
+    return { ...(session ? { session } : {}), ...(agent ? { agent } : {}) };
+  };
+  const guardData = async (f: GuardFilters) =>
+    Promise.all([guard.pending({ ...f, now: now() }), guard.decisions({ ...f, latest: 200 })]);
+  // The live part's hash: the client swaps it only when it changed.
+  const stateOf = (html: string): string => createHash('sha256').update(html).digest('base64url').slice(0, 22);
+  app.get('/guard', async (c) => {
+    const f = guardFilters(c);
+    const [held, decisions] = await guardData(f);
+    return c.html(guardPage(ctxOf(c), await guard.sessions(), held, decisions, f, stateOf(guardLive(ctxOf(c), held, decisions))));
+  });
+  app.get('/guard/live', async (c) => {
+    const [held, decisions] = await guardData(guardFilters(c));
+    const html = guardLive(ctxOf(c), held, decisions);
+    return c.html(html, 200, { 'X-Live-State': stateOf(html) });
+  });
+  app.post('/guard/held/:id/:act', async (c) => {
+    const act = c.req.param('act');
+    const id = c.req.param('id');
+    if ((act !== 'approve' && act !== 'reject') || !GUARD_ID.test(id)) return c.notFound();
+    if (c.get('who')?.role !== 'maintainer') return c.html(messagePage(ctxOf(c), 'Forbidden', 'Only maintainers can approve or reject held requests.'), 403);
+    const done = await guard.decide(id, act === 'approve', `dashboard: ${c.get('who')?.name ?? 'unknown'}`, now());
+    if (!done) return c.html(messagePage(ctxOf(c), 'Not decided', 'This request is no longer waiting: someone decided it, it timed out, or the agent left.'), 409);
+    return c.redirect('/guard', 303);
   });
 
   // Live progress of one scan: a `progress` event per poll while it runs, then `finished`.

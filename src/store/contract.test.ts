@@ -66,7 +66,44 @@ for (const engine of engines) {
         await gs.record([unmatched]);
         expect(await gs.decisions({ session: 'g1' })).toEqual([row, held]);
         expect(await gs.decisions({ agent: 'other' })).toEqual([unmatched]);
+        expect(await gs.decisions({ latest: 2 })).toEqual([unmatched, held]);
         expect((await gs.sessions()).map((x) => [x.session, x.count, x.learn])).toEqual([['g2', 1, true], ['g1', 2, false]]);
+      } finally {
+        await db.destroy();
+      }
+    });
+
+    it('holds guard requests: pending until decided once, before expiry; settled and closed as the guard sees them', async () => {
+      const db = await openStoreDatabase(await engine.fresh());
+      try {
+        const gs = guardStoreOver(db, engine.name);
+        const t0 = Date.parse('2026-12-06T05:00:00.000Z');
+        const iso = (ms: number): string => new Date(ms).toISOString();
+        const base = { session: 'g1', agent: 'bot', method: 'POST', path: '/api/orders', operation: 'POST /api/orders', rule: 'approval: POST /api/orders', requestBytes: 12 };
+        const a = { ...base, id: '00000000-0000-4000-8000-00000000000a', heldAt: iso(t0), expiresAt: iso(t0 + 60_000) };
+        const { operation: _o, ...noOp } = base;
+        const b = { ...noOp, id: '00000000-0000-4000-8000-00000000000b', agent: 'other', path: '/api/<script>', heldAt: iso(t0 + 1), expiresAt: iso(t0 + 1000) };
+        const c = { ...base, id: '00000000-0000-4000-8000-00000000000c', session: 'g2', heldAt: iso(t0 + 2), expiresAt: iso(t0 + 60_000) };
+        for (const h of [a, b, c]) await gs.hold(h);
+        expect(await gs.pending({ now: t0 + 10 })).toEqual([a, b, c].map((h) => ({ ...h, state: 'pending' })));
+        expect((await gs.pending({ now: t0 + 5000 })).map((h) => h.id)).toEqual([a.id, c.id]); // b expired
+        expect((await gs.pending({ now: t0 + 10, agent: 'other' })).map((h) => h.id)).toEqual([b.id]);
+        expect((await gs.pending({ now: t0 + 10, session: 'g2' })).map((h) => h.id)).toEqual([c.id]);
+        expect(await gs.decide(b.id, true, 'dashboard: late', t0 + 5000)).toBe(false); // expired
+        expect(await gs.decide(a.id, true, 'dashboard: local user', t0 + 20)).toBe(true);
+        expect(await gs.decide(a.id, false, 'dashboard: second', t0 + 21)).toBe(false); // decided once
+        expect(await gs.decide('00000000-0000-4000-8000-0000000000ff', true, 'x', t0)).toBe(false);
+        expect(await gs.settled([a.id, b.id, c.id])).toEqual([{ id: a.id, state: 'approved', decidedBy: 'dashboard: local user' }]);
+        expect(await gs.settled([])).toEqual([]);
+        await gs.close(a.id, 'approved'); // the guard's own close never overwrites the dashboard's decision
+        await gs.close(c.id, 'rejected', 'approval API', t0 + 30);
+        await gs.close(b.id, 'timeout', undefined, t0 + 2000);
+        expect((await gs.settled([a.id, b.id, c.id])).sort((x, y) => x.id.localeCompare(y.id))).toEqual([
+          { id: a.id, state: 'approved', decidedBy: 'dashboard: local user' },
+          { id: c.id, state: 'rejected', decidedBy: 'approval API' },
+        ]);
+        expect(await gs.pending({ now: t0 + 10 })).toEqual([]);
+        expect(await gs.decide(c.id, true, 'dashboard: late', t0 + 40)).toBe(false);
       } finally {
         await db.destroy();
       }

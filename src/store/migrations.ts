@@ -210,6 +210,29 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('guard_decisions_agent_at').on('guard_decisions').columns(['agent', 'at']).execute();
     },
   },
+  {
+    version: 9,
+    name: 'guard held requests',
+    async up(db) {
+      await db.schema
+        .createTable('guard_held')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('session', 'text', (c) => c.notNull())
+        .addColumn('agent', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('operation', 'text')
+        .addColumn('rule', 'text', (c) => c.notNull())
+        .addColumn('request_bytes', 'integer', (c) => c.notNull())
+        .addColumn('held_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('guard_held_state').on('guard_held').columns(['state', 'held_at']).execute();
+    },
+  },
 ];
 
 /** The newest schema version this vouch knows. */

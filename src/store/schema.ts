@@ -167,8 +167,26 @@ export interface GuardDecisionsTable {
   learn: number;
 }
 
+/** A request `vouch guard` holds for a person (migration 9); `state` pending | approved | rejected | timeout. */
+export interface GuardHeldTable {
+  id: string;
+  session: string;
+  agent: string;
+  method: string;
+  path: string;
+  operation: string | null;
+  rule: string;
+  request_bytes: number;
+  held_at: number;
+  expires_at: number;
+  state: string;
+  decided_by: string | null;
+  decided_at: number | null;
+}
+
 export interface Database {
   guard_decisions: GuardDecisionsTable;
+  guard_held: GuardHeldTable;
   accepted_states: AcceptedStatesTable;
   webhook_dead_letters: WebhookDeadLettersTable;
   scans: ScansTable;

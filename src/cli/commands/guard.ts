@@ -8,6 +8,7 @@ import { loadConfig, resolveRun, type GuardConfig, type VouchConfig } from '../.
 import { VouchError, type Operation, type TlsSettings } from '../../core/index.js';
 import { parseSpec, specToOperations } from '../../discover/index.js';
 import { driftOf } from '../../guard/drift.js';
+import { mirrorHolds } from '../../guard/held.js';
 import { guardReportText, guardUsage } from '../../guard/report.js';
 import { auditSink, type GuardRecord } from '../../guard/records.js';
 import { startGuard, type GuardAgent } from '../../guard/server.js';
@@ -191,7 +192,8 @@ export async function guardCommand(opts: GuardOpts): Promise<number> {
   }));
   const loc = storeLocation(config.store?.url);
   const db = await openStoreDatabase(loc);
-  const store = storeWriter((rows) => guardStoreOver(db, describeStore(loc)).record(rows.map((r) => ({ ...r, path: redactor.text(r.path), rule: redactor.text(r.rule) }))));
+  const guardStore = guardStoreOver(db, describeStore(loc));
+  const store = storeWriter((rows) => guardStore.record(rows.map((r) => ({ ...r, path: redactor.text(r.path), rule: redactor.text(r.rule) }))));
   const toAudit = auditSink(audit, upOrigin);
   const driftSeen = new Set<string>();
   const tell = (r: GuardRecord): void => {
@@ -226,6 +228,8 @@ export async function guardCommand(opts: GuardOpts): Promise<number> {
     await db.destroy();
     throw new VouchError('VOUCH_USAGE', `guard cannot listen on ${listen.host}:${listen.port} (${(e as { code?: string }).code ?? (e as Error).message})`, { hint: 'Pick another address with --listen or guard.listen.' });
   });
+  // Holds go to the store too, so the dashboard (`vouch dashboard`, /guard) shows and decides them.
+  const held = mirrorHolds(guard.approvals, guardStore, { session, redact: (x) => redactor.text(x), warn: (m) => process.stderr.write(`${m}\n`) });
   const who = agents.map((a) => `${a.name}${g.agents[a.name]?.identity ? ` as ${g.agents[a.name]!.identity}` : ''}`).join(', ');
   process.stdout.write(
     `vouch guard listening on ${guard.url} → upstream ${upstream}; agents: ${who}; ${surface.operations.length} operations from ${surface.from}; ` +
@@ -244,7 +248,7 @@ export async function guardCommand(opts: GuardOpts): Promise<number> {
   });
   await guard.close();
   await engine?.close();
-  await Promise.all([audit.close(), store.close()]);
+  await Promise.all([audit.close(), store.close(), held.close()]);
   await db.destroy();
   return 0;
 }
