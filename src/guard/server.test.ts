@@ -23,6 +23,8 @@ const agent: GuardAgent = {
   credential: [['authorization', 'Bearer real-upstream-secret']],
 };
 const records: GuardRecord[] = [];
+let bigEnded = false;
+let bigClosed = false;
 
 async function guard(over: Partial<Parameters<typeof startGuard>[0]> = {}): Promise<RunningGuard> {
   return startGuard({
@@ -60,6 +62,21 @@ beforeAll(async () => {
   upstream = createServer((req, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     req.resume();
+    if (req.url === '/items/big') {
+      // 48 MiB in 64 KiB writes (more than loopback socket buffers hold), honouring backpressure; `bigEnded` says whether the whole body went out.
+      const chunk = Buffer.alloc(65_536, 97);
+      let left = 768;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(chunk.length * left) });
+      const pump = (): void => {
+        while (left > 0) {
+          left--;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end(() => (bigEnded = true));
+      };
+      res.on('close', () => (bigClosed = true));
+      return pump();
+    }
     if (req.headers.authorization === 'Bearer stale') {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end('{"error":"expired"}');
@@ -76,6 +93,33 @@ afterAll(async () => {
 });
 
 describe('guard server', () => {
+  it('streams a large answer whole at the agent\'s pace, and stops the upstream when the agent leaves mid-body', async () => {
+    const g = await guard();
+    try {
+      const whole = await send(g.url, 'GET', '/items/big', bot);
+      expect(whole.body.length).toBe(48 * 1_048_576);
+      expect(whole.headers['content-length']).toBe(String(48 * 1_048_576)); // the upstream's length goes back
+      expect(records.at(-1)).toMatchObject({ status: 200, responseBytes: 48 * 1_048_576 });
+      // An agent that reads nothing, then leaves: the guard pauses the upstream, then aborts it.
+      [bigEnded, bigClosed] = [false, false];
+      const u = new URL(g.url);
+      await new Promise<void>((resolve) => {
+        const req = httpRequest({ host: u.hostname, port: u.port, path: '/items/big', headers: bot }, (res) => {
+          res.pause();
+          setTimeout(() => {
+            res.destroy();
+            resolve();
+          }, 300);
+        });
+        req.end();
+      });
+      await expect.poll(() => bigClosed, { timeout: 5000 }).toBe(true);
+      expect(bigEnded).toBe(false);
+    } finally {
+      await g.close();
+    }
+  });
+
   it('forwards with the identity credential only, strips hop-by-hop and session headers both ways', async () => {
     const g = await guard();
     try {

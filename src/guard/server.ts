@@ -4,7 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Pool, request as undiciRequest } from 'undici';
+import { Pool, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Operation, TlsSettings } from '../core/index.js';
 import { connector } from '../net/connections.js';
 import { Approvals, type PendingApproval } from './approvals.js';
@@ -67,6 +67,18 @@ const UPSTREAM_ONLY = new Set(['set-cookie', 'set-cookie2', 'authorization', 'pr
 const sha = (s: string): Buffer => createHash('sha256').update(s).digest();
 const sameSecret = (a: Buffer, b: Buffer): boolean => timingSafeEqual(a, b);
 
+/** The time as an ISO string, made once per millisecond: at thousands of requests a second most share one. */
+let lastMs = 0;
+let lastIso = '';
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
+}
+
 /** The token an agent presents: `Authorization: Bearer <token>` or `X-Vouch-Guard-Token`. */
 function presentedToken(req: IncomingMessage): string | undefined {
   const h = req.headers['x-vouch-guard-token'];
@@ -76,22 +88,27 @@ function presentedToken(req: IncomingMessage): string | undefined {
 }
 
 /** Headers named in a Connection header are hop-by-hop too. */
-function connectionNamed(value: string | string[] | undefined): Set<string> {
-  const v = Array.isArray(value) ? value.join(',') : (value ?? '');
+const NONE_NAMED: ReadonlySet<string> = new Set();
+
+function connectionNamed(value: string | string[] | undefined): ReadonlySet<string> {
+  // The usual values name no header of their own.
+  if (value === undefined || value === 'keep-alive' || value === 'close') return NONE_NAMED;
+  const v = Array.isArray(value) ? value.join(',') : value;
   return new Set(v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
 }
 
-function forwardHeaders(req: IncomingMessage, credential: Array<[string, string]>): Array<[string, string]> {
+/** The request headers sent upstream, flat (`[name, value, name, value…]`): the agent's, filtered, then the credential. */
+function forwardHeaders(req: IncomingMessage, credential: Array<[string, string]>): string[] {
   const named = connectionNamed(req.headers.connection);
-  const replaced = new Set(credential.map(([k]) => k.toLowerCase()));
-  const out: Array<[string, string]> = [];
+  const out: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const k = req.rawHeaders[i]!;
     const name = k.toLowerCase();
-    if (HOP_BY_HOP.has(name) || AGENT_ONLY.has(name) || named.has(name) || replaced.has(name)) continue;
-    out.push([k, req.rawHeaders[i + 1]!]);
+    if (HOP_BY_HOP.has(name) || AGENT_ONLY.has(name) || named.has(name) || credential.some(([c]) => c.toLowerCase() === name)) continue;
+    out.push(k, req.rawHeaders[i + 1]!);
   }
-  return [...out, ...credential];
+  for (const [k, v] of credential) out.push(k, v);
+  return out;
 }
 
 function backHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
@@ -146,6 +163,72 @@ function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Pr
   });
 }
 
+/**
+ * Sends one request upstream and writes the answer into `res` as it arrives: undici's handler calls, with no stream
+ * between (a Readable and its async iterator per request cost more than the policy). The upstream is paused while
+ * `res` is full, and aborted if the agent leaves then. A 401 that a new sign-in may cure is not written: `retry`.
+ */
+function forward(pool: Pool, req: { method: string; path: string; headers: string[]; body: Buffer }, res: ServerResponse, retryable: boolean): Promise<{ status: number; bytes: number } | 'retry'> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let bytes = 0;
+    let skip = false;
+    let abort: (e: Error) => void = () => undefined;
+    let resume: () => void = () => undefined;
+    // undici 7's Pool still takes the handler shape with onConnect/onHeaders/onData/onComplete/onError.
+    const handler = {
+      onConnect(a: (e: Error) => void) {
+        abort = a;
+      },
+      onHeaders(statusCode: number, raw: Buffer[], r: () => void) {
+        if (statusCode < 200) return true; // an interim answer: the final one follows
+        status = statusCode;
+        resume = r;
+        if (statusCode === 401 && retryable) skip = true;
+        else res.writeHead(statusCode, backHeaders(headersOf(raw)));
+        return true;
+      },
+      onData(chunk: Buffer) {
+        if (skip) return true;
+        bytes += chunk.length;
+        if (res.write(chunk)) return true;
+        const wake = (): void => {
+          res.off('close', gone);
+          resume();
+        };
+        const gone = (): void => {
+          res.off('drain', wake);
+          abort(new Error('the agent left'));
+        };
+        res.once('drain', wake);
+        res.once('close', gone);
+        return false;
+      },
+      onComplete() {
+        if (skip) return resolve('retry');
+        res.end();
+        resolve({ status, bytes });
+      },
+      onError(e: Error) {
+        reject(e);
+      },
+    };
+    pool.dispatch({ method: req.method as Dispatcher.HttpMethod, path: req.path, headers: req.headers, body: req.body.length ? req.body : null }, handler as unknown as Dispatcher.DispatchHandler);
+  });
+}
+
+/** Raw response headers (`[name, value…]` as bytes) as an object: names lower-cased, repeated ones in an array. */
+function headersOf(raw: Buffer[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!.toString('latin1').toLowerCase();
+    const v = raw[i + 1]!.toString('latin1');
+    const had = out[k];
+    out[k] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];
+  }
+  return out;
+}
+
 export async function startGuard(o: GuardOptions): Promise<RunningGuard> {
   const upstream = new URL(o.upstream);
   const pool = new Pool(upstream.origin, {
@@ -154,17 +237,21 @@ export async function startGuard(o: GuardOptions): Promise<RunningGuard> {
     headersTimeout: o.limits.upstreamTimeoutMs,
     bodyTimeout: o.limits.upstreamTimeoutMs,
   });
+  const basePath = upstream.pathname.replace(/\/$/, '');
   const index = new OperationIndex(o.operations);
   const budgets = new Budgets();
   const approvals = new Approvals(o.approval.timeoutMs);
   const tokens = o.agents.map((a) => ({ agent: a, hash: sha(a.token) }));
   const approverHash = o.approval.token ? sha(o.approval.token) : undefined;
-  // The last 1,000 records in a ring (a shift per request would copy the array).
+  // The last 1,000 records in a ring (a shift per request would copy the array), kept only when the approval API that
+  // lists them is on: records kept that long outlive the young generation, and the collector pays for each.
   const ring: GuardRecord[] = [];
   let next = 0;
   const record = (r: GuardRecord): void => {
-    ring[next] = r;
-    next = (next + 1) % 1000;
+    if (approverHash) {
+      ring[next] = r;
+      next = (next + 1) % 1000;
+    }
     o.sink(r);
   };
   const recent = (): GuardRecord[] => (ring.length < 1000 ? [...ring] : [...ring.slice(next), ...ring.slice(0, next)]);
@@ -203,7 +290,7 @@ export async function startGuard(o: GuardOptions): Promise<RunningGuard> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const at = new Date().toISOString();
+    const at = isoNow();
     const rawPath = (req.url ?? '').split('?')[0] ?? '';
     if (rawPath.startsWith(API_PREFIX)) return api(req, res, rawPath);
     const base = { at, session: o.session, method: (req.method ?? '').toUpperCase(), path: rawPath, learn: o.learn };
@@ -285,24 +372,18 @@ export async function startGuard(o: GuardOptions): Promise<RunningGuard> {
       return end({ ...after, status: 502, responseBytes: bytes });
     }
     try {
-      const basePath = upstream.pathname.replace(/\/$/, '');
-      const send = (cred: Array<[string, string]>) => pool.request({ method: n.method as 'GET', path: basePath + n.target, headers: forwardHeaders(req, cred).flat(), ...(body.length ? { body } : {}) });
+      const target = { method: n.method, path: basePath + n.target, body };
+      const retryable = agent.relogin !== undefined && typeof agent.credential === 'function';
       const sentAt = Date.now();
-      let up = await send(credential);
+      let got = await forward(pool, { ...target, headers: forwardHeaders(req, credential) }, res, retryable);
       // A signed-in identity's credential may have expired: one new sign-in, one resend (the body is buffered).
-      if (up.statusCode === 401 && agent.relogin && typeof agent.credential === 'function') {
-        await up.body.dump();
-        if (await agent.relogin(`${n.method} ${n.path} answered 401`, sentAt)) up = await send(await agent.credential());
-        else up = await send(credential);
+      if (got === 'retry') {
+        const fresh = await agent.relogin!(`${n.method} ${n.path} answered 401`, sentAt);
+        if (fresh) credential = await (agent.credential as () => Promise<Array<[string, string]>>)();
+        got = await forward(pool, { ...target, headers: forwardHeaders(req, credential) }, res, false);
       }
-      res.writeHead(up.statusCode, backHeaders(up.headers));
-      let bytes = 0;
-      for await (const chunk of up.body) {
-        bytes += (chunk as Buffer).length;
-        if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
-      }
-      res.end();
-      end({ ...after, status: up.statusCode, upstreamStatus: up.statusCode, responseBytes: bytes });
+      const { status, bytes } = got === 'retry' ? { status: 401, bytes: 0 } : got; // the resend is never retried
+      end({ ...after, status, upstreamStatus: status, responseBytes: bytes });
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'ERROR';
       if (res.headersSent) {
