@@ -218,7 +218,7 @@ export async function guardCommand(opts: GuardOpts): Promise<number> {
     tls: run.tls,
     session,
     sink: (r) => {
-      toAudit({ ...r });
+      toAudit(r); // the sink builds its own audit entry: r is not touched
       store.push(r);
       tell(r);
     },
