@@ -9,7 +9,7 @@ export const FIELD_GUESSES = [
   'user', 'users', 'me', 'viewer', 'node', 'nodes', 'search', 'product', 'products', 'order', 'orders', 'post', 'posts',
   'comment', 'comments', 'item', 'items', 'account', 'accounts', 'login', 'logout', 'register', 'signup', 'profile',
   'file', 'files', 'config', 'settings', 'admin', 'health', 'version', 'getUser', 'getUsers', 'createUser',
-  'updateUser', 'deleteUser', 'addUser', 'note', 'notes', 'message', 'messages', 'testimonial', 'testimonials',
+  'updateUser', 'deleteUser', 'addUser', 'note', 'notes', 'message', 'messages', 'review', 'reviews',
 ] as const;
 
 /** The field no schema has: its error proves the document failed validation. */
