@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type RunningLab } from '../../lab/server.js';
 import type { PermissionAudit, Report } from '../../src/core/index.js';
 import { validateReport } from '../../src/report/index.js';
-import { root, vouch } from './cli.js';
+import { root, vouch, NO_BROWSER } from './cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vouch-audit-'));
-const env = { VOUCH_HISTORY: join(tmp, 'history.db') };
+const env = { VOUCH_HISTORY: join(tmp, 'history.db') , ...NO_BROWSER };
 const config = join(tmp, 'vouch.yaml');
 const PLANTED = ['DELETE /api/products/{id}', 'GET /api/users/{id}'];
 let base: RunningLab;

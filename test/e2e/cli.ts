@@ -4,6 +4,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const root = join(import.meta.dirname, '..', '..');
+/**
+ * Env for runs that test what is not discovery: a CHROME_PATH that does not exist skips the browser crawl (with a
+ * warning), which otherwise doubles a lab scan's time. The demo, surface and SPA e2e keep the crawl.
+ */
+export const NO_BROWSER = { CHROME_PATH: join(root, '.vouch', 'no-chromium') };
 
 export interface CliResult {
   code: number | null;

@@ -12,11 +12,11 @@ import { CallToolResultSchema, McpError, type CallToolResult } from '@modelconte
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type RunningLab } from '../../lab/server.js';
-import { root } from './cli.js';
+import { root, NO_BROWSER } from './cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vouch-mcp-e2e-'));
 const config = join(tmp, 'vouch.yaml');
-const env = { ...(process.env as Record<string, string>), CI: '1', VOUCH_HISTORY: join(tmp, 'history.db') };
+const env = { ...(process.env as Record<string, string>), CI: '1', VOUCH_HISTORY: join(tmp, 'history.db') , ...NO_BROWSER };
 /** As test/e2e/gate.test.ts: checks that give the lab's candidate new confirmed high findings against its baseline. */
 const GATE_CHECKS = ['sql-injection', 'security-headers', 'sensitive-files', 'path-traversal', 'crlf-injection', 'cookie-flags'];
 let base: RunningLab;

@@ -12,11 +12,11 @@ import type { Report, VouchEvent } from '../../src/core/index.js';
 import { runScan, type ScanOptions } from '../../src/engine/scan.js';
 import { validateReport } from '../../src/report/index.js';
 import { openSqliteHistory, type HistoryStore } from '../../src/store/index.js';
-import { root, vouch } from './cli.js';
+import { root, vouch, NO_BROWSER } from './cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vouch-resume-'));
 const historyFile = join(tmp, 'history.db');
-const env = { VOUCH_HISTORY: historyFile };
+const env = { VOUCH_HISTORY: historyFile , ...NO_BROWSER };
 const labConfig = join(root, 'lab', 'vouch.yaml');
 // An active check with many findings, an active one needing two identities, and passive ones reading others' exchanges.
 const only = ['cors-misconfiguration', 'sql-injection', 'bola', 'security-headers', 'verbose-errors', 'cookie-flags'];

@@ -14,10 +14,10 @@ import { loadConfig, resolveRun } from '../../src/config/index.js';
 import type { Report } from '../../src/core/index.js';
 import { runScan } from '../../src/engine/scan.js';
 import { parseFormats, validateReport, writeReports } from '../../src/report/index.js';
-import { vouch, vouchInterrupted } from './cli.js';
+import { vouch, vouchInterrupted, NO_BROWSER } from './cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vouch-verdict-'));
-const env = { VOUCH_HISTORY: join(tmp, 'history.db') };
+const env = { VOUCH_HISTORY: join(tmp, 'history.db') , ...NO_BROWSER };
 let lab: RunningLab;
 let api: Fixture;
 

@@ -7,12 +7,12 @@ import { startLab, type RunningLab } from '../../lab/server.js';
 import type { Report } from '../../src/core/index.js';
 import { validateReport } from '../../src/report/index.js';
 import { testPostgres } from '../support/postgres.js';
-import { vouch } from './cli.js';
+import { vouch, NO_BROWSER } from './cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vouch-version-'));
 // The team store when a server can be had (it can here: the helper starts Debian's cluster); else the SQLite file.
 const pgdb = await testPostgres();
-const env: NodeJS.ProcessEnv = 'url' in pgdb ? { VOUCH_DATABASE_URL: pgdb.url } : { VOUCH_HISTORY: join(tmp, 'history.db') };
+const env: NodeJS.ProcessEnv = { ...('url' in pgdb ? { VOUCH_DATABASE_URL: pgdb.url } : { VOUCH_HISTORY: join(tmp, 'history.db') }), ...NO_BROWSER };
 let cand: RunningLab;
 let sameVersion: RunningLab;
 

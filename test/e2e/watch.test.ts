@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type RunningLab } from '../../lab/server.js';
 import { webhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { vouch } from './cli.js';
+import { vouch, NO_BROWSER } from './cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vouch-watch-'));
-const env = { VOUCH_HISTORY: join(tmp, 'history.db'), VOUCH_DATABASE_URL: '' };
+const env = { VOUCH_HISTORY: join(tmp, 'history.db'), VOUCH_DATABASE_URL: '' , ...NO_BROWSER };
 const cfg = join(tmp, 'vouch.yaml');
 // Both labs under one target name: the candidate is "the same target, redeployed".
 writeFileSync(cfg, 'target: { name: shop, environment: local, spec: /openapi.json, version: { header: X-Lab-Version } }\n');
