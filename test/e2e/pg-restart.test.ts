@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type RunningLab } from '../../lab/server.js';
 import { openPostgresHistory } from '../../src/store/index.js';
 import { throwawayCluster } from '../support/postgres.js';
-import { root, vouch } from './cli.js';
+import { root, vouch, NO_BROWSER } from './cli.js';
 
 const cluster = await throwawayCluster();
 const tmp = mkdtempSync(join(tmpdir(), 'vouch-pg-restart-'));
@@ -17,7 +17,7 @@ const cfg = join(tmp, 'vouch.yaml');
 // Slowed by a rate limit so a scan is still running when the server restarts.
 writeFileSync(cfg, 'target: { environment: local, spec: /openapi.json }\nbudget: { ratePerSecond: 40, concurrency: 4 }\n');
 const CHECKS = 'security-headers,sensitive-files,verbose-errors';
-const env = 'url' in cluster ? { VOUCH_DATABASE_URL: cluster.url } : {};
+const env = { ...('url' in cluster ? { VOUCH_DATABASE_URL: cluster.url } : {}), ...NO_BROWSER };
 let lab: RunningLab;
 let worker: ChildProcess | undefined;
 let log = '';

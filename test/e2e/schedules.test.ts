@@ -11,7 +11,7 @@ import { pgBossQueue } from '../../src/team/queue.js';
 import { roundQueueName } from '../../src/team/schedule.js';
 import { testPostgres } from '../support/postgres.js';
 import { webhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { root, vouch } from './cli.js';
+import { root, vouch, NO_BROWSER } from './cli.js';
 
 const pgdb = await testPostgres();
 const tmp = mkdtempSync(join(tmpdir(), 'vouch-schedules-'));
@@ -19,7 +19,7 @@ const cfg = join(tmp, 'vouch.yaml');
 // Both labs under one target name: the candidate is "the same target, redeployed".
 writeFileSync(cfg, 'target: { name: shop, environment: local, spec: /openapi.json, version: { header: X-Lab-Version } }\n');
 const CHECKS = 'security-headers,sensitive-files';
-const env = 'url' in pgdb ? { VOUCH_DATABASE_URL: pgdb.url } : {};
+const env = { ...('url' in pgdb ? { VOUCH_DATABASE_URL: pgdb.url } : {}), ...NO_BROWSER };
 let base: RunningLab;
 let cand: RunningLab;
 let hook: WebhookReceiver;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type RunningLab } from '../../lab/server.js';
 import { openPostgresHistory } from '../../src/store/index.js';
 import { testPostgres } from '../support/postgres.js';
-import { root, vouch } from './cli.js';
+import { root, vouch, NO_BROWSER } from './cli.js';
 
 const pgdb = await testPostgres();
 const tmp = mkdtempSync(join(tmpdir(), 'vouch-workers-'));
@@ -20,7 +20,7 @@ writeFileSync(cfg, 'target: { environment: local, spec: /openapi.json }\nbudget:
 const CHECKS = 'security-headers,sensitive-files,verbose-errors,cors-misconfiguration';
 let labs: RunningLab[] = [];
 const workers: ChildProcess[] = [];
-const env = 'url' in pgdb ? { VOUCH_DATABASE_URL: pgdb.url, VOUCH_WORKER_STALE_MS: '3000' } : {};
+const env = { ...('url' in pgdb ? { VOUCH_DATABASE_URL: pgdb.url, VOUCH_WORKER_STALE_MS: '3000' } : {}), ...NO_BROWSER };
 
 function startWorkerProcess(): ChildProcess {
   const child = spawn(process.execPath, [join(root, 'bin', 'vouch.js'), 'worker', '--config', cfg], { cwd: tmp, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
