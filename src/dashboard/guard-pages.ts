@@ -55,8 +55,11 @@ export function guardLive(ctx: PageContext, held: readonly GuardHold[], decision
   return [`<h2>Waiting for a person (${held.length})</h2>`, heldRows(ctx, held), '<h2>Latest decisions</h2>', decisionRows(decisions)].join('\n');
 }
 
-/** `liveState`: a hash of the live part as `/guard/live` renders it (its `X-Live-State`), so the client swaps on change only. */
-export function guardPage(ctx: PageContext, sessions: readonly GuardSession[], held: readonly GuardHold[], decisions: readonly GuardRecord[], f: GuardFilters, liveState: string): string {
+/**
+ * `live`: the live part as `guardLive` rendered it, and its hash (the `X-Live-State` of `/guard/live`), so the client
+ * swaps it on change only.
+ */
+export function guardPage(ctx: PageContext, sessions: readonly GuardSession[], f: GuardFilters, live: { html: string; state: string }): string {
   const options = sessions.map((s) => `<option value="${escapeHtml(s.session)}"${s.session === f.session ? ' selected' : ''}>${t(s.session, 40)}</option>`).join('');
   const filters = `<form class="filters" method="get" action="/guard"><label>session <select name="session"><option value="">all</option>${options}</select></label> <label>agent <input name="agent" value="${escapeHtml(f.agent ?? '')}" maxlength="80"></label> <button type="submit">filter</button></form>`;
   const list = sessions.length
@@ -71,7 +74,7 @@ export function guardPage(ctx: PageContext, sessions: readonly GuardSession[], h
       '<h1>Guard</h1>',
       '<p class="meta">What <span class="mono">vouch guard</span> decided for the agents it supervises, and the requests it holds for a person. This part updates by itself.</p>',
       filters,
-      `<div id="guard-live" data-live="/guard/live${escapeHtml(query(f) ? `?${query(f)}` : '')}" data-live-state="${escapeHtml(liveState)}" aria-live="polite">${guardLive(ctx, held, decisions)}</div>`,
+      `<div id="guard-live" data-live="/guard/live${escapeHtml(query(f) ? `?${query(f)}` : '')}" data-live-state="${escapeHtml(live.state)}" aria-live="polite">${live.html}</div>`,
       '<h2>Sessions</h2>',
       list,
     ].join('\n'),

@@ -341,19 +341,20 @@ export function createDashboardApp(db: Kysely<Database>, opts: DashboardOptions)
     const agent = (c.req.query('agent') ?? '').slice(0, 80);
     return { ...(session ? { session } : {}), ...(agent ? { agent } : {}) };
   };
-  const guardData = async (f: GuardFilters) =>
-    Promise.all([guard.pending({ ...f, now: now() }), guard.decisions({ ...f, latest: 200 })]);
-  // The live part's hash: the client swaps it only when it changed.
-  const stateOf = (html: string): string => createHash('sha256').update(html).digest('base64url').slice(0, 22);
+  // The live part and its hash: the client swaps it only when it changed.
+  const guardLivePart = async (c: Context<Env>, f: GuardFilters): Promise<{ html: string; state: string }> => {
+    const [held, decisions] = await Promise.all([guard.pending({ ...f, now: now() }), guard.decisions({ ...f, latest: 200 })]);
+    const html = guardLive(ctxOf(c), held, decisions);
+    return { html, state: createHash('sha256').update(html).digest('base64url').slice(0, 22) };
+  };
   app.get('/guard', async (c) => {
     const f = guardFilters(c);
-    const [held, decisions] = await guardData(f);
-    return c.html(guardPage(ctxOf(c), await guard.sessions(), held, decisions, f, stateOf(guardLive(ctxOf(c), held, decisions))));
+    const [sessions, live] = await Promise.all([guard.sessions(), guardLivePart(c, f)]);
+    return c.html(guardPage(ctxOf(c), sessions, f, live));
   });
   app.get('/guard/live', async (c) => {
-    const [held, decisions] = await guardData(guardFilters(c));
-    const html = guardLive(ctxOf(c), held, decisions);
-    return c.html(html, 200, { 'X-Live-State': stateOf(html) });
+    const live = await guardLivePart(c, guardFilters(c));
+    return c.html(live.html, 200, { 'X-Live-State': live.state });
   });
   app.post('/guard/held/:id/:act', async (c) => {
     const act = c.req.param('act');

@@ -166,34 +166,40 @@ function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Pr
   });
 }
 
+/** What `forward` got: the status and body bytes written to the agent, or a 401 kept back for a new sign-in. */
+interface Forwarded {
+  status: number;
+  bytes: number;
+  /** A 401 that a new sign-in may cure: nothing was written to the agent. */
+  retry: boolean;
+}
+
 /**
  * Sends one request upstream and writes the answer into `res` as it arrives: undici's handler calls, with no stream
  * between (a Readable and its async iterator per request cost more than the policy). The upstream is paused while
- * `res` is full, and aborted if the agent leaves then. A 401 that a new sign-in may cure is not written: `retry`.
+ * `res` is full, and aborted if the agent leaves then. A 401 that a new sign-in may cure (`retryable`) is not written.
  */
-function forward(pool: Pool, req: { method: string; path: string; headers: string[]; body: Buffer }, res: ServerResponse, retryable: boolean): Promise<{ status: number; bytes: number } | 'retry'> {
+function forward(pool: Pool, req: { method: string; path: string; headers: string[]; body: Buffer }, res: ServerResponse, retryable: boolean): Promise<Forwarded> {
   return new Promise((resolve, reject) => {
-    let status = 0;
-    let bytes = 0;
-    let skip = false;
-    let abort: (e: Error) => void = () => undefined;
+    const got: Forwarded = { status: 0, bytes: 0, retry: false };
+    let abort: (e?: Error) => void = () => undefined;
     let resume: () => void = () => undefined;
     // undici 7's Pool still takes the handler shape with onConnect/onHeaders/onData/onComplete/onError.
-    const handler = {
-      onConnect(a: (e: Error) => void) {
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect(a) {
         abort = a;
       },
-      onHeaders(statusCode: number, raw: Buffer[], r: () => void) {
+      onHeaders(statusCode, raw, r) {
         if (statusCode < 200) return true; // an interim answer: the final one follows
-        status = statusCode;
+        got.status = statusCode;
         resume = r;
-        if (statusCode === 401 && retryable) skip = true;
+        if (statusCode === 401 && retryable) got.retry = true;
         else res.writeHead(statusCode, backHeaders(headersOf(raw)));
         return true;
       },
-      onData(chunk: Buffer) {
-        if (skip) return true;
-        bytes += chunk.length;
+      onData(chunk) {
+        if (got.retry) return true;
+        got.bytes += chunk.length;
         if (res.write(chunk)) return true;
         const wake = (): void => {
           res.off('close', gone);
@@ -208,15 +214,12 @@ function forward(pool: Pool, req: { method: string; path: string; headers: strin
         return false;
       },
       onComplete() {
-        if (skip) return resolve('retry');
-        res.end();
-        resolve({ status, bytes });
+        if (!got.retry) res.end();
+        resolve(got);
       },
-      onError(e: Error) {
-        reject(e);
-      },
+      onError: reject,
     };
-    pool.dispatch({ method: req.method as Dispatcher.HttpMethod, path: req.path, headers: req.headers, body: req.body.length ? req.body : null }, handler as unknown as Dispatcher.DispatchHandler);
+    pool.dispatch({ method: req.method as Dispatcher.HttpMethod, path: req.path, headers: req.headers, body: req.body.length ? req.body : null }, handler);
   });
 }
 
@@ -397,13 +400,12 @@ export async function startGuard(o: GuardOptions): Promise<RunningGuard> {
       const sentAt = Date.now();
       let got = await forward(pool, { ...target, headers: forwardHeaders(req, credential) }, res, retryable);
       // A signed-in identity's credential may have expired: one new sign-in, one resend (the body is buffered).
-      if (got === 'retry') {
+      if (got.retry) {
         const fresh = await agent.relogin!(`${n.method} ${n.path} answered 401`, sentAt);
         if (fresh) credential = await (agent.credential as () => Promise<Array<[string, string]>>)();
         got = await forward(pool, { ...target, headers: forwardHeaders(req, credential) }, res, false);
       }
-      const { status, bytes } = got === 'retry' ? { status: 401, bytes: 0 } : got; // the resend is never retried
-      finish(status, bytes, status);
+      finish(got.status, got.bytes, got.status);
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'ERROR';
       if (res.headersSent) {

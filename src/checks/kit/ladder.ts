@@ -1,5 +1,6 @@
 // src/checks/kit/ladder.ts — what the bounded ladders (redos, unbounded-work) measure on each rung: time and body
-// size of an answer, whether our own timeout cut it (slowness too), and the safe-mode guard they share.
+// size of an answer, whether our own timeout cut it (slowness too), the median of repeated rounds, and the safe-mode
+// guard they share.
 import type { Exchange } from '../../core/index.js';
 import type { Guard } from './guards.js';
 
@@ -20,6 +21,13 @@ export function bodyBytes(x: Exchange): number {
   const got = res.bodyEncoding === 'base64' ? Buffer.from(res.body, 'base64').length : Buffer.byteLength(res.body, 'utf8');
   const declared = Number(res.headers.find(([k]) => k.toLowerCase() === 'content-length')?.[1]);
   return res.truncated && Number.isFinite(declared) ? Math.max(got, declared) : got;
+}
+
+/** The middle value (the mean of the two middle ones for an even count): a rung's usual time, one slow answer aside. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** Never in safe mode: a ladder is built to make the server work harder at every rung. */

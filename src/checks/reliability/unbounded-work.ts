@@ -10,7 +10,7 @@ import { isServerError, isSuccess, pointSchema, schemaType } from '../kit/compar
 import { defineCheck, type CandidateInput, type CheckContext, type CheckResult, type Confirmation, type Strength } from '../kit/define.js';
 import { leafName, withFormFields } from '../kit/fields.js';
 import { all, type Guard } from '../kit/guards.js';
-import { bodyBytes, ms, notUnderSafeMode, timedOut } from '../kit/ladder.js';
+import { bodyBytes, median, ms, notUnderSafeMode, timedOut } from '../kit/ladder.js';
 
 /** The ladder per strength: the first value is sent twice (the control and its repeat, to measure noise). */
 export const LADDERS: Record<Strength, readonly number[]> = {
@@ -256,17 +256,14 @@ async function probe(ctx: Ctx): Promise<CheckResult> {
 /** Time rounds in a replay: load makes single answers slow now and then; growth makes the top rung slow every time. */
 const TIME_ROUNDS = 3;
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 /** The control, the rung below the top and the top, once (size) or in rounds whose order turns about (time). */
 async function replayRounds(ctx: Ctx, op: Operation, data: Data): Promise<{ control: Exchange; below: Exchange; top: Exchange }[]> {
   const out: { control: Exchange; below: Exchange; top: Exchange }[] = [];
-  const [v0, vBelow, vTop] = data.values;
+  const sent = data.values.map(() => undefined as Exchange | undefined);
   for (let i = 0; i < (data.measure === 'time' ? TIME_ROUNDS : 1); i++) {
-    const order = i % 2 ? [vTop, vBelow, v0] : [v0, vBelow, vTop];
-    const got = new Map<number, Exchange>();
-    for (const v of order) got.set(v, await sendRung(ctx, op, data.point, v));
-    out.push({ control: got.get(v0)!, below: got.get(vBelow)!, top: got.get(vTop)! });
+    const order = i % 2 ? [2, 1, 0] : [0, 1, 2];
+    for (const k of order) sent[k] = await sendRung(ctx, op, data.point, data.values[k]!);
+    out.push({ control: sent[0]!, below: sent[1]!, top: sent[2]! });
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { pointSchema, schemaType } from '../kit/compare.js';
 import { defineCheck, type CandidateInput, type CheckContext, type CheckResult, type Confirmation } from '../kit/define.js';
 import { leafName, withFormFields } from '../kit/fields.js';
 import { all, type Guard } from '../kit/guards.js';
-import { ms, notUnderSafeMode, timed } from '../kit/ladder.js';
+import { median, ms, notUnderSafeMode, timed } from '../kit/ladder.js';
 import { forStrength } from '../kit/strength.js';
 import { realAnswer } from './support/tally.js';
 
@@ -101,10 +101,12 @@ export interface Round {
   high: { n: number; control: number; payload: number };
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+
+/** Every control time of the rounds, the slowest of them, and the longer payload's fastest answer. */
+function extremes(rounds: readonly Round[]): { controls: number[]; slowestControl: number; fastestHigh: number } {
+  const controls = rounds.flatMap((r) => [r.low.control, r.high.control]);
+  return { controls, slowestControl: Math.max(...controls), fastestHigh: Math.min(...rounds.map((r) => r.high.payload)) };
+}
 
 /**
  * Whether rounds measured apart prove growth, or why not. A server slowed by load (a CPU-bound hash under concurrent
@@ -113,9 +115,7 @@ const median = (xs: readonly number[]): number => {
  * extra time must be `growth` times the shorter payload's usual (median) extra.
  */
 export function proven(rounds: readonly Round[], o: Pick<Options, 'boundMs' | 'ratio' | 'minExtraMs' | 'growth'>): string | undefined {
-  const controls = rounds.flatMap((r) => [r.low.control, r.high.control]);
-  const slowestControl = Math.max(...controls);
-  const fastestHigh = Math.min(...rounds.map((r) => r.high.payload));
+  const { controls, slowestControl, fastestHigh } = extremes(rounds);
   const extraHigh = fastestHigh - slowestControl;
   const extraLow = Math.max(0, median(rounds.map((r) => r.low.payload)) - median(controls));
   if (extraHigh < o.minExtraMs) return `the longer value's fastest answer (${fastestHigh} ms) was not ${o.minExtraMs} ms slower than the slowest control (${slowestControl} ms)`;
@@ -220,6 +220,7 @@ async function probe(ctx: Ctx): Promise<CheckResult> {
       const rounds = [asRound(low, high), ...more.rounds];
       const why = proven(rounds, ctx.options);
       if (why) continue; // slow once, not every time: load, not the pattern
+      const { slowestControl, fastestHigh } = extremes(rounds);
       const candidate: CandidateInput = {
         operation: { method: op.method, path: op.path },
         url: high.payload.request.url,
@@ -229,7 +230,7 @@ async function probe(ctx: Ctx): Promise<CheckResult> {
         proof: {
           summary: `${point.location} ${point.name}: ${JSON.stringify(SHAPES[shape](6))}-shaped values, ${ROUNDS} rounds, took ${describeRounds(rounds)}; same-length benign values stay fast`,
           exchangeIds: [high.payload.id, high.control.id, low.payload.id, low.control.id, ...more.ids],
-          evidence: `fastest +${Math.min(...rounds.map((x) => x.high.payload)) - Math.max(...rounds.flatMap((x) => [x.low.control, x.high.control]))} ms at ${high.n} chars over the slowest control`,
+          evidence: `fastest +${fastestHigh - slowestControl} ms at ${high.n} chars over the slowest control`,
           payload: SHAPES[shape](high.n),
         },
         data: { point, shape, lengths } satisfies Data,

@@ -228,7 +228,7 @@ export async function guardCommand(opts: GuardOpts): Promise<number> {
     await db.destroy();
     throw new VouchError('VOUCH_USAGE', `guard cannot listen on ${listen.host}:${listen.port} (${(e as { code?: string }).code ?? (e as Error).message})`, { hint: 'Pick another address with --listen or guard.listen.' });
   });
-  // Holds go to the store too, so the dashboard (`vouch dashboard`, /guard) shows and decides them.
+  // Holds go to the store too, so the dashboard (`vouch serve`, /guard) shows and decides them.
   const held = mirrorHolds(guard.approvals, guardStore, { session, redact: (x) => redactor.text(x), warn: (m) => process.stderr.write(`${m}\n`) });
   const who = agents.map((a) => `${a.name}${g.agents[a.name]?.identity ? ` as ${g.agents[a.name]!.identity}` : ''}`).join(', ');
   process.stdout.write(
