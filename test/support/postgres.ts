@@ -67,7 +67,17 @@ export async function testPostgres(): Promise<TestPostgres> {
       const c = new pg.Client({ connectionString: admin });
       await c.connect();
       try {
-        await c.query(`drop database if exists ${name} with (force)`);
+        // A backend of another role still in the database (an autovacuum worker finishing, seen once) cannot be
+        // terminated by the test role (42501): it is gone a moment later, so try again for a few seconds.
+        for (let i = 0; ; i++) {
+          try {
+            await c.query(`drop database if exists ${name} with (force)`);
+            return;
+          } catch (e) {
+            if ((e as { code?: string }).code !== '42501' || i >= 20) throw e;
+            await new Promise((r) => setTimeout(r, 250));
+          }
+        }
       } finally {
         await c.end();
       }
